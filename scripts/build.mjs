@@ -1,0 +1,60 @@
+// The one build script: bundles the CLI, the training worker, the benchmark and the tests with
+// esbuild, and copies the wasm binaries beside the bundles. Usage: node scripts/build.mjs [--watch]
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+function findTests(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findTests(p));
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+const nodeOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  // tfjs marks its backends side-effect free in `sideEffects`; 'module' first keeps the
+  // registering imports (tfjs-notes.md, pitfall 4).
+  mainFields: ['module', 'main'],
+  external: ['@tensorflow/tfjs-node', 'vscode'],
+  logLevel: 'warning',
+};
+
+const nodeEntries = {
+  cli: 'src/cli/main.ts',
+  worker: 'src/engine/experiment/worker.ts',
+  bench: 'bench/bench.ts',
+};
+
+// `--only <text>` builds just the test files whose path contains the text (fast inner loop).
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex >= 0 ? process.argv[onlyIndex + 1] : undefined;
+
+async function build() {
+  mkdirSync(dist, { recursive: true });
+  const entryPoints = only
+    ? []
+    : Object.entries(nodeEntries).map(([out, src]) => ({ in: join(root, src), out }));
+  for (const t of findTests(join(root, 'test'))) {
+    if (only && !relative(root, t).includes(only)) continue;
+    entryPoints.push({ in: t, out: relative(root, t).replace(/\.ts$/, '') });
+  }
+  await esbuild.build({ ...nodeOptions, entryPoints, outdir: dist });
+  const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  for (const f of readdirSync(wasmDir).filter((n) => n.endsWith('.wasm'))) {
+    copyFileSync(join(wasmDir, f), join(dist, f));
+  }
+}
+
+await build();

@@ -1,0 +1,89 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { tf } from './tf';
+import type { BackendChoice, BackendName } from '../protocol/backend';
+
+export interface BackendInfo {
+  /** The backend asked for. */
+  readonly requested: BackendChoice;
+  /** The backend in use: `tensorflow` is the native library of @tensorflow/tfjs-node. */
+  readonly name: BackendName;
+  /** Why `auto` chose this backend, or why a requested one was not available. */
+  readonly reason: string;
+}
+
+/** Loads @tensorflow/tfjs-node if it is installed and loads; it registers the `tensorflow` backend. */
+function tryLoadNative(): { ok: true } | { ok: false; error: string } {
+  try {
+    // Marked external in the build: the package is optional and native, resolved at run time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@tensorflow/tfjs-node');
+    return { ok: true };
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split('\n')[0] ?? String(err) : String(err);
+    return { ok: false, error: msg };
+  }
+}
+
+let wasmPathsSet = false;
+/**
+ * The build copies the three .wasm files into dist/, beside the bundles; bundled tests live
+ * in dist/test/…, so look upwards from the running bundle for the folder that has them.
+ */
+function prepareWasm(): void {
+  if (wasmPathsSet) return;
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    if (fs.existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm'))) {
+      setWasmPaths(dir + path.sep);
+      break;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  wasmPathsSet = true;
+}
+
+export class BackendUnavailableError extends Error {}
+
+/**
+ * Selects the compute backend. `auto` prefers the native tfjs-node backend when it loads, then
+ * wasm, then the pure-JS cpu backend. Must be awaited before any tensor is created.
+ */
+export async function initBackend(requested: BackendChoice = 'auto'): Promise<BackendInfo> {
+  // Production mode: no debug checks and no "install the node backend" banner on stdout.
+  tf.enableProdMode();
+  if (requested === 'node' || requested === 'auto') {
+    const native = tryLoadNative();
+    if (native.ok && (await tf.setBackend('tensorflow'))) {
+      await tf.ready();
+      return { requested, name: 'tensorflow', reason: '@tensorflow/tfjs-node loaded' };
+    }
+    if (requested === 'node') {
+      throw new BackendUnavailableError(
+        `backend 'node' is not available: @tensorflow/tfjs-node did not load (${native.ok ? 'backend did not initialize' : native.error}); see the README for the native setup`,
+      );
+    }
+  }
+  if (requested === 'wasm' || requested === 'auto') {
+    prepareWasm();
+    let ok = false;
+    let failure = '';
+    try {
+      ok = await tf.setBackend('wasm');
+    } catch (err) {
+      failure = err instanceof Error ? err.message : String(err);
+    }
+    if (ok) {
+      await tf.ready();
+      const reason = requested === 'auto' ? '@tensorflow/tfjs-node not installed; using wasm' : 'requested';
+      return { requested, name: 'wasm', reason };
+    }
+    if (requested === 'wasm') throw new BackendUnavailableError(`backend 'wasm' failed to initialize: ${failure}`);
+  }
+  await tf.setBackend('cpu');
+  await tf.ready();
+  return { requested, name: 'cpu', reason: requested === 'cpu' ? 'requested' : 'wasm unavailable; using cpu' };
+}

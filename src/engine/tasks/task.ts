@@ -1,0 +1,60 @@
+import type { TaskConfig, TaskName } from '../../protocol/config';
+import type { Rng } from '../random';
+
+/** Token ids shared by every task's vocabulary: the task's own symbols start at FIRST_SYMBOL. */
+export const PAD = 0;
+export const SEP = 1;
+export const EOS = 2;
+/** Placeholder for an answer slot a bidirectional model fills in. */
+export const BLANK = 3;
+export const FIRST_SYMBOL = 4;
+export const SPECIAL_TOKENS = ['<pad>', '|', '<eos>', '_'] as const;
+
+/** One problem instance: what the model is given and what it must answer (both token ids). */
+export interface TaskExample {
+  prompt: number[];
+  answer: number[];
+}
+
+/** Per-example scores (science.md §5). */
+export interface ExampleScores {
+  /** 1 if the whole answer is right. */
+  exact: number;
+  /** Output has the right shape (e.g. as many elements as the input), 0/1. */
+  shape: number;
+  /** Output has no illegal token, 0/1. */
+  parse: number;
+  /** Fraction of elements equal to the truth; 0 when the shape is wrong. */
+  clrs: number;
+}
+
+/**
+ * A seeded, deterministic algorithmic task. `n` is the task size (number of items), from
+ * which the sequence length in tokens follows.
+ */
+export interface Task {
+  readonly name: TaskName;
+  readonly config: TaskConfig;
+  /** Token texts by id; the first entries are SPECIAL_TOKENS. */
+  readonly vocab: readonly string[];
+  /**
+   * true when the answer is aligned with the prompt position by position (position probe): a
+   * bidirectional model then reads the answer at the prompt's own positions.
+   */
+  readonly aligned: boolean;
+  /** A random instance of size n. Same rng state → same example. */
+  example(rng: Rng, n: number): TaskExample;
+  /** Answer length (tokens, without EOS) for size n. */
+  answerLength(n: number): number;
+  /** Prompt length (tokens) for size n. */
+  promptLength(n: number): number;
+  /** Scores a predicted answer (token ids, already cut at EOS) against the example. */
+  score(example: TaskExample, predicted: readonly number[]): ExampleScores;
+  /** The example as text a person can read, optionally with a prediction beside the truth. */
+  format(example: TaskExample, predicted?: readonly number[]): string;
+  /**
+   * Optional extra attention restriction for size n over the laid-out sequence of `tokens`
+   * positions: allowed[q * tokens + k] = 1 if query q may see key k (combined with the causal mask).
+   */
+  attentionMask?(n: number, tokens: number, causal: boolean): Uint8Array | null;
+}

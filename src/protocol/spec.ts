@@ -1,0 +1,54 @@
+/**
+ * The experiment spec file: a grid of tasks × model variants × attention scalings ×
+ * optimizers (each with lists of hyper-parameters) × training seeds.
+ * Its JSON Schema is `schemas/experiment.schema.json`; `validateSpec` checks a parsed file
+ * against the same rules and names the JSON path of the first problems.
+ */
+import type { BackendChoice } from './backend';
+import type { AttentionScaling, ModelConfig, OptimizerName, ScheduleConfig, TaskName, TrainConfig } from './config';
+
+export interface TaskSpec {
+  name: TaskName;
+  trainLengths: number[];
+  evalLengths?: number[];
+  options?: Record<string, number>;
+}
+
+/** A model variant: a label plus any ModelConfig fields (vocabSize, attentionScaling and trainLength are set per run). */
+export interface ModelSpec extends Partial<Omit<ModelConfig, 'vocabSize' | 'attentionScaling' | 'trainLength'>> {
+  label: string;
+}
+
+/** An optimizer with its hyper-parameters; a list expands the grid (e.g. lr: [1e-3, 3e-4]). */
+export interface OptimizerSpec {
+  name: OptimizerName;
+  label?: string;
+  lr: number | number[];
+  weightDecay?: number | number[];
+  beta1?: number;
+  beta2?: number;
+  beta?: number;
+  eps?: number;
+  momentum?: number;
+  accumulate?: number;
+  shrink?: number;
+}
+
+export interface TrainSpec extends Partial<Omit<TrainConfig, 'schedule'>> {
+  schedule?: ScheduleConfig;
+}
+
+export interface ExperimentSpec {
+  /** File-name safe; the experiment's folder name. */
+  name: string;
+  description?: string;
+  backend?: BackendChoice;
+  /** Runs in parallel; default one per core. */
+  parallel?: number;
+  tasks: TaskSpec[];
+  models: ModelSpec[];
+  attentionScalings: AttentionScaling[];
+  optimizers: OptimizerSpec[];
+  seeds: number[];
+  train?: TrainSpec;
+}
