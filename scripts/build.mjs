@@ -1,12 +1,13 @@
 // The one build script: bundles the CLI, the training worker, the benchmark and the tests with
 // esbuild, and copies the wasm binaries beside the bundles. Usage: node scripts/build.mjs [--watch]
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 function findTests(dir) {
   const out = [];
@@ -29,6 +30,7 @@ const nodeOptions = {
   mainFields: ['module', 'main'],
   external: ['@tensorflow/tfjs-node', 'vscode'],
   logLevel: 'warning',
+  define: { __ATTENTION_LAB_VERSION__: JSON.stringify(pkg.version) },
 };
 
 const nodeEntries = {

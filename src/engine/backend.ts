@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { findBundleFile } from './bundlePaths';
 import { tf } from './tf';
 import type { BackendChoice, BackendName } from '../protocol/backend';
 
@@ -27,21 +27,13 @@ function tryLoadNative(): { ok: true } | { ok: false; error: string } {
 }
 
 let wasmPathsSet = false;
-/**
- * The build copies the three .wasm files into dist/, beside the bundles; bundled tests live
- * in dist/test/…, so look upwards from the running bundle for the folder that has them.
- */
+/** The build copies the three .wasm files into dist/, beside the bundles. */
 function prepareWasm(): void {
   if (wasmPathsSet) return;
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    if (fs.existsSync(path.join(dir, 'tfjs-backend-wasm-simd.wasm'))) {
-      setWasmPaths(dir + path.sep);
-      break;
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
+  try {
+    setWasmPaths(path.dirname(findBundleFile('tfjs-backend-wasm-simd.wasm')) + path.sep);
+  } catch {
+    // unbundled (e.g. from node_modules): the package finds its own binaries
   }
   wasmPathsSet = true;
 }

@@ -35,6 +35,8 @@ export interface ExampleScores {
 export interface Task {
   readonly name: TaskName;
   readonly config: TaskConfig;
+  /** The options actually used: TaskConfig.options validated, with defaults filled in. */
+  readonly options: Readonly<Record<string, number>>;
   /** Token texts by id; the first entries are SPECIAL_TOKENS. */
   readonly vocab: readonly string[];
   /**
@@ -54,7 +56,10 @@ export interface Task {
   format(example: TaskExample, predicted?: readonly number[]): string;
   /**
    * Optional extra attention restriction for size n over the laid-out sequence of `tokens`
-   * positions: allowed[q * tokens + k] = 1 if query q may see key k (combined with the causal mask).
+   * positions: allowed[q * tokens + k] = 1 if query q may see key k. When `causal` is true the
+   * returned mask already includes the causal restriction (so AND-ing it with the causal mask
+   * again changes nothing). null: no restriction beyond the causal mask. It depends on n, not
+   * on `tokens`, so it also serves a growing sequence during greedy decoding.
    */
   attentionMask?(n: number, tokens: number, causal: boolean): Uint8Array | null;
 }

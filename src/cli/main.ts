@@ -1,0 +1,169 @@
+/**
+ * attention-lab: the headless CLI on the engine. A thin front end: parse arguments, call the
+ * engine, print. Bad input exits with status 2 and one line; Ctrl-C cancels runs cleanly
+ * (status 130), a second Ctrl-C exits at once.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { BACKEND_CHOICES } from '../protocol/backend';
+import type { BackendChoice } from '../protocol/backend';
+import type { ExperimentSpec } from '../protocol/spec';
+import { BackendUnavailableError } from '../engine/backend';
+import { SafetensorsError } from '../engine/checkpoint/safetensors';
+import { PRESETS } from '../engine/experiment/presets';
+import { RunFolderError, readRunFile } from '../engine/experiment/runFolder';
+import { SpecFileError, parseSpecFile, validateSpec } from '../engine/experiment/validateSpec';
+import { attentionLabVersion } from '../engine/versions';
+import { UsageError } from './usageError';
+import { runCommand, resumeCommand } from './runCommand';
+import { inspectCommand } from './inspectCommand';
+import { traceCommand } from './traceCommand';
+import { formatTable } from './table';
+
+const HELP = `attention-lab ${attentionLabVersion()} — train small Transformers and compare optimizers and attention scaling
+
+Usage:
+  attention-lab run <spec.json> [options]      run an experiment spec file
+  attention-lab run --preset <name> [options]  run a built-in preset (see: attention-lab presets)
+  attention-lab resume <run-dir> [options]     continue a run from its latest checkpoint
+  attention-lab inspect <file.safetensors> [--json]
+  attention-lab presets [--json]
+  attention-lab trace --optimizer <adamw|lion|tiger|sgd> --function <name> --steps N
+                      [--lr X] [--weight-decay X] [--beta1 X] [--beta2 X] [--beta X]
+                      [--x0 X --y0 Y] [--json]
+
+Run options:
+  --out <dir>         where experiments are written (default: ./runs)
+  --backend <b>       auto | node | wasm | cpu (default: auto)
+  --parallel <n>      runs at once (default: one per core)
+  --steps <n>         override the number of training steps of every run
+  --json              print the outcome as JSON instead of a table
+`;
+
+function parseBackend(value: string | undefined): BackendChoice {
+  if (value === undefined) return 'auto';
+  if (!(BACKEND_CHOICES as readonly string[]).includes(value)) {
+    throw new UsageError(`--backend: expected one of ${BACKEND_CHOICES.join(', ')}, got "${value}"`);
+  }
+  return value as BackendChoice;
+}
+
+export function parsePositiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag}: expected a positive integer, got "${value}"`);
+  return n;
+}
+
+function loadSpec(file: string | undefined, preset: string | undefined): ExperimentSpec {
+  if (preset !== undefined && file !== undefined) throw new UsageError('give either a spec file or --preset, not both');
+  if (preset !== undefined) {
+    const p = PRESETS[preset];
+    if (!p) throw new UsageError(`unknown preset "${preset}"; available: ${Object.keys(PRESETS).join(', ')}`);
+    return structuredClone(p.spec);
+  }
+  if (file === undefined) throw new UsageError('run: give a spec file or --preset <name> (see: attention-lab presets)');
+  return parseSpecFile(file);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(attentionLabVersion() + '\n');
+    return 0;
+  }
+  switch (command) {
+    case 'run': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          preset: { type: 'string' },
+          out: { type: 'string' },
+          backend: { type: 'string' },
+          parallel: { type: 'string' },
+          steps: { type: 'string' },
+          json: { type: 'boolean' },
+        },
+      });
+      if (positionals.length > 1) throw new UsageError(`run: one spec file at a time, got ${positionals.length}`);
+      const spec = loadSpec(positionals[0], values.preset);
+      const steps = parsePositiveInt('--steps', values.steps);
+      if (steps !== undefined) spec.train = { ...spec.train, steps };
+      const checked = validateSpec(spec);
+      if (!checked.ok) throw new UsageError(checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+      return runCommand(checked.spec, {
+        out: path.resolve(values.out ?? 'runs'),
+        backend: parseBackend(values.backend ?? checked.spec.backend),
+        parallel: parsePositiveInt('--parallel', values.parallel) ?? checked.spec.parallel,
+        json: values.json ?? false,
+      });
+    }
+    case 'resume': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { backend: { type: 'string' }, json: { type: 'boolean' } },
+      });
+      const runDir = positionals[0];
+      if (runDir === undefined || positionals.length > 1) throw new UsageError('resume: give one run folder');
+      if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory()) throw new UsageError(`resume: ${runDir} is not a folder`);
+      readRunFile(runDir); // clear error early if it is not a run folder
+      return resumeCommand(path.resolve(runDir), { backend: parseBackend(values.backend), json: values.json ?? false });
+    }
+    case 'inspect': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
+      const file = positionals[0];
+      if (file === undefined || positionals.length > 1) throw new UsageError('inspect: give one .safetensors file');
+      if (!fs.existsSync(file)) throw new UsageError(`inspect: ${file}: no such file`);
+      return inspectCommand(file, values.json ?? false);
+    }
+    case 'presets': {
+      const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } } });
+      if (values.json) {
+        process.stdout.write(JSON.stringify(PRESETS, null, 2) + '\n');
+        return 0;
+      }
+      const rows = Object.entries(PRESETS).map(([name, p]) => [name, p.description]);
+      process.stdout.write(formatTable(['preset', 'description'], rows) + '\n');
+      return 0;
+    }
+    case 'trace':
+      return traceCommand(rest);
+    default:
+      throw new UsageError(`unknown command "${command}"; commands: run, resume, inspect, presets, trace (see: attention-lab --help)`);
+  }
+}
+
+/** Errors that are the user's input, not a bug: one line, exit status 2. */
+function isUserError(err: unknown): err is Error {
+  return (
+    err instanceof UsageError ||
+    err instanceof SpecFileError ||
+    err instanceof SafetensorsError ||
+    err instanceof RunFolderError ||
+    err instanceof BackendUnavailableError ||
+    (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true)
+  );
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (isUserError(err)) {
+      process.stderr.write(`attention-lab: ${err.message}\n`);
+      process.exitCode = 2;
+    } else {
+      const msg = err instanceof Error ? (process.env.ATTENTION_LAB_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
+      process.stderr.write(`attention-lab: internal error: ${msg}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

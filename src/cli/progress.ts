@@ -1,0 +1,121 @@
+/**
+ * Progress of an experiment in the terminal: a line per active run and an overall line with
+ * ETA, redrawn in place on a TTY; on a pipe or in CI, a line when a run starts, every 25 % and
+ * when it ends.
+ */
+import type { RunnerEvent } from '../engine/experiment/runner';
+import { formatDuration, formatNumber } from './table';
+
+interface RunState {
+  id: string;
+  step: number;
+  total: number;
+  loss: number;
+  status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+  startedAt: number;
+  lastQuarter: number;
+}
+
+export class ProgressDisplay {
+  private runs = new Map<string, RunState>();
+  private order: string[] = [];
+  private drawnLines = 0;
+  private started = Date.now();
+  private lastDraw = 0;
+
+  constructor(private readonly out: NodeJS.WriteStream, private readonly tty = Boolean(out.isTTY)) {}
+
+  handle(event: RunnerEvent): void {
+    switch (event.type) {
+      case 'experiment/start':
+        this.started = Date.now();
+        for (const c of event.runs) {
+          this.runs.set(c.id, { id: c.id, step: 0, total: c.train.steps, loss: NaN, status: 'pending', startedAt: 0, lastQuarter: 0 });
+          this.order.push(c.id);
+        }
+        this.print(`experiment ${event.name}: ${event.runs.length} run(s) → ${event.dir}`);
+        break;
+      case 'worker/ready':
+        if (!this.tty) this.print(`worker ready on backend ${event.backend} (${event.reason})`);
+        break;
+      case 'run/progress': {
+        const r = this.runs.get(event.runId);
+        if (!r) return;
+        if (r.status !== 'running') {
+          r.status = 'running';
+          r.startedAt = Date.now();
+          if (!this.tty) this.print(`▶ ${r.id}`);
+        }
+        r.step = event.step;
+        r.total = event.totalSteps;
+        r.loss = event.loss;
+        const quarter = Math.floor((4 * r.step) / Math.max(1, r.total));
+        if (!this.tty && quarter > r.lastQuarter && quarter < 4) {
+          r.lastQuarter = quarter;
+          this.print(`  ${r.id}: step ${r.step}/${r.total} loss ${formatNumber(r.loss)} · overall ${this.overall()}`);
+        }
+        break;
+      }
+      case 'run/end': {
+        const r = this.runs.get(event.runId);
+        if (!r) return;
+        r.status = event.status;
+        const final = event.final?.map((e) => `n=${e.length} exact ${formatNumber(e.exact)}`).join(', ') ?? '';
+        const err = event.error ? `: ${event.error}` : '';
+        this.print(`${event.status === 'completed' ? '✔' : event.status === 'cancelled' ? '■' : '✖'} ${r.id} ${event.status}${err}${final ? ` (${final})` : ''}`);
+        break;
+      }
+      default:
+        break;
+    }
+    if (this.tty) this.draw();
+  }
+
+  private overall(): string {
+    let done = 0;
+    let total = 0;
+    for (const r of this.runs.values()) {
+      total += r.total;
+      done += r.status === 'completed' ? r.total : r.step;
+    }
+    const elapsed = (Date.now() - this.started) / 1000;
+    const frac = total ? done / total : 0;
+    const eta = frac > 0.02 ? (elapsed * (1 - frac)) / frac : NaN;
+    return `${(100 * frac).toFixed(0)}% · ${formatDuration(elapsed)} elapsed · ETA ${Number.isNaN(eta) ? '…' : formatDuration(eta)}`;
+  }
+
+  private clear(): void {
+    if (!this.tty || this.drawnLines === 0) return;
+    this.out.write(`\x1b[${this.drawnLines}A\x1b[0J`);
+    this.drawnLines = 0;
+  }
+
+  private print(line: string): void {
+    this.clear();
+    this.out.write(line + '\n');
+  }
+
+  private draw(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    this.clear();
+    const width = 24;
+    const lines: string[] = [];
+    for (const id of this.order) {
+      const r = this.runs.get(id) as RunState;
+      if (r.status !== 'running') continue;
+      const frac = r.total ? r.step / r.total : 0;
+      const filled = Math.round(frac * width);
+      lines.push(`  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${r.id}  ${r.step}/${r.total}  loss ${formatNumber(r.loss)}`);
+    }
+    lines.push(`  overall ${this.overall()}`);
+    this.out.write(lines.join('\n') + '\n');
+    this.drawnLines = lines.length;
+  }
+
+  /** Removes the live block (before the summary is printed). */
+  finish(): void {
+    this.clear();
+  }
+}

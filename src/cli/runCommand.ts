@@ -1,0 +1,100 @@
+import * as path from 'node:path';
+import type { BackendChoice } from '../protocol/backend';
+import type { ExperimentSpec } from '../protocol/spec';
+import type { ExperimentOutcome, PoolOptions } from '../engine/experiment/runner';
+import { resumeRun, runExperiment } from '../engine/experiment/runner';
+import { readRunFile } from '../engine/experiment/runFolder';
+import { ProgressDisplay } from './progress';
+import { formatDuration, formatTable } from './table';
+
+export interface RunCommandOptions {
+  out: string;
+  backend: BackendChoice;
+  parallel: number | undefined;
+  json: boolean;
+}
+
+/** Ctrl-C once: cancel runs (they checkpoint and are marked cancelled); twice: exit now. */
+function cancelOnSigint(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  let count = 0;
+  const handler = (): void => {
+    count++;
+    if (count === 1) {
+      process.stderr.write('\nattention-lab: stopping — saving checkpoints and marking runs cancelled (Ctrl-C again to quit now)\n');
+      controller.abort();
+    } else process.exit(130);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+/** Runs with the progress display on stderr (stdout keeps the table or the JSON). */
+async function withProgress(go: (opts: PoolOptions) => Promise<ExperimentOutcome>): Promise<{ outcome: ExperimentOutcome; cancelled: boolean }> {
+  const display = new ProgressDisplay(process.stderr);
+  const { signal, dispose } = cancelOnSigint();
+  try {
+    const outcome = await go({ signal, onEvent: (e) => display.handle(e) });
+    display.finish();
+    return { outcome, cancelled: signal.aborted };
+  } finally {
+    dispose();
+  }
+}
+
+export function summaryTable(outcome: ExperimentOutcome): string {
+  const lengths = [...new Set(outcome.runs.flatMap((r) => r.final?.map((e) => e.length) ?? []))].sort((a, b) => a - b);
+  const headers = ['run', 'status', 'steps', 'train time', ...lengths.flatMap((n) => [`loss@${n}`, `exact@${n}`])];
+  const rows = outcome.runs.map((r) => {
+    let steps = '';
+    let time = '';
+    try {
+      const run = readRunFile(r.runDir);
+      steps = `${run.step}/${run.config.train.steps}`;
+      time = formatDuration(run.timings.trainSeconds);
+    } catch {
+      // summary shows what it can
+    }
+    const byLength = new Map((r.final ?? []).map((e) => [e.length, e]));
+    return [
+      r.id,
+      r.status + (r.error ? ` (${r.error})` : ''),
+      steps,
+      time,
+      ...lengths.flatMap((n) => {
+        const e = byLength.get(n);
+        return e ? [e.loss, e.exact] : [NaN, NaN];
+      }),
+    ];
+  });
+  return formatTable(headers, rows);
+}
+
+function report(outcome: ExperimentOutcome, json: boolean, cancelled: boolean): number {
+  if (json) process.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
+  else {
+    process.stdout.write(summaryTable(outcome) + '\n');
+    process.stdout.write(`\nrun folders: ${path.relative(process.cwd(), outcome.dir) || '.'}\n`);
+  }
+  if (cancelled) return 130;
+  return outcome.runs.every((r) => r.status === 'completed') ? 0 : 1;
+}
+
+export async function runCommand(spec: ExperimentSpec, options: RunCommandOptions): Promise<number> {
+  const { outcome, cancelled } = await withProgress((pool) =>
+    runExperiment(spec, options.out, { ...pool, backend: options.backend, parallel: options.parallel }),
+  );
+  return report(outcome, options.json, cancelled);
+}
+
+export async function resumeCommand(runDir: string, options: { backend: BackendChoice; json: boolean }): Promise<number> {
+  const { outcome, cancelled } = await withProgress((pool) => resumeRun(runDir, { ...pool, backend: options.backend }));
+  return report(outcome, options.json, cancelled);
+}

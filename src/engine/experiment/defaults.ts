@@ -1,0 +1,153 @@
+/**
+ * Default values of every field a spec may leave out, and the functions that turn the partial
+ * spec objects into the complete configs a run needs. docs/spec.md and the JSON Schema state
+ * the same values; a test keeps the schema's `default`s in step with these.
+ */
+import type {
+  AttentionScaling,
+  ModelConfig,
+  OptimizerConfig,
+  ScheduleConfig,
+  TrainConfig,
+} from '../../protocol/config';
+import type { ExperimentSpec, ModelSpec, OptimizerSpec, TrainSpec } from '../../protocol/spec';
+import { defaultOptimizerConfig } from '../optim';
+
+/** Model fields with a fixed default (maxLen and positionRange depend on the task, see resolveModelConfig). */
+export const MODEL_DEFAULTS = {
+  causal: true,
+  layers: 2,
+  dModel: 64,
+  heads: 4,
+  dFf: 256,
+  position: 'learned',
+  lognBase: 512,
+  rseBits: 0,
+} as const satisfies Partial<ModelConfig>;
+
+/** Default positionRange of randomized positions = this × maxLen (Ruoss et al. use a range well beyond the lengths seen). */
+export const POSITION_RANGE_FACTOR = 4;
+
+/** Train fields with a fixed default (schedule and evalEvery follow from steps, see resolveTrainConfig). */
+export const TRAIN_DEFAULTS = {
+  steps: 1000,
+  batchSize: 32,
+  gradClip: 1,
+  evalExamples: 128,
+  logEvery: 10,
+  checkpointEvery: 0,
+  q: 1,
+  seedsPerInput: 1,
+} as const satisfies Partial<TrainConfig>;
+
+/** The default schedule for a run of `steps` steps: warm-up over 5 % of them, cosine down to 0.1. */
+export function defaultSchedule(steps: number): ScheduleConfig {
+  return { kind: 'warmup-cosine', warmupSteps: Math.ceil(steps / 20), minFactor: 0.1 };
+}
+
+/** Default evaluation interval: ten evaluations per run (plus the final one). */
+export function defaultEvalEvery(steps: number): number {
+  return Math.max(1, Math.ceil(steps / 10));
+}
+
+/** The complete TrainConfig of a spec's `train` block. q is taken as given if a single number (a list is expanded by the grid). */
+export function resolveTrainConfig(spec: TrainSpec | undefined): TrainConfig {
+  const s = spec ?? {};
+  const steps = s.steps ?? TRAIN_DEFAULTS.steps;
+  return {
+    steps,
+    batchSize: s.batchSize ?? TRAIN_DEFAULTS.batchSize,
+    schedule: s.schedule ?? defaultSchedule(steps),
+    gradClip: s.gradClip ?? TRAIN_DEFAULTS.gradClip,
+    evalEvery: s.evalEvery ?? defaultEvalEvery(steps),
+    evalExamples: s.evalExamples ?? TRAIN_DEFAULTS.evalExamples,
+    logEvery: s.logEvery ?? TRAIN_DEFAULTS.logEvery,
+    checkpointEvery: s.checkpointEvery ?? TRAIN_DEFAULTS.checkpointEvery,
+    q: typeof s.q === 'number' ? s.q : TRAIN_DEFAULTS.q,
+    seedsPerInput: s.seedsPerInput ?? TRAIN_DEFAULTS.seedsPerInput,
+  };
+}
+
+/** What a model needs to know about its task: resolved per (task, causal) by the grid. */
+export interface TaskShape {
+  /** task.vocab.length */
+  vocabSize: number;
+  /** Longest laid-out sequence (tokens) over the train and eval lengths. */
+  maxLen: number;
+  /** Longest laid-out training sequence (tokens): n_train of `logn-train`. */
+  trainLength: number;
+}
+
+/**
+ * The complete ModelConfig of a model variant under one attention scaling. maxLen defaults to
+ * the task's longest sequence, positionRange to 4 × maxLen. Throws if a given maxLen is too short
+ * for the task or a given positionRange is below maxLen (the model could not hold the sequences).
+ */
+export function resolveModelConfig(spec: ModelSpec, attentionScaling: AttentionScaling, shape: TaskShape): ModelConfig {
+  const maxLen = spec.maxLen ?? shape.maxLen;
+  if (maxLen < shape.maxLen) {
+    throw new Error(`model "${spec.label}": maxLen ${maxLen} is shorter than the task's longest sequence (${shape.maxLen} tokens)`);
+  }
+  const positionRange = spec.positionRange ?? Math.max(POSITION_RANGE_FACTOR * maxLen, maxLen);
+  if (positionRange < maxLen) {
+    throw new Error(`model "${spec.label}": positionRange ${positionRange} is smaller than maxLen ${maxLen}`);
+  }
+  if (attentionScaling === 'logn-train' && shape.trainLength < 2) {
+    throw new Error(`model "${spec.label}": 'logn-train' scaling needs training sequences of at least 2 tokens, the task's longest has ${shape.trainLength}`);
+  }
+  return {
+    causal: spec.causal ?? MODEL_DEFAULTS.causal,
+    layers: spec.layers ?? MODEL_DEFAULTS.layers,
+    dModel: spec.dModel ?? MODEL_DEFAULTS.dModel,
+    heads: spec.heads ?? MODEL_DEFAULTS.heads,
+    dFf: spec.dFf ?? MODEL_DEFAULTS.dFf,
+    vocabSize: shape.vocabSize,
+    maxLen,
+    position: spec.position ?? MODEL_DEFAULTS.position,
+    positionRange,
+    attentionScaling,
+    lognBase: spec.lognBase ?? MODEL_DEFAULTS.lognBase,
+    trainLength: shape.trainLength,
+    rseBits: spec.rseBits ?? MODEL_DEFAULTS.rseBits,
+  };
+}
+
+/**
+ * The complete OptimizerConfig of an optimizer entry at one (lr, weightDecay) point of the grid:
+ * the optimizer's defaults, overridden by the fields the entry gives that apply to it.
+ */
+export function resolveOptimizerConfig(spec: OptimizerSpec, lr: number, weightDecay: number | undefined): OptimizerConfig {
+  const base = defaultOptimizerConfig(spec.name);
+  const wd = weightDecay ?? base.weightDecay;
+  switch (base.name) {
+    case 'adamw':
+      return { ...base, lr, weightDecay: wd, beta1: spec.beta1 ?? base.beta1, beta2: spec.beta2 ?? base.beta2, eps: spec.eps ?? base.eps };
+    case 'lion':
+      return { ...base, lr, weightDecay: wd, beta1: spec.beta1 ?? base.beta1, beta2: spec.beta2 ?? base.beta2 };
+    case 'tiger':
+      return { ...base, lr, weightDecay: wd, beta: spec.beta ?? base.beta, accumulate: spec.accumulate ?? base.accumulate, shrink: spec.shrink ?? base.shrink };
+    case 'sgd':
+      return { ...base, lr, weightDecay: wd, momentum: spec.momentum ?? base.momentum };
+  }
+}
+
+/**
+ * The spec with every default that does not depend on the task written out (backend, evalLengths,
+ * model fields, optimizer hyper-parameters, train settings), for the experiment file: a reader sees
+ * exactly what ran even if the defaults change later. List-valued lr / weightDecay / q stay lists.
+ */
+export function applySpecDefaults(spec: ExperimentSpec): ExperimentSpec {
+  const train = resolveTrainConfig(spec.train);
+  return {
+    ...spec,
+    backend: spec.backend ?? 'auto',
+    tasks: spec.tasks.map((t) => ({ ...t, evalLengths: t.evalLengths ?? [...t.trainLengths], options: t.options ?? {} })),
+    models: spec.models.map((m) => ({ ...MODEL_DEFAULTS, ...m })),
+    optimizers: spec.optimizers.map((o) => {
+      const d = defaultOptimizerConfig(o.name);
+      const { name: _name, lr: _lr, ...hyper } = d;
+      return { ...hyper, ...o };
+    }),
+    train: { ...train, ...(spec.train?.q !== undefined ? { q: spec.train.q } : {}) },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * Built-in experiments (`attention-lab run --preset <name>`). Each is checked by validateSpec
+ * when this module loads, so a preset that breaks a rule fails loudly at start-up, not mid-run.
+ *
+ * Timing assumption behind the step counts: on the wasm backend a step of a 2-layer model at
+ * batch 32 costs ~40 ms at dModel 64 and T ≈ 32 (tfjs-notes.md), roughly proportional to T
+ * for short sequences, less at dModel 32; one run per core.
+ */
+import type { ExperimentSpec, TrainSpec } from '../../protocol/spec';
+import { formatSpecErrors, validateSpec } from './validateSpec';
+
+export interface Preset {
+  description: string;
+  spec: ExperimentSpec;
+}
+
+/**
+ * A preset as written below: an ExperimentSpec whose train.q may also be a list (which the
+ * grid expands: the q = 1 vs q = 4 comparison of `randomized-recall`). The validator and the
+ * schema accept such a list.
+ */
+type PresetSpec = Omit<ExperimentSpec, 'train'> & { train?: Omit<TrainSpec, 'q'> & { q?: number | number[] } };
+
+const SOURCES: Record<string, { description: string; spec: PresetSpec }> = {
+  quick: {
+    description:
+      'AdamW vs Lion vs Tiger × standard vs log-n attention on sorting up to 8 keys, with a small model: 6 runs of ~25 s, ~1.5 min with 2 in parallel on wasm.',
+    spec: {
+      name: 'quick',
+      description:
+        'A first look: three optimizers (Lion and Tiger with a 3× smaller lr and 3× larger weight decay than AdamW) and two attention scalings on sorting n ≤ 8 keys, evaluated at n = 8 and, beyond training, n = 12.',
+      tasks: [{ name: 'sort', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 12], options: { values: 16 } }],
+      models: [{ label: 'small', layers: 2, dModel: 32, heads: 2, dFf: 64, position: 'rope' }],
+      attentionScalings: ['standard', 'logn'],
+      optimizers: [
+        { name: 'adamw', lr: 3e-3, weightDecay: 0.1 },
+        { name: 'lion', lr: 1e-3, weightDecay: 0.3 },
+        { name: 'tiger', lr: 1e-3, weightDecay: 0.3 },
+      ],
+      seeds: [1],
+      train: {
+        steps: 600,
+        batchSize: 32,
+        schedule: { kind: 'warmup-cosine', warmupSteps: 30, minFactor: 0.1 },
+        evalEvery: 100,
+        evalExamples: 64,
+        logEvery: 10,
+      },
+    },
+  },
+  entropy: {
+    description:
+      'Length generalisation and attention entropy: recall trained with 4–8 pairs, evaluated up to 64 (8×); standard vs log-n vs log-n-train scaling, RoPE and no positions. 12 runs.',
+    spec: {
+      name: 'entropy',
+      description:
+        'Trains associative recall on 4–8 key-value pairs and evaluates on 8, 16, 32 and 64 pairs. Under standard scaling attention should grow diffuse (normalized entropy towards 1) beyond the training length; log-n scaling should keep it near its training value (science.md §1).',
+      tasks: [{ name: 'recall', trainLengths: [4, 5, 6, 7, 8], evalLengths: [4, 8, 16, 32, 64] }],
+      models: [
+        { label: 'rope', position: 'rope' },
+        { label: 'nope', position: 'none' },
+      ],
+      attentionScalings: ['standard', 'logn', 'logn-train'],
+      optimizers: [{ name: 'adamw', lr: 1e-3, weightDecay: 0.1 }],
+      seeds: [1, 2],
+      train: { steps: 2000, evalExamples: 128 },
+    },
+  },
+  optimizers: {
+    description:
+      'AdamW vs Lion vs Tiger on sorting up to 12 keys, 3 seeds; Lion and Tiger with a 3× smaller lr and 3× larger weight decay (η·λ equal). 9 runs.',
+    spec: {
+      name: 'optimizers',
+      description:
+        'Compares the three optimizers at their recommended relative settings (science.md §3: Lion-type optimizers take a 3–10× smaller lr and a 3–10× larger weight decay than AdamW). Also compare their optimizer-state memory: AdamW keeps 2 tensors per parameter, Lion and Tiger 1.',
+      tasks: [{ name: 'sort', trainLengths: [4, 6, 8, 10, 12], evalLengths: [8, 12] }],
+      models: [{ label: 'base' }],
+      attentionScalings: ['standard'],
+      optimizers: [
+        { name: 'adamw', lr: 1e-3, weightDecay: 0.1 },
+        { name: 'lion', lr: 3e-4, weightDecay: 0.3 },
+        { name: 'tiger', lr: 3e-4, weightDecay: 0.3 },
+      ],
+      seeds: [1, 2, 3],
+      train: { steps: 2000 },
+    },
+  },
+  robustness: {
+    description: 'A 3 lr × 2 weight-decay grid per optimizer (AdamW, Lion, Tiger) on sorting up to 8 keys, 2 seeds: how sensitive is each to its hyper-parameters? 36 runs.',
+    spec: {
+      name: 'robustness',
+      description:
+        'Each optimizer over a small grid of learning rates and weight decays centred on its recommended setting; a robust optimizer reaches a similar accuracy over more of its grid.',
+      tasks: [{ name: 'sort', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8], options: { values: 16 } }],
+      models: [{ label: 'small', dModel: 32, heads: 2, dFf: 64 }],
+      attentionScalings: ['standard'],
+      optimizers: [
+        { name: 'adamw', lr: [3e-4, 1e-3, 3e-3], weightDecay: [0.01, 0.1] },
+        { name: 'lion', lr: [1e-4, 3e-4, 1e-3], weightDecay: [0.1, 1] },
+        { name: 'tiger', lr: [1e-4, 3e-4, 1e-3], weightDecay: [0.1, 1] },
+      ],
+      seeds: [1, 2],
+      train: { steps: 800, evalEvery: 200, evalExamples: 64 },
+    },
+  },
+  'randomized-recall': {
+    description:
+      'Recall through a store of 4 memory slots for 8 pairs: random seed encoding off vs on, ordinary loss (q = 1) vs q-norm (q = 4), 2 seeds. 8 runs.',
+    spec: {
+      name: 'randomized-recall',
+      description:
+        'The ICLR 2025 randomized-Transformer setting (science.md §4): the query sees the 8 pairs only through 4 memory slots, so a deterministic model must drop a fixed half of the items and an adversary can always ask for one of them. With a random seed encoding (8 bits) and the q-norm objective (q = 4, 4 seeds per input) the model can become truly random; with q = 1 it should learn to ignore the seed (Yao).',
+      tasks: [{ name: 'recall', trainLengths: [8], evalLengths: [8], options: { capacity: 4, keys: 16, values: 8 } }],
+      models: [
+        { label: 'rse0', rseBits: 0 },
+        { label: 'rse8', rseBits: 8 },
+      ],
+      attentionScalings: ['standard'],
+      optimizers: [{ name: 'adamw', lr: 1e-3, weightDecay: 0.01 }],
+      seeds: [1, 2],
+      train: { steps: 2000, q: [1, 4], seedsPerInput: 4 },
+    },
+  },
+  'position-probe': {
+    description: "Su's position probe (n identical tokens → 1…n) for every position encoding in a bidirectional model: only encodings added to the input can solve it. 10 runs.",
+    spec: {
+      name: 'position-probe',
+      description:
+        'With identical input tokens all value vectors are equal, so an encoding acting only on the attention logits (RoPE) yields the same output everywhere and cannot solve the probe; learned, sinusoidal and randomized absolute encodings can (science.md §2).',
+      tasks: [{ name: 'position-probe', trainLengths: [4, 8, 12, 16], evalLengths: [8, 16] }],
+      models: [
+        { label: 'none', causal: false, position: 'none' },
+        { label: 'learned', causal: false, position: 'learned' },
+        { label: 'sinusoidal', causal: false, position: 'sinusoidal' },
+        { label: 'rope', causal: false, position: 'rope' },
+        { label: 'randomized', causal: false, position: 'randomized' },
+      ],
+      attentionScalings: ['standard'],
+      optimizers: [{ name: 'adamw', lr: 1e-3, weightDecay: 0.01 }],
+      seeds: [1, 2],
+      train: { steps: 1000 },
+    },
+  },
+};
+
+function checkedPresets(): Record<string, Preset> {
+  const out: Record<string, Preset> = {};
+  for (const [name, { description, spec }] of Object.entries(SOURCES)) {
+    const checked = validateSpec(spec);
+    if (!checked.ok) throw new Error(`preset "${name}" is invalid:\n${formatSpecErrors(checked.errors)}`);
+    out[name] = { description, spec: checked.spec };
+  }
+  return out;
+}
+
+/** The built-in experiments by name. Clone a spec before changing it (structuredClone). */
+export const PRESETS: Readonly<Record<string, Preset>> = checkedPresets();
+
+/** Presets as a list, in definition order. */
+export function listPresets(): { name: string; description: string; spec: ExperimentSpec }[] {
+  return Object.entries(PRESETS).map(([name, p]) => ({ name, description: p.description, spec: p.spec }));
+}

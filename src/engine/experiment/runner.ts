@@ -1,0 +1,212 @@
+/**
+ * Runs an experiment's grid in a pool of worker threads (default: one per core; the wasm
+ * backend is single-threaded, so each worker uses one core). Writes experiment.json and a
+ * `pending` run.json for every run up front, so readers see the whole grid at once.
+ * A crashed worker fails only its run: the pool starts a new worker for the rest.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { BackendChoice } from '../../protocol/backend';
+import type { RunConfig } from '../../protocol/config';
+import type { RunnerMessage, WorkerMessage } from '../../protocol/messages';
+import { isWorkerMessage } from '../../protocol/messages';
+import type { EvalResult, RunFile, RunStatus } from '../../protocol/runFolder';
+import { RUN_FOLDER_VERSION } from '../../protocol/runFolder';
+import type { ExperimentSpec } from '../../protocol/spec';
+import { findBundleFile } from '../bundlePaths';
+import { versions } from '../versions';
+import { expandGrid } from './grid';
+import { readExperimentFile, readRunFile, writeExperimentFile, writeRunFile } from './runFolder';
+
+export type RunnerEvent =
+  | WorkerMessage
+  | { type: 'experiment/start'; dir: string; name: string; runs: RunConfig[] };
+
+export interface RunOutcome {
+  id: string;
+  runDir: string;
+  status: Exclude<RunStatus, 'pending' | 'running'>;
+  error: string | null;
+  final: EvalResult[] | null;
+}
+
+export interface ExperimentOutcome {
+  dir: string;
+  name: string;
+  runs: RunOutcome[];
+  /** Backend each worker reported (same for all in practice). */
+  backends: string[];
+}
+
+export interface PoolOptions {
+  backend?: BackendChoice;
+  /** Number of worker threads; default: one per core, at most the number of runs. */
+  parallel?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: RunnerEvent) => void;
+  /** Path of the bundled worker (dist/worker.js); found automatically by default. */
+  workerScript?: string;
+}
+
+interface Job {
+  runDir: string;
+  experiment: string;
+  config: RunConfig;
+  resume: boolean;
+}
+
+/** A folder name under `outDir` that does not exist yet: `name`, then `name-2`, `name-3`, … */
+export function freshExperimentDir(outDir: string, name: string): string {
+  let dir = path.join(outDir, name);
+  for (let i = 2; fs.existsSync(dir); i++) dir = path.join(outDir, `${name}-${i}`);
+  return dir;
+}
+
+export async function runExperiment(spec: ExperimentSpec, outDir: string, options: PoolOptions = {}): Promise<ExperimentOutcome> {
+  const configs = expandGrid(spec);
+  const dir = freshExperimentDir(outDir, spec.name);
+  const name = path.basename(dir);
+  fs.mkdirSync(dir, { recursive: true });
+  writeExperimentFile(dir, { version: RUN_FOLDER_VERSION, name, spec, runs: configs.map((c) => c.id), createdAt: new Date().toISOString() });
+  const jobs: Job[] = configs.map((config) => {
+    const runDir = path.join(dir, config.id);
+    writeRunFile(runDir, pendingRunFile(name, config));
+    return { runDir, experiment: name, config, resume: false };
+  });
+  options.onEvent?.({ type: 'experiment/start', dir, name, runs: configs });
+  const { outcomes, backends } = await runPool(jobs, options);
+  return { dir, name, runs: outcomes, backends };
+}
+
+/** Resumes one run from its latest checkpoint (or from the start when it has none). */
+export async function resumeRun(runDir: string, options: PoolOptions = {}): Promise<ExperimentOutcome> {
+  const run = readRunFile(runDir);
+  const dir = path.dirname(runDir);
+  let name = run.experiment;
+  try {
+    name = readExperimentFile(dir).name;
+  } catch {
+    // a run folder copied out of its experiment still resumes
+  }
+  options.onEvent?.({ type: 'experiment/start', dir, name, runs: [run.config] });
+  const { outcomes, backends } = await runPool([{ runDir, experiment: name, config: run.config, resume: true }], options);
+  return { dir, name, runs: outcomes, backends };
+}
+
+function pendingRunFile(experiment: string, config: RunConfig): RunFile {
+  return {
+    version: RUN_FOLDER_VERSION,
+    id: config.id,
+    experiment,
+    config,
+    status: 'pending',
+    backend: null,
+    parameters: 0,
+    optimizerStateBytes: 0,
+    step: 0,
+    timings: { createdAt: new Date().toISOString(), startedAt: null, endedAt: null, trainSeconds: 0, evalSeconds: 0 },
+    lastCheckpoint: null,
+    error: null,
+    final: null,
+    versions: versions(),
+  };
+}
+
+/** Marks a run that never got to (or could not finish) its own bookkeeping. */
+function markRun(runDir: string, status: RunOutcome['status'], error: string | null): void {
+  try {
+    const run = readRunFile(runDir);
+    if (run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled') return;
+    writeRunFile(runDir, { ...run, status, error, timings: { ...run.timings, endedAt: new Date().toISOString() } });
+  } catch {
+    // the folder is gone or unreadable: nothing to mark
+  }
+}
+
+function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutcome[]; backends: string[] }> {
+  const workerScript = options.workerScript ?? findBundleFile('worker.js');
+  const parallel = Math.max(1, Math.min(options.parallel ?? os.availableParallelism(), jobs.length));
+  const queue = jobs.slice();
+  const outcomes = new Map<string, RunOutcome>();
+  const backends = new Set<string>();
+  const live = new Set<Worker>();
+  const current = new Map<Worker, Job>();
+  let cancelled = false;
+
+  return new Promise((resolve) => {
+    const finish = (): void => {
+      if (live.size > 0 || (queue.length > 0 && !cancelled)) return;
+      for (const job of queue.splice(0)) {
+        markRun(job.runDir, 'cancelled', null);
+        outcomes.set(job.config.id, { id: job.config.id, runDir: job.runDir, status: 'cancelled', error: null, final: null });
+      }
+      options.signal?.removeEventListener('abort', onAbort);
+      resolve({ outcomes: jobs.map((j) => outcomes.get(j.config.id) as RunOutcome), backends: [...backends] });
+    };
+
+    const record = (job: Job, status: RunOutcome['status'], error: string | null, final: EvalResult[] | null): void => {
+      outcomes.set(job.config.id, { id: job.config.id, runDir: job.runDir, status, error, final });
+    };
+
+    const send = (worker: Worker, message: RunnerMessage): void => worker.postMessage(message);
+
+    const next = (worker: Worker): void => {
+      const job = cancelled ? undefined : queue.shift();
+      if (!job) {
+        current.delete(worker);
+        live.delete(worker);
+        void worker.terminate();
+        finish();
+        return;
+      }
+      current.set(worker, job);
+      send(worker, { type: 'run/start', runDir: job.runDir, experiment: job.experiment, config: job.config, backend: options.backend ?? 'auto', resume: job.resume });
+    };
+
+    const spawn = (): void => {
+      const worker = new Worker(workerScript);
+      live.add(worker);
+      worker.on('message', (raw: unknown) => {
+        if (!isWorkerMessage(raw)) return;
+        if (raw.type === 'worker/ready') backends.add(raw.backend);
+        options.onEvent?.(raw);
+        if (raw.type === 'run/end') {
+          const job = current.get(worker);
+          if (job) record(job, raw.status, raw.error, raw.final);
+          next(worker);
+        }
+      });
+      const crashed = (reason: string): void => {
+        if (!live.has(worker)) return;
+        live.delete(worker);
+        const job = current.get(worker);
+        current.delete(worker);
+        if (job && !outcomes.has(job.config.id)) {
+          const error = `training worker stopped: ${reason}`;
+          markRun(job.runDir, 'failed', error);
+          record(job, 'failed', error, null);
+          options.onEvent?.({ type: 'run/end', runId: job.config.id, status: 'failed', error, final: null });
+        }
+        if (queue.length > 0 && !cancelled) {
+          spawn();
+        } else finish();
+      };
+      worker.on('error', (err) => crashed(err.message));
+      worker.on('exit', (code) => crashed(`exit code ${code}`));
+      next(worker);
+    };
+
+    const onAbort = (): void => {
+      if (cancelled) return;
+      cancelled = true;
+      for (const w of current.keys()) send(w, { type: 'run/cancel' });
+      finish();
+    };
+    options.signal?.addEventListener('abort', onAbort);
+    if (options.signal?.aborted) onAbort();
+    for (let i = 0; i < parallel && !cancelled; i++) spawn();
+    finish();
+  });
+}

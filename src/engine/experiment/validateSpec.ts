@@ -1,0 +1,517 @@
+/**
+ * Checks a parsed experiment spec against the rules of `schemas/experiment.schema.json`, by
+ * hand (no JSON-Schema engine at runtime), plus the rules a schema cannot state (heads divides
+ * dModel, rseBits < dModel, unique labels, warm-up within the steps…). Every problem is
+ * reported with the JSON path of the offending value and what was expected versus found, so a
+ * user can fix a whole file in one pass.
+ */
+import * as fs from 'node:fs';
+import { BACKEND_CHOICES } from '../../protocol/backend';
+import { ATTENTION_SCALINGS, OPTIMIZER_NAMES, POSITION_ENCODINGS, TASK_NAMES } from '../../protocol/config';
+import type { OptimizerName, TaskConfig } from '../../protocol/config';
+import type { ExperimentSpec } from '../../protocol/spec';
+import { createTask } from '../tasks';
+import { MODEL_DEFAULTS, TRAIN_DEFAULTS } from './defaults';
+import { findJsonSyntaxError } from './jsonSyntaxError';
+
+export interface SpecError {
+  /** JSON path of the offending value, e.g. `$.optimizers[1].lr`. */
+  path: string;
+  /** What was expected and what was found. */
+  message: string;
+}
+
+export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; errors: SpecError[] };
+
+/** The properties each object of a spec may have (the schema's `properties`, kept in step by a test). */
+export const SPEC_PROPERTIES = {
+  spec: ['$schema', 'name', 'description', 'backend', 'parallel', 'tasks', 'models', 'attentionScalings', 'optimizers', 'seeds', 'train'],
+  task: ['name', 'trainLengths', 'evalLengths', 'options'],
+  model: ['label', 'causal', 'layers', 'dModel', 'heads', 'dFf', 'maxLen', 'position', 'positionRange', 'lognBase', 'rseBits'],
+  optimizer: ['name', 'label', 'lr', 'weightDecay', 'beta1', 'beta2', 'beta', 'eps', 'momentum', 'accumulate', 'shrink'],
+  train: ['steps', 'batchSize', 'schedule', 'gradClip', 'evalEvery', 'evalExamples', 'logEvery', 'checkpointEvery', 'q', 'seedsPerInput'],
+} as const;
+
+/** Hyper-parameters beyond name, label, lr and weightDecay that each optimizer takes. */
+export const OPTIMIZER_FIELDS: Record<OptimizerName, readonly string[]> = {
+  adamw: ['beta1', 'beta2', 'eps'],
+  lion: ['beta1', 'beta2'],
+  tiger: ['beta', 'accumulate', 'shrink'],
+  sgd: ['momentum'],
+};
+
+const SCHEDULE_PROPERTIES = {
+  constant: ['kind'],
+  'warmup-cosine': ['kind', 'warmupSteps', 'minFactor'],
+  piecewise: ['kind', 'points'],
+} as const;
+type ScheduleKind = keyof typeof SCHEDULE_PROPERTIES;
+
+const FILE_SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const STEP_KEY = /^(0|[1-9][0-9]*)$/;
+
+/** A numeric rule: the bounds, and how to say it in an error message. */
+interface NumberRule {
+  integer: boolean;
+  min?: number;
+  max?: number;
+  exclusiveMin?: boolean;
+  exclusiveMax?: boolean;
+  expected: string;
+}
+
+const int = (min: number, max: number | undefined, expected: string): NumberRule => ({ integer: true, min, max, expected });
+const POSITIVE_INT = int(1, undefined, 'a positive integer');
+const NON_NEGATIVE_INT = int(0, undefined, 'an integer ≥ 0');
+const LENGTH = int(1, 1024, 'an integer from 1 to 1024');
+const SEED = int(0, 4294967295, 'an integer from 0 to 4294967295');
+const LR: NumberRule = { integer: false, min: 0, exclusiveMin: true, max: 1, expected: 'a positive number at most 1' };
+const WEIGHT_DECAY: NumberRule = { integer: false, min: 0, max: 10, expected: 'a number from 0 to 10' };
+const UNIT: NumberRule = { integer: false, min: 0, max: 1, exclusiveMax: true, expected: 'a number in [0, 1)' };
+const Q: NumberRule = { integer: false, min: 1, max: 32, expected: 'a number from 1 to 32' };
+
+const MODEL_RULES: Record<string, NumberRule> = {
+  layers: int(1, 64, 'an integer from 1 to 64'),
+  dModel: int(1, 4096, 'an integer from 1 to 4096'),
+  heads: int(1, 256, 'an integer from 1 to 256'),
+  dFf: int(1, 16384, 'an integer from 1 to 16384'),
+  maxLen: int(1, 65536, 'an integer from 1 to 65536'),
+  positionRange: int(1, 1048576, 'an integer from 1 to 1048576'),
+  lognBase: { integer: false, min: 1, exclusiveMin: true, expected: 'a number greater than 1' },
+  rseBits: int(0, 4096, 'an integer from 0 to 4096'),
+};
+
+const OPTIMIZER_RULES: Record<string, NumberRule> = {
+  beta1: UNIT,
+  beta2: UNIT,
+  beta: UNIT,
+  momentum: UNIT,
+  eps: { integer: false, min: 0, exclusiveMin: true, max: 1, expected: 'a positive number at most 1' },
+  accumulate: int(1, 1024, 'an integer from 1 to 1024'),
+  shrink: { integer: false, min: 0, exclusiveMin: true, max: 1, expected: 'a number in (0, 1]' },
+};
+
+const TRAIN_RULES: Record<string, NumberRule> = {
+  steps: int(1, 10_000_000, 'an integer from 1 to 10000000'),
+  batchSize: int(1, 4096, 'an integer from 1 to 4096'),
+  gradClip: { integer: false, min: 0, expected: 'a number ≥ 0' },
+  evalEvery: POSITIVE_INT,
+  evalExamples: int(1, 100_000, 'an integer from 1 to 100000'),
+  logEvery: POSITIVE_INT,
+  checkpointEvery: NON_NEGATIVE_INT,
+  seedsPerInput: int(1, 64, 'an integer from 1 to 64'),
+};
+
+/** Checks `value` as an experiment spec. On success `spec` is a copy without the editor-only `$schema` key. */
+export function validateSpec(value: unknown): SpecValidation {
+  const errors: SpecError[] = [];
+  const fail = (path: string, message: string): void => {
+    errors.push({ path, message });
+  };
+  const spec = checkObject(value, '$', 'an experiment spec object', SPEC_PROPERTIES.spec, fail);
+  if (!spec) return { ok: false, errors };
+  requireKeys(spec, '$', ['name', 'tasks', 'models', 'attentionScalings', 'optimizers', 'seeds'], fail);
+
+  if ('$schema' in spec && typeof spec.$schema !== 'string') fail('$.$schema', `expected a string, found ${describe(spec.$schema)}`);
+  if ('name' in spec) checkFileSafe(spec.name, '$.name', 64, 'name', fail);
+  if ('description' in spec && typeof spec.description !== 'string') {
+    fail('$.description', `expected a string, found ${describe(spec.description)}`);
+  }
+  if ('backend' in spec) checkEnum(spec.backend, '$.backend', BACKEND_CHOICES, fail);
+  if ('parallel' in spec) checkNumber(spec.parallel, '$.parallel', int(1, 64, 'an integer from 1 to 64'), fail);
+
+  forEachItem(spec.tasks, '$.tasks', 'a list of tasks', fail, (task, path) => checkTask(task, path, fail));
+  const modelLabels: (string | undefined)[] = [];
+  let anyRse = false;
+  forEachItem(spec.models, '$.models', 'a list of models', fail, (model, path) => {
+    const m = checkModel(model, path, fail);
+    modelLabels.push(m.label);
+    anyRse ||= m.rseBits > 0;
+  });
+  checkUniqueLabels(modelLabels, '$.models', 'label', fail);
+
+  if ('attentionScalings' in spec) {
+    const list = checkList(spec.attentionScalings, '$.attentionScalings', 'a list of attention scalings', fail);
+    list?.forEach((s, i) => checkEnum(s, `$.attentionScalings[${i}]`, ATTENTION_SCALINGS, fail));
+    if (list) checkDistinct(list, '$.attentionScalings', fail);
+  }
+
+  const optimizerLabels: (string | undefined)[] = [];
+  forEachItem(spec.optimizers, '$.optimizers', 'a list of optimizers', fail, (opt, path) => {
+    optimizerLabels.push(checkOptimizer(opt, path, fail));
+  });
+  checkUniqueLabels(optimizerLabels, '$.optimizers', 'label', fail);
+
+  if ('seeds' in spec) {
+    const seeds = checkList(spec.seeds, '$.seeds', 'a list of integer seeds', fail);
+    seeds?.forEach((s, i) => checkNumber(s, `$.seeds[${i}]`, SEED, fail));
+    if (seeds) checkDistinct(seeds, '$.seeds', fail);
+  }
+
+  if ('train' in spec) checkTrain(spec.train, '$.train', anyRse, fail);
+
+  if (errors.length > 0) return { ok: false, errors };
+  const copy: Record<string, unknown> = { ...spec };
+  delete copy.$schema;
+  return { ok: true, spec: copy as unknown as ExperimentSpec };
+}
+
+/** `"$.models[0].heads: expected …"` lines, one per error. */
+export function formatSpecErrors(errors: readonly SpecError[], prefix = ''): string {
+  return errors.map((e) => `${prefix}${e.path}: ${e.message}`).join('\n');
+}
+
+/** A spec file that cannot be used: invalid JSON (with line and column) or an invalid spec (with JSON paths). */
+export class SpecFileError extends Error {
+  constructor(
+    readonly file: string,
+    /** The spec's problems; empty when the file could not be read or parsed. */
+    readonly errors: readonly SpecError[],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SpecFileError';
+  }
+}
+
+/**
+ * Reads and validates a spec file. Throws SpecFileError with one line per problem, e.g.
+ * `spec.json: $.models[0].heads: expected an integer from 1 to 256, found 0`, or for a syntax
+ * error `spec.json:3:14: invalid JSON: expected ',' or '}' after a property value, found "\""`.
+ */
+export function parseSpecFile(file: string): ExperimentSpec {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a spec file' : (err as Error).message;
+    throw new SpecFileError(file, [], `${file}: ${why}`);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark some editors write
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const where = findJsonSyntaxError(text);
+    const message = where ? `${file}:${where.line}:${where.column}: invalid JSON: ${where.message}` : `${file}: invalid JSON: ${(err as Error).message}`;
+    throw new SpecFileError(file, [], message);
+  }
+  const checked = validateSpec(value);
+  if (!checked.ok) throw new SpecFileError(file, checked.errors, formatSpecErrors(checked.errors, `${file}: `));
+  return checked.spec;
+}
+
+type Fail = (path: string, message: string) => void;
+type Obj = Record<string, unknown>;
+
+function checkTask(value: unknown, path: string, fail: Fail): void {
+  let problems = 0;
+  const count: Fail = (p, m) => {
+    problems++;
+    fail(p, m);
+  };
+  checkTaskFields(value, path, count);
+  if (problems > 0) return;
+  // The task itself knows its options (names, ranges, defaults that depend on n): let it judge them.
+  const task = value as { name: TaskConfig['name']; trainLengths: number[]; evalLengths?: number[]; options?: Record<string, number> };
+  try {
+    createTask({ name: task.name, trainLengths: task.trainLengths, evalLengths: task.evalLengths ?? task.trainLengths, options: task.options ?? {} });
+  } catch (err) {
+    fail(task.options ? `${path}.options` : path, (err as Error).message);
+  }
+}
+
+function checkTaskFields(value: unknown, path: string, fail: Fail): void {
+  const task = checkObject(value, path, 'a task object', SPEC_PROPERTIES.task, fail);
+  if (!task) return;
+  requireKeys(task, path, ['name', 'trainLengths'], fail);
+  if ('name' in task) checkEnum(task.name, `${path}.name`, TASK_NAMES, fail);
+  for (const key of ['trainLengths', 'evalLengths'] as const) {
+    if (!(key in task)) continue;
+    const list = checkList(task[key], `${path}.${key}`, 'a non-empty list of task sizes (integers from 1 to 1024)', fail);
+    list?.forEach((n, i) => checkNumber(n, `${path}.${key}[${i}]`, LENGTH, fail));
+    if (list) checkDistinct(list, `${path}.${key}`, fail);
+  }
+  if ('options' in task) {
+    const options = checkObject(task.options, `${path}.options`, 'an object of numeric task options', null, fail);
+    for (const [key, v] of Object.entries(options ?? {})) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${path}.options${pathKey(key)}`, `expected a number, found ${describe(v)}`);
+    }
+  }
+}
+
+/** Checks one model; returns its label (if valid) and its effective rseBits, for cross-model rules. */
+function checkModel(value: unknown, path: string, fail: Fail): { label?: string; rseBits: number } {
+  const model = checkObject(value, path, 'a model object', SPEC_PROPERTIES.model, fail);
+  if (!model) return { rseBits: 0 };
+  requireKeys(model, path, ['label'], fail);
+  const label = 'label' in model && checkFileSafe(model.label, `${path}.label`, 32, 'label', fail) ? (model.label as string) : undefined;
+  if ('causal' in model && typeof model.causal !== 'boolean') fail(`${path}.causal`, `expected true or false, found ${describe(model.causal)}`);
+  if ('position' in model) checkEnum(model.position, `${path}.position`, POSITION_ENCODINGS, fail);
+  const ok: Record<string, boolean> = {};
+  for (const [key, rule] of Object.entries(MODEL_RULES)) {
+    if (key in model) ok[key] = checkNumber(model[key], `${path}.${key}`, rule, fail);
+  }
+  // Cross-field rules, on effective values (defaults filled in), reported where the user can fix them.
+  const dModel = ok.dModel === false ? undefined : ((model.dModel as number | undefined) ?? MODEL_DEFAULTS.dModel);
+  const heads = ok.heads === false ? undefined : ((model.heads as number | undefined) ?? MODEL_DEFAULTS.heads);
+  const rseBits = ok.rseBits === false ? 0 : ((model.rseBits as number | undefined) ?? MODEL_DEFAULTS.rseBits);
+  if (dModel !== undefined && heads !== undefined) {
+    if (dModel % heads !== 0) {
+      fail(`${path}.heads`, `expected a divisor of dModel (${dModel}), found ${heads}`);
+    } else if (model.position === 'rope' && (dModel / heads) % 2 !== 0) {
+      fail(`${path}.heads`, `expected an even head size dModel / heads for 'rope' positions, found ${dModel} / ${heads} = ${dModel / heads}`);
+    }
+  }
+  if (dModel !== undefined && rseBits >= dModel) {
+    fail(`${path}.rseBits`, `expected fewer random bits than dModel (${dModel}), found ${rseBits}`);
+  }
+  if (ok.maxLen === true && ok.positionRange === true && (model.positionRange as number) < (model.maxLen as number)) {
+    fail(`${path}.positionRange`, `expected at least maxLen (${String(model.maxLen)}), found ${String(model.positionRange)}`);
+  }
+  return { label, rseBits };
+}
+
+/** Checks one optimizer; returns its effective label (label or name) if valid. */
+function checkOptimizer(value: unknown, path: string, fail: Fail): string | undefined {
+  const opt = checkObject(value, path, 'an optimizer object', SPEC_PROPERTIES.optimizer, fail);
+  if (!opt) return undefined;
+  requireKeys(opt, path, ['name', 'lr'], fail);
+  const name = 'name' in opt && checkEnum(opt.name, `${path}.name`, OPTIMIZER_NAMES, fail) ? (opt.name as OptimizerName) : undefined;
+  if (name) {
+    const own = OPTIMIZER_FIELDS[name];
+    for (const key of Object.keys(opt)) {
+      const isHyper = key in OPTIMIZER_RULES;
+      if (isHyper && !own.includes(key)) {
+        fail(`${path}.${key}`, `"${key}" does not apply to ${name} (it takes lr, weightDecay${own.map((k) => `, ${k}`).join('')})`);
+      }
+    }
+  }
+  let label: string | undefined = name;
+  if ('label' in opt) label = checkFileSafe(opt.label, `${path}.label`, 32, 'label', fail) ? (opt.label as string) : undefined;
+  if ('lr' in opt) checkNumberOrList(opt.lr, `${path}.lr`, LR, fail);
+  if ('weightDecay' in opt) checkNumberOrList(opt.weightDecay, `${path}.weightDecay`, WEIGHT_DECAY, fail);
+  for (const [key, rule] of Object.entries(OPTIMIZER_RULES)) {
+    if (key in opt) checkNumber(opt[key], `${path}.${key}`, rule, fail);
+  }
+  return label;
+}
+
+function checkTrain(value: unknown, path: string, anyRse: boolean, fail: Fail): void {
+  const train = checkObject(value, path, 'an object of training settings', SPEC_PROPERTIES.train, fail);
+  if (!train) return;
+  const ok: Record<string, boolean> = {};
+  for (const [key, rule] of Object.entries(TRAIN_RULES)) {
+    if (key in train) ok[key] = checkNumber(train[key], `${path}.${key}`, rule, fail);
+  }
+  if ('q' in train) checkNumberOrList(train.q, `${path}.q`, Q, fail);
+  const steps = ok.steps === false ? undefined : ((train.steps as number | undefined) ?? TRAIN_DEFAULTS.steps);
+  if ('schedule' in train) checkSchedule(train.schedule, `${path}.schedule`, steps, fail);
+  if (ok.seedsPerInput === true && (train.seedsPerInput as number) > 1 && !anyRse) {
+    fail(
+      `${path}.seedsPerInput`,
+      `expected 1 when no model has rseBits > 0 (without a random seed encoding every seed gives the same output), found ${String(train.seedsPerInput)}`,
+    );
+  }
+}
+
+function checkSchedule(value: unknown, path: string, steps: number | undefined, fail: Fail): void {
+  if (!isObject(value)) {
+    fail(path, `expected a schedule object like {"kind": "constant"}, found ${describe(value)}`);
+    return;
+  }
+  if (!('kind' in value)) {
+    fail(`${path}.kind`, `required property is missing; expected one of ${quoteList(Object.keys(SCHEDULE_PROPERTIES))}`);
+    return;
+  }
+  if (!checkEnum(value.kind, `${path}.kind`, Object.keys(SCHEDULE_PROPERTIES) as ScheduleKind[], fail)) return;
+  const kind = value.kind as ScheduleKind;
+  checkObject(value, path, 'a schedule object', SCHEDULE_PROPERTIES[kind], fail);
+  requireKeys(value, path, SCHEDULE_PROPERTIES[kind], fail);
+  if (kind === 'warmup-cosine') {
+    if ('warmupSteps' in value && checkNumber(value.warmupSteps, `${path}.warmupSteps`, NON_NEGATIVE_INT, fail)) {
+      if (steps !== undefined && (value.warmupSteps as number) > steps) {
+        fail(`${path}.warmupSteps`, `expected at most train.steps (${steps}), found ${String(value.warmupSteps)}`);
+      }
+    }
+    if ('minFactor' in value) {
+      checkNumber(value.minFactor, `${path}.minFactor`, { integer: false, min: 0, max: 1, expected: 'a number from 0 to 1' }, fail);
+    }
+  } else if (kind === 'piecewise' && 'points' in value) {
+    const points = checkObject(value.points, `${path}.points`, 'an object of {"step": factor} points', null, fail);
+    if (!points) return;
+    const entries = Object.entries(points);
+    if (entries.length === 0) fail(`${path}.points`, 'expected at least one {"step": factor} point, found an empty object');
+    for (const [key, factor] of entries) {
+      if (!STEP_KEY.test(key)) {
+        fail(`${path}.points${pathKey(key)}`, `expected a step number (an integer ≥ 0 written without sign or leading zeros) as key, found ${JSON.stringify(key)}`);
+      } else {
+        checkNumber(factor, `${path}.points${pathKey(key)}`, { integer: false, min: 0, expected: 'a factor ≥ 0' }, fail);
+      }
+    }
+  }
+}
+
+// ---- generic checks ------------------------------------------------------------------------
+
+/** Returns the value as an object if it is one; reports unknown properties unless `allowed` is null. */
+function checkObject(value: unknown, path: string, expected: string, allowed: readonly string[] | null, fail: Fail): Obj | undefined {
+  if (!isObject(value)) {
+    fail(path, `expected ${expected}, found ${describe(value)}`);
+    return undefined;
+  }
+  if (allowed) {
+    for (const key of Object.keys(value)) {
+      if (allowed.includes(key)) continue;
+      const near = closest(key, allowed);
+      fail(`${path}${pathKey(key)}`, `unknown property "${key}"${near ? ` (did you mean "${near}"?)` : ''}`);
+    }
+  }
+  return value;
+}
+
+function requireKeys(value: Obj, path: string, keys: readonly string[], fail: Fail): void {
+  for (const key of keys) if (!(key in value)) fail(`${path}${pathKey(key)}`, 'required property is missing');
+}
+
+function checkList(value: unknown, path: string, expected: string, fail: Fail): unknown[] | undefined {
+  if (!Array.isArray(value)) {
+    fail(path, `expected ${expected}, found ${describe(value)}`);
+    return undefined;
+  }
+  if (value.length === 0) {
+    fail(path, `expected ${expected} with at least one entry, found an empty list`);
+    return undefined;
+  }
+  return value;
+}
+
+/** Calls `each` for every item of a required non-empty list (missing lists are reported by requireKeys). */
+function forEachItem(value: unknown, path: string, expected: string, fail: Fail, each: (item: unknown, path: string) => void): void {
+  if (value === undefined) return;
+  checkList(value, path, expected, fail)?.forEach((item, i) => each(item, `${path}[${i}]`));
+}
+
+function checkNumber(value: unknown, path: string, rule: NumberRule, fail: Fail): boolean {
+  if (!numberFits(value, rule)) {
+    fail(path, `expected ${rule.expected}, found ${describe(value)}`);
+    return false;
+  }
+  return true;
+}
+
+function numberFits(value: unknown, rule: NumberRule): boolean {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+  if (rule.integer && !Number.isInteger(value)) return false;
+  if (rule.min !== undefined && (rule.exclusiveMin ? value <= rule.min : value < rule.min)) return false;
+  if (rule.max !== undefined && (rule.exclusiveMax ? value >= rule.max : value > rule.max)) return false;
+  return true;
+}
+
+/** A number, or a non-empty list of distinct numbers, each following `rule` (a list expands the grid). */
+function checkNumberOrList(value: unknown, path: string, rule: NumberRule, fail: Fail): void {
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      fail(path, `expected ${rule.expected} or a non-empty list of them, found an empty list`);
+      return;
+    }
+    value.forEach((v, i) => checkNumber(v, `${path}[${i}]`, rule, fail));
+    checkDistinct(value, path, fail);
+  } else if (typeof value !== 'number') {
+    fail(path, `expected ${rule.expected} or a list of them, found ${describe(value)}`);
+  } else {
+    checkNumber(value, path, rule, fail);
+  }
+}
+
+function checkEnum<T extends string>(value: unknown, path: string, allowed: readonly T[], fail: Fail): value is T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return true;
+  const near = typeof value === 'string' ? closest(value, allowed) : undefined;
+  fail(path, `expected one of ${quoteList(allowed)}, found ${describe(value)}${near ? ` (did you mean "${near}"?)` : ''}`);
+  return false;
+}
+
+function checkFileSafe(value: unknown, path: string, maxLength: number, what: string, fail: Fail): boolean {
+  if (typeof value === 'string' && FILE_SAFE.test(value) && value.length <= maxLength) return true;
+  fail(
+    path,
+    `expected a file-name safe ${what} (letters, digits, ".", "_" and "-", starting with a letter or digit, at most ${maxLength} characters), found ${describe(value)}`,
+  );
+  return false;
+}
+
+function checkDistinct(list: readonly unknown[], path: string, fail: Fail): void {
+  const seen = new Map<string, number>();
+  list.forEach((v, i) => {
+    const key = JSON.stringify(v);
+    const first = seen.get(key);
+    if (first !== undefined) fail(`${path}[${i}]`, `expected distinct values, found ${describe(v)} again (also at index ${first})`);
+    else seen.set(key, i);
+  });
+}
+
+function checkUniqueLabels(labels: readonly (string | undefined)[], path: string, field: string, fail: Fail): void {
+  const seen = new Map<string, number>();
+  labels.forEach((label, i) => {
+    if (label === undefined) return;
+    const first = seen.get(label);
+    if (first !== undefined) {
+      fail(`${path}[${i}].${field}`, `expected a ${field} unique in ${path}, found "${label}" again (also at index ${first}); add or change "${field}"`);
+    } else seen.set(label, i);
+  });
+}
+
+function isObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** How a found value is shown in a message: strings quoted, containers by kind. */
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value);
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
+function quoteList(items: readonly string[]): string {
+  return items.map((s) => `"${s}"`).join(', ');
+}
+
+/** `.key` for identifier-like keys, `["key"]` otherwise. */
+function pathKey(key: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** The candidate nearest to `word` by edit distance (case-insensitive), if close enough to be a typo. */
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  const lower = word.toLowerCase();
+  // A word that extends or shortens a candidate ("sorting", "adam") is a typo of it.
+  const affix = candidates.find((c) => c.length >= 3 && lower.length >= 3 && (lower.startsWith(c.toLowerCase()) || c.toLowerCase().startsWith(lower)));
+  if (affix) return affix;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(lower, c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= Math.max(1, Math.min(3, Math.floor(word.length / 3))) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      row.push(Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, substitution));
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
+}

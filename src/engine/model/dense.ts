@@ -1,0 +1,117 @@
+import { tf } from '../tf';
+import type { Tensor } from '../tf';
+
+/*
+ * Dense layers with a hand-written gradient, for speed on the wasm backend (tfjs-notes.md):
+ * wasm runs a matmul on XNNPACK only for a plain 2-D product with neither operand transposed;
+ * autodiff of tf.matMul emits transposed products (dy·Wᵀ via transposeB), which fall to a
+ * scalar loop ~10× slower. Here the transposes are explicit `tf.transpose` kernels followed
+ * by plain 2-D products:
+ *   y  = x · W + b        x [N, In], W [In, Out], b [Out], y [N, Out]
+ *   dx = dy · Wᵀ          [N, Out]·[Out, In]
+ *   dW = xᵀ · dy          [In, N]·[N, Out]
+ *   db = Σ_rows dy        [Out]     (as ones[1, N]·dy, see sumRows)
+ * Callers reshape [B, T, D] activations to [B*T, D] first.
+ */
+
+type Grad2 = (dy: Tensor, saved: Tensor[]) => Tensor[];
+
+/**
+ * Transpose of a 2-D tensor [N, C] → [C, N]. On wasm the rank-2 Transpose kernel is a slow
+ * element loop (~2.5 ms for 1024×256 on the reference machine) while the rank-3 one is 3–5×
+ * faster, so an even N is viewed as [2, N/2, C] and permuted [2, 0, 1]: out[c][a·N/2 + r] =
+ * x[a·N/2 + r][c], exactly the transpose.
+ */
+export function transpose2d(x: Tensor): Tensor {
+  const [n, c] = x.shape as [number, number];
+  if (n % 2 !== 0 || n < 4) return tf.transpose(x);
+  return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(x, [2, n / 2, c]), [2, 0, 1]), [c, n]));
+}
+
+/** Σ over the rows of dy [N, C] → [C], as ones[1, N]·dy: a plain 2-D product (XNNPACK on wasm) instead of an axis-0 reduction. */
+export function sumRows(dy: Tensor): Tensor {
+  const n = dy.shape[0] as number;
+  return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, n]), dy), [dy.shape[1] as number]));
+}
+
+const denseWithBias = tf.customGrad((...args: unknown[]) => {
+  const [x, w, b, save] = args as [Tensor, Tensor, Tensor, (t: Tensor[]) => void];
+  save([x, w]);
+  const value = tf.add(tf.matMul(x, w), b); // [N, Out]
+  const gradFunc: Grad2 = (dy, saved) => {
+    const [sx, sw] = saved as [Tensor, Tensor];
+    return [
+      tf.matMul(dy, transpose2d(sw)), // dx [N, In]
+      tf.matMul(transpose2d(sx), dy), // dW [In, Out]
+      sumRows(dy), // db [Out]
+    ];
+  };
+  return { value, gradFunc };
+});
+
+const denseNoBias = tf.customGrad((...args: unknown[]) => {
+  const [x, w, save] = args as [Tensor, Tensor, (t: Tensor[]) => void];
+  save([x, w]);
+  const value = tf.matMul(x, w); // [N, Out]
+  const gradFunc: Grad2 = (dy, saved) => {
+    const [sx, sw] = saved as [Tensor, Tensor];
+    return [tf.matMul(dy, transpose2d(sw)), tf.matMul(transpose2d(sx), dy)];
+  };
+  return { value, gradFunc };
+});
+
+/**
+ * Embedding lookup as a one-hot product (the gradient of tf.gather needs UnsortedSegmentSum,
+ * which wasm lacks). The one-hot input is data, so its gradient is a cheap zero fill instead of
+ * a wasted [N, V]·[V, D] product.
+ */
+const oneHotProduct = tf.customGrad((...args: unknown[]) => {
+  const [oneHot, table, save] = args as [Tensor, Tensor, (t: Tensor[]) => void];
+  save([oneHot]);
+  const value = tf.matMul(oneHot, table); // [N, D]
+  const gradFunc: Grad2 = (dy, saved) => {
+    const [sOneHot] = saved as [Tensor];
+    return [tf.zerosLike(sOneHot), tf.matMul(transpose2d(sOneHot), dy)]; // d(table) [V, D]
+  };
+  return { value, gradFunc };
+});
+
+/**
+ * float32 one-hot rows [N, depth] for int32 ids [N]. Built as an int32 one-hot plus a Cast:
+ * wasm's OneHot kernel (tfjs 4.22) ignores the dtype argument and writes integer bit patterns
+ * into a float32 buffer (1 reads back as 1.4e-45), which silently zeroes every embedding.
+ */
+export function oneHotFloat(ids: Tensor, depth: number): Tensor {
+  if (ids.rank !== 1 || ids.dtype !== 'int32') throw new Error(`oneHotFloat: ids must be int32 [N], got ${ids.dtype} [${ids.shape.join(', ')}]`);
+  return tf.tidy(() => tf.cast(tf.oneHot(ids, depth), 'float32'));
+}
+
+function check2d(what: string, t: Tensor): void {
+  if (t.rank !== 2) throw new Error(`${what} must be 2-D, got shape [${t.shape.join(', ')}]`);
+}
+
+/** y = x·W (+ b) with the XNNPACK-friendly gradient above. x [N, In], kernel [In, Out], bias [Out]. */
+export function dense(x: Tensor, kernel: Tensor, bias?: Tensor): Tensor {
+  check2d('dense: input', x);
+  check2d('dense: kernel', kernel);
+  if (x.shape[1] !== kernel.shape[0]) {
+    throw new Error(`dense: input width ${x.shape[1]} does not match kernel rows ${kernel.shape[0]}`);
+  }
+  if (bias) {
+    if (bias.rank !== 1 || bias.shape[0] !== kernel.shape[1]) {
+      throw new Error(`dense: bias must have shape [${kernel.shape[1]}], got [${bias.shape.join(', ')}]`);
+    }
+    return denseWithBias(x, kernel, bias);
+  }
+  return denseNoBias(x, kernel);
+}
+
+/** Rows of `table` [V, D] selected by a one-hot matrix [N, V] (float32): [N, D]. */
+export function embedOneHot(oneHot: Tensor, table: Tensor): Tensor {
+  check2d('embedOneHot: one-hot', oneHot);
+  check2d('embedOneHot: table', table);
+  if (oneHot.shape[1] !== table.shape[0]) {
+    throw new Error(`embedOneHot: one-hot width ${oneHot.shape[1]} does not match table rows ${table.shape[0]}`);
+  }
+  return oneHotProduct(oneHot, table);
+}

@@ -1,0 +1,44 @@
+import { tf } from '../tf';
+import type { Tensor } from '../tf';
+import { sumRows } from './dense';
+
+const EPS = 1e-5;
+
+/*
+ * LayerNorm over the last axis with a hand-written gradient. Autodiff of the broadcast gain and
+ * offset would reduce over axis 0 (a slow kernel on wasm) and replay ~9 forward ops; here:
+ *   x̂ = (x − μ)·r,  r = 1/√(σ² + ε)        μ, σ² over the last axis    x [N, D]
+ *   y = x̂·g + b
+ *   dx̂ = dy·g
+ *   dx = r·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))   (means over the last axis)
+ *   dg = Σ_rows dy·x̂,  db = Σ_rows dy        (as ones·(…) products, see sumRows)
+ */
+const layerNormOp = tf.customGrad((...args: unknown[]) => {
+  const [x, gain, bias, save] = args as [Tensor, Tensor, Tensor, (t: Tensor[]) => void];
+  const mean = tf.mean(x, 1, true); // [N, 1]
+  const centered = tf.sub(x, mean); // [N, D]
+  const variance = tf.mean(tf.mul(centered, centered), 1, true); // [N, 1]
+  const rstd = tf.rsqrt(tf.add(variance, EPS)); // [N, 1]
+  const normed = tf.mul(centered, rstd); // [N, D]
+  save([normed, rstd, gain]);
+  const value = tf.add(tf.mul(normed, gain), bias); // [N, D]
+  const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] => {
+    const [sNormed, sRstd, sGain] = saved as [Tensor, Tensor, Tensor];
+    const dNormed = tf.mul(dy, sGain); // [N, D]
+    const meanD = tf.mean(dNormed, 1, true); // [N, 1]
+    const meanDN = tf.mean(tf.mul(dNormed, sNormed), 1, true); // [N, 1]
+    const dx = tf.mul(tf.sub(tf.sub(dNormed, meanD), tf.mul(sNormed, meanDN)), sRstd); // [N, D]
+    return [dx, sumRows(tf.mul(dy, sNormed)), sumRows(dy)];
+  };
+  return { value, gradFunc };
+});
+
+/** LayerNorm of x [N, D] with gain and offset [D]. */
+export function layerNorm(x: Tensor, gain: Tensor, bias: Tensor): Tensor {
+  if (x.rank !== 2) throw new Error(`layerNorm: input must be 2-D [N, D], got [${x.shape.join(', ')}]`);
+  const d = x.shape[1];
+  if (gain.rank !== 1 || gain.shape[0] !== d || bias.rank !== 1 || bias.shape[0] !== d) {
+    throw new Error(`layerNorm: gain and bias must have shape [${d}]`);
+  }
+  return layerNormOp(x, gain, bias);
+}

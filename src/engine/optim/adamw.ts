@@ -1,0 +1,78 @@
+import type { AdamWConfig } from '../../protocol/config';
+import { tf } from '../tf';
+import type { Tensor } from '../tf';
+import { checkHyper } from './checkHyper';
+import type { StepOptions } from './optimizer';
+import { SlotOptimizer, slotOf } from './slotOptimizer';
+import type { SlotUpdate } from './slotOptimizer';
+
+interface AdamWShared {
+  beta1: Tensor;
+  oneMinusBeta1: Tensor;
+  beta2: Tensor;
+  oneMinusBeta2: Tensor;
+  /** 1 − ηλ, or null when there is no decay this step. */
+  decay: Tensor | null;
+  /** ε·√(1 − β2ᵗ), see `update`. */
+  epsHat: Tensor;
+  /** η·√(1 − β2ᵗ) / (1 − β1ᵗ), or null when η = 0. */
+  stepSize: Tensor | null;
+}
+
+/**
+ * AdamW with PyTorch's `torch.optim.AdamW` semantics (science.md §3): decoupled decay first,
+ * then bias-corrected moments, ε added after the bias-corrected square root:
+ *   θ ← θ(1 − ηλ);  m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²
+ *   θ ← θ − η · (m / (1 − β1ᵗ)) / (√v / √(1 − β2ᵗ) + ε)
+ * The last line is computed as θ − [η √(1−β2ᵗ)/(1−β1ᵗ)] · m / (√v + ε √(1−β2ᵗ)), the same
+ * value with one kernel fewer per tensor.
+ *
+ * The 1-based t is `options.step + 1`: the trainer passes the 0-based global step, also after
+ * resuming from a checkpoint, so no step counter is kept in the state (state = `<param>/m`,
+ * `<param>/v`). A tensor whose gradient holds NaN/Inf is skipped: parameter and moments unchanged.
+ */
+export class AdamW extends SlotOptimizer<AdamWConfig, AdamWShared> {
+  readonly name = 'adamw' as const;
+  protected readonly slotNames = ['m', 'v'] as const;
+
+  constructor(config: AdamWConfig) {
+    super({ ...config });
+    checkHyper('adamw', 'lr', config.lr, 0, Infinity, { lo: true });
+    checkHyper('adamw', 'beta1', config.beta1, 0, 1, { hi: true });
+    checkHyper('adamw', 'beta2', config.beta2, 0, 1, { hi: true });
+    checkHyper('adamw', 'eps', config.eps, 0, Infinity, { lo: true });
+    checkHyper('adamw', 'weightDecay', config.weightDecay, 0, Infinity);
+  }
+
+  protected prepare(options: StepOptions): AdamWShared {
+    const { beta1, beta2, eps, weightDecay } = this.config;
+    const t = options.step + 1;
+    const bc1 = 1 - beta1 ** t;
+    const sqrtBc2 = Math.sqrt(1 - beta2 ** t);
+    const decay = options.lr * weightDecay;
+    return {
+      beta1: tf.scalar(beta1),
+      oneMinusBeta1: tf.scalar(1 - beta1),
+      beta2: tf.scalar(beta2),
+      oneMinusBeta2: tf.scalar(1 - beta2),
+      decay: decay === 0 ? null : tf.scalar(1 - decay),
+      epsHat: tf.scalar(eps * sqrtBc2),
+      stepSize: options.lr === 0 ? null : tf.scalar((options.lr * sqrtBc2) / bc1),
+    };
+  }
+
+  protected update(u: SlotUpdate, s: AdamWShared): Tensor | null {
+    if (!u.finite) return null;
+    const m = slotOf(u, 'm');
+    const v = slotOf(u, 'v');
+    const grad = u.grad;
+    const theta = u.param.variable;
+    const m1 = tf.add(tf.mul(m, s.beta1), tf.mul(grad, s.oneMinusBeta1));
+    const v1 = tf.add(tf.mul(v, s.beta2), tf.mul(tf.square(grad), s.oneMinusBeta2));
+    m.assign(m1);
+    v.assign(v1);
+    if (s.stepSize === null) return null;
+    const decayed = s.decay === null ? theta : tf.mul(theta, s.decay);
+    return tf.sub(decayed, tf.mul(tf.div(m1, tf.add(tf.sqrt(v1), s.epsHat)), s.stepSize));
+  }
+}

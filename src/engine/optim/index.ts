@@ -1,0 +1,51 @@
+import type { OptimizerConfig, OptimizerName } from '../../protocol/config';
+import { OPTIMIZER_NAMES } from '../../protocol/config';
+import { AdamW } from './adamw';
+import { Lion } from './lion';
+import type { Optimizer } from './optimizer';
+import { Sgd } from './sgd';
+import { Tiger } from './tiger';
+
+export type { Optimizer, StepOptions, StepReport } from './optimizer';
+export { scheduleFactor, validateSchedule } from './schedule';
+export { AdamW, Lion, Sgd, Tiger };
+
+/** Builds the optimizer a config names; its constructor validates the hyper-parameters. */
+export function createOptimizer(config: OptimizerConfig): Optimizer {
+  switch (config.name) {
+    case 'adamw':
+      return new AdamW(config);
+    case 'lion':
+      return new Lion(config);
+    case 'tiger':
+      return new Tiger(config);
+    case 'sgd':
+      return new Sgd(config);
+    default:
+      throw unknownOptimizer((config as { name?: unknown }).name);
+  }
+}
+
+/**
+ * Defaults from science.md §3. Lion: η 1e-4 (10× below AdamW's) and λ 0.1 (10× above), so
+ * η·λ = 1e-5 as for AdamW. Tiger: the reference implementation's η 1e-3, β 0.965, λ 0.01,
+ * k = 1, s = 0.99. SGD: η 1e-2, momentum 0.9, no decay.
+ */
+export function defaultOptimizerConfig(name: OptimizerName): OptimizerConfig {
+  switch (name) {
+    case 'adamw':
+      return { name, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2 };
+    case 'lion':
+      return { name, lr: 1e-4, beta1: 0.9, beta2: 0.99, weightDecay: 1e-1 };
+    case 'tiger':
+      return { name, lr: 1e-3, beta: 0.965, weightDecay: 0.01, accumulate: 1, shrink: 0.99 };
+    case 'sgd':
+      return { name, lr: 1e-2, momentum: 0.9, weightDecay: 0 };
+    default:
+      throw unknownOptimizer(name);
+  }
+}
+
+function unknownOptimizer(name: unknown): Error {
+  return new Error(`unknown optimizer '${String(name)}' (expected one of: ${OPTIMIZER_NAMES.join(', ')})`);
+}

@@ -1,0 +1,64 @@
+import type { LionConfig } from '../../protocol/config';
+import { tf } from '../tf';
+import type { Tensor } from '../tf';
+import { checkHyper } from './checkHyper';
+import type { StepOptions } from './optimizer';
+import { SlotOptimizer, slotOf } from './slotOptimizer';
+import type { SlotUpdate } from './slotOptimizer';
+
+interface LionShared {
+  beta1: Tensor;
+  oneMinusBeta1: Tensor;
+  beta2: Tensor;
+  oneMinusBeta2: Tensor;
+  lr: Tensor | null;
+  /** 1 − ηλ, or null when there is no decay this step. */
+  decay: Tensor | null;
+}
+
+/**
+ * Lion (Chen et al. 2023; science.md §3):
+ *   u ← sign(β1 m + (1 − β1) g);  θ ← θ − η (u + λθ);  m ← β2 m + (1 − β2) g
+ * with sign(0) = 0. The parameter line is computed as θ(1 − ηλ) − η u (same value, one kernel
+ * fewer). State: `<param>/m`. A tensor whose gradient holds NaN/Inf is skipped entirely.
+ */
+export class Lion extends SlotOptimizer<LionConfig, LionShared> {
+  readonly name = 'lion' as const;
+  protected readonly slotNames = ['m'] as const;
+
+  constructor(config: LionConfig) {
+    super({ ...config });
+    checkHyper('lion', 'lr', config.lr, 0, Infinity, { lo: true });
+    checkHyper('lion', 'beta1', config.beta1, 0, 1);
+    checkHyper('lion', 'beta2', config.beta2, 0, 1);
+    checkHyper('lion', 'weightDecay', config.weightDecay, 0, Infinity);
+  }
+
+  protected prepare(options: StepOptions): LionShared {
+    const { beta1, beta2, weightDecay } = this.config;
+    const decay = options.lr * weightDecay;
+    return {
+      beta1: tf.scalar(beta1),
+      oneMinusBeta1: tf.scalar(1 - beta1),
+      beta2: tf.scalar(beta2),
+      oneMinusBeta2: tf.scalar(1 - beta2),
+      lr: options.lr === 0 ? null : tf.scalar(options.lr),
+      decay: decay === 0 ? null : tf.scalar(1 - decay),
+    };
+  }
+
+  protected update(u: SlotUpdate, s: LionShared): Tensor | null {
+    if (!u.finite) return null;
+    const m = slotOf(u, 'm');
+    const grad = u.grad;
+    const theta = u.param.variable;
+    let next: Tensor | null = null;
+    if (s.lr !== null) {
+      const direction = tf.sign(tf.add(tf.mul(m, s.beta1), tf.mul(grad, s.oneMinusBeta1)));
+      const decayed = s.decay === null ? theta : tf.mul(theta, s.decay);
+      next = tf.sub(decayed, tf.mul(direction, s.lr));
+    }
+    m.assign(tf.add(tf.mul(m, s.beta2), tf.mul(grad, s.oneMinusBeta2)));
+    return next;
+  }
+}

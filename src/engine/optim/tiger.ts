@@ -1,0 +1,92 @@
+import type { TigerConfig } from '../../protocol/config';
+import { tf } from '../tf';
+import type { Tensor } from '../tf';
+import { checkHyper } from './checkHyper';
+import type { StepOptions } from './optimizer';
+import { SlotOptimizer, slotOf } from './slotOptimizer';
+import type { SlotUpdate } from './slotOptimizer';
+
+interface TigerShared {
+  /** b1, or null when b1 = 1 (an accumulation step that does not start a cycle). */
+  b1: Tensor | null;
+  b2: Tensor;
+  /** η_t, or null when no update is applied at this step. */
+  lr: Tensor | null;
+  /** 0.5 η_t for biases and LayerNorm parameters, or null with `lr`. */
+  halfLr: Tensor | null;
+  /** λ, or null when 0. */
+  weightDecay: Tensor | null;
+  shrink: Tensor;
+  one: Tensor;
+}
+
+/**
+ * Tiger (Su 2023, "tight-fisted optimizer"), with the full semantics of the reference
+ * implementation (science.md §3). t = `options.step` counts from 0; `options.lr` is η_t
+ * (the configured η times the schedule). With k = `accumulate`:
+ *   b1 = β if t mod k == 0 else 1;  b2 = (1 − β)/k;  m ← b1 m + b2 g
+ *   θ ← θ − η_eff (sign(m) + λθ)   only when (t + 1) mod k == 0
+ * so gradients are accumulated inside the momentum, with no extra buffer. Per parameter kind:
+ * - 'bias', 'norm-gain', 'norm-bias': η_eff = 0.5 η_t and λ = 0;
+ * - 'embedding': η_eff = η_t · RMS(θ) per row (over the last axis);
+ * - 'matrix': η_eff = η_t · RMS(θ) over the whole tensor (a LAMB-like relative step; a tensor
+ *   of zeros therefore never moves).
+ * RMS is taken of θ before the update, sign(0) = 0.
+ * NaN guard: when a tensor's gradient holds a NaN (±Inf counts the same), its momentum is left
+ * unchanged and θ ← (θ − c)·s + c with c = 1 for 'norm-gain' and 0 otherwise; this happens on
+ * every step, accumulation steps included. State: `<param>/m`.
+ */
+export class Tiger extends SlotOptimizer<TigerConfig, TigerShared> {
+  readonly name = 'tiger' as const;
+  protected readonly slotNames = ['m'] as const;
+
+  constructor(config: TigerConfig) {
+    super({ ...config });
+    checkHyper('tiger', 'lr', config.lr, 0, Infinity, { lo: true });
+    checkHyper('tiger', 'beta', config.beta, 0, 1);
+    checkHyper('tiger', 'weightDecay', config.weightDecay, 0, Infinity);
+    checkHyper('tiger', 'shrink', config.shrink, 0, 1);
+    if (!Number.isInteger(config.accumulate) || config.accumulate < 1) {
+      throw new Error(`tiger: accumulate must be an integer >= 1, got ${String(config.accumulate)}`);
+    }
+  }
+
+  protected prepare(options: StepOptions): TigerShared {
+    const { beta, weightDecay, accumulate: k, shrink } = this.config;
+    const t = options.step;
+    const b1 = t % k === 0 ? beta : 1;
+    const lr = (t + 1) % k === 0 ? options.lr : 0;
+    return {
+      b1: b1 === 1 ? null : tf.scalar(b1),
+      b2: tf.scalar((1 - beta) / k),
+      lr: lr === 0 ? null : tf.scalar(lr),
+      halfLr: lr === 0 ? null : tf.scalar(0.5 * lr),
+      weightDecay: weightDecay === 0 ? null : tf.scalar(weightDecay),
+      shrink: tf.scalar(shrink),
+      one: tf.scalar(1),
+    };
+  }
+
+  protected update(u: SlotUpdate, s: TigerShared): Tensor | null {
+    const theta = u.param.variable;
+    const kind = u.param.kind;
+    if (!u.finite) {
+      // Momentum unchanged (b1 = 1, g = 0); shrink towards c.
+      return kind === 'norm-gain' ? tf.add(tf.mul(tf.sub(theta, s.one), s.shrink), s.one) : tf.mul(theta, s.shrink);
+    }
+    const m = slotOf(u, 'm');
+    const gPart = tf.mul(u.grad, s.b2);
+    const m1 = s.b1 === null ? tf.add(m, gPart) : tf.add(tf.mul(m, s.b1), gPart);
+    m.assign(m1);
+    if (s.lr === null || s.halfLr === null) return null;
+    if (kind === 'bias' || kind === 'norm-gain' || kind === 'norm-bias') {
+      return tf.sub(theta, tf.mul(tf.sign(m1), s.halfLr));
+    }
+    // 'embedding': [rows, 1]-shaped RMS over the last axis; 'matrix': one scalar.
+    const meanSquare =
+      kind === 'embedding' && theta.rank > 0 ? tf.mean(tf.square(theta), -1, true) : tf.mean(tf.square(theta));
+    const stepSize = tf.mul(tf.sqrt(meanSquare), s.lr);
+    const direction = s.weightDecay === null ? tf.sign(m1) : tf.add(tf.sign(m1), tf.mul(theta, s.weightDecay));
+    return tf.sub(theta, tf.mul(direction, stepSize));
+  }
+}

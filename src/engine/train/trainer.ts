@@ -1,0 +1,337 @@
+/**
+ * One training run in memory: model, optimizer, data stream and evaluation. The run folder,
+ * checkpoints and events are handled by `runTraining`; this class only computes.
+ *
+ * Determinism: the batch of step t is drawn from Rng(hash(seed, 1, t)) and the evaluation set of
+ * size n from Rng(hash(EVAL_SEED, n)), so a run resumed from a checkpoint sees exactly the data
+ * it would have seen, and every run of an experiment is evaluated on the same examples.
+ */
+import type { RunConfig } from '../../protocol/config';
+import type { EvalResult } from '../../protocol/runFolder';
+import { createModel, evalPositions, randomPositions, randomSeedBits } from '../model/transformer';
+import type { Model } from '../model/transformer';
+import { createOptimizer } from '../optim';
+import type { Optimizer } from '../optim/optimizer';
+import { scheduleFactor } from '../optim/schedule';
+import { Rng, hashSeed } from '../random';
+import { createTask } from '../tasks';
+import { answerFromPredictions, layoutBatch, maxAnswerTokens, promptForDecoding } from '../tasks/layout';
+import type { Task, TaskExample } from '../tasks/task';
+import { EOS } from '../tasks/task';
+import { tf } from '../tf';
+import type { Tensor } from '../tf';
+import { maskedCrossEntropy, qNormLoss } from './loss';
+
+/** Seed of the evaluation sets: shared by all runs so that they are compared on the same inputs. */
+export const EVAL_SEED = 20250221;
+/** Largest batch pushed through the model at once during evaluation. */
+const EVAL_CHUNK = 64;
+
+export interface StepResult {
+  step: number;
+  loss: number;
+  /** Token accuracy on this batch's target positions (NaN unless measured). */
+  accuracy: number;
+  gradNorm: number;
+  updateNorm: number;
+  lr: number;
+  nanEvents: number;
+  /** Task size n of this batch. */
+  length: number;
+}
+
+/** One training batch, laid out for the model. `inputs × seeds` rows, input-major. */
+export interface Batch {
+  tokens: Tensor;
+  targets: Int32Array;
+  seedBits: Tensor | undefined;
+  positions: Int32Array | undefined;
+  mask: Uint8Array | null;
+  inputs: number;
+  seeds: number;
+  n: number;
+}
+
+export class Trainer {
+  readonly task: Task;
+  readonly model: Model;
+  readonly optimizer: Optimizer;
+  /** Number of steps completed; the next step to run has this 0-based index. */
+  step = 0;
+
+  constructor(readonly config: RunConfig) {
+    this.task = createTask(config.task);
+    if (this.task.vocab.length !== config.model.vocabSize) {
+      throw new Error(`model vocabSize ${config.model.vocabSize} does not match the task's vocabulary (${this.task.vocab.length} tokens)`);
+    }
+    this.model = createModel(config.model, config.seed);
+    this.optimizer = createOptimizer(config.optimizer);
+  }
+
+  get totalSteps(): number {
+    return this.config.train.steps;
+  }
+
+  /** Seeds per input of the q-norm objective (1 without Random Seed Encoding). */
+  private get seedsPerInput(): number {
+    return this.config.model.rseBits > 0 ? Math.max(1, this.config.train.seedsPerInput) : 1;
+  }
+
+  private seedBits(rng: Rng, rows: number): Tensor | undefined {
+    const bits = this.config.model.rseBits;
+    if (bits === 0) return undefined;
+    return tf.tensor2d(randomSeedBits(rng, rows, bits), [rows, bits]);
+  }
+
+  private trainBatch(step: number): Batch {
+    const rng = new Rng(hashSeed(this.config.seed, 1, step));
+    const lengths = this.config.task.trainLengths;
+    const n = lengths[rng.int(0, lengths.length)] as number;
+    const inputs = this.config.train.batchSize;
+    const seeds = this.seedsPerInput;
+    const examples: TaskExample[] = [];
+    for (let i = 0; i < inputs; i++) {
+      const ex = this.task.example(rng, n);
+      for (let j = 0; j < seeds; j++) examples.push(ex);
+    }
+    const layout = layoutBatch(this.task, examples, n, this.config.model.causal);
+    const positions =
+      this.config.model.position === 'randomized' ? randomPositions(rng, layout.length, this.config.model.positionRange) : undefined;
+    return {
+      tokens: tf.tensor2d(layout.tokens, [layout.batch, layout.length], 'int32'),
+      targets: layout.targets,
+      seedBits: this.seedBits(rng, layout.batch),
+      positions,
+      mask: layout.mask,
+      inputs,
+      seeds,
+      n,
+    };
+  }
+
+  /** Runs one optimisation step. `measure` adds accuracy, gradient and update norms (extra syncs). */
+  trainStep(measure: boolean): StepResult {
+    const step = this.step;
+    const batch = this.trainBatch(step);
+    const lr = this.config.optimizer.lr * scheduleFactor(this.config.train.schedule, step, this.totalSteps);
+    try {
+      const r = optimizationStep(this.model, this.optimizer, batch, {
+        step,
+        lr,
+        gradClip: this.config.train.gradClip,
+        q: this.config.train.q,
+        measure,
+      });
+      this.step = step + 1;
+      return { step, lr, length: batch.n, ...r };
+    } finally {
+      batch.tokens.dispose();
+      batch.seedBits?.dispose();
+    }
+  }
+
+  /** The fixed evaluation set for size n (the same for every run and every call). */
+  evalSet(n: number): { examples: TaskExample[]; rng: Rng } {
+    const rng = new Rng(hashSeed(EVAL_SEED, n));
+    const examples: TaskExample[] = [];
+    for (let i = 0; i < this.config.train.evalExamples; i++) examples.push(this.task.example(rng, n));
+    return { examples, rng };
+  }
+
+  /** Loss, accuracy and CLRS-style scores at every evaluation length. */
+  evaluate(): EvalResult[] {
+    return this.config.task.evalLengths.map((n) => this.evaluateLength(n));
+  }
+
+  evaluateLength(n: number): EvalResult {
+    const causal = this.config.model.causal;
+    const { examples, rng } = this.evalSet(n);
+    let lossSum = 0;
+    let tokRight = 0;
+    let tokTotal = 0;
+    let exact = 0;
+    let shape = 0;
+    let parse = 0;
+    let clrs = 0;
+    let tokens = 0;
+    for (let start = 0; start < examples.length; start += EVAL_CHUNK) {
+      const chunk = examples.slice(start, start + EVAL_CHUNK);
+      const layout = layoutBatch(this.task, chunk, n, causal);
+      tokens = layout.length;
+      const positions = this.config.model.position === 'randomized' ? evalPositions(layout.length, this.config.model.positionRange) : undefined;
+      const seedBits = this.seedBits(rng, chunk.length);
+      const { perExample, predictions } = tf.tidy(() => {
+        const tokensT = tf.tensor2d(layout.tokens, [layout.batch, layout.length], 'int32');
+        const { logits } = this.model.forward({ tokens: tokensT as tf.Tensor2D, seedBits: seedBits as tf.Tensor2D | undefined, positions, mask: layout.mask });
+        return maskedCrossEntropy(logits, layout.targets);
+      });
+      const lossData = perExample.dataSync();
+      const predData = predictions.dataSync() as Int32Array;
+      perExample.dispose();
+      predictions.dispose();
+      for (const l of lossData) lossSum += l;
+      for (let i = 0; i < layout.targets.length; i++) {
+        const t = layout.targets[i] as number;
+        if (t >= 0) {
+          tokTotal++;
+          if (predData[i] === t) tokRight++;
+        }
+      }
+      const answers =
+        causal && !this.task.aligned
+          ? this.greedyDecode(chunk, n, seedBits, positions)
+          : chunk.map((_, b) => answerFromPredictions(this.task, n, causal, predData.subarray(b * layout.length, (b + 1) * layout.length)));
+      seedBits?.dispose();
+      chunk.forEach((ex, b) => {
+        const s = this.task.score(ex, answers[b] as number[]);
+        exact += s.exact;
+        shape += s.shape;
+        parse += s.parse;
+        clrs += s.clrs;
+      });
+    }
+    const count = examples.length;
+    return {
+      length: n,
+      tokens,
+      loss: lossSum / count,
+      exact: exact / count,
+      tokenAccuracy: tokTotal ? tokRight / tokTotal : 0,
+      shape: shape / count,
+      parse: parse / count,
+      clrs: clrs / count,
+    };
+  }
+
+  /** Greedy autoregressive decoding of a causal model: the answer it really produces. */
+  private greedyDecode(examples: TaskExample[], n: number, seedBits: Tensor | undefined, fullPositions: Int32Array | undefined): number[][] {
+    const causal = true;
+    const prompts = examples.map((ex) => promptForDecoding(this.task, ex, causal));
+    const promptLen = prompts[0]?.length ?? 0;
+    const maxNew = maxAnswerTokens(this.task, n) + 1; // + EOS
+    const B = examples.length;
+    const fullLen = promptLen + maxNew;
+    const fullMask = this.task.attentionMask?.(n, fullLen, causal) ?? null;
+    const seqs = prompts.map((p) => p.slice());
+    const done = new Array<boolean>(B).fill(false);
+    const answers: number[][] = examples.map(() => []);
+    for (let k = 0; k < maxNew && done.some((d) => !d); k++) {
+      const L = promptLen + k;
+      if (L > this.config.model.maxLen) break;
+      const flat = new Int32Array(B * L);
+      seqs.forEach((s, b) => flat.set(s, b * L));
+      const mask = fullMask ? sliceMask(fullMask, fullLen, L) : null;
+      const positions = fullPositions ? fullPositions.subarray(0, L) : undefined;
+      const next = tf.tidy(() => {
+        const tokensT = tf.tensor2d(flat, [B, L], 'int32');
+        const { logits } = this.model.forward({ tokens: tokensT as tf.Tensor2D, seedBits: seedBits as tf.Tensor2D | undefined, positions, mask });
+        const last = tf.slice(logits, [0, L - 1, 0], [B, 1, -1]); // [B, 1, V]
+        return tf.reshape(tf.argMax(last, 2), [B]);
+      });
+      const ids = next.dataSync();
+      next.dispose();
+      for (let b = 0; b < B; b++) {
+        const id = ids[b] as number;
+        (seqs[b] as number[]).push(id);
+        if (done[b]) continue;
+        if (id === EOS) done[b] = true;
+        else (answers[b] as number[]).push(id);
+      }
+    }
+    return answers;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    this.optimizer.dispose();
+  }
+}
+
+function tokenAccuracy(predictions: ArrayLike<number>, targets: Int32Array): number {
+  let right = 0;
+  let total = 0;
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i] as number;
+    if (t < 0) continue;
+    total++;
+    if (predictions[i] === t) right++;
+  }
+  return total ? right / total : 0;
+}
+
+/** The top-left L×L block of a [T×T] mask. */
+function sliceMask(mask: Uint8Array, T: number, L: number): Uint8Array {
+  const out = new Uint8Array(L * L);
+  for (let q = 0; q < L; q++) out.set(mask.subarray(q * T, q * T + L), q * L);
+  return out;
+}
+
+export interface OptimizationStepOptions {
+  /** 0-based step index. */
+  step: number;
+  /** Learning rate for this step (schedule applied). */
+  lr: number;
+  /** Global gradient-norm clip; 0 = off. */
+  gradClip: number;
+  /** q of the q-norm objective; 1 = mean loss. */
+  q: number;
+  measure: boolean;
+}
+
+/**
+ * Forward, loss, gradients, clipping and the optimizer update for one batch: the training step
+ * shared by the trainer and the benchmark. Disposes everything it creates (not the batch).
+ */
+export function optimizationStep(
+  model: Model,
+  optimizer: Optimizer,
+  batch: Batch,
+  opts: OptimizationStepOptions,
+): { loss: number; accuracy: number; gradNorm: number; updateNorm: number; nanEvents: number } {
+  const params = model.params;
+  let predictions: Tensor | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    const { logits } = model.forward({
+      tokens: batch.tokens as tf.Tensor2D,
+      seedBits: batch.seedBits as tf.Tensor2D | undefined,
+      positions: batch.positions,
+      mask: batch.mask,
+    });
+    const ce = maskedCrossEntropy(logits, batch.targets);
+    predictions = tf.keep(ce.predictions);
+    return qNormLoss(ce.perExample, batch.inputs, batch.seeds, opts.q) as tf.Scalar;
+  }, params.map((p) => p.variable));
+
+  const byParam = new Map<string, Tensor>();
+  for (const p of params) {
+    const g = grads[p.variable.name];
+    if (!g) throw new Error(`no gradient for parameter ${p.name}`);
+    byParam.set(p.name, g);
+  }
+  let gradNorm = NaN;
+  if (opts.gradClip > 0 || opts.measure) {
+    const normT = tf.tidy(() => tf.sqrt(tf.addN([...byParam.values()].map((g) => tf.sum(tf.square(g))))));
+    if (opts.measure) gradNorm = normT.dataSync()[0] as number;
+    if (opts.gradClip > 0) {
+      const scale = tf.tidy(() => tf.div(tf.scalar(opts.gradClip), tf.maximum(normT, tf.scalar(opts.gradClip))));
+      for (const [name, g] of byParam) {
+        byParam.set(name, tf.mul(g, scale));
+        g.dispose();
+      }
+      scale.dispose();
+    }
+    normT.dispose();
+  }
+  const report = optimizer.step(params, byParam, { step: opts.step, lr: opts.lr, measure: opts.measure });
+  for (const g of byParam.values()) g.dispose();
+
+  const loss = value.dataSync()[0] as number;
+  value.dispose();
+  let accuracy = NaN;
+  const preds = predictions as Tensor | null;
+  if (preds) {
+    if (opts.measure) accuracy = tokenAccuracy(preds.dataSync() as Int32Array, batch.targets);
+    preds.dispose();
+  }
+  return { loss, accuracy, gradNorm, updateNorm: report.updateNorm, nanEvents: report.nanEvents };
+}

@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { MODEL_DEFAULTS, applySpecDefaults, resolveModelConfig, resolveTrainConfig } from '../../src/engine/experiment/defaults';
+import { validateSpec } from '../../src/engine/experiment/validateSpec';
+import { defaultOptimizerConfig } from '../../src/engine/optim';
+import { baseSpec } from './specSamples';
+
+test('train defaults follow the step count', () => {
+  assert.deepEqual(resolveTrainConfig(undefined), {
+    steps: 1000,
+    batchSize: 32,
+    schedule: { kind: 'warmup-cosine', warmupSteps: 50, minFactor: 0.1 },
+    gradClip: 1,
+    evalEvery: 100,
+    evalExamples: 128,
+    logEvery: 10,
+    checkpointEvery: 0,
+    q: 1,
+    seedsPerInput: 1,
+  });
+  const short = resolveTrainConfig({ steps: 7 });
+  assert.deepEqual(short.schedule, { kind: 'warmup-cosine', warmupSteps: 1, minFactor: 0.1 });
+  assert.equal(short.evalEvery, 1);
+  const given = resolveTrainConfig({ steps: 10, schedule: { kind: 'constant' }, evalEvery: 3, gradClip: 0, q: 2 });
+  assert.deepEqual([given.schedule, given.evalEvery, given.gradClip, given.q], [{ kind: 'constant' }, 3, 0, 2]);
+});
+
+test('model defaults and task-dependent fields', () => {
+  const m = resolveModelConfig({ label: 'x' }, 'logn', { vocabSize: 20, maxLen: 30, trainLength: 12 });
+  assert.deepEqual(m, { ...MODEL_DEFAULTS, vocabSize: 20, maxLen: 30, positionRange: 120, attentionScaling: 'logn', trainLength: 12 });
+  const wide = resolveModelConfig({ label: 'x', maxLen: 64, positionRange: 64 }, 'standard', { vocabSize: 20, maxLen: 30, trainLength: 12 });
+  assert.deepEqual([wide.maxLen, wide.positionRange], [64, 64]);
+  assert.throws(
+    () => resolveModelConfig({ label: 'x' }, 'logn-train', { vocabSize: 5, maxLen: 1, trainLength: 1 }),
+    /'logn-train' scaling needs training sequences of at least 2 tokens/,
+  );
+});
+
+test('applySpecDefaults writes out every task-independent default and stays valid', () => {
+  const full = applySpecDefaults(baseSpec());
+  assert.ok(validateSpec(full).ok, JSON.stringify(validateSpec(full)));
+  assert.equal(full.backend, 'auto');
+  assert.deepEqual(full.tasks[0]?.options, {});
+  assert.deepEqual(full.models[0], { ...MODEL_DEFAULTS, label: 'small', dModel: 32, heads: 2 });
+  const { name: _n, lr: _l, ...adamw } = defaultOptimizerConfig('adamw');
+  assert.deepEqual(full.optimizers[0], { ...adamw, name: 'adamw', lr: 1e-3 });
+  assert.deepEqual(full.optimizers[1], { beta1: 0.9, beta2: 0.99, name: 'lion', lr: [1e-4, 3e-4], weightDecay: 0.1 });
+  assert.deepEqual(full.train, resolveTrainConfig({ steps: 100 }));
+  const noEval = baseSpec();
+  delete noEval.tasks[0]!.evalLengths;
+  assert.deepEqual(applySpecDefaults(noEval).tasks[0]?.evalLengths, [4, 8]);
+});

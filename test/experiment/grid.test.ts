@@ -1,0 +1,244 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { expandGrid, formatNumber, gridSize, taskShape } from '../../src/engine/experiment/grid';
+import { PRESETS } from '../../src/engine/experiment/presets';
+import { initBackend } from '../../src/engine/backend';
+import { validateModelConfig } from '../../src/engine/model/transformer';
+import { createOptimizer, defaultOptimizerConfig } from '../../src/engine/optim';
+import { createTask } from '../../src/engine/tasks';
+import { sequenceLength } from '../../src/engine/tasks/layout';
+import type { ExperimentSpec } from '../../src/protocol/spec';
+import { tf } from '../../src/engine/tf';
+import { baseSpec } from './specSamples';
+
+const FILE_SAFE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+test('the base spec expands to tasks × models × scalings × optimizer points × seeds, in a fixed order', () => {
+  const runs = expandGrid(baseSpec());
+  // 1 task × 1 model × 2 scalings × (adamw + lion at 2 lrs) × 2 seeds
+  assert.equal(runs.length, 12);
+  assert.equal(gridSize(baseSpec()), 12);
+  assert.deepEqual(
+    runs.map((r) => r.id),
+    [
+      'sort-small-standard-adamw-s1',
+      'sort-small-standard-adamw-s2',
+      'sort-small-standard-lion-lr1e-4-s1',
+      'sort-small-standard-lion-lr1e-4-s2',
+      'sort-small-standard-lion-lr3e-4-s1',
+      'sort-small-standard-lion-lr3e-4-s2',
+      'sort-small-logn-adamw-s1',
+      'sort-small-logn-adamw-s2',
+      'sort-small-logn-lion-lr1e-4-s1',
+      'sort-small-logn-lion-lr1e-4-s2',
+      'sort-small-logn-lion-lr3e-4-s1',
+      'sort-small-logn-lion-lr3e-4-s2',
+    ],
+  );
+  assert.deepEqual(expandGrid(baseSpec()), runs, 'same spec, same runs');
+  assert.deepEqual(
+    runs.map((r) => [r.seed, r.model.attentionScaling, r.optimizer.lr]),
+    runs.map((r) => [Number(r.id.slice(r.id.lastIndexOf('-s') + 2)), r.id.split('-')[2], r.optimizer.lr]),
+  );
+});
+
+test('defaults are applied and the task fixes vocabulary and lengths', () => {
+  const [run] = expandGrid(baseSpec());
+  assert.ok(run);
+  const task = createTask(run.task);
+  assert.deepEqual(run.task, { name: 'sort', trainLengths: [4, 8], evalLengths: [8, 16], options: {} });
+  assert.equal(run.model.vocabSize, task.vocab.length);
+  assert.equal(run.model.maxLen, sequenceLength(task, 16, true));
+  assert.equal(run.model.trainLength, sequenceLength(task, 8, true));
+  assert.equal(run.model.maxLen, 33, 'sort, causal: n + 1 + n tokens at n = 16');
+  assert.deepEqual(run.model, {
+    causal: true,
+    layers: 2,
+    dModel: 32,
+    heads: 2,
+    dFf: 256,
+    vocabSize: task.vocab.length,
+    maxLen: 33,
+    position: 'learned',
+    positionRange: 4 * 33,
+    attentionScaling: 'standard',
+    lognBase: 512,
+    trainLength: 17,
+    rseBits: 0,
+  });
+  assert.deepEqual(run.optimizer, { ...defaultOptimizerConfig('adamw'), lr: 1e-3 });
+  assert.deepEqual(run.train, {
+    steps: 100,
+    batchSize: 32,
+    schedule: { kind: 'warmup-cosine', warmupSteps: 5, minFactor: 0.1 },
+    gradClip: 1,
+    evalEvery: 10,
+    evalExamples: 128,
+    logEvery: 10,
+    checkpointEvery: 0,
+    q: 1,
+    seedsPerInput: 1,
+  });
+  const lion = expandGrid(baseSpec()).find((r) => r.id === 'sort-small-standard-lion-lr3e-4-s2');
+  assert.deepEqual(lion?.optimizer, { ...defaultOptimizerConfig('lion'), lr: 3e-4, weightDecay: 0.1 });
+});
+
+test('evalLengths default to the train lengths; a bidirectional model gets its own lengths', () => {
+  const spec = baseSpec();
+  spec.tasks = [{ name: 'position-probe', trainLengths: [4, 12] }];
+  spec.models = [{ label: 'enc', causal: false }];
+  const [run] = expandGrid(spec);
+  assert.deepEqual(run?.task.evalLengths, [4, 12]);
+  const shape = taskShape(run!.task, false);
+  assert.equal(run?.model.maxLen, shape.maxLen);
+  assert.equal(shape.maxLen, 12, 'position probe is aligned: T = n');
+  assert.equal(run?.model.causal, false);
+});
+
+test('adding a model or an optimizer does not rename existing runs', () => {
+  const before = expandGrid(baseSpec()).map((r) => r.id);
+  const spec = baseSpec();
+  spec.models.push({ label: 'wide', dModel: 64 });
+  spec.optimizers.push({ name: 'tiger', lr: 1e-3 });
+  const after = expandGrid(spec).map((r) => r.id);
+  assert.equal(after.length, 2 * 2 * 4 * 2);
+  for (const id of before) assert.ok(after.includes(id), id);
+  assert.equal(new Set(after).size, after.length);
+});
+
+test('weight-decay and q lists expand the grid and name the runs', () => {
+  const spec: ExperimentSpec = {
+    ...baseSpec(),
+    models: [
+      { label: 'det', dModel: 32, heads: 2 },
+      { label: 'rnd', dModel: 32, heads: 2, rseBits: 4 },
+    ],
+    attentionScalings: ['standard'],
+    optimizers: [{ name: 'adamw', lr: 1e-3, weightDecay: [0, 0.1] }],
+    seeds: [7],
+  };
+  spec.train = { steps: 50, seedsPerInput: 3 };
+  (spec.train as { q?: number | number[] }).q = [1, 4];
+  const runs = expandGrid(spec);
+  assert.equal(runs.length, gridSize(spec));
+  assert.deepEqual(
+    runs.map((r) => r.id),
+    [
+      'sort-det-standard-adamw-wd0-q1-s7',
+      'sort-det-standard-adamw-wd0-q4-s7',
+      'sort-det-standard-adamw-wd0.1-q1-s7',
+      'sort-det-standard-adamw-wd0.1-q4-s7',
+      'sort-rnd-standard-adamw-wd0-q1-s7',
+      'sort-rnd-standard-adamw-wd0-q4-s7',
+      'sort-rnd-standard-adamw-wd0.1-q1-s7',
+      'sort-rnd-standard-adamw-wd0.1-q4-s7',
+    ],
+  );
+  assert.deepEqual(runs.map((r) => r.train.q), [1, 4, 1, 4, 1, 4, 1, 4]);
+  assert.deepEqual(runs.map((r) => r.optimizer.weightDecay), [0, 0, 0.1, 0.1, 0, 0, 0.1, 0.1]);
+  // Without a random seed encoding all seeds give the same output: one seed per input.
+  assert.deepEqual(runs.map((r) => r.train.seedsPerInput), [1, 1, 1, 1, 3, 3, 3, 3]);
+});
+
+test('tasks sharing a name are numbered in run ids', () => {
+  const spec = baseSpec();
+  spec.tasks = [
+    { name: 'recall', trainLengths: [4] },
+    { name: 'recall', trainLengths: [4], options: { capacity: 2 } },
+    { name: 'copy', trainLengths: [4] },
+  ];
+  spec.attentionScalings = ['standard'];
+  spec.optimizers = [{ name: 'adamw', lr: 1e-3 }];
+  spec.seeds = [1];
+  assert.deepEqual(
+    expandGrid(spec).map((r) => r.id),
+    ['recall1-small-standard-adamw-s1', 'recall2-small-standard-adamw-s1', 'copy-small-standard-adamw-s1'],
+  );
+});
+
+test('runs are independent copies', () => {
+  const runs = expandGrid(baseSpec());
+  runs[0]!.task.trainLengths.push(99);
+  runs[0]!.model.layers = 9;
+  assert.deepEqual(runs[1]!.task.trainLengths, [4, 8]);
+  assert.equal(runs[1]!.model.layers, 2);
+});
+
+test('a model too short for its task, or an invalid spec, is an error naming where', () => {
+  const spec = baseSpec();
+  spec.models[0]!.maxLen = 20;
+  assert.throws(() => expandGrid(spec), /\$\.models\[0\] with \$\.tasks\[0\] \(sort\): model "small": maxLen 20 is shorter than the task's longest sequence \(33 tokens\)/);
+  const random = baseSpec();
+  random.models[0]!.position = 'randomized';
+  random.models[0]!.positionRange = 30;
+  assert.throws(() => expandGrid(random), /positionRange 30 is smaller than maxLen 33/);
+  const bad = baseSpec();
+  bad.seeds = [1, 1];
+  assert.throws(() => expandGrid(bad), /invalid experiment spec "demo":\n\$\.seeds\[1\]: expected distinct values/);
+});
+
+test('formatNumber picks the shorter exact form', () => {
+  const cases: [number, string][] = [
+    [1e-4, '1e-4'],
+    [3e-4, '3e-4'],
+    [0.001, '1e-3'],
+    [0.1, '0.1'],
+    [0.01, '0.01'],
+    [0.0015, '0.0015'],
+    [1, '1'],
+    [0, '0'],
+    [4, '4'],
+    [1e21, '1e21'],
+    [2.5e-7, '2.5e-7'],
+  ];
+  for (const [x, s] of cases) {
+    assert.equal(formatNumber(x), s);
+    assert.equal(Number(s), x, 'round-trips');
+  }
+});
+
+test('every preset expands to unique, file-name safe runs that build valid models and optimizers', async () => {
+  await initBackend('cpu');
+  const expected: Record<string, number> = { quick: 6, entropy: 12, optimizers: 9, robustness: 36, 'randomized-recall': 8, 'position-probe': 10 };
+  for (const [name, preset] of Object.entries(PRESETS)) {
+    const runs = expandGrid(preset.spec);
+    assert.equal(runs.length, expected[name], name);
+    assert.equal(gridSize(preset.spec), runs.length, name);
+    assert.equal(new Set(runs.map((r) => r.id)).size, runs.length, name);
+    const before = tf.memory().numTensors;
+    for (const run of runs) {
+      assert.match(run.id, FILE_SAFE);
+      validateModelConfig(run.model);
+      createOptimizer(run.optimizer).dispose();
+      assert.ok(run.train.evalEvery <= run.train.steps, run.id);
+    }
+    assert.equal(tf.memory().numTensors, before);
+  }
+});
+
+test('quick preset: small enough for ~1–2 minutes with 2 runs in parallel', () => {
+  const runs = expandGrid(PRESETS.quick!.spec);
+  const optimizers = new Set(runs.map((r) => r.optimizer.name));
+  assert.deepEqual([...optimizers], ['adamw', 'lion', 'tiger']);
+  assert.deepEqual([...new Set(runs.map((r) => r.model.attentionScaling))], ['standard', 'logn']);
+  for (const run of runs) {
+    assert.ok(run.model.maxLen <= 32 && run.model.dModel <= 32 && run.train.steps <= 1000, run.id);
+    assert.ok(Math.max(...run.task.trainLengths) <= 8);
+  }
+});
+
+test('randomized-recall preset compares RSE off/on and q = 1/4', () => {
+  const runs = expandGrid(PRESETS['randomized-recall']!.spec);
+  const cells = new Set(runs.map((r) => `${r.model.rseBits > 0}-${r.train.q}`));
+  assert.deepEqual([...cells].sort(), ['false-1', 'false-4', 'true-1', 'true-4']);
+  assert.ok(runs.every((r) => r.task.options.capacity! > 0));
+});
+
+test('entropy and position-probe presets cover the axes they promise', () => {
+  const entropy = expandGrid(PRESETS.entropy!.spec);
+  assert.deepEqual([...new Set(entropy.map((r) => r.model.attentionScaling))], ['standard', 'logn', 'logn-train']);
+  for (const r of entropy) assert.ok(Math.max(...r.task.evalLengths) >= 8 * Math.max(...r.task.trainLengths));
+  const probe = expandGrid(PRESETS['position-probe']!.spec);
+  assert.deepEqual([...new Set(probe.map((r) => r.model.position))].sort(), ['learned', 'none', 'randomized', 'rope', 'sinusoidal']);
+  assert.ok(probe.every((r) => !r.model.causal));
+});

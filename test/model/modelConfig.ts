@@ -1,0 +1,29 @@
+import type { ModelConfig } from '../../src/protocol/config';
+
+/** A small model config for tests; override what a test is about. */
+export function smallConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
+  return {
+    causal: true,
+    layers: 2,
+    dModel: 16,
+    heads: 2,
+    dFf: 32,
+    vocabSize: 11,
+    maxLen: 12,
+    position: 'learned',
+    positionRange: 64,
+    attentionScaling: 'standard',
+    lognBase: 512,
+    trainLength: 8,
+    rseBits: 0,
+    ...overrides,
+  };
+}
+
+/** Largest |a − b| over two equally long arrays. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length mismatch ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
+  return m;
+}

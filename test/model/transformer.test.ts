@@ -1,0 +1,256 @@
+import { before, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { initBackend } from '../../src/engine/backend';
+import { tf } from '../../src/engine/tf';
+import { Rng } from '../../src/engine/random';
+import { createModel, evalPositions, randomPositions, randomSeedBits } from '../../src/engine/model/transformer';
+import type { ForwardInput, Model } from '../../src/engine/model/transformer';
+import type { ModelConfig } from '../../src/protocol/config';
+import { maxAbsDiff, smallConfig } from './modelConfig';
+
+before(async () => {
+  await initBackend('cpu');
+});
+
+interface RunResult {
+  logits: Float32Array; // [B, T, V]
+  attention: Float32Array[]; // per layer [B, H, T, T]
+}
+
+/** Runs forward on plain arrays and reads everything back, leaving no tensor behind. */
+function run(model: Model, tokens: number[][], extra: Omit<Partial<ForwardInput>, 'tokens' | 'seedBits'> & { seedBits?: number[][] } = {}): RunResult {
+  const { seedBits, ...rest } = extra;
+  const t = tf.tensor2d(tokens, undefined, 'int32');
+  const bits = seedBits ? tf.tensor2d(seedBits, undefined, 'float32') : undefined;
+  const out = model.forward({ ...rest, tokens: t, ...(bits ? { seedBits: bits } : {}) });
+  const result = { logits: out.logits.dataSync() as Float32Array, attention: out.attention.map((a) => a.dataSync() as Float32Array) };
+  tf.dispose([t, out.logits, ...out.attention, ...(bits ? [bits] : [])]);
+  return result;
+}
+
+/** Logits at (batch b, position t) of a [B, T, V] result. */
+function at(r: RunResult, T: number, V: number, b: number, t: number): Float32Array {
+  const start = (b * T + t) * V;
+  return r.logits.slice(start, start + V);
+}
+
+function withModel<R>(config: ModelConfig, seed: number, f: (m: Model) => R): R {
+  const m = createModel(config, seed);
+  try {
+    return f(m);
+  } finally {
+    m.dispose();
+  }
+}
+
+test('output shapes, parameter names and kinds, parameter count', () => {
+  withModel(smallConfig({ layers: 2, dModel: 16, heads: 2, dFf: 32, vocabSize: 11, maxLen: 12 }), 1, (m) => {
+    const tokens = tf.tensor2d([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10], [0, 0, 0, 0, 0]], undefined, 'int32');
+    const out = m.forward({ tokens, returnAttention: true });
+    assert.deepEqual(out.logits.shape, [3, 5, 11]);
+    assert.equal(out.attention.length, 2);
+    for (const a of out.attention) assert.deepEqual(a.shape, [3, 2, 5, 5]);
+    tf.dispose([tokens, out.logits, ...out.attention]);
+    const quiet = tf.tensor2d([[1, 2]], undefined, 'int32');
+    const noAtt = m.forward({ tokens: quiet });
+    assert.deepEqual(noAtt.attention, []);
+    tf.dispose([quiet, noAtt.logits]);
+
+    const byName = new Map(m.params.map((p) => [p.name, p]));
+    const expected: [string, string, number[]][] = [
+      ['embed.token', 'embedding', [11, 16]],
+      ['embed.position', 'embedding', [12, 16]],
+      ['blocks.0.ln1.gain', 'norm-gain', [16]],
+      ['blocks.0.ln1.bias', 'norm-bias', [16]],
+      ['blocks.0.attn.qkv.kernel', 'matrix', [16, 48]],
+      ['blocks.0.attn.qkv.bias', 'bias', [48]],
+      ['blocks.0.attn.out.kernel', 'matrix', [16, 16]],
+      ['blocks.0.attn.out.bias', 'bias', [16]],
+      ['blocks.1.ln2.gain', 'norm-gain', [16]],
+      ['blocks.1.mlp.fc.kernel', 'matrix', [16, 32]],
+      ['blocks.1.mlp.fc.bias', 'bias', [32]],
+      ['blocks.1.mlp.proj.kernel', 'matrix', [32, 16]],
+      ['lnf.gain', 'norm-gain', [16]],
+      ['lnf.bias', 'norm-bias', [16]],
+      ['head.kernel', 'matrix', [16, 11]],
+    ];
+    for (const [name, kind, shape] of expected) {
+      const p = byName.get(name);
+      assert.ok(p, `missing parameter ${name}`);
+      assert.equal(p.kind, kind, name);
+      assert.deepEqual(p.variable.shape, shape, name);
+    }
+    assert.equal(m.params.length, 2 + 2 * 12 + 3);
+    // embeddings + 2 blocks × (4·16 LN + 16·48+48 + 16·16+16 + 16·32+32 + 32·16+16) + 2·16 + 16·11
+    const perBlock = 4 * 16 + (16 * 48 + 48) + (16 * 16 + 16) + (16 * 32 + 32) + (32 * 16 + 16);
+    assert.equal(m.parameterCount(), 11 * 16 + 12 * 16 + 2 * perBlock + 2 * 16 + 16 * 11);
+  });
+});
+
+test('the reference config has 106,240 parameters (tfjs-notes.md)', () => {
+  const reference = smallConfig({ layers: 2, dModel: 64, heads: 4, dFf: 256, vocabSize: 32, maxLen: 32, position: 'learned' });
+  withModel(reference, 1, (m) => assert.equal(m.parameterCount(), 106240));
+});
+
+test('attention rows are probabilities; causal rows are exactly 0 above the diagonal', () => {
+  for (const causal of [true, false]) {
+    for (const attentionScaling of ['standard', 'logn', 'logn-train'] as const) {
+      withModel(smallConfig({ causal, attentionScaling, trainLength: 3 }), 2, (m) => {
+        const T = 6;
+        const r = run(m, [[1, 5, 2, 7, 3, 9], [4, 4, 4, 8, 8, 8]], { returnAttention: true });
+        for (const a of r.attention) {
+          for (let row = 0; row < a.length / T; row++) {
+            const i = row % T;
+            let sum = 0;
+            for (let j = 0; j < T; j++) {
+              const p = a[row * T + j] as number;
+              sum += p;
+              if (causal && j > i) assert.equal(p, 0, `p[${i}][${j}] above the diagonal`);
+              if (!causal) assert.ok(p > 0, 'bidirectional rows see every key');
+            }
+            assert.ok(Math.abs(sum - 1) < 1e-5, `row sums to ${sum}`);
+          }
+        }
+      });
+    }
+  }
+});
+
+test('causal: changing a later token does not change earlier logits', () => {
+  withModel(smallConfig({ causal: true, position: 'rope', attentionScaling: 'logn' }), 3, (m) => {
+    const V = 11;
+    const T = 7;
+    const a = run(m, [[1, 2, 3, 4, 5, 6, 7]]);
+    const b = run(m, [[1, 2, 3, 4, 10, 6, 0]]);
+    for (let t = 0; t < 4; t++) assert.ok(maxAbsDiff(at(a, T, V, 0, t), at(b, T, V, 0, t)) < 1e-6, `position ${t} changed`);
+    for (const t of [4, 5, 6]) assert.ok(maxAbsDiff(at(a, T, V, 0, t), at(b, T, V, 0, t)) > 1e-4, `position ${t} did not change`);
+  });
+});
+
+test('bidirectional: every position sees every token', () => {
+  withModel(smallConfig({ causal: false }), 4, (m) => {
+    const V = 11;
+    const T = 5;
+    const a = run(m, [[1, 2, 3, 4, 5]]);
+    const b = run(m, [[1, 2, 3, 4, 9]]);
+    for (let t = 0; t < T; t++) assert.ok(maxAbsDiff(at(a, T, V, 0, t), at(b, T, V, 0, t)) > 1e-5, `position ${t} did not see the last token`);
+  });
+});
+
+test('an extra mask zeroes the forbidden probabilities and is combined with causality', () => {
+  withModel(smallConfig({ causal: false }), 5, (m) => {
+    const T = 3;
+    // row 0 sees keys 0, 1; row 1 sees key 1; row 2 sees keys 0, 2
+    const mask = Uint8Array.from([1, 1, 0, 0, 1, 0, 1, 0, 1]);
+    const r = run(m, [[1, 2, 3]], { mask, returnAttention: true });
+    for (const a of r.attention) {
+      for (let h = 0; h < 2; h++) {
+        for (let k = 0; k < T * T; k++) {
+          const p = a[h * T * T + k] as number;
+          if (mask[k] === 0) assert.equal(p, 0);
+          else assert.ok(p > 0);
+        }
+        assert.equal(a[h * T * T + 4], 1, 'row 1 sees only key 1');
+      }
+    }
+    assert.throws(() => run(m, [[1, 2, 3]], { mask: new Uint8Array(4) }), /expected 9 entries/);
+  });
+});
+
+test("Su's position probe: with identical tokens, 'none' and 'rope' give the same output at every position; absolute codes do not", () => {
+  const T = 8;
+  const V = 11;
+  const tokens = [Array.from({ length: T }, () => 0)];
+  for (const causal of [true, false]) {
+    for (const position of ['none', 'rope', 'learned', 'sinusoidal', 'randomized'] as const) {
+      withModel(smallConfig({ causal, position, attentionScaling: 'logn' }), 6, (m) => {
+        const r = run(m, tokens);
+        let spread = 0;
+        for (let t = 1; t < T; t++) spread = Math.max(spread, maxAbsDiff(at(r, T, V, 0, 0), at(r, T, V, 0, t)));
+        if (position === 'none' || position === 'rope') assert.ok(spread < 1e-5, `${position}: outputs differ by ${spread}`);
+        else assert.ok(spread > 1e-3, `${position}: outputs identical (${spread})`);
+      });
+    }
+  }
+});
+
+test('Random Seed Encoding: bits fill the last rseBits dims and change the output; used only when rseBits > 0', () => {
+  const V = 11;
+  withModel(smallConfig({ rseBits: 4 }), 7, (m) => {
+    assert.deepEqual(m.params.find((p) => p.name === 'embed.token')?.variable.shape, [11, 12]);
+    const tokens = [[1, 2, 3], [1, 2, 3]];
+    const a = run(m, tokens, { seedBits: [[1, -1, 1, -1], [-1, -1, 1, 1]] });
+    const same = run(m, tokens, { seedBits: [[1, -1, 1, -1], [-1, -1, 1, 1]] });
+    assert.deepEqual(a.logits, same.logits);
+    for (let t = 0; t < 3; t++) assert.ok(maxAbsDiff(at(a, 3, V, 0, t), at(a, 3, V, 1, t)) > 1e-4, 'different seeds, same output');
+    assert.throws(() => run(m, tokens), /seedBits \[B, 4\] are required/);
+    assert.throws(() => run(m, tokens, { seedBits: [[1, 1, 1], [1, 1, 1]] }), /seedBits must be float32 \[2, 4\]/);
+  });
+  withModel(smallConfig({ rseBits: 0 }), 7, (m) => {
+    assert.deepEqual(m.params.find((p) => p.name === 'embed.token')?.variable.shape, [11, 16]);
+    assert.throws(() => run(m, [[1, 2]], { seedBits: [[1]] }), /rseBits = 0/);
+  });
+  assert.throws(() => createModel(smallConfig({ rseBits: 16 }), 1), /rseBits \(16\) must be smaller than dModel \(16\)/);
+  const bits = randomSeedBits(new Rng(1), 3, 5);
+  assert.equal(bits.length, 15);
+  assert.ok(bits.every((b) => b === 1 || b === -1));
+  assert.ok(bits.some((b) => b === 1) && bits.some((b) => b === -1));
+});
+
+test('initialisation is deterministic from the seed', () => {
+  const values = (seed: number) =>
+    withModel(smallConfig(), seed, (m) => new Map(m.params.map((p) => [p.name, Array.from(p.variable.dataSync())])));
+  const a = values(42);
+  const b = values(42);
+  const c = values(43);
+  assert.deepEqual(a, b);
+  for (const name of ['embed.token', 'blocks.0.attn.qkv.kernel', 'head.kernel']) assert.notDeepEqual(a.get(name), c.get(name), name);
+  assert.ok(a.get('blocks.1.ln2.gain')?.every((x) => x === 1));
+  assert.ok(a.get('blocks.1.mlp.fc.bias')?.every((x) => x === 0));
+  // N(0, 0.02) for matrices; residual projections × 1/sqrt(2·layers) = 1/2 here.
+  const std = (xs: number[]) => Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / xs.length);
+  const qkvStd = std(a.get('blocks.0.attn.qkv.kernel') ?? []);
+  const projStd = std(a.get('blocks.0.mlp.proj.kernel') ?? []);
+  assert.ok(Math.abs(qkvStd - 0.02) < 0.002, `qkv std ${qkvStd}`);
+  assert.ok(Math.abs(projStd - 0.01) < 0.001, `proj std ${projStd}`);
+});
+
+test('randomized positions: default evaluation positions, explicit training positions, range checked', () => {
+  const cfg = smallConfig({ position: 'randomized', positionRange: 40 });
+  withModel(cfg, 8, (m) => {
+    const tokens = [[1, 2, 3, 4]];
+    const byDefault = run(m, tokens);
+    const explicitEval = run(m, tokens, { positions: evalPositions(4, 40) });
+    assert.deepEqual(byDefault.logits, explicitEval.logits);
+    const train = run(m, tokens, { positions: randomPositions(new Rng(3), 4, 40) });
+    assert.ok(maxAbsDiff(train.logits, byDefault.logits) > 1e-4);
+    assert.throws(() => run(m, tokens, { positions: Int32Array.from([0, 1, 2, 40]) }), /outside \[0, 40\)/);
+    assert.throws(() => run(m, tokens, { positions: Int32Array.from([0, 1]) }), /length T = 4/);
+  });
+  assert.throws(() => createModel(smallConfig({ position: 'randomized', positionRange: 5, maxLen: 12 }), 1), /positionRange/);
+});
+
+test('config and input validation give clear errors', () => {
+  assert.throws(() => createModel(smallConfig({ dModel: 16, heads: 3 }), 1), /heads \(3\) must divide dModel \(16\)/);
+  assert.throws(() => createModel(smallConfig({ dModel: 18, heads: 6, position: 'rope' }), 1), /even head dimension/);
+  assert.throws(() => createModel(smallConfig({ layers: 0 }), 1), /layers must be an integer ≥ 1/);
+  assert.throws(() => createModel(smallConfig({ attentionScaling: 'logn-train', trainLength: 1 }), 1), /trainLength/);
+  withModel(smallConfig({ maxLen: 4, vocabSize: 5 }), 1, (m) => {
+    assert.throws(() => run(m, [[1, 2, 3, 4, 1]]), /sequence length 5 exceeds maxLen 4/);
+    assert.throws(() => run(m, [[1, 5]]), /token id 5 .* outside the vocabulary \[0, 5\)/);
+    const floats = tf.tensor2d([[1, 2]]);
+    assert.throws(() => m.forward({ tokens: floats as tf.Tensor2D }), /int32 \[B, T\]/);
+    floats.dispose();
+  });
+  const m = createModel(smallConfig(), 1);
+  m.dispose();
+  assert.throws(() => run(m, [[1]]), /disposed/);
+});
+
+test('dispose releases every parameter', () => {
+  const before = tf.memory().numTensors;
+  const m = createModel(smallConfig(), 1);
+  assert.equal(tf.memory().numTensors, before + m.params.length);
+  m.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});

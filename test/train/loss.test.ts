@@ -1,0 +1,57 @@
+import { test, before } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { initBackend } from '../../src/engine/backend';
+import { tf } from '../../src/engine/tf';
+import { maskedCrossEntropy, qNormLoss, qNormValue } from '../../src/engine/train/loss';
+
+before(async () => {
+  await initBackend('wasm');
+});
+
+test('masked cross-entropy averages −log p over target positions only', () => {
+  // B = 1, T = 3, V = 2. logits row 0: [0, 0] → p = 0.5 each; row 1: [ln 3, 0] → p = [3/4, 1/4]; row 2 masked.
+  const logits = tf.tensor3d([[[0, 0], [Math.log(3), 0], [5, -5]]]);
+  const { perExample, predictions } = maskedCrossEntropy(logits, new Int32Array([1, 0, -1]));
+  const expected = (-Math.log(0.5) - Math.log(0.75)) / 2;
+  assert.ok(Math.abs((perExample.dataSync()[0] as number) - expected) < 1e-6);
+  assert.deepEqual(Array.from(predictions.dataSync()), [0, 0, 0]);
+  tf.dispose([logits, perExample, predictions]);
+});
+
+test('q-norm objective matches a hand-computed value and q = 1 is the mean', () => {
+  // 2 inputs × 2 seeds: losses [[1, 3], [2, 2]] → per-input means [2, 2]... use asymmetric values:
+  // [[1, 3], [4, 6]] → means [2, 5]; q = 2: sqrt((4 + 25) / 2) = sqrt(14.5)
+  const per = tf.tensor1d([1, 3, 4, 6]);
+  const q1 = qNormLoss(per, 2, 2, 1);
+  const q2 = qNormLoss(per, 2, 2, 2);
+  const q50 = qNormLoss(per, 2, 2, 50);
+  assert.ok(Math.abs((q1.dataSync()[0] as number) - 3.5) < 1e-6);
+  assert.ok(Math.abs((q2.dataSync()[0] as number) - Math.sqrt(14.5)) < 1e-5);
+  // large q approaches the worst input's loss (5) from below
+  const v50 = q50.dataSync()[0] as number;
+  assert.ok(v50 < 5 && v50 > 4.9, `q=50 gives ${v50}`);
+  assert.ok(Math.abs(qNormValue([2, 5], 2) - Math.sqrt(14.5)) < 1e-12);
+  tf.dispose([per, q1, q2, q50]);
+});
+
+test('q-norm gradient weights the worse input more for q > 1', () => {
+  const x = tf.variable(tf.tensor1d([1, 3]));
+  const g1 = tf.grad((v: tf.Tensor) => qNormLoss(v, 2, 1, 1))(x);
+  const g4 = tf.grad((v: tf.Tensor) => qNormLoss(v, 2, 1, 4))(x);
+  const [a1, b1] = Array.from(g1.dataSync());
+  const [a4, b4] = Array.from(g4.dataSync());
+  assert.ok(Math.abs((a1 as number) - 0.5) < 1e-6 && Math.abs((b1 as number) - 0.5) < 1e-6);
+  // d/dx_i (mean x^q)^(1/q) = x_i^(q-1) / n · (mean x^q)^(1/q − 1)
+  const m = (1 + 81) / 2;
+  const expectA = (1 / 2) * Math.pow(m, 1 / 4 - 1);
+  const expectB = (27 / 2) * Math.pow(m, 1 / 4 - 1);
+  assert.ok(Math.abs((a4 as number) - expectA) < 1e-5, `${a4} vs ${expectA}`);
+  assert.ok(Math.abs((b4 as number) - expectB) < 1e-5, `${b4} vs ${expectB}`);
+  tf.dispose([x, g1, g4]);
+});
+
+test('q < 1 is rejected', () => {
+  const per = tf.tensor1d([1, 2]);
+  assert.throws(() => qNormLoss(per, 2, 1, 0.5), /q must be/);
+  per.dispose();
+});
