@@ -19,10 +19,11 @@ function num(flag: string, value: string | undefined): number | undefined {
 }
 
 /** The optimizer's defaults with the hyper-parameters given on the command line. */
-function optimizerFrom(name: OptimizerName, v: Record<string, string | undefined>): OptimizerConfig {
+function optimizerFrom(name: OptimizerName, v: Readonly<Record<string, string | boolean | undefined>>): OptimizerConfig {
   const c = defaultOptimizerConfig(name) as OptimizerConfig & Record<string, unknown>;
   const set = (flag: string, key: string): void => {
-    const x = num(`--${flag}`, v[flag]);
+    const raw = v[flag];
+    const x = num(`--${flag}`, typeof raw === 'string' ? raw : undefined);
     if (x === undefined) return;
     if (!(key in c)) throw new UsageError(`--${flag} does not apply to ${name} (its hyper-parameters: ${Object.keys(c).filter((k) => k !== 'name').join(', ')})`);
     (c as Record<string, unknown>)[key] = x;

@@ -16,7 +16,8 @@ export function maskedCrossEntropy(logits: Tensor, targets: Int32Array): { perEx
     if (t >= 0) {
       safeTargets[i] = t;
       mask[i] = 1;
-      counts[Math.floor(i / T)] += 1;
+      const b = Math.floor(i / T);
+      counts[b] = (counts[b] as number) + 1;
     }
   }
   for (let b = 0; b < B; b++) if (counts[b] === 0) counts[b] = 1; // examples without targets weigh 0
