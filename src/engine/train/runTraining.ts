@@ -34,8 +34,8 @@ export interface RunTrainingOptions {
   backend: BackendName;
   /** Continue from the run folder's latest checkpoint. */
   resume: boolean;
-  /** Polled between steps; true stops the run (status cancelled). */
-  isCancelled: () => boolean;
+  /** Polled between steps with the number of steps completed; true stops the run (status cancelled). */
+  isCancelled: (stepsDone: number) => boolean;
   onEvent: (message: WorkerMessage) => void;
   /** Called between steps so the event loop can deliver messages (e.g. a cancel). */
   yieldToEventLoop?: () => Promise<void>;
@@ -137,7 +137,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
 
     let lastProgress = 0;
     while (t.step < train.steps) {
-      if (opts.isCancelled()) {
+      if (opts.isCancelled(t.step)) {
         if (t.step > lastCheckpointStep) await checkpoint();
         m.close();
         return end('cancelled', null, null);
