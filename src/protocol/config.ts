@@ -106,9 +106,9 @@ export interface TrainConfig {
   logEvery: number;
   /** Write a checkpoint every this many steps (and at the end); 0 = only at the end. */
   checkpointEvery: number;
-  /** q of the q-norm objective (science.md §4); 1 = ordinary expected loss. Only with RSE. */
+  /** q of the q-norm objective (science.md §4); 1 = ordinary expected loss. q > 1 without RSE is the deterministic baseline. */
   q: number;
-  /** Seeds per input for the q-norm objective; only with RSE. */
+  /** Seeds per input for the q-norm objective; only matters with RSE (without it every seed gives the same output). */
   seedsPerInput: number;
 }
 

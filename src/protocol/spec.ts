@@ -34,8 +34,10 @@ export interface OptimizerSpec {
   shrink?: number;
 }
 
-export interface TrainSpec extends Partial<Omit<TrainConfig, 'schedule'>> {
+export interface TrainSpec extends Partial<Omit<TrainConfig, 'schedule' | 'q'>> {
   schedule?: ScheduleConfig;
+  /** q of the q-norm objective; a list expands the grid, like lr. */
+  q?: number | number[];
 }
 
 export interface ExperimentSpec {

@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { expandGrid } from '../../src/engine/experiment/grid';
 import { findJsonSyntaxError } from '../../src/engine/experiment/jsonSyntaxError';
 import { SpecFileError, parseSpecFile } from '../../src/engine/experiment/validateSpec';
 import { baseSpec } from './specSamples';
@@ -89,4 +90,13 @@ test('the JSON scanner accepts exactly what JSON.parse accepts', () => {
     }
     assert.equal(findJsonSyntaxError(text) === null, valid, JSON.stringify(text));
   }
+});
+
+test("docs/spec.md's complete example is valid and expands as the text says", () => {
+  const doc = fs.readFileSync(path.join(__dirname, '../../../docs/spec.md'), 'utf8');
+  const block = /## A complete example\s+```json\n([\s\S]*?)```/.exec(doc)?.[1];
+  assert.ok(block, 'example block');
+  const spec = parseSpecFile(write('example.json', block));
+  assert.equal(expandGrid(spec).length, 16);
+  assert.match(doc, /= 16 runs/);
 });

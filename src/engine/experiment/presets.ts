@@ -3,15 +3,16 @@
  * when this module loads, so a preset that breaks a rule fails loudly at start-up, not mid-run.
  *
  * Step counts come from measurements on the wasm backend, two runs in parallel on the 2-core
- * machine, batch 32, 2 layers: ~23–28 ms/step at dModel 32 and T ≤ 25 (the quick preset), ~38 ms
- * at dModel 64 and T ≤ 25.
+ * machine, batch 32, 2 layers: ~23–28 ms/step at dModel 32 and T ≤ 25 (the quick preset), ~38–45 ms
+ * at dModel 64 and T ≤ 25, ~180 ms with 4 seeds per input (randomized-recall's RSE runs); an
+ * evaluation of 128 recall examples at 5 lengths up to T = 132 ~4 s.
  *
  * Learning rates: Lion takes a 3× smaller lr and a 3× larger weight decay than AdamW
  * (science.md §3). Tiger's step is η·RMS(θ) for weight matrices, relative to the weights' size,
  * so its lr is not on Lion's scale: measured on these tasks, Tiger at η = 1e-2 matches Lion at
  * 3e-4 (dModel 64, sort, 600 steps), while at 1e-3 it barely moves in the quick preset's budget.
  */
-import type { ExperimentSpec, TrainSpec } from '../../protocol/spec';
+import type { ExperimentSpec } from '../../protocol/spec';
 import { formatSpecErrors, validateSpec } from './validateSpec';
 
 export interface Preset {
@@ -19,14 +20,7 @@ export interface Preset {
   spec: ExperimentSpec;
 }
 
-/**
- * A preset as written below: an ExperimentSpec whose train.q may also be a list (which the
- * grid expands: the q = 1 vs q = 4 comparison of `randomized-recall`). The validator and the
- * schema accept such a list.
- */
-type PresetSpec = Omit<ExperimentSpec, 'train'> & { train?: Omit<TrainSpec, 'q'> & { q?: number | number[] } };
-
-const SOURCES: Record<string, { description: string; spec: PresetSpec }> = {
+const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
   quick: {
     description:
       'AdamW vs Lion vs Tiger × standard vs log-n attention on sorting up to 8 keys, with a small model: 6 runs of ~25 s, ~1.5 min with 2 in parallel on wasm.',
@@ -55,7 +49,7 @@ const SOURCES: Record<string, { description: string; spec: PresetSpec }> = {
   },
   entropy: {
     description:
-      'Length generalisation and attention entropy: recall trained with 4–8 pairs, evaluated up to 64 (8×); standard vs log-n vs log-n-train scaling, RoPE and no positions. 12 runs.',
+      'Length generalisation and attention entropy: recall trained with 4–8 pairs, evaluated up to 64 (8×); standard vs log-n vs log-n-train scaling, RoPE and no positions. 12 runs, ~10 min.',
     spec: {
       name: 'entropy',
       description:
@@ -68,7 +62,7 @@ const SOURCES: Record<string, { description: string; spec: PresetSpec }> = {
       attentionScalings: ['standard', 'logn', 'logn-train'],
       optimizers: [{ name: 'adamw', lr: 1e-3, weightDecay: 0.1 }],
       seeds: [1, 2],
-      train: { steps: 2000, evalExamples: 128 },
+      train: { steps: 1500, evalExamples: 64 },
     },
   },
   optimizers: {
@@ -110,7 +104,7 @@ const SOURCES: Record<string, { description: string; spec: PresetSpec }> = {
   },
   'randomized-recall': {
     description:
-      'Recall through a store of 4 memory slots for 8 pairs: random seed encoding off vs on, ordinary loss (q = 1) vs q-norm (q = 4), 2 seeds. 8 runs.',
+      'Recall through a store of 4 memory slots for 8 pairs: random seed encoding off vs on, ordinary loss (q = 1) vs q-norm (q = 4), 2 seeds. 8 runs, ~12 min (4 seeds per input make RSE runs ~4× slower).',
     spec: {
       name: 'randomized-recall',
       description:
@@ -123,11 +117,11 @@ const SOURCES: Record<string, { description: string; spec: PresetSpec }> = {
       attentionScalings: ['standard'],
       optimizers: [{ name: 'adamw', lr: 1e-3, weightDecay: 0.01 }],
       seeds: [1, 2],
-      train: { steps: 2000, q: [1, 4], seedsPerInput: 4 },
+      train: { steps: 1500, q: [1, 4], seedsPerInput: 4 },
     },
   },
   'position-probe': {
-    description: "Su's position probe (n identical tokens → 1…n) for every position encoding in a bidirectional model: only encodings added to the input can solve it. 10 runs.",
+    description: "Su's position probe (n identical tokens → 1…n) for every position encoding in a bidirectional model: only encodings added to the input can solve it. 10 runs, ~3 min.",
     spec: {
       name: 'position-probe',
       description:
