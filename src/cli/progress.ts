@@ -22,6 +22,7 @@ export class ProgressDisplay {
   private drawnLines = 0;
   private started = Date.now();
   private lastDraw = 0;
+  private backendsSeen = new Set<string>();
 
   constructor(private readonly out: NodeJS.WriteStream, private readonly tty = Boolean(out.isTTY)) {}
 
@@ -36,7 +37,11 @@ export class ProgressDisplay {
         this.print(`experiment ${event.name}: ${event.runs.length} run(s) → ${event.dir}`);
         break;
       case 'worker/ready':
-        if (!this.tty) this.print(`worker ready on backend ${event.backend} (${event.reason})`);
+        // `--backend auto` says what it picked, once per backend.
+        if (!this.backendsSeen.has(event.backend)) {
+          this.backendsSeen.add(event.backend);
+          this.print(`backend: ${event.backend} (${event.reason})`);
+        }
         break;
       case 'run/progress': {
         const r = this.runs.get(event.runId);

@@ -51,7 +51,7 @@ async function withProgress(go: (opts: PoolOptions) => Promise<ExperimentOutcome
 
 export function summaryTable(outcome: ExperimentOutcome): string {
   const lengths = [...new Set(outcome.runs.flatMap((r) => r.final?.map((e) => e.length) ?? []))].sort((a, b) => a - b);
-  const headers = ['run', 'status', 'steps', 'train time', ...lengths.flatMap((n) => [`loss@${n}`, `exact@${n}`])];
+  const headers = ['run', 'status', 'steps', 'train time', ...lengths.flatMap((n) => [`loss@${n}`, `exact@${n}`, `clrs@${n}`])];
   const rows = outcome.runs.map((r) => {
     let steps = '';
     let time = '';
@@ -70,7 +70,7 @@ export function summaryTable(outcome: ExperimentOutcome): string {
       time,
       ...lengths.flatMap((n) => {
         const e = byLength.get(n);
-        return e ? [e.loss, e.exact] : [NaN, NaN];
+        return e ? [e.loss, e.exact, e.clrs] : [NaN, NaN, NaN];
       }),
     ];
   });

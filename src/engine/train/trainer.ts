@@ -208,7 +208,7 @@ export class Trainer {
     const causal = true;
     const prompts = examples.map((ex) => promptForDecoding(this.task, ex, causal));
     const promptLen = prompts[0]?.length ?? 0;
-    const maxNew = maxAnswerTokens(this.task, n) + 1; // + EOS
+    const maxNew = maxAnswerTokens(this.task, n); // answer + EOS
     const B = examples.length;
     const fullLen = promptLen + maxNew;
     const fullMask = this.task.attentionMask?.(n, fullLen, causal) ?? null;
