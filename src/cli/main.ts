@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES } from '../protocol/backend';
 import type { BackendChoice } from '../protocol/backend';
 import type { ExperimentSpec } from '../protocol/spec';
+import { withSteps } from './withSteps';
 import { BackendUnavailableError } from '../engine/backend';
 import { SafetensorsError } from '../engine/checkpoint/safetensors';
 import { PRESETS } from '../engine/experiment/presets';
@@ -94,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
       if (positionals.length > 1) throw new UsageError(`run: one spec file at a time, got ${positionals.length}`);
       const spec = loadSpec(positionals[0], values.preset);
       const steps = parsePositiveInt('--steps', values.steps);
-      if (steps !== undefined) spec.train = { ...spec.train, steps };
+      if (steps !== undefined) spec.train = withSteps(spec.train ?? {}, steps);
       const checked = validateSpec(spec);
       if (!checked.ok) throw new UsageError(checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
       return runCommand(checked.spec, {
