@@ -1,7 +1,7 @@
 // The one build script: bundles the CLI, the training worker, the benchmark and the tests with
 // esbuild, and copies the wasm binaries beside the bundles. Usage: node scripts/build.mjs [--watch]
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,6 +37,29 @@ const nodeEntries = {
   cli: 'src/cli/main.ts',
   worker: 'src/engine/experiment/worker.ts',
   bench: 'bench/bench.ts',
+  // The extension host (no tfjs in it) and the training backend process it starts.
+  extension: 'src/extension/extension.ts',
+  backend: 'src/backend/main.ts',
+};
+
+/** Webview apps: every webview/<app>/main.ts becomes dist/webview/<app>.js (one IIFE each). */
+function webviewEntries() {
+  const dir = join(root, 'webview');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => existsSync(join(dir, name, 'main.ts')))
+    .map((name) => ({ in: join(dir, name, 'main.ts'), out: name }));
+}
+
+const webviewOptions = {
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  minify: true,
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  loader: { '.css': 'text' },
 };
 
 // `--only <text>` builds just the test files whose path contains the text (fast inner loop).
@@ -47,12 +70,16 @@ async function build() {
   mkdirSync(dist, { recursive: true });
   const entryPoints = only
     ? []
-    : Object.entries(nodeEntries).map(([out, src]) => ({ in: join(root, src), out }));
+    : Object.entries(nodeEntries)
+        .filter(([, src]) => existsSync(join(root, src)))
+        .map(([out, src]) => ({ in: join(root, src), out }));
   for (const t of findTests(join(root, 'test'))) {
     if (only && !relative(root, t).includes(only)) continue;
     entryPoints.push({ in: t, out: relative(root, t).replace(/\.ts$/, '') });
   }
   await esbuild.build({ ...nodeOptions, entryPoints, outdir: dist });
+  const webviews = only && !only.startsWith('test/webview') ? [] : webviewEntries();
+  if (webviews.length > 0) await esbuild.build({ ...webviewOptions, entryPoints: webviews, outdir: join(dist, 'webview') });
   const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
   for (const f of readdirSync(wasmDir).filter((n) => n.endsWith('.wasm'))) {
     copyFileSync(join(wasmDir, f), join(dist, f));
