@@ -5,7 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ExperimentFile, MetricsRecord, RunFile } from '../../protocol/runFolder';
+import type { RunConfig } from '../../protocol/config';
+import type { ExperimentFile, MetricsRecord, RunFile, RunStatus } from '../../protocol/runFolder';
+import { RUN_FOLDER_VERSION } from '../../protocol/runFolder';
+import { versions } from '../versions';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomicWrite';
 
 export const EXPERIMENT_FILE = 'experiment.json';
@@ -15,6 +18,26 @@ export const CHECKPOINT_DIR = 'checkpoints';
 
 export function checkpointName(step: number): string {
   return `step-${step}.safetensors`;
+}
+
+/** A run.json for a run that has not trained yet. */
+export function newRunFile(experiment: string, config: RunConfig, status: RunStatus): RunFile {
+  return {
+    version: RUN_FOLDER_VERSION,
+    id: config.id,
+    experiment,
+    config,
+    status,
+    backend: null,
+    parameters: 0,
+    optimizerStateBytes: 0,
+    step: 0,
+    timings: { createdAt: new Date().toISOString(), startedAt: null, endedAt: null, trainSeconds: 0, evalSeconds: 0 },
+    lastCheckpoint: null,
+    error: null,
+    final: null,
+    versions: versions(),
+  };
 }
 
 export function writeExperimentFile(dir: string, file: ExperimentFile): void {

@@ -12,13 +12,12 @@ import type { BackendChoice } from '../../protocol/backend';
 import type { RunConfig } from '../../protocol/config';
 import type { RunnerMessage, WorkerMessage } from '../../protocol/messages';
 import { isWorkerMessage } from '../../protocol/messages';
-import type { EvalResult, RunFile, RunStatus } from '../../protocol/runFolder';
+import type { EvalResult, RunStatus } from '../../protocol/runFolder';
 import { RUN_FOLDER_VERSION } from '../../protocol/runFolder';
 import type { ExperimentSpec } from '../../protocol/spec';
 import { findBundleFile } from '../bundlePaths';
-import { versions } from '../versions';
 import { expandGrid } from './grid';
-import { readExperimentFile, readRunFile, writeExperimentFile, writeRunFile } from './runFolder';
+import { newRunFile, readExperimentFile, readRunFile, writeExperimentFile, writeRunFile } from './runFolder';
 
 export type RunnerEvent =
   | WorkerMessage
@@ -72,7 +71,7 @@ export async function runExperiment(spec: ExperimentSpec, outDir: string, option
   writeExperimentFile(dir, { version: RUN_FOLDER_VERSION, name, spec, runs: configs.map((c) => c.id), createdAt: new Date().toISOString() });
   const jobs: Job[] = configs.map((config) => {
     const runDir = path.join(dir, config.id);
-    writeRunFile(runDir, pendingRunFile(name, config));
+    writeRunFile(runDir, newRunFile(name, config, 'pending'));
     return { runDir, experiment: name, config, resume: false };
   });
   options.onEvent?.({ type: 'experiment/start', dir, name, runs: configs });
@@ -93,25 +92,6 @@ export async function resumeRun(runDir: string, options: PoolOptions = {}): Prom
   options.onEvent?.({ type: 'experiment/start', dir, name, runs: [run.config] });
   const { outcomes, backends } = await runPool([{ runDir, experiment: name, config: run.config, resume: true }], options);
   return { dir, name, runs: outcomes, backends };
-}
-
-function pendingRunFile(experiment: string, config: RunConfig): RunFile {
-  return {
-    version: RUN_FOLDER_VERSION,
-    id: config.id,
-    experiment,
-    config,
-    status: 'pending',
-    backend: null,
-    parameters: 0,
-    optimizerStateBytes: 0,
-    step: 0,
-    timings: { createdAt: new Date().toISOString(), startedAt: null, endedAt: null, trainSeconds: 0, evalSeconds: 0 },
-    lastCheckpoint: null,
-    error: null,
-    final: null,
-    versions: versions(),
-  };
 }
 
 /** Marks a run that never got to (or could not finish) its own bookkeeping. */

@@ -9,7 +9,6 @@ import type { BackendName } from '../../protocol/backend';
 import type { RunConfig } from '../../protocol/config';
 import type { WorkerMessage } from '../../protocol/messages';
 import type { EvalResult, RunFile } from '../../protocol/runFolder';
-import { RUN_FOLDER_VERSION } from '../../protocol/runFolder';
 import { makeCheckpointMetadata } from '../../protocol/checkpoint';
 import { loadCheckpoint, optimizerStateTensors, restoreInto, saveCheckpoint } from '../checkpoint/checkpoint';
 import {
@@ -19,6 +18,7 @@ import {
   checkpointName,
   listCheckpoints,
   readRunFile,
+  newRunFile,
   truncateMetrics,
   writeRunFile,
 } from '../experiment/runFolder';
@@ -41,29 +41,10 @@ export interface RunTrainingOptions {
   yieldToEventLoop?: () => Promise<void>;
 }
 
-function newRunFile(opts: RunTrainingOptions): RunFile {
-  return {
-    version: RUN_FOLDER_VERSION,
-    id: opts.config.id,
-    experiment: opts.experiment,
-    config: opts.config,
-    status: 'running',
-    backend: opts.backend,
-    parameters: 0,
-    optimizerStateBytes: 0,
-    step: 0,
-    timings: { createdAt: new Date().toISOString(), startedAt: null, endedAt: null, trainSeconds: 0, evalSeconds: 0 },
-    lastCheckpoint: null,
-    error: null,
-    final: null,
-    versions: versions(),
-  };
-}
-
 export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
   const { runDir, config } = opts;
   fs.mkdirSync(path.join(runDir, CHECKPOINT_DIR), { recursive: true });
-  let run: RunFile = fs.existsSync(path.join(runDir, 'run.json')) ? readRunFile(runDir) : newRunFile(opts);
+  let run: RunFile = fs.existsSync(path.join(runDir, 'run.json')) ? readRunFile(runDir) : newRunFile(opts.experiment, config, 'running');
   run = { ...run, status: 'running', backend: opts.backend, error: null, versions: versions() };
   run.timings.startedAt ??= new Date().toISOString();
   let trainer: Trainer | null = null;
