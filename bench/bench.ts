@@ -1,10 +1,14 @@
 /**
  * `npm run bench`: training throughput of the reference configuration (2 layers, d_model 64,
- * 4 heads, d_ff 256, vocab 32, batch 32) at T = 16/32/64 on every backend that loads, and the
- * throughput of N parallel runs (worker threads, one per core) against one run.
+ * 4 heads, d_ff 256, vocab 32, batch 32, AdamW) at T = 16/32/64/128 on every backend that loads
+ * (the native one at one intra-op thread, the thread count PyTorch is compared at), and the
+ * throughput of N parallel runs (one per core) against one run: in worker threads as the runner
+ * runs them, and for the native backend also in separate processes.
  * Figures are medians over timed steps after warm-up; the machine is shared, so compare ratios
  * measured in the same run rather than absolute numbers across runs.
+ * Options: --backends node,wasm,cpu  --lengths 32,128  --steps N (timed steps)  --no-parallel
  */
+import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { BackendChoice, BackendName } from '../src/protocol/backend';
@@ -18,6 +22,8 @@ import { optimizationStep } from '../src/engine/train/trainer';
 
 const BATCH = 32;
 const VOCAB = 32;
+/** The pure-JS backend takes seconds per step beyond this length. */
+const CPU_MAX_T = 32;
 
 function referenceModel(T: number): ModelConfig {
   return {
@@ -70,31 +76,54 @@ function median(xs: number[]): number {
 
 const fmt = (x: number, d = 1): string => x.toFixed(d);
 
-async function workerMain(): Promise<void> {
-  const { backend, T, warmup, steps } = workerData as { backend: BackendChoice; T: number; warmup: number; steps: number };
-  const info = await initBackend(backend);
-  const m = measure(info.name, T, warmup, steps, defaultOptimizerConfig('adamw'));
-  parentPort?.postMessage(m);
+interface Job {
+  backend: BackendChoice;
+  T: number;
+  warmup: number;
+  steps: number;
 }
 
-function inWorkers(n: number, backend: BackendChoice, T: number, warmup: number, steps: number): Promise<{ perRun: Measurement[]; wallSeconds: number }> {
-  const t0 = performance.now();
+async function runJob(job: Job): Promise<Measurement> {
+  const info = await initBackend(job.backend);
+  return measure(info.name, job.T, job.warmup, job.steps, defaultOptimizerConfig('adamw'));
+}
+
+type Mode = 'threads' | 'processes';
+
+/** N copies of a job at once, as worker threads or as child processes; per-run medians. */
+function inParallel(n: number, mode: Mode, job: Job): Promise<Measurement[]> {
   return Promise.all(
     Array.from({ length: n }, () =>
-      new Promise<Measurement>((resolve, reject) => {
-        const w = new Worker(__filename, { workerData: { backend, T, warmup, steps } });
-        w.once('message', (m: Measurement) => resolve(m));
-        w.once('error', reject);
-      }),
+      mode === 'threads'
+        ? new Promise<Measurement>((resolve, reject) => {
+            const w = new Worker(__filename, { workerData: job });
+            w.once('message', (m: Measurement) => resolve(m));
+            w.once('error', reject);
+          })
+        : new Promise<Measurement>((resolve, reject) => {
+            const child = spawn(process.execPath, [__filename, '--child', JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+            let out = '';
+            child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+            child.once('error', reject);
+            child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Measurement) : reject(new Error(`bench child exited with ${code}`))));
+          }),
     ),
-  ).then((perRun) => ({ perRun, wallSeconds: (performance.now() - t0) / 1000 }));
+  );
+}
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
 async function main(): Promise<void> {
-  const lengths = [16, 32, 64];
-  const candidates: BackendChoice[] = ['node', 'wasm', 'cpu'];
-  console.log(`Attention Lab benchmark — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, Node ${process.versions.node}, tfjs-core ${tf.version_core}`);
-  console.log('reference config: 2 layers, d_model 64, 4 heads, d_ff 256, vocab 32, batch 32, AdamW; medians after warm-up\n');
+  const lengths = (option('--lengths') ?? '16,32,64,128').split(',').map(Number);
+  const candidates = (option('--backends') ?? 'node,wasm,cpu').split(',') as BackendChoice[];
+  const timed = Number(option('--steps') ?? 20);
+  const cores = os.availableParallelism();
+  console.log(`Attention Lab benchmark — ${os.cpus()[0]?.model ?? 'cpu'} × ${cores}, Node ${process.versions.node}, tfjs-core ${tf.version_core}`);
+  console.log(`reference config: 2 layers, d_model 64, 4 heads, d_ff 256, vocab 32, batch 32, AdamW; medians of ${timed} steps after warm-up`);
+  console.log(`native backend: TF_NUM_INTRAOP_THREADS=${process.env.TF_NUM_INTRAOP_THREADS ?? '1'}, TF_NUM_INTEROP_THREADS=${process.env.TF_NUM_INTEROP_THREADS ?? '1'}\n`);
   console.log('| backend | T | ms/step | steps/s | tokens/s |');
   console.log('|---|---|---|---|---|');
   const available: BackendChoice[] = [];
@@ -110,31 +139,42 @@ async function main(): Promise<void> {
     available.push(choice);
     const slow = info.name === 'cpu';
     for (const T of lengths) {
-      const m = measure(info.name, T, slow ? 1 : 5, slow ? 3 : 20, defaultOptimizerConfig('adamw'));
+      if (slow && T > CPU_MAX_T) continue;
+      const m = measure(info.name, T, slow ? 1 : 5, slow ? 3 : timed, defaultOptimizerConfig('adamw'));
       console.log(`| ${info.name} | ${T} | ${fmt(m.msPerStep)} | ${fmt(m.stepsPerSecond, 2)} | ${fmt(m.tokensPerSecond, 0)} |`);
     }
   }
-  const cores = os.availableParallelism();
-  if (cores > 1) {
-    console.log(`\nparallel runs (T = 32, worker threads): aggregate tokens/s of N runs at once vs 1 run`);
-    console.log('| backend | N | tokens/s per run (median) | aggregate tokens/s | speed-up vs 1 run |');
-    console.log('|---|---|---|---|---|');
+  if (cores > 1 && !process.argv.includes('--no-parallel')) {
+    console.log(`\nparallel runs (T = 32): aggregate tokens/s of N runs at once vs 1 run, one intra-op thread per run`);
+    console.log('| backend | runs in | N | tokens/s per run (median) | aggregate tokens/s | speed-up vs 1 run |');
+    console.log('|---|---|---|---|---|---|');
     for (const choice of available.filter((c) => c !== 'cpu')) {
-      const one = await inWorkers(1, choice, 32, 5, 20);
-      const single = one.perRun[0] as Measurement;
-      const many = await inWorkers(cores, choice, 32, 5, 20);
-      const aggregate = many.perRun.reduce((a, m) => a + m.tokensPerSecond, 0);
-      console.log(`| ${single.backend} | 1 | ${fmt(single.tokensPerSecond, 0)} | ${fmt(single.tokensPerSecond, 0)} | 1.00× |`);
-      console.log(`| ${single.backend} | ${cores} | ${fmt(median(many.perRun.map((m) => m.tokensPerSecond)), 0)} | ${fmt(aggregate, 0)} | ${fmt(aggregate / single.tokensPerSecond, 2)}× |`);
+      const modes: Mode[] = choice === 'node' ? ['threads', 'processes'] : ['threads'];
+      for (const mode of modes) {
+        const job: Job = { backend: choice, T: 32, warmup: 5, steps: timed };
+        const [single] = (await inParallel(1, mode, job)) as [Measurement];
+        const many = await inParallel(cores, mode, job);
+        const aggregate = many.reduce((a, m) => a + m.tokensPerSecond, 0);
+        console.log(`| ${single.backend} | ${mode} | 1 | ${fmt(single.tokensPerSecond, 0)} | ${fmt(single.tokensPerSecond, 0)} | 1.00× |`);
+        console.log(`| ${single.backend} | ${mode} | ${cores} | ${fmt(median(many.map((m) => m.tokensPerSecond)), 0)} | ${fmt(aggregate, 0)} | ${fmt(aggregate / single.tokensPerSecond, 2)}× |`);
+      }
     }
   }
 }
 
-if (isMainThread) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  });
+const fail = (err: unknown): void => {
+  console.error(err);
+  process.exitCode = 1;
+};
+if (!isMainThread) {
+  runJob(workerData as Job).then((m) => parentPort?.postMessage(m), fail);
+} else if (process.argv[2] === '--child') {
+  runJob(JSON.parse(process.argv[3] ?? '{}') as Job).then((m) => process.stdout.write(JSON.stringify(m)), fail);
 } else {
-  void workerMain();
+  // One intra-op thread per run unless the caller set it: the thread count PyTorch is compared at,
+  // and one core per run in the parallel section. Set before any worker or child starts.
+  process.env.TF_NUM_INTRAOP_THREADS ??= '1';
+  process.env.TF_NUM_INTEROP_THREADS ??= '1';
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  main().catch(fail);
 }

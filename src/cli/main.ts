@@ -12,6 +12,7 @@ import type { ExperimentSpec } from '../protocol/spec';
 import { withSteps } from './withSteps';
 import { BackendUnavailableError } from '../engine/backend';
 import { SafetensorsError } from '../engine/checkpoint/safetensors';
+import { CheckpointError } from '../protocol/checkpoint';
 import { PRESETS } from '../engine/experiment/presets';
 import { RunFolderError, readRunFile } from '../engine/experiment/runFolder';
 import { SpecFileError, parseSpecFile, validateSpec } from '../engine/experiment/validateSpec';
@@ -20,6 +21,8 @@ import { UsageError } from './usageError';
 import { runCommand, resumeCommand } from './runCommand';
 import { inspectCommand } from './inspectCommand';
 import { traceCommand } from './traceCommand';
+import { analyzeCommand } from './analyzeCommand';
+import { reportCommand } from './reportCommand';
 import { formatTable } from './table';
 
 const HELP = `attention-lab ${attentionLabVersion()} — train small Transformers and compare optimizers and attention scaling
@@ -30,6 +33,10 @@ Usage:
   attention-lab resume <run-dir> [options]     continue a run from its latest checkpoint
   attention-lab inspect <file.safetensors> [--json]
   attention-lab presets [--json]
+  attention-lab analyze <run-dir|checkpoint.safetensors> [--out FILE] [--seed N] [--backend b] [--json]
+                                               write analysis.json (entropy, length generalization, seeds)
+  attention-lab report <experiment-dir> [--json]
+                                               write summary.json, print the headline comparison (Markdown)
   attention-lab trace --optimizer <adamw|lion|tiger|sgd> --function <name> --steps N
                       [--lr X] [--weight-decay X] [--beta1 X] [--beta2 X] [--beta X]
                       [--x0 X --y0 Y] [--json]
@@ -136,8 +143,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'trace':
       return traceCommand(rest);
+    case 'analyze':
+      return analyzeCommand(rest);
+    case 'report':
+      return reportCommand(rest);
     default:
-      throw new UsageError(`unknown command "${command}"; commands: run, resume, inspect, presets, trace (see: attention-lab --help)`);
+      throw new UsageError(`unknown command "${command}"; commands: run, resume, inspect, presets, trace, analyze, report (see: attention-lab --help)`);
   }
 }
 
@@ -147,6 +158,7 @@ function isUserError(err: unknown): err is Error {
     err instanceof UsageError ||
     err instanceof SpecFileError ||
     err instanceof SafetensorsError ||
+    err instanceof CheckpointError ||
     err instanceof RunFolderError ||
     err instanceof BackendUnavailableError ||
     (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true)

@@ -13,8 +13,36 @@ export interface BackendInfo {
   readonly reason: string;
 }
 
+/**
+ * Thread settings of the native backend for `parallel` runs sharing `cores` cores: each run gets
+ * an equal share of intra-op threads (at least one) and one inter-op thread (the training step
+ * issues its ops one after another, so a second inter-op thread only adds contention). With N
+ * runs on N cores every run is single-threaded and they do not fight over cores.
+ */
+export function nativeThreadSettings(parallel: number, cores: number): { intraOp: number; interOp: number } {
+  return { intraOp: Math.max(1, Math.floor(cores / Math.max(1, parallel))), interOp: 1 };
+}
+
+/**
+ * Sets TensorFlow's thread environment for the runs this process will start, unless the user set
+ * it. TensorFlow reads it once, when the native library creates its context, and worker threads
+ * copy the environment when they start: call this in the main thread before starting workers.
+ */
+export function applyNativeThreadSettings(parallel: number, cores: number): void {
+  const { intraOp, interOp } = nativeThreadSettings(parallel, cores);
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  process.env.TF_NUM_INTRAOP_THREADS ??= String(intraOp);
+  process.env.TF_NUM_INTEROP_THREADS ??= String(interOp);
+}
+
 /** Loads @tensorflow/tfjs-node if it is installed and loads; it registers the `tensorflow` backend. */
 function tryLoadNative(): { ok: true } | { ok: false; error: string } {
+  // TensorFlow's C++ info lines (oneDNN, CPU features) would interleave with the progress display;
+  // one run uses one core unless the runner chose otherwise. (Effective in a main thread only: a
+  // worker's process.env is its own copy, hence applyNativeThreadSettings in the runner.)
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  process.env.TF_NUM_INTRAOP_THREADS ??= '1';
+  process.env.TF_NUM_INTEROP_THREADS ??= '1';
   try {
     // Marked external in the build: the package is optional and native, resolved at run time.
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -74,7 +74,7 @@ export interface EvalResult extends TaskScores {
 }
 
 /** One line of metrics.jsonl. `kind` tells train steps from evaluations. */
-export type MetricsRecord = TrainRecord | EvalRecord;
+export type MetricsRecord = TrainRecord | EvalRecord | EntropyRecord | OptimRecord;
 
 export interface TrainRecord {
   kind: 'train';
@@ -97,4 +97,42 @@ export interface EvalRecord {
   step: number;
   wallTime: number;
   results: EvalResult[];
+}
+
+/**
+ * Attention entropy during training (docs/analysis.md), written by runTraining every few steps
+ * on a fixed probe batch at the longest training size. Optional: older run folders have none.
+ */
+export interface EntropyRecord {
+  kind: 'entropy';
+  /** Steps completed when measured. */
+  step: number;
+  /** Task size n and sequence length T of the probe batch. */
+  length: number;
+  tokens: number;
+  /** `L<layer>.H<head>`, layer-major. */
+  heads: string[];
+  /** Mean normalized entropy h = H / ln n_i per head (rows with n_i = 1 left out). */
+  meanNormalized: number[];
+  /** Mean entropy H in nats per head. */
+  meanEntropy: number[];
+}
+
+/**
+ * Optimizer diagnostics of one step (docs/analysis.md), computed from parameter snapshots on
+ * logged steps. Optional: older run folders have none.
+ */
+export interface OptimRecord {
+  kind: 'optim';
+  /** 0-based index of the step measured (as TrainRecord.step). */
+  step: number;
+  lr: number;
+  /** RMS over all parameters of the update θ_{t+1} − θ_t. */
+  updateRms: number;
+  /** Fraction of parameter entries whose update has the same sign as at the step before; null when that step was not measured. */
+  signAgreement: number | null;
+  nanEvents: number;
+  stateBytes: number;
+  /** Per parameter tensor: update RMS and, for Tiger, the effective step size η_eff (mean over rows for embeddings). */
+  tensors: { name: string; updateRms: number; effectiveStep: number | null }[];
 }

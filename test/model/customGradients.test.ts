@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
+import { testBackends, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
 import type { Tensor } from '../../src/engine/tf';
 import { Rng } from '../../src/engine/random';
@@ -23,9 +24,9 @@ function gradsOf(f: (...xs: Tensor[]) => Tensor, xs: Tensor[], r: Tensor): Float
   return arrays;
 }
 
-for (const backend of ['wasm', 'cpu'] as const) {
+for (const backend of testBackends()) {
   test(`${backend}: custom-gradient dense matches autodiff of the plain matMul within 1e-5`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const rng = new Rng(11);
     const x = randomTensor(rng, [10, 6]);
     const w = randomTensor(rng, [6, 5]);
@@ -46,7 +47,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 
   test(`${backend}: one-hot embedding gradient matches autodiff`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const rng = new Rng(12);
     const table = randomTensor(rng, [7, 4]);
     const ids = tf.tensor1d([3, 0, 3, 6, 2], 'int32');
@@ -62,7 +63,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 
   test(`${backend}: custom-gradient LayerNorm matches autodiff of the plain formula within 1e-5`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const rng = new Rng(13);
     const x = randomTensor(rng, [6, 8]);
     const g = randomTensor(rng, [8]);
@@ -84,7 +85,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 
   test(`${backend}: custom-gradient GELU matches autodiff of the tanh formula within 1e-5`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const rng = new Rng(15);
     const x = tf.tidy(() => tf.mul(randomTensor(rng, [5, 7]), 2));
     const r = randomTensor(rng, [5, 7]);
@@ -105,7 +106,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 
   test(`${backend}: transpose2d equals tf.transpose for even and odd row counts`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const rng = new Rng(14);
     for (const shape of [[8, 3], [7, 5], [2, 4], [1024, 6]]) {
       const x = randomTensor(rng, shape);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
+import { testBackends, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
 import { Rng } from '../../src/engine/random';
 import { createModel, randomPositions, randomSeedBits } from '../../src/engine/model/transformer';
@@ -58,9 +59,9 @@ const configs: ModelConfig[] = [
   smallConfig({ causal: false, position: 'randomized', attentionScaling: 'logn-train', trainLength: 4 }),
 ];
 
-for (const backend of ['wasm', 'cpu'] as const) {
+for (const backend of testBackends()) {
   test(`${backend}: every parameter gets a finite, non-zero gradient`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     for (const config of configs) {
       const m = createModel(config, 5);
       const grads = gradients(m, config);
@@ -73,7 +74,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 
   test(`${backend}: no tensor leaks across forward + gradient calls`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const config = configs[0] as ModelConfig;
     const m = createModel(config, 5);
     gradients(m, config); // warm-up
@@ -86,30 +87,33 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 }
 
-test('wasm and cpu logits agree within 1e-4', async () => {
-  for (const config of configs) {
-    await initBackend('cpu');
-    const onCpu = logits(config, 9);
-    await initBackend('wasm');
-    const onWasm = logits(config, 9);
-    const diff = maxAbsDiff(onCpu, onWasm);
-    assert.ok(diff < 1e-4, `${config.position}: backends differ by ${diff}`);
-    assert.ok(onCpu.some((x) => Math.abs(x) > 1e-3), 'logits are not trivially zero');
-  }
-});
+// The pure-JS cpu backend is the reference every other backend is compared with.
+for (const other of testBackends().filter((b) => b !== 'cpu')) {
+  test(`${other} and cpu logits agree within 1e-4`, async () => {
+    for (const config of configs) {
+      await initBackend('cpu');
+      const onCpu = logits(config, 9);
+      await useTestBackend(other);
+      const onOther = logits(config, 9);
+      const diff = maxAbsDiff(onCpu, onOther);
+      assert.ok(diff < 1e-4, `${config.position}: backends differ by ${diff}`);
+      assert.ok(onCpu.some((x) => Math.abs(x) > 1e-3), 'logits are not trivially zero');
+    }
+  });
 
-test('wasm and cpu gradients agree', async () => {
-  const config = configs[1] as ModelConfig;
-  await initBackend('cpu');
-  const mc = createModel(config, 4);
-  const onCpu = gradients(mc, config);
-  mc.dispose();
-  await initBackend('wasm');
-  const mw = createModel(config, 4);
-  const onWasm = gradients(mw, config);
-  mw.dispose();
-  for (const [name, g] of onCpu) {
-    const scale = Math.max(...Array.from(g, Math.abs));
-    assert.ok(maxAbsDiff(g, onWasm.get(name) ?? new Float32Array()) <= 1e-3 * scale + 1e-7, name);
-  }
-});
+  test(`${other} and cpu gradients agree`, async () => {
+    const config = configs[1] as ModelConfig;
+    await initBackend('cpu');
+    const mc = createModel(config, 4);
+    const onCpu = gradients(mc, config);
+    mc.dispose();
+    await useTestBackend(other);
+    const mo = createModel(config, 4);
+    const onOther = gradients(mo, config);
+    mo.dispose();
+    for (const [name, g] of onCpu) {
+      const scale = Math.max(...Array.from(g, Math.abs));
+      assert.ok(maxAbsDiff(g, onOther.get(name) ?? new Float32Array()) <= 1e-3 * scale + 1e-7, name);
+    }
+  });
+}

@@ -1,6 +1,6 @@
 import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { initBackend } from '../../src/engine/backend';
+import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
 import { Rng } from '../../src/engine/random';
 import { createModel, evalPositions, randomPositions, randomSeedBits } from '../../src/engine/model/transformer';
@@ -9,7 +9,7 @@ import type { ModelConfig } from '../../src/protocol/config';
 import { maxAbsDiff, smallConfig } from './modelConfig';
 
 before(async () => {
-  await initBackend('cpu');
+  await useTestBackend(primaryTestBackend('cpu'));
 });
 
 interface RunResult {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { initBackend } from '../../src/engine/backend';
+import { useTestBackend } from '../backends/testBackend';
 import { AdamW } from '../../src/engine/optim/adamw';
 import type { AdamWConfig } from '../../src/protocol/config';
 import type { Tensor } from '../../src/engine/tf';
@@ -41,7 +41,7 @@ function referenceAdamW(c: AdamWConfig): number[][] {
 
 for (const backend of BACKENDS) {
   test(`AdamW: three steps match torch.optim.AdamW worked by hand (${backend})`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const w = makeParam('w', 'matrix', theta0, [2, 2]);
     const opt = new AdamW(config);
     const expected = referenceAdamW(config);
@@ -75,7 +75,7 @@ for (const backend of BACKENDS) {
   });
 
   test(`AdamW: without weight decay the step is the plain Adam step (${backend})`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const w = makeParam('w', 'bias', theta0);
     const c: AdamWConfig = { ...config, weightDecay: 0 };
     const opt = new AdamW(c);

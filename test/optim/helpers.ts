@@ -2,10 +2,11 @@ import * as assert from 'node:assert/strict';
 import type { ParamKind, ModelParam } from '../../src/engine/model/params';
 import type { Optimizer, StepOptions, StepReport } from '../../src/engine/optim/optimizer';
 import { tf } from '../../src/engine/tf';
+import { testBackends } from '../backends/testBackend';
 import type { Tensor } from '../../src/engine/tf';
 
-/** The backends every numeric optimizer test runs on. */
-export const BACKENDS = ['wasm', 'cpu'] as const;
+/** The backends every numeric optimizer test runs on (ATTENTION_LAB_TEST_BACKEND overrides; see test/backends/). */
+export const BACKENDS = testBackends();
 
 /** A float32 parameter variable with the given values (shape defaults to 1-D). */
 export function makeParam(name: string, kind: ParamKind, values: readonly number[], shape?: number[]): ModelParam {

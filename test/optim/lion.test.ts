@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { initBackend } from '../../src/engine/backend';
+import { useTestBackend } from '../backends/testBackend';
 import { Lion } from '../../src/engine/optim/lion';
 import type { Tensor } from '../../src/engine/tf';
 import type { LionConfig } from '../../src/protocol/config';
@@ -35,7 +35,7 @@ function referenceLion(c: LionConfig): { theta: number[][]; m: number[] } {
 
 for (const backend of BACKENDS) {
   test(`Lion: three steps worked by hand, sign(0) = 0, decay (${backend})`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const w = makeParam('w', 'matrix', theta0, [2, 2]);
     const opt = new Lion(config);
     const ref = referenceLion(config);

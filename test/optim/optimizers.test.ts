@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
+import { useTestBackend } from '../backends/testBackend';
 import type { ModelParam } from '../../src/engine/model/params';
 import { createOptimizer, defaultOptimizerConfig } from '../../src/engine/optim/index';
 import { Rng } from '../../src/engine/random';
@@ -52,7 +53,7 @@ function run(opt: ReturnType<typeof createOptimizer>, params: ModelParam[], from
 for (const backend of BACKENDS) {
   for (const name of OPTIMIZER_NAMES) {
     test(`${name}: state saved after 3 steps and restored continues bit-identically (${backend})`, async () => {
-      await initBackend(backend);
+      await useTestBackend(backend);
       const config = configFor(name);
       const a = makeParams();
       const optA = createOptimizer(config);
@@ -83,7 +84,7 @@ for (const backend of BACKENDS) {
     });
 
     test(`${name}: no tensor leaks over 20 steps (measure, NaN steps included) (${backend})`, async () => {
-      await initBackend(backend);
+      await useTestBackend(backend);
       const config = configFor(name);
       const params = makeParams();
       const opt = createOptimizer(config);
@@ -100,7 +101,7 @@ for (const backend of BACKENDS) {
     });
 
     test(`${name}: stateBytes and state names (${backend})`, async () => {
-      await initBackend(backend);
+      await useTestBackend(backend);
       const params = makeParams();
       const opt = createOptimizer(configFor(name));
       assert.equal(opt.stateBytes(), 0, 'state is created lazily');
@@ -118,7 +119,7 @@ for (const backend of BACKENDS) {
     });
 
     test(`${name}: updateNorm is the norm of the applied change, NaN unless measured (${backend})`, async () => {
-      await initBackend(backend);
+      await useTestBackend(backend);
       const params = makeParams();
       const opt = createOptimizer(configFor(name));
       const r0 = run1(opt, params, 0, false);
@@ -136,7 +137,7 @@ for (const backend of BACKENDS) {
 
   for (const name of ['adamw', 'lion', 'sgd'] as const) {
     test(`${name}: a tensor with a NaN or Inf gradient is skipped and counted (${backend})`, async () => {
-      await initBackend(backend);
+      await useTestBackend(backend);
       const params = makeParams();
       const opt = createOptimizer(configFor(name));
       run(opt, params, 0, 1, 0.01);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { initBackend } from '../../src/engine/backend';
+import { useTestBackend } from '../backends/testBackend';
 import { Sgd } from '../../src/engine/optim/sgd';
 import type { Tensor } from '../../src/engine/tf';
 import type { SgdConfig } from '../../src/protocol/config';
@@ -31,7 +31,7 @@ function referenceSgd(c: SgdConfig): { theta: number[][]; buf: number[] } {
 
 for (const backend of BACKENDS) {
   test(`SGD: three steps match torch.optim.SGD with momentum and L2 decay (${backend})`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const w = makeParam('w', 'matrix', theta0, [2, 2]);
     const opt = new Sgd(config);
     const ref = referenceSgd(config);
@@ -55,7 +55,7 @@ for (const backend of BACKENDS) {
   });
 
   test(`SGD without momentum or decay is θ − ηg, and the buffer survives the caller disposing g (${backend})`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const w = makeParam('w', 'bias', [1, 2]);
     const opt = new Sgd({ name: 'sgd', lr: 0.5, momentum: 0, weightDecay: 0 });
     stepWith(opt, [w], { w: [0.5, -1] }, { step: 0, lr: 0.5, measure: false });

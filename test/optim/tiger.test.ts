@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { initBackend } from '../../src/engine/backend';
+import { useTestBackend } from '../backends/testBackend';
 import type { ParamKind } from '../../src/engine/model/params';
 import { scheduleFactor } from '../../src/engine/optim/schedule';
 import { Tiger } from '../../src/engine/optim/tiger';
@@ -69,7 +69,7 @@ const lrs3 = [0.1, 0.05, 0.02];
 
 for (const backend of BACKENDS) {
   test(`Tiger 'matrix': step η_t·RMS(θ) over the whole tensor, with decay (${backend})`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const w = makeParam('w', 'matrix', theta0, [2, 2]);
     const opt = new Tiger(config);
     const ref = referenceTiger(config, 'matrix', theta0, 2, grads3, lrs3);
@@ -90,7 +90,7 @@ for (const backend of BACKENDS) {
   });
 
   test(`Tiger 'embedding': RMS per row over the last axis (${backend})`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const e0 = [3, 4, 0, 0.1, -0.2, 0.2];
     const grads = [
       [1, -1, 1, -1, 1, 0],
@@ -119,7 +119,7 @@ for (const backend of BACKENDS) {
   });
 
   test(`Tiger biases and LayerNorm parameters: half step, no decay (${backend})`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const start = [1, -2, 0.5];
     const kinds: ParamKind[] = ['bias', 'norm-gain', 'norm-bias'];
     const params = kinds.map((k) => makeParam(k, k, start));
@@ -152,7 +152,7 @@ for (const backend of BACKENDS) {
   });
 
   test(`Tiger NaN guard: momentum unchanged, shrink towards 1 (norm-gain) or 0 (others) (${backend})`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const gain = makeParam('ln.gain', 'norm-gain', [1.5, 0.8]);
     const w = makeParam('w', 'matrix', [2, -4]);
     const b = makeParam('b', 'bias', [0.3, 0.3]);
@@ -188,7 +188,7 @@ for (const backend of BACKENDS) {
   });
 
   test(`Tiger accumulation k = 2: momentum collects 2 gradients, θ moves every 2nd step (${backend})`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const c: TigerConfig = { ...config, accumulate: 2 };
     const grads = [
       [1, -1, 0, 2],
@@ -228,7 +228,7 @@ for (const backend of BACKENDS) {
   });
 
   test(`Tiger with a piecewise schedule: η_t = η·factor(t), momentum moves while η_t = 0 (${backend})`, async () => {
-    await initBackend(backend);
+    await useTestBackend(backend);
     const schedule = { kind: 'piecewise' as const, points: { '2': 1 } };
     // factor(t): 0, 0.5, 1, 1 (from (0, 0) up to (2, 1), then constant).
     const lrs = [0, 1, 2, 3].map((t) => config.lr * scheduleFactor(schedule, t, 4));

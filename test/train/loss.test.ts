@@ -1,11 +1,11 @@
 import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { initBackend } from '../../src/engine/backend';
+import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
 import { maskedCrossEntropy, qNormLoss, qNormValue } from '../../src/engine/train/loss';
 
 before(async () => {
-  await initBackend('wasm');
+  await useTestBackend(primaryTestBackend('wasm'));
 });
 
 test('masked cross-entropy averages −log p over target positions only', () => {

@@ -1,13 +1,13 @@
 import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { initBackend } from '../../src/engine/backend';
+import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
 import { expandGrid } from '../../src/engine/experiment/grid';
 import { tf } from '../../src/engine/tf';
 import { Trainer } from '../../src/engine/train/trainer';
 import type { ExperimentSpec, ModelSpec, TaskSpec, TrainSpec } from '../../src/protocol/spec';
 
 before(async () => {
-  await initBackend('wasm');
+  await useTestBackend(primaryTestBackend('wasm'));
 });
 
 function trainer(task: TaskSpec, model: Partial<ModelSpec>, train: TrainSpec = {}): Trainer {

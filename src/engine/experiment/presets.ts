@@ -49,43 +49,40 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
   },
   entropy: {
     description:
-      'Length generalisation and attention entropy: recall trained with 4–8 pairs, evaluated up to 64 (8×); standard vs log-n vs log-n-train scaling, RoPE and no positions. 12 runs, ~10 min.',
+      'Length generalisation and attention entropy: recall trained with 4–8 pairs, evaluated up to 64 (8×); standard vs log-n vs log-n-train scaling with RoPE. 3 runs, ~3 min on 2 cores.',
     spec: {
       name: 'entropy',
       description:
         'Trains associative recall on 4–8 key-value pairs and evaluates on 8, 16, 32 and 64 pairs. Under standard scaling attention should grow diffuse (normalized entropy towards 1) beyond the training length; log-n scaling should keep it near its training value (science.md §1).',
       tasks: [{ name: 'recall', trainLengths: [4, 5, 6, 7, 8], evalLengths: [4, 8, 16, 32, 64] }],
-      models: [
-        { label: 'rope', position: 'rope' },
-        { label: 'nope', position: 'none' },
-      ],
+      models: [{ label: 'rope', position: 'rope' }],
       attentionScalings: ['standard', 'logn', 'logn-train'],
       optimizers: [{ name: 'adamw', lr: 1e-3, weightDecay: 0.1 }],
-      seeds: [1, 2],
+      seeds: [1],
       train: { steps: 1500, evalExamples: 64 },
     },
   },
   optimizers: {
     description:
-      'AdamW vs Lion vs Tiger on sorting up to 12 keys, 3 seeds; Lion with a 3× smaller lr and 3× larger weight decay (η·λ equal), Tiger with its relative step. 9 runs, ~6 min.',
+      'AdamW vs Lion vs Tiger on sorting up to 8 keys, 3 seeds; Lion with a 3× smaller lr and 3× larger weight decay (η·λ equal), Tiger with its relative step. 9 runs, ~3 min on 2 cores.',
     spec: {
       name: 'optimizers',
       description:
         'Compares the three optimizers at their recommended relative settings (science.md §3: Lion takes a 3–10× smaller lr and a 3–10× larger weight decay than AdamW; Tiger scales its step by each tensor\'s RMS, so its lr is larger). Also compare their optimizer-state memory: AdamW keeps 2 tensors per parameter, Lion and Tiger 1.',
-      tasks: [{ name: 'sort', trainLengths: [4, 6, 8, 10, 12], evalLengths: [8, 12] }],
-      models: [{ label: 'base' }],
+      tasks: [{ name: 'sort', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 12], options: { values: 16 } }],
+      models: [{ label: 'small', dModel: 32, heads: 2, dFf: 64 }],
       attentionScalings: ['standard'],
       optimizers: [
-        { name: 'adamw', lr: 1e-3, weightDecay: 0.1 },
-        { name: 'lion', lr: 3e-4, weightDecay: 0.3 },
+        { name: 'adamw', lr: 3e-3, weightDecay: 0.1 },
+        { name: 'lion', lr: 1e-3, weightDecay: 0.3 },
         { name: 'tiger', lr: 1e-2, weightDecay: 0.1 },
       ],
       seeds: [1, 2, 3],
-      train: { steps: 2000 },
+      train: { steps: 1000, evalEvery: 200, evalExamples: 64 },
     },
   },
   robustness: {
-    description: 'A 3 lr × 2 weight-decay grid per optimizer (AdamW, Lion, Tiger) on sorting up to 8 keys, 2 seeds: how sensitive is each to its hyper-parameters? 36 runs, ~8 min.',
+    description: 'A 3 lr × 2 weight-decay grid per optimizer (AdamW, Lion, Tiger) on sorting up to 8 keys, 2 seeds: how sensitive is each to its hyper-parameters? 36 runs of 400 steps, ~5 min on 2 cores.',
     spec: {
       name: 'robustness',
       description:
@@ -99,29 +96,29 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
         { name: 'tiger', lr: [3e-3, 1e-2, 3e-2], weightDecay: [0.01, 0.1] },
       ],
       seeds: [1, 2],
-      train: { steps: 800, evalEvery: 200, evalExamples: 64 },
+      train: { steps: 400, evalEvery: 200, evalExamples: 64 },
     },
   },
   'randomized-recall': {
     description:
-      'Recall through a store of 4 memory slots for 8 pairs: random seed encoding off vs on, ordinary loss (q = 1) vs q-norm (q = 4), 2 seeds. 8 runs, ~12 min (4 seeds per input make RSE runs ~4× slower).',
+      'Recall through a store of 4 memory slots for 8 pairs: random seed encoding off vs on, ordinary loss (q = 1) vs q-norm (q = 4), majority vote and adversarial queries in analysis.json. 4 runs, ~4 min on 2 cores (4 seeds per input make RSE runs ~4× slower).',
     spec: {
       name: 'randomized-recall',
       description:
         'The ICLR 2025 randomized-Transformer setting (science.md §4): the query sees the 8 pairs only through 4 memory slots, so a deterministic model must drop a fixed half of the items and an adversary can always ask for one of them. With a random seed encoding (8 bits) and the q-norm objective (q = 4, 4 seeds per input) the model can become truly random; with q = 1 it should learn to ignore the seed (Yao).',
       tasks: [{ name: 'recall', trainLengths: [8], evalLengths: [8], options: { capacity: 4, keys: 16, values: 8 } }],
       models: [
-        { label: 'rse0', rseBits: 0 },
-        { label: 'rse8', rseBits: 8 },
+        { label: 'rse0', rseBits: 0, dModel: 32, heads: 2, dFf: 64 },
+        { label: 'rse8', rseBits: 8, dModel: 32, heads: 2, dFf: 64 },
       ],
       attentionScalings: ['standard'],
-      optimizers: [{ name: 'adamw', lr: 1e-3, weightDecay: 0.01 }],
-      seeds: [1, 2],
-      train: { steps: 1500, q: [1, 4], seedsPerInput: 4 },
+      optimizers: [{ name: 'adamw', lr: 3e-3, weightDecay: 0.01 }],
+      seeds: [1],
+      train: { steps: 1000, q: [1, 4], seedsPerInput: 4, evalExamples: 64 },
     },
   },
   'position-probe': {
-    description: "Su's position probe (n identical tokens → 1…n) for every position encoding in a bidirectional model: only encodings added to the input can solve it. 10 runs, ~3 min.",
+    description: "Su's position probe (n identical tokens → 1…n) for every position encoding in a bidirectional model: only encodings added to the input can solve it. 5 runs, ~2 min on 2 cores.",
     spec: {
       name: 'position-probe',
       description:
@@ -136,8 +133,8 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
       ],
       attentionScalings: ['standard'],
       optimizers: [{ name: 'adamw', lr: 1e-3, weightDecay: 0.01 }],
-      seeds: [1, 2],
-      train: { steps: 1000 },
+      seeds: [1],
+      train: { steps: 1000, evalExamples: 64 },
     },
   },
 };

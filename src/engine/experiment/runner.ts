@@ -15,8 +15,10 @@ import { isWorkerMessage } from '../../protocol/messages';
 import type { EvalResult, RunStatus } from '../../protocol/runFolder';
 import { RUN_FOLDER_VERSION } from '../../protocol/runFolder';
 import type { ExperimentSpec } from '../../protocol/spec';
+import { applyNativeThreadSettings } from '../backend';
 import { findBundleFile } from '../bundlePaths';
 import { expandGrid } from './grid';
+import { summarizeExperiment } from '../analysis/summarizeExperiment';
 import { newRunFile, readExperimentFile, readRunFile, writeExperimentFile, writeRunFile } from './runFolder';
 
 export type RunnerEvent =
@@ -76,7 +78,17 @@ export async function runExperiment(spec: ExperimentSpec, outDir: string, option
   });
   options.onEvent?.({ type: 'experiment/start', dir, name, runs: configs });
   const { outcomes, backends } = await runPool(jobs, options);
+  writeSummaryQuietly(dir);
   return { dir, name, runs: outcomes, backends };
+}
+
+/** summary.json of the experiment (docs/analysis.md); a failure is reported, never fatal. */
+function writeSummaryQuietly(dir: string): void {
+  try {
+    summarizeExperiment(dir);
+  } catch (err) {
+    process.stderr.write(`attention-lab: summary.json not written: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
 }
 
 /** Resumes one run from its latest checkpoint (or from the start when it has none). */
@@ -108,6 +120,8 @@ function markRun(runDir: string, status: RunOutcome['status'], error: string | n
 function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutcome[]; backends: string[] }> {
   const workerScript = options.workerScript ?? findBundleFile('worker.js');
   const parallel = Math.max(1, Math.min(options.parallel ?? os.availableParallelism(), jobs.length));
+  // Native backend: each run gets its share of the cores (read by TensorFlow in every worker).
+  applyNativeThreadSettings(parallel, os.availableParallelism());
   const queue = jobs.slice();
   const outcomes = new Map<string, RunOutcome>();
   const backends = new Set<string>();

@@ -3,7 +3,7 @@ import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import { checkHyper } from './checkHyper';
 import type { StepOptions } from './optimizer';
-import { SlotOptimizer, slotOf } from './slotOptimizer';
+import { SlotOptimizer } from './slotOptimizer';
 import type { SlotUpdate } from './slotOptimizer';
 
 interface AdamWShared {
@@ -34,6 +34,7 @@ interface AdamWShared {
 export class AdamW extends SlotOptimizer<AdamWConfig, AdamWShared> {
   readonly name = 'adamw' as const;
   protected readonly slotNames = ['m', 'v'] as const;
+  protected override readonly elementwise = true;
 
   constructor(config: AdamWConfig) {
     super({ ...config });
@@ -63,14 +64,14 @@ export class AdamW extends SlotOptimizer<AdamWConfig, AdamWShared> {
 
   protected update(u: SlotUpdate, s: AdamWShared): Tensor | null {
     if (!u.finite) return null;
-    const m = slotOf(u, 'm');
-    const v = slotOf(u, 'v');
+    const m = u.slot('m');
+    const v = u.slot('v');
     const grad = u.grad;
-    const theta = u.param.variable;
+    const theta = u.theta;
     const m1 = tf.add(tf.mul(m, s.beta1), tf.mul(grad, s.oneMinusBeta1));
     const v1 = tf.add(tf.mul(v, s.beta2), tf.mul(tf.square(grad), s.oneMinusBeta2));
-    m.assign(m1);
-    v.assign(v1);
+    u.setSlot('m', m1);
+    u.setSlot('v', v1);
     if (s.stepSize === null) return null;
     const decayed = s.decay === null ? theta : tf.mul(theta, s.decay);
     return tf.sub(decayed, tf.mul(tf.div(m1, tf.add(tf.sqrt(v1), s.epsHat)), s.stepSize));

@@ -3,7 +3,7 @@ import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import { checkHyper } from './checkHyper';
 import type { StepOptions } from './optimizer';
-import { SlotOptimizer, slotOf } from './slotOptimizer';
+import { SlotOptimizer } from './slotOptimizer';
 import type { SlotUpdate } from './slotOptimizer';
 
 interface LionShared {
@@ -25,6 +25,7 @@ interface LionShared {
 export class Lion extends SlotOptimizer<LionConfig, LionShared> {
   readonly name = 'lion' as const;
   protected readonly slotNames = ['m'] as const;
+  protected override readonly elementwise = true;
 
   constructor(config: LionConfig) {
     super({ ...config });
@@ -49,16 +50,16 @@ export class Lion extends SlotOptimizer<LionConfig, LionShared> {
 
   protected update(u: SlotUpdate, s: LionShared): Tensor | null {
     if (!u.finite) return null;
-    const m = slotOf(u, 'm');
+    const m = u.slot('m');
     const grad = u.grad;
-    const theta = u.param.variable;
+    const theta = u.theta;
     let next: Tensor | null = null;
     if (s.lr !== null) {
       const direction = tf.sign(tf.add(tf.mul(m, s.beta1), tf.mul(grad, s.oneMinusBeta1)));
       const decayed = s.decay === null ? theta : tf.mul(theta, s.decay);
       next = tf.sub(decayed, tf.mul(direction, s.lr));
     }
-    m.assign(tf.add(tf.mul(m, s.beta2), tf.mul(grad, s.oneMinusBeta2)));
+    u.setSlot('m', tf.add(tf.mul(m, s.beta2), tf.mul(grad, s.oneMinusBeta2)));
     return next;
   }
 }

@@ -3,7 +3,7 @@ import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import { checkHyper } from './checkHyper';
 import type { StepOptions } from './optimizer';
-import { SlotOptimizer, slotOf } from './slotOptimizer';
+import { SlotOptimizer } from './slotOptimizer';
 import type { SlotUpdate } from './slotOptimizer';
 
 interface SgdShared {
@@ -24,6 +24,7 @@ interface SgdShared {
 export class Sgd extends SlotOptimizer<SgdConfig, SgdShared> {
   readonly name = 'sgd' as const;
   protected readonly slotNames = ['momentum'] as const;
+  protected override readonly elementwise = true;
 
   constructor(config: SgdConfig) {
     super({ ...config });
@@ -43,13 +44,13 @@ export class Sgd extends SlotOptimizer<SgdConfig, SgdShared> {
 
   protected update(u: SlotUpdate, s: SgdShared): Tensor | null {
     if (!u.finite) return null;
-    const buf = slotOf(u, 'momentum');
-    const theta = u.param.variable;
+    const buf = u.slot('momentum');
+    const theta = u.theta;
     const g = s.weightDecay === null ? u.grad : tf.add(u.grad, tf.mul(theta, s.weightDecay));
     const b1 = s.momentum === null ? g : tf.add(tf.mul(buf, s.momentum), g);
     // With μ = 0 and λ = 0 this assigns the caller's gradient itself: safe, since tensor data
     // is reference-counted and the caller disposing its gradient leaves the buffer's data alive.
-    buf.assign(b1);
+    u.setSlot('momentum', b1);
     if (s.lr === null) return null;
     return tf.sub(theta, tf.mul(b1, s.lr));
   }

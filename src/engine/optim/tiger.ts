@@ -3,7 +3,7 @@ import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import { checkHyper } from './checkHyper';
 import type { StepOptions } from './optimizer';
-import { SlotOptimizer, slotOf } from './slotOptimizer';
+import { SlotOptimizer } from './slotOptimizer';
 import type { SlotUpdate } from './slotOptimizer';
 
 interface TigerShared {
@@ -68,16 +68,16 @@ export class Tiger extends SlotOptimizer<TigerConfig, TigerShared> {
   }
 
   protected update(u: SlotUpdate, s: TigerShared): Tensor | null {
-    const theta = u.param.variable;
+    const theta = u.theta;
     const kind = u.param.kind;
     if (!u.finite) {
       // Momentum unchanged (b1 = 1, g = 0); shrink towards c.
       return kind === 'norm-gain' ? tf.add(tf.mul(tf.sub(theta, s.one), s.shrink), s.one) : tf.mul(theta, s.shrink);
     }
-    const m = slotOf(u, 'm');
+    const m = u.slot('m');
     const gPart = tf.mul(u.grad, s.b2);
     const m1 = s.b1 === null ? tf.add(m, gPart) : tf.add(tf.mul(m, s.b1), gPart);
-    m.assign(m1);
+    u.setSlot('m', m1);
     if (s.lr === null || s.halfLr === null) return null;
     if (kind === 'bias' || kind === 'norm-gain' || kind === 'norm-bias') {
       return tf.sub(theta, tf.mul(tf.sign(m1), s.halfLr));

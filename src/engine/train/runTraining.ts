@@ -23,6 +23,8 @@ import {
   writeRunFile,
 } from '../experiment/runFolder';
 import { Trainer } from './trainer';
+import { TrainingProbes } from '../analysis/trainingProbes';
+import { writeRunAnalysis } from '../analysis/runAnalysis';
 import { versions } from '../versions';
 
 export type RunEnd = Extract<WorkerMessage, { type: 'run/end' }>;
@@ -49,6 +51,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
   run.timings.startedAt ??= new Date().toISOString();
   let trainer: Trainer | null = null;
   let metrics: MetricsWriter | null = null;
+  let probes: TrainingProbes | null = null;
   const end = (status: RunEnd['status'], error: string | null, final: EvalResult[] | null): RunEnd => {
     run.status = status;
     run.error = error;
@@ -90,6 +93,9 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
     const started = performance.now();
     const wall = (): number => baseWall + (performance.now() - started) / 1000;
     let lastCheckpointStep = t.step;
+    // Analyses: optimizer diagnostics on logged steps, attention entropy every few steps (docs/analysis.md).
+    probes = new TrainingProbes(t);
+    const pr = probes;
 
     const checkpoint = async (): Promise<void> => {
       const file = path.join(runDir, CHECKPOINT_DIR, checkpointName(t.step));
@@ -126,6 +132,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
       const s = t.step;
       const last = s === train.steps - 1;
       const log = s % train.logEvery === 0 || last;
+      pr.beforeStep(s);
       const t0 = performance.now();
       const r = t.trainStep(log);
       run.timings.trainSeconds += (performance.now() - t0) / 1000;
@@ -143,6 +150,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
           length: r.length,
         });
       }
+      for (const record of pr.afterStep(s, r.lr, r.nanEvents)) m.append(record);
       const now = performance.now();
       if (now - lastProgress > 200 || last) {
         lastProgress = now;
@@ -156,6 +164,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
     run.final = final;
     if (t.step > lastCheckpointStep || run.lastCheckpoint === null) await checkpoint();
     m.close();
+    analyzeAtEnd(runDir, opts.experiment, t, run.lastCheckpoint);
     return end('completed', null, final);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -166,6 +175,16 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
     }
     return end('failed', message, null);
   } finally {
+    probes?.dispose();
     trainer?.dispose();
+  }
+}
+
+/** analysis.json of a completed run; a failed analysis is reported but never fails the run. */
+function analyzeAtEnd(runDir: string, experiment: string, trainer: Trainer, checkpoint: string | null): void {
+  try {
+    writeRunAnalysis(runDir, experiment, trainer, checkpoint);
+  } catch (err) {
+    process.stderr.write(`attention-lab: ${path.basename(runDir)}: analysis failed: ${err instanceof Error ? err.message : String(err)}\n`);
   }
 }

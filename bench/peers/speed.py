@@ -1,0 +1,177 @@
+"""The Python side of `npm run bench:peers` (bench/peers/speed.ts starts it): training speed of
+the reference model in PyTorch (eager) and JAX (jit) on the CPU, and numpy's float32 matmul as the
+machine's ceiling. Prints one JSON object on stdout.
+
+    speed.py torch  --data FILE --T 32 --batch 32 --warmup 5 --steps 20
+    speed.py jax    --data FILE ...        (start it under `taskset -c 0`: JAX's own thread
+                                            flags do not keep it on one core)
+    speed.py matmul --n 1024 --repeats 10  (start it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE
+                                            unset, so OpenBLAS picks its best kernel)
+
+The data file holds the int32 tokens then targets of every step ([steps, batch, T] each), written
+by speed.ts from Attention Lab's seeded generator: every framework trains on the same batches.
+Reference configuration: 2 layers, d_model 64, 4 heads, d_ff 256, vocab 32, learned positions,
+standard scaling, causal; AdamW (lr 1e-3, betas 0.9/0.999, eps 1e-8, weight decay 0.01) after
+clipping the global gradient norm to 1, mean cross-entropy: what Attention Lab's benchmark runs.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+CONFIG = {
+    "causal": True, "layers": 2, "dModel": 64, "heads": 4, "dFf": 256, "vocabSize": 32, "maxLen": 0,
+    "position": "learned", "positionRange": 0, "attentionScaling": "standard", "lognBase": 512, "trainLength": 0, "rseBits": 0,
+}
+
+
+def load_data(path: str, steps: int, batch: int, T: int) -> tuple[np.ndarray, np.ndarray]:
+    raw = np.fromfile(path, dtype="<i4")
+    need = 2 * steps * batch * T
+    if raw.size != need:
+        raise SystemExit(f"{path}: {raw.size} int32 values, expected {need} (2 x {steps} x {batch} x {T})")
+    tokens, targets = raw[: need // 2], raw[need // 2:]
+    return tokens.reshape(steps, batch, T), targets.reshape(steps, batch, T)
+
+
+def init_params(cfg: dict, seed: int = 1) -> dict[str, np.ndarray]:
+    from attention_lab_torch import param_shapes
+    rng = np.random.default_rng(seed)
+    out = {}
+    for name, shape in param_shapes(cfg).items():
+        if name.endswith(".gain"):
+            out[name] = np.ones(shape, np.float32)
+        elif name.endswith(".bias"):
+            out[name] = np.zeros(shape, np.float32)
+        else:
+            out[name] = (0.02 * rng.standard_normal(shape)).astype(np.float32)
+    return out
+
+
+def bench_torch(tokens, targets, cfg, warmup: int) -> tuple[list[float], dict]:
+    import torch
+    torch.set_num_threads(1)
+    torch.set_num_interop_threads(1)
+    from attention_lab_torch import forward
+    params = {k: torch.tensor(v, requires_grad=True) for k, v in init_params(cfg).items()}
+    opt = torch.optim.AdamW(params.values(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2)
+    times, losses = [], []
+    for i in range(tokens.shape[0]):
+        tok = torch.from_numpy(tokens[i].astype(np.int64))
+        tgt = torch.from_numpy(targets[i].astype(np.int64))
+        t0 = time.perf_counter()
+        logits, _ = forward(cfg, params, tok)
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, cfg["vocabSize"]), tgt.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params.values(), 1.0)
+        opt.step()
+        losses.append(loss.item())  # the host read ends the step, as Attention Lab's does
+        dt = time.perf_counter() - t0
+        if i >= warmup:
+            times.append(dt)
+    return times, {"threads": torch.get_num_threads(), "version": torch.__version__, "firstLoss": losses[0], "lastLoss": losses[-1]}
+
+
+def bench_jax(tokens, targets, cfg, warmup: int) -> tuple[list[float], dict]:
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    D, H, V = cfg["dModel"], cfg["heads"], cfg["vocabSize"]
+    dh = D // H
+
+    def layer_norm(x, g, b):
+        mu = x.mean(-1, keepdims=True)
+        var = ((x - mu) ** 2).mean(-1, keepdims=True)
+        return (x - mu) / jnp.sqrt(var + 1e-5) * g + b
+
+    def loss_fn(p, tok, tgt):
+        B, T = tok.shape
+        x = p["embed.token"][tok] + p["embed.position"][:T]
+        allowed = jnp.tril(jnp.ones((T, T), bool))
+        for l in range(cfg["layers"]):
+            q_ = f"blocks.{l}"
+            h = layer_norm(x, p[f"{q_}.ln1.gain"], p[f"{q_}.ln1.bias"])
+            qkv = h @ p[f"{q_}.attn.qkv.kernel"] + p[f"{q_}.attn.qkv.bias"]
+            q, k, v = (t.reshape(B, T, H, dh).transpose(0, 2, 1, 3) for t in jnp.split(qkv, 3, axis=-1))
+            logits = jnp.where(allowed, (q @ k.transpose(0, 1, 3, 2)) / jnp.sqrt(dh), -1e9)
+            y = (jax.nn.softmax(logits, -1) @ v).transpose(0, 2, 1, 3).reshape(B, T, D)
+            x = x + y @ p[f"{q_}.attn.out.kernel"] + p[f"{q_}.attn.out.bias"]
+            h = layer_norm(x, p[f"{q_}.ln2.gain"], p[f"{q_}.ln2.bias"])
+            h = jax.nn.gelu(h @ p[f"{q_}.mlp.fc.kernel"] + p[f"{q_}.mlp.fc.bias"], approximate=True)
+            x = x + h @ p[f"{q_}.mlp.proj.kernel"] + p[f"{q_}.mlp.proj.bias"]
+        x = layer_norm(x, p["lnf.gain"], p["lnf.bias"])
+        out = x @ p["head.kernel"]
+        return optax.softmax_cross_entropy_with_integer_labels(out.reshape(-1, V), tgt.reshape(-1)).mean()
+
+    tx = optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(1e-3, b1=0.9, b2=0.999, eps=1e-8, weight_decay=1e-2))
+    params = {k: jnp.asarray(v) for k, v in init_params(cfg).items()}
+    state = tx.init(params)
+
+    @jax.jit
+    def step(p, s, tok, tgt):
+        loss, grads = jax.value_and_grad(loss_fn)(p, tok, tgt)
+        updates, s = tx.update(grads, s, p)
+        return optax.apply_updates(p, updates), s, loss
+
+    times, losses = [], []
+    for i in range(tokens.shape[0]):
+        tok, tgt = jnp.asarray(tokens[i]), jnp.asarray(targets[i])
+        t0 = time.perf_counter()
+        params, state, loss = step(params, state, tok, tgt)
+        losses.append(float(loss))  # blocks until the step is done
+        dt = time.perf_counter() - t0
+        if i >= warmup:
+            times.append(dt)
+    return times, {"threads": 1, "affinity": sorted(os.sched_getaffinity(0)), "version": jax.__version__, "firstLoss": losses[0], "lastLoss": losses[-1]}
+
+
+def bench_matmul(n: int, repeats: int) -> dict:
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
+    b = np.random.default_rng(1).standard_normal((n, n)).astype(np.float32)
+    a @ b
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        a @ b
+        times.append(time.perf_counter() - t0)
+    med = statistics.median(times)
+    cfg = np.show_config(mode="dicts") if hasattr(np, "show_config") else {}
+    blas = cfg.get("Build Dependencies", {}).get("blas", {}).get("name", "?") if isinstance(cfg, dict) else "?"
+    return {"n": n, "seconds": med, "gflops": 2 * n ** 3 / med / 1e9, "numpy": np.__version__, "blas": blas,
+            "threads": os.environ.get("OPENBLAS_NUM_THREADS", "?"), "coretype": os.environ.get("OPENBLAS_CORETYPE", "(unset)")}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("what", choices=["torch", "jax", "matmul"])
+    ap.add_argument("--data")
+    ap.add_argument("--T", type=int, default=32)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--n", type=int, default=1024)
+    ap.add_argument("--repeats", type=int, default=10)
+    a = ap.parse_args()
+    if a.what == "matmul":
+        print(json.dumps(bench_matmul(a.n, a.repeats)))
+        return
+    cfg = {**CONFIG, "maxLen": a.T, "positionRange": a.T, "trainLength": a.T}
+    tokens, targets = load_data(a.data, a.warmup + a.steps, a.batch, a.T)
+    times, info = (bench_torch if a.what == "torch" else bench_jax)(tokens, targets, cfg, a.warmup)
+    med = statistics.median(times)
+    print(json.dumps({"framework": a.what, "T": a.T, "msPerStep": med * 1000, "tokensPerSecond": a.batch * a.T / med, **info}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+/**
+ * The checkpoint inspector's "run the model on an input": loads an Attention Lab checkpoint,
+ * builds its model, runs one forward pass on the typed tokens and returns every layer's and
+ * head's attention probabilities with the greedy prediction after each position. Runs in the
+ * backend process (tfjs); the host only forwards the request.
+ */
+import { loadCheckpoint, restoreInto } from '../../engine/checkpoint/checkpoint';
+import { initBackend } from '../../engine/backend';
+import { createModel, evalPositions } from '../../engine/model/transformer';
+import { createTask } from '../../engine/tasks/index';
+import { sequenceLength } from '../../engine/tasks/layout';
+import type { Task } from '../../engine/tasks/task';
+import { tokenText } from '../../engine/tasks/tokenText';
+import { tf } from '../../engine/tf';
+import type { AttentionProbeParams } from '../../protocol/viewRequests';
+import type { AttentionProbeResult } from '../../protocol/viewData';
+
+let ready: Promise<unknown> | null = null;
+
+/** Splits typed text into token ids of `vocab`; the error names the unknown token and lists the vocabulary. */
+export function tokenizeProbeInput(input: string, vocab: readonly string[]): number[] {
+  const parts = input.trim().split(/\s+/).filter((p) => p !== '');
+  if (parts.length === 0) throw new Error('type at least one token, separated by spaces');
+  const ids = new Map(vocab.map((t, i) => [t, i]));
+  return parts.map((p, i) => {
+    const id = ids.get(p);
+    if (id === undefined) {
+      const shown = vocab.length <= 40 ? vocab.join(' ') : `${vocab.slice(0, 40).join(' ')} … (${vocab.length} tokens)`;
+      throw new Error(`token ${i + 1} "${p}" is not in the task's vocabulary: ${shown}`);
+    }
+    return id;
+  });
+}
+
+/**
+ * The task's own attention restriction (e.g. recall's memory slots) when the input is exactly a
+ * whole example of some size n (its length in tokens matches); null otherwise, so a free-form
+ * input gets only the model's causal mask.
+ */
+function taskMask(task: Task, T: number, causal: boolean): Uint8Array | null {
+  if (!task.attentionMask) return null;
+  for (let n = 1; n <= T; n++) {
+    const len = sequenceLength(task, n, causal);
+    if (len === T) return task.attentionMask(n, T, causal);
+    if (len > T) break;
+  }
+  return null;
+}
+
+export async function probeAttention(params: AttentionProbeParams): Promise<AttentionProbeResult> {
+  ready ??= initBackend('cpu');
+  await ready;
+  const loaded = await loadCheckpoint(params.checkpoint);
+  const config = loaded.metadata.runConfig;
+  const task = createTask(config.task);
+  const ids = tokenizeProbeInput(params.input, task.vocab);
+  const T = ids.length;
+  if (T > config.model.maxLen) throw new Error(`the input has ${T} tokens; this model accepts at most ${config.model.maxLen}`);
+  const model = createModel(config.model, config.seed);
+  try {
+    restoreInto(loaded, model.params);
+    const { rseBits, position, positionRange } = config.model;
+    const out = tf.tidy(() => {
+      const tokens = tf.tensor2d(Int32Array.from(ids), [1, T], 'int32');
+      // A fixed seed (all +1 bits) for a model with Random Seed Encoding: the probe shows one draw.
+      const seedBits = rseBits > 0 ? tf.ones([1, rseBits], 'float32') : undefined;
+      const positions = position === 'randomized' ? evalPositions(T, positionRange) : undefined;
+      const mask = taskMask(task, T, config.model.causal);
+      const f = model.forward({
+        tokens,
+        ...(seedBits ? { seedBits: seedBits as tf.Tensor2D } : {}),
+        ...(positions ? { positions } : {}),
+        mask,
+        returnAttention: true,
+      });
+      return { argmax: tf.argMax(f.logits, -1), attention: f.attention };
+    });
+    try {
+      const predicted = (await out.argmax.data()) as Int32Array;
+      const patterns: number[][][] = [];
+      for (const layer of out.attention) {
+        const data = (await layer.data()) as Float32Array; // [1, H, T, T]
+        const H = layer.shape[1];
+        const heads: number[][] = [];
+        for (let h = 0; h < H; h++) heads.push(Array.from(data.subarray(h * T * T, (h + 1) * T * T), (v) => Math.round(v * 1e4) / 1e4));
+        patterns.push(heads);
+      }
+      return {
+        tokens: ids.map((id) => tokenText(task.vocab, id)),
+        layers: config.model.layers,
+        heads: config.model.heads,
+        patterns,
+        predictions: Array.from(predicted, (id) => tokenText(task.vocab, id)),
+      };
+    } finally {
+      out.argmax.dispose();
+      for (const a of out.attention) a.dispose();
+    }
+  } finally {
+    model.dispose();
+  }
+}

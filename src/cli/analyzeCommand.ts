@@ -1,0 +1,75 @@
+/**
+ * `attention-lab analyze <run-dir|checkpoint.safetensors>`: writes analysis.json for a run's
+ * newest checkpoint or for any checkpoint file (docs/analysis.md) and prints its headline
+ * numbers: the entropy heatmap, length generalization and the randomized-seed summary.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { AnalysisFile } from '../protocol/analysis';
+import { BACKEND_CHOICES } from '../protocol/backend';
+import type { BackendChoice } from '../protocol/backend';
+import { initBackend } from '../engine/backend';
+import { analyzePath } from '../engine/analysis/analyzeModel';
+import { markdownTable } from '../engine/analysis/summarizeExperiment';
+import { UsageError } from './usageError';
+
+export async function analyzeCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { backend: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const target = positionals[0];
+  if (target === undefined || positionals.length > 1) throw new UsageError('analyze: give one run folder or one .safetensors checkpoint');
+  if (!fs.existsSync(target)) throw new UsageError(`analyze: ${target}: no such file or folder`);
+  const backend = values.backend ?? 'auto';
+  if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) throw new UsageError(`--backend: expected one of ${BACKEND_CHOICES.join(', ')}, got "${backend}"`);
+  let seed: number | undefined;
+  if (values.seed !== undefined) {
+    seed = Number(values.seed);
+    if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected an integer, got "${values.seed}"`);
+  }
+  const info = await initBackend(backend as BackendChoice);
+  process.stderr.write(`backend: ${info.name}\n`);
+  const { file, analysis } = await analyzePath(target, { out: values.out, settings: seed === undefined ? {} : { seed } });
+  if (values.json) process.stdout.write(JSON.stringify(analysis, null, 2) + '\n');
+  else process.stdout.write(formatAnalysis(analysis) + `\nwrote ${path.relative(process.cwd(), file) || file}\n`);
+  return 0;
+}
+
+const f = (x: number | null | undefined, d = 3): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
+
+/** The headline numbers of an analysis as Markdown. */
+export function formatAnalysis(a: AnalysisFile): string {
+  const out: string[] = [`## ${a.runId} (step ${a.source.step})`, '', 'Mean normalized attention entropy h per head (rows) and length (columns):', ''];
+  const e = a.entropy;
+  out.push(
+    markdownTable(
+      ['head', ...e.meanNormalized.columnLabels, 'slope vs ln T'],
+      e.meanNormalized.values.map((row, i) => [e.heads[i] as string, ...row.map((v) => f(v)), f(e.slopes[i])]),
+    ),
+  );
+  if (e.minimum) out.push('', `Lowest-entropy head: ${e.minimum.head} at n = ${e.minimum.length}, h = ${f(e.minimum.meanNormalized)}${e.minimum.alarm ? ' (collapse alarm)' : ''}.`);
+  out.push('', `Length generalization (trained up to n = ${a.lengthGeneralization.trainLength}):`, '');
+  out.push(
+    markdownTable(
+      ['n', 'loss', 'exact', 'shape', 'parse', 'clrs', 'wrong shape', 'wrong values'],
+      a.lengthGeneralization.rows.map((r) => [String(r.length), f(r.loss), f(r.exact), f(r.shape), f(r.parse), f(r.clrs), f(r.failures.wrongShape), f(r.failures.wrongValues)]),
+    ),
+  );
+  const r = a.randomized;
+  out.push('', `Randomized seeds (${r.inputs} inputs × ${r.seeds} seeds at n = ${r.length}, RSE bits ${r.rseBits}):`, '');
+  const rows: [string, string][] = [
+    ['accuracy', f(r.accuracy)],
+    ['truly random inputs', f(r.trulyRandomFraction)],
+    [`majority vote over ${r.seeds} seeds`, f(r.majorityVote.accuracy.at(-1))],
+    ['loss mean / p95 / worst', `${f(r.loss.mean)} / ${f(r.loss.p95)} / ${f(r.loss.worst)}`],
+  ];
+  if (r.adversarial) {
+    rows.push(['error: random query / worst key / worst key (majority)', `${f(r.adversarial.meanError)} / ${f(r.adversarial.worstKeyError)} / ${f(r.adversarial.worstKeyMajorityError)}`]);
+    if (r.adversarial.randomStoreError !== null) rows.push(['1 − M/n (random store)', f(r.adversarial.randomStoreError)]);
+  }
+  out.push(markdownTable(['measure', 'value'], rows));
+  return out.join('\n');
+}

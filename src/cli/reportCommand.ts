@@ -1,0 +1,47 @@
+/**
+ * `attention-lab report <experiment-dir>`: writes summary.json (docs/analysis.md) and prints the
+ * headline comparison as a Markdown table, followed by the robustness grids when there are any.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { SummaryFile } from '../protocol/analysis';
+import { markdownTable, summarizeExperiment } from '../engine/analysis/summarizeExperiment';
+import { UsageError } from './usageError';
+
+export function reportCommand(args: string[]): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  const dir = positionals[0];
+  if (dir === undefined || positionals.length > 1) throw new UsageError('report: give one experiment folder');
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`report: ${dir} is not a folder`);
+  const { file, summary } = summarizeExperiment(dir);
+  if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+  else process.stdout.write(formatSummary(summary) + `\nwrote ${path.relative(process.cwd(), file) || file}\n`);
+  return 0;
+}
+
+const f = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(3));
+
+export function formatSummary(s: SummaryFile): string {
+  const out = [`## ${s.experiment}`, '', markdownTable(s.headline.columns, s.headline.rows)];
+  for (const g of s.robustness) {
+    out.push('', `${g.optimizer}: mean final loss@${s.headlineLength} (± std across seeds), rows weight decay, columns lr:`, '');
+    out.push(
+      markdownTable(
+        ['', ...g.meanFinalLoss.columnLabels],
+        g.meanFinalLoss.values.map((row, i) => [g.meanFinalLoss.rowLabels[i] as string, ...row.map((v, j) => `${f(v)} ± ${f(g.stdFinalLoss.values[i]?.[j])}`)]),
+      ),
+    );
+  }
+  const lg = s.lengthGeneralization.exact;
+  if (lg.columnLabels.length > 1) {
+    out.push('', 'Exact match by evaluation length (mean over seeds):', '');
+    out.push(markdownTable(['configuration', ...lg.columnLabels], lg.values.map((row, i) => [lg.rowLabels[i] as string, ...row.map(f)])));
+    const en = s.entropy;
+    if (en.values.some((row) => row.some((v) => v !== null))) {
+      out.push('', 'Mean normalized attention entropy by evaluation length:', '');
+      out.push(markdownTable(['configuration', ...en.columnLabels], en.values.map((row, i) => [en.rowLabels[i] as string, ...row.map(f)])));
+    }
+  }
+  return out.join('\n');
+}

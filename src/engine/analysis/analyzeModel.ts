@@ -1,0 +1,157 @@
+/**
+ * analysis.json for one model (docs/analysis.md): the end of a run, a run folder's newest
+ * checkpoint, or any checkpoint file. Every random choice comes from `settings.seed`, so the
+ * same parameters give the same file (apart from createdAt and seconds).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AnalysisFile, AnalysisSettings } from '../../protocol/analysis';
+import { ANALYSIS_FILE, ANALYSIS_VERSION } from '../../protocol/analysis';
+import type { RunConfig } from '../../protocol/config';
+import type { MetricsRecord } from '../../protocol/runFolder';
+import { loadCheckpoint, restoreInto } from '../checkpoint/checkpoint';
+import { listCheckpoints, readMetrics, readRunFile, RunFolderError } from '../experiment/runFolder';
+import { writeJsonAtomic } from '../io/atomicWrite';
+import { createModel } from '../model/transformer';
+import { Rng, hashSeed } from '../random';
+import { createTask } from '../tasks';
+import { attentionPatterns } from './attentionPatterns';
+import { entropyAnalysis } from './attentionEntropy';
+import { lengthGeneralization } from './lengthGeneralization';
+import type { AnalysisSubject } from './modelPasses';
+import { randomizedAnalysis } from './randomizedSeeds';
+import { entropyOverTraining, optimizerDiagnostics } from './trainingDiagnostics';
+
+export const DEFAULT_ANALYSIS_SEED = 1234;
+
+/** Settings for a run config: bounded so the analysis stays a small fraction of a run's time. */
+export function defaultAnalysisSettings(config: RunConfig, overrides: Partial<AnalysisSettings> = {}): AnalysisSettings {
+  const rse = config.model.rseBits > 0;
+  return {
+    seed: DEFAULT_ANALYSIS_SEED,
+    examplesPerLength: Math.min(64, config.train.evalExamples),
+    randomSeeds: rse ? 16 : 1,
+    randomInputs: Math.min(64, config.train.evalExamples),
+    collapseThreshold: 0.05,
+    ...overrides,
+  };
+}
+
+export interface AnalyzeOptions {
+  runId: string;
+  experiment: string;
+  source: AnalysisFile['source'];
+  settings: AnalysisSettings;
+  /** metrics.jsonl records of the run, for the over-training sections ([] for a bare checkpoint). */
+  metrics: readonly MetricsRecord[];
+}
+
+export function analyzeModel(subject: AnalysisSubject, opts: AnalyzeOptions): AnalysisFile {
+  const t0 = performance.now();
+  const { settings } = opts;
+  const { config } = subject;
+  if (settings.randomSeeds < 1 || settings.examplesPerLength < 1 || settings.randomInputs < 1) {
+    throw new Error('analysis settings: examplesPerLength, randomSeeds and randomInputs must be at least 1');
+  }
+  // Independent streams per section, so adding a section never shifts another's numbers.
+  const rng = (salt: number): Rng => new Rng(hashSeed(settings.seed, salt));
+  const entropy = entropyAnalysis(subject, {
+    lengths: config.task.evalLengths,
+    examplesPerLength: settings.examplesPerLength,
+    trainLengths: config.task.trainLengths,
+    collapseThreshold: settings.collapseThreshold,
+    rng: rng(1),
+  });
+  const patterns = attentionPatterns(subject, rng(2));
+  const lengths = lengthGeneralization(subject, settings.examplesPerLength, rng(3));
+  const randomized = randomizedAnalysis(subject, {
+    inputs: settings.randomInputs,
+    seeds: config.model.rseBits > 0 ? settings.randomSeeds : 1,
+    adversarialInputs: Math.min(32, settings.randomInputs),
+    rng: rng(4),
+  });
+  return {
+    version: ANALYSIS_VERSION,
+    kind: 'run-analysis',
+    runId: opts.runId,
+    experiment: opts.experiment,
+    source: opts.source,
+    createdAt: new Date().toISOString(),
+    seconds: (performance.now() - t0) / 1000,
+    config,
+    settings: { ...settings, randomSeeds: config.model.rseBits > 0 ? settings.randomSeeds : 1 },
+    entropy,
+    patterns,
+    lengthGeneralization: lengths,
+    randomized,
+    entropyOverTraining: entropyOverTraining(opts.metrics),
+    optimizer: optimizerDiagnostics(opts.metrics, config.optimizer.name),
+  };
+}
+
+export function writeAnalysisFile(file: string, analysis: AnalysisFile): void {
+  writeJsonAtomic(file, analysis);
+}
+
+/** Loads a checkpoint into a fresh model of its own config. The caller disposes subject.model. */
+export async function subjectFromCheckpoint(file: string): Promise<{ subject: AnalysisSubject; step: number }> {
+  const loaded = await loadCheckpoint(file);
+  const config = loaded.metadata.runConfig;
+  const task = createTask(config.task);
+  const model = createModel(config.model, config.seed);
+  try {
+    restoreInto(loaded, model.params);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return { subject: { config, task, model }, step: loaded.metadata.step };
+}
+
+/**
+ * `attention-lab analyze <run-dir|checkpoint>`: analyses a run folder's newest checkpoint (written
+ * to <run-dir>/analysis.json) or a checkpoint file (written next to it as step-N.analysis.json,
+ * or to `out`). Returns the file written and the analysis.
+ */
+export async function analyzePath(target: string, options: { out?: string; settings?: Partial<AnalysisSettings> } = {}): Promise<{ file: string; analysis: AnalysisFile }> {
+  const isDir = fs.existsSync(target) && fs.statSync(target).isDirectory();
+  let checkpoint: string;
+  let runDir: string | null = null;
+  if (isDir) {
+    runDir = target;
+    readRunFile(runDir);
+    const latest = listCheckpoints(runDir).at(-1);
+    if (!latest) throw new RunFolderError(`${runDir}: the run has no checkpoint to analyse yet`);
+    checkpoint = latest.file;
+  } else {
+    if (!fs.existsSync(target)) throw new RunFolderError(`${target}: no such file or folder`);
+    checkpoint = target;
+    // A checkpoint inside a run folder's checkpoints/ gets the run's metrics too.
+    const maybeRun = path.dirname(path.dirname(target));
+    if (path.basename(path.dirname(target)) === 'checkpoints' && fs.existsSync(path.join(maybeRun, 'run.json'))) runDir = maybeRun;
+  }
+  const { subject, step } = await subjectFromCheckpoint(checkpoint);
+  try {
+    let experiment = '';
+    if (runDir) {
+      try {
+        experiment = readRunFile(runDir).experiment;
+      } catch {
+        // metrics alone still help
+      }
+    }
+    const metrics = runDir ? readMetrics(runDir).filter((r) => r.step <= step) : [];
+    const analysis = analyzeModel(subject, {
+      runId: subject.config.id,
+      experiment,
+      source: { kind: isDir ? 'run' : 'checkpoint', checkpoint: path.resolve(checkpoint), step },
+      settings: defaultAnalysisSettings(subject.config, options.settings),
+      metrics,
+    });
+    const file = options.out ?? (isDir ? path.join(target, ANALYSIS_FILE) : checkpoint.replace(/\.safetensors$/i, '') + '.analysis.json');
+    writeAnalysisFile(file, analysis);
+    return { file, analysis };
+  } finally {
+    subject.model.dispose();
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The forward passes the analyses need, on any model + task + config (a finished run, or a
+ * checkpoint loaded into a fresh model): teacher-forced probabilities of the right tokens,
+ * attention probabilities, and the model's real answers (greedy decoding for causal models,
+ * exactly as the trainer's evaluation reads them). Every tensor is disposed here.
+ */
+import type { RunConfig } from '../../protocol/config';
+import { evalPositions, randomSeedBits } from '../model/transformer';
+import type { Model } from '../model/transformer';
+import { Rng, hashSeed } from '../random';
+import { answerFromPredictions, layoutBatch, maxAnswerTokens, promptForDecoding, usesGreedyDecoding } from '../tasks/layout';
+import type { LaidOutBatch } from '../tasks/layout';
+import type { Task, TaskExample } from '../tasks/task';
+import { EOS } from '../tasks/task';
+import { tf } from '../tf';
+import { maskedCrossEntropy } from '../train/loss';
+import { EVAL_SEED } from '../train/trainer';
+
+/** What an analysis reads: the trained model, its task and the run config it came from. */
+export interface AnalysisSubject {
+  config: RunConfig;
+  task: Task;
+  model: Model;
+}
+
+/** Largest number of rows pushed through the model at once. */
+export const PASS_CHUNK = 64;
+
+/** The first `count` examples of the run's fixed evaluation set of size n (the trainer's EVAL_SEED stream). */
+export function evaluationExamples(task: Task, n: number, count: number): TaskExample[] {
+  const rng = new Rng(hashSeed(EVAL_SEED, n));
+  return Array.from({ length: count }, () => task.example(rng, n));
+}
+
+/** RSE bits for `rows` rows from `rng` (undefined when the model has no RSE). */
+export function seedBitsFor(subject: AnalysisSubject, rng: Rng, rows: number): Float32Array | undefined {
+  const bits = subject.config.model.rseBits;
+  return bits > 0 ? randomSeedBits(rng, rows, bits) : undefined;
+}
+
+function positionsFor(subject: AnalysisSubject, T: number): Int32Array | undefined {
+  const m = subject.config.model;
+  return m.position === 'randomized' ? evalPositions(T, m.positionRange) : undefined;
+}
+
+function inputs(subject: AnalysisSubject, layout: LaidOutBatch, bits: Float32Array | undefined): { tokens: tf.Tensor2D; seedBits: tf.Tensor2D | undefined } {
+  const tokens = tf.tensor2d(layout.tokens, [layout.batch, layout.length], 'int32');
+  const R = subject.config.model.rseBits;
+  const seedBits = bits ? tf.tensor2d(bits, [layout.batch, R]) : undefined;
+  return { tokens, seedBits };
+}
+
+export interface TeacherForced {
+  layout: LaidOutBatch;
+  /** Mean cross-entropy over each example's target positions. [B] */
+  loss: Float32Array;
+  /** p(target token) at every position, 0 where there is no target. [B*T] */
+  pCorrect: Float32Array;
+  /** Argmax token at every position. [B*T] */
+  argmax: Int32Array;
+}
+
+/** One teacher-forced pass over examples of size n (one row per example; `bits` [B*rseBits] when RSE). */
+export function teacherForced(subject: AnalysisSubject, examples: readonly TaskExample[], n: number, bits: Float32Array | undefined): TeacherForced {
+  const layout = layoutBatch(subject.task, examples, n, subject.config.model.causal);
+  const V = subject.config.model.vocabSize;
+  const positions = positionsFor(subject, layout.length);
+  const [lossT, pT, argT] = tf.tidy(() => {
+    const { tokens, seedBits } = inputs(subject, layout, bits);
+    const { logits } = subject.model.forward({ tokens, seedBits, positions, mask: layout.mask });
+    const { perExample, predictions } = maskedCrossEntropy(logits, layout.targets);
+    const safe = Int32Array.from(layout.targets, (t) => (t >= 0 ? t : 0));
+    const probs = tf.softmax(tf.reshape(logits, [layout.batch * layout.length, V]));
+    const hot = tf.cast(tf.oneHot(tf.tensor1d(safe, 'int32'), V), 'float32'); // int32 one-hot then cast (wasm)
+    const p = tf.mul(tf.sum(tf.mul(probs, hot), 1), tf.tensor1d(Float32Array.from(layout.targets, (t) => (t >= 0 ? 1 : 0))));
+    return [perExample, p, tf.reshape(predictions, [-1])];
+  });
+  const out: TeacherForced = {
+    layout,
+    loss: lossT.dataSync() as Float32Array,
+    pCorrect: pT.dataSync() as Float32Array,
+    argmax: Int32Array.from(argT.dataSync()),
+  };
+  tf.dispose([lossT, pT, argT]);
+  return out;
+}
+
+/** Attention probabilities of every layer, [B, H, T, T] each, as flat arrays. */
+export function attentionProbabilities(
+  subject: AnalysisSubject,
+  examples: readonly TaskExample[],
+  n: number,
+  bits: Float32Array | undefined,
+): { layout: LaidOutBatch; layers: Float32Array[] } {
+  const layout = layoutBatch(subject.task, examples, n, subject.config.model.causal);
+  const positions = positionsFor(subject, layout.length);
+  const attention = tf.tidy(() => {
+    const { tokens, seedBits } = inputs(subject, layout, bits);
+    return subject.model.forward({ tokens, seedBits, positions, mask: layout.mask, returnAttention: true }).attention;
+  });
+  const layers = attention.map((a) => a.dataSync() as Float32Array);
+  tf.dispose(attention);
+  return { layout, layers };
+}
+
+/**
+ * The answers the model really gives (token ids cut at EOS): greedy decoding for causal models
+ * on non-aligned tasks, one pass otherwise — the same reading as the trainer's evaluation.
+ */
+export function modelAnswers(subject: AnalysisSubject, examples: readonly TaskExample[], n: number, bits: Float32Array | undefined): number[][] {
+  const { task, config } = subject;
+  const causal = config.model.causal;
+  if (!usesGreedyDecoding(task, causal)) {
+    const tf1 = teacherForced(subject, examples, n, bits);
+    const T = tf1.layout.length;
+    return examples.map((_, b) => answerFromPredictions(task, n, causal, tf1.argmax.subarray(b * T, (b + 1) * T)));
+  }
+  const B = examples.length;
+  const seqs = examples.map((ex) => promptForDecoding(task, ex, causal));
+  const promptLen = seqs[0]?.length ?? 0;
+  const maxNew = maxAnswerTokens(task, n);
+  const fullLen = promptLen + maxNew;
+  const fullMask = task.attentionMask?.(n, fullLen, causal) ?? null;
+  const fullPositions = positionsFor(subject, fullLen);
+  const done = new Array<boolean>(B).fill(false);
+  const answers: number[][] = examples.map(() => []);
+  for (let k = 0; k < maxNew && done.some((d) => !d); k++) {
+    const L = promptLen + k;
+    if (L > config.model.maxLen) break;
+    const flat = new Int32Array(B * L);
+    seqs.forEach((s, b) => flat.set(s, b * L));
+    const mask = fullMask ? topLeft(fullMask, fullLen, L) : null;
+    const next = tf.tidy(() => {
+      const tokens = tf.tensor2d(flat, [B, L], 'int32');
+      const seedBits = bits ? tf.tensor2d(bits, [B, config.model.rseBits]) : undefined;
+      const { logits } = subject.model.forward({ tokens, seedBits, positions: fullPositions?.subarray(0, L), mask });
+      return tf.reshape(tf.argMax(tf.slice(logits, [0, L - 1, 0], [B, 1, -1]), 2), [B]);
+    });
+    const ids = next.dataSync();
+    next.dispose();
+    for (let b = 0; b < B; b++) {
+      const id = ids[b] as number;
+      (seqs[b] as number[]).push(id);
+      if (done[b]) continue;
+      if (id === EOS) done[b] = true;
+      else (answers[b] as number[]).push(id);
+    }
+  }
+  return answers;
+}
+
+/** The top-left L×L block of a [T×T] mask. */
+function topLeft(mask: Uint8Array, T: number, L: number): Uint8Array {
+  const out = new Uint8Array(L * L);
+  for (let q = 0; q < L; q++) out.set(mask.subarray(q * T, q * T + L), q * L);
+  return out;
+}
+
+/** Splits `items` into chunks of at most `size`. */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+

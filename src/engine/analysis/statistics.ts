@@ -1,0 +1,116 @@
+/**
+ * Small, exact statistics for the analyses and the experiment summary: plain numbers in,
+ * plain numbers out, so every one is unit-tested against hand values.
+ */
+import type { Stats } from '../../protocol/analysis';
+
+export function mean(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+/** Population variance (divide by n): the spread of p(correct) across the K seeds themselves. */
+export function variance(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const m = mean(xs);
+  let s = 0;
+  for (const x of xs) s += (x - m) * (x - m);
+  return s / xs.length;
+}
+
+/** Sample standard deviation (n − 1), 0 for one value: the spread across training seeds. */
+export function sampleStd(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  if (xs.length === 1) return 0;
+  const m = mean(xs);
+  let s = 0;
+  for (const x of xs) s += (x - m) * (x - m);
+  return Math.sqrt(s / (xs.length - 1));
+}
+
+/** Nearest-rank percentile (p in (0, 100]): the smallest value with at least p % of the values ≤ it. */
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  if (!(p > 0 && p <= 100)) throw new RangeError(`percentile: p must be in (0, 100], got ${p}`);
+  const sorted = [...xs].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.max(0, rank - 1)] as number;
+}
+
+/** Least-squares slope of y against x; null with fewer than two distinct x. */
+export function slope(x: readonly number[], y: readonly number[]): number | null {
+  if (x.length !== y.length) throw new Error(`slope: ${x.length} x values but ${y.length} y values`);
+  if (x.length < 2) return null;
+  const mx = mean(x);
+  const my = mean(y);
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < x.length; i++) {
+    sxy += ((x[i] as number) - mx) * ((y[i] as number) - my);
+    sxx += ((x[i] as number) - mx) ** 2;
+  }
+  return sxx > 0 ? sxy / sxx : null;
+}
+
+/** Mean, sample std, min, max of the finite values; nulls when there are none. */
+export function stats(values: readonly (number | null | undefined)[]): Stats {
+  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (xs.length === 0) return { mean: null, std: null, min: null, max: null, count: 0 };
+  return { mean: mean(xs), std: sampleStd(xs), min: Math.min(...xs), max: Math.max(...xs), count: xs.length };
+}
+
+/**
+ * The majority answer of a list of answers (compared as strings of their tokens). Ties go to
+ * the answer that reached the winning count first, so the result does not depend on Map order.
+ */
+export function majorityAnswer(answers: readonly (readonly number[])[]): number[] {
+  if (answers.length === 0) throw new Error('majorityAnswer: no answers');
+  const counts = new Map<string, number>();
+  let best = answers[0] as readonly number[];
+  let bestCount = 0;
+  for (const a of answers) {
+    const key = a.join(',');
+    const c = (counts.get(key) ?? 0) + 1;
+    counts.set(key, c);
+    if (c > bestCount) {
+      bestCount = c;
+      best = a;
+    }
+  }
+  return [...best];
+}
+
+/**
+ * Majority-vote accuracy curve: `answers[i][s]` is input i's answer under seed s; entry k − 1
+ * of the result is the fraction of inputs whose majority answer over seeds 0…k−1 equals the truth.
+ */
+export function majorityVoteCurve(answers: readonly (readonly (readonly number[])[])[], truths: readonly (readonly number[])[]): number[] {
+  if (answers.length !== truths.length) throw new Error(`majorityVoteCurve: ${answers.length} inputs but ${truths.length} truths`);
+  if (answers.length === 0) return [];
+  const K = (answers[0] as readonly (readonly number[])[]).length;
+  const curve: number[] = [];
+  for (let k = 1; k <= K; k++) {
+    let right = 0;
+    answers.forEach((perSeed, i) => {
+      if (perSeed.length !== K) throw new Error(`majorityVoteCurve: input ${i} has ${perSeed.length} seeds, expected ${K}`);
+      if (sameAnswer(majorityAnswer(perSeed.slice(0, k)), truths[i] as readonly number[])) right++;
+    });
+    curve.push(right / answers.length);
+  }
+  return curve;
+}
+
+export function sameAnswer(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The plain-number q-norm (science.md §4) of per-input losses; q = 1 is the mean. */
+export { qNormValue } from '../train/loss';
+
+/** Rounds to `digits` decimals (for compact JSON of probability matrices). */
+export function roundTo(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

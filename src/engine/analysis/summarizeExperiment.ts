@@ -1,0 +1,259 @@
+/**
+ * summary.json for an experiment (docs/analysis.md): reads run.json, metrics.jsonl and
+ * analysis.json of every run (no model is loaded), groups runs across training seeds, builds
+ * the optimizer robustness grids, the length-generalization and entropy matrices, and the
+ * headline comparison that `attention-lab report` prints as a Markdown table.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { AnalysisFile, LabeledMatrix, RobustnessGrid, RunSummary, SeedBand, SeedGroup, SummaryFile } from '../../protocol/analysis';
+import { ANALYSIS_FILE, ANALYSIS_VERSION, SUMMARY_FILE } from '../../protocol/analysis';
+import type { EvalRecord, MetricsRecord, RunFile, TrainRecord } from '../../protocol/runFolder';
+import { readExperimentFile, readMetrics, readRunFile, RunFolderError } from '../experiment/runFolder';
+import { writeJsonAtomic } from '../io/atomicWrite';
+import { meanOfPresent } from './attentionEntropyMath';
+import { mean, sampleStd, stats } from './statistics';
+
+/** A run folder's contents as the summary needs them. */
+export interface RunData {
+  run: RunFile;
+  metrics: MetricsRecord[];
+  analysis: AnalysisFile | null;
+}
+
+/** The run id without its seed part (`…-s3`): runs that differ only by seed share it. */
+export function groupLabel(id: string): string {
+  return id.replace(/-s\d+$/, '');
+}
+
+/** The longest evaluation length not beyond training, else the shortest. */
+export function headlineLength(evalLengths: readonly number[], trainLengths: readonly number[]): number {
+  const maxTrain = Math.max(...trainLengths);
+  const inside = evalLengths.filter((n) => n <= maxTrain);
+  return inside.length > 0 ? Math.max(...inside) : Math.min(...evalLengths);
+}
+
+export function readRunData(runDir: string): RunData {
+  const run = readRunFile(runDir);
+  const file = path.join(runDir, ANALYSIS_FILE);
+  let analysis: AnalysisFile | null = null;
+  if (fs.existsSync(file)) {
+    try {
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as AnalysisFile;
+      if (parsed.version === ANALYSIS_VERSION && parsed.kind === 'run-analysis') analysis = parsed;
+    } catch {
+      // an unreadable analysis is reported as missing; the run's own files still count
+    }
+  }
+  return { run, metrics: readMetrics(runDir), analysis };
+}
+
+function evalsOf(d: RunData): EvalRecord[] {
+  return d.metrics.filter((m): m is EvalRecord => m.kind === 'eval');
+}
+
+function runSummary(d: RunData, n: number): RunSummary {
+  const { run, analysis } = d;
+  const opt = run.config.optimizer;
+  const atN = evalsOf(d).map((e) => e.results.find((r) => r.length === n)).filter((r) => r !== undefined);
+  const trains = d.metrics.filter((m): m is TrainRecord => m.kind === 'train');
+  return {
+    id: run.id,
+    group: groupLabel(run.id),
+    status: run.status,
+    seed: run.config.seed,
+    optimizer: opt.name,
+    lr: opt.lr,
+    weightDecay: opt.weightDecay,
+    q: run.config.train.q,
+    rseBits: run.config.model.rseBits,
+    position: run.config.model.position,
+    attentionScaling: run.config.model.attentionScaling,
+    optimizerStateBytes: run.optimizerStateBytes,
+    trainSeconds: run.timings.trainSeconds,
+    final: (run.final ?? []).map((e) => ({ length: e.length, loss: e.loss, exact: e.exact, clrs: e.clrs })),
+    best: {
+      loss: atN.length ? Math.min(...atN.map((r) => r.loss)) : null,
+      exact: atN.length ? Math.max(...atN.map((r) => r.exact)) : null,
+    },
+    finalTrainLoss: trains.at(-1)?.loss ?? null,
+    analysis: {
+      meanSlope: analysis?.entropy.meanSlope ?? null,
+      minimumHead: analysis?.entropy.minimum?.head ?? null,
+      minimumNormalized: analysis?.entropy.minimum?.meanNormalized ?? null,
+      trulyRandomFraction: analysis?.randomized.trulyRandomFraction ?? null,
+      majorityAccuracy: analysis?.randomized.majorityVote.accuracy.at(-1) ?? null,
+      worstLoss: analysis?.randomized.loss.worst ?? null,
+      worstKeyError: analysis?.randomized.adversarial?.worstKeyError ?? null,
+    },
+  };
+}
+
+function finalAt(r: RunSummary, n: number): { loss: number; exact: number; clrs: number } | null {
+  return r.final.find((f) => f.length === n) ?? null;
+}
+
+/** Mean ± std across seeds of curves, on the steps every seed has. */
+export function seedBand(metric: string, curves: readonly { steps: number[]; values: number[] }[]): SeedBand {
+  if (curves.length === 0) return { metric, steps: [], mean: [], std: [] };
+  const maps = curves.map((c) => new Map(c.steps.map((s, i) => [s, c.values[i] as number])));
+  const steps = (curves[0] as { steps: number[] }).steps.filter((s) => maps.every((m) => m.has(s)));
+  const columns = steps.map((s) => maps.map((m) => m.get(s) as number));
+  return { metric, steps, mean: columns.map((c) => mean(c)), std: columns.map((c) => sampleStd(c)) };
+}
+
+function seedGroup(label: string, members: readonly { summary: RunSummary; data: RunData }[], n: number): SeedGroup {
+  const s = members.map((m) => m.summary);
+  const trainCurves = members.map((m) => {
+    const tr = m.data.metrics.filter((x): x is TrainRecord => x.kind === 'train');
+    return { steps: tr.map((x) => x.step), values: tr.map((x) => x.loss) };
+  });
+  const exactCurves = members.map((m) => {
+    const ev = evalsOf(m.data);
+    const pts = ev.map((e) => ({ step: e.step, r: e.results.find((r) => r.length === n) })).filter((p) => p.r !== undefined);
+    return { steps: pts.map((p) => p.step), values: pts.map((p) => (p.r as { exact: number }).exact) };
+  });
+  return {
+    label,
+    runIds: s.map((r) => r.id),
+    seeds: s.map((r) => r.seed),
+    finalLoss: stats(s.map((r) => finalAt(r, n)?.loss)),
+    finalExact: stats(s.map((r) => finalAt(r, n)?.exact)),
+    bestLoss: stats(s.map((r) => r.best.loss)),
+    bestExact: stats(s.map((r) => r.best.exact)),
+    finalTrainLoss: stats(s.map((r) => r.finalTrainLoss)),
+    curves: [seedBand('train loss', trainCurves), seedBand(`eval exact@${n}`, exactCurves)],
+  };
+}
+
+/** lr × weight-decay grids per optimizer (only optimizers run at more than one point). */
+export function robustnessGrids(runs: readonly RunSummary[], n: number): RobustnessGrid[] {
+  const out: RobustnessGrid[] = [];
+  for (const name of [...new Set(runs.map((r) => r.optimizer))]) {
+    const mine = runs.filter((r) => r.optimizer === name);
+    const lrs = [...new Set(mine.map((r) => r.lr))].sort((a, b) => a - b);
+    const wds = [...new Set(mine.map((r) => r.weightDecay))].sort((a, b) => a - b);
+    if (lrs.length * wds.length < 2) continue;
+    const cell = (wd: number, lr: number, pick: (r: RunSummary) => number | undefined): (number | undefined)[] =>
+      mine.filter((r) => r.lr === lr && r.weightDecay === wd).map(pick);
+    const matrix = (f: (xs: (number | undefined)[]) => number | null, pick: (r: RunSummary) => number | undefined): LabeledMatrix => ({
+      rowLabels: wds.map((w) => `wd=${w}`),
+      columnLabels: lrs.map((l) => `lr=${l}`),
+      values: wds.map((wd) => lrs.map((lr) => f(cell(wd, lr, pick)))),
+    });
+    const loss = (r: RunSummary): number | undefined => finalAt(r, n)?.loss;
+    const exact = (r: RunSummary): number | undefined => finalAt(r, n)?.exact;
+    out.push({
+      optimizer: name,
+      lrs,
+      weightDecays: wds,
+      meanFinalLoss: matrix((xs) => stats(xs).mean, loss),
+      stdFinalLoss: matrix((xs) => stats(xs).std, loss),
+      meanFinalExact: matrix((xs) => stats(xs).mean, exact),
+    });
+  }
+  return out;
+}
+
+function fmt(x: number | null | undefined, digits = 3): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
+  return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toFixed(digits);
+}
+
+function meanStd(s: { mean: number | null; std: number | null; count: number }): string {
+  if (s.mean === null) return '–';
+  return s.count > 1 ? `${fmt(s.mean)} ± ${fmt(s.std)}` : fmt(s.mean);
+}
+
+/** Summarizes already-read runs (pure apart from the clock: unit-tested). */
+export function summarizeRuns(experiment: string, data: readonly RunData[]): SummaryFile {
+  if (data.length === 0) throw new RunFolderError(`experiment ${experiment}: no runs to summarize`);
+  const first = (data[0] as RunData).run.config.task;
+  const n = headlineLength(first.evalLengths, first.trainLengths);
+  const runs = data.map((d) => runSummary(d, n));
+  const labels = [...new Set(runs.map((r) => r.group))];
+  const members = (label: string): { summary: RunSummary; data: RunData }[] =>
+    runs.map((summary, i) => ({ summary, data: data[i] as RunData })).filter((m) => m.summary.group === label);
+  const groups = labels.map((l) => seedGroup(l, members(l), n));
+  const lengths = [...new Set(data.flatMap((d) => d.run.config.task.evalLengths))].sort((a, b) => a - b);
+  const columns = lengths.map((x) => `n=${x}`);
+  const byGroup = (pick: (d: RunData, len: number) => number | null | undefined): LabeledMatrix => ({
+    rowLabels: labels,
+    columnLabels: columns,
+    values: labels.map((l) => lengths.map((len) => stats(members(l).map((m) => pick(m.data, len))).mean)),
+  });
+  const finalOf = (d: RunData, len: number): { exact: number; clrs: number; shape: number; parse: number } | undefined => d.run.final?.find((e) => e.length === len);
+  const lgRow = (d: RunData, len: number) => d.analysis?.lengthGeneralization.rows.find((r) => r.length === len);
+  const entropyAt = (d: RunData, len: number): number | null => {
+    const e = d.analysis?.entropy;
+    if (!e) return null;
+    const c = e.lengths.indexOf(len);
+    return c < 0 ? null : meanOfPresent(e.meanNormalized.values.map((row) => row[c] ?? null));
+  };
+
+  const randomized = data.some((d) => d.run.config.model.rseBits > 0 || (d.run.config.task.name === 'recall' && (d.run.config.task.options.capacity ?? 0) > 0));
+  const maxEval = Math.max(...lengths);
+  const hasAnalysis = data.some((d) => d.analysis !== null);
+  const headColumns = ['configuration', 'seeds', `loss@${n}`, `exact@${n}`, `best exact@${n}`];
+  if (maxEval !== n) headColumns.push(`exact@${maxEval}`);
+  headColumns.push('state bytes');
+  if (hasAnalysis) headColumns.push('h slope');
+  if (randomized) headColumns.push('truly random', 'majority acc', 'worst loss', 'worst-key err');
+  const rows = groups.map((g) => {
+    const ms = members(g.label);
+    const row: (string | number | null)[] = [g.label, g.seeds.length, meanStd(g.finalLoss), meanStd(g.finalExact), meanStd(g.bestExact)];
+    if (maxEval !== n) row.push(meanStd(stats(ms.map((m) => finalAt(m.summary, maxEval)?.exact))));
+    row.push(fmt(stats(ms.map((m) => m.summary.optimizerStateBytes)).mean, 0));
+    if (hasAnalysis) row.push(meanStd(stats(ms.map((m) => m.summary.analysis.meanSlope))));
+    if (randomized) {
+      row.push(
+        meanStd(stats(ms.map((m) => m.summary.analysis.trulyRandomFraction))),
+        meanStd(stats(ms.map((m) => m.summary.analysis.majorityAccuracy))),
+        meanStd(stats(ms.map((m) => m.summary.analysis.worstLoss))),
+        meanStd(stats(ms.map((m) => m.summary.analysis.worstKeyError))),
+      );
+    }
+    return row;
+  });
+
+  return {
+    version: ANALYSIS_VERSION,
+    kind: 'experiment-summary',
+    experiment,
+    createdAt: new Date().toISOString(),
+    headlineLength: n,
+    runs,
+    groups,
+    robustness: robustnessGrids(runs, n),
+    lengthGeneralization: {
+      trainLengths: labels.map((l) => Math.max(...(members(l)[0] as { data: RunData }).data.run.config.task.trainLengths)),
+      exact: byGroup((d, len) => finalOf(d, len)?.exact),
+      clrs: byGroup((d, len) => finalOf(d, len)?.clrs),
+      shape: byGroup((d, len) => finalOf(d, len)?.shape),
+      parse: byGroup((d, len) => finalOf(d, len)?.parse),
+      wrongShape: byGroup((d, len) => lgRow(d, len)?.failures.wrongShape),
+      wrongValues: byGroup((d, len) => lgRow(d, len)?.failures.wrongValues),
+    },
+    entropy: byGroup(entropyAt),
+    headline: { columns: headColumns, rows },
+  };
+}
+
+/** Reads an experiment folder and writes its summary.json (atomically). */
+export function summarizeExperiment(dir: string): { file: string; summary: SummaryFile } {
+  const exp = readExperimentFile(dir);
+  if (!Array.isArray(exp.runs)) throw new RunFolderError(`${dir}: experiment.json lists no runs`);
+  const data = exp.runs.map((id) => readRunData(path.join(dir, id)));
+  const summary = summarizeRuns(exp.name, data);
+  const file = path.join(dir, SUMMARY_FILE);
+  writeJsonAtomic(file, summary);
+  return { file, summary };
+}
+
+/** A GitHub-flavoured Markdown table. */
+export function markdownTable(columns: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
+  const cell = (v: string | number | null): string => (v === null ? '–' : typeof v === 'number' ? fmt(v) : v).replace(/\|/g, '\\|');
+  const lines = [`| ${columns.map((c) => cell(c)).join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`];
+  for (const r of rows) lines.push(`| ${r.map((v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : cell(v))).join(' | ')} |`);
+  return lines.join('\n');
+}

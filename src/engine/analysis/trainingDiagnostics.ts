@@ -1,0 +1,45 @@
+/**
+ * Entropy and optimizer diagnostics over training, from a run's metrics.jsonl records
+ * (EntropyRecord, OptimRecord) to the chart-shaped sections of analysis.json.
+ */
+import type { EntropyOverTraining, OptimizerDiagnostics } from '../../protocol/analysis';
+import type { EntropyRecord, MetricsRecord, OptimRecord } from '../../protocol/runFolder';
+
+export function entropyOverTraining(records: readonly MetricsRecord[]): EntropyOverTraining | null {
+  const rs = records.filter((r): r is EntropyRecord => r.kind === 'entropy');
+  const first = rs[0];
+  if (!first) return null;
+  const steps = rs.map((r) => r.step);
+  return {
+    length: first.length,
+    steps,
+    meanNormalized: {
+      rowLabels: first.heads,
+      columnLabels: steps.map(String),
+      values: first.heads.map((_, h) => rs.map((r) => r.meanNormalized[h] ?? null)),
+    },
+    minNormalized: rs.map((r) => Math.min(...r.meanNormalized)),
+  };
+}
+
+export function optimizerDiagnostics(records: readonly MetricsRecord[], optimizer: string): OptimizerDiagnostics | null {
+  const rs = records.filter((r): r is OptimRecord => r.kind === 'optim');
+  const first = rs[0];
+  if (!first) return null;
+  const steps = rs.map((r) => r.step);
+  const names = first.tensors.map((t) => t.name);
+  const byName = (r: OptimRecord): Map<string, OptimRecord['tensors'][number]> => new Map(r.tensors.map((t) => [t.name, t]));
+  const maps = rs.map(byName);
+  const columnLabels = steps.map(String);
+  const tiger = first.tensors.some((t) => t.effectiveStep !== null);
+  return {
+    optimizer,
+    steps,
+    updateRms: rs.map((r) => r.updateRms),
+    signAgreement: rs.map((r) => r.signAgreement),
+    nanEvents: rs.map((r) => r.nanEvents),
+    stateBytes: (rs.at(-1) as OptimRecord).stateBytes,
+    tensorUpdateRms: { rowLabels: names, columnLabels, values: names.map((n) => maps.map((m) => m.get(n)?.updateRms ?? null)) },
+    tigerEffectiveStep: tiger ? { rowLabels: names, columnLabels, values: names.map((n) => maps.map((m) => m.get(n)?.effectiveStep ?? null)) } : null,
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The extension's settings (`attentionLab.*` in package.json), read through a tiny getter so
+ * the parsing and the trust rules are unit-tested without VS Code.
+ */
+import * as path from 'node:path';
+import { BACKEND_CHOICES, type BackendChoice } from '../protocol/backend';
+
+export interface Settings {
+  /** Absolute runs folder. */
+  runsFolder: string;
+  backend: BackendChoice;
+  /** Parallel runs; 0 = one per core. */
+  parallelRuns: number;
+  /** Node executable for the backend; '' = the extension host's own runtime. */
+  nodePath: string;
+}
+
+/** `key → value` as the configuration holds it (unknown: settings.json can say anything). */
+export type SettingGetter = (key: 'runsFolder' | 'backend' | 'parallelRuns' | 'nodePath') => unknown;
+
+/**
+ * Reads and checks the settings. `workspaceRoot` resolves a relative runs folder; `trusted`
+ * false applies the restricted mode: no custom Node executable and no native backend (the
+ * workspace's settings must not make us run its binaries or load its native modules).
+ * Problems (a bad value) are returned so the caller can show them; defaults are used instead.
+ */
+export function readSettings(get: SettingGetter, workspaceRoot: string, trusted: boolean): { settings: Settings; problems: string[] } {
+  const problems: string[] = [];
+  const runsRaw = get('runsFolder');
+  let runsFolder = 'runs';
+  if (typeof runsRaw === 'string' && runsRaw.trim() !== '') runsFolder = runsRaw.trim();
+  else if (runsRaw !== undefined && runsRaw !== '') problems.push(`attentionLab.runsFolder: expected a folder path, found ${JSON.stringify(runsRaw)}`);
+
+  const backendRaw = get('backend') ?? 'auto';
+  let backend: BackendChoice = 'auto';
+  if ((BACKEND_CHOICES as readonly unknown[]).includes(backendRaw)) backend = backendRaw as BackendChoice;
+  else problems.push(`attentionLab.backend: expected one of ${BACKEND_CHOICES.join(', ')}, found ${JSON.stringify(backendRaw)}`);
+
+  const parallelRaw = get('parallelRuns') ?? 0;
+  let parallelRuns = 0;
+  if (Number.isInteger(parallelRaw) && (parallelRaw as number) >= 0 && (parallelRaw as number) <= 64) parallelRuns = parallelRaw as number;
+  else problems.push(`attentionLab.parallelRuns: expected an integer from 0 to 64, found ${JSON.stringify(parallelRaw)}`);
+
+  const nodeRaw = get('nodePath') ?? '';
+  let nodePath = '';
+  if (typeof nodeRaw === 'string') nodePath = nodeRaw.trim();
+  else problems.push(`attentionLab.nodePath: expected a path, found ${JSON.stringify(nodeRaw)}`);
+
+  if (!trusted) {
+    nodePath = '';
+    if (backend === 'auto' || backend === 'node') backend = 'wasm';
+  }
+  return { settings: { runsFolder: path.resolve(workspaceRoot, runsFolder), backend, parallelRuns, nodePath }, problems };
+}

@@ -1,0 +1,71 @@
+/**
+ * The live-run webview view in the Attention Lab sidebar: loss per run, progress, and the newest
+ * attention entropy, updated from the runs folder as training writes it.
+ */
+import * as vscode from 'vscode';
+import type { WebviewMessage } from '../../protocol/webviewMessages';
+import { liveRunEntries } from './liveRunEntries';
+import type { RunsStore } from './runsStore';
+import type { ViewServices } from './viewServices';
+import { WebviewChannel } from './webviewChannel';
+
+export const LIVE_RUN_VIEW_ID = 'attentionLab.liveRun';
+
+export class LiveRunViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  private channel: WebviewChannel | null = null;
+  private readonly disposables: vscode.Disposable[] = [];
+  private pending: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly services: ViewServices,
+    private readonly store: RunsStore,
+  ) {
+    this.disposables.push(store.onDidChange(() => this.schedulePost()));
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.channel?.dispose();
+    const channel = new WebviewChannel(view.webview, this.extensionUri, 'liveRun', 'Live run', (m) => this.onMessage(m), this.services.log);
+    this.channel = channel;
+    const ready = channel.onDidBecomeReady(() => this.post());
+    // Hidden views lose their page; it sends webview/ready again when shown.
+    const visibility = view.onDidChangeVisibility(() => {
+      if (!view.visible) channel.reset();
+    });
+    view.onDidDispose(() => {
+      ready.dispose();
+      visibility.dispose();
+      channel.dispose();
+      if (this.channel === channel) this.channel = null;
+    });
+  }
+
+  /** Posts coalesced: a training run writes metrics many times a second. */
+  private schedulePost(): void {
+    if (this.pending !== null) return;
+    this.pending = setTimeout(() => {
+      this.pending = null;
+      this.post();
+    }, 500);
+  }
+
+  private post(): void {
+    if (!this.channel?.isReady) return;
+    this.channel.post({ type: 'liveRun/state', runs: liveRunEntries(this.store.snapshot()) });
+  }
+
+  private async onMessage(m: WebviewMessage): Promise<void> {
+    if (m.type === 'dashboard/open') {
+      await vscode.commands.executeCommand('attentionLab.openDashboard', m.experiment ?? undefined);
+      return;
+    }
+    this.services.log(`live-run view: ignored ${m.type}`);
+  }
+
+  dispose(): void {
+    if (this.pending !== null) clearTimeout(this.pending);
+    this.channel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

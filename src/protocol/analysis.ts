@@ -1,0 +1,334 @@
+/**
+ * Analysis files: what `attention-lab analyze` and the end of every run write next to the run
+ * folder, and what the dashboard's charts and `attention-lab report` read. Documented in
+ * docs/analysis.md (formulas: science.md §1, §4, §5).
+ *
+ *   <experiment>/<run-id>/analysis.json     AnalysisFile   (per run, or per checkpoint)
+ *   <experiment>/summary.json               SummaryFile    (per experiment)
+ *   <experiment>/<run-id>/metrics.jsonl     + EntropyRecord and OptimRecord lines (runFolder.ts)
+ *
+ * Chart conventions, so a chart can draw any of these without knowing the analysis:
+ * - a matrix is `number[][]` indexed [row][column], with `rowLabels` / `columnLabels` (or a
+ *   named numeric axis such as `lengths`) of matching sizes;
+ * - a value that does not exist (no data, undefined entropy of a one-key row) is `null`, never
+ *   NaN (JSON has no NaN);
+ * - "layer·head" labels are `L<layer>.H<head>` (0-based), rows ordered layer-major.
+ */
+import type { RunConfig } from './config';
+
+/** Version of analysis.json and summary.json; bumped on any incompatible change. */
+export const ANALYSIS_VERSION = 1;
+export const ANALYSIS_FILE = 'analysis.json';
+export const SUMMARY_FILE = 'summary.json';
+
+/** A matrix for a heatmap: values[row][column]. */
+export interface LabeledMatrix {
+  rowLabels: string[];
+  columnLabels: string[];
+  values: (number | null)[][];
+}
+
+/** Mean, standard deviation (sample, n − 1; 0 for one value), min, max over `count` values. */
+export interface Stats {
+  mean: number | null;
+  std: number | null;
+  min: number | null;
+  max: number | null;
+  count: number;
+}
+
+// ───────────────────────────── analysis.json ─────────────────────────────
+
+export interface AnalysisSettings {
+  /** Seed of every random choice of the analysis (examples, RSE seeds); same seed → same file. */
+  seed: number;
+  /** Examples per evaluation length for entropy and length generalization (the run's fixed evaluation set, first ones). */
+  examplesPerLength: number;
+  /** Seeds K of the randomized analysis (1 when the model has no Random Seed Encoding). */
+  randomSeeds: number;
+  /** Inputs of the randomized analysis. */
+  randomInputs: number;
+  /** Normalized entropy below which a head raises the collapse alarm. */
+  collapseThreshold: number;
+}
+
+export interface AnalysisFile {
+  version: typeof ANALYSIS_VERSION;
+  kind: 'run-analysis';
+  runId: string;
+  experiment: string;
+  /** What was analysed: the model at the end of a run, or a checkpoint file. */
+  source: { kind: 'run' | 'checkpoint'; checkpoint: string | null; step: number };
+  createdAt: string;
+  /** Seconds the analysis took (not part of determinism). */
+  seconds: number;
+  config: RunConfig;
+  settings: AnalysisSettings;
+  entropy: EntropyAnalysis;
+  patterns: AttentionPatterns;
+  lengthGeneralization: LengthGeneralization;
+  randomized: RandomizedAnalysis;
+  /** Read back from metrics.jsonl: null when the run folder has no entropy records. */
+  entropyOverTraining: EntropyOverTraining | null;
+  /** Read back from metrics.jsonl: null when the run folder has no optim records. */
+  optimizer: OptimizerDiagnostics | null;
+}
+
+/**
+ * Attention entropy (science.md §1). For the attention row of query i with n_i visible keys:
+ * H_i = −Σ_j a_ij ln a_ij (nats), h_i = H_i / ln n_i ∈ [0, 1]. Rows with n_i = 1 have no
+ * normalized entropy (null) and are left out of every mean.
+ */
+export interface EntropyAnalysis {
+  /** Row labels of every per-head matrix: `L<l>.H<h>`, layer-major. */
+  heads: string[];
+  layers: number;
+  headsPerLayer: number;
+  /** Task sizes n evaluated (columns). */
+  lengths: number[];
+  /** Sequence length T in tokens at each evaluation length. */
+  tokens: number[];
+  /** Whether each length is beyond the longest training size. */
+  beyondTraining: boolean[];
+  /** The entropy heatmap: mean h per layer·head (rows) per length (columns). */
+  meanNormalized: LabeledMatrix;
+  /** Mean H in nats, same layout. */
+  meanEntropy: LabeledMatrix;
+  /** Per length: H and h per layer × head × query position, averaged over the examples. */
+  perPosition: EntropyPerPosition[];
+  /**
+   * Per layer·head (same order as `heads`): least-squares slope of mean h against ln T over
+   * the evaluation lengths; ≈ 0 means length-invariant entropy, > 0 means more diffuse on
+   * longer inputs. null with fewer than two lengths.
+   */
+  slopes: (number | null)[];
+  /** Mean slope over heads (null when slopes are null). */
+  meanSlope: number | null;
+  /** The head with the lowest mean h at any length (attention-entropy collapse alarm). */
+  minimum: { head: string; layer: number; headIndex: number; length: number; meanNormalized: number; alarm: boolean } | null;
+}
+
+export interface EntropyPerPosition {
+  length: number;
+  tokens: number;
+  /** n_i per query position i (keys the query sees under the causal and task masks). */
+  visibleKeys: number[];
+  /** [layer][head][query] mean H (nats). */
+  entropy: number[][][];
+  /** [layer][head][query] mean h; null where n_i = 1. */
+  normalized: (number | null)[][][];
+}
+
+/** Full attention probability matrices for a few fixed inputs (the pattern viewer). */
+export interface AttentionPatterns {
+  inputs: AttentionPatternInput[];
+}
+
+export interface AttentionPatternInput {
+  length: number;
+  /** The example as text (task.format), e.g. `k3:v1 k0:v5 | query: k0 | value: v5`. */
+  text: string;
+  /** Token text at every position: labels of both axes of every matrix. */
+  tokens: string[];
+  /** [layer][head][query][key] probabilities, rounded to 4 decimals. */
+  probabilities: number[][][][];
+}
+
+/** Failure kinds of the answers at one length (fractions of the examples; they sum to 1). */
+export interface FailureKinds {
+  correct: number;
+  /** Wrong number of elements (sorting: not as many as the input), or an illegal token. */
+  wrongShape: number;
+  /** Right shape, some element wrong. */
+  wrongValues: number;
+}
+
+export interface LengthGeneralizationRow {
+  length: number;
+  tokens: number;
+  inTraining: boolean;
+  beyondTraining: boolean;
+  loss: number;
+  exact: number;
+  tokenAccuracy: number;
+  shape: number;
+  parse: number;
+  clrs: number;
+  failures: FailureKinds;
+}
+
+/** Scores of this run's model (trained on `trainLengths`) at every evaluation length. */
+export interface LengthGeneralization {
+  trainLengths: number[];
+  /** max(trainLengths): the training length of the (training length, evaluation length) pairs. */
+  trainLength: number;
+  rows: LengthGeneralizationRow[];
+}
+
+/**
+ * Randomized seeds (science.md §4): every input of a fixed set under K random seeds of the
+ * Random Seed Encoding. For a model without RSE, K = 1 (its output does not depend on a seed)
+ * and the same fields describe the deterministic model, so the two compare directly.
+ */
+export interface RandomizedAnalysis {
+  rseBits: number;
+  /** Task size n of the inputs (the longest training size). */
+  length: number;
+  inputs: number;
+  seeds: number;
+  /** Column labels of the per-position matrices: the answer positions (`a0`, `a1`, … `eos`). */
+  outputPositions: string[];
+  /** Seed-variance heatmap: rows inputs, columns output positions; variance across seeds of p(correct token). */
+  pCorrectVariance: LabeledMatrix;
+  /** Mean across seeds of p(correct token), same layout. */
+  pCorrectMean: LabeledMatrix;
+  /** 1 where the argmax token at that position differs between at least two seeds, else 0. */
+  argmaxChanges: LabeledMatrix;
+  /** Fraction of inputs whose answer (argmax at every output position) is not the same for every seed. */
+  trulyRandomFraction: number;
+  /** Fraction of (input, seed) pairs answered exactly. */
+  accuracy: number;
+  /** Majority vote over the first k seeds' answers, k = 1…K: accuracy per k. */
+  majorityVote: { seeds: number[]; accuracy: number[] };
+  /** Per-input loss = mean over seeds of the cross-entropy; statistics over inputs. */
+  loss: { mean: number; p95: number; worst: number; qNorm: { q: number; value: number }[] };
+  /**
+   * Adversarial queries (associative recall only, else null): for every input, each stored key
+   * is queried in turn; an oblivious adversary picks the key with the highest error rate over
+   * seeds. A deterministic model that drops an item is always caught; a randomized one that
+   * keeps a random M of n fails with probability about 1 − M/n.
+   */
+  adversarial: AdversarialRecall | null;
+}
+
+export interface AdversarialRecall {
+  pairs: number;
+  /** Memory slots M of the task (0 = no bottleneck). */
+  capacity: number;
+  /** Mean over inputs and keys of the error rate over seeds (a random query). */
+  meanError: number;
+  /** Mean over inputs of the worst key's error rate over seeds (the adversary's query). */
+  worstKeyError: number;
+  /** Same, for the majority vote over all K seeds (0/1 per key). */
+  worstKeyMajorityError: number;
+  /** 1 − M/n: the error rate of a store that keeps a uniformly random M of n items; null when capacity is 0. */
+  randomStoreError: number | null;
+}
+
+/** Entropy during training, read from the run's EntropyRecord lines. */
+export interface EntropyOverTraining {
+  /** Task size n of the probe batch. */
+  length: number;
+  steps: number[];
+  /** Rows layer·head, columns steps: mean h. */
+  meanNormalized: LabeledMatrix;
+  /** Lowest mean h over heads at each step. */
+  minNormalized: number[];
+}
+
+/** Optimizer diagnostics over training, read from the run's OptimRecord lines. */
+export interface OptimizerDiagnostics {
+  optimizer: string;
+  steps: number[];
+  updateRms: number[];
+  /** null at the first probe (no previous update). */
+  signAgreement: (number | null)[];
+  nanEvents: number[];
+  stateBytes: number;
+  /** Rows tensors, columns steps: RMS of the update of each tensor. */
+  tensorUpdateRms: LabeledMatrix;
+  /** Tiger only (else null): rows tensors, columns steps, the effective step size η_eff. */
+  tigerEffectiveStep: LabeledMatrix | null;
+}
+
+// ───────────────────────────── metrics.jsonl additions ─────────────────────────────
+// The record types themselves are in runFolder.ts (EntropyRecord, OptimRecord).
+
+// ───────────────────────────── summary.json ─────────────────────────────
+
+export interface SummaryFile {
+  version: typeof ANALYSIS_VERSION;
+  kind: 'experiment-summary';
+  experiment: string;
+  createdAt: string;
+  /** The evaluation length the headline uses: the longest one not beyond training (else the shortest). */
+  headlineLength: number;
+  runs: RunSummary[];
+  /** Runs of the same configuration across training seeds. */
+  groups: SeedGroup[];
+  /** One grid per optimizer that was run at more than one (lr, weight decay) point. */
+  robustness: RobustnessGrid[];
+  /** Rows groups, columns evaluation lengths: mean exact over seeds (and the CLRS scores). */
+  lengthGeneralization: { trainLengths: number[]; exact: LabeledMatrix; clrs: LabeledMatrix; shape: LabeledMatrix; parse: LabeledMatrix; wrongShape: LabeledMatrix; wrongValues: LabeledMatrix };
+  /** Rows groups, columns evaluation lengths: mean over heads and seeds of the mean normalized entropy. */
+  entropy: LabeledMatrix;
+  /** The headline comparison that `attention-lab report` prints. */
+  headline: { columns: string[]; rows: (string | number | null)[][] };
+}
+
+export interface RunSummary {
+  id: string;
+  /** Group label: the run id without its seed part. */
+  group: string;
+  status: string;
+  seed: number;
+  optimizer: string;
+  lr: number;
+  weightDecay: number;
+  q: number;
+  rseBits: number;
+  position: string;
+  attentionScaling: string;
+  optimizerStateBytes: number;
+  trainSeconds: number;
+  /** Final evaluation per length (from run.json). */
+  final: { length: number; loss: number; exact: number; clrs: number }[];
+  /** Best over the run's evaluations, at the headline length. */
+  best: { loss: number | null; exact: number | null };
+  /** Last logged training loss. */
+  finalTrainLoss: number | null;
+  /** Headline numbers from the run's analysis.json (null when it has none). */
+  analysis: {
+    meanSlope: number | null;
+    minimumHead: string | null;
+    minimumNormalized: number | null;
+    trulyRandomFraction: number | null;
+    majorityAccuracy: number | null;
+    worstLoss: number | null;
+    worstKeyError: number | null;
+  };
+}
+
+/** A curve averaged across seeds on a common step grid. */
+export interface SeedBand {
+  metric: string;
+  steps: number[];
+  mean: number[];
+  std: number[];
+}
+
+export interface SeedGroup {
+  label: string;
+  runIds: string[];
+  seeds: number[];
+  /** Statistics across seeds, at the headline length. */
+  finalLoss: Stats;
+  finalExact: Stats;
+  bestLoss: Stats;
+  bestExact: Stats;
+  finalTrainLoss: Stats;
+  /** Training loss and evaluation exact-match curves with mean ± std bands. */
+  curves: SeedBand[];
+}
+
+export interface RobustnessGrid {
+  optimizer: string;
+  /** Column values. */
+  lrs: number[];
+  /** Row values. */
+  weightDecays: number[];
+  /** Rows weight decay, columns lr: mean across seeds of the final evaluation loss at the headline length. */
+  meanFinalLoss: LabeledMatrix;
+  stdFinalLoss: LabeledMatrix;
+  meanFinalExact: LabeledMatrix;
+}

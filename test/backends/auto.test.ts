@@ -1,0 +1,64 @@
+/**
+ * `--backend auto` picks the native tfjs-node backend exactly when it loads, in-process and
+ * through the CLI's worker pool (run.json records it). When the suite runs with
+ * ATTENTION_LAB_TEST_BACKEND=tensorflow (CI, after `npm run setup:native`), the native backend
+ * must load: a broken setup fails here instead of silently testing wasm.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { initBackend, nativeThreadSettings } from '../../src/engine/backend';
+import type { RunFile } from '../../src/protocol/runFolder';
+import { CLI, tempDir, tinySpec } from '../integration/helpers';
+import { requestedTestBackends } from './testBackend';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+
+/** Whether @tensorflow/tfjs-node loads, asked of a separate Node process. */
+function nativeLoads(): boolean {
+  const r = spawnSync(process.execPath, ['-e', "require('@tensorflow/tfjs-node')"], {
+    cwd: root,
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+    stdio: 'ignore',
+  });
+  return r.status === 0;
+}
+
+const native = nativeLoads();
+const expected = native ? 'tensorflow' : 'wasm';
+
+test('the native backend loads when the suite is asked to test it', () => {
+  if (requestedTestBackends()?.includes('tensorflow')) {
+    assert.ok(native, '@tensorflow/tfjs-node does not load: run `npm run setup:native`');
+  }
+});
+
+test(`auto picks ${expected} in-process (tfjs-node ${native ? 'loads' : 'does not load'} here)`, async () => {
+  const info = await initBackend('auto');
+  assert.equal(info.name, expected, info.reason);
+  if (native) await assert.doesNotReject(initBackend('node'));
+  else await assert.rejects(initBackend('node'), /backend 'node' is not available/);
+});
+
+test(`the CLI with --backend auto trains on ${expected} and run.json says so`, () => {
+  const dir = tempDir('auto');
+  const specPath = path.join(dir, 'spec.json');
+  fs.writeFileSync(specPath, JSON.stringify(tinySpec({ name: 'auto', train: { steps: 4, batchSize: 4, evalEvery: 4, evalExamples: 4, logEvery: 2, checkpointEvery: 4 } })));
+  const r = spawnSync(process.execPath, [CLI, 'run', specPath, '--out', dir, '--backend', 'auto', '--parallel', '1', '--json'], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const expDir = path.join(dir, 'auto');
+  const runs = fs.readdirSync(expDir).filter((n) => fs.existsSync(path.join(expDir, n, 'run.json')));
+  assert.equal(runs.length, 1);
+  const run = JSON.parse(fs.readFileSync(path.join(expDir, runs[0] as string, 'run.json'), 'utf8')) as RunFile;
+  assert.equal(run.status, 'completed');
+  assert.equal(run.backend, expected);
+});
+
+test('native thread settings give each of N parallel runs its share of the cores', () => {
+  assert.deepEqual(nativeThreadSettings(1, 2), { intraOp: 2, interOp: 1 });
+  assert.deepEqual(nativeThreadSettings(2, 2), { intraOp: 1, interOp: 1 });
+  assert.deepEqual(nativeThreadSettings(3, 2), { intraOp: 1, interOp: 1 });
+  assert.deepEqual(nativeThreadSettings(2, 8), { intraOp: 4, interOp: 1 });
+});

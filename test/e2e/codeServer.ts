@@ -1,0 +1,150 @@
+/**
+ * A real VS Code for the e2e suite: code-server (installed by scripts/ensure-code-server.sh in
+ * .cache/code-server) serving a fresh user-data dir and workspace, driven by playwright-core in
+ * Debian's chromium (../shared/docs/vscode-e2e.md). Tests never install anything themselves.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type * as Playwright from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { findBundleFile } from '../../src/engine/bundlePaths';
+
+// Loaded at run time, not bundled: playwright-core reads its own package files from disk.
+const { chromium } = createRequire(__filename)('playwright-core') as typeof Playwright;
+
+export const ROOT = path.dirname(path.dirname(findBundleFile('extension.js', __dirname)));
+export const CODE_SERVER = path.join(ROOT, '.cache/code-server/node_modules/.bin/code-server');
+export const CHROMIUM = '/usr/bin/chromium';
+export const SCREENSHOTS = path.join(ROOT, 'test-results/e2e');
+
+/** Why the suite cannot run, or undefined. On CI a missing piece is an error, not a skip. */
+export function unavailableReason(): string | undefined {
+  const missing: string[] = [];
+  if (!existsSync(CODE_SERVER)) missing.push(`${CODE_SERVER} (run: bash scripts/ensure-code-server.sh)`);
+  if (!existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (run: bash scripts/ensure-code-server.sh)`);
+  if (missing.length === 0) return undefined;
+  const why = `real VS Code suite needs ${missing.join(' and ')}`;
+  if (process.env.CI) throw new Error(`${why}; on CI, .ci/run must call scripts/ensure-code-server.sh before npm test`);
+  return why;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export interface Session {
+  page: Page;
+  workspace: string;
+  screenshot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Installs the .vsix into a fresh extensions dir, starts code-server on `workspace` and opens it in chromium. */
+export async function openVsCode(workspace: string, vsix: string): Promise<Session> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'al-e2e-'));
+  const config = path.join(home, 'config.yaml');
+  writeFileSync(config, 'auth: none\ncert: false\n');
+  const userData = path.join(home, 'user-data');
+  const extensions = path.join(home, 'extensions');
+  mkdirSync(path.join(userData, 'User'), { recursive: true });
+  writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'update.mode': 'none',
+      'workbench.enableExperiments': false,
+      'workbench.tips.enabled': false,
+      'chat.disableAIFeatures': true,
+      'security.workspace.trust.enabled': false,
+      'attentionLab.backend': 'wasm',
+      'attentionLab.parallelRuns': 2,
+    }),
+  );
+  const install = spawnSync(CODE_SERVER, ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsix], { encoding: 'utf8' });
+  if (install.status !== 0) throw new Error(`installing ${vsix} failed: ${install.stderr || install.stdout}`);
+
+  const port = await freePort();
+  const server: ChildProcess = spawn(
+    CODE_SERVER,
+    [
+      '--config', config,
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--auth', 'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--user-data-dir', userData,
+      '--extensions-dir', extensions,
+      workspace,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const serverLog: string[] = [];
+  server.stdout?.on('data', (d: Buffer) => serverLog.push(d.toString()));
+  server.stderr?.on('data', (d: Buffer) => serverLog.push(d.toString()));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`code-server exited (${server.exitCode}): ${serverLog.join('')}`);
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`code-server did not answer /healthz within 60 s: ${serverLog.join('')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  const context: BrowserContext = await chromium.launchPersistentContext(path.join(home, 'chromium'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    page,
+    workspace,
+    screenshot: async (name) => {
+      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+    },
+    close: async () => {
+      await context.close().catch(() => undefined);
+      if (server.exitCode === null) {
+        const exited = new Promise((r) => server.once('exit', r));
+        server.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+/** Runs a command from the palette by its title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}

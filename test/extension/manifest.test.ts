@@ -1,0 +1,75 @@
+/**
+ * The extension's manifest against its code, and the host bundle against the rule "no
+ * TensorFlow.js in the extension host": every command, view and editor id the code uses is
+ * contributed and the other way round, the files the manifest names exist, and dist/extension.js
+ * contains no tfjs.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { findBundleFile } from '../../src/engine/bundlePaths';
+import { COMMANDS, CUSTOM_EDITORS, VIEWS } from '../../src/extension/ids';
+
+const root = path.dirname(path.dirname(findBundleFile('extension.js', __dirname)));
+interface Manifest {
+  main: string;
+  icon: string;
+  activationEvents: string[];
+  contributes: {
+    commands: { command: string; title: string; category: string }[];
+    menus: Record<string, { command: string; when?: string }[]>;
+    views: Record<string, { id: string; type?: string }[]>;
+    viewsContainers: { activitybar: { id: string; icon: string }[] };
+    viewsWelcome: { view: string; contents: string }[];
+    customEditors: { viewType: string }[];
+    configuration: { properties: Record<string, unknown> };
+    jsonValidation: { url: string }[];
+    walkthroughs: { steps: { media: { markdown: string } }[] }[];
+  };
+}
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Manifest;
+const c = pkg.contributes;
+
+test('every command in the code is contributed (category Attention Lab, attentionLab.<verb><Noun>) and vice versa', () => {
+  const contributed: string[] = c.commands.map((x) => x.command).sort();
+  assert.deepEqual(contributed, Object.values(COMMANDS).sort() as string[]);
+  for (const cmd of c.commands) {
+    assert.equal(cmd.category, 'Attention Lab');
+    assert.match(cmd.command, /^attentionLab\.[a-z]+[A-Z][A-Za-z]*$/);
+  }
+  for (const [menu, items] of Object.entries(c.menus)) for (const item of items) assert.ok(contributed.includes(item.command), `${menu}: ${item.command} is not a contributed command`);
+  for (const w of c.viewsWelcome) for (const m of w.contents.matchAll(/command:(attentionLab\.\w+)/g)) assert.ok(contributed.includes(m[1] as string));
+});
+
+test('views, the custom editor and settings match the ids the code registers', () => {
+  assert.deepEqual(
+    c.viewsContainers.activitybar.map((v) => v.id),
+    [VIEWS.container],
+  );
+  assert.deepEqual(
+    (c.views[VIEWS.container] ?? []).map((v) => v.id),
+    [VIEWS.runs, VIEWS.liveRun],
+  );
+  assert.equal(c.views[VIEWS.container]?.[1]?.type, 'webview');
+  assert.deepEqual(
+    c.customEditors.map((e) => e.viewType),
+    [CUSTOM_EDITORS.checkpointInspector],
+  );
+  assert.deepEqual(Object.keys(c.configuration.properties).sort(), ['attentionLab.backend', 'attentionLab.nodePath', 'attentionLab.parallelRuns', 'attentionLab.runsFolder']);
+  assert.ok(pkg.activationEvents.every((e) => !e.startsWith('*')), 'no eager activation');
+});
+
+test('the files the manifest names exist', () => {
+  const files = [pkg.main, pkg.icon, ...c.viewsContainers.activitybar.map((v) => v.icon), ...c.jsonValidation.map((j) => j.url), ...c.walkthroughs.flatMap((w) => w.steps.map((s) => s.media.markdown))];
+  for (const f of files) assert.ok(fs.existsSync(path.join(root, f)), `${f} is missing`);
+});
+
+test('the extension host bundle holds no TensorFlow.js (it lives in the backend process only)', () => {
+  const host = fs.readFileSync(path.join(root, 'dist', 'extension.js'), 'utf8');
+  const backend = fs.readFileSync(path.join(root, 'dist', 'backend.js'), 'utf8');
+  for (const marker of ['@tensorflow/tfjs-node', 'registerKernel', 'tfjs-backend-wasm']) {
+    assert.equal(host.includes(marker), false, `dist/extension.js contains ${marker}`);
+  }
+  assert.ok(backend.includes('registerKernel'), 'the marker is real: the backend bundle has tfjs');
+});

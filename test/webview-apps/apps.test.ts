@@ -1,0 +1,251 @@
+/**
+ * The four webview apps in a real Chromium under the extension's CSP, fed fixture data the way
+ * the host feeds it (after `webview/ready`), with a fake acquireVsCodeApi that records posts.
+ * Asserts that the charts show the fixture's values, that controls post the right messages and
+ * keep state, and saves screenshots in test-results/apps/.
+ */
+import { after, before, describe, it } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
+import type { RunConfig } from '../../src/protocol/config';
+import type { ExperimentSnapshot } from '../../src/protocol/viewData';
+import { openSafetensors } from '../../src/engine/checkpoint/safetensors';
+import { readExperimentSnapshot } from '../../src/engine/report/readExperiments';
+import { writeHtmlReport } from '../../src/engine/report/htmlReport';
+import { headerView, tensorDetail, tensorStatsOf } from '../../src/extension/views/inspector/checkpointData';
+import { liveRunEntries } from '../../src/extension/views/liveRunEntries';
+import { quickConfigs, tempDir, writeCheckpoint, writeExperiment, writeRun } from '../views/fixtures';
+import { appTestsUnavailable, darkTheme, launch, openApp, root, shotDir } from './appPage';
+
+const unavailable = appTestsUnavailable();
+const { dir, cleanup } = tempDir('al-apps-test-');
+
+/** A small analysis.json: 1 layer × 2 heads, lengths 8 and 12, one 4-token pattern input. */
+function analysisFixture(config: RunConfig): unknown {
+  const heads = ['L0.H0', 'L0.H1'];
+  return {
+    version: 1,
+    kind: 'run-analysis',
+    runId: config.id,
+    experiment: 'quick',
+    entropy: {
+      heads,
+      layers: 1,
+      headsPerLayer: 2,
+      lengths: [8, 12],
+      tokens: [18, 26],
+      beyondTraining: [false, true],
+      meanNormalized: { rowLabels: heads, columnLabels: ['8', '12'], values: [[0.5, 0.45], [0.9, null]] },
+      meanEntropy: { rowLabels: heads, columnLabels: ['8', '12'], values: [[1.25, 1.5], [2.6, 3.1]] },
+      perPosition: [],
+      slopes: [null, null],
+      meanSlope: null,
+      minimum: null,
+    },
+    patterns: {
+      inputs: [
+        {
+          length: 2,
+          text: 'key: [3 1] | sorted: [1 3]',
+          tokens: ['3', '1', '|', '1'],
+          probabilities: [
+            [
+              [[1, 0, 0, 0], [0.5, 0.5, 0, 0], [0.2, 0.3, 0.5, 0], [0.1, 0.6, 0.1, 0.2]],
+              [[1, 0, 0, 0], [0.9, 0.1, 0, 0], [0.1, 0.1, 0.8, 0], [0.25, 0.25, 0.25, 0.25]],
+            ],
+          ],
+        },
+      ],
+    },
+    randomized: {
+      rseBits: 0,
+      length: 8,
+      inputs: 2,
+      seeds: 1,
+      outputPositions: ['a0', 'a1'],
+      pCorrectVariance: { rowLabels: ['i0', 'i1'], columnLabels: ['a0', 'a1'], values: [[0, 0.01], [0.02, 0]] },
+      pCorrectMean: { rowLabels: ['i0', 'i1'], columnLabels: ['a0', 'a1'], values: [[0.9, 0.8], [0.7, 0.6]] },
+      argmaxChanges: { rowLabels: ['i0', 'i1'], columnLabels: ['a0', 'a1'], values: [[0, 0], [0, 0]] },
+      trulyRandomFraction: 0,
+      accuracy: 0.5,
+      majorityVote: { seeds: [1], accuracy: [0.5] },
+      loss: { mean: 1, p95: 2, worst: 3, qNorm: [] },
+      adversarial: null,
+    },
+    entropyOverTraining: null,
+    optimizer: null,
+  };
+}
+
+describe('webview apps in Chromium', { skip: unavailable }, () => {
+  let browser: Browser;
+  let experiment: ExperimentSnapshot;
+  const configs = quickConfigs();
+  const seed2 = configs.slice(0, 2).map((c) => ({ ...c, seed: 2, id: c.id.replace(/-s1$/, '-s2') }));
+
+  before(async () => {
+    const exp = writeExperiment(dir, 'quick', [...configs.slice(0, 2), ...seed2]);
+    writeRun(exp, configs[0]!, { status: 'completed', steps: 200, a: 2, entropy: true });
+    writeRun(exp, seed2[0]!, { status: 'completed', steps: 200, a: 3 });
+    writeRun(exp, configs[1]!, { status: 'running', steps: 100, a: 1 });
+    writeRun(exp, seed2[1]!, { status: 'running', steps: 100, a: 1.5 });
+    fs.writeFileSync(path.join(exp, configs[0]!.id, 'analysis.json'), JSON.stringify(analysisFixture(configs[0]!)));
+    experiment = readExperimentSnapshot(exp);
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    cleanup();
+  });
+
+  it('dashboard: empty state, then curves with seed bands, the comparison table and the analysis charts', async () => {
+    const app = await openApp(browser, 'dashboard');
+    await darkTheme(app.page);
+    await app.send({ type: 'dashboard/data', experiments: [], focus: null });
+    assert.match(await app.page.locator('[role=status]').first().innerText(), /No runs yet/);
+
+    await app.send({ type: 'dashboard/data', experiments: [experiment], focus: 'quick' });
+    const curves = app.page.locator('#card-curves');
+    // Two seed groups → two lines, each with a std band (two seeds at every step).
+    assert.equal(await curves.locator('path.al-line').count(), 2);
+    assert.equal(await curves.locator('path.al-band').count(), 2);
+    const legend = await curves.locator('.al-legend').innerText();
+    assert.match(legend, new RegExp(`${configs[0]!.id.replace(/-s1$/, '')} \\(2 seeds\\)`));
+
+    const table = app.page.locator('#card-optimizer-table table');
+    const text = await table.innerText();
+    assert.match(text, /adamw/);
+    assert.match(text, /lion/);
+    // Final exact at n=8 is 0.5 for both completed runs of the first group: mean 0.500, std 0.000.
+    const firstRow = await table.locator('tbody tr').first().innerText();
+    assert.match(firstRow, /0\.500/);
+
+    // Entropy heatmap: 2 heads × 2 lengths, one missing cell; ln T markers.
+    const ent = app.page.locator('#card-entropy-heatmap');
+    assert.equal(await ent.locator('rect.al-cell').count(), 4);
+    assert.match(await ent.innerText(), /L0\.H1/);
+    // Attention pattern viewer: canvas, layer/head pickers.
+    assert.equal(await app.page.locator('#card-attention-pattern canvas').count() >= 1, true);
+    // Length generalization: 2 groups × 2 lengths.
+    assert.equal(await app.page.locator('#card-length-generalization rect.al-cell').count(), 4);
+    await app.page.screenshot({ path: path.join(shotDir, 'dashboard.png'), fullPage: true });
+
+    // Controls keep state and the trace button posts a checked request.
+    await app.page.locator('vscode-checkbox:has-text("Log scale")').click();
+    await app.page.locator('vscode-button:has-text("Trace")').click();
+    const posted = await app.posted();
+    const trace = posted.find((m) => m.type === 'trace/request');
+    assert.ok(trace && trace.type === 'trace/request');
+    assert.deepEqual(trace.optimizers.map((o) => o.name), ['adamw', 'lion']);
+    const state = (await app.page.evaluate(() => (globalThis as unknown as { __state(): unknown }).__state())) as { logY: boolean };
+    assert.equal(state.logY, false);
+
+    // Live metrics append to the curves.
+    const before = await curves.locator('path.al-line').first().getAttribute('d');
+    await app.send({
+      type: 'run/metrics',
+      experiment: 'quick',
+      runId: configs[1]!.id,
+      records: [{ kind: 'train', step: 500, loss: 0.01, accuracy: 1, gradNorm: 1, updateNorm: 1, lr: 1, nanEvents: 0, wallTime: 1, length: 8 }],
+      replace: false,
+    });
+    const lines = await curves.locator('path.al-line').evaluateAll((els) => els.map((e) => e.getAttribute('d')));
+    assert.ok(lines.some((d) => d !== before) || lines.length === 2);
+    assert.deepEqual(await app.violations(), []);
+    await app.page.close();
+  });
+
+  it('dashboard: a restored panel comes back with its saved state', async () => {
+    const app = await openApp(browser, 'dashboard', { state: { metric: 'train:gradNorm', logY: false, smoothing: 0 } });
+    await app.send({ type: 'dashboard/data', experiments: [experiment], focus: null });
+    const metricSelect = app.page.locator('vscode-dropdown[aria-label="Metric"]');
+    assert.equal(await metricSelect.evaluate((e) => (e as unknown as { value: string }).value), 'train:gradNorm');
+    assert.match((await app.page.locator('#card-curves .al-y-title').textContent()) ?? '', /gradNorm/);
+    await app.page.close();
+  });
+
+  it('live-run view: loss per run, progress and the newest entropy', async () => {
+    const app = await openApp(browser, 'liveRun', { width: 360, height: 700 });
+    await darkTheme(app.page);
+    await app.send({ type: 'liveRun/state', runs: [] });
+    assert.match(await app.page.locator('[role=status]').innerText(), /No runs yet/);
+    await app.send({ type: 'liveRun/state', runs: liveRunEntries([experiment]) });
+    assert.equal(await app.page.locator('#live-loss path.al-line').count(), 4);
+    const first = app.page.locator(`[data-run="${configs[0]!.id}"]`);
+    assert.match(await first.innerText(), /entropy h = 0\.500/);
+    const running = app.page.locator(`[data-run="${configs[1]!.id}"] [role=progressbar]`);
+    assert.equal(await running.getAttribute('aria-valuenow'), '100');
+    await app.page.locator('vscode-button:has-text("Open dashboard")').click();
+    assert.ok((await app.posted()).some((m) => m.type === 'dashboard/open'));
+    await app.page.screenshot({ path: path.join(shotDir, 'liveRun.png'), fullPage: true });
+    await app.page.close();
+  });
+
+  it('checkpoint inspector: header, stats as they arrive, histogram and heatmap of the selected tensor, probe request', async () => {
+    const file = path.join(dir, 'step-10.safetensors');
+    await writeCheckpoint(file, configs[0]!);
+    const st = await openSafetensors(file);
+    const app = await openApp(browser, 'inspector');
+    await darkTheme(app.page);
+    try {
+      await app.send({ type: 'checkpoint/header', header: headerView(st) });
+      assert.match(await app.page.locator('#summary').innerText(), /Attention Lab checkpoint · run/);
+      assert.equal(await app.page.locator('#tensors-model tbody tr').count(), 2);
+      assert.equal(await app.page.locator('#tensors-optimizer tbody tr').count(), 1);
+      assert.match(await app.page.locator('#tensors-model').innerText(), /reading…/);
+      await app.send({ type: 'checkpoint/stats', stats: [{ name: 'lnf.gain', stats: await tensorStatsOf(st, 'lnf.gain') }], done: true });
+      const gain = await app.page.locator('tr[data-tensor="lnf.gain"]').innerText();
+      assert.match(gain, /\b1\b.*\b1\b.*\b1\b/s, 'NaN count 1, zero count 1, mean 1');
+      await app.page.locator('tr[data-tensor="embed.token"]').click();
+      const req = (await app.posted()).filter((m) => m.type === 'tensor/request');
+      assert.deepEqual(req.at(-1), { type: 'tensor/request', name: 'embed.token' });
+      await app.send({ type: 'tensor/data', detail: await tensorDetail(st, 'embed.token') });
+      assert.ok((await app.page.locator('#card-tensor-histogram rect.al-bin').count()) > 0);
+      assert.equal(await app.page.locator('#card-tensor-heatmap rect.al-cell').count(), 150 * 5);
+      await app.page.locator('#probe-input').fill('3 1 2 |');
+      await app.page.locator('#probe vscode-button:has-text("Run")').click();
+      const probe = (await app.posted()).find((m) => m.type === 'attention/request');
+      assert.ok(probe && probe.type === 'attention/request' && probe.input === '3 1 2 |');
+      await app.send({ type: 'attention/result', requestId: probe.requestId, result: { tokens: ['3', '1'], layers: 1, heads: 1, patterns: [[[1, 0, 0.4, 0.6]]], predictions: ['1', '3'] } });
+      assert.match(await app.page.locator('#probe-predictions').innerText(), /1 3/);
+      await app.page.screenshot({ path: path.join(shotDir, 'inspector.png'), fullPage: true });
+      assert.deepEqual(await app.violations(), []);
+    } finally {
+      await st.close();
+      await app.page.close();
+    }
+  });
+
+  it('checkpoint inspector: a malformed file shows its error', async () => {
+    const app = await openApp(browser, 'inspector');
+    const bad = path.join(dir, 'bad.safetensors');
+    fs.writeFileSync(bad, Buffer.from([200, 0, 0, 0, 0, 0, 0, 0, 123]));
+    const err = await openSafetensors(bad).then(
+      () => null,
+      (e: unknown) => (e as Error).message,
+    );
+    assert.ok(err);
+    await app.send({ type: 'checkpoint/error', message: err });
+    assert.match(await app.page.locator('#error').innerText(), /bad\.safetensors.*header length/s);
+    await app.page.screenshot({ path: path.join(shotDir, 'inspector-error.png') });
+    await app.page.close();
+  });
+
+  it('the HTML report opens from disk and shows the same charts', async () => {
+    const out = path.join(shotDir, 'report.html');
+    writeHtmlReport(out, [experiment.dir], { reportScript: path.join(root, 'dist/webview/report.js') });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(out).href);
+    await page.locator('#card-curves path.al-line').first().waitFor();
+    assert.equal(await page.locator('#card-curves path.al-line').count(), 2);
+    assert.equal(await page.locator('#card-entropy-heatmap rect.al-cell').count(), 4);
+    assert.deepEqual(errors, []);
+    await page.screenshot({ path: path.join(shotDir, 'report.png'), fullPage: true });
+    await page.close();
+  });
+});

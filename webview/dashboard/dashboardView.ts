@@ -1,0 +1,414 @@
+/**
+ * The dashboard page: composes the chart library's charts over an experiment's runs. Shared by
+ * the VS Code dashboard (live, connected to the host) and the static HTML report. UI state
+ * (experiment, metric, smoothing, selections) is kept with the host's getState/setState, so a
+ * restored panel comes back as it was.
+ */
+import { attentionPattern, contourFromTraces, contourPaths as contourPathsChart, heatmap, lineChart, tableChart } from '../charts/index';
+import type { ChartHandle } from '../charts/index';
+import type { MetricsRecord, RunFile } from '../../src/protocol/runFolder';
+import type { ExperimentSnapshot, OptimizerPathsView } from '../../src/protocol/viewData';
+import type { OptimizerConfig } from '../../src/protocol/config';
+import { chartCard, type ChartCard } from '../shared/chartCard';
+import { button, checkbox, clear, el, select, slider } from '../shared/dom';
+import type { AppHost } from '../shared/host';
+import {
+  comparisonTable,
+  entropyHeatmap,
+  entropyOverTraining,
+  EVAL_METRICS,
+  evalLengths,
+  isAnalysisFile,
+  isSummaryFile,
+  lengthGrid,
+  majorityVote,
+  matrixData,
+  metricSeries,
+  parseMetric,
+  patternData,
+  seedVariance,
+  TRAIN_METRICS,
+  type LengthField,
+} from './shapeData';
+
+export interface DashboardState {
+  experiment: string | null;
+  /** `train:<metric>` or `eval:<metric>@<length>`. */
+  metric: string;
+  smoothing: number;
+  logY: boolean;
+  hidden: string[];
+  run: string | null;
+  entropyUnit: 'normalized' | 'nats';
+  patternInput: number;
+  layer: number;
+  head: number;
+  lengthField: LengthField;
+  traceFn: string;
+  traceSteps: number;
+}
+
+const DEFAULT_STATE: DashboardState = {
+  experiment: null,
+  metric: 'train:loss',
+  smoothing: 0.6,
+  logY: true,
+  hidden: [],
+  run: null,
+  entropyUnit: 'nats',
+  patternInput: 0,
+  layer: 0,
+  head: 0,
+  lengthField: 'exact',
+  traceFn: 'rosenbrock',
+  traceSteps: 300,
+};
+
+const TRACE_FUNCTIONS = ['rosenbrock', 'beale', 'quadratic', 'himmelblau', 'saddle'];
+
+export interface DashboardController {
+  setData(experiments: ExperimentSnapshot[], focus: string | null): void;
+  addMetrics(experiment: string, runId: string, records: MetricsRecord[], replace: boolean): void;
+  setRunStatus(experiment: string, run: RunFile): void;
+  traceResult(requestId: number, paths: OptimizerPathsView | null, error: string | null): void;
+}
+
+export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?: string } = {}): DashboardController {
+  let state: DashboardState = { ...DEFAULT_STATE, ...(host.getState<Partial<DashboardState>>() ?? {}) };
+  let experiments: ExperimentSnapshot[] = [];
+  const handles: ChartHandle<never, never>[] = [];
+  let curves: { card: ChartCard; handle: ReturnType<typeof lineChart> | null } | null = null;
+  let traceCard: ChartCard | null = null;
+  let traceRequest = 0;
+  let lastPaths: OptimizerPathsView | null = null;
+
+  const save = (patch: Partial<DashboardState>): void => {
+    state = { ...state, ...patch };
+    host.setState(state);
+  };
+
+  const current = (): ExperimentSnapshot | undefined => experiments.find((e) => e.name === state.experiment) ?? experiments[0];
+
+  const destroyAll = (): void => {
+    for (const h of handles.splice(0)) h.destroy();
+    curves?.handle?.destroy();
+    curves = null;
+  };
+
+  const keep = <D, O>(h: ChartHandle<D, O>): ChartHandle<D, O> => {
+    handles.push(h as unknown as ChartHandle<never, never>);
+    return h;
+  };
+
+  const empty = (parent: HTMLElement, text: string): void => {
+    parent.append(el('div', { class: 'al-empty', role: 'status' }, text));
+  };
+
+  function curveData(exp: ExperimentSnapshot): ReturnType<typeof metricSeries> {
+    return metricSeries(exp.runs, parseMetric(state.metric));
+  }
+
+  function renderCurves(exp: ExperimentSnapshot, grid: HTMLElement): void {
+    const card = chartCard(grid, host, 'curves', 'Training curves (mean ± std across seeds)', { wide: true });
+    const series = curveData(exp);
+    const choice = parseMetric(state.metric);
+    const handle = lineChart(card.body, series, {
+      title: 'curves',
+      xLabel: 'step',
+      yLabel: choice.source === 'train' ? `train ${choice.metric}` : `eval ${choice.metric} @ n=${choice.length}`,
+      logY: state.logY,
+      smoothing: state.smoothing,
+      hidden: state.hidden,
+      onToggle: (hidden) => save({ hidden }),
+      emptyText: 'No metrics yet: the runs have not logged a step.',
+      height: 320,
+    });
+    card.setChart(handle);
+    curves = { card, handle };
+  }
+
+  function renderAnalysis(exp: ExperimentSnapshot, grid: HTMLElement): void {
+    const runs = exp.runs;
+    const runId = runs.some((r) => r.run.id === state.run) ? state.run : (runs.find((r) => isAnalysisFile(r.analysis))?.run.id ?? runs[0]?.run.id ?? null);
+    const snap = runs.find((r) => r.run.id === runId);
+    const analysis = snap && isAnalysisFile(snap.analysis) ? snap.analysis : null;
+
+    const picker = el(
+      'div',
+      { class: 'al-toolbar' },
+      select('Run (analysis)', runs.map((r) => ({ value: r.run.id, label: `${r.run.id}${isAnalysisFile(r.analysis) ? '' : ' — no analysis yet'}` })), runId ?? '', (v) => {
+        save({ run: v });
+        render();
+      }),
+    );
+    const section = el('section', { class: 'al-card al-wide', 'aria-label': 'Analysis of one run' }, el('h2', {}, 'Attention analysis of one run'), picker);
+    grid.append(section);
+
+    // Entropy heatmap.
+    const ent = chartCard(grid, host, 'entropy-heatmap', 'Attention entropy: layer·head × evaluation length');
+    if (!analysis) empty(ent.body, 'This run has no analysis yet (analysis.json is written at the end of a run, or by `attention-lab analyze`).');
+    else {
+      ent.body.before(
+        el(
+          'div',
+          { class: 'al-toolbar' },
+          select('Unit', [{ value: 'nats', label: 'H (nats), with ln T reference' }, { value: 'normalized', label: 'normalized h = H / ln n' }], state.entropyUnit, (v) => {
+            save({ entropyUnit: v as DashboardState['entropyUnit'] });
+            render();
+          }),
+        ),
+      );
+      const h = entropyHeatmap(analysis, state.entropyUnit);
+      ent.setChart(
+        keep(
+          heatmap(ent.body, h.data, {
+            title: 'entropy-heatmap',
+            xLabel: 'evaluation length',
+            yLabel: 'layer·head',
+            valueLabel: state.entropyUnit === 'nats' ? 'H (nats)' : 'h',
+            columnMarkers: h.markers,
+            ...(h.splitAfterColumn !== undefined ? { splitAfterColumn: h.splitAfterColumn, splitLabel: 'training lengths' } : {}),
+          }),
+        ),
+      );
+    }
+
+    // Entropy over training (from metrics entropy records: live while training).
+    const eot = chartCard(grid, host, 'entropy-training', 'Attention entropy over training');
+    const eotSeries = entropyOverTraining(runs.filter((r) => r.run.id === runId));
+    if (eotSeries.length === 0) empty(eot.body, 'No entropy records in this run\u2019s metrics yet.');
+    else eot.setChart(keep(lineChart(eot.body, eotSeries, { title: 'entropy-training', xLabel: 'step', yLabel: 'normalized entropy h', height: 260 })));
+
+    // Attention patterns.
+    const pat = chartCard(grid, host, 'attention-pattern', 'Attention pattern');
+    if (!analysis || analysis.patterns.inputs.length === 0) empty(pat.body, 'No attention patterns: the run has no analysis yet.');
+    else {
+      const inputs = analysis.patterns.inputs;
+      const inputIndex = Math.min(state.patternInput, inputs.length - 1);
+      const layers = analysis.entropy.layers;
+      const heads = analysis.entropy.headsPerLayer;
+      const layer = Math.min(state.layer, layers - 1);
+      const head = Math.min(state.head, heads - 1);
+      pat.body.before(
+        el(
+          'div',
+          { class: 'al-toolbar' },
+          select('Input', inputs.map((inp, i) => ({ value: String(i), label: `n=${inp.length}: ${inp.text.slice(0, 60)}` })), String(inputIndex), (v) => {
+            save({ patternInput: Number(v) });
+            render();
+          }),
+          select('Layer', Array.from({ length: layers }, (_, i) => ({ value: String(i), label: String(i) })), String(layer), (v) => {
+            save({ layer: Number(v) });
+            render();
+          }),
+          select('Head', Array.from({ length: heads }, (_, i) => ({ value: String(i), label: String(i) })), String(head), (v) => {
+            save({ head: Number(v) });
+            render();
+          }),
+        ),
+      );
+      const data = patternData(analysis, inputIndex, layer, head);
+      if (data) pat.setChart(keep(attentionPattern(pat.body, data, { title: `attention-L${layer}-H${head}` })));
+      else empty(pat.body, 'No pattern for this layer and head.');
+    }
+
+    // Seed variance and majority vote.
+    const sv = chartCard(grid, host, 'seed-variance', 'Seed variance of p(correct): input × output position');
+    const mv = chartCard(grid, host, 'majority-vote', 'Majority vote over seeds');
+    if (!analysis) {
+      empty(sv.body, 'No randomized analysis yet.');
+      empty(mv.body, 'No randomized analysis yet.');
+    } else {
+      sv.setChart(keep(heatmap(sv.body, seedVariance(analysis), { title: 'seed-variance', xLabel: 'output position', yLabel: 'input', valueLabel: 'variance', showValues: false })));
+      mv.setChart(
+        keep(
+          lineChart(mv.body, majorityVote(analysis), {
+            title: 'majority-vote',
+            xLabel: 'seeds voting',
+            yLabel: 'accuracy',
+            height: 240,
+            emptyText: analysis.randomized.rseBits === 0 ? 'Deterministic model: one seed only.' : 'No data',
+          }),
+        ),
+      );
+    }
+  }
+
+  function renderTrace(exp: ExperimentSnapshot | undefined, grid: HTMLElement): void {
+    const card = chartCard(grid, host, 'optimizer-paths', 'Optimizer paths on a 2-D test function', { wide: true });
+    traceCard = card;
+    if (!host.connected) {
+      if (lastPaths) drawPaths(lastPaths);
+      else empty(card.body, 'Optimizer paths are computed by the extension (Attention Lab: Show Optimizer Paths).');
+      return;
+    }
+    const optimizers = experimentOptimizers(exp);
+    const status = el('span', { class: 'al-muted', role: 'status' });
+    card.body.before(
+      el(
+        'div',
+        { class: 'al-toolbar' },
+        select('Function', TRACE_FUNCTIONS.map((f) => ({ value: f, label: f })), state.traceFn, (v) => save({ traceFn: v })),
+        select('Steps', [100, 300, 1000, 3000].map((n) => ({ value: String(n), label: String(n) })), String(state.traceSteps), (v) => save({ traceSteps: Number(v) })),
+        button('Trace', () => {
+          traceRequest++;
+          status.textContent = 'Tracing in the backend…';
+          host.post({ type: 'trace/request', requestId: traceRequest, fn: state.traceFn, steps: state.traceSteps, optimizers });
+        }),
+        status,
+      ),
+    );
+    if (lastPaths) drawPaths(lastPaths);
+    else empty(card.body, `Press Trace to run ${optimizers.map((o) => o.name).join(', ')} on the function.`);
+  }
+
+  function drawPaths(paths: OptimizerPathsView): void {
+    if (!traceCard) return;
+    clear(traceCard.body);
+    const data = contourFromTraces(
+      paths.paths.map((p) => ({ function: paths.function, formula: paths.formula, optimizer: p.optimizer, domain: paths.domain, minima: paths.minima, points: p.points, diverged: p.diverged })),
+    );
+    traceCard.setChart(keep(contourPathsChart(traceCard.body, data)));
+  }
+
+  function render(): void {
+    destroyAll();
+    clear(root);
+    root.append(el('h1', {}, opts.title ?? 'Attention Lab'));
+    if (experiments.length === 0) {
+      empty(root, 'No runs yet. Run an experiment (Attention Lab: Run Experiment) and its curves appear here as it trains.');
+      return;
+    }
+    const exp = current() as ExperimentSnapshot;
+    const lengths = evalLengths(exp);
+    const metricOptions = [
+      ...TRAIN_METRICS.map((m) => ({ value: `train:${m}`, label: `train ${m}` })),
+      ...lengths.flatMap((l) => EVAL_METRICS.map((m) => ({ value: `eval:${m}@${l}`, label: `eval ${m} @ n=${l}` }))),
+    ];
+    root.append(
+      el(
+        'div',
+        { class: 'al-toolbar', role: 'toolbar', 'aria-label': 'Dashboard controls' },
+        select('Experiment', experiments.map((e) => ({ value: e.name, label: `${e.name} (${e.runs.length} runs)` })), exp.name, (v) => {
+          save({ experiment: v, run: null });
+          render();
+        }),
+        select('Metric', metricOptions, state.metric, (v) => {
+          save({ metric: v });
+          render();
+        }),
+        slider('Smoothing', 0, 0.99, 0.01, state.smoothing, (v) => {
+          save({ smoothing: v });
+          curves?.handle?.update(curveData(exp), { smoothing: v });
+        }),
+        checkbox('Log scale', state.logY, (v) => {
+          save({ logY: v });
+          curves?.handle?.update(curveData(exp), { logY: v });
+        }),
+      ),
+    );
+    for (const p of exp.problems) root.append(el('div', { class: 'al-error' }, p));
+    if (exp.runs.length === 0) {
+      empty(root, 'This experiment has no runs yet.');
+      return;
+    }
+    const grid = el('div', { class: 'al-grid' });
+    root.append(grid);
+    renderCurves(exp, grid);
+
+    const length = lengths.find((l) => l <= Math.max(...exp.runs.flatMap((r) => r.run.config.task.trainLengths))) ?? lengths[0] ?? 0;
+    const cmp = chartCard(grid, host, 'optimizer-table', `Optimizer comparison (final evaluation at n=${length})`, { wide: true });
+    cmp.setChart(keep(tableChart(cmp.body, comparisonTable(exp.runs, length), { title: 'optimizer-table', emptyText: 'No finished runs yet.' })));
+
+    const lg = chartCard(grid, host, 'length-generalization', 'Length generalization (final scores, mean over seeds)');
+    lg.body.before(
+      el(
+        'div',
+        { class: 'al-toolbar' },
+        select('Score', ['exact', 'clrs', 'shape', 'parse', 'tokenAccuracy', 'loss'].map((f) => ({ value: f, label: f })), state.lengthField, (v) => {
+          save({ lengthField: v as LengthField });
+          render();
+        }),
+      ),
+    );
+    const grid2 = lengthGrid(exp.runs, state.lengthField);
+    if (exp.runs.every((r) => r.run.final === null)) empty(lg.body, 'No run has finished yet: final scores appear when runs complete.');
+    else
+      lg.setChart(
+        keep(
+          heatmap(lg.body, grid2.data, {
+            title: 'length-generalization',
+            xLabel: 'evaluation length',
+            yLabel: 'group',
+            valueLabel: state.lengthField,
+            ...(state.lengthField === 'loss' ? {} : { domain: [0, 1] as [number, number] }),
+            ...(grid2.splitAfterColumn !== undefined ? { splitAfterColumn: grid2.splitAfterColumn, splitLabel: 'training lengths' } : {}),
+          }),
+        ),
+      );
+
+    const summary = isSummaryFile(exp.summary) ? exp.summary : null;
+    const grids = summary?.robustness ?? [];
+    if (grids.length === 0) {
+      const rb = chartCard(grid, host, 'robustness', 'Robustness: lr × weight decay');
+      empty(rb.body, summary ? 'This experiment did not vary lr and weight decay.' : 'No summary.json yet: it is written when the experiment finishes.');
+    }
+    for (const g of grids) {
+      const mean = chartCard(grid, host, `robustness-${g.optimizer}-mean`, `${g.optimizer}: final loss, mean over seeds (lr × weight decay)`);
+      mean.setChart(keep(heatmap(mean.body, matrixData(g.meanFinalLoss), { title: `robustness-${g.optimizer}-mean`, xLabel: 'lr', yLabel: 'weight decay', valueLabel: 'loss' })));
+      const std = chartCard(grid, host, `robustness-${g.optimizer}-std`, `${g.optimizer}: final loss, seed std`);
+      std.setChart(keep(heatmap(std.body, matrixData(g.stdFinalLoss), { title: `robustness-${g.optimizer}-std`, xLabel: 'lr', yLabel: 'weight decay', valueLabel: 'std' })));
+    }
+
+    renderAnalysis(exp, grid);
+    renderTrace(exp, grid);
+  }
+
+  return {
+    setData(next, focus) {
+      experiments = next;
+      if (focus !== null && next.some((e) => e.name === focus)) save({ experiment: focus });
+      render();
+    },
+    addMetrics(experiment, runId, records, replace) {
+      const run = experiments.find((e) => e.name === experiment)?.runs.find((r) => r.run.id === runId);
+      if (!run) return;
+      if (replace) run.metrics = [];
+      // Drop records already held (a snapshot and an increment may overlap): same kind, step not newer.
+      const last = new Map<string, number>();
+      for (const m of run.metrics) last.set(m.kind, Math.max(last.get(m.kind) ?? -1, m.step));
+      for (const r of records) if (r.step > (last.get(r.kind) ?? -1)) run.metrics.push(r);
+      const exp = current();
+      if (exp?.name === experiment && curves?.handle) curves.handle.update(curveData(exp));
+    },
+    setRunStatus(experiment, run) {
+      const snap = experiments.find((e) => e.name === experiment)?.runs.find((r) => r.run.id === run.id);
+      if (!snap) return;
+      const finished = snap.run.final === null && run.final !== null;
+      snap.run = run;
+      if (finished) render();
+    },
+    traceResult(requestId, paths, error) {
+      if (requestId !== traceRequest || !traceCard) return;
+      if (paths) {
+        lastPaths = paths;
+        drawPaths(paths);
+      } else {
+        clear(traceCard.body);
+        traceCard.body.append(el('div', { class: 'al-error', role: 'alert' }, `Trace failed: ${error ?? 'unknown error'}`));
+      }
+    },
+  };
+}
+
+function experimentOptimizers(exp: ExperimentSnapshot | undefined): OptimizerConfig[] {
+  const seen = new Map<string, OptimizerConfig>();
+  for (const r of exp?.runs ?? []) if (!seen.has(r.run.config.optimizer.name)) seen.set(r.run.config.optimizer.name, r.run.config.optimizer);
+  const list = [...seen.values()].filter((o) => o.name !== 'sgd');
+  if (list.length > 0) return list.slice(0, 8);
+  return [
+    { name: 'adamw', lr: 0.02, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
+    { name: 'lion', lr: 0.002, beta1: 0.9, beta2: 0.99, weightDecay: 0 },
+    { name: 'tiger', lr: 0.002, beta: 0.945, weightDecay: 0, accumulate: 1, shrink: 0.5 },
+  ];
+}

@@ -1,0 +1,224 @@
+/**
+ * From run-folder snapshots (and analysis/summary files) to the chart library's data types.
+ * Pure functions, no DOM: the dashboard, the HTML report and the unit tests (test/views) use them.
+ */
+import type { AnalysisFile, LabeledMatrix, SummaryFile } from '../../src/protocol/analysis';
+import type { EntropyRecord, EvalResult, RunFile, TrainRecord } from '../../src/protocol/runFolder';
+import type { ExperimentSnapshot, RunSnapshot } from '../../src/protocol/viewData';
+import type { AttentionData, ColumnMarker, HeatmapData, LineSeries, TableData } from '../charts/types';
+
+/** The group of a run: its id without the seed suffix (`sort-small-logn-lion-s2` → `sort-small-logn-lion`). */
+export function groupLabel(run: RunFile): string {
+  const suffix = `-s${run.config.seed}`;
+  return run.id.endsWith(suffix) ? run.id.slice(0, -suffix.length) : run.id;
+}
+
+/** Runs grouped across seeds, groups in first-seen (grid) order. */
+export function seedGroups(runs: readonly RunSnapshot[]): { label: string; runs: RunSnapshot[] }[] {
+  const out = new Map<string, RunSnapshot[]>();
+  for (const r of runs) {
+    const k = groupLabel(r.run);
+    const list = out.get(k) ?? [];
+    list.push(r);
+    out.set(k, list);
+  }
+  return [...out].map(([label, list]) => ({ label, runs: list }));
+}
+
+export function meanStd(values: readonly number[]): { mean: number; std: number } {
+  const n = values.length;
+  if (n === 0) return { mean: NaN, std: NaN };
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const std = n > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std };
+}
+
+export type TrainMetric = 'loss' | 'accuracy' | 'gradNorm' | 'updateNorm' | 'lr';
+export type EvalMetric = 'loss' | 'exact' | 'tokenAccuracy' | 'clrs' | 'shape' | 'parse';
+export type MetricChoice = { source: 'train'; metric: TrainMetric } | { source: 'eval'; metric: EvalMetric; length: number };
+
+export const TRAIN_METRICS: readonly TrainMetric[] = ['loss', 'accuracy', 'gradNorm', 'updateNorm', 'lr'];
+export const EVAL_METRICS: readonly EvalMetric[] = ['exact', 'loss', 'tokenAccuracy', 'clrs', 'shape', 'parse'];
+
+/** `train:<metric>` or `eval:<metric>@<length>` (the dashboard's saved choice); unknown → training loss. */
+export function parseMetric(s: string): MetricChoice {
+  const ev = /^eval:(\w+)@(\d+)$/.exec(s);
+  const evalMetric = EVAL_METRICS.find((m) => m === ev?.[1]);
+  if (ev && evalMetric) return { source: 'eval', metric: evalMetric, length: Number(ev[2]) };
+  const trainMetric = TRAIN_METRICS.find((m) => m === /^train:(\w+)$/.exec(s)?.[1]);
+  return { source: 'train', metric: trainMetric ?? 'loss' };
+}
+
+/** Evaluation lengths present in an experiment's runs, ascending. */
+export function evalLengths(exp: ExperimentSnapshot): number[] {
+  const set = new Set<number>();
+  for (const r of exp.runs) for (const l of r.run.config.task.evalLengths) set.add(l);
+  return [...set].sort((a, b) => a - b);
+}
+
+function runPoints(r: RunSnapshot, choice: MetricChoice): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const rec of r.metrics) {
+    if (choice.source === 'train' && rec.kind === 'train') {
+      const v = (rec as TrainRecord)[choice.metric];
+      if (Number.isFinite(v)) out.set(rec.step, v);
+    } else if (choice.source === 'eval' && rec.kind === 'eval') {
+      const res = rec.results.find((x: EvalResult) => x.length === choice.length);
+      if (res && Number.isFinite(res[choice.metric])) out.set(rec.step, res[choice.metric]);
+    }
+  }
+  return out;
+}
+
+/**
+ * One line per seed group: the mean over its seeds at each step, with the seed standard
+ * deviation (sample, n − 1) as the band when the group has more than one seed with that step.
+ */
+export function metricSeries(runs: readonly RunSnapshot[], choice: MetricChoice): LineSeries[] {
+  return seedGroups(runs).map(({ label, runs: group }) => {
+    const perRun = group.map((r) => runPoints(r, choice));
+    const steps = [...new Set(perRun.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
+    const points = steps.map((step) => {
+      const vals = perRun.map((m) => m.get(step)).filter((v): v is number => v !== undefined);
+      const { mean, std } = meanStd(vals);
+      return vals.length > 1 ? { x: step, y: mean, std } : { x: step, y: mean };
+    });
+    return { id: label, label: group.length > 1 ? `${label} (${group.length} seeds)` : label, points };
+  });
+}
+
+/** Final evaluation of a run at a length (null when the run has none yet). */
+function finalAt(r: RunSnapshot, length: number): EvalResult | null {
+  return r.run.final?.find((x) => x.length === length) ?? null;
+}
+
+/** The optimizer comparison: one row per seed group, final scores at `length` as mean and seed std. */
+export function comparisonTable(runs: readonly RunSnapshot[], length: number): TableData {
+  const rows = seedGroups(runs).map(({ label, runs: group }) => {
+    const c = group[0]!.run.config;
+    const finals = group.map((r) => finalAt(r, length)).filter((x): x is EvalResult => x !== null);
+    const loss = meanStd(finals.map((f) => f.loss));
+    const exact = meanStd(finals.map((f) => f.exact));
+    const clrs = meanStd(finals.map((f) => f.clrs));
+    const lastLoss = group.map((r) => [...r.metrics].reverse().find((m) => m.kind === 'train') as TrainRecord | undefined).filter((x) => x !== undefined);
+    const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+    return {
+      group: label,
+      optimizer: c.optimizer.name,
+      lr: c.optimizer.lr,
+      weightDecay: 'weightDecay' in c.optimizer ? c.optimizer.weightDecay : null,
+      scaling: c.model.attentionScaling,
+      seeds: group.length,
+      trainLoss: num(meanStd(lastLoss.map((m) => m.loss)).mean),
+      loss: num(loss.mean),
+      lossStd: num(loss.std),
+      exact: num(exact.mean),
+      exactStd: num(exact.std),
+      clrs: num(clrs.mean),
+      stateKiB: group[0]!.run.optimizerStateBytes / 1024,
+      trainSeconds: num(meanStd(group.map((r) => r.run.timings.trainSeconds)).mean),
+    };
+  });
+  return {
+    columns: [
+      { key: 'group', label: 'Group', type: 'text' },
+      { key: 'optimizer', label: 'Optimizer', type: 'text' },
+      { key: 'lr', label: 'lr', type: 'number' },
+      { key: 'weightDecay', label: 'wd', type: 'number' },
+      { key: 'scaling', label: 'Scaling', type: 'text' },
+      { key: 'seeds', label: 'Seeds', type: 'number', digits: 0 },
+      { key: 'trainLoss', label: 'Train loss', type: 'number', digits: 4, best: 'min' },
+      { key: 'loss', label: `Loss@${length}`, type: 'number', digits: 4, best: 'min' },
+      { key: 'lossStd', label: '± std', type: 'number', digits: 4 },
+      { key: 'exact', label: `Exact@${length}`, type: 'number', digits: 3, best: 'max' },
+      { key: 'exactStd', label: '± std', type: 'number', digits: 3 },
+      { key: 'clrs', label: `CLRS@${length}`, type: 'number', digits: 3, best: 'max' },
+      { key: 'stateKiB', label: 'State KiB', type: 'number', digits: 1, best: 'min' },
+      { key: 'trainSeconds', label: 'Train s', type: 'number', digits: 1, best: 'min' },
+    ],
+    rows,
+  };
+}
+
+export type LengthField = 'exact' | 'clrs' | 'shape' | 'parse' | 'loss' | 'tokenAccuracy';
+
+/**
+ * Length generalization: rows seed groups, columns evaluation lengths, mean over seeds of the
+ * final score. `splitAfterColumn` marks the last length inside the training lengths.
+ */
+export function lengthGrid(runs: readonly RunSnapshot[], field: LengthField): { data: HeatmapData; splitAfterColumn: number | undefined } {
+  const groups = seedGroups(runs);
+  const lengths = [...new Set(runs.flatMap((r) => r.run.config.task.evalLengths))].sort((a, b) => a - b);
+  const values = groups.map(({ runs: g }) =>
+    lengths.map((len) => {
+      const vals = g.map((r) => finalAt(r, len)?.[field]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+      return vals.length > 0 ? meanStd(vals).mean : NaN;
+    }),
+  );
+  const maxTrain = Math.max(...runs.flatMap((r) => r.run.config.task.trainLengths));
+  const inside = lengths.filter((l) => l <= maxTrain).length - 1;
+  return {
+    data: { values, rowLabels: groups.map((g) => g.label), columnLabels: lengths.map((l) => `n=${l}`) },
+    splitAfterColumn: inside >= 0 && inside < lengths.length - 1 ? inside : undefined,
+  };
+}
+
+/** A LabeledMatrix (null = missing) as HeatmapData (NaN = missing). */
+export function matrixData(m: LabeledMatrix): HeatmapData {
+  return { rowLabels: [...m.rowLabels], columnLabels: [...m.columnLabels], values: m.values.map((row) => row.map((v) => (v === null ? NaN : v))) };
+}
+
+export function isAnalysisFile(v: unknown): v is AnalysisFile {
+  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'run-analysis';
+}
+
+export function isSummaryFile(v: unknown): v is SummaryFile {
+  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'experiment-summary';
+}
+
+/**
+ * The entropy heatmap of one run: layer·head × evaluation length, normalized h ∈ [0, 1] or H in
+ * nats with the ln n reference (the entropy of uniform attention over n = T keys) per column.
+ */
+export function entropyHeatmap(a: AnalysisFile, unit: 'normalized' | 'nats'): { data: HeatmapData; markers: ColumnMarker[]; splitAfterColumn: number | undefined } {
+  const e = a.entropy;
+  const data = matrixData(unit === 'normalized' ? e.meanNormalized : e.meanEntropy);
+  data.columnLabels = e.lengths.map((l, i) => `n=${l} (T=${e.tokens[i]})`);
+  const markers: ColumnMarker[] =
+    unit === 'nats'
+      ? e.tokens.map((T, column) => ({ column, label: `ln T = ${Math.log(T).toFixed(3)}`, value: Math.log(T) }))
+      : e.lengths.map((_, column) => ({ column, label: 'uniform attention: h = 1', value: 1 }));
+  const inside = e.beyondTraining.filter((b) => !b).length - 1;
+  return { data, markers, splitAfterColumn: inside >= 0 && inside < e.lengths.length - 1 ? inside : undefined };
+}
+
+/** Entropy during training from the metrics' entropy records: one line per run, mean h over heads (and the lowest head dashed). */
+export function entropyOverTraining(runs: readonly RunSnapshot[]): LineSeries[] {
+  const out: LineSeries[] = [];
+  for (const r of runs) {
+    const recs = r.metrics.filter((m): m is EntropyRecord => m.kind === 'entropy');
+    if (recs.length === 0) continue;
+    const mean = recs.map((m) => ({ x: m.step, y: meanStd(m.meanNormalized.filter(Number.isFinite)).mean }));
+    const min = recs.map((m) => ({ x: m.step, y: Math.min(...m.meanNormalized.filter(Number.isFinite)) }));
+    out.push({ id: `${r.run.id}:mean`, label: `${r.run.id} mean h`, points: mean });
+    out.push({ id: `${r.run.id}:min`, label: `${r.run.id} lowest head`, points: min, dashed: true });
+  }
+  return out;
+}
+
+/** One attention matrix of the analysis's fixed inputs. */
+export function patternData(a: AnalysisFile, input: number, layer: number, head: number): AttentionData | null {
+  const inp = a.patterns.inputs[input];
+  const probs = inp?.probabilities[layer]?.[head];
+  if (!inp || !probs) return null;
+  return { probs, tokens: inp.tokens };
+}
+
+export function seedVariance(a: AnalysisFile): HeatmapData {
+  return matrixData(a.randomized.pCorrectVariance);
+}
+
+export function majorityVote(a: AnalysisFile): LineSeries[] {
+  const mv = a.randomized.majorityVote;
+  return [{ id: 'majority', label: 'majority vote accuracy', points: mv.seeds.map((k, i) => ({ x: k, y: mv.accuracy[i] as number })) }];
+}

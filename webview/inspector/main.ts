@@ -1,0 +1,260 @@
+/**
+ * The checkpoint inspector page: header and metadata at once, the tensor table filling in as
+ * statistics arrive, a histogram and (2-D) heatmap of the selected tensor, optimizer state in
+ * its own table, a diff against another checkpoint, and for Attention Lab checkpoints the
+ * model's attention on a typed input (computed in the backend).
+ */
+import { attentionPattern, heatmap, histogram, type ChartHandle } from '../charts/index';
+import type { AttentionProbeResult, CheckpointDiffView, CheckpointHeaderView, TensorDetailView, TensorStatsView, TensorSummary } from '../../src/protocol/viewData';
+import { applyAppStyles } from '../shared/appStyles';
+import { chartCard } from '../shared/chartCard';
+import { button, clear, el, select } from '../shared/dom';
+import { listenToHost } from '../shared/hostMessages';
+import { vscodeHost } from '../shared/host';
+
+applyAppStyles();
+const host = vscodeHost();
+const root = document.getElementById('app') as HTMLElement;
+
+interface InspectorState {
+  selected: string | null;
+  probeInput: string;
+  layer: number;
+  head: number;
+}
+let state: InspectorState = { selected: null, probeInput: '', layer: 0, head: 0, ...(host.getState<Partial<InspectorState>>() ?? {}) };
+const save = (patch: Partial<InspectorState>): void => {
+  state = { ...state, ...patch };
+  host.setState(state);
+};
+
+let header: CheckpointHeaderView | null = null;
+const stats = new Map<string, TensorStatsView>();
+const charts: ChartHandle<never, never>[] = [];
+let probeId = 0;
+let probe: AttentionProbeResult | null = null;
+
+const fmt = (v: number | null | undefined): string => {
+  if (v === null || v === undefined) return '–';
+  if (Number.isInteger(v) && Math.abs(v) < 1e10) return String(v);
+  const a = Math.abs(v);
+  return a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential(3) : String(Number(v.toPrecision(5)));
+};
+const bytes = (n: number): string => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`);
+
+function tensorTable(tensors: TensorSummary[], caption: string, id: string): HTMLElement {
+  const head = el('tr', {}, ...['name', 'shape', 'dtype', 'min', 'max', 'mean', 'std', 'NaN', 'Inf', 'zero'].map((h) => el('th', { scope: 'col' }, h)));
+  const body = el('tbody');
+  for (const t of tensors) {
+    const s = stats.get(t.name) ?? t.stats;
+    const row = el(
+      'tr',
+      { class: `al-clickable${state.selected === t.name ? ' al-selected' : ''}`, tabindex: 0, 'data-tensor': t.name, 'aria-selected': state.selected === t.name },
+      el('td', {}, t.name),
+      el('td', {}, `[${t.shape.join(', ')}]`),
+      el('td', {}, t.dtype),
+      ...(s
+        ? [s.min, s.max, s.mean, s.std, s.nan, s.inf, s.zero].map((v) => el('td', { class: 'num' }, fmt(v)))
+        : [el('td', { class: 'al-muted', colspan: 7 }, 'reading…')]),
+    );
+    const choose = (): void => {
+      save({ selected: t.name });
+      host.post({ type: 'tensor/request', name: t.name });
+      for (const r of root.querySelectorAll('tr.al-selected')) r.classList.remove('al-selected');
+      row.classList.add('al-selected');
+    };
+    row.addEventListener('click', choose);
+    row.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' || ev.key === ' ') {
+        ev.preventDefault();
+        choose();
+      }
+    });
+    body.append(row);
+  }
+  return el('table', { class: 'al-plain', id }, el('caption', { class: 'al-muted' }, caption), el('thead', {}, head), body);
+}
+
+function renderHeader(): void {
+  for (const c of charts.splice(0)) c.destroy();
+  clear(root);
+  if (!header) return;
+  const h = header;
+  root.append(el('h1', {}, h.fileName));
+  const ck = h.checkpoint;
+  const summary = ck
+    ? `Attention Lab checkpoint · run ${ck.runConfig.id} · step ${ck.step} · ${ck.optimizer} · ${ck.runConfig.model.layers} layers, ${ck.runConfig.model.heads} heads, d_model ${ck.runConfig.model.dModel}, ${ck.runConfig.model.attentionScaling} scaling · task ${ck.runConfig.task.name}`
+    : 'safetensors file';
+  root.append(el('p', { class: 'al-muted', id: 'summary' }, `${bytes(h.fileSize)} · ${h.tensors.length} tensors · ${summary}`));
+  if (h.checkpointProblem) root.append(el('div', { class: 'al-error' }, h.checkpointProblem));
+  const meta = Object.entries(h.metadata);
+  if (meta.length > 0) {
+    const details = el('details', {}, el('summary', {}, `Metadata (${meta.length} keys)`));
+    const t = el('table', { class: 'al-plain', id: 'metadata' });
+    for (const [k, v] of meta) t.append(el('tr', {}, el('th', { scope: 'row' }, k), el('td', {}, v.length > 400 ? `${v.slice(0, 400)}…` : v)));
+    details.append(t);
+    root.append(details);
+  }
+  const model = h.tensors.filter((t) => t.group === 'model');
+  const optim = h.tensors.filter((t) => t.group === 'optimizer');
+  root.append(el('h2', { class: 'al-section' }, 'Tensors'), tensorTable(model, `${model.length} model tensors`, 'tensors-model'));
+  if (optim.length > 0) root.append(el('h2', { class: 'al-section' }, 'Optimizer state'), tensorTable(optim, `${optim.length} optimizer state tensors`, 'tensors-optimizer'));
+  root.append(el('div', { class: 'al-grid al-section', id: 'detail' }));
+  root.append(el('div', { id: 'diff', class: 'al-section' }, el('h2', {}, 'Compare'), button('Diff with another checkpoint…', () => host.post({ type: 'diff/request' }), { secondary: true })));
+  if (ck) renderProbeControls();
+  if (state.selected && h.tensors.some((t) => t.name === state.selected)) host.post({ type: 'tensor/request', name: state.selected });
+}
+
+function renderDetail(d: TensorDetailView): void {
+  const box = root.querySelector<HTMLElement>('#detail');
+  if (!box) return;
+  for (const c of charts.splice(0)) c.destroy();
+  clear(box);
+  const hc = chartCard(box, host, 'tensor-histogram', `Histogram of ${d.name}`);
+  charts.push(histogram(hc.body, d.histogram, { title: `histogram-${d.name}`, xLabel: 'value' }) as unknown as ChartHandle<never, never>);
+  hc.setChart(charts[charts.length - 1] ?? null);
+  if (d.heatmap) {
+    const m = d.heatmap;
+    const values: number[][] = [];
+    for (let r = 0; r < m.rows; r++) values.push(m.values.slice(r * m.cols, (r + 1) * m.cols).map((v) => (v === null ? NaN : v)));
+    const label = (i: number, step: number): string => (step === 1 ? String(i) : `${i * step}–${i * step + step - 1}`);
+    const hm = chartCard(box, host, 'tensor-heatmap', `Values of ${d.name}${m.rowStep > 1 || m.colStep > 1 ? ` (block means ${m.rowStep}×${m.colStep})` : ''}`);
+    const handle = heatmap(
+      hm.body,
+      { values, rowLabels: values.map((_, i) => label(i, m.rowStep)), columnLabels: (values[0] ?? []).map((_, i) => label(i, m.colStep)) },
+      { title: `heatmap-${d.name}`, scale: 'diverging', center: 0, showValues: false, xLabel: 'column', yLabel: 'row', valueLabel: 'value', height: 420 },
+    );
+    charts.push(handle as unknown as ChartHandle<never, never>);
+    hm.setChart(handle);
+  }
+}
+
+function renderDiff(diff: CheckpointDiffView): void {
+  const box = root.querySelector<HTMLElement>('#diff');
+  if (!box) return;
+  box.querySelector('table')?.remove();
+  const t = el('table', { class: 'al-plain', id: 'diff-table' }, el('caption', { class: 'al-muted' }, `${diff.fileA} vs ${diff.fileB}`));
+  t.append(el('tr', {}, ...['name', 'status', 'max |a−b|', 'mean |a−b|', '‖a−b‖/‖a‖'].map((x) => el('th', { scope: 'col' }, x))));
+  for (const r of diff.rows) {
+    const status = r.status === 'shape-differs' ? `shape [${r.shapeA?.join(', ')}] vs [${r.shapeB?.join(', ')}]` : r.status;
+    t.append(el('tr', {}, el('td', {}, r.name), el('td', {}, status), el('td', { class: 'num' }, fmt(r.maxAbsDiff)), el('td', { class: 'num' }, fmt(r.meanAbsDiff)), el('td', { class: 'num' }, fmt(r.relativeChange))));
+  }
+  box.append(t);
+}
+
+function renderProbeControls(): void {
+  const input = el('input', { type: 'text', id: 'probe-input', 'aria-label': 'Input tokens', size: 50, value: state.probeInput, placeholder: 'tokens separated by spaces' });
+  const run = (): void => {
+    save({ probeInput: input.value });
+    probeId++;
+    const status = root.querySelector('#probe-status');
+    if (status) status.textContent = 'Running the model in the backend…';
+    host.post({ type: 'attention/request', requestId: probeId, input: input.value });
+  };
+  input.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') run();
+  });
+  const vocab = header?.vocab ?? [];
+  root.append(
+    el(
+      'section',
+      { class: 'al-section', id: 'probe' },
+      el('h2', {}, 'Run the model'),
+      el('p', { class: 'al-muted' }, `Vocabulary: ${vocab.join(' ')}`),
+      el('div', { class: 'al-toolbar' }, input, button('Run', run)),
+      el('div', { id: 'probe-status', role: 'status', class: 'al-muted' }),
+      el('div', { id: 'probe-result' }),
+    ),
+  );
+}
+
+function renderProbe(): void {
+  const box = root.querySelector<HTMLElement>('#probe-result');
+  if (!box || !probe) return;
+  const p = probe;
+  clear(box);
+  const layer = Math.min(state.layer, p.layers - 1);
+  const head = Math.min(state.head, p.heads - 1);
+  box.append(
+    el(
+      'div',
+      { class: 'al-toolbar' },
+      select('Layer', Array.from({ length: p.layers }, (_, i) => ({ value: String(i), label: String(i) })), String(layer), (v) => {
+        save({ layer: Number(v) });
+        renderProbe();
+      }),
+      select('Head', Array.from({ length: p.heads }, (_, i) => ({ value: String(i), label: String(i) })), String(head), (v) => {
+        save({ head: Number(v) });
+        renderProbe();
+      }),
+    ),
+    el('p', { class: 'al-muted', id: 'probe-predictions' }, `Greedy next token after each position: ${p.predictions.join(' ')}`),
+  );
+  const grid = el('div', { class: 'al-grid' });
+  box.append(grid);
+  const T = p.tokens.length;
+  const flat = p.patterns[layer]?.[head] ?? [];
+  const probs: number[][] = [];
+  for (let q = 0; q < T; q++) probs.push(flat.slice(q * T, (q + 1) * T));
+  const card = chartCard(grid, host, 'probe-attention', `Attention, layer ${layer} head ${head}`);
+  card.setChart(attentionPattern(card.body, { probs, tokens: p.tokens }, { title: `probe-L${layer}-H${head}` }));
+}
+
+function showError(message: string): void {
+  clear(root);
+  root.append(el('h1', {}, 'Cannot open this file'), el('div', { class: 'al-error', role: 'alert', id: 'error' }, message));
+}
+
+listenToHost((m) => {
+  switch (m.type) {
+    case 'checkpoint/header':
+      header = m.header;
+      stats.clear();
+      renderHeader();
+      break;
+    case 'checkpoint/stats': {
+      for (const s of m.stats) stats.set(s.name, s.stats);
+      for (const s of m.stats) {
+        const row = root.querySelector<HTMLTableRowElement>(`tr[data-tensor="${CSS.escape(s.name)}"]`);
+        const t = header?.tensors.find((x) => x.name === s.name);
+        if (!row || !t) continue;
+        while (row.cells.length > 3) row.deleteCell(3);
+        for (const v of [s.stats.min, s.stats.max, s.stats.mean, s.stats.std, s.stats.nan, s.stats.inf, s.stats.zero]) row.append(el('td', { class: 'num' }, fmt(v)));
+      }
+      if (m.done) root.dataset.statsDone = 'true';
+      break;
+    }
+    case 'checkpoint/error':
+      showError(m.message);
+      break;
+    case 'tensor/data':
+      renderDetail(m.detail);
+      break;
+    case 'tensor/error': {
+      const box = root.querySelector('#detail');
+      box?.append(el('div', { class: 'al-error' }, `${m.name}: ${m.message}`));
+      break;
+    }
+    case 'diff/result':
+      renderDiff(m.diff);
+      break;
+    case 'diff/error':
+      root.querySelector('#diff')?.append(el('div', { class: 'al-error' }, m.message));
+      break;
+    case 'attention/result':
+      if (m.requestId !== probeId) break;
+      probe = m.result;
+      root.querySelector('#probe-status')!.textContent = '';
+      renderProbe();
+      break;
+    case 'attention/error': {
+      if (m.requestId !== probeId) break;
+      const status = root.querySelector('#probe-status');
+      if (status) status.textContent = m.message;
+      break;
+    }
+    default:
+      break;
+  }
+});
+host.post({ type: 'webview/ready' });
