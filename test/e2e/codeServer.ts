@@ -117,6 +117,7 @@ export async function openVsCode(workspace: string, vsix: string): Promise<Sessi
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const page = context.pages()[0] ?? (await context.newPage());
+  page.on('console', (m) => { if (m.text().includes('ALDBG')) console.log(Date.now(), m.text()); });
   await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   mkdirSync(SCREENSHOTS, { recursive: true });

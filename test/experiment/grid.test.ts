@@ -199,7 +199,7 @@ test('formatNumber picks the shorter exact form', () => {
 
 test('every preset expands to unique, file-name safe runs that build valid models and optimizers', async () => {
   await initBackend('cpu');
-  const expected: Record<string, number> = { quick: 6, entropy: 12, optimizers: 9, robustness: 36, 'randomized-recall': 8, 'position-probe': 10 };
+  const expected: Record<string, number> = { quick: 6, entropy: 3, optimizers: 9, robustness: 36, 'randomized-recall': 4, 'position-probe': 5 };
   for (const [name, preset] of Object.entries(PRESETS)) {
     const runs = expandGrid(preset.spec);
     assert.equal(runs.length, expected[name], name);

@@ -50,4 +50,18 @@ test('nonces are fresh, long and base64; bad inputs are refused', () => {
   assert.throws(() => buildWebviewHtml({ ...base, nonce: `${base.nonce}' 'unsafe-inline` }), /nonce/);
   assert.throws(() => buildWebviewHtml({ ...base, scriptUri: 'dashboard.js' }), /absolute URI/);
   assert.throws(() => buildWebviewHtml({ ...base, cspSource: "x; script-src 'unsafe-inline'" }), /cspSource/);
+  assert.throws(() => buildWebviewHtml({ ...base, cspSource: "'self' 'unsafe-inline'" }), /cspSource/);
+  assert.throws(() => buildWebviewHtml({ ...base, cspSource: 'a,b' }), /cspSource/);
+  assert.throws(() => buildWebviewHtml({ ...base, cspSource: '' }), /cspSource/);
+});
+
+test("VS Code 1.100's cspSource, a list of two sources, goes into img-src and font-src", () => {
+  // what webview.cspSource is in code-server 4.100.3 (and desktop VS Code 1.100)
+  const cspSource = "'self' https://*.vscode-cdn.net";
+  const html = buildWebviewHtml({ ...base, cspSource });
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] as string;
+  const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k as string, v]));
+  assert.deepEqual(directives.get('img-src'), ["'self'", 'https://*.vscode-cdn.net', 'data:', 'blob:']);
+  assert.deepEqual(directives.get('font-src'), ["'self'", 'https://*.vscode-cdn.net']);
+  assert.deepEqual(directives.get('script-src'), [`'nonce-${base.nonce}'`]);
 });
