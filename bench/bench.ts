@@ -6,19 +6,24 @@
  * runs them, and for the native backend also in separate processes.
  * Figures are medians over timed steps after warm-up; the machine is shared, so compare ratios
  * measured in the same run rather than absolute numbers across runs.
+ * Before the timings it counts the kernels one step launches (load-independent; see kernelCount.ts)
+ * for each optimizer at T = 32.
  * Options: --backends node,wasm,cpu  --lengths 32,128  --steps N (timed steps)  --no-parallel
+ *          --count-only (kernel counts, no timings)  --optimizers adamw,lion,tiger,sgd (counted)
  */
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { BackendChoice, BackendName } from '../src/protocol/backend';
-import type { ModelConfig, OptimizerConfig } from '../src/protocol/config';
+import type { ModelConfig, OptimizerConfig, OptimizerName } from '../src/protocol/config';
 import { initBackend } from '../src/engine/backend';
 import { createModel } from '../src/engine/model/transformer';
 import { createOptimizer, defaultOptimizerConfig } from '../src/engine/optim';
 import { Rng } from '../src/engine/random';
 import { tf } from '../src/engine/tf';
 import { optimizationStep } from '../src/engine/train/trainer';
+import { countKernels, topKernels } from './kernelCount';
+import type { KernelCount } from './kernelCount';
 
 const BATCH = 32;
 const VOCAB = 32;
@@ -40,32 +45,61 @@ interface Measurement {
   tokensPerSecond: number;
 }
 
-/** Times `steps` training steps after `warmup` on the current backend; median ms per step. */
-function measure(backend: BackendName, T: number, warmup: number, steps: number, optimizer: OptimizerConfig): Measurement {
+/** A random batch of the reference task shape (uniform tokens and targets). */
+function randomBatch(rng: Rng, T: number): { tokens: Int32Array; targets: Int32Array } {
+  const tokens = new Int32Array(BATCH * T);
+  const targets = new Int32Array(BATCH * T);
+  for (let j = 0; j < tokens.length; j++) {
+    tokens[j] = rng.int(0, VOCAB);
+    targets[j] = rng.int(0, VOCAB);
+  }
+  return { tokens, targets };
+}
+
+/** Runs `warmup + steps` training steps; `each(i, run)` wraps step i (timing or counting). */
+function trainSteps(T: number, total: number, optimizer: OptimizerConfig, each: (i: number, run: () => void) => void): void {
   const model = createModel(referenceModel(T), 1);
   const opt = createOptimizer(optimizer);
   const rng = new Rng(7);
-  const times: number[] = [];
-  for (let i = 0; i < warmup + steps; i++) {
-    const tokens = new Int32Array(BATCH * T);
-    const targets = new Int32Array(BATCH * T);
-    for (let j = 0; j < tokens.length; j++) {
-      tokens[j] = rng.int(0, VOCAB);
-      targets[j] = rng.int(0, VOCAB);
+  try {
+    for (let i = 0; i < total; i++) {
+      const { tokens, targets } = randomBatch(rng, T);
+      const tokensT = tf.tensor2d(tokens, [BATCH, T], 'int32');
+      each(i, () => {
+        optimizationStep(model, opt, { tokens: tokensT, targets, seedBits: undefined, positions: undefined, mask: null, inputs: BATCH, seeds: 1, n: T }, {
+          step: i, lr: 1e-3, gradClip: 1, q: 1, measure: false,
+        });
+      });
+      tokensT.dispose();
     }
-    const tokensT = tf.tensor2d(tokens, [BATCH, T], 'int32');
-    const t0 = performance.now();
-    optimizationStep(model, opt, { tokens: tokensT, targets, seedBits: undefined, positions: undefined, mask: null, inputs: BATCH, seeds: 1, n: T }, {
-      step: i, lr: 1e-3, gradClip: 1, q: 1, measure: false,
-    });
-    const dt = performance.now() - t0;
-    tokensT.dispose();
-    if (i >= warmup) times.push(dt);
+  } finally {
+    model.dispose();
+    opt.dispose();
   }
-  model.dispose();
-  opt.dispose();
+}
+
+/** Times `steps` training steps after `warmup` on the current backend; median ms per step. */
+function measure(backend: BackendName, T: number, warmup: number, steps: number, optimizer: OptimizerConfig): Measurement {
+  const times: number[] = [];
+  trainSteps(T, warmup + steps, optimizer, (i, run) => {
+    const t0 = performance.now();
+    run();
+    const dt = performance.now() - t0;
+    if (i >= warmup) times.push(dt);
+  });
   const ms = median(times);
   return { backend, T, msPerStep: ms, stepsPerSecond: 1000 / ms, tokensPerSecond: (BATCH * T * 1000) / ms };
+}
+
+/** Kernels launched by the third training step (the first two create the optimizer state). */
+function countStep(T: number, optimizer: OptimizerConfig): KernelCount {
+  let count: KernelCount | null = null;
+  trainSteps(T, 3, optimizer, (i, run) => {
+    if (i === 2) count = countKernels(run);
+    else run();
+  });
+  if (count === null) throw new Error('countStep: no step was counted');
+  return count;
 }
 
 function median(xs: number[]): number {
@@ -124,19 +158,37 @@ async function main(): Promise<void> {
   console.log(`Attention Lab benchmark — ${os.cpus()[0]?.model ?? 'cpu'} × ${cores}, Node ${process.versions.node}, tfjs-core ${tf.version_core}`);
   console.log(`reference config: 2 layers, d_model 64, 4 heads, d_ff 256, vocab 32, batch 32, AdamW; medians of ${timed} steps after warm-up`);
   console.log(`native backend: TF_NUM_INTRAOP_THREADS=${process.env.TF_NUM_INTRAOP_THREADS ?? '1'}, TF_NUM_INTEROP_THREADS=${process.env.TF_NUM_INTEROP_THREADS ?? '1'}\n`);
-  console.log('| backend | T | ms/step | steps/s | tokens/s |');
-  console.log('|---|---|---|---|---|');
+  const countOnly = process.argv.includes('--count-only');
+  const counted = (option('--optimizers') ?? 'adamw,lion,tiger,sgd').split(',') as OptimizerName[];
   const available: BackendChoice[] = [];
+  const names = new Map<BackendChoice, BackendName>();
   for (const choice of candidates) {
     let info;
     try {
       info = await initBackend(choice);
     } catch (err) {
-      console.log(`| ${choice} | – | not available: ${err instanceof Error ? err.message.split('\n')[0] : String(err)} | | |`);
+      console.log(`${choice}: not available: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
       continue;
     }
     if (info.name === 'cpu' && choice !== 'cpu') continue;
     available.push(choice);
+    names.set(choice, info.name);
+  }
+  console.log('kernels per training step, T = 32 (load-independent; native calls on tensorflow only)');
+  console.log('| backend | optimizer | kernels | native ops | native uploads | most frequent |');
+  console.log('|---|---|---|---|---|---|');
+  for (const choice of available) {
+    await initBackend(choice);
+    for (const name of counted) {
+      const c = countStep(32, defaultOptimizerConfig(name));
+      console.log(`| ${names.get(choice) ?? choice} | ${name} | ${c.kernels} | ${c.nativeOps || '–'} | ${c.nativeUploads || '–'} | ${topKernels(c)} |`);
+    }
+  }
+  if (countOnly) return;
+  console.log('\n| backend | T | ms/step | steps/s | tokens/s |');
+  console.log('|---|---|---|---|---|');
+  for (const choice of available) {
+    const info = await initBackend(choice);
     const slow = info.name === 'cpu';
     for (const T of lengths) {
       if (slow && T > CPU_MAX_T) continue;

@@ -57,7 +57,10 @@ export interface AnalysisFile {
   kind: 'run-analysis';
   runId: string;
   experiment: string;
-  /** What was analysed: the model at the end of a run, or a checkpoint file. */
+  /**
+   * What was analysed: the model at the end of a run, or a checkpoint file. `checkpoint` is
+   * relative to the run folder when the file is in one (as run.json's lastCheckpoint), else absolute.
+   */
   source: { kind: 'run' | 'checkpoint'; checkpoint: string | null; step: number };
   createdAt: string;
   /** Seconds the analysis took (not part of determinism). */

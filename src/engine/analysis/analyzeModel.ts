@@ -144,7 +144,7 @@ export async function analyzePath(target: string, options: { out?: string; setti
     const analysis = analyzeModel(subject, {
       runId: subject.config.id,
       experiment,
-      source: { kind: isDir ? 'run' : 'checkpoint', checkpoint: path.resolve(checkpoint), step },
+      source: { kind: isDir ? 'run' : 'checkpoint', checkpoint: runDir ? path.relative(runDir, path.resolve(checkpoint)) : path.resolve(checkpoint), step },
       settings: defaultAnalysisSettings(subject.config, options.settings),
       metrics,
     });
