@@ -12,7 +12,7 @@ import { childNodes, experimentStatus, nodeView, rootNodes, type TreeNode } from
 import type { RunConfig } from '../../src/protocol/config';
 
 function runJson(id: string, status: string, step: number, steps = 100): object {
-  return { version: 1, id, experiment: 'e', status, step, error: status === 'failed' ? 'boom' : null, config: { id, seed: 1, train: { steps }, optimizer: { name: 'lion' }, model: { attentionScaling: 'logn' } } };
+  return { version: 1, id, experiment: 'e', status, step, backend: status === 'pending' ? null : 'wasm', error: status === 'failed' ? 'boom' : null, config: { id, seed: 1, train: { steps }, optimizer: { name: 'lion' }, model: { attentionScaling: 'logn' } } };
 }
 
 function makeRunsFolder(): string {
@@ -74,7 +74,8 @@ test('the tree: experiments → runs → checkpoints with status icons, live pro
   assert.ok(x);
   const vx = nodeView(x);
   assert.equal(vx.contextValue, 'run.running');
-  assert.equal(vx.description, 'running · 57/100 · loss 0.123', 'live state beats the older run.json step');
+  assert.equal(vx.description, 'running · 57/100 · loss 0.123 · wasm', 'live state beats the older run.json step; the backend that trains it is shown');
+  assert.match(vx.tooltip, /backend wasm/);
   const [a, b] = childNodes(roots[1] as TreeNode, new Map());
   assert.ok(a && b);
   assert.deepEqual([nodeView(a).icon, nodeView(a).contextValue, nodeView(a).collapsible], ['pass', 'run.completed', 'collapsed']);

@@ -81,6 +81,7 @@ export function nodeView(node: TreeNode): NodeView {
     const step = live ? stepText(live.step, live.totalSteps) : stepText(r.step, r.totalSteps);
     const parts = [r.status, step];
     if (live) parts.push(`loss ${live.loss.toPrecision(3)}`);
+    if (r.backend) parts.push(r.backend);
     const { icon, color } = STATUS_ICONS[r.status];
     return {
       label: r.id,
@@ -89,6 +90,7 @@ export function nodeView(node: TreeNode): NodeView {
         `${r.id} (${r.status})`,
         [r.optimizer, r.attentionScaling, r.seed !== null ? `seed ${r.seed}` : null].filter(Boolean).join(' · '),
         `steps ${step}`,
+        r.backend ? `backend ${r.backend}` : '',
         r.error ? `error: ${r.error}` : '',
         r.dir,
       ]
