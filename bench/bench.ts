@@ -10,6 +10,7 @@
  * for each optimizer at T = 32.
  * Options: --backends node,wasm,cpu  --lengths 32,128  --steps N (timed steps)  --no-parallel
  *          --count-only (kernel counts, no timings)  --optimizers adamw,lion,tiger,sgd (counted)
+ *          --count-length T (32)  --verbose (every kernel name, native calls, per-kernel time medians)
  */
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
@@ -22,7 +23,7 @@ import { createOptimizer, defaultOptimizerConfig } from '../src/engine/optim';
 import { Rng } from '../src/engine/random';
 import { tf } from '../src/engine/tf';
 import { optimizationStep } from '../src/engine/train/trainer';
-import { countKernels, topKernels } from './kernelCount';
+import { countKernels, kernelTimes, topKernels } from './kernelCount';
 import type { KernelCount } from './kernelCount';
 
 const BATCH = 32;
@@ -91,15 +92,21 @@ function measure(backend: BackendName, T: number, warmup: number, steps: number,
   return { backend, T, msPerStep: ms, stepsPerSecond: 1000 / ms, tokensPerSecond: (BATCH * T * 1000) / ms };
 }
 
-/** Kernels launched by the third training step (the first two create the optimizer state). */
-function countStep(T: number, optimizer: OptimizerConfig): KernelCount {
-  let count: KernelCount | null = null;
-  trainSteps(T, 3, optimizer, (i, run) => {
-    if (i === 2) count = countKernels(run);
+/**
+ * Kernels launched by the third training step (the first two create the optimizer state); with
+ * `timedSteps` > 1, the kernel times are the per-name medians over that many steps.
+ */
+function countStep(T: number, optimizer: OptimizerConfig, timedSteps = 1): KernelCount {
+  const counts: KernelCount[] = [];
+  trainSteps(T, 2 + timedSteps, optimizer, (i, run) => {
+    if (i >= 2) counts.push(countKernels(run));
     else run();
   });
-  if (count === null) throw new Error('countStep: no step was counted');
-  return count;
+  const first = counts[0];
+  if (first === undefined) throw new Error('countStep: no step was counted');
+  const msByName = new Map<string, number>();
+  for (const name of first.msByName.keys()) msByName.set(name, median(counts.map((c) => c.msByName.get(name) ?? 0)));
+  return { ...first, msByName };
 }
 
 function median(xs: number[]): number {
@@ -174,14 +181,20 @@ async function main(): Promise<void> {
     available.push(choice);
     names.set(choice, info.name);
   }
-  console.log('kernels per training step, T = 32 (load-independent; native calls on tensorflow only)');
+  const countT = Number(option('--count-length') ?? 32);
+  console.log(`kernels per training step, T = ${countT} (load-independent; native calls on tensorflow only)`);
   console.log('| backend | optimizer | kernels | native ops | native uploads | most frequent |');
   console.log('|---|---|---|---|---|---|');
   for (const choice of available) {
     await initBackend(choice);
     for (const name of counted) {
-      const c = countStep(32, defaultOptimizerConfig(name));
+      const c = countStep(countT, defaultOptimizerConfig(name), process.argv.includes('--verbose') ? 15 : 1);
       console.log(`| ${names.get(choice) ?? choice} | ${name} | ${c.kernels} | ${c.nativeOps || '–'} | ${c.nativeUploads || '–'} | ${topKernels(c)} |`);
+      if (process.argv.includes('--verbose')) {
+        console.log(`  all kernels: ${topKernels(c, 1000)}`);
+        if (c.nativeOps) console.log(`  native: ${topKernels(c, 1000, true)}`);
+        console.log(`  kernel time (one step, load-dependent): ${kernelTimes(c)}`);
+      }
     }
   }
   if (countOnly) return;

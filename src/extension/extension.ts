@@ -50,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
     return {
       script: path.join(context.extensionPath, 'dist', 'backend.js'),
       nodePath: s.nodePath || undefined,
+      nativeModulesPath: s.nativeModulesPath || undefined,
       noNative: !vscode.workspace.isTrusted,
       cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? context.extensionPath,
       log: (line: string) => output.appendLine(line),
@@ -87,6 +88,9 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
     runsRoot,
     traceOptimizer: async (params) => (await backend.ensureStarted()).request('trace/run', params).then((r) => r.trace),
     probeAttention: async (params) => (await backend.ensureStarted()).request('attention/probe', params, { timeoutMs: 120_000 }),
+    // jobs.end() drops the job before it fires: a job no longer tracked has ended.
+    onRunsActivity: (listener) =>
+      jobs.onChange((job) => listener({ experimentDir: job.dir, runDirs: [...job.runs.values()].flatMap((r) => (r.dir === null ? [] : [r.dir])), ended: jobs.get(job.id) === undefined })),
     log: (line) => output.appendLine(line),
   });
   registerCommands({ context, backend: backend, runs, jobs, tree, treeView, views, output, runsRoot });
@@ -106,6 +110,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('attentionLab.runsFolder')) tree.refresh();
       if (e.affectsConfiguration('attentionLab.nodePath')) restartBackend('attentionLab.nodePath changed');
+      if (e.affectsConfiguration('attentionLab.nativeModulesPath')) restartBackend('attentionLab.nativeModulesPath changed');
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => restartBackend('the workspace is now trusted')),
     vscode.workspace.onDidChangeWorkspaceFolders(() => tree.refresh()),

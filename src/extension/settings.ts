@@ -13,10 +13,12 @@ export interface Settings {
   parallelRuns: number;
   /** Node executable for the backend; '' = the extension host's own runtime. */
   nodePath: string;
+  /** Folder whose node_modules holds @tensorflow/tfjs-node for the backend process; '' = none. */
+  nativeModulesPath: string;
 }
 
 /** `key → value` as the configuration holds it (unknown: settings.json can say anything). */
-export type SettingGetter = (key: 'runsFolder' | 'backend' | 'parallelRuns' | 'nodePath') => unknown;
+export type SettingGetter = (key: 'runsFolder' | 'backend' | 'parallelRuns' | 'nodePath' | 'nativeModulesPath') => unknown;
 
 /**
  * Reads and checks the settings. `workspaceRoot` resolves a relative runs folder; `trusted`
@@ -46,9 +48,15 @@ export function readSettings(get: SettingGetter, workspaceRoot: string, trusted:
   if (typeof nodeRaw === 'string') nodePath = nodeRaw.trim();
   else problems.push(`attentionLab.nodePath: expected a path, found ${JSON.stringify(nodeRaw)}`);
 
+  const nativeRaw = get('nativeModulesPath') ?? '';
+  let nativeModulesPath = '';
+  if (typeof nativeRaw === 'string') nativeModulesPath = nativeRaw.trim() === '' ? '' : path.resolve(workspaceRoot, nativeRaw.trim());
+  else problems.push(`attentionLab.nativeModulesPath: expected a folder path, found ${JSON.stringify(nativeRaw)}`);
+
   if (!trusted) {
     nodePath = '';
+    nativeModulesPath = '';
     if (backend === 'auto' || backend === 'node') backend = 'wasm';
   }
-  return { settings: { runsFolder: path.resolve(workspaceRoot, runsFolder), backend, parallelRuns, nodePath }, problems };
+  return { settings: { runsFolder: path.resolve(workspaceRoot, runsFolder), backend, parallelRuns, nodePath, nativeModulesPath }, problems };
 }

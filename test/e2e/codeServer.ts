@@ -4,13 +4,13 @@
  * Debian's chromium (../shared/docs/vscode-e2e.md). Tests never install anything themselves.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Playwright from 'playwright-core';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { findBundleFile } from '../../src/engine/bundlePaths';
 
 // Loaded at run time, not bundled: playwright-core reads its own package files from disk.
@@ -46,8 +46,25 @@ function freePort(): Promise<number> {
 export interface Session {
   page: Page;
   workspace: string;
-  screenshot(name: string): Promise<void>;
+  /** A PNG in test-results/e2e/: the whole window, or only the sidebar or the editor area. */
+  screenshot(name: string, part?: 'sidebar' | 'editor'): Promise<void>;
+  /**
+   * Errors the browser logged (workbench, extension host and webview consoles, with the
+   * extension host's exceptions forwarded) and Content-Security-Policy violations, in order.
+   */
+  consoleErrors(): readonly string[];
+  /** For a failure report: the console errors, the extension's output channel and the extension host log. */
+  diagnostics(): string;
+  /** Stops the browser and code-server and deletes their temporary folders. */
   close(): Promise<void>;
+}
+
+/** Files under `dir` (recursively) whose name passes `keep`. */
+function findFiles(dir: string, keep: (name: string) => boolean): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => keep(path.basename(f)))
+    .map((f) => path.join(dir, f));
 }
 
 /** Installs the .vsix into a fresh extensions dir, starts code-server on `workspace` and opens it in chromium. */
@@ -75,7 +92,10 @@ export async function openVsCode(workspace: string, vsix: string): Promise<Sessi
     }),
   );
   const install = spawnSync(CODE_SERVER, ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsix], { encoding: 'utf8' });
-  if (install.status !== 0) throw new Error(`installing ${vsix} failed: ${install.stderr || install.stdout}`);
+  if (install.status !== 0) {
+    rmSync(home, { recursive: true, force: true });
+    throw new Error(`installing ${vsix} failed: ${install.stderr || install.stdout}`);
+  }
 
   const port = await freePort();
   const server: ChildProcess = spawn(
@@ -97,45 +117,81 @@ export async function openVsCode(workspace: string, vsix: string): Promise<Sessi
   const serverLog: string[] = [];
   server.stdout?.on('data', (d: Buffer) => serverLog.push(d.toString()));
   server.stderr?.on('data', (d: Buffer) => serverLog.push(d.toString()));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`code-server exited (${server.exitCode}): ${serverLog.join('')}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
+  let context: BrowserContext | undefined;
+  const stop = async (): Promise<void> => {
+    await context?.close().catch(() => undefined);
+    if (server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((r) => server.once('exit', r));
+      server.kill('SIGTERM');
+      await exited;
     }
-    if (Date.now() > deadline) throw new Error(`code-server did not answer /healthz within 60 s: ${serverLog.join('')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-
-  const context: BrowserContext = await chromium.launchPersistentContext(path.join(home, 'chromium'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.on('console', (m) => { if (m.text().includes('ALDBG')) console.log(Date.now(), m.text()); });
-  await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  return {
-    page,
-    workspace,
-    screenshot: async (name) => {
-      await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-    },
-    close: async () => {
-      await context.close().catch(() => undefined);
-      if (server.exitCode === null) {
-        const exited = new Promise((r) => server.once('exit', r));
-        server.kill('SIGTERM');
-        await exited;
-      }
-    },
+    rmSync(home, { recursive: true, force: true });
   };
+  // Console events of every frame, webviews included, arrive here.
+  const errors: string[] = [];
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (server.exitCode !== null) throw new Error(`code-server exited (${server.exitCode}): ${serverLog.join('')}`);
+      try {
+        if ((await fetch(`${base}/healthz`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`code-server did not answer /healthz within 60 s: ${serverLog.join('')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    context = await chromium.launchPersistentContext(path.join(home, 'chromium'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 1000 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.text().includes('Content Security Policy')) errors.push(`[${m.type()}] ${m.text()} (${m.location().url})`);
+    });
+    page.on('pageerror', (e) => errors.push(`[pageerror] ${e.message}`));
+    await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    return {
+      page,
+      workspace,
+      screenshot: async (name, part) => {
+        const file = path.join(SCREENSHOTS, `${name}.png`);
+        if (part === undefined) await page.screenshot({ path: file });
+        else await page.locator(part === 'sidebar' ? '.part.sidebar' : '.part.editor').screenshot({ path: file });
+      },
+      consoleErrors: () => errors,
+      diagnostics: () => {
+        const logs = path.join(userData, 'logs');
+        const files = [...findFiles(logs, (n) => n.endsWith('Attention Lab.log')), ...findFiles(logs, (n) => n === 'remoteexthost.log')];
+        return [
+          `console errors (${errors.length}):`,
+          ...errors,
+          ...files.map((f) => `\n--- ${path.relative(logs, f)}\n${readFileSync(f, 'utf8')}`),
+          `\n--- code-server\n${serverLog.join('')}`,
+        ].join('\n');
+      },
+      close: stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * The document inside the visible webview: the sidebar's view (`view`) or the active editor's
+ * panel or custom editor (`editor`). Webviews are iframes near the workbench root (outer
+ * `iframe.webview`, inner `#active-frame`); hidden ones stay in the DOM, so pick the visible one.
+ * A locator, so waits re-resolve it when another editor becomes active.
+ */
+export function webview(page: Page, where: 'view' | 'editor'): FrameLocator {
+  const outer = where === 'view' ? 'iframe.webview.ready[src*="purpose=webviewView"]' : 'iframe.webview.ready:not([src*="purpose=webviewView"])';
+  return page.locator(outer).filter({ visible: true }).first().contentFrame().locator('#active-frame').contentFrame();
 }
 
 /** Runs a command from the palette by its title. */

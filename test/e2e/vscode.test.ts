@@ -3,7 +3,10 @@
  * scripts/package.mjs builds (so packaging is tested too): run a tiny experiment from the command
  * palette, watch its runs appear in the Runs tree and finish, open the dashboard on them, open one
  * of their checkpoints in the inspector and read its tensor table, and see a malformed
- * .safetensors file rejected with a clear error. Screenshots go to test-results/e2e/.
+ * .safetensors file rejected with a clear error. Expected values (loss curves, final losses,
+ * tensor shapes, the reader's error) come from the files the run wrote, read here with the
+ * engine's own readers. Screenshots go to test-results/e2e/; a failing step also leaves the
+ * console errors and the extension's logs next to its screenshot.
  * Waits are on real conditions (elements, files); nothing sleeps as an assertion.
  */
 import assert from 'node:assert/strict';
@@ -12,11 +15,28 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { FrameLocator } from 'playwright-core';
-import { ROOT, openVsCode, runCommand, unavailableReason, type Session } from './codeServer';
+import type { RunFile, TrainRecord } from '../../src/protocol/runFolder';
+import { openSafetensors, SafetensorsError } from '../../src/engine/checkpoint/safetensors';
+import { ROOT, SCREENSHOTS, openVsCode, runCommand, unavailableReason, webview, type Session } from './codeServer';
 
 const unavailable = unavailableReason();
 const STEPS = 30;
+const EVAL_LENGTH = 4;
+const TENSOR = 'blocks.0.attn.qkv.kernel';
+
+/** What a run wrote: run.json and its train records. */
+function readRun(runDir: string): { run: RunFile; train: TrainRecord[] } {
+  const run = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as RunFile;
+  const lines = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const train = lines.map((l) => JSON.parse(l) as { kind: string }).filter((r): r is TrainRecord => r.kind === 'train');
+  return { run, train };
+}
+
+/** The dashboard's seed group of a run: its id without the `-s<seed>` suffix. */
+function groupOf(run: RunFile): string {
+  const suffix = `-s${run.config.seed}`;
+  return run.id.endsWith(suffix) ? run.id.slice(0, -suffix.length) : run.id;
+}
 
 function makeWorkspace(): string {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'al-ws-'));
@@ -25,12 +45,12 @@ function makeWorkspace(): string {
     JSON.stringify(
       {
         name: 'tiny',
-        tasks: [{ name: 'copy', trainLengths: [3, 4], evalLengths: [4] }],
+        tasks: [{ name: 'copy', trainLengths: [3, 4], evalLengths: [EVAL_LENGTH] }],
         models: [{ label: 'xs', layers: 1, dModel: 16, heads: 2, dFf: 32 }],
         attentionScalings: ['standard'],
-        optimizers: [{ name: 'adamw', lr: 3e-3 }, { name: 'lion', lr: 1e-3 }],
+        optimizers: [{ name: 'adamw', lr: 1e-2 }, { name: 'lion', lr: 3e-3 }],
         seeds: [1],
-        train: { steps: STEPS, batchSize: 8, evalEvery: STEPS, evalExamples: 8, logEvery: 5, checkpointEvery: 15 },
+        train: { steps: STEPS, batchSize: 8, evalEvery: STEPS, evalExamples: 8, logEvery: 2, checkpointEvery: 15 },
       },
       null,
       2,
@@ -46,25 +66,33 @@ function makeWorkspace(): string {
 describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, timeout: 600_000 }, () => {
   let s: Session;
   let runIds: string[] = [];
+  const temporary: string[] = [];
+  const runDir = (id: string): string => path.join(s.workspace, 'runs', 'tiny', id);
 
   before(async () => {
+    fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
     const { packageVsix } = (await import(pathToFileURL(path.join(ROOT, 'scripts/package.mjs')).href)) as {
       packageVsix(out: string, o: { build: boolean }): string;
     };
-    const vsix = packageVsix(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'al-vsix-')), 'attention-lab.vsix'), { build: false });
-    s = await openVsCode(makeWorkspace(), vsix);
+    const vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-vsix-'));
+    const workspace = makeWorkspace();
+    temporary.push(vsixDir, workspace);
+    s = await openVsCode(workspace, packageVsix(path.join(vsixDir, 'attention-lab.vsix'), { build: false }));
   });
   after(async () => {
     await s?.close();
+    for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
   });
-  // A failing step leaves a picture of what the workbench showed.
+  // A failing step leaves a picture of what the workbench showed, and the logs.
   let step = 0;
   const shotOnFailure = (name: string, body: () => Promise<void>) => async () => {
     step++;
     try {
       await body();
     } catch (err) {
-      await s?.screenshot(`failed-${String(step).padStart(2, '0')}-${name}`).catch(() => undefined);
+      const base = `failed-${String(step).padStart(2, '0')}-${name}`;
+      await s?.screenshot(base).catch(() => undefined);
+      if (s) fs.writeFileSync(path.join(SCREENSHOTS, `${base}.log`), s.diagnostics());
       throw err;
     }
   };
@@ -99,50 +127,108 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
       await tree.locator('.monaco-list-row', { hasText: id }).filter({ hasText: `completed · ${STEPS}/${STEPS}` }).first().waitFor({ timeout: 180_000 });
     }
     await tree.locator('.monaco-list-row', { hasText: 'tiny' }).filter({ hasText: '2/2 completed' }).first().waitFor({ timeout: 30_000 });
-    await s.page.locator('.notifications-toasts .notification-toast', { hasText: '2 completed' }).first().waitFor({ timeout: 30_000 });
+    const toast = s.page.locator('.notifications-toasts .notification-toast', { hasText: '2 completed' }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    // dismissed, so that it covers nothing in the next pictures
+    await toast.hover();
+    await toast.locator('.codicon-notifications-clear').click();
+    await toast.waitFor({ state: 'hidden', timeout: 30_000 });
+
+    // The sidebar's live-run view follows the runs to the end: a loss line and a finished row each.
+    const live = webview(s.page, 'view');
+    for (const id of runIds) {
+      const row = live.locator(`.al-run[data-run="${id}"][data-status="completed"]`);
+      await row.waitFor({ timeout: 60_000 });
+      assert.match(await row.innerText(), new RegExp(`completed · ${STEPS}/${STEPS}`));
+      await live.locator(`#live-loss path.al-line[data-series="${id}"]`).waitFor({ timeout: 30_000 });
+    }
     await s.screenshot('04-finished');
+    await s.screenshot('readme-sidebar', 'sidebar');
   }));
 
-  it('opens the dashboard with the run’s loss curve', shotOnFailure('dashboard', async () => {
+  it('opens the dashboard: the loss curves and the comparison table show the runs’ data', shotOnFailure('dashboard', async () => {
     await runCommand(s.page, 'Attention Lab: Open Dashboard');
-    const frame: FrameLocator = s.page.frameLocator('iframe.webview.ready:not([src*="purpose=webviewView"])').first().frameLocator('#active-frame');
-    await frame.locator('svg path').first().waitFor({ timeout: 60_000 });
-    const text = await frame.locator('body').innerText();
-    assert.match(text, /loss/i);
-    assert.ok(runIds.some((id) => text.includes(id)) || text.includes('tiny'), 'the dashboard names the experiment or its runs');
+    const dash = webview(s.page, 'editor');
+    const curves = dash.locator('.al-chart[aria-label="curves"]');
+    const table = dash.locator('table.al-table[aria-label="optimizer-table"]');
+    await table.waitFor({ timeout: 60_000 });
+    const headers = (await table.locator('thead th').allInnerTexts()).map((h) => h.trim());
+    const column = (label: string): number => {
+      const i = headers.findIndex((h) => h.startsWith(label));
+      assert.ok(i >= 0, `the comparison table has a "${label}" column: ${headers.join(' | ')}`);
+      return i;
+    };
+    const trainLossColumn = column('Train loss');
+    const finalLossColumn = column(`Loss@${EVAL_LENGTH}`);
+    for (const id of runIds) {
+      const { run, train } = readRun(runDir(id));
+      const group = groupOf(run);
+      // one line per seed group (one seed here), with a vertex per logged training step
+      const line = curves.locator(`path.al-line[data-series="${group}"]`);
+      await line.waitFor({ timeout: 60_000 });
+      const vertices = ((await line.getAttribute('d')) ?? '').match(/[ML]/g)?.length ?? 0;
+      assert.ok(train.length >= 2, `${id} logged training steps`);
+      assert.equal(vertices, train.length, `the ${group} loss curve has one point per logged step of ${id}`);
+      assert.equal((await curves.locator(`.al-legend [data-series="${group}"]`).innerText()).trim(), group);
+
+      const row = table.locator('tbody tr').filter({ has: dash.locator('td:first-child', { hasText: group }) });
+      const cells = (await row.locator('td').allInnerTexts()).map((c) => c.trim());
+      const finalLoss = run.final?.find((r) => r.length === EVAL_LENGTH)?.loss;
+      assert.ok(finalLoss !== undefined, `${id} has a final evaluation at n=${EVAL_LENGTH}`);
+      assert.ok(Math.abs(Number(cells[finalLossColumn]) - finalLoss) < 5e-5, `final loss of ${id}: table ${cells[finalLossColumn]}, run.json ${finalLoss}`);
+      const lastTrainLoss = (train[train.length - 1] as TrainRecord).loss;
+      assert.ok(Math.abs(Number(cells[trainLossColumn]) - lastTrainLoss) < 5e-5, `last train loss of ${id}: table ${cells[trainLossColumn]}, metrics ${lastTrainLoss}`);
+    }
     await s.screenshot('05-dashboard');
+    await s.screenshot('readme-dashboard', 'editor');
   }));
 
   it('opens a checkpoint of the run in the inspector and shows its tensor table', shotOnFailure('inspector', async () => {
     const first = runIds[0] as string;
-    const ckpt = path.join(s.workspace, 'runs', 'tiny', first, 'checkpoints', `step-${STEPS}.safetensors`);
-    assert.ok(fs.existsSync(ckpt));
+    const ckpt = path.join(runDir(first), 'checkpoints', `step-${STEPS}.safetensors`);
+    const file = await openSafetensors(ckpt);
+    const info = file.get(TENSOR);
+    await file.close();
+    assert.ok(info, `${ckpt} holds ${TENSOR}`);
     // through the tree: expand the run, click its last checkpoint
     const tree = s.page.locator('.pane', { has: s.page.locator('.pane-header', { hasText: 'Runs' }) });
     await tree.locator('.monaco-list-row', { hasText: first }).first().click();
     await s.page.keyboard.press('ArrowRight');
     await tree.locator('.monaco-list-row', { hasText: `step ${STEPS}` }).first().click();
-    const frame = s.page.frameLocator(`iframe.webview.ready:not([src*="purpose=webviewView"])`).last().frameLocator('#active-frame');
-    const row = frame.locator('tr', { hasText: 'embed.token' }).first();
+    const inspector = webview(s.page, 'editor');
+    await inspector.locator('#summary', { hasText: `run ${first} · step ${STEPS}` }).waitFor({ timeout: 60_000 });
+    const row = inspector.locator(`#tensors-model tr[data-tensor="${TENSOR}"]`);
     await row.waitFor({ timeout: 60_000 });
     const cells = await row.locator('td').allInnerTexts();
-    assert.equal(cells[0], 'embed.token');
-    assert.match(cells.join(' '), /F32|float32/i);
+    assert.deepEqual(cells.slice(0, 3), [TENSOR, `[${info.shape.join(', ')}]`, info.dtype]);
     await s.screenshot('06-inspector');
+    await s.screenshot('readme-inspector', 'editor');
   }));
 
-  it('shows a clear error for a malformed .safetensors file', shotOnFailure('malformed', async () => {
+  it('shows the reader’s error for a malformed .safetensors file', shotOnFailure('malformed', async () => {
+    const broken = path.join(s.workspace, 'broken.safetensors');
+    const expected = await openSafetensors(broken).then(
+      () => assert.fail(`${broken} should not parse`),
+      (err: unknown) => {
+        assert.ok(err instanceof SafetensorsError, String(err));
+        return err.message;
+      },
+    );
     await s.page.keyboard.press('Control+P');
     const input = s.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill('broken.safetensors');
     await s.page.locator('.quick-input-list .monaco-list-row', { hasText: 'broken.safetensors' }).first().waitFor({ timeout: 30_000 });
     await s.page.keyboard.press('Enter');
-    const frame = s.page.frameLocator('iframe.webview.ready:not([src*="purpose=webviewView"])').last().frameLocator('#active-frame');
-    const error = frame.locator('#error');
+    const error = webview(s.page, 'editor').locator('#error');
     await error.waitFor({ timeout: 60_000 });
-    assert.match(await error.innerText(), /broken\.safetensors|header/i);
+    assert.equal((await error.innerText()).trim(), expected);
     await s.screenshot('07-malformed');
+  }));
+
+  it('logged no Content-Security-Policy violation and no error from the extension', shotOnFailure('console', async () => {
+    const ours = s.consoleErrors().filter((e) => e.includes('Content Security Policy') || /attention-?lab/i.test(e));
+    assert.deepEqual(ours, []);
   }));
 });
 

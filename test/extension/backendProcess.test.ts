@@ -173,3 +173,44 @@ test('a backend that cannot start fails fast with its stderr, and start-up can b
   setTimeout(() => ac.abort(), 50);
   await assert.rejects(p, /starting the backend was cancelled/);
 });
+
+/** Does @tensorflow/tfjs-node load from this checkout (after `npm run setup:native`)? */
+function nativeInstalled(): boolean {
+  try {
+    require.resolve('@tensorflow/tfjs-node', { paths: [path.resolve(__dirname, '..', '..', '..')] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('a packaged backend (no node_modules) uses wasm, and the native backend from attentionLab.nativeModulesPath', async (t) => {
+  const repo = path.resolve(__dirname, '..', '..', '..');
+  if (!nativeInstalled()) {
+    if (process.env.CI) assert.fail('@tensorflow/tfjs-node is not set up (npm run setup:native)');
+    t.skip('@tensorflow/tfjs-node is not set up here (npm run setup:native)');
+    return;
+  }
+  // Like an installed .vsix: dist/ with the bundles and wasm binaries, no node_modules anywhere above.
+  const ext = tmp();
+  const dist = path.join(ext, 'dist');
+  fs.mkdirSync(dist);
+  const src = path.dirname(script);
+  for (const f of fs.readdirSync(src).filter((n) => n === 'backend.js' || n === 'worker.js' || n.endsWith('.wasm'))) {
+    fs.copyFileSync(path.join(src, f), path.join(dist, f));
+  }
+  const run = async (nativeModulesPath: string | undefined): Promise<string[]> => {
+    const backend = new BackendProcess({ script: path.join(dist, 'backend.js'), noNative: false, nativeModulesPath, log: () => undefined, startTimeoutMs: 30_000 });
+    try {
+      const endpoint = await backend.ensureStarted();
+      const dir = tmp();
+      const outcome = await endpoint.request('experiment/run', { jobId: 'n', outDir: dir, backend: 'auto', parallel: 1, source: { kind: 'file', path: writeSpec(dir, 4) }, steps: null });
+      assert.deepEqual(outcome.runs.map((r) => r.status), ['completed', 'completed']);
+      return outcome.backends;
+    } finally {
+      await backend.stop();
+    }
+  };
+  assert.deepEqual(await run(undefined), ['wasm']);
+  assert.deepEqual(await run(repo), ['tensorflow']);
+});

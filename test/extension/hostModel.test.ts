@@ -114,10 +114,11 @@ test('JobTracker follows runner events into per-run state and overall progress',
 test('settings: defaults, bad values named, relative runs folder, and the untrusted-workspace restrictions', () => {
   const values: Record<string, unknown> = {};
   const get = (k: string): unknown => values[k];
-  assert.deepEqual(readSettings(get, '/ws', true), { settings: { runsFolder: path.resolve('/ws/runs'), backend: 'auto', parallelRuns: 0, nodePath: '' }, problems: [] });
-  Object.assign(values, { runsFolder: '/abs/out', backend: 'node', parallelRuns: 2, nodePath: '/opt/node/bin/node' });
-  assert.deepEqual(readSettings(get, '/ws', true).settings, { runsFolder: '/abs/out', backend: 'node', parallelRuns: 2, nodePath: '/opt/node/bin/node' });
-  assert.deepEqual(readSettings(get, '/ws', false).settings, { runsFolder: '/abs/out', backend: 'wasm', parallelRuns: 2, nodePath: '' });
+  assert.deepEqual(readSettings(get, '/ws', true), { settings: { runsFolder: path.resolve('/ws/runs'), backend: 'auto', parallelRuns: 0, nodePath: '', nativeModulesPath: '' }, problems: [] });
+  Object.assign(values, { runsFolder: '/abs/out', backend: 'node', parallelRuns: 2, nodePath: '/opt/node/bin/node', nativeModulesPath: 'tools/al' });
+  assert.deepEqual(readSettings(get, '/ws', true).settings, { runsFolder: '/abs/out', backend: 'node', parallelRuns: 2, nodePath: '/opt/node/bin/node', nativeModulesPath: path.resolve('/ws/tools/al') });
+  // untrusted: no custom Node, no native modules from anywhere
+  assert.deepEqual(readSettings(get, '/ws', false).settings, { runsFolder: '/abs/out', backend: 'wasm', parallelRuns: 2, nodePath: '', nativeModulesPath: '' });
   Object.assign(values, { backend: 'gpu', parallelRuns: -1, runsFolder: 7 });
   const { settings, problems } = readSettings(get, '/ws', true);
   assert.deepEqual([settings.backend, settings.parallelRuns, settings.runsFolder], ['auto', 0, path.resolve('/ws/runs')]);

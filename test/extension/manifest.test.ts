@@ -56,7 +56,7 @@ test('views, the custom editor and settings match the ids the code registers', (
     c.customEditors.map((e) => e.viewType),
     [CUSTOM_EDITORS.checkpointInspector],
   );
-  assert.deepEqual(Object.keys(c.configuration.properties).sort(), ['attentionLab.backend', 'attentionLab.nodePath', 'attentionLab.parallelRuns', 'attentionLab.runsFolder']);
+  assert.deepEqual(Object.keys(c.configuration.properties).sort(), ['attentionLab.backend', 'attentionLab.nativeModulesPath', 'attentionLab.nodePath', 'attentionLab.parallelRuns', 'attentionLab.runsFolder']);
   assert.ok(pkg.activationEvents.every((e) => !e.startsWith('*')), 'no eager activation');
 });
 

@@ -12,7 +12,17 @@ import type { Tensor } from '../tf';
  *   dW = xᵀ · dy          [In, N]·[N, Out]
  *   db = Σ_rows dy        [Out]     (as ones[1, N]·dy, see sumRows)
  * Callers reshape [B, T, D] activations to [B*T, D] first.
+ *
+ * On the native backend (tfjs-node) every kernel launch costs ~20 µs and a Reshape or Transpose
+ * two calls into TensorFlow (the shape or permutation is uploaded as a tensor), while its
+ * BatchMatMulV2 takes the transposes as flags: there the gradient is `dy·Wᵀ` and `xᵀ·dy` with
+ * transposeB / transposeA and `db` one Sum, 2–3 launches instead of 9–11 (docs/benchmarks.md).
  */
+
+/** true on tfjs-node's `tensorflow` backend, where launches are dear and transposed matmuls free. */
+export function nativeBackend(): boolean {
+  return tf.getBackend() === 'tensorflow';
+}
 
 type Grad2 = (dy: Tensor, saved: Tensor[]) => Tensor[];
 
@@ -30,6 +40,7 @@ export function transpose2d(x: Tensor): Tensor {
 
 /** Σ over the rows of dy [N, C] → [C], as ones[1, N]·dy: a plain 2-D product (XNNPACK on wasm) instead of an axis-0 reduction. */
 export function sumRows(dy: Tensor): Tensor {
+  if (nativeBackend()) return tf.sum(dy, 0);
   const n = dy.shape[0] as number;
   return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, n]), dy), [dy.shape[1] as number]));
 }
@@ -40,6 +51,7 @@ const denseWithBias = tf.customGrad((...args: unknown[]) => {
   const value = tf.add(tf.matMul(x, w), b); // [N, Out]
   const gradFunc: Grad2 = (dy, saved) => {
     const [sx, sw] = saved as [Tensor, Tensor];
+    if (nativeBackend()) return [tf.matMul(dy, sw, false, true), tf.matMul(sx, dy, true, false), tf.sum(dy, 0)];
     return [
       tf.matMul(dy, transpose2d(sw)), // dx [N, In]
       tf.matMul(transpose2d(sx), dy), // dW [In, Out]
@@ -55,6 +67,7 @@ const denseNoBias = tf.customGrad((...args: unknown[]) => {
   const value = tf.matMul(x, w); // [N, Out]
   const gradFunc: Grad2 = (dy, saved) => {
     const [sx, sw] = saved as [Tensor, Tensor];
+    if (nativeBackend()) return [tf.matMul(dy, sw, false, true), tf.matMul(sx, dy, true, false)];
     return [tf.matMul(dy, transpose2d(sw)), tf.matMul(transpose2d(sx), dy)];
   };
   return { value, gradFunc };
@@ -62,19 +75,36 @@ const denseNoBias = tf.customGrad((...args: unknown[]) => {
 
 /**
  * Embedding lookup as a one-hot product (the gradient of tf.gather needs UnsortedSegmentSum,
- * which wasm lacks). The one-hot input is data, so its gradient is a cheap zero fill instead of
- * a wasted [N, V]·[V, D] product.
+ * which wasm lacks). The one-hot matrix is data, not an input of the custom gradient: only the
+ * table gets a gradient (no zero fill for the one-hot), so the op is built per call around it.
  */
-const oneHotProduct = tf.customGrad((...args: unknown[]) => {
-  const [oneHot, table, save] = args as [Tensor, Tensor, (t: Tensor[]) => void];
-  save([oneHot]);
-  const value = tf.matMul(oneHot, table); // [N, D]
-  const gradFunc: Grad2 = (dy, saved) => {
-    const [sOneHot] = saved as [Tensor];
-    return [tf.zerosLike(sOneHot), tf.matMul(transpose2d(sOneHot), dy)]; // d(table) [V, D]
-  };
-  return { value, gradFunc };
-});
+function oneHotProduct(oneHot: Tensor, table: Tensor): Tensor {
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [t, save] = args as [Tensor, (t: Tensor[]) => void];
+    save([oneHot]); // kept alive (as a clone) until the backward pass
+    const value = tf.matMul(oneHot, t); // [N, D]
+    const gradFunc: Grad2 = (dy, saved) => {
+      const [sOneHot] = saved as [Tensor];
+      return [nativeBackend() ? tf.matMul(sOneHot, dy, true, false) : tf.matMul(transpose2d(sOneHot), dy)]; // d(table) [V, D]
+    };
+    return { value, gradFunc };
+  });
+  return op(table);
+}
+
+/**
+ * float32 one-hot rows [ids.length, depth] built on the host: one upload, no kernel (and exact
+ * 0/1 values on every backend). ids must lie in [0, depth).
+ */
+export function oneHotRows(ids: ArrayLike<number>, depth: number): Tensor {
+  const out = new Float32Array(ids.length * depth);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as number;
+    if (!(Number.isInteger(id) && id >= 0 && id < depth)) throw new Error(`oneHotRows: id ${id} at index ${i} is outside [0, ${depth})`);
+    out[i * depth + id] = 1;
+  }
+  return tf.tensor2d(out, [ids.length, depth]);
+}
 
 /**
  * float32 one-hot rows [N, depth] for int32 ids [N]. Built as an int32 one-hot plus a Cast:

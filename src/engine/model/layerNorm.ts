@@ -1,6 +1,6 @@
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
-import { sumRows } from './dense';
+import { nativeBackend, sumRows } from './dense';
 
 const EPS = 1e-5;
 
@@ -13,11 +13,21 @@ const EPS = 1e-5;
  *   dx = r·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂))   (means over the last axis)
  *   dg = Σ_rows dy·x̂,  db = Σ_rows dy        (as ones·(…) products, see sumRows)
  */
+/**
+ * Row means of x [N, D] → [N, 1]. On the native backend a Mean is three calls into TensorFlow
+ * (tfjs-node casts the input and uploads the axis); x·(1/D)₁ is one matmul on a small upload.
+ */
+function rowMean(x: Tensor): Tensor {
+  if (!nativeBackend()) return tf.mean(x, 1, true);
+  const d = x.shape[1] as number;
+  return tf.matMul(x, tf.tensor2d(new Float32Array(d).fill(1 / d), [d, 1]));
+}
+
 const layerNormOp = tf.customGrad((...args: unknown[]) => {
   const [x, gain, bias, save] = args as [Tensor, Tensor, Tensor, (t: Tensor[]) => void];
-  const mean = tf.mean(x, 1, true); // [N, 1]
+  const mean = rowMean(x); // [N, 1]
   const centered = tf.sub(x, mean); // [N, D]
-  const variance = tf.mean(tf.mul(centered, centered), 1, true); // [N, 1]
+  const variance = rowMean(tf.mul(centered, centered)); // [N, 1]
   const rstd = tf.rsqrt(tf.add(variance, EPS)); // [N, 1]
   const normed = tf.mul(centered, rstd); // [N, D]
   save([normed, rstd, gain]);
@@ -25,8 +35,8 @@ const layerNormOp = tf.customGrad((...args: unknown[]) => {
   const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] => {
     const [sNormed, sRstd, sGain] = saved as [Tensor, Tensor, Tensor];
     const dNormed = tf.mul(dy, sGain); // [N, D]
-    const meanD = tf.mean(dNormed, 1, true); // [N, 1]
-    const meanDN = tf.mean(tf.mul(dNormed, sNormed), 1, true); // [N, 1]
+    const meanD = rowMean(dNormed); // [N, 1]
+    const meanDN = rowMean(tf.mul(dNormed, sNormed)); // [N, 1]
     const dx = tf.mul(tf.sub(tf.sub(dNormed, meanD), tf.mul(sNormed, meanDN)), sRstd); // [N, D]
     return [dx, sumRows(tf.mul(dy, sNormed)), sumRows(dy)];
   };

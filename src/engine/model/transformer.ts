@@ -19,7 +19,7 @@ import type { ModelConfig } from '../../protocol/config';
 import type { ModelParam, ParamKind } from './params';
 import { attentionScale } from './attentionScale';
 import { buildAttentionMask } from './attentionMask';
-import { dense, embedOneHot, oneHotFloat } from './dense';
+import { dense, embedOneHot, oneHotRows } from './dense';
 import { gelu } from './gelu';
 import { layerNorm } from './layerNorm';
 import { applyRope, contiguousPositions, evalPositions, ropeTables, sinusoidalTable } from './positions';
@@ -280,7 +280,7 @@ export function createModel(config: ModelConfig, seed: number): Model {
       };
 
       // Embedding: one-hot product, then the seed bits fill the last rseBits dims.
-      const oneHot = oneHotFloat(tf.reshape(tokens, [B * T]), V); // [B*T, V]
+      const oneHot = oneHotRows(ids, V); // [B*T, V], built on the host from the ids read above
       let x = embedOneHot(oneHot, tokenTable); // [B*T, D − R]
       if (rseBits > 0 && seedBits) {
         const bits = tf.reshape(tf.tile(tf.reshape(seedBits, [B, 1, rseBits]), [1, T, 1]), [B * T, rseBits]); // [B*T, R]
@@ -289,7 +289,7 @@ export function createModel(config: ModelConfig, seed: number): Model {
       // Absolute positions are added to all D dims (bits included), like any position code.
       let posCode: Tensor | null = null; // [T, D]
       if (positionTable && positions) {
-        posCode = embedOneHot(oneHotFloat(tf.tensor1d(positions, 'int32'), maxLen), positionTable);
+        posCode = embedOneHot(oneHotRows(positions, maxLen), positionTable);
       } else if ((cfg.position === 'sinusoidal' || cfg.position === 'randomized') && positions) {
         posCode = tf.tensor2d(sinusoidalTable(positions, D), [T, D]);
       }

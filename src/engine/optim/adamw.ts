@@ -8,8 +8,10 @@ import type { SlotUpdate } from './slotOptimizer';
 
 interface AdamWShared {
   beta1: Tensor;
+  /** (1 − β1)·s, s the step's gradient scale (clipping). */
   oneMinusBeta1: Tensor;
   beta2: Tensor;
+  /** (1 − β2)·s². */
   oneMinusBeta2: Tensor;
   /** 1 − ηλ, or null when there is no decay this step. */
   decay: Tensor | null;
@@ -34,7 +36,11 @@ interface AdamWShared {
 export class AdamW extends SlotOptimizer<AdamWConfig, AdamWShared> {
   readonly name = 'adamw' as const;
   protected readonly slotNames = ['m', 'v'] as const;
-  protected override readonly elementwise = true;
+
+  /** Elementwise and the same for every kind: any parameters may be concatenated. */
+  protected override joinClass(): { layout: 'concatenated'; rule: string } {
+    return { layout: 'concatenated', rule: '' };
+  }
 
   constructor(config: AdamWConfig) {
     super({ ...config });
@@ -45,7 +51,8 @@ export class AdamW extends SlotOptimizer<AdamWConfig, AdamWShared> {
     checkHyper('adamw', 'weightDecay', config.weightDecay, 0, Infinity);
   }
 
-  protected prepare(options: StepOptions): AdamWShared {
+  /** The clip factor s enters as g·(1 − β1)s and g²·(1 − β2)s²: no kernel of its own. */
+  protected prepare(options: StepOptions, gradScale: number): AdamWShared {
     const { beta1, beta2, eps, weightDecay } = this.config;
     const t = options.step + 1;
     const bc1 = 1 - beta1 ** t;
@@ -53,9 +60,9 @@ export class AdamW extends SlotOptimizer<AdamWConfig, AdamWShared> {
     const decay = options.lr * weightDecay;
     return {
       beta1: tf.scalar(beta1),
-      oneMinusBeta1: tf.scalar(1 - beta1),
+      oneMinusBeta1: tf.scalar((1 - beta1) * gradScale),
       beta2: tf.scalar(beta2),
-      oneMinusBeta2: tf.scalar(1 - beta2),
+      oneMinusBeta2: tf.scalar((1 - beta2) * gradScale * gradScale),
       decay: decay === 0 ? null : tf.scalar(1 - decay),
       epsHat: tf.scalar(eps * sqrtBc2),
       stepSize: options.lr === 0 ? null : tf.scalar((options.lr * sqrtBc2) / bc1),

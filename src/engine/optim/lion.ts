@@ -8,6 +8,7 @@ import type { SlotUpdate } from './slotOptimizer';
 
 interface LionShared {
   beta1: Tensor;
+  /** (1 − β1)·s, s the step's gradient scale (clipping); likewise (1 − β2)·s. */
   oneMinusBeta1: Tensor;
   beta2: Tensor;
   oneMinusBeta2: Tensor;
@@ -25,7 +26,11 @@ interface LionShared {
 export class Lion extends SlotOptimizer<LionConfig, LionShared> {
   readonly name = 'lion' as const;
   protected readonly slotNames = ['m'] as const;
-  protected override readonly elementwise = true;
+
+  /** Elementwise and the same for every kind: any parameters may be concatenated. */
+  protected override joinClass(): { layout: 'concatenated'; rule: string } {
+    return { layout: 'concatenated', rule: '' };
+  }
 
   constructor(config: LionConfig) {
     super({ ...config });
@@ -35,14 +40,15 @@ export class Lion extends SlotOptimizer<LionConfig, LionShared> {
     checkHyper('lion', 'weightDecay', config.weightDecay, 0, Infinity);
   }
 
-  protected prepare(options: StepOptions): LionShared {
+  /** The clip factor s enters as g·(1 − β1)s and g·(1 − β2)s: no kernel of its own. */
+  protected prepare(options: StepOptions, gradScale: number): LionShared {
     const { beta1, beta2, weightDecay } = this.config;
     const decay = options.lr * weightDecay;
     return {
       beta1: tf.scalar(beta1),
-      oneMinusBeta1: tf.scalar(1 - beta1),
+      oneMinusBeta1: tf.scalar((1 - beta1) * gradScale),
       beta2: tf.scalar(beta2),
-      oneMinusBeta2: tf.scalar(1 - beta2),
+      oneMinusBeta2: tf.scalar((1 - beta2) * gradScale),
       lr: options.lr === 0 ? null : tf.scalar(options.lr),
       decay: decay === 0 ? null : tf.scalar(1 - decay),
     };

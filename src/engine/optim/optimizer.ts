@@ -8,6 +8,8 @@ export interface StepReport {
   updateNorm: number;
   /** Number of parameter tensors whose gradient contained NaN or Inf at this step. */
   nanEvents: number;
+  /** Global L2 norm of the gradients before clipping (NaN unless `measure`). */
+  gradNorm: number;
 }
 
 export interface StepOptions {
@@ -15,8 +17,14 @@ export interface StepOptions {
   step: number;
   /** Learning rate of this step: the configured lr times the schedule's factor. */
   lr: number;
-  /** Compute StepReport.updateNorm (one extra device→host read). */
+  /** Compute StepReport.updateNorm (one extra device→host read) and report gradNorm. */
   measure: boolean;
+  /**
+   * Global-norm gradient clipping: every gradient is scaled by c / max(‖g‖, c), ‖g‖ over all the
+   * step's tensors (torch.nn.utils.clip_grad_norm_). 0 or absent = off. Done by the optimizer so
+   * it shares the per-group kernels of the NaN/Inf check (see SlotOptimizer).
+   */
+  gradClip?: number;
 }
 
 /**

@@ -7,6 +7,8 @@ import { SlotOptimizer } from './slotOptimizer';
 import type { SlotUpdate } from './slotOptimizer';
 
 interface SgdShared {
+  /** The step's gradient scale (clipping), or null when 1. */
+  gradScale: Tensor | null;
   momentum: Tensor | null;
   weightDecay: Tensor | null;
   lr: Tensor | null;
@@ -24,7 +26,11 @@ interface SgdShared {
 export class Sgd extends SlotOptimizer<SgdConfig, SgdShared> {
   readonly name = 'sgd' as const;
   protected readonly slotNames = ['momentum'] as const;
-  protected override readonly elementwise = true;
+
+  /** Elementwise and the same for every kind: any parameters may be concatenated. */
+  protected override joinClass(): { layout: 'concatenated'; rule: string } {
+    return { layout: 'concatenated', rule: '' };
+  }
 
   constructor(config: SgdConfig) {
     super({ ...config });
@@ -33,9 +39,10 @@ export class Sgd extends SlotOptimizer<SgdConfig, SgdShared> {
     checkHyper('sgd', 'weightDecay', config.weightDecay, 0, Infinity);
   }
 
-  protected prepare(options: StepOptions): SgdShared {
+  protected prepare(options: StepOptions, gradScale: number): SgdShared {
     const { momentum, weightDecay } = this.config;
     return {
+      gradScale: gradScale === 1 ? null : tf.scalar(gradScale),
       momentum: momentum === 0 ? null : tf.scalar(momentum),
       weightDecay: weightDecay === 0 ? null : tf.scalar(weightDecay),
       lr: options.lr === 0 ? null : tf.scalar(options.lr),
@@ -46,7 +53,8 @@ export class Sgd extends SlotOptimizer<SgdConfig, SgdShared> {
     if (!u.finite) return null;
     const buf = u.slot('momentum');
     const theta = u.theta;
-    const g = s.weightDecay === null ? u.grad : tf.add(u.grad, tf.mul(theta, s.weightDecay));
+    const grad = s.gradScale === null ? u.grad : tf.mul(u.grad, s.gradScale);
+    const g = s.weightDecay === null ? grad : tf.add(grad, tf.mul(theta, s.weightDecay));
     const b1 = s.momentum === null ? g : tf.add(tf.mul(buf, s.momentum), g);
     // With μ = 0 and λ = 0 this assigns the caller's gradient itself: safe, since tensor data
     // is reference-counted and the caller disposing its gradient leaves the buffer's data alive.

@@ -5,15 +5,25 @@ import type { Tensor, Variable } from '../tf';
 import type { Optimizer, StepOptions, StepReport } from './optimizer';
 
 /**
- * What a subclass sees of one parameter during a step, or of a group of same-shaped parameters
- * stacked along a new first axis (see `elementwise`).
+ * How a step lays out the tensors it hands to `update`: one parameter on its own; a group of
+ * same-shaped parameters stacked along a new first axis; or parameters whose shapes differ only
+ * in the last dimension concatenated along it (for elementwise rules).
  */
+export type SlotLayout = 'single' | 'stacked' | 'concatenated';
+
+/** What a subclass sees of one parameter during a step, or of a group of them (see `SlotLayout`). */
 export interface SlotUpdate {
-  /** The parameter (for a group: its first member; all members share shape and kind). */
+  /** The parameter (for a group: its first member; a stacked group shares shape and kind). */
   readonly param: ModelParam;
-  /** The current value: the parameter's variable, or the group's values stacked. */
+  /** The current value: the parameter's variable, or the group's values joined. */
   readonly theta: Tensor;
+  /**
+   * The raw gradient (joined for a group). When the step clips, it is NOT yet scaled: the rule
+   * multiplies by the `gradScale` its `prepare` received (folded into its own constants).
+   */
   readonly grad: Tensor;
+  /** 'stacked': axis 0 indexes the members (per-tensor reductions skip it). */
+  readonly layout: SlotLayout;
   /** false when the gradient holds a NaN or ±Inf (see `SlotOptimizer.step`). */
   readonly finite: boolean;
   /** A slot's current value (`m`, `v`, `momentum`), zeros on first use. */
@@ -22,16 +32,35 @@ export interface SlotUpdate {
   setSlot(name: string, value: Tensor): void;
 }
 
+/** Parameters updated together: their indices and how their tensors are joined. */
+interface Group {
+  readonly members: readonly number[];
+  readonly layout: SlotLayout;
+  /** Concatenation axis (the last one) for 'concatenated'. */
+  readonly axis: number;
+  /** Each member's extent along `axis`, for the split back. */
+  readonly sizes: readonly number[];
+}
+
 /**
  * The machinery every optimizer here shares, so each concrete class is only its update rule:
- * lazily created zero slots named `<param>/<slot>`, checkpoint state in and out, the NaN/Inf
- * check of all gradients with one device→host read, the optional update norm with one more,
- * and the tidy around the whole step.
+ * lazily created zero slots named `<param>/<slot>`, checkpoint state in and out, global-norm
+ * gradient clipping and the NaN/Inf check of all gradients with one device→host read, the
+ * optional update norm with one more, and the tidy around the whole step.
  *
- * Non-finite check: the sum of a gradient is NaN or ±Inf whenever one entry is (NaN and Inf
- * propagate through addition, Inf − Inf = NaN), so one `sum` per tensor and one `stack` give
- * every flag in a single read. A finite gradient whose float32 sum overflows is also flagged;
- * such a gradient is unusable for any of these rules anyway.
+ * Kernel launches dominate a step of the small models this trains (~20 µs each on tfjs-node, a
+ * few µs on wasm), so the update runs on groups of parameters joined into one tensor: for an
+ * elementwise rule (AdamW, Lion, SGD) every parameter whose shape differs from another's only in
+ * the last dimension is concatenated along it (all vectors into one, all [64, ·] matrices into
+ * one: 29 tensors → 4 in the reference model); for Tiger, whose step size is a per-tensor or
+ * per-row RMS, same-shaped parameters of one kind are stacked. One Square + Sum per group gives
+ * the global gradient norm and the NaN/Inf check at once (a sum of squares is NaN or ±Inf
+ * whenever an entry is), read with one sync; the clip factor c/max(‖g‖, c) is folded into the
+ * rule's constants instead of a Mul per tensor. Each element goes through the same float
+ * operations as when updated alone. When a group's sum of squares is not finite, the step falls
+ * back to the per-tensor path with the original semantics: gradients clipped by a norm computed
+ * on the device, each flagged by its own float32 sum (NaN and Inf propagate through addition,
+ * Inf − Inf = NaN), and only the flagged tensors skipped.
  */
 export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Optimizer {
   abstract readonly name: OptimizerName;
@@ -39,14 +68,16 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
   /** Slot names each parameter gets, e.g. ['m', 'v']. */
   protected abstract readonly slotNames: readonly string[];
   /**
-   * true when `update` is elementwise in θ, g and the slots (no per-tensor reduction, no use of
-   * the kind): parameters of the same shape and kind are then stacked and updated by one set of
-   * kernels instead of one per tensor. Each element goes through the same float operations
-   * either way, so the values are identical; only the number of kernel launches changes (about
-   * 30 tensors fall into about 10 groups in the reference model). Used only when every gradient
-   * is finite: a step with a NaN/Inf gradient takes the per-tensor path.
+   * How a parameter may be joined with others for an update; null = on its own (the default).
+   * 'concatenated': the rule is elementwise for this parameter (no per-tensor reduction), so it
+   * can be concatenated along its last axis with others of the same `rule` whose other
+   * dimensions agree. 'stacked': the rule reduces per tensor or per row, and skips axis 0 when
+   * `layout` is 'stacked'; stacked only with the same shape and `rule`.
    */
-  protected readonly elementwise: boolean = false;
+  protected joinClass(param: ModelParam): { layout: 'concatenated' | 'stacked'; rule: string } | null {
+    void param;
+    return null;
+  }
   private readonly state = new Map<string, Variable>();
 
   protected constructor(config: C) {
@@ -56,8 +87,9 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
   /**
    * Per-step values shared by all tensors (scalar tensors made once per step rather than once
    * per tensor: each upload costs about as much as a small kernel). Runs inside the step's tidy.
+   * `gradScale` (1 unless the step clips) multiplies every gradient; fold it into the constants.
    */
-  protected abstract prepare(options: StepOptions): S;
+  protected abstract prepare(options: StepOptions, gradScale: number): S;
 
   /**
    * Computes a parameter's new value and assigns its own slots. Runs inside the step's tidy.
@@ -73,73 +105,121 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
       if (seen.has(p.name)) throw new Error(`parameter '${p.name}' appears twice in one optimizer step`);
       seen.add(p.name);
     }
-    const finite = finiteFlags(gradList);
     const slotMaps = params.map((p) => this.slotsOf(p));
-    let nanEvents = 0;
-    for (const f of finite) if (!f) nanEvents++;
+    const clip = options.gradClip ?? 0;
+    const groups = makeGroups(params, (p) => this.joinClass(p));
+    let report: StepReport = { updateNorm: Number.NaN, nanEvents: 0, gradNorm: Number.NaN };
 
-    let updateNorm = Number.NaN;
     tf.tidy(() => {
-      const squares: Tensor[] = [];
-      const shared = this.prepare(options);
-      const apply = (param: ModelParam, next: Tensor): void => {
-        if (options.measure) squares.push(tf.sum(tf.squaredDifference(next, param.variable)));
-        param.variable.assign(next);
-      };
-      const groups = this.elementwise && nanEvents === 0 ? groupsOfSameShape(params) : params.map((_, i) => [i]);
-      for (const group of groups) {
-        if (group.length === 1) {
-          const i = group[0] as number;
-          const param = params[i] as ModelParam;
-          const slots = slotMaps[i] as Map<string, Variable>;
-          const next = this.update(
-            {
-              param,
-              theta: param.variable,
-              grad: gradList[i] as Tensor,
-              finite: finite[i] as boolean,
-              slot: (name) => slotVariable(slots, name, param.name),
-              setSlot: (name, value) => slotVariable(slots, name, param.name).assign(value),
-            },
-            shared,
-          );
-          if (next !== null) apply(param, next);
-          continue;
-        }
-        // Same-shaped parameters stacked [k, …shape]: one kernel per operation for all k.
-        const first = params[group[0] as number] as ModelParam;
-        const members = group.map((i) => slotMaps[i] as Map<string, Variable>);
-        const stackedSlots = new Map<string, Tensor>();
-        const newSlots = new Map<string, Tensor>();
-        const next = this.update(
-          {
-            param: first,
-            theta: tf.stack(group.map((i) => (params[i] as ModelParam).variable)),
-            grad: tf.stack(group.map((i) => gradList[i] as Tensor)),
-            finite: true,
-            slot: (name) => {
-              let t = stackedSlots.get(name);
-              if (t === undefined) {
-                t = tf.stack(members.map((m) => slotVariable(m, name, first.name)));
-                stackedSlots.set(name, t);
-              }
-              return t;
-            },
-            setSlot: (name, value) => void newSlots.set(name, value),
-          },
-          shared,
-        );
-        for (const [name, value] of newSlots) {
-          tf.unstack(value).forEach((part, k) => slotVariable(members[k] as Map<string, Variable>, name, first.name).assign(part));
-        }
-        if (next !== null) tf.unstack(next).forEach((part, k) => apply(params[group[k] as number] as ModelParam, part));
-      }
-      if (options.measure) {
-        // One read for all tensors: the total squared change.
-        updateNorm = squares.length === 0 ? 0 : Math.sqrt((tf.addN(squares).dataSync() as Float32Array)[0] as number);
+      const joinedGrads = groups.map((g) => join(g, g.members.map((i) => gradList[i] as Tensor)));
+      // One read: every group's sum of squares.
+      const squares = joinedGrads.length === 0 ? new Float32Array(0) : (tf.stack(joinedGrads.map((g) => tf.sum(tf.square(g)))).dataSync() as Float32Array);
+      let total = 0;
+      for (const x of squares) total += x;
+      const gradNorm = Math.sqrt(total);
+      const gradScale = clip > 0 && gradNorm > clip ? clip / gradNorm : 1;
+      if (Number.isFinite(gradNorm) && gradScale >= MIN_FOLDED_SCALE) {
+        const updateNorm = this.applyGroups(params, groups, joinedGrads, slotMaps, this.prepare(options, gradScale), options.measure);
+        report = { updateNorm, nanEvents: 0, gradNorm: options.measure ? gradNorm : Number.NaN };
+      } else {
+        report = this.stepPerTensor(params, gradList, slotMaps, clip, options);
       }
     });
-    return { updateNorm, nanEvents };
+    return report;
+  }
+
+  /** Updates every group (all gradients finite); returns the update norm when measured. */
+  private applyGroups(
+    params: readonly ModelParam[],
+    groups: readonly Group[],
+    joinedGrads: readonly Tensor[],
+    slotMaps: readonly Map<string, Variable>[],
+    shared: S,
+    measure: boolean,
+  ): number {
+    const changes: Tensor[] = [];
+    groups.forEach((group, g) => {
+      const first = params[group.members[0] as number] as ModelParam;
+      const members = group.members.map((i) => slotMaps[i] as Map<string, Variable>);
+      const joinedSlots = new Map<string, Tensor>();
+      const newSlots = new Map<string, Tensor>();
+      const theta = join(group, group.members.map((i) => (params[i] as ModelParam).variable));
+      const next = this.update(
+        {
+          param: first,
+          theta,
+          grad: joinedGrads[g] as Tensor,
+          layout: group.layout,
+          finite: true,
+          slot: (name) => {
+            let t = joinedSlots.get(name);
+            if (t === undefined) {
+              t = join(group, members.map((m) => slotVariable(m, name, first.name)));
+              joinedSlots.set(name, t);
+            }
+            return t;
+          },
+          setSlot: (name, value) => void newSlots.set(name, value),
+        },
+        shared,
+      );
+      for (const [name, value] of newSlots) {
+        split(group, value).forEach((part, k) => slotVariable(members[k] as Map<string, Variable>, name, first.name).assign(part));
+      }
+      if (next === null) return;
+      if (measure) changes.push(tf.sum(tf.squaredDifference(next, theta)));
+      split(group, next).forEach((part, k) => (params[group.members[k] as number] as ModelParam).variable.assign(part));
+    });
+    // One read for all groups: the total squared change.
+    if (!measure) return Number.NaN;
+    return changes.length === 0 ? 0 : Math.sqrt((tf.addN(changes).dataSync() as Float32Array)[0] as number);
+  }
+
+  /**
+   * The step when some gradient holds a NaN/Inf (or its sum of squares overflows): clipping as
+   * a separate pass with the norm computed on the device, then every tensor on its own, the
+   * ones whose clipped gradient is not finite skipped (or shrunk, for Tiger).
+   */
+  private stepPerTensor(
+    params: readonly ModelParam[],
+    gradList: readonly Tensor[],
+    slotMaps: readonly Map<string, Variable>[],
+    clip: number,
+    options: StepOptions,
+  ): StepReport {
+    let gradNorm = Number.NaN;
+    let clipped = gradList;
+    if (clip > 0 || options.measure) {
+      const normT = tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
+      if (options.measure) gradNorm = normT.dataSync()[0] as number;
+      if (clip > 0) {
+        const scale = tf.div(tf.scalar(clip), tf.maximum(normT, tf.scalar(clip)));
+        clipped = gradList.map((g) => tf.mul(g, scale));
+      }
+    }
+    const finite = finiteFlags(clipped);
+    const shared = this.prepare(options, 1);
+    const changes: Tensor[] = [];
+    params.forEach((param, i) => {
+      const slots = slotMaps[i] as Map<string, Variable>;
+      const next = this.update(
+        {
+          param,
+          theta: param.variable,
+          grad: clipped[i] as Tensor,
+          layout: 'single',
+          finite: finite[i] as boolean,
+          slot: (name) => slotVariable(slots, name, param.name),
+          setSlot: (name, value) => slotVariable(slots, name, param.name).assign(value),
+        },
+        shared,
+      );
+      if (next === null) return;
+      if (options.measure) changes.push(tf.sum(tf.squaredDifference(next, param.variable)));
+      param.variable.assign(next);
+    });
+    const updateNorm = !options.measure ? Number.NaN : changes.length === 0 ? 0 : Math.sqrt((tf.addN(changes).dataSync() as Float32Array)[0] as number);
+    return { updateNorm, nanEvents: finite.filter((f) => !f).length, gradNorm };
   }
 
   getState(): Map<string, Tensor> {
@@ -210,6 +290,13 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
   }
 }
 
+/**
+ * Below this clip factor (a gradient norm ~1e15 × the clip) the factor is applied as its own
+ * multiply (per-tensor path) rather than folded into the rules' constants, where its square
+ * (AdamW) would lose precision in float32.
+ */
+const MIN_FOLDED_SCALE = 1e-15;
+
 /** A slot variable of one parameter; throws if the optimizer did not declare the slot. */
 function slotVariable(slots: ReadonlyMap<string, Variable>, name: string, param: string): Variable {
   const v = slots.get(name);
@@ -217,21 +304,67 @@ function slotVariable(slots: ReadonlyMap<string, Variable>, name: string, param:
   return v;
 }
 
-/** Indices of the parameters grouped by shape and kind, in first-appearance order. */
-function groupsOfSameShape(params: readonly ModelParam[]): number[][] {
-  const groups = new Map<string, number[]>();
+/**
+ * Groups in first-appearance order: same-rule parameters concatenated along the last axis when
+ * the other dimensions agree (all vectors together, all matrices with the same number of rows
+ * together), or stacked when the shapes are equal; a group of one is 'single'.
+ */
+function makeGroups(
+  params: readonly ModelParam[],
+  joinClass: (p: ModelParam) => { layout: 'concatenated' | 'stacked'; rule: string } | null,
+): Group[] {
+  const byKey = new Map<string, number[]>();
+  const layouts = new Map<string, SlotLayout>();
   params.forEach((p, i) => {
-    const key = `${p.kind}:${p.variable.shape.join('x')}`;
-    const g = groups.get(key);
+    const shape = p.variable.shape;
+    const c = joinClass(p);
+    let key: string;
+    if (c === null || shape.length === 0) key = `single:${i}`;
+    else if (c.layout === 'concatenated') key = `c:${c.rule}:${shape.length}:${shape.slice(0, -1).join('x')}`;
+    else key = `s:${c.rule}:${shape.join('x')}`;
+    const g = byKey.get(key);
     if (g) g.push(i);
-    else groups.set(key, [i]);
+    else byKey.set(key, [i]);
+    layouts.set(key, c === null ? 'single' : c.layout);
   });
-  return [...groups.values()];
+  return [...byKey.entries()].map(([key, members]) => {
+    const layout = members.length === 1 ? 'single' : (layouts.get(key) as SlotLayout);
+    if (layout !== 'concatenated') return { members, layout, axis: 0, sizes: [] };
+    const axis = (params[members[0] as number] as ModelParam).variable.rank - 1;
+    return { members, layout, axis, sizes: members.map((i) => (params[i] as ModelParam).variable.shape[axis] as number) };
+  });
+}
+
+/** The group's tensors as one (members in order). */
+function join(group: Group, tensors: readonly Tensor[]): Tensor {
+  switch (group.layout) {
+    case 'single':
+      return tensors[0] as Tensor;
+    case 'stacked':
+      return tf.stack(tensors as Tensor[]);
+    case 'concatenated':
+      return tf.concat(tensors as Tensor[], group.axis);
+  }
+}
+
+/** The inverse of `join`: one tensor per member. */
+function split(group: Group, joined: Tensor): Tensor[] {
+  switch (group.layout) {
+    case 'single':
+      return [joined];
+    case 'stacked':
+      return tf.unstack(joined);
+    case 'concatenated':
+      return tf.split(joined, group.sizes as number[], group.axis);
+  }
 }
 
 function checkStepOptions(o: StepOptions): void {
   if (!Number.isInteger(o.step) || o.step < 0) throw new Error(`optimizer step must be an integer >= 0, got ${o.step}`);
   if (!Number.isFinite(o.lr) || o.lr < 0) throw new Error(`optimizer lr must be a finite number >= 0, got ${o.lr}`);
+  if (o.gradClip !== undefined && !(Number.isFinite(o.gradClip) && o.gradClip >= 0)) {
+    throw new Error(`optimizer gradClip must be a finite number >= 0 (0 = off), got ${o.gradClip}`);
+  }
 }
 
 function checkedGrad(p: ModelParam, grads: ReadonlyMap<string, Tensor>): Tensor {

@@ -1,14 +1,19 @@
 import type { TigerConfig } from '../../protocol/config';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
+import type { ModelParam, ParamKind } from '../model/params';
 import { checkHyper } from './checkHyper';
 import type { StepOptions } from './optimizer';
 import { SlotOptimizer } from './slotOptimizer';
 import type { SlotUpdate } from './slotOptimizer';
 
+/** Kinds with the half step and no decay. */
+const HALF_STEP_KINDS: ReadonlySet<ParamKind> = new Set<ParamKind>(['bias', 'norm-gain', 'norm-bias']);
+
 interface TigerShared {
   /** b1, or null when b1 = 1 (an accumulation step that does not start a cycle). */
   b1: Tensor | null;
+  /** (1 − β)/k times the step's gradient scale s (clipping). */
   b2: Tensor;
   /** η_t, or null when no update is applied at this step. */
   lr: Tensor | null;
@@ -40,6 +45,15 @@ export class Tiger extends SlotOptimizer<TigerConfig, TigerShared> {
   readonly name = 'tiger' as const;
   protected readonly slotNames = ['m'] as const;
 
+  /**
+   * Biases and LayerNorm parameters take the same elementwise half step: concatenated. Matrices
+   * (per-tensor RMS) and embeddings (per-row RMS) are stacked by shape and kind; their reductions
+   * skip the stacking axis (see `update`).
+   */
+  protected override joinClass(param: ModelParam): { layout: 'concatenated' | 'stacked'; rule: string } {
+    return HALF_STEP_KINDS.has(param.kind) ? { layout: 'concatenated', rule: 'half' } : { layout: 'stacked', rule: param.kind };
+  }
+
   constructor(config: TigerConfig) {
     super({ ...config });
     checkHyper('tiger', 'lr', config.lr, 0, Infinity, { lo: true });
@@ -51,14 +65,15 @@ export class Tiger extends SlotOptimizer<TigerConfig, TigerShared> {
     }
   }
 
-  protected prepare(options: StepOptions): TigerShared {
+  /** The clip factor s enters as g·b2·s: no kernel of its own. */
+  protected prepare(options: StepOptions, gradScale: number): TigerShared {
     const { beta, weightDecay, accumulate: k, shrink } = this.config;
     const t = options.step;
     const b1 = t % k === 0 ? beta : 1;
     const lr = (t + 1) % k === 0 ? options.lr : 0;
     return {
       b1: b1 === 1 ? null : tf.scalar(b1),
-      b2: tf.scalar((1 - beta) / k),
+      b2: tf.scalar(((1 - beta) / k) * gradScale),
       lr: lr === 0 ? null : tf.scalar(lr),
       halfLr: lr === 0 ? null : tf.scalar(0.5 * lr),
       weightDecay: weightDecay === 0 ? null : tf.scalar(weightDecay),
@@ -79,12 +94,17 @@ export class Tiger extends SlotOptimizer<TigerConfig, TigerShared> {
     const m1 = s.b1 === null ? tf.add(m, gPart) : tf.add(tf.mul(m, s.b1), gPart);
     u.setSlot('m', m1);
     if (s.lr === null || s.halfLr === null) return null;
-    if (kind === 'bias' || kind === 'norm-gain' || kind === 'norm-bias') {
+    if (HALF_STEP_KINDS.has(kind)) {
       return tf.sub(theta, tf.mul(tf.sign(m1), s.halfLr));
     }
-    // 'embedding': [rows, 1]-shaped RMS over the last axis; 'matrix': one scalar.
+    // 'embedding': [rows, 1]-shaped RMS over the last axis; 'matrix': one scalar per tensor
+    // (for a stacked group [k, …]: over every axis but the first, kept as [k, 1, …]).
     const meanSquare =
-      kind === 'embedding' && theta.rank > 0 ? tf.mean(tf.square(theta), -1, true) : tf.mean(tf.square(theta));
+      kind === 'embedding' && theta.rank > 0
+        ? tf.mean(tf.square(theta), -1, true)
+        : u.layout === 'stacked'
+          ? tf.mean(tf.square(theta), Array.from({ length: theta.rank - 1 }, (_, a) => a + 1), true)
+          : tf.mean(tf.square(theta));
     const stepSize = tf.mul(tf.sqrt(meanSquare), s.lr);
     const direction = s.weightDecay === null ? tf.sign(m1) : tf.add(tf.sign(m1), tf.mul(theta, s.weightDecay));
     return tf.sub(theta, tf.mul(direction, stepSize));

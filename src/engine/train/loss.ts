@@ -5,30 +5,54 @@ import type { Tensor } from '../tf';
  * Cross-entropy per example over the target positions only.
  * logits [B, T, V]; targets [B*T] with −1 where there is no loss.
  * Returns per-example mean loss [B] and, for accuracy, the argmax predictions [B, T].
+ *
+ * One custom-gradient op with the weights built on the host: w_i = 1/(targets in row i's
+ * example) at a target position, 0 elsewhere, and W[i, v] = −w_i·[v = target_i]. Then
+ *   loss_b = Σ_{t,v} W[b,t,v] · log softmax(logits)[b,t,v]
+ *   ∂loss_b/∂logits[b,t,:] = w_{b,t} · softmax(logits[b,t,:]) + W[b,t,:]
+ * 8 kernels forward and 5 backward, where autodiff of the one-hot/mask/mean formulation takes
+ * about 30 (each ~20 µs on tfjs-node, docs/benchmarks.md).
  */
 export function maskedCrossEntropy(logits: Tensor, targets: Int32Array): { perExample: Tensor; predictions: Tensor } {
+  if (logits.rank !== 3) throw new Error(`maskedCrossEntropy: logits must be [B, T, V], got [${logits.shape.join(', ')}]`);
   const [B, T, V] = logits.shape as [number, number, number];
-  const safeTargets = new Int32Array(targets.length);
-  const mask = new Float32Array(targets.length);
-  const counts = new Float32Array(B);
+  if (targets.length !== B * T) throw new Error(`maskedCrossEntropy: expected ${B * T} targets (B×T), got ${targets.length}`);
+  const counts = new Float64Array(B);
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i] as number;
+    if (t >= V) throw new Error(`maskedCrossEntropy: target ${t} at index ${i} is outside the vocabulary [0, ${V})`);
     if (t >= 0) {
-      safeTargets[i] = t;
-      mask[i] = 1;
       const b = Math.floor(i / T);
       counts[b] = (counts[b] as number) + 1;
     }
   }
-  for (let b = 0; b < B; b++) if (counts[b] === 0) counts[b] = 1; // examples without targets weigh 0
+  const picked = new Float32Array(B * T * V); // W, examples without targets weigh 0
+  const rowWeight = new Float32Array(B * T); // w
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i] as number;
+    if (t < 0) continue;
+    const w = 1 / (counts[Math.floor(i / T)] as number);
+    rowWeight[i] = w;
+    picked[i * V + t] = -w;
+  }
   return tf.tidy(() => {
-    const flat = tf.reshape(logits, [B * T, V]); // [B*T, V]
-    const logp = tf.logSoftmax(flat); // [B*T, V]
-    const onehot = tf.oneHot(tf.tensor1d(safeTargets, 'int32'), V); // [B*T, V]
-    const nll = tf.neg(tf.sum(tf.mul(logp, onehot), 1)); // [B*T]
-    const masked = tf.mul(nll, tf.tensor1d(mask)); // [B*T]
-    const perExample = tf.div(tf.sum(tf.reshape(masked, [B, T]), 1), tf.tensor1d(counts)); // [B]
-    const predictions = tf.reshape(tf.argMax(flat, 1), [B, T]); // [B, T]
+    const pickedT = tf.tensor3d(picked, [B, T, V]);
+    const rowT = tf.tensor3d(rowWeight, [B, T, 1]);
+    const op = tf.customGrad((...args: unknown[]) => {
+      const [x, save] = args as [Tensor, (t: Tensor[]) => void];
+      const shifted = tf.sub(x, tf.max(x, -1, true)); // [B, T, V]
+      const logp = tf.sub(shifted, tf.log(tf.sum(tf.exp(shifted), -1, true))); // log softmax
+      save([logp, pickedT, rowT]);
+      const value = tf.sum(tf.mul(logp, pickedT), [1, 2]); // [B]
+      const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] => {
+        const [sLogp, sPicked, sRow] = saved as [Tensor, Tensor, Tensor];
+        const perPosition = tf.add(tf.mul(tf.exp(sLogp), sRow), sPicked); // [B, T, V]
+        return [tf.mul(perPosition, tf.reshape(dy, [B, 1, 1]))];
+      };
+      return { value, gradFunc };
+    });
+    const perExample = op(logits); // [B]
+    const predictions = tf.argMax(logits, 2); // [B, T]
     return { perExample, predictions };
   });
 }
@@ -42,7 +66,7 @@ export function maskedCrossEntropy(logits: Tensor, targets: Int32Array): { perEx
 export function qNormLoss(perExample: Tensor, inputs: number, seeds: number, q: number): Tensor {
   if (!(q >= 1)) throw new RangeError(`q must be ≥ 1, got ${q}`);
   return tf.tidy(() => {
-    const perInput = tf.mean(tf.reshape(perExample, [inputs, seeds]), 1); // [n]
+    const perInput = seeds === 1 ? perExample : tf.mean(tf.reshape(perExample, [inputs, seeds]), 1); // [n]
     if (q === 1) return tf.mean(perInput);
     // Scale by the largest loss so large q does not overflow float32: (mean (x/c)^q)^(1/q) · c
     // equals the objective for any c > 0, so its derivative in c is 0 and the gradient is unchanged.

@@ -279,7 +279,7 @@ export interface OptimizationStepOptions {
 }
 
 /**
- * Forward, loss, gradients, clipping and the optimizer update for one batch: the training step
+ * Forward, loss, gradients and the optimizer update (with its gradient clipping) for one batch: the training step
  * shared by the trainer and the benchmark. Disposes everything it creates (not the batch).
  */
 export function optimizationStep(
@@ -308,21 +308,8 @@ export function optimizationStep(
     if (!g) throw new Error(`no gradient for parameter ${p.name}`);
     byParam.set(p.name, g);
   }
-  let gradNorm = NaN;
-  if (opts.gradClip > 0 || opts.measure) {
-    const normT = tf.tidy(() => tf.sqrt(tf.addN([...byParam.values()].map((g) => tf.sum(tf.square(g))))));
-    if (opts.measure) gradNorm = normT.dataSync()[0] as number;
-    if (opts.gradClip > 0) {
-      const scale = tf.tidy(() => tf.div(tf.scalar(opts.gradClip), tf.maximum(normT, tf.scalar(opts.gradClip))));
-      for (const [name, g] of byParam) {
-        byParam.set(name, tf.mul(g, scale));
-        g.dispose();
-      }
-      scale.dispose();
-    }
-    normT.dispose();
-  }
-  const report = optimizer.step(params, byParam, { step: opts.step, lr: opts.lr, measure: opts.measure });
+  // Clipping and the NaN/Inf check run inside the optimizer, on its per-group kernels.
+  const report = optimizer.step(params, byParam, { step: opts.step, lr: opts.lr, measure: opts.measure, gradClip: opts.gradClip });
   for (const g of byParam.values()) g.dispose();
 
   const loss = value.dataSync()[0] as number;
@@ -333,5 +320,5 @@ export function optimizationStep(
     if (opts.measure) accuracy = tokenAccuracy(preds.dataSync() as Int32Array, batch.targets);
     preds.dispose();
   }
-  return { loss, accuracy, gradNorm, updateNorm: report.updateNorm, nanEvents: report.nanEvents };
+  return { loss, accuracy, gradNorm: report.gradNorm, updateNorm: report.updateNorm, nanEvents: report.nanEvents };
 }

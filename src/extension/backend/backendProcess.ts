@@ -10,6 +10,7 @@
  * it, and the next request starts a fresh process: the host itself never goes down with it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
 import { BACKEND_GUARDS, HOST_GUARDS, NO_NATIVE_ENV, type BackendApi, type HostApi } from '../../protocol/backendMessages';
 import { RpcCancelledError, RpcEndpoint, RpcError, type Envelope, type RpcTransport } from '../../protocol/rpc';
 
@@ -20,6 +21,11 @@ export interface BackendProcessOptions {
   script: string;
   /** Node executable for the backend; the host's own runtime when empty. */
   nodePath?: string;
+  /**
+   * A folder whose node_modules holds @tensorflow/tfjs-node (or that node_modules folder itself):
+   * the backend resolves the native backend from there. Ignored with `noNative`.
+   */
+  nativeModulesPath?: string;
   /** Forbid @tensorflow/tfjs-node (untrusted workspace): the backend maps `auto` to `wasm`. */
   noNative: boolean;
   /** Working directory of the process (the workspace folder, or the extension's folder). */
@@ -144,9 +150,14 @@ export class BackendProcess {
     const { script, nodePath, noNative, cwd, log } = options;
     const env: NodeJS.ProcessEnv = { ...process.env, [NO_NATIVE_ENV]: noNative ? '1' : '0' };
     // NODE_PATH could point module resolution at the workspace; the backend resolves
-    // @tensorflow/tfjs-node only from its own installation.
+    // @tensorflow/tfjs-node only from its own installation, or from the folder the user named
+    // in attentionLab.nativeModulesPath (never in an untrusted workspace: noNative).
     delete env.NODE_PATH;
     if (noNative) delete env.NODE_OPTIONS;
+    else if (options.nativeModulesPath) {
+      const p = path.resolve(options.nativeModulesPath);
+      env.NODE_PATH = path.basename(p) === 'node_modules' ? p : path.join(p, 'node_modules');
+    }
     const execArgv = options.maxOldSpaceMb ? [`--max-old-space-size=${options.maxOldSpaceMb}`] : [];
     const child = fork(script, [], {
       cwd,

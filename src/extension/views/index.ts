@@ -10,7 +10,7 @@ import { LIVE_RUN_VIEW_ID, LiveRunViewProvider } from './liveRunViewProvider';
 import { RunsStore } from './runsStore';
 import type { ViewServices } from './viewServices';
 
-export type { ViewServices, TraceRunParams } from './viewServices';
+export type { ViewServices, TraceRunParams, RunsActivity } from './viewServices';
 export { CHECKPOINT_INSPECTOR_VIEW_TYPE, DASHBOARD_VIEW_TYPE, LIVE_RUN_VIEW_ID };
 
 export interface Views {
@@ -25,6 +25,7 @@ export function registerViews(context: vscode.ExtensionContext, services: ViewSe
   const liveRun = new LiveRunViewProvider(context.extensionUri, services, store);
   context.subscriptions.push(
     store,
+    services.onRunsActivity((activity) => store.noteActivity(activity)),
     liveRun,
     vscode.window.registerWebviewViewProvider(LIVE_RUN_VIEW_ID, liveRun),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, new DashboardSerializer(context.extensionUri, services, store)),

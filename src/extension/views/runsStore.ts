@@ -1,13 +1,15 @@
 /**
  * The runs folder as the dashboard and the live-run view see it: full snapshots on demand, and
- * change events from a file watcher: new metrics lines of a run (only the appended lines, via
- * MetricsTail), a rewritten run.json, or anything else (an analysis or summary written, a new
- * experiment) which asks the views to reload. Bursts are debounced per file.
+ * change events from a file watcher and from the backend's progress events (`noteActivity`): new
+ * metrics lines of a run (only the appended lines, via MetricsTail), a rewritten run.json, or
+ * anything else (an analysis or summary written, a new experiment) which asks the views to
+ * reload. Bursts are debounced per file, so a file both sources report is read once.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MetricsRecord, RunFile } from '../../protocol/runFolder';
 import type { ExperimentSnapshot } from '../../protocol/viewData';
+import type { RunsActivity } from './viewServices';
 import { listExperimentDirs, readExperimentSnapshot, readRunJson } from '../../engine/report/readExperiments';
 import { MetricsTail } from './metricsTail';
 
@@ -59,6 +61,19 @@ export class RunsStore implements vscode.Disposable {
     w.onDidCreate(on);
     w.onDidDelete(on);
     this.watcher = w;
+  }
+
+  /**
+   * The backend reported progress: re-read the job's runs as if the watcher had seen their
+   * metrics.jsonl and run.json change (it misses runs in freshly created folders on Linux, see
+   * ViewServices.onRunsActivity), and reload once the job is over (summary, analyses).
+   */
+  noteActivity(activity: RunsActivity): void {
+    for (const dir of activity.runDirs) {
+      this.schedule(path.join(dir, 'metrics.jsonl'));
+      this.schedule(path.join(dir, 'run.json'));
+    }
+    if (activity.ended && activity.experimentDir !== null) this.schedule(path.join(activity.experimentDir, 'summary.json'));
   }
 
   private schedule(file: string): void {

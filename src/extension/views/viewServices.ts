@@ -13,6 +13,16 @@ export interface TraceRunParams {
   start: [number, number] | null;
 }
 
+/** What the backend just reported about one experiment it is running (a job event). */
+export interface RunsActivity {
+  /** The experiment folder, once known. */
+  experimentDir: string | null;
+  /** Folders of the job's runs, once known. */
+  runDirs: string[];
+  /** The job is over: its summary and analysis files are written. */
+  ended: boolean;
+}
+
 export interface ViewServices {
   /** Absolute path of the runs folder (setting attentionLab.runsFolder resolved); null when there is no workspace. */
   runsRoot(): string | null;
@@ -20,6 +30,13 @@ export interface ViewServices {
   traceOptimizer(params: TraceRunParams): Promise<unknown>;
   /** The backend's 'attention/probe' request (src/protocol/viewRequests.ts). */
   probeAttention(params: AttentionProbeParams): Promise<AttentionProbeResult>;
+  /**
+   * Fires on every progress event of the experiments the backend runs. The views re-read those
+   * runs' files then: VS Code's file watcher cannot be relied on for them, because on Linux it
+   * misses everything inside folders created with `mkdir -p` (parcel-bundler/watcher#97,
+   * microsoft/vscode#142694), which is how the runner creates `runs/<experiment>/<run>/`.
+   */
+  onRunsActivity(listener: (activity: RunsActivity) => void): { dispose(): void };
   /** A line for the output channel. */
   log(line: string): void;
 }
