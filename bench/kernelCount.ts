@@ -65,7 +65,7 @@ export function countKernels(fn: () => void): KernelCount {
         value: (...args: unknown[]) => {
           nativeOps++;
           bump(String(args[0]));
-          return binding.executeOp.apply(binding, args);
+          return binding.executeOp(...args);
         },
       },
       createTensor: {
@@ -73,7 +73,7 @@ export function countKernels(fn: () => void): KernelCount {
           nativeUploads++;
           const shape = args[0] as number[];
           bump(`upload ${shape.length === 0 ? 'scalar' : `rank ${shape.length}`}`);
-          return binding.createTensor.apply(binding, args);
+          return binding.createTensor(...args);
         },
       },
     }) as NativeBinding;

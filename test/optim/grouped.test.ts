@@ -1,7 +1,9 @@
 /**
- * AdamW, Lion and SGD update same-shaped parameters as one stacked group (fewer kernels). The
- * result must be bit-identical to updating each tensor on its own, including the update norm, and
- * a NaN gradient must still skip only its own tensor.
+ * AdamW, Lion and SGD update parameters joined into one tensor per group (fewer kernels: here the
+ * [2, ·] matrices concatenated along their last axis, the [·, 5] ones along their first, the
+ * vectors together). The result must
+ * be bit-identical to updating each tensor on its own, including the update norm, and a NaN
+ * gradient must still skip only its own tensor.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -14,7 +16,7 @@ import { BACKENDS, disposeParams, makeParam, stepWith, values } from './helpers'
 
 const rng = new Rng(5);
 const rand = (n: number): number[] => Array.from({ length: n }, () => rng.normal());
-const shapes: [string, number[]][] = [['a', [2, 3]], ['b', [2, 3]], ['c', [4]], ['d', [2, 3]], ['e', [4]]];
+const shapes: [string, number[]][] = [['a', [2, 3]], ['b', [2, 3]], ['c', [4]], ['d', [2, 3]], ['e', [4]], ['f', [2, 5]], ['g', [3, 5]], ['h', [1, 5]]];
 const init = shapes.map(([, s]) => rand(s.reduce((x, y) => x * y, 1)));
 const gradSteps = [0, 1, 2].map(() => shapes.map(([, s]) => rand(s.reduce((x, y) => x * y, 1))));
 

@@ -55,3 +55,37 @@ test('q < 1 is rejected', () => {
   assert.throws(() => qNormLoss(per, 2, 1, 0.5), /q must be/);
   per.dispose();
 });
+
+test('masked cross-entropy: value and gradient match autodiff of the one-hot / mask / mean formulation', () => {
+  // B = 3, T = 4, V = 5; example 2 has no target at all (weighs 0), example 0 two of four.
+  const [B, T, V] = [3, 4, 5];
+  const values = Array.from({ length: B * T * V }, (_, i) => Math.sin(i * 1.7) * 3);
+  const targets = new Int32Array([2, -1, 4, -1, 0, 1, 2, 3, -1, -1, -1, -1]);
+  const logits = tf.tensor3d(values, [B, T, V]);
+  const r = tf.tensor1d([0.7, -1.3, 2.1]);
+  const reference = (x: tf.Tensor): tf.Tensor => {
+    const logp = tf.logSoftmax(tf.reshape(x, [B * T, V]));
+    const safe = Array.from(targets, (t) => Math.max(t, 0));
+    const mask = Array.from(targets, (t) => (t >= 0 ? 1 : 0));
+    const nll = tf.mul(tf.neg(tf.sum(tf.mul(logp, tf.oneHot(tf.tensor1d(safe, 'int32'), V)), 1)), tf.tensor1d(mask));
+    const counts = [2, 4, 1]; // examples without targets divide by 1 (their sum is 0)
+    return tf.div(tf.sum(tf.reshape(nll, [B, T]), 1), tf.tensor1d(counts));
+  };
+  const ours = (x: tf.Tensor): tf.Tensor => {
+    const { perExample, predictions } = maskedCrossEntropy(x, targets);
+    predictions.dispose();
+    return perExample;
+  };
+  const want = tf.tidy(() => Array.from(reference(logits).dataSync()));
+  const got = tf.tidy(() => Array.from(ours(logits).dataSync()));
+  got.forEach((g, i) => assert.ok(Math.abs(g - (want[i] as number)) < 1e-5, `example ${i}: ${g} vs ${want[i]}`));
+  assert.equal(got[2], 0);
+  const gWant = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(reference(x), r)))(logits);
+  const gGot = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(ours(x), r)))(logits);
+  const a = gGot.dataSync();
+  const b = gWant.dataSync();
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs((a[i] as number) - (b[i] as number)) < 1e-6, `gradient ${i}: ${a[i]} vs ${b[i]}`);
+  assert.throws(() => maskedCrossEntropy(logits, new Int32Array(3)), /expected 12 targets/);
+  assert.throws(() => maskedCrossEntropy(logits, new Int32Array(12).fill(5)), /target 5 at index 0 is outside the vocabulary/);
+  tf.dispose([logits, r, gWant, gGot]);
+});

@@ -17,6 +17,7 @@ import { hashSeed, Rng } from '../random';
 import { ATTENTION_SCALINGS, POSITION_ENCODINGS } from '../../protocol/config';
 import type { ModelConfig } from '../../protocol/config';
 import type { ModelParam, ParamKind } from './params';
+import { addPositionCode, attentionHeads, residualAdd } from './attentionHeads';
 import { attentionScale } from './attentionScale';
 import { buildAttentionMask } from './attentionMask';
 import { dense, embedOneHot, oneHotRows } from './dense';
@@ -197,10 +198,17 @@ export function createModel(config: ModelConfig, seed: number): Model {
     rope: { cos: Tensor; sin: Tensor } | null; // [T, Dh] each
   }
 
-  /** Multi-head self-attention on h [B*T, D]; returns the output [B*T, D] and the probabilities [B, H, T, T]. */
-  const selfAttention = (h: Tensor, p: BlockParams, ctx: AttentionContext): { out: Tensor; probs: Tensor } => {
+  /**
+   * Multi-head self-attention on h [B*T, D]: the output [B*T, D], and the probabilities
+   * [B, H, T, T] when asked for. Training takes the fused op (attentionHeads.ts); RoPE and the
+   * probabilities take the same computation in autodiff form.
+   */
+  const selfAttention = (h: Tensor, p: BlockParams, ctx: AttentionContext, withProbs: boolean): { out: Tensor; probs: Tensor | null } => {
     const { B, T } = ctx;
     const qkv = dense(h, p.qkvKernel, p.qkvBias); // [B*T, 3D]
+    if (!ctx.rope && !withProbs) {
+      return { out: dense(attentionHeads(qkv, { B, T, H, Dh }, ctx.scale, ctx.maskBias), p.outKernel, p.outBias), probs: null };
+    }
     // Rank-4 transposes only: wasm's rank-5 Transpose is ~100× slower than this one.
     const heads = tf.transpose(tf.reshape(qkv, [B, T, 3 * H, Dh]), [0, 2, 1, 3]); // [B, 3H, T, Dh]
     const [q0, k0, v] = tf.split(heads, 3, 1) as [Tensor, Tensor, Tensor]; // [B, H, T, Dh] each
@@ -210,8 +218,7 @@ export function createModel(config: ModelConfig, seed: number): Model {
       q = applyRope(q, ctx.rope.cos, ctx.rope.sin);
       k = applyRope(k, ctx.rope.cos, ctx.rope.sin);
     }
-    let logits = tf.matMul(q, k, false, true); // [B, H, T, T]
-    logits = tf.mul(logits, ctx.scale); // row i × scale[i] (attentionScale.ts)
+    let logits = tf.matMul(tf.mul(q, ctx.scale), k, false, true); // [B, H, T, T]; row i × scale[i] (attentionScale.ts)
     if (ctx.maskBias) logits = tf.add(logits, ctx.maskBias);
     const probs = tf.softmax(logits); // [B, H, T, T]
     const y = tf.matMul(probs, v); // [B, H, T, Dh]
@@ -293,14 +300,14 @@ export function createModel(config: ModelConfig, seed: number): Model {
       } else if ((cfg.position === 'sinusoidal' || cfg.position === 'randomized') && positions) {
         posCode = tf.tensor2d(sinusoidalTable(positions, D), [T, D]);
       }
-      if (posCode) x = tf.reshape(tf.add(tf.reshape(x, [B, T, D]), posCode), [B * T, D]);
+      if (posCode) x = addPositionCode(x, posCode, B, T); // [B*T, D]
 
       const attention: Tensor4D[] = [];
       for (const p of blocks) {
-        const a = selfAttention(layerNorm(x, p.ln1Gain, p.ln1Bias), p, ctx);
+        const a = selfAttention(layerNorm(x, p.ln1Gain, p.ln1Bias), p, ctx, returnAttention);
         if (returnAttention) attention.push(a.probs as Tensor4D);
-        x = tf.add(x, a.out); // [B*T, D]
-        x = tf.add(x, mlp(layerNorm(x, p.ln2Gain, p.ln2Bias), p)); // [B*T, D]
+        x = residualAdd(x, a.out); // [B*T, D]
+        x = residualAdd(x, mlp(layerNorm(x, p.ln2Gain, p.ln2Bias), p)); // [B*T, D]
       }
       x = layerNorm(x, lnfGain, lnfBias);
       const logits = tf.reshape(dense(x, headKernel), [B, T, V]) as Tensor3D; // [B, T, V]

@@ -32,6 +32,17 @@ export interface SlotUpdate {
   setSlot(name: string, value: Tensor): void;
 }
 
+/** A group's optimizer slots kept joined between steps. */
+interface JoinedSlots {
+  /** Layout, axis and the members' names and shapes: the same group in a later step has the same signature. */
+  readonly signature: string;
+  readonly names: readonly string[];
+  readonly layout: SlotLayout;
+  readonly axis: number;
+  readonly sizes: readonly number[];
+  readonly slots: Map<string, Variable>;
+}
+
 /** Parameters updated together: their indices and how their tensors are joined. */
 interface Group {
   readonly members: readonly number[];
@@ -78,7 +89,15 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
     void param;
     return null;
   }
+  /** Per-parameter slots, `<param>/<slot>` (parameters not in a joined group). */
   private readonly state = new Map<string, Variable>();
+  /** Slots kept joined between steps, by group signature, and the group of each member. */
+  private readonly joined = new Map<string, JoinedSlots>();
+  private readonly joinedOf = new Map<string, JoinedSlots>();
+  /** Parameter names in the order their state was first created or restored (the getState order). */
+  private readonly order: string[] = [];
+  /** Per-parameter views of joined slots handed out by getState; released at the next state change. */
+  private views: Tensor[] = [];
 
   protected constructor(config: C) {
     this.config = config;
@@ -105,7 +124,7 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
       if (seen.has(p.name)) throw new Error(`parameter '${p.name}' appears twice in one optimizer step`);
       seen.add(p.name);
     }
-    const slotMaps = params.map((p) => this.slotsOf(p));
+    this.releaseViews();
     const clip = options.gradClip ?? 0;
     const groups = makeGroups(params, (p) => this.joinClass(p));
     let report: StepReport = { updateNorm: Number.NaN, nanEvents: 0, gradNorm: Number.NaN };
@@ -119,31 +138,33 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
       const gradNorm = Math.sqrt(total);
       const gradScale = clip > 0 && gradNorm > clip ? clip / gradNorm : 1;
       if (Number.isFinite(gradNorm) && gradScale >= MIN_FOLDED_SCALE) {
-        const updateNorm = this.applyGroups(params, groups, joinedGrads, slotMaps, this.prepare(options, gradScale), options.measure);
+        const updateNorm = this.applyGroups(params, groups, joinedGrads, this.prepare(options, gradScale), options.measure);
         report = { updateNorm, nanEvents: 0, gradNorm: options.measure ? gradNorm : Number.NaN };
       } else {
-        report = this.stepPerTensor(params, gradList, slotMaps, clip, options);
+        report = this.stepPerTensor(params, gradList, clip, options);
       }
     });
     return report;
   }
 
-  /** Updates every group (all gradients finite); returns the update norm when measured. */
-  private applyGroups(
-    params: readonly ModelParam[],
-    groups: readonly Group[],
-    joinedGrads: readonly Tensor[],
-    slotMaps: readonly Map<string, Variable>[],
-    shared: S,
-    measure: boolean,
-  ): number {
+  /**
+   * Updates every group (all gradients finite); returns the update norm when measured. A
+   * group's slots stay joined between steps (joinedSlots): no concatenation or split of the
+   * optimizer state per step, only of θ and g.
+   */
+  private applyGroups(params: readonly ModelParam[], groups: readonly Group[], joinedGrads: readonly Tensor[], shared: S, measure: boolean): number {
     const changes: Tensor[] = [];
     groups.forEach((group, g) => {
-      const first = params[group.members[0] as number] as ModelParam;
-      const members = group.members.map((i) => slotMaps[i] as Map<string, Variable>);
-      const joinedSlots = new Map<string, Tensor>();
-      const newSlots = new Map<string, Tensor>();
-      const theta = join(group, group.members.map((i) => (params[i] as ModelParam).variable));
+      const members = group.members.map((i) => params[i] as ModelParam);
+      const first = members[0] as ModelParam;
+      let slots: ReadonlyMap<string, Variable>;
+      if (group.layout === 'single') {
+        this.unjoin(first.name);
+        slots = this.slotsOf(first);
+      } else {
+        slots = this.joinedSlots(group, members).slots;
+      }
+      const theta = join(group, members.map((p) => p.variable));
       const next = this.update(
         {
           param: first,
@@ -151,28 +172,62 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
           grad: joinedGrads[g] as Tensor,
           layout: group.layout,
           finite: true,
-          slot: (name) => {
-            let t = joinedSlots.get(name);
-            if (t === undefined) {
-              t = join(group, members.map((m) => slotVariable(m, name, first.name)));
-              joinedSlots.set(name, t);
-            }
-            return t;
-          },
-          setSlot: (name, value) => void newSlots.set(name, value),
+          slot: (name) => slotVariable(slots, name, first.name),
+          setSlot: (name, value) => slotVariable(slots, name, first.name).assign(value),
         },
         shared,
       );
-      for (const [name, value] of newSlots) {
-        split(group, value).forEach((part, k) => slotVariable(members[k] as Map<string, Variable>, name, first.name).assign(part));
-      }
       if (next === null) return;
       if (measure) changes.push(tf.sum(tf.squaredDifference(next, theta)));
-      split(group, next).forEach((part, k) => (params[group.members[k] as number] as ModelParam).variable.assign(part));
+      split(group, next).forEach((part, k) => (members[k] as ModelParam).variable.assign(part));
     });
     // One read for all groups: the total squared change.
     if (!measure) return Number.NaN;
     return changes.length === 0 ? 0 : Math.sqrt((tf.addN(changes).dataSync() as Float32Array)[0] as number);
+  }
+
+  /**
+   * The joined slots of a group, made on first use from the members' own slots (zeros, or
+   * restored state), whose variables are then released; a member that belonged to another
+   * joined group is split out of it first (the parameter set changed between calls).
+   */
+  private joinedSlots(group: Group, members: readonly ModelParam[]): JoinedSlots {
+    const signature = `${group.layout}:${group.axis}:${members.map((p) => `${p.name}[${p.variable.shape.join('x')}]`).join(',')}`;
+    const existing = this.joined.get(signature);
+    if (existing) return existing;
+    for (const p of members) this.unjoin(p.name);
+    const perParam = members.map((p) => this.slotsOf(p));
+    const slots = new Map<string, Variable>();
+    for (const slot of this.slotNames) {
+      const parts = perParam.map((m) => slotVariable(m, slot, (members[0] as ModelParam).name));
+      slots.set(slot, tf.tidy(() => tf.variable(join(group, parts), false)));
+      parts.forEach((v, k) => {
+        v.dispose();
+        this.state.delete(`${(members[k] as ModelParam).name}/${slot}`);
+      });
+    }
+    const entry: JoinedSlots = { signature, names: members.map((p) => p.name), layout: group.layout, axis: group.axis, sizes: group.sizes, slots };
+    this.joined.set(signature, entry);
+    for (const p of members) this.joinedOf.set(p.name, entry);
+    return entry;
+  }
+
+  /** Splits the joined group holding this parameter (if any) back into per-parameter slots. */
+  private unjoin(name: string): void {
+    const entry = this.joinedOf.get(name);
+    if (!entry) return;
+    for (const [slot, v] of entry.slots) {
+      const parts = tf.tidy(() => splitJoined(entry, v).map((t) => tf.variable(t, false)));
+      parts.forEach((part, k) => this.state.set(`${entry.names[k] as string}/${slot}`, part));
+      v.dispose();
+    }
+    this.joined.delete(entry.signature);
+    for (const n of entry.names) this.joinedOf.delete(n);
+  }
+
+  private releaseViews(): void {
+    for (const t of this.views) t.dispose();
+    this.views = [];
   }
 
   /**
@@ -183,7 +238,6 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
   private stepPerTensor(
     params: readonly ModelParam[],
     gradList: readonly Tensor[],
-    slotMaps: readonly Map<string, Variable>[],
     clip: number,
     options: StepOptions,
   ): StepReport {
@@ -200,8 +254,19 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
     const finite = finiteFlags(clipped);
     const shared = this.prepare(options, 1);
     const changes: Tensor[] = [];
+    // Members of joined slots read and write their part of a split copy, joined back at the end.
+    const parts = new Map<JoinedSlots, Map<string, Tensor[]>>();
+    const partsOf = (entry: JoinedSlots, slot: string, param: string): Tensor[] => {
+      let bySlot = parts.get(entry);
+      if (!bySlot) parts.set(entry, (bySlot = new Map()));
+      let list = bySlot.get(slot);
+      if (!list) bySlot.set(slot, (list = splitJoined(entry, slotVariable(entry.slots, slot, param))));
+      return list;
+    };
     params.forEach((param, i) => {
-      const slots = slotMaps[i] as Map<string, Variable>;
+      const entry = this.joinedOf.get(param.name);
+      const k = entry ? entry.names.indexOf(param.name) : -1;
+      const own = entry ? null : this.slotsOf(param);
       const next = this.update(
         {
           param,
@@ -209,8 +274,11 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
           grad: clipped[i] as Tensor,
           layout: 'single',
           finite: finite[i] as boolean,
-          slot: (name) => slotVariable(slots, name, param.name),
-          setSlot: (name, value) => slotVariable(slots, name, param.name).assign(value),
+          slot: (name) => (entry ? (partsOf(entry, name, param.name)[k] as Tensor) : slotVariable(own as Map<string, Variable>, name, param.name)),
+          setSlot: (name, value) => {
+            if (entry) partsOf(entry, name, param.name)[k] = value;
+            else slotVariable(own as Map<string, Variable>, name, param.name).assign(value);
+          },
         },
         shared,
       );
@@ -218,12 +286,38 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
       if (options.measure) changes.push(tf.sum(tf.squaredDifference(next, param.variable)));
       param.variable.assign(next);
     });
+    for (const [entry, bySlot] of parts) {
+      const group: Group = { members: entry.names.map((_, k) => k), layout: entry.layout, axis: entry.axis, sizes: entry.sizes };
+      for (const [slot, list] of bySlot) slotVariable(entry.slots, slot, entry.names[0] as string).assign(join(group, list));
+    }
     const updateNorm = !options.measure ? Number.NaN : changes.length === 0 ? 0 : Math.sqrt((tf.addN(changes).dataSync() as Float32Array)[0] as number);
     return { updateNorm, nanEvents: finite.filter((f) => !f).length, gradNorm };
   }
 
+  /**
+   * Per-parameter state in the order it was created (the checkpoint's tensor order). Slots kept
+   * joined are handed out as views split off for this call; they stay valid until the next
+   * step, setState or dispose (the optimizer keeps ownership, as of every state tensor).
+   */
   getState(): Map<string, Tensor> {
-    return new Map(this.state);
+    this.releaseViews();
+    const joinedParts = new Map<string, Tensor>();
+    for (const entry of this.joined.values()) {
+      for (const [slot, v] of entry.slots) {
+        const parts = tf.tidy(() => splitJoined(entry, v));
+        parts.forEach((t, k) => joinedParts.set(`${entry.names[k] as string}/${slot}`, t));
+        this.views.push(...parts);
+      }
+    }
+    const out = new Map<string, Tensor>();
+    for (const name of this.order) {
+      for (const slot of this.slotNames) {
+        const key = `${name}/${slot}`;
+        const t = this.state.get(key) ?? joinedParts.get(key);
+        if (t !== undefined) out.set(key, t);
+      }
+    }
+    return out;
   }
 
   setState(state: ReadonlyMap<string, Tensor>): void {
@@ -252,12 +346,17 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
     this.disposeState();
     // A variable shares the (immutable) data of its initial value: this is a copy in effect,
     // since later assigns replace the variable's data instead of writing into it.
-    for (const [name, t] of state) this.state.set(name, tf.variable(t, false));
+    for (const [name, t] of state) {
+      this.state.set(name, tf.variable(t, false));
+      const owner = name.slice(0, name.lastIndexOf('/'));
+      if (!this.order.includes(owner)) this.order.push(owner);
+    }
   }
 
   stateBytes(): number {
     let bytes = 0;
     for (const v of this.state.values()) bytes += v.size * 4; // float32 only (checked in setState)
+    for (const entry of this.joined.values()) for (const v of entry.slots.values()) bytes += v.size * 4;
     return bytes;
   }
 
@@ -266,8 +365,13 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
   }
 
   private disposeState(): void {
+    this.releaseViews();
     for (const v of this.state.values()) v.dispose();
     this.state.clear();
+    for (const entry of this.joined.values()) for (const v of entry.slots.values()) v.dispose();
+    this.joined.clear();
+    this.joinedOf.clear();
+    this.order.length = 0;
   }
 
   /** The parameter's slots by short name; zeros on first use, shape-checked when restored. */
@@ -279,6 +383,7 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
       if (v === undefined) {
         v = tf.tidy(() => tf.variable(tf.zerosLike(param.variable), false));
         this.state.set(key, v);
+        if (!this.order.includes(param.name)) this.order.push(param.name);
       } else if (!sameShape(v.shape, param.variable.shape)) {
         throw new Error(
           `${this.name}: state '${key}' has shape [${v.shape.join(', ')}] but the parameter has [${param.variable.shape.join(', ')}]`,
@@ -307,14 +412,18 @@ function slotVariable(slots: ReadonlyMap<string, Variable>, name: string, param:
 /**
  * Groups in first-appearance order: same-rule parameters concatenated along the last axis when
  * the other dimensions agree (all vectors together, all matrices with the same number of rows
- * together), or stacked when the shapes are equal; a group of one is 'single'.
+ * together), or stacked when the shapes are equal; a group of one is 'single'. Then the
+ * concatenation groups (and lone parameters of that class) whose members all share every
+ * dimension but the first are merged along axis 0 (e.g. the token and position tables with the
+ * [d_ff, d_model] projections): 29 tensors of the reference model become 3 groups.
  */
 function makeGroups(
   params: readonly ModelParam[],
   joinClass: (p: ModelParam) => { layout: 'concatenated' | 'stacked'; rule: string } | null,
 ): Group[] {
+  const shapeOf = (i: number): number[] => (params[i] as ModelParam).variable.shape;
   const byKey = new Map<string, number[]>();
-  const layouts = new Map<string, SlotLayout>();
+  const info = new Map<string, { layout: SlotLayout; rule: string }>();
   params.forEach((p, i) => {
     const shape = p.variable.shape;
     const c = joinClass(p);
@@ -325,14 +434,45 @@ function makeGroups(
     const g = byKey.get(key);
     if (g) g.push(i);
     else byKey.set(key, [i]);
-    layouts.set(key, c === null ? 'single' : c.layout);
+    info.set(key, c === null || shape.length === 0 ? { layout: 'single', rule: '' } : { layout: c.layout, rule: c.rule });
   });
-  return [...byKey.entries()].map(([key, members]) => {
-    const layout = members.length === 1 ? 'single' : (layouts.get(key) as SlotLayout);
+  // Second pass: merge along axis 0 the last-axis groups whose members agree in every dimension but the first.
+  interface Draft {
+    members: number[];
+    layout: SlotLayout;
+    axis: number;
+  }
+  const drafts: Draft[] = [];
+  const byTrailing = new Map<string, Draft>();
+  for (const [key, members] of byKey) {
+    const { layout, rule } = info.get(key) as { layout: SlotLayout; rule: string };
+    const rank = shapeOf(members[0] as number).length;
+    const trailing = new Set(members.map((i) => shapeOf(i).slice(1).join('x')));
+    if (layout === 'concatenated' && rank >= 2 && trailing.size === 1) {
+      const tKey = `${rule}:${rank}:${[...trailing].join('')}`;
+      const merged = byTrailing.get(tKey);
+      if (merged) {
+        merged.members.push(...members);
+        merged.axis = 0;
+        continue;
+      }
+      const draft: Draft = { members: [...members], layout, axis: members.length > 1 ? rank - 1 : 0 };
+      byTrailing.set(tKey, draft);
+      drafts.push(draft);
+      continue;
+    }
+    drafts.push({ members, layout, axis: rank - 1 });
+  }
+  return drafts.map(({ members, layout, axis }) => {
+    if (members.length === 1) return { members, layout: 'single', axis: 0, sizes: [] };
     if (layout !== 'concatenated') return { members, layout, axis: 0, sizes: [] };
-    const axis = (params[members[0] as number] as ModelParam).variable.rank - 1;
-    return { members, layout, axis, sizes: members.map((i) => (params[i] as ModelParam).variable.shape[axis] as number) };
+    return { members, layout, axis, sizes: members.map((i) => shapeOf(i)[axis] as number) };
   });
+}
+
+/** A joined slot split back into one tensor per member. */
+function splitJoined(entry: JoinedSlots, joined: Tensor): Tensor[] {
+  return split({ members: entry.names.map((_, k) => k), layout: entry.layout, axis: entry.axis, sizes: entry.sizes }, joined);
 }
 
 /** The group's tensors as one (members in order). */
