@@ -8,10 +8,10 @@ import type { RunConfig } from '../../protocol/config';
 import { evalPositions, randomSeedBits } from '../model/transformer';
 import type { Model } from '../model/transformer';
 import { Rng, hashSeed } from '../random';
-import { answerFromPredictions, layoutBatch, maxAnswerTokens, promptForDecoding, usesGreedyDecoding } from '../tasks/layout';
+import { answerFromPredictions, layoutBatch, sequenceLength, usesGreedyDecoding } from '../tasks/layout';
+import { greedyDecode } from '../train/greedyDecode';
 import type { LaidOutBatch } from '../tasks/layout';
 import type { Task, TaskExample } from '../tasks/task';
-import { EOS } from '../tasks/task';
 import { tf } from '../tf';
 import { maskedCrossEntropy } from '../train/loss';
 import { EVAL_SEED } from '../train/trainer';
@@ -115,45 +115,14 @@ export function modelAnswers(subject: AnalysisSubject, examples: readonly TaskEx
     const T = tf1.layout.length;
     return examples.map((_, b) => answerFromPredictions(task, n, causal, tf1.argmax.subarray(b * T, (b + 1) * T)));
   }
-  const B = examples.length;
-  const seqs = examples.map((ex) => promptForDecoding(task, ex, causal));
-  const promptLen = seqs[0]?.length ?? 0;
-  const maxNew = maxAnswerTokens(task, n);
-  const fullLen = promptLen + maxNew;
-  const fullMask = task.attentionMask?.(n, fullLen, causal) ?? null;
-  const fullPositions = positionsFor(subject, fullLen);
-  const done = new Array<boolean>(B).fill(false);
-  const answers: number[][] = examples.map(() => []);
-  for (let k = 0; k < maxNew && done.some((d) => !d); k++) {
-    const L = promptLen + k;
-    if (L > config.model.maxLen) break;
-    const flat = new Int32Array(B * L);
-    seqs.forEach((s, b) => flat.set(s, b * L));
-    const mask = fullMask ? topLeft(fullMask, fullLen, L) : null;
-    const next = tf.tidy(() => {
-      const tokens = tf.tensor2d(flat, [B, L], 'int32');
-      const seedBits = bits ? tf.tensor2d(bits, [B, config.model.rseBits]) : undefined;
-      const { logits } = subject.model.forward({ tokens, seedBits, positions: fullPositions?.subarray(0, L), mask });
-      return tf.reshape(tf.argMax(tf.slice(logits, [0, L - 1, 0], [B, 1, -1]), 2), [B]);
-    });
-    const ids = next.dataSync();
-    next.dispose();
-    for (let b = 0; b < B; b++) {
-      const id = ids[b] as number;
-      (seqs[b] as number[]).push(id);
-      if (done[b]) continue;
-      if (id === EOS) done[b] = true;
-      else (answers[b] as number[]).push(id);
-    }
+  // Positions of the laid-out sequence, as in the teacher-forced pass and the trainer's evaluation.
+  const positions = positionsFor(subject, sequenceLength(task, n, causal));
+  const seedBits = bits ? tf.tensor2d(bits, [examples.length, config.model.rseBits]) : undefined;
+  try {
+    return greedyDecode(subject.model, task, examples, n, { seedBits, positions });
+  } finally {
+    seedBits?.dispose();
   }
-  return answers;
-}
-
-/** The top-left L×L block of a [T×T] mask. */
-function topLeft(mask: Uint8Array, T: number, L: number): Uint8Array {
-  const out = new Uint8Array(L * L);
-  for (let q = 0; q < L; q++) out.set(mask.subarray(q * T, q * T + L), q * L);
-  return out;
 }
 
 /** Splits `items` into chunks of at most `size`. */

@@ -36,7 +36,10 @@ export interface Optimizer {
   readonly config: OptimizerConfig;
   /** Applies one update. `grads` maps a parameter's name to its gradient; it is not disposed here. */
   step(params: readonly ModelParam[], grads: ReadonlyMap<string, Tensor>, options: StepOptions): StepReport;
-  /** State tensors by slot name (`<param>/m`, …), for checkpoints. The optimizer keeps ownership. */
+  /**
+   * State tensors by slot name (`<param>/m`, …), per parameter, for checkpoints. The optimizer
+   * keeps ownership; they are valid until the next step, setState or dispose.
+   */
   getState(): Map<string, Tensor>;
   /** Replaces the state by copies of the given tensors (names as from getState). */
   setState(state: ReadonlyMap<string, Tensor>): void;

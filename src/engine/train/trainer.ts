@@ -7,7 +7,7 @@
  * it would have seen, and every run of an experiment is evaluated on the same examples.
  */
 import type { RunConfig } from '../../protocol/config';
-import type { EvalResult } from '../../protocol/runFolder';
+import type { EvalResult, TrainRecord } from '../../protocol/runFolder';
 import { createModel, evalPositions, randomPositions, randomSeedBits } from '../model/transformer';
 import type { Model } from '../model/transformer';
 import { createOptimizer } from '../optim';
@@ -15,11 +15,11 @@ import type { Optimizer } from '../optim/optimizer';
 import { scheduleFactor } from '../optim/schedule';
 import { Rng, hashSeed } from '../random';
 import { createTask } from '../tasks';
-import { answerFromPredictions, layoutBatch, maxAnswerTokens, promptForDecoding } from '../tasks/layout';
+import { answerFromPredictions, layoutBatch } from '../tasks/layout';
 import type { Task, TaskExample } from '../tasks/task';
-import { EOS } from '../tasks/task';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
+import { greedyDecode } from './greedyDecode';
 import { maskedCrossEntropy, qNormLoss } from './loss';
 
 /** Seed of the evaluation sets: shared by all runs so that they are compared on the same inputs. */
@@ -27,18 +27,8 @@ export const EVAL_SEED = 20250221;
 /** Largest batch pushed through the model at once during evaluation. */
 const EVAL_CHUNK = 64;
 
-export interface StepResult {
-  step: number;
-  loss: number;
-  /** Token accuracy on this batch's target positions (NaN unless measured). */
-  accuracy: number;
-  gradNorm: number;
-  updateNorm: number;
-  lr: number;
-  nanEvents: number;
-  /** Task size n of this batch. */
-  length: number;
-}
+/** What one training step reports: a metrics.jsonl train record without its kind and wall time. */
+export type StepResult = Omit<TrainRecord, 'kind' | 'wallTime'>;
 
 /** One training batch, laid out for the model. `inputs × seeds` rows, input-major. */
 export interface Batch {
@@ -179,7 +169,7 @@ export class Trainer {
       }
       const answers =
         causal && !this.task.aligned
-          ? this.greedyDecode(chunk, n, seedBits, positions)
+          ? greedyDecode(this.model, this.task, chunk, n, { seedBits, positions })
           : chunk.map((_, b) => answerFromPredictions(this.task, n, causal, predData.subarray(b * layout.length, (b + 1) * layout.length)));
       seedBits?.dispose();
       chunk.forEach((ex, b) => {
@@ -203,44 +193,6 @@ export class Trainer {
     };
   }
 
-  /** Greedy autoregressive decoding of a causal model: the answer it really produces. */
-  private greedyDecode(examples: TaskExample[], n: number, seedBits: Tensor | undefined, fullPositions: Int32Array | undefined): number[][] {
-    const causal = true;
-    const prompts = examples.map((ex) => promptForDecoding(this.task, ex, causal));
-    const promptLen = prompts[0]?.length ?? 0;
-    const maxNew = maxAnswerTokens(this.task, n); // answer + EOS
-    const B = examples.length;
-    const fullLen = promptLen + maxNew;
-    const fullMask = this.task.attentionMask?.(n, fullLen, causal) ?? null;
-    const seqs = prompts.map((p) => p.slice());
-    const done = new Array<boolean>(B).fill(false);
-    const answers: number[][] = examples.map(() => []);
-    for (let k = 0; k < maxNew && done.some((d) => !d); k++) {
-      const L = promptLen + k;
-      if (L > this.config.model.maxLen) break;
-      const flat = new Int32Array(B * L);
-      seqs.forEach((s, b) => flat.set(s, b * L));
-      const mask = fullMask ? sliceMask(fullMask, fullLen, L) : null;
-      const positions = fullPositions ? fullPositions.subarray(0, L) : undefined;
-      const next = tf.tidy(() => {
-        const tokensT = tf.tensor2d(flat, [B, L], 'int32');
-        const { logits } = this.model.forward({ tokens: tokensT as tf.Tensor2D, seedBits: seedBits as tf.Tensor2D | undefined, positions, mask });
-        const last = tf.slice(logits, [0, L - 1, 0], [B, 1, -1]); // [B, 1, V]
-        return tf.reshape(tf.argMax(last, 2), [B]);
-      });
-      const ids = next.dataSync();
-      next.dispose();
-      for (let b = 0; b < B; b++) {
-        const id = ids[b] as number;
-        (seqs[b] as number[]).push(id);
-        if (done[b]) continue;
-        if (id === EOS) done[b] = true;
-        else (answers[b] as number[]).push(id);
-      }
-    }
-    return answers;
-  }
-
   dispose(): void {
     this.model.dispose();
     this.optimizer.dispose();
@@ -259,12 +211,6 @@ function tokenAccuracy(predictions: ArrayLike<number>, targets: Int32Array): num
   return total ? right / total : 0;
 }
 
-/** The top-left L×L block of a [T×T] mask. */
-function sliceMask(mask: Uint8Array, T: number, L: number): Uint8Array {
-  const out = new Uint8Array(L * L);
-  for (let q = 0; q < L; q++) out.set(mask.subarray(q * T, q * T + L), q * L);
-  return out;
-}
 
 export interface OptimizationStepOptions {
   /** 0-based step index. */
