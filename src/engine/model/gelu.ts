@@ -7,8 +7,8 @@ const A = 0.044715;
 /*
  * GELU, tanh form (Hendrycks & Gimpel), with a hand-written gradient. ½·(1 + tanh u) = σ(2u), so
  *   2u = x·(2C + 2CA·x²),  s = σ(2u),  y = x·s                     C = √(2/π), A = 0.044715
- *   dy/dx = s + x·s·(1 − s)·(2C + 6CA·x²)
- * the same function as the usual ½·x·(1 + tanh(C·(x + A·x³))), in 6 kernels forward and 8
+ *   dy/dx = s + x·s·(1 − s)·(2C + 6CA·x²) = s + y·(1 − s)·(2C + 6CA·x²)
+ * the same function as the usual ½·x·(1 + tanh(C·(x + A·x³))), in 6 kernels forward and 7
  * backward instead of 9 and 12: on the [B·T, d_ff] activations every kernel is a full pass over
  * memory, and on tfjs-node also a ~20 µs launch. x³ is x·x·x: tf.pow's gradient also
  * differentiates the exponent and is slow (tfjs-notes.md).
@@ -17,13 +17,13 @@ const geluOp = tf.customGrad((...args: unknown[]) => {
   const [x, save] = args as [Tensor, (t: Tensor[]) => void];
   const x2 = tf.mul(x, x);
   const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(x2, 2 * C * A), 2 * C))); // σ(2u)
-  save([x, x2, s]);
   const value = tf.mul(x, s);
+  save([x2, s, value]);
   const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] => {
-    const [sx, sx2, ss] = saved as [Tensor, Tensor, Tensor];
-    const ds = tf.mul(ss, tf.sub(1, ss)); // σ'(2u) = s(1 − s)
+    const [sx2, ss, sy] = saved as [Tensor, Tensor, Tensor];
+    // x·s(1 − s) = y·(1 − s)
     const du = tf.add(tf.mul(sx2, 6 * C * A), 2 * C); // d(2u)/dx
-    const dydx = tf.add(ss, tf.mul(tf.mul(sx, ds), du));
+    const dydx = tf.add(ss, tf.mul(tf.mul(sy, tf.sub(1, ss)), du));
     return [tf.mul(dy, dydx)];
   };
   return { value, gradFunc };
