@@ -31,6 +31,16 @@ export interface ExperimentSnapshot {
   problems: string[];
 }
 
+/**
+ * The dashboard's "Compare Selected Runs" view: the selected run folders (kept in the panel's
+ * saved state, so a restored panel shows the same selection) and an experiment-shaped snapshot of
+ * exactly those runs (ids qualified `<experiment>/<run id>` when they span experiments).
+ */
+export interface DashboardComparison {
+  runDirs: string[];
+  snapshot: ExperimentSnapshot;
+}
+
 /** Value statistics of one tensor (as src/engine/checkpoint/stats.ts computes them); NaN → null in JSON. */
 export interface TensorStatsView {
   count: number;

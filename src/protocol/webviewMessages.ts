@@ -10,6 +10,7 @@ import type {
   AttentionProbeResult,
   CheckpointDiffView,
   CheckpointHeaderView,
+  DashboardComparison,
   ExperimentSnapshot,
   LiveRunEntry,
   OptimizerPathsView,
@@ -36,7 +37,7 @@ export type WebviewMessage =
   | { type: 'trace/request'; requestId: number; fn: string; steps: number; optimizers: OptimizerConfig[] }
   /** Open a run's checkpoint in the inspector. */
   | { type: 'checkpoint/open'; path: string }
-  /** Open the dashboard (from the live-run view), optionally on one experiment. */
+  /** Open the dashboard (from the live-run view, or the dashboard leaving a comparison), optionally on one experiment. */
   | { type: 'dashboard/open'; experiment: string | null }
   /** Inspector: values of one tensor for its histogram and heatmap. */
   | { type: 'tensor/request'; name: string }
@@ -49,7 +50,8 @@ export type WebviewMessageType = WebviewMessage['type'];
 
 /** Host → webview. */
 export type HostMessage =
-  | { type: 'dashboard/data'; experiments: ExperimentSnapshot[]; focus: string | null }
+  /** `comparison`: the selected runs to show instead of one experiment (absent or null: none). */
+  | { type: 'dashboard/data'; experiments: ExperimentSnapshot[]; focus: string | null; comparison?: DashboardComparison | null }
   /** New metrics records of a run (appended; `replace` when the file was rewritten, e.g. on resume). */
   | { type: 'run/metrics'; experiment: string; runId: string; records: MetricsRecord[]; replace: boolean }
   | { type: 'run/status'; experiment: string; run: RunFile }
@@ -141,7 +143,14 @@ export function parseWebviewMessage(value: unknown): ParseResult<WebviewMessage>
 }
 
 const HOST_CHECKS: Record<HostMessageType, Check> = {
-  'dashboard/data': (v) => all(arr(v, 'experiments'), nullableStr(v, 'focus')),
+  'dashboard/data': (v) =>
+    all(
+      arr(v, 'experiments'),
+      nullableStr(v, 'focus'),
+      v.comparison === undefined || v.comparison === null
+        ? null
+        : (obj(v, 'comparison') ?? arr(v.comparison as Fields, 'runDirs') ?? obj(v.comparison as Fields, 'snapshot')),
+    ),
   'run/metrics': (v) => all(str(v, 'experiment'), str(v, 'runId'), arr(v, 'records'), bool(v, 'replace')),
   'run/status': (v) => all(str(v, 'experiment'), obj(v, 'run')),
   'trace/result': (v) => all(int(v, 'requestId', 0, Number.MAX_SAFE_INTEGER), obj(v, 'paths')),

@@ -2,12 +2,14 @@
  * The dashboard page: composes the chart library's charts over an experiment's runs. Shared by
  * the VS Code dashboard (live, connected to the host) and the static HTML report. UI state
  * (experiment, metric, smoothing, selections) is kept with the host's getState/setState, so a
- * restored panel comes back as it was.
+ * restored panel comes back as it was. Instead of one experiment it can show a comparison of
+ * selected runs (from the host's "Compare Selected Runs"); the compared run folders are saved in
+ * the state so the host can restore the same selection after a reload.
  */
 import { attentionPattern, contourFromTraces, contourPaths as contourPathsChart, heatmap, lineChart, tableChart } from '../charts/index';
 import type { ChartHandle } from '../charts/index';
 import type { MetricsRecord, RunFile } from '../../src/protocol/runFolder';
-import type { ExperimentSnapshot, OptimizerPathsView } from '../../src/protocol/viewData';
+import type { DashboardComparison, ExperimentSnapshot, OptimizerPathsView, RunSnapshot } from '../../src/protocol/viewData';
 import type { OptimizerConfig } from '../../src/protocol/config';
 import { chartCard, type ChartCard } from '../shared/chartCard';
 import { button, checkbox, clear, el, select, slider } from '../shared/dom';
@@ -33,6 +35,8 @@ import {
 
 export interface DashboardState {
   experiment: string | null;
+  /** The compared run folders while the page shows a comparison; null otherwise (read by the host's serializer). */
+  compare: string[] | null;
   /** `train:<metric>` or `eval:<metric>@<length>`. */
   metric: string;
   smoothing: number;
@@ -50,6 +54,7 @@ export interface DashboardState {
 
 const DEFAULT_STATE: DashboardState = {
   experiment: null,
+  compare: null,
   metric: 'train:loss',
   smoothing: 0.6,
   logY: true,
@@ -67,7 +72,7 @@ const DEFAULT_STATE: DashboardState = {
 const TRACE_FUNCTIONS = ['rosenbrock', 'beale', 'quadratic', 'himmelblau', 'saddle'];
 
 export interface DashboardController {
-  setData(experiments: ExperimentSnapshot[], focus: string | null): void;
+  setData(experiments: ExperimentSnapshot[], focus: string | null, comparison?: DashboardComparison | null): void;
   addMetrics(experiment: string, runId: string, records: MetricsRecord[], replace: boolean): void;
   setRunStatus(experiment: string, run: RunFile): void;
   traceResult(requestId: number, paths: OptimizerPathsView | null, error: string | null): void;
@@ -76,6 +81,7 @@ export interface DashboardController {
 export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?: string } = {}): DashboardController {
   let state: DashboardState = { ...DEFAULT_STATE, ...(host.getState<Partial<DashboardState>>() ?? {}) };
   let experiments: ExperimentSnapshot[] = [];
+  let comparison: DashboardComparison | null = null;
   const handles: ChartHandle<never, never>[] = [];
   let curves: { card: ChartCard; handle: ReturnType<typeof lineChart> | null } | null = null;
   let traceCard: ChartCard | null = null;
@@ -87,7 +93,18 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
     host.setState(state);
   };
 
-  const current = (): ExperimentSnapshot | undefined => experiments.find((e) => e.name === state.experiment) ?? experiments[0];
+  const current = (): ExperimentSnapshot | undefined => comparison?.snapshot ?? experiments.find((e) => e.name === state.experiment) ?? experiments[0];
+
+  /** Leaves the comparison for a whole experiment (the host forgets the selection too). */
+  const leaveComparison = (experiment: string): void => {
+    comparison = null;
+    save({ compare: null, experiment, run: null });
+    if (host.connected) host.post({ type: 'dashboard/open', experiment });
+    render();
+  };
+
+  /** The compared run reading the same folder as `run` (the comparison holds its own copies). */
+  const comparedCopy = (run: RunSnapshot): RunSnapshot | undefined => comparison?.snapshot.runs.find((r) => r.dir === run.dir);
 
   const destroyAll = (): void => {
     for (const h of handles.splice(0)) h.destroy();
@@ -275,7 +292,8 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
     destroyAll();
     clear(root);
     root.append(el('h1', {}, opts.title ?? 'Attention Lab'));
-    if (experiments.length === 0) {
+    if (comparison) root.append(el('h2', { class: 'al-comparison-title' }, comparison.snapshot.name));
+    if (experiments.length === 0 && !comparison) {
       empty(root, 'No runs yet. Run an experiment (Attention Lab: Run Experiment) and its curves appear here as it trains.');
       return;
     }
@@ -289,10 +307,21 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       el(
         'div',
         { class: 'al-toolbar', role: 'toolbar', 'aria-label': 'Dashboard controls' },
-        select('Experiment', experiments.map((e) => ({ value: e.name, label: `${e.name} (${e.runs.length} runs)` })), exp.name, (v) => {
-          save({ experiment: v, run: null });
-          render();
-        }),
+        select(
+          'Experiment',
+          [
+            ...(comparison ? [{ value: '', label: `${comparison.snapshot.runs.length} selected runs` }] : []),
+            ...experiments.map((e) => ({ value: e.name, label: `${e.name} (${e.runs.length} runs)` })),
+          ],
+          comparison ? '' : exp.name,
+          (v) => {
+            if (v === '') return;
+            if (comparison) return leaveComparison(v);
+            save({ experiment: v, run: null });
+            render();
+          },
+        ),
+        ...(comparison ? [button('Show whole experiment', () => leaveComparison(comparedExperiment()), { secondary: true })] : []),
         select('Metric', metricOptions, state.metric, (v) => {
           save({ metric: v });
           render();
@@ -364,28 +393,45 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
     renderTrace(exp, grid);
   }
 
+  /** The experiment holding the first compared run (where "Show whole experiment" goes). */
+  function comparedExperiment(): string {
+    const first = comparison?.snapshot.runs[0]?.dir;
+    return (experiments.find((e) => e.runs.some((r) => r.dir === first)) ?? experiments[0])?.name ?? '';
+  }
+
+  function appendMetrics(run: RunSnapshot, records: MetricsRecord[], replace: boolean): void {
+    if (replace) run.metrics = [];
+    // Drop records already held (a snapshot and an increment may overlap): same kind, step not newer.
+    const last = new Map<string, number>();
+    for (const m of run.metrics) last.set(m.kind, Math.max(last.get(m.kind) ?? -1, m.step));
+    for (const r of records) if (r.step > (last.get(r.kind) ?? -1)) run.metrics.push(r);
+  }
+
   return {
-    setData(next, focus) {
+    setData(next, focus, nextComparison = null) {
       experiments = next;
+      comparison = nextComparison;
+      save({ compare: comparison?.runDirs ?? null });
       if (focus !== null && next.some((e) => e.name === focus)) save({ experiment: focus });
       render();
     },
     addMetrics(experiment, runId, records, replace) {
       const run = experiments.find((e) => e.name === experiment)?.runs.find((r) => r.run.id === runId);
       if (!run) return;
-      if (replace) run.metrics = [];
-      // Drop records already held (a snapshot and an increment may overlap): same kind, step not newer.
-      const last = new Map<string, number>();
-      for (const m of run.metrics) last.set(m.kind, Math.max(last.get(m.kind) ?? -1, m.step));
-      for (const r of records) if (r.step > (last.get(r.kind) ?? -1)) run.metrics.push(r);
+      const copy = comparedCopy(run);
+      appendMetrics(run, records, replace);
+      if (copy) appendMetrics(copy, records, replace);
       const exp = current();
-      if (exp?.name === experiment && curves?.handle) curves.handle.update(curveData(exp));
+      if (exp && (exp.runs.includes(run) || (copy !== undefined && exp.runs.includes(copy))) && curves?.handle) curves.handle.update(curveData(exp));
     },
     setRunStatus(experiment, run) {
       const snap = experiments.find((e) => e.name === experiment)?.runs.find((r) => r.run.id === run.id);
       if (!snap) return;
+      const copy = comparedCopy(snap);
       const finished = snap.run.final === null && run.final !== null;
       snap.run = run;
+      // The copy keeps its (possibly experiment-qualified) id.
+      if (copy) copy.run = { ...run, id: copy.run.id };
       if (finished) render();
     },
     traceResult(requestId, paths, error) {

@@ -11,7 +11,7 @@ const dashboard = renderDashboard(root, host, { title: 'Attention Lab Dashboard'
 listenToHost((m) => {
   switch (m.type) {
     case 'dashboard/data':
-      dashboard.setData(m.experiments, m.focus);
+      dashboard.setData(m.experiments, m.focus, m.comparison ?? null);
       break;
     case 'run/metrics':
       dashboard.addMetrics(m.experiment, m.runId, m.records, m.replace);

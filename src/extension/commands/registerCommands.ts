@@ -72,8 +72,10 @@ export function registerCommands(d: CommandDeps): void {
   reg(COMMANDS.openDashboard, (node?: TreeNode) => d.views.openDashboard(experimentNameOf(node)));
   reg(COMMANDS.compareRuns, (node?: TreeNode, nodes?: TreeNode[]) => {
     const selected = nodes && nodes.length > 0 ? nodes : node ? [node] : [...d.treeView.selection];
-    // The dashboard compares the runs of one experiment; focus the first selected one's.
-    d.views.openDashboard(experimentNameOf(selected[0]));
+    // Exactly the selected runs (a selected experiment stands for all of its runs), across experiments.
+    const runDirs = [...new Set(selected.flatMap((n) => (n.kind === 'experiment' ? n.experiment.runs.map((r) => r.dir) : [n.run.dir])))];
+    if (runDirs.length === 0) throw new Error('select runs in the Runs view to compare (Ctrl/Cmd-click to select several)');
+    d.views.openDashboard({ runDirs });
   });
   reg(COMMANDS.openCheckpoint, async (arg?: TreeNode | vscode.Uri) => {
     let uri: vscode.Uri | undefined;

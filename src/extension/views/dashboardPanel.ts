@@ -1,10 +1,13 @@
 /**
  * The dashboard: one webview panel (createOrShow focuses the existing one), restored after a
  * window reload by a WebviewPanelSerializer (the page keeps its own UI state with setState; the
- * host re-reads the runs folder and posts the data after `webview/ready`).
+ * host re-reads the runs folder and posts the data after `webview/ready`). It shows either the
+ * experiments of the runs folder or a comparison of selected runs (`DashboardTarget`); the page
+ * saves the compared run folders in its state, so the serializer restores the same selection.
  */
 import * as vscode from 'vscode';
 import type { WebviewMessage } from '../../protocol/webviewMessages';
+import { comparedRunDirs, readComparisonSnapshot } from './comparisonSnapshot';
 import { optimizerPaths } from './optimizerPaths';
 import type { RunsStore } from './runsStore';
 import { saveExport } from './saveExport';
@@ -13,28 +16,33 @@ import { WebviewChannel, webviewOptions } from './webviewChannel';
 
 export const DASHBOARD_VIEW_TYPE = 'attentionLab.dashboard';
 
+/** What the dashboard opens on: an experiment (its folder name) or selected run folders. */
+export type DashboardTarget = { experiment: string } | { runDirs: string[] };
+
 export class DashboardPanel implements vscode.Disposable {
   private static current: DashboardPanel | undefined;
   private readonly channel: WebviewChannel;
   private readonly disposables: vscode.Disposable[] = [];
-  private focus: string | null;
+  private focus: string | null = null;
+  /** The compared run folders, or null when the dashboard shows whole experiments. */
+  private runDirs: string[] | null = null;
 
-  /** Opens the dashboard (or brings it to the front), optionally on one experiment (its folder name). */
-  static createOrShow(extensionUri: vscode.Uri, services: ViewServices, store: RunsStore, focus: string | null = null): DashboardPanel {
+  /** Opens the dashboard (or brings it to the front), optionally on an experiment or selected runs. */
+  static createOrShow(extensionUri: vscode.Uri, services: ViewServices, store: RunsStore, target: DashboardTarget | null = null): DashboardPanel {
     const existing = DashboardPanel.current;
     if (existing) {
       existing.panel.reveal();
-      if (focus !== null) existing.setFocus(focus);
+      if (target !== null) existing.setTarget(target);
       return existing;
     }
     const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Attention Lab Dashboard', vscode.ViewColumn.Active, webviewOptions(extensionUri));
-    return new DashboardPanel(panel, extensionUri, services, store, focus);
+    return new DashboardPanel(panel, extensionUri, services, store, target);
   }
 
-  /** Called by the serializer with the panel VS Code restored after a reload. */
-  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, services: ViewServices, store: RunsStore): DashboardPanel {
+  /** Called by the serializer with the panel VS Code restored after a reload (and the selection it compared, if any). */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, services: ViewServices, store: RunsStore, runDirs: string[] | null): DashboardPanel {
     DashboardPanel.current?.dispose();
-    return new DashboardPanel(panel, extensionUri, services, store, null);
+    return new DashboardPanel(panel, extensionUri, services, store, runDirs ? { runDirs } : null);
   }
 
   static get instance(): DashboardPanel | undefined {
@@ -46,10 +54,10 @@ export class DashboardPanel implements vscode.Disposable {
     extensionUri: vscode.Uri,
     private readonly services: ViewServices,
     private readonly store: RunsStore,
-    focus: string | null,
+    target: DashboardTarget | null,
   ) {
     DashboardPanel.current = this;
-    this.focus = focus;
+    if (target) this.apply(target);
     this.channel = new WebviewChannel(panel.webview, extensionUri, 'dashboard', 'Attention Lab Dashboard', (m) => this.onMessage(m), services.log);
     this.disposables.push(
       this.channel,
@@ -64,13 +72,24 @@ export class DashboardPanel implements vscode.Disposable {
     );
   }
 
-  setFocus(experiment: string): void {
-    this.focus = experiment;
+  setTarget(target: DashboardTarget): void {
+    this.apply(target);
     this.postAll();
   }
 
+  private apply(target: DashboardTarget): void {
+    if ('runDirs' in target) {
+      this.runDirs = [...target.runDirs];
+      this.focus = null;
+    } else {
+      this.runDirs = null;
+      this.focus = target.experiment;
+    }
+  }
+
   private postAll(): void {
-    this.channel.post({ type: 'dashboard/data', experiments: this.store.snapshot(), focus: this.focus });
+    const comparison = this.runDirs ? { runDirs: this.runDirs, snapshot: readComparisonSnapshot(this.runDirs) } : null;
+    this.channel.post({ type: 'dashboard/data', experiments: this.store.snapshot(), focus: this.focus, comparison });
   }
 
   private async onMessage(m: WebviewMessage): Promise<void> {
@@ -85,6 +104,12 @@ export class DashboardPanel implements vscode.Disposable {
         } catch (err) {
           this.channel.post({ type: 'trace/error', requestId: m.requestId, message: err instanceof Error ? err.message : String(err) });
         }
+        return;
+      case 'dashboard/open':
+        // The page left a comparison for a whole experiment.
+        this.runDirs = null;
+        this.focus = m.experiment;
+        this.postAll();
         return;
       case 'checkpoint/open':
         await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(m.path), 'attentionLab.checkpointInspector');
@@ -110,7 +135,7 @@ export class DashboardSerializer implements vscode.WebviewPanelSerializer {
     private readonly store: RunsStore,
   ) {}
 
-  async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
-    DashboardPanel.revive(panel, this.extensionUri, this.services, this.store);
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    DashboardPanel.revive(panel, this.extensionUri, this.services, this.store, comparedRunDirs(state));
   }
 }

@@ -6,16 +6,21 @@
 import * as vscode from 'vscode';
 import { CHECKPOINT_INSPECTOR_VIEW_TYPE, CheckpointInspectorProvider } from './checkpointInspectorProvider';
 import { DASHBOARD_VIEW_TYPE, DashboardPanel, DashboardSerializer } from './dashboardPanel';
+import type { DashboardTarget } from './dashboardPanel';
 import { LIVE_RUN_VIEW_ID, LiveRunViewProvider } from './liveRunViewProvider';
 import { RunsStore } from './runsStore';
 import type { ViewServices } from './viewServices';
 
 export type { ViewServices, TraceRunParams, RunsActivity } from './viewServices';
+export type { DashboardTarget } from './dashboardPanel';
 export { CHECKPOINT_INSPECTOR_VIEW_TYPE, DASHBOARD_VIEW_TYPE, LIVE_RUN_VIEW_ID };
 
 export interface Views {
-  /** Opens (or reveals) the dashboard, optionally on one experiment (its folder name). */
-  openDashboard(experiment?: string): void;
+  /**
+   * Opens (or reveals) the dashboard, optionally on one experiment (its folder name) or on
+   * exactly the given run folders (`{ runDirs }`, which may come from different experiments).
+   */
+  openDashboard(target?: string | DashboardTarget): void;
   /** Opens a .safetensors file in the checkpoint inspector. */
   openCheckpoint(file: vscode.Uri): Thenable<unknown>;
 }
@@ -36,8 +41,8 @@ export function registerViews(context: vscode.ExtensionContext, services: ViewSe
     { dispose: () => DashboardPanel.instance?.dispose() },
   );
   return {
-    openDashboard: (experiment) => {
-      DashboardPanel.createOrShow(context.extensionUri, services, store, experiment ?? null);
+    openDashboard: (target) => {
+      DashboardPanel.createOrShow(context.extensionUri, services, store, target === undefined ? null : typeof target === 'string' ? { experiment: target } : target);
     },
     openCheckpoint: (file) => vscode.commands.executeCommand('vscode.openWith', file, CHECKPOINT_INSPECTOR_VIEW_TYPE),
   };
