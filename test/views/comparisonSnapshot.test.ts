@@ -56,7 +56,7 @@ test('the two seeds of one experiment share a group; the same run id of another 
     groups.map((g) => [g.label, g.runs.length]),
     [
       [`quick/${configs[0]!.id.replace(/-s1$/, '')}`, 2],
-      [`quick-2/${configs[0]!.id}`, 1],
+      [`quick-2/${configs[0]!.id.replace(/-s1$/, '')}`, 1],
     ],
   );
   const curves = metricSeries(snap.runs, { source: 'train', metric: 'loss' });

@@ -167,6 +167,28 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     await app.page.close();
   });
 
+  it('dashboard: a comparison of selected runs, saved in the state, with a way back to the experiment', async () => {
+    const app = await openApp(browser, 'dashboard');
+    const selected = experiment.runs.filter((r) => r.run.id === configs[0]!.id || r.run.id === seed2[0]!.id);
+    const snapshot = { ...experiment, name: 'Comparison of 2 selected runs', runs: selected, summary: null };
+    const runDirs = selected.map((r) => r.dir);
+    await app.send({ type: 'dashboard/data', experiments: [experiment], focus: null, comparison: { runDirs, snapshot } });
+    assert.equal(await app.page.locator('h2.al-comparison-title').innerText(), 'Comparison of 2 selected runs');
+    // The two seeds of one configuration: one line with its seed band, not the experiment's two groups.
+    assert.equal(await app.page.locator('#card-curves path.al-line').count(), 1);
+    assert.equal(await app.page.locator('#card-curves path.al-band').count(), 1);
+    const state = (): Promise<unknown> => app.page.evaluate(() => (globalThis as unknown as { __state: () => unknown }).__state());
+    assert.deepEqual(((await state()) as { compare: unknown }).compare, runDirs);
+
+    await app.page.locator('vscode-button:has-text("Show whole experiment")').click();
+    assert.deepEqual((await app.posted()).at(-1), { type: 'dashboard/open', experiment: 'quick' });
+    assert.equal(await app.page.locator('h2.al-comparison-title').count(), 0);
+    assert.equal(await app.page.locator('#card-curves path.al-line').count(), 2);
+    assert.equal(((await state()) as { compare: unknown }).compare, null);
+    assert.deepEqual(await app.violations(), []);
+    await app.page.close();
+  });
+
   it('live-run view: loss per run, progress and the newest entropy', async () => {
     const app = await openApp(browser, 'liveRun', { width: 360, height: 700 });
     await darkTheme(app.page);
