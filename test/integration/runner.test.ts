@@ -72,3 +72,35 @@ test('a worker that dies fails its run with the reason and the pool goes on', as
   assert.equal(run.status, 'failed');
   assert.match(run.error ?? '', /exit code 3/);
 });
+
+test('the pool also runs its workers as child processes (the native backend does): runs, cancel, crash', async () => {
+  const out = tempDir('proc');
+  const done = await runExperiment(tinySpec({ seeds: [1, 2] }), out, { backend: 'wasm', parallel: 2, workerMode: 'process' });
+  assert.deepEqual(done.runs.map((r) => r.status), ['completed', 'completed']);
+  assert.deepEqual(done.backends, ['wasm']);
+  // same numbers as in worker threads
+  const threads = await runExperiment(tinySpec({ seeds: [1, 2] }), out, { backend: 'wasm', parallel: 1 });
+  const strip = (dir: string): unknown[] => readMetrics(dir).map((m) => ({ ...m, wallTime: 0 }));
+  assert.deepEqual(strip((done.runs[1] as { runDir: string }).runDir), strip((threads.runs[1] as { runDir: string }).runDir));
+
+  const controller = new AbortController();
+  const long = tinySpec({ seeds: [1, 2], train: { steps: 400, batchSize: 8, evalEvery: 1000, evalExamples: 8, logEvery: 10 } });
+  const cancelled = await runExperiment(long, out, {
+    backend: 'wasm',
+    parallel: 1,
+    workerMode: 'process',
+    signal: controller.signal,
+    onEvent: (e) => {
+      if (e.type === 'run/progress' && e.step >= 10) controller.abort();
+    },
+  });
+  assert.deepEqual(cancelled.runs.map((r) => r.status), ['cancelled', 'cancelled']);
+  const first = readRunFile((cancelled.runs[0] as { runDir: string }).runDir);
+  assert.equal(listCheckpoints((cancelled.runs[0] as { runDir: string }).runDir).at(-1)?.step, first.step);
+
+  const script = path.join(out, 'dying-process.js');
+  fs.writeFileSync(script, 'process.exit(4);\n');
+  const crashed = await runExperiment(tinySpec(), out, { backend: 'wasm', parallel: 1, workerMode: 'process', workerScript: script });
+  assert.equal(crashed.runs[0]?.status, 'failed');
+  assert.match(crashed.runs[0]?.error ?? '', /training worker stopped: exit code 4/);
+});

@@ -1,13 +1,13 @@
 /**
- * Runs an experiment's grid in a pool of worker threads (default: one per core; the wasm
- * backend is single-threaded, so each worker uses one core). Writes experiment.json and a
+ * Runs an experiment's grid in a pool of workers (default: one per core; the wasm backend is
+ * single-threaded, so each worker uses one core): worker threads, or child processes for the
+ * native backend (trainingWorker.ts says why). Writes experiment.json and a
  * `pending` run.json for every run up front, so readers see the whole grid at once.
  * A crashed worker fails only its run: the pool starts a new worker for the rest.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { BackendChoice } from '../../protocol/backend';
 import type { RunConfig } from '../../protocol/config';
 import type { RunnerMessage, WorkerMessage } from '../../protocol/messages';
@@ -16,6 +16,8 @@ import type { EvalResult, RunStatus } from '../../protocol/runFolder';
 import { RUN_FOLDER_VERSION } from '../../protocol/runFolder';
 import type { ExperimentSpec } from '../../protocol/spec';
 import { applyNativeThreadSettings } from '../backend';
+import { startTrainingWorker } from './trainingWorker';
+import type { TrainingWorker, WorkerMode } from './trainingWorker';
 import { findBundleFile } from '../bundlePaths';
 import { expandGrid } from './grid';
 import { summarizeExperiment } from '../analysis/summarizeExperiment';
@@ -49,6 +51,8 @@ export interface PoolOptions {
   onEvent?: (event: RunnerEvent) => void;
   /** Path of the bundled worker (dist/worker.js); found automatically by default. */
   workerScript?: string;
+  /** Threads or processes; default: processes for the native backend, threads otherwise. */
+  workerMode?: WorkerMode;
 }
 
 interface Job {
@@ -117,6 +121,19 @@ function markRun(runDir: string, status: RunOutcome['status'], error: string | n
   }
 }
 
+/** Will `backend` load @tensorflow/tfjs-node? (`auto` does when the package resolves from here.) */
+function nativeBackendWanted(backend: BackendChoice): boolean {
+  if (backend === 'node') return true;
+  if (backend !== 'auto') return false;
+  try {
+    // Resolves only (no loading); the package is external to the bundle, as in backend.ts.
+    require.resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutcome[]; backends: string[] }> {
   const workerScript = options.workerScript ?? findBundleFile('worker.js');
   const parallel = Math.max(1, Math.min(options.parallel ?? os.availableParallelism(), jobs.length));
@@ -125,8 +142,9 @@ function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutc
   const queue = jobs.slice();
   const outcomes = new Map<string, RunOutcome>();
   const backends = new Set<string>();
-  const live = new Set<Worker>();
-  const current = new Map<Worker, Job>();
+  const mode = options.workerMode ?? (nativeBackendWanted(options.backend ?? 'auto') ? 'process' : 'thread');
+  const live = new Set<TrainingWorker>();
+  const current = new Map<TrainingWorker, Job>();
   let cancelled = false;
 
   return new Promise((resolve) => {
@@ -144,14 +162,14 @@ function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutc
       outcomes.set(job.config.id, { id: job.config.id, runDir: job.runDir, status, error, final });
     };
 
-    const send = (worker: Worker, message: RunnerMessage): void => worker.postMessage(message);
+    const send = (worker: TrainingWorker, message: RunnerMessage): void => worker.send(message);
 
-    const next = (worker: Worker): void => {
+    const next = (worker: TrainingWorker): void => {
       const job = cancelled ? undefined : queue.shift();
       if (!job) {
         current.delete(worker);
         live.delete(worker);
-        void worker.terminate();
+        worker.terminate();
         finish();
         return;
       }
@@ -160,9 +178,9 @@ function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutc
     };
 
     const spawn = (): void => {
-      const worker = new Worker(workerScript);
+      const worker = startTrainingWorker(workerScript, mode);
       live.add(worker);
-      worker.on('message', (raw: unknown) => {
+      worker.onMessage((raw: unknown) => {
         if (!isWorkerMessage(raw)) return;
         if (raw.type === 'worker/ready') backends.add(raw.backend);
         options.onEvent?.(raw);
@@ -187,8 +205,7 @@ function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutc
           spawn();
         } else finish();
       };
-      worker.on('error', (err) => crashed(err.message));
-      worker.on('exit', (code) => crashed(`exit code ${code}`));
+      worker.onExit(crashed);
       next(worker);
     };
 

@@ -1,6 +1,7 @@
 /**
- * Training worker (a worker thread of the runner). Initialises its own backend once, then runs
- * the runs it is sent one at a time. Each worker has its own wasm instance: one core each.
+ * Training worker of the runner: a worker thread, or a child process for the native backend
+ * (trainingWorker.ts). Initialises its own backend once, then runs the runs it is sent one at a
+ * time. Each worker has its own wasm instance: one core each.
  */
 import { parentPort } from 'node:worker_threads';
 import type { BackendInfo } from '../backend';
@@ -9,11 +10,32 @@ import type { RunnerMessage, WorkerMessage } from '../../protocol/messages';
 import { isRunnerMessage } from '../../protocol/messages';
 import { runTraining } from '../train/runTraining';
 
-if (!parentPort) throw new Error('worker.js must run as a worker thread');
-const port = parentPort;
-let backend: BackendInfo | null = null;
+/** The runner's end of the channel: the thread's port, or the process's IPC channel. */
+const port: { postMessage(m: WorkerMessage): void; on(event: 'message', l: (raw: unknown) => void): void } = parentPort
+  ? parentPort
+  : process.send
+    ? {
+        postMessage: (m) => void process.send?.(m),
+        on: (_event, l) => void process.on('message', l),
+      }
+    : (() => {
+        throw new Error('worker.js runs as a worker thread or a forked child process');
+      })();
 let cancelled = false;
 let busy = false;
+let orphaned = false;
+if (!parentPort) {
+  // Ctrl-C reaches the whole process group: the runner turns it into run/cancel messages, so
+  // the run can save its checkpoint instead of dying mid-step.
+  process.on('SIGINT', () => undefined);
+  // A process worker ends with its runner: cancel the run in progress (it checkpoints), then exit.
+  process.on('disconnect', () => {
+    orphaned = true;
+    cancelled = true;
+    if (!busy) process.exit(0);
+  });
+}
+let backend: BackendInfo | null = null;
 
 const post = (m: WorkerMessage): void => port.postMessage(m);
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -40,6 +62,7 @@ async function start(msg: Extract<RunnerMessage, { type: 'run/start' }>): Promis
     post({ type: 'run/end', runId: msg.config.id, status: 'failed', error: err instanceof Error ? err.message : String(err), final: null });
   } finally {
     busy = false;
+    if (orphaned) process.exit(0);
   }
 }
 

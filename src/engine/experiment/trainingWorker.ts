@@ -1,0 +1,54 @@
+/**
+ * One training worker of the runner's pool, as a worker thread or as a child process: the same
+ * bundle (dist/worker.js) and the same messages either way. Threads are the default; the native
+ * backend runs in processes, because TensorFlow's runtime is shared by the threads of one
+ * process and two runs in threads then barely outrun one (measured: 1.10× vs 1.90× in processes
+ * on 2 cores; docs/benchmarks.md).
+ */
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import type { RunnerMessage } from '../../protocol/messages';
+
+export type WorkerMode = 'thread' | 'process';
+
+export interface TrainingWorker {
+  send(message: RunnerMessage): void;
+  onMessage(listener: (raw: unknown) => void): void;
+  /** Called once when the worker dies or fails to start, with a reason for the user. */
+  onExit(listener: (reason: string) => void): void;
+  terminate(): void;
+}
+
+export function startTrainingWorker(script: string, mode: WorkerMode): TrainingWorker {
+  return mode === 'process' ? processWorker(script) : threadWorker(script);
+}
+
+function threadWorker(script: string): TrainingWorker {
+  const w = new Worker(script);
+  return {
+    send: (m) => w.postMessage(m),
+    onMessage: (l) => void w.on('message', l),
+    onExit: (l) => {
+      w.on('error', (err) => l(err.message));
+      w.on('exit', (code) => l(`exit code ${code}`));
+    },
+    terminate: () => void w.terminate(),
+  };
+}
+
+function processWorker(script: string): TrainingWorker {
+  // Inherits process.env (TensorFlow's thread settings) and the terminal for TensorFlow's own logs.
+  const child: ChildProcess = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  return {
+    send: (m) => {
+      if (child.connected) child.send(m);
+    },
+    onMessage: (l) => void child.on('message', l),
+    onExit: (l) => {
+      child.on('error', (err) => l(err.message));
+      child.on('exit', (code, signal) => l(signal ? `killed by ${signal}` : `exit code ${code}`));
+    },
+    terminate: () => void child.kill(),
+  };
+}
