@@ -35,7 +35,7 @@ Usage:
   attention-lab presets [--json]
   attention-lab analyze <run-dir|checkpoint.safetensors> [--out FILE] [--seed N] [--backend b] [--json]
                                                write analysis.json (entropy, length generalization, seeds)
-  attention-lab report <experiment-dir> [--json]
+  attention-lab report <experiment-dir> [--json] [--html FILE]
                                                write summary.json, print the headline comparison (Markdown)
   attention-lab trace --optimizer <adamw|lion|tiger|sgd> --function <name> --steps N
                       [--lr X] [--weight-decay X] [--beta1 X] [--beta2 X] [--beta X]

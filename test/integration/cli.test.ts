@@ -60,6 +60,16 @@ test('run → inspect → resume on a spec file, through the CLI', () => {
   const json = JSON.parse(cli(['inspect', ckpt, '--json']).stdout) as { tensors: { name: string }[] };
   assert.ok(json.tensors.length > 10);
 
+  // report: the Markdown table, summary.json, and a self-contained HTML report with the charts' code inlined
+  const rep = cli(['report', path.join(dir, 'runs', 'cli'), '--html', path.join(dir, 'report.html')]);
+  assert.equal(rep.status, 0, rep.stderr);
+  assert.match(rep.stdout, /^\| configuration \|/m);
+  assert.ok(fs.existsSync(path.join(dir, 'runs', 'cli', 'summary.json')));
+  const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
+  assert.match(html, /<script( nonce="[^"]+")?>/, 'the charts code is inlined');
+  assert.doesNotMatch(html, /<script[^>]+src=/, 'no external script');
+  assert.ok(html.includes(path.basename(runDir)), 'the report carries the run');
+
   // Resuming a completed run is a no-op that stays completed; resuming after more steps were asked for trains on.
   const run = readRunFile(runDir);
   fs.writeFileSync(path.join(runDir, 'run.json'), JSON.stringify({ ...run, status: 'cancelled', config: { ...run.config, train: { ...run.config.train, steps: 15 } } }));
