@@ -8,6 +8,7 @@ import { seriesColor } from '../theme/theme';
 import { axisTitles, drawXAxis, drawYAxis } from './axes';
 import { chartHeight, makeChart } from './chartFrame';
 import type { DrawContext } from './chartFrame';
+import { attachArrowKeys } from './arrowKeys';
 import { formatValue } from './format';
 import type { ChartHandle, ChartTarget } from './handle';
 import { drawLegend } from './legend';
@@ -133,17 +134,7 @@ function draw(ctx: DrawContext<BarChartOptions>, data: BarData): DataTable {
       show(bars.findIndex((b) => b.g === gi && b.s === si));
     })
     .on('pointerleave', hide);
-  svg
-    .attr('tabindex', 0)
-    .attr('aria-label', `${o.title ?? 'Bar chart'}: ${bars.length} bars; arrow keys move between them`)
-    .on('keydown', (ev: KeyboardEvent) => {
-      if (ev.key === 'ArrowRight') show(cur + 1);
-      else if (ev.key === 'ArrowLeft') show(cur < 0 ? 0 : cur - 1);
-      else if (ev.key === 'Escape') hide();
-      else return;
-      ev.preventDefault();
-    })
-    .on('blur', hide);
+  attachArrowKeys(svg, `${o.title ?? 'Bar chart'}: ${bars.length} bars; arrow keys move between them`, { current: () => cur, show, hide });
   return table;
 }
 

@@ -7,6 +7,7 @@ import type { ScaleContinuousNumeric } from 'd3';
 import { axisTitles, drawXAxis, drawYAxis, numericXAxis } from './axes';
 import { chartHeight, makeChart } from './chartFrame';
 import type { DrawContext } from './chartFrame';
+import { attachArrowKeys } from './arrowKeys';
 import { formatValue } from './format';
 import type { ChartHandle, ChartTarget } from './handle';
 import type { DataTable, HistogramData, HistogramOptions } from './types';
@@ -97,17 +98,7 @@ function draw(ctx: DrawContext<HistogramOptions>, data: HistogramData): DataTabl
     const b = (ev.target as Element).getAttribute('data-bin');
     if (b !== null) show(Number(b));
   }).on('pointerleave', hide);
-  svg
-    .attr('tabindex', 0)
-    .attr('aria-label', `${o.title ?? 'Histogram'}: ${data.counts.length} bins; arrow keys move between them`)
-    .on('keydown', (ev: KeyboardEvent) => {
-      if (ev.key === 'ArrowRight') show(cur + 1);
-      else if (ev.key === 'ArrowLeft') show(cur < 0 ? 0 : cur - 1);
-      else if (ev.key === 'Escape') hide();
-      else return;
-      ev.preventDefault();
-    })
-    .on('blur', hide);
+  attachArrowKeys(svg, `${o.title ?? 'Histogram'}: ${data.counts.length} bins; arrow keys move between them`, { current: () => cur, show, hide });
   return table;
 }
 
