@@ -236,7 +236,9 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       empty(sv.body, 'No randomized analysis yet.');
       empty(mv.body, 'No randomized analysis yet.');
     } else {
-      sv.setChart(keep(heatmap(sv.body, seedVariance(analysis), { title: 'seed-variance', xLabel: 'output position', yLabel: 'input', valueLabel: 'variance', showValues: false })));
+      // Without Random Seed Encoding every seed gives the same output: a heatmap of zeros says nothing.
+      if (analysis.randomized.rseBits === 0) empty(sv.body, 'Deterministic model (no Random Seed Encoding): the variance across seeds is 0 by construction.');
+      else sv.setChart(keep(heatmap(sv.body, seedVariance(analysis), { title: 'seed-variance', xLabel: 'output position', yLabel: 'input', valueLabel: 'variance', showValues: false })));
       mv.setChart(
         keep(
           lineChart(mv.body, majorityVote(analysis), {
