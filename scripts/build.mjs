@@ -3,7 +3,7 @@
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -19,7 +19,8 @@ function findTests(dir) {
   return out;
 }
 
-const nodeOptions = {
+/** esbuild options of every Node bundle (also used by bench/peers/run.mjs). */
+export const nodeOptions = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -86,4 +87,5 @@ async function build() {
   }
 }
 
-await build();
+// Imported for nodeOptions (bench/peers/run.mjs) it builds nothing; run as a script it builds.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await build();

@@ -11,6 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { nodeOptions } from '../../scripts/build.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -30,19 +31,12 @@ function run(cmd, args) {
   if (r.status !== 0) fail(`${relative(root, cmd) || cmd} ${args.map((a) => relative(root, a) || a).join(' ')} failed (exit ${r.status ?? r.signal})`);
 }
 
-/** Bundles bench/peers/<name>.ts like scripts/build.mjs bundles the CLI (tfjs backends kept), into dist/peers/. */
+/** Bundles bench/peers/<name>.ts with the options scripts/build.mjs gives the CLI, into dist/peers/. */
 async function bundle(name) {
   await esbuild.build({
+    ...nodeOptions,
     entryPoints: [join(here, `${name}.ts`)],
     outfile: join(root, 'dist', 'peers', `${name}.js`),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: 'linked',
-    mainFields: ['module', 'main'],
-    external: ['@tensorflow/tfjs-node', 'vscode'],
-    logLevel: 'warning',
   });
   return join(root, 'dist', 'peers', `${name}.js`);
 }

@@ -1,14 +1,13 @@
 /**
  * Reading and writing the run folder (the contract in src/protocol/runFolder.ts and
  * docs/run-folder.md). JSON files are replaced atomically; metrics.jsonl is appended one whole
- * line at a time, and readers skip a torn last line left by a crash.
+ * line at a time, and readers skip a torn last line left by a crash. Plain Node fs and no
+ * TensorFlow.js, so the extension host reads through it too (newRunFile.ts, which stamps the
+ * tfjs version, lives apart for that reason).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunConfig } from '../../protocol/config';
-import type { ExperimentFile, MetricsRecord, RunFile, RunStatus } from '../../protocol/runFolder';
-import { RUN_FOLDER_VERSION } from '../../protocol/runFolder';
-import { versions } from '../versions';
+import type { ExperimentFile, MetricsRecord, RunFile } from '../../protocol/runFolder';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomicWrite';
 
 export const EXPERIMENT_FILE = 'experiment.json';
@@ -18,26 +17,6 @@ export const CHECKPOINT_DIR = 'checkpoints';
 
 export function checkpointName(step: number): string {
   return `step-${step}.safetensors`;
-}
-
-/** A run.json for a run that has not trained yet. */
-export function newRunFile(experiment: string, config: RunConfig, status: RunStatus): RunFile {
-  return {
-    version: RUN_FOLDER_VERSION,
-    id: config.id,
-    experiment,
-    config,
-    status,
-    backend: null,
-    parameters: 0,
-    optimizerStateBytes: 0,
-    step: 0,
-    timings: { createdAt: new Date().toISOString(), startedAt: null, endedAt: null, trainSeconds: 0, evalSeconds: 0 },
-    lastCheckpoint: null,
-    error: null,
-    final: null,
-    versions: versions(),
-  };
 }
 
 export function writeExperimentFile(dir: string, file: ExperimentFile): void {
@@ -64,12 +43,16 @@ function readJson<T>(file: string, what: string): T {
   }
 }
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 export function readRunFile(runDir: string): RunFile {
-  const run = readJson<RunFile>(path.join(runDir, RUN_FILE), 'run.json');
-  if (typeof run !== 'object' || run === null || typeof run.id !== 'string' || typeof run.config !== 'object') {
-    throw new RunFolderError(`${path.join(runDir, RUN_FILE)}: not an Attention Lab run file`);
+  const run = readJson<unknown>(path.join(runDir, RUN_FILE), 'run.json');
+  if (!isObject(run) || typeof run.id !== 'string' || !isObject(run.config) || typeof run.status !== 'string') {
+    throw new RunFolderError(`${path.join(runDir, RUN_FILE)}: not an Attention Lab run file (no id, config or status)`);
   }
-  return run;
+  return run as unknown as RunFile;
 }
 
 export function readExperimentFile(dir: string): ExperimentFile {
@@ -98,20 +81,26 @@ export class MetricsWriter {
   }
 }
 
-/** Reads metrics.jsonl; lines that do not parse (a torn last line after a crash) are skipped. */
-export function readMetrics(runDir: string): MetricsRecord[] {
-  const file = path.join(runDir, METRICS_FILE);
-  if (!fs.existsSync(file)) return [];
+/** Parses metrics.jsonl text; lines that do not parse (a torn last line) or have no kind/step are skipped. */
+export function parseMetricsText(text: string): MetricsRecord[] {
   const out: MetricsRecord[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     try {
-      out.push(JSON.parse(line) as MetricsRecord);
+      const r = JSON.parse(line) as unknown;
+      if (isObject(r) && typeof r.kind === 'string' && typeof r.step === 'number') out.push(r as unknown as MetricsRecord);
     } catch {
       // torn or foreign line: skip
     }
   }
   return out;
+}
+
+/** Reads metrics.jsonl (see parseMetricsText); no file yet is no records. */
+export function readMetrics(runDir: string): MetricsRecord[] {
+  const file = path.join(runDir, METRICS_FILE);
+  if (!fs.existsSync(file)) return [];
+  return parseMetricsText(fs.readFileSync(file, 'utf8'));
 }
 
 /** Keeps only the records up to `step` (used when resuming from a checkpoint at that step). */

@@ -21,7 +21,8 @@ import type { TrainingWorker, WorkerMode } from './trainingWorker';
 import { findBundleFile } from '../bundlePaths';
 import { expandGrid } from './grid';
 import { summarizeExperiment } from '../analysis/summarizeExperiment';
-import { newRunFile, readExperimentFile, readRunFile, writeExperimentFile, writeRunFile } from './runFolder';
+import { newRunFile } from './newRunFile';
+import { readExperimentFile, readRunFile, writeExperimentFile, writeRunFile } from './runFolder';
 
 export type RunnerEvent =
   | WorkerMessage

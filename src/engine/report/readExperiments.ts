@@ -1,19 +1,16 @@
 /**
- * Reads experiment folders into the snapshots the dashboard and the HTML report show. Pure Node
- * `fs`, and deliberately free of tfjs: the extension host imports it, and
- * src/engine/experiment/runFolder.ts pulls tfjs in (through versions.ts), so its readers are not
- * reused here. A file that cannot be read becomes a problem line in the snapshot, never a throw:
- * a half-written experiment (training still going) must still show.
+ * Reads experiment folders into the snapshots the dashboard and the HTML report show, through
+ * the run folder's own readers (src/engine/experiment/runFolder.ts; free of tfjs, so the
+ * extension host imports this). A file that cannot be read becomes a problem line in the
+ * snapshot, never a throw: a half-written experiment (training still going) must still show.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ANALYSIS_FILE, SUMMARY_FILE } from '../../protocol/analysis';
-import type { ExperimentFile, MetricsRecord, RunFile } from '../../protocol/runFolder';
+import type { ExperimentFile } from '../../protocol/runFolder';
 import type { ExperimentSnapshot, RunSnapshot } from '../../protocol/viewData';
+import { EXPERIMENT_FILE, RUN_FILE, readMetrics, readRunFile } from '../experiment/runFolder';
 
-export const EXPERIMENT_JSON = 'experiment.json';
-export const RUN_JSON = 'run.json';
-export const METRICS_JSONL = 'metrics.jsonl';
 
 function readJsonFile(file: string): unknown {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
@@ -23,45 +20,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Parses metrics.jsonl text; lines that do not parse (a torn last line) or have no kind/step are skipped. */
-export function parseMetricsText(text: string): MetricsRecord[] {
-  const out: MetricsRecord[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const r = JSON.parse(line) as unknown;
-      if (isObject(r) && typeof r.kind === 'string' && typeof r.step === 'number') out.push(r as unknown as MetricsRecord);
-    } catch {
-      // torn or foreign line
-    }
-  }
-  return out;
-}
-
-export function readMetricsFile(runDir: string): MetricsRecord[] {
-  const file = path.join(runDir, METRICS_JSONL);
-  if (!fs.existsSync(file)) return [];
-  return parseMetricsText(fs.readFileSync(file, 'utf8'));
-}
-
-/** A run's run.json; throws an Error naming the file when it is missing or not a run file. */
-export function readRunJson(runDir: string): RunFile {
-  const runFile = path.join(runDir, RUN_JSON);
-  let run: unknown;
-  try {
-    run = readJsonFile(runFile);
-  } catch (err) {
-    throw new Error(`${runFile}: ${err instanceof SyntaxError ? `not valid JSON (${err.message})` : 'missing or unreadable'}`);
-  }
-  if (!isObject(run) || typeof run.id !== 'string' || !isObject(run.config) || typeof run.status !== 'string') {
-    throw new Error(`${runFile}: not an Attention Lab run file (no id, config or status)`);
-  }
-  return run as unknown as RunFile;
-}
-
 /** One run folder: run.json, metrics and analysis.json (null when not written yet). */
 export function readRunSnapshot(runDir: string): RunSnapshot {
-  const run = readRunJson(runDir);
+  const run = readRunFile(runDir);
   let analysis: unknown = null;
   const analysisFile = path.join(runDir, ANALYSIS_FILE);
   if (fs.existsSync(analysisFile)) {
@@ -71,7 +32,7 @@ export function readRunSnapshot(runDir: string): RunSnapshot {
       analysis = null;
     }
   }
-  return { dir: runDir, run, metrics: readMetricsFile(runDir), analysis };
+  return { dir: runDir, run, metrics: readMetrics(runDir), analysis };
 }
 
 /**
@@ -84,7 +45,7 @@ export function readExperimentSnapshot(dir: string): ExperimentSnapshot {
   let runIds: string[] = [];
   // The folder name, not experiment.json's name: unique in the runs folder (quick, quick-2, …).
   const name = path.basename(dir);
-  const expFile = path.join(dir, EXPERIMENT_JSON);
+  const expFile = path.join(dir, EXPERIMENT_FILE);
   try {
     const exp = readJsonFile(expFile);
     if (!isObject(exp) || !Array.isArray(exp.runs)) throw new Error('not an experiment file (no runs list)');
@@ -94,13 +55,13 @@ export function readExperimentSnapshot(dir: string): ExperimentSnapshot {
     problems.push(`${expFile}: ${err instanceof Error ? err.message : String(err)}`);
     // Fall back to every sub-folder with a run.json.
     runIds = fs.existsSync(dir)
-      ? fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, RUN_JSON))).sort()
+      ? fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, RUN_FILE))).sort()
       : [];
   }
   const runs: RunSnapshot[] = [];
   for (const id of runIds) {
     const runDir = path.join(dir, id);
-    if (!fs.existsSync(path.join(runDir, RUN_JSON))) continue;
+    if (!fs.existsSync(path.join(runDir, RUN_FILE))) continue;
     try {
       runs.push(readRunSnapshot(runDir));
     } catch (err) {
@@ -124,7 +85,7 @@ export function listExperimentDirs(runsRoot: string): string[] {
   if (!fs.existsSync(runsRoot)) return [];
   return fs
     .readdirSync(runsRoot, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && fs.existsSync(path.join(runsRoot, d.name, EXPERIMENT_JSON)))
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(runsRoot, d.name, EXPERIMENT_FILE)))
     .map((d) => path.join(runsRoot, d.name))
     .sort();
 }

@@ -18,7 +18,6 @@ import {
   checkpointName,
   listCheckpoints,
   readRunFile,
-  newRunFile,
   truncateMetrics,
   writeRunFile,
 } from '../experiment/runFolder';
@@ -26,6 +25,7 @@ import { Trainer } from './trainer';
 import { TrainingProbes } from '../analysis/trainingProbes';
 import { writeRunAnalysis } from '../analysis/runAnalysis';
 import { versions } from '../versions';
+import { newRunFile } from '../experiment/newRunFile';
 
 export type RunEnd = Extract<WorkerMessage, { type: 'run/end' }>;
 

@@ -1,20 +1,19 @@
 /**
  * Reads the runs folder (docs/run-folder.md) into the summaries the sidebar tree and the
- * commands show. Host-side and light: plain fs and JSON, no engine import (the engine's own
- * reader pulls in TensorFlow.js for its version stamp). Tolerant by design: a half-written
+ * commands show. Host-side and light: plain fs and JSON, with the run folder's own checkpoint
+ * listing (src/engine/experiment/runFolder.ts has no TensorFlow.js in it). Tolerant by design: a half-written
  * experiment, a missing run.json or a foreign folder becomes a problem line, never an exception,
  * because the folder changes under us while runs train.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunStatus } from '../../protocol/runFolder';
+import { listCheckpoints } from '../../engine/experiment/runFolder';
 
 export const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled'];
 
-export interface CheckpointSummary {
-  file: string;
-  step: number;
-}
+/** A checkpoint file `step-<N>.safetensors` of a run (runFolder.listCheckpoints). */
+export type CheckpointSummary = ReturnType<typeof listCheckpoints>[number];
 
 export interface RunSummary {
   id: string;
@@ -54,22 +53,6 @@ function str(v: unknown): string | null {
 }
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
-}
-
-/** Checkpoint files `step-<N>.safetensors` of a run, by step. */
-export function listCheckpoints(runDir: string): CheckpointSummary[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(path.join(runDir, 'checkpoints'));
-  } catch {
-    return [];
-  }
-  const out: CheckpointSummary[] = [];
-  for (const name of names) {
-    const m = /^step-(\d+)\.safetensors$/.exec(name);
-    if (m) out.push({ file: path.join(runDir, 'checkpoints', name), step: Number(m[1]) });
-  }
-  return out.sort((a, b) => a.step - b.step);
 }
 
 /** One run folder; a missing or unreadable run.json yields a `pending` run with the problem as error. */

@@ -10,7 +10,8 @@ import * as vscode from 'vscode';
 import type { MetricsRecord, RunFile } from '../../protocol/runFolder';
 import type { ExperimentSnapshot } from '../../protocol/viewData';
 import type { RunsActivity } from './viewServices';
-import { listExperimentDirs, readExperimentSnapshot, readRunJson } from '../../engine/report/readExperiments';
+import { readRunFile } from '../../engine/experiment/runFolder';
+import { listExperimentDirs, readExperimentSnapshot } from '../../engine/report/readExperiments';
 import { MetricsTail } from './metricsTail';
 
 export type RunsChange =
@@ -105,7 +106,7 @@ export class RunsStore implements vscode.Disposable {
         return;
       }
       if (base === 'run.json' && this.tails.has(runDir)) {
-        this.emitter.fire({ kind: 'status', experiment, run: readRunJson(runDir) });
+        this.emitter.fire({ kind: 'status', experiment, run: readRunFile(runDir) });
         return;
       }
       if (base.startsWith('.')) return; // atomic-write temporaries
