@@ -2,17 +2,17 @@
  * `npm run bench`: training throughput of the reference configuration (2 layers, d_model 64,
  * 4 heads, d_ff 256, vocab 32, batch 32, AdamW) at T = 16/32/64/128 on every backend that loads
  * (the native one at one intra-op thread, the thread count PyTorch is compared at), and the
- * throughput of N parallel runs (one per core) against one run: in worker threads as the runner
- * runs them, and for the native backend also in separate processes.
+ * throughput of N parallel runs (one per core) against one run, in worker threads and in separate
+ * processes, all runs timed over the same window (--window seconds, default 8), in --rounds rounds.
  * Figures are medians over timed steps after warm-up; the machine is shared, so compare ratios
  * measured in the same run rather than absolute numbers across runs.
  * Before the timings it counts the kernels one step launches (load-independent; see kernelCount.ts)
  * for each optimizer at T = 32.
  * Options: --backends node,wasm,cpu  --lengths 32,128  --steps N (timed steps)  --no-parallel
  *          --count-only (kernel counts, no timings)  --optimizers adamw,lion,tiger,sgd (counted)
- *          --count-length T (32)  --verbose (every kernel name, native calls, per-kernel time medians)
+ *          --window S  --rounds R  --modes processes,threads (parallel section)  --count-length T (32)  --verbose (every kernel name, native calls, per-kernel time medians)
  */
-import { spawn } from 'node:child_process';
+import { fork } from 'node:child_process';
 import * as os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { BackendChoice, BackendName } from '../src/protocol/backend';
@@ -44,6 +44,8 @@ interface Measurement {
   msPerStep: number;
   stepsPerSecond: number;
   tokensPerSecond: number;
+  /** CPU time of the whole process per step (all its threads), parallel section only. */
+  cpuMsPerStep?: number;
 }
 
 /** A random batch of the reference task shape (uniform tokens and targets). */
@@ -121,35 +123,116 @@ interface Job {
   backend: BackendChoice;
   T: number;
   warmup: number;
-  steps: number;
+  /** Length of the timed window, the same for every run started together. */
+  windowMs: number;
 }
 
-async function runJob(job: Job): Promise<Measurement> {
+/** Messages between the parent and a parallel run (worker thread or child process). */
+type ToRun = { type: 'go' };
+type FromRun = { type: 'ready' } | { type: 'result'; measurement: Measurement } | { type: 'error'; message: string };
+
+/**
+ * One run of the parallel section: builds the model, warms up, reports ready, waits for the
+ * parent's go (sent to every run at once, so the timed windows overlap), then trains for
+ * `windowMs` and reports the steps it finished in that window as throughput.
+ */
+async function runJob(job: Job, post: (m: FromRun) => void, go: Promise<void>): Promise<void> {
   const info = await initBackend(job.backend);
-  return measure(info.name, job.T, job.warmup, job.steps, defaultOptimizerConfig('adamw'));
+  const model = createModel(referenceModel(job.T), 1);
+  const opt = createOptimizer(defaultOptimizerConfig('adamw'));
+  const rng = new Rng(7);
+  const step = (i: number): void => {
+    const { tokens, targets } = randomBatch(rng, job.T);
+    tf.tidy(() => {
+      const tokensT = tf.tensor2d(tokens, [BATCH, job.T], 'int32');
+      optimizationStep(model, opt, { tokens: tokensT, targets, seedBits: undefined, positions: undefined, mask: null, inputs: BATCH, seeds: 1, n: job.T }, {
+        step: i, lr: 1e-3, gradClip: 1, q: 1, measure: false,
+      });
+    });
+  };
+  try {
+    let i = 0;
+    for (; i < job.warmup; i++) step(i);
+    post({ type: 'ready' });
+    await go;
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    let done = 0;
+    while (performance.now() - t0 < job.windowMs) step(i + done++);
+    const ms = (performance.now() - t0) / done;
+    const cpu = process.cpuUsage(cpu0);
+    post({
+      type: 'result',
+      measurement: {
+        backend: info.name, T: job.T, msPerStep: ms, stepsPerSecond: 1000 / ms, tokensPerSecond: (BATCH * job.T * 1000) / ms,
+        cpuMsPerStep: (cpu.user + cpu.system) / 1000 / done,
+      },
+    });
+  } finally {
+    model.dispose();
+    opt.dispose();
+  }
 }
 
 type Mode = 'threads' | 'processes';
 
-/** N copies of a job at once, as worker threads or as child processes; per-run medians. */
+interface RunHandle {
+  send(m: ToRun): void;
+  on(listener: (m: FromRun) => void): void;
+  onFailure(listener: (err: Error) => void): void;
+}
+
+function startRun(mode: Mode, job: Job): RunHandle {
+  if (mode === 'threads') {
+    const w = new Worker(__filename, { workerData: job });
+    return {
+      send: (m) => w.postMessage(m),
+      on: (l) => void w.on('message', l),
+      onFailure: (l) => {
+        w.once('error', l);
+        w.once('exit', (code) => code !== 0 && l(new Error(`bench worker exited with ${code}`)));
+      },
+    };
+  }
+  const child = fork(__filename, ['--parallel-run', JSON.stringify(job)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    send: (m) => child.send(m),
+    on: (l) => void child.on('message', (m) => l(m as FromRun)),
+    onFailure: (l) => {
+      child.once('error', l);
+      child.once('exit', (code) => code !== 0 && l(new Error(`bench child exited with ${code}`)));
+    },
+  };
+}
+
+/**
+ * N copies of a job at once, as worker threads or as child processes: every run warms up, then
+ * all start their timed window together, so the throughputs are measured over the same interval
+ * (a run that started early would otherwise have the machine to itself for a while).
+ */
 function inParallel(n: number, mode: Mode, job: Job): Promise<Measurement[]> {
-  return Promise.all(
-    Array.from({ length: n }, () =>
-      mode === 'threads'
-        ? new Promise<Measurement>((resolve, reject) => {
-            const w = new Worker(__filename, { workerData: job });
-            w.once('message', (m: Measurement) => resolve(m));
-            w.once('error', reject);
-          })
-        : new Promise<Measurement>((resolve, reject) => {
-            const child = spawn(process.execPath, [__filename, '--child', JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
-            let out = '';
-            child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-            child.once('error', reject);
-            child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Measurement) : reject(new Error(`bench child exited with ${code}`))));
-          }),
-    ),
-  );
+  return new Promise((resolve, reject) => {
+    const runs = Array.from({ length: n }, () => startRun(mode, job));
+    const results: Measurement[] = [];
+    let ready = 0;
+    for (const run of runs) {
+      run.onFailure(reject);
+      run.on((m) => {
+        if (m.type === 'error') reject(new Error(m.message));
+        else if (m.type === 'ready' && ++ready === n) for (const r of runs) r.send({ type: 'go' });
+        else if (m.type === 'result' && results.push(m.measurement) === n) resolve(results);
+      });
+    }
+  });
+}
+
+/** The body of a parallel run: the parent's messages arrive on `port`, results go back on it. */
+function serveRun(job: Job, port: { send(m: FromRun): void; onGo(l: () => void): void }, exit: () => void): void {
+  const go = new Promise<void>((resolve) => port.onGo(resolve));
+  runJob(job, (m) => port.send(m), go).then(exit, (err: unknown) => {
+    port.send({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    exit();
+  });
 }
 
 function option(name: string): string | undefined {
@@ -210,18 +293,36 @@ async function main(): Promise<void> {
     }
   }
   if (cores > 1 && !process.argv.includes('--no-parallel')) {
-    console.log(`\nparallel runs (T = 32): aggregate tokens/s of N runs at once vs 1 run, one intra-op thread per run`);
-    console.log('| backend | runs in | N | tokens/s per run (median) | aggregate tokens/s | speed-up vs 1 run |');
-    console.log('|---|---|---|---|---|---|');
+    const windowMs = Number(option('--window') ?? 8) * 1000;
+    const rounds = Number(option('--rounds') ?? 3);
+    const modes = (option('--modes') ?? 'processes').split(',') as Mode[];
+    console.log(`\nparallel runs (T = 32): ${cores} runs at once against 1 run, each trained for the same ${windowMs / 1000} s window after warm-up, one intra-op thread per run;`);
+    console.log(`${rounds} rounds of (1 run, then ${cores}); the speed-up is the median of the rounds' ratios (the runner runs its pool in processes)`);
+    console.log(`CPU ms/step: CPU time of a run's whole process (all threads) per step, medians; in threads mode the process is shared, so only processes show it`);
+    console.log(`| backend | runs in | 1 run, tokens/s (median) | ${cores} runs, aggregate tokens/s (median) | speed-up per round | speed-up (median) | ≥ 0.9 N? | 1 run: wall / CPU ms per step | ${cores} runs: wall / CPU ms per step |`);
+    console.log('|---|---|---|---|---|---|---|---|---|');
     for (const choice of available.filter((c) => c !== 'cpu')) {
-      const modes: Mode[] = choice === 'node' ? ['threads', 'processes'] : ['threads'];
       for (const mode of modes) {
-        const job: Job = { backend: choice, T: 32, warmup: 5, steps: timed };
-        const [single] = (await inParallel(1, mode, job)) as [Measurement];
-        const many = await inParallel(cores, mode, job);
-        const aggregate = many.reduce((a, m) => a + m.tokensPerSecond, 0);
-        console.log(`| ${single.backend} | ${mode} | 1 | ${fmt(single.tokensPerSecond, 0)} | ${fmt(single.tokensPerSecond, 0)} | 1.00× |`);
-        console.log(`| ${single.backend} | ${mode} | ${cores} | ${fmt(median(many.map((m) => m.tokensPerSecond)), 0)} | ${fmt(aggregate, 0)} | ${fmt(aggregate / single.tokensPerSecond, 2)}× |`);
+        const job: Job = { backend: choice, T: 32, warmup: 10, windowMs };
+        const singles: Measurement[] = [];
+        const manys: Measurement[] = [];
+        const aggregates: number[] = [];
+        const ratios: number[] = [];
+        for (let r = 0; r < rounds; r++) {
+          const [single] = (await inParallel(1, mode, job)) as [Measurement];
+          const many = await inParallel(cores, mode, job);
+          singles.push(single);
+          manys.push(...many);
+          aggregates.push(many.reduce((a, m) => a + m.tokensPerSecond, 0));
+          ratios.push((aggregates.at(-1) as number) / single.tokensPerSecond);
+        }
+        const speedUp = median(ratios);
+        const times = (ms: Measurement[]): string =>
+          mode === 'processes' ? `${fmt(median(ms.map((m) => m.msPerStep)))} / ${fmt(median(ms.map((m) => m.cpuMsPerStep ?? NaN)))}` : '–';
+        console.log(
+          `| ${singles[0]?.backend ?? choice} | ${mode} | ${fmt(median(singles.map((m) => m.tokensPerSecond)), 0)} | ${fmt(median(aggregates), 0)} | ` +
+            `${ratios.map((x) => fmt(x, 2)).join(', ')} | ${fmt(speedUp, 2)}× | ${speedUp >= 0.9 * cores ? 'yes' : 'no'} | ${times(singles)} | ${times(manys)} |`,
+        );
       }
     }
   }
@@ -232,9 +333,13 @@ const fail = (err: unknown): void => {
   process.exitCode = 1;
 };
 if (!isMainThread) {
-  runJob(workerData as Job).then((m) => parentPort?.postMessage(m), fail);
-} else if (process.argv[2] === '--child') {
-  runJob(JSON.parse(process.argv[3] ?? '{}') as Job).then((m) => process.stdout.write(JSON.stringify(m)), fail);
+  serveRun(workerData as Job, { send: (m) => parentPort?.postMessage(m), onGo: (l) => parentPort?.once('message', l) }, () => parentPort?.close());
+} else if (process.argv[2] === '--parallel-run') {
+  serveRun(
+    JSON.parse(process.argv[3] ?? '{}') as Job,
+    { send: (m) => process.send?.(m), onGo: (l) => process.once('message', l) },
+    () => process.disconnect?.(),
+  );
 } else {
   // One intra-op thread per run unless the caller set it: the thread count PyTorch is compared at,
   // and one core per run in the parallel section. Set before any worker or child starts.

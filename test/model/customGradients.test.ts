@@ -84,6 +84,36 @@ for (const backend of testBackends()) {
     assert.equal(tf.memory().numTensors, 0);
   });
 
+  test(`${backend}: LayerNorm of constant rows and rows far from zero matches a float64 reference`, async () => {
+    await useTestBackend(backend);
+    const n = 64;
+    const d = 32;
+    const rng = new Rng(14);
+    // Row 0 constant (variance 0: x̂ = 0, the gradient through x̂ is 0), rows 1–31 offset by 1000, rows 32+ plain.
+    const xs = Float64Array.from({ length: n * d }, (_, i) => (i < d ? 3 : i < 32 * d ? 1000 + rng.normal() : rng.normal()));
+    const gs = Float64Array.from({ length: d }, () => 1 + 0.1 * rng.normal());
+    const bs = Float64Array.from({ length: d }, () => 0.1 * rng.normal());
+    const expected = new Float64Array(n * d);
+    for (let row = 0; row < n; row++) {
+      const v = xs.subarray(row * d, (row + 1) * d);
+      const mean = v.reduce((a, c) => a + c, 0) / d;
+      const variance = v.reduce((a, c) => a + (c - mean) ** 2, 0) / d;
+      for (let j = 0; j < d; j++) expected[row * d + j] = ((v[j]! - mean) / Math.sqrt(variance + 1e-5)) * gs[j]! + bs[j]!;
+    }
+    const x = tf.tensor2d(Float32Array.from(xs), [n, d]);
+    const g = tf.tensor1d(Float32Array.from(gs));
+    const b = tf.tensor1d(Float32Array.from(bs));
+    const y = layerNorm(x, g, b);
+    const got = y.dataSync();
+    // float32 input rounding of 1000 + ε (~3e-5 absolute) divided by σ ≈ 1 bounds the error there.
+    for (let i = 0; i < n * d; i++) assert.ok(Math.abs(got[i]! - expected[i]!) < (i < 32 * d ? 2e-3 : 1e-5), `element ${i}: ${got[i]} vs ${expected[i]}`);
+    const ones = tf.onesLike(y);
+    const grads = gradsOf(layerNorm, [x, g, b], ones);
+    // With r = 1, Σ_j dx̂_j·(…) makes dx vanish up to rounding; every gradient must be finite.
+    for (const gr of grads) assert.ok(gr.every(Number.isFinite));
+    tf.dispose([x, g, b, y, ones]);
+  });
+
   test(`${backend}: custom-gradient GELU matches autodiff of the tanh formula within 1e-5`, async () => {
     await useTestBackend(backend);
     const rng = new Rng(15);

@@ -1,7 +1,7 @@
 /**
- * Runs an experiment's grid in a pool of workers (default: one per core; the wasm backend is
- * single-threaded, so each worker uses one core): worker threads, or child processes for the
- * native backend (trainingWorker.ts says why). Writes experiment.json and a
+ * Runs an experiment's grid in a pool of workers (default: one per core; each run trains on one
+ * core): child processes by default, worker threads on request (trainingWorker.ts says why).
+ * Writes experiment.json and a
  * `pending` run.json for every run up front, so readers see the whole grid at once.
  * A crashed worker fails only its run: the pool starts a new worker for the rest.
  */
@@ -46,13 +46,13 @@ export interface ExperimentOutcome {
 
 export interface PoolOptions {
   backend?: BackendChoice;
-  /** Number of worker threads; default: one per core, at most the number of runs. */
+  /** Number of runs at once; default: one per core, at most the number of runs. */
   parallel?: number;
   signal?: AbortSignal;
   onEvent?: (event: RunnerEvent) => void;
   /** Path of the bundled worker (dist/worker.js); found automatically by default. */
   workerScript?: string;
-  /** Threads or processes; default: processes for the native backend, threads otherwise. */
+  /** Processes (default) or threads. */
   workerMode?: WorkerMode;
 }
 
@@ -122,19 +122,6 @@ function markRun(runDir: string, status: RunOutcome['status'], error: string | n
   }
 }
 
-/** Will `backend` load @tensorflow/tfjs-node? (`auto` does when the package resolves from here.) */
-function nativeBackendWanted(backend: BackendChoice): boolean {
-  if (backend === 'node') return true;
-  if (backend !== 'auto') return false;
-  try {
-    // Resolves only (no loading); the package is external to the bundle, as in backend.ts.
-    require.resolve('@tensorflow/tfjs-node');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutcome[]; backends: string[] }> {
   const workerScript = options.workerScript ?? findBundleFile('worker.js');
   const parallel = Math.max(1, Math.min(options.parallel ?? os.availableParallelism(), jobs.length));
@@ -143,7 +130,7 @@ function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutc
   const queue = jobs.slice();
   const outcomes = new Map<string, RunOutcome>();
   const backends = new Set<string>();
-  const mode = options.workerMode ?? (nativeBackendWanted(options.backend ?? 'auto') ? 'process' : 'thread');
+  const mode = options.workerMode ?? 'process';
   const live = new Set<TrainingWorker>();
   const current = new Map<TrainingWorker, Job>();
   let cancelled = false;

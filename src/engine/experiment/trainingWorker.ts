@@ -1,9 +1,10 @@
 /**
- * One training worker of the runner's pool, as a worker thread or as a child process: the same
- * bundle (dist/worker.js) and the same messages either way. Threads are the default; the native
- * backend runs in processes, because TensorFlow's runtime is shared by the threads of one
- * process and two runs in threads then barely outrun one (measured: 1.10× vs 1.90× in processes
- * on 2 cores; docs/benchmarks.md).
+ * One training worker of the runner's pool, as a child process or as a worker thread: the same
+ * bundle (dist/worker.js) and the same messages either way. Processes are the default for every
+ * backend: the threads of one process share TensorFlow's runtime and V8's garbage-collection
+ * helpers, and N runs in threads scale worse than in processes (2 native runs on 2 cores,
+ * `npm run bench`: 1.59× in threads against 1.85× in processes; docs/benchmarks.md). A crash
+ * (native abort, out of memory) also takes only its own process down.
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
