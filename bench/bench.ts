@@ -59,13 +59,13 @@ function randomBatch(rng: Rng, T: number): { tokens: Int32Array; targets: Int32A
   return { tokens, targets };
 }
 
-/** Runs `warmup + steps` training steps; `each(i, run)` wraps step i (timing or counting). */
-function trainSteps(T: number, total: number, optimizer: OptimizerConfig, each: (i: number, run: () => void) => void): void {
+/** Runs training steps while `more(i)`; `each(i, run)` wraps step i (timing or counting). */
+function trainSteps(T: number, more: (i: number) => boolean, optimizer: OptimizerConfig, each: (i: number, run: () => void) => void): void {
   const model = createModel(referenceModel(T), 1);
   const opt = createOptimizer(optimizer);
   const rng = new Rng(7);
   try {
-    for (let i = 0; i < total; i++) {
+    for (let i = 0; more(i); i++) {
       const { tokens, targets } = randomBatch(rng, T);
       const tokensT = tf.tensor2d(tokens, [BATCH, T], 'int32');
       each(i, () => {
@@ -81,14 +81,31 @@ function trainSteps(T: number, total: number, optimizer: OptimizerConfig, each: 
   }
 }
 
-/** Times `steps` training steps after `warmup` on the current backend; median ms per step. */
-function measure(backend: BackendName, T: number, warmup: number, steps: number, optimizer: OptimizerConfig): Measurement {
+/**
+ * Warm-up before timing: V8 optimizes tfjs's JavaScript only after some 40 steps (a native step
+ * at T = 32 takes ~25 ms before, ~15 after), so at least WARM_UP.steps steps and WARM_UP.ms,
+ * but no more than WARM_UP.maxMs (the slow backends at long T).
+ */
+const WARM_UP = { steps: 50, ms: 2000, maxMs: 8000 };
+function warmingUp(): (i: number) => boolean {
+  const t0 = performance.now();
+  return (i) => {
+    const elapsed = performance.now() - t0;
+    return !((i >= WARM_UP.steps && elapsed >= WARM_UP.ms) || elapsed >= WARM_UP.maxMs);
+  };
+}
+
+/** Times `steps` training steps after warm-up (`warmup` steps, or by warmingUp() when undefined); median ms per step. */
+function measure(backend: BackendName, T: number, warmup: number | undefined, steps: number, optimizer: OptimizerConfig): Measurement {
   const times: number[] = [];
-  trainSteps(T, warmup + steps, optimizer, (i, run) => {
+  const warming = warmup === undefined ? warmingUp() : (i: number) => i < warmup;
+  let first = -1;
+  trainSteps(T, (i) => first < 0 || i < first + steps, optimizer, (i, run) => {
+    if (first < 0 && !warming(i)) first = i;
     const t0 = performance.now();
     run();
     const dt = performance.now() - t0;
-    if (i >= warmup) times.push(dt);
+    if (first >= 0) times.push(dt);
   });
   const ms = median(times);
   return { backend, T, msPerStep: ms, stepsPerSecond: 1000 / ms, tokensPerSecond: (BATCH * T * 1000) / ms };
@@ -100,7 +117,7 @@ function measure(backend: BackendName, T: number, warmup: number, steps: number,
  */
 function countStep(T: number, optimizer: OptimizerConfig, timedSteps = 1): KernelCount {
   const counts: KernelCount[] = [];
-  trainSteps(T, 2 + timedSteps, optimizer, (i, run) => {
+  trainSteps(T, (i) => i < 2 + timedSteps, optimizer, (i, run) => {
     if (i >= 2) counts.push(countKernels(run));
     else run();
   });
@@ -122,7 +139,6 @@ const fmt = (x: number, d = 1): string => x.toFixed(d);
 interface Job {
   backend: BackendChoice;
   T: number;
-  warmup: number;
   /** Length of the timed window, the same for every run started together. */
   windowMs: number;
 }
@@ -152,7 +168,7 @@ async function runJob(job: Job, post: (m: FromRun) => void, go: Promise<void>): 
   };
   try {
     let i = 0;
-    for (; i < job.warmup; i++) step(i);
+    for (const warming = warmingUp(); warming(i); i++) step(i);
     post({ type: 'ready' });
     await go;
     const t0 = performance.now();
@@ -288,7 +304,7 @@ async function main(): Promise<void> {
     const slow = info.name === 'cpu';
     for (const T of lengths) {
       if (slow && T > CPU_MAX_T) continue;
-      const m = measure(info.name, T, slow ? 1 : 5, slow ? 3 : timed, defaultOptimizerConfig('adamw'));
+      const m = measure(info.name, T, slow ? 1 : undefined, slow ? 3 : timed, defaultOptimizerConfig('adamw'));
       console.log(`| ${info.name} | ${T} | ${fmt(m.msPerStep)} | ${fmt(m.stepsPerSecond, 2)} | ${fmt(m.tokensPerSecond, 0)} |`);
     }
   }
@@ -303,7 +319,7 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|---|---|---|---|');
     for (const choice of available.filter((c) => c !== 'cpu')) {
       for (const mode of modes) {
-        const job: Job = { backend: choice, T: 32, warmup: 10, windowMs };
+        const job: Job = { backend: choice, T: 32, windowMs };
         const singles: Measurement[] = [];
         const manys: Measurement[] = [];
         const aggregates: number[] = [];

@@ -1,6 +1,7 @@
 // The peer harness's entry point (Node side). Usage, from the repository root:
 //   node bench/peers/run.mjs speed      (= npm run bench:peers) tokens/s of Attention Lab's backends,
 //                                       PyTorch eager and JAX jit side by side, plus numpy's matmul ceiling
+//                                       (options after it: --rounds N --steps N --lengths 32,128)
 //   node bench/peers/run.mjs fixtures   regenerate test/fixtures/peers/ (checkpoints by the CLI,
 //                                       references by the Python peers)
 // Both need the Python environment of bench/peers/setup.sh; `npm test` needs neither.
@@ -52,5 +53,5 @@ if (command === 'fixtures') {
   run(process.execPath, [await bundle('checkpointFixture'), root]);
   run(python, [join(here, 'make_fixtures.py')]);
 } else {
-  run(process.execPath, [await bundle('speed'), root, python]);
+  run(process.execPath, [await bundle('speed'), root, python, ...process.argv.slice(3)]);
 }

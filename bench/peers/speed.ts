@@ -9,7 +9,10 @@
  *   node dist/peers/speed.js <repo root> <python of bench/peers/.venv>
  * Each framework's time is the median of its timed steps after warm-up, taken in ROUNDS rounds
  * that interleave the frameworks (so a change in the machine's load hits all of them alike); the
- * table shows the median round and the range. Compare ratios from one run: the machine may be shared.
+ * table shows the median round and the range, and the per-round ratio of every Attention Lab
+ * backend to PyTorch eager with its median. Compare ratios from one run: the machine may be shared.
+ * Options (after `npm run bench:peers --`): --rounds N (3)  --steps N (timed steps per round, 10)
+ *   --lengths 32,128
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -30,12 +33,21 @@ const LAYERS = 2;
 const D = 64;
 const HEADS = 4;
 const D_FF = 256;
-const LENGTHS = [32, 128];
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+function positiveInts(raw: string, what: string): number[] {
+  const xs = raw.split(',').map(Number);
+  if (xs.some((x) => !Number.isInteger(x) || x < 1)) throw new Error(`${what}: expected positive integers, got '${raw}'`);
+  return xs;
+}
+const LENGTHS = positiveInts(option('--lengths') ?? '32,128', '--lengths');
 /** Warm-up and timed steps; the pure-JS cpu backend is ~20× slower than wasm, so fewer there. */
-const FAST = { warmup: 3, steps: 10 };
+const FAST = { warmup: 5, steps: positiveInts(option('--steps') ?? '10', '--steps')[0] as number };
 const SLOW = { warmup: 1, steps: 2 };
 /** Interleaved rounds of the fast frameworks; the table shows the median round and the range. */
-const ROUNDS = 3;
+const ROUNDS = positiveInts(option('--rounds') ?? '3', '--rounds')[0] as number;
 
 interface Row {
   framework: string;
@@ -109,6 +121,18 @@ function measureOurs(T: number, warmup: number, steps: number, data: { tokens: I
   return { ms: median(times), lastLoss };
 }
 
+/** Untimed training steps until both WARM_UP.steps have run and WARM_UP.ms have passed, or WARM_UP.maxMs. */
+const WARM_UP = { steps: 50, ms: 1500, maxMs: 5000 };
+function warmUp(T: number): void {
+  const data = makeData(T, WARM_UP.steps);
+  const t0 = performance.now();
+  for (let done = 0; ; done += 5) {
+    const elapsed = performance.now() - t0;
+    if ((done >= WARM_UP.steps && elapsed >= WARM_UP.ms) || elapsed >= WARM_UP.maxMs) return;
+    measureOurs(T, 5, 0, { tokens: data.tokens.subarray(0, 5 * BATCH * T), targets: data.targets.subarray(0, 5 * BATCH * T) });
+  }
+}
+
 function runPython(python: string, script: string, args: string[], env: NodeJS.ProcessEnv, prefix: string[] = []): Record<string, unknown> {
   const cmd = prefix.length > 0 ? (prefix[0] as string) : python;
   const argv = prefix.length > 0 ? [...prefix.slice(1), python, script, ...args] : [script, ...args];
@@ -143,6 +167,8 @@ async function main(): Promise<void> {
   console.log(`load average at start: ${load0.map((x) => x.toFixed(2)).join(' ')}\n`);
 
   const rows: Row[] = [];
+  /** Per T, per Attention Lab backend: its tokens/s over PyTorch's in each round. */
+  const ratios: { T: number; framework: string; perRound: number[] }[] = [];
   const ceilings: Record<string, unknown>[] = [];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'attention-lab-bench-peers-'));
   try {
@@ -155,10 +181,15 @@ async function main(): Promise<void> {
         console.log(`tfjs backend '${choice}' not available: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
       }
     }
-    // A process-level warm-up per backend (wasm compiles and grows its memory on first use), untimed.
-    for (const b of backends.filter((x) => x.name !== 'cpu')) {
-      await initBackend(b.choice);
-      measureOurs(LENGTHS[0] as number, 3, 1, makeData(LENGTHS[0] as number, 4));
+    // A process-level warm-up per backend and length, untimed: wasm compiles and grows its memory
+    // on first use, and V8 optimizes tfjs's JavaScript only after some 40 steps (before that a
+    // native step at T = 32 takes ~25 ms instead of ~15). Twice round the backends: the first
+    // switch to the other backend makes V8 re-optimize the engine's shared code.
+    for (let pass = 0; pass < 2; pass++) {
+      for (const b of backends.filter((x) => x.name !== 'cpu')) {
+        await initBackend(b.choice);
+        for (const T of LENGTHS) warmUp(T);
+      }
     }
     for (const T of LENGTHS) {
       const { warmup, steps } = FAST;
@@ -193,6 +224,10 @@ async function main(): Promise<void> {
         await initBackend(cpu.choice);
         record('Attention Lab, tfjs-cpu', '1', measureOurs(T, SLOW.warmup, SLOW.steps, data).ms);
       }
+      const torchMs = [...perRound].find(([name]) => name.startsWith('PyTorch'))?.[1].ms ?? [];
+      for (const [framework, { ms }] of perRound) {
+        if (framework.startsWith('Attention Lab') && ms.length === torchMs.length) ratios.push({ T, framework, perRound: ms.map((m, i) => (torchMs[i] as number) / m) });
+      }
       for (const [framework, { threads, ms }] of perRound) {
         const med = median(ms);
         const spread = ms.length > 1 ? `${fmt(Math.min(...ms), 1)}–${fmt(Math.max(...ms), 1)}` : '';
@@ -211,6 +246,10 @@ async function main(): Promise<void> {
         const ratio = base ? r.tokensPerSecond / base.tokensPerSecond : NaN;
         console.log(`| ${r.framework} | ${r.threads} | ${T} | ${fmt(r.msPerStep, 1)} | ${r.note ?? ''} | ${k(r.tokensPerSecond)} | ${fmt(ratio, 2)}× | ${fmt(gflops, 1)} | ${fmt((100 * gflops) / ceiling, 1)} % |`);
       }
+    }
+    console.log(`\nAttention Lab ÷ PyTorch eager, tokens/s, round by round (same round, same batches):`);
+    for (const r of ratios) {
+      console.log(`  T=${r.T} ${r.framework}: ${r.perRound.map((x) => fmt(x, 2)).join(', ')} — median ${fmt(median(r.perRound), 2)}×`);
     }
     console.log(`\nFLOPs per training step (matmuls, 3 × forward): ${LENGTHS.map((T) => `T=${T}: ${(trainingFlops(T) / 1e6).toFixed(0)} MFLOP`).join(', ')}`);
     console.log(`ceiling: numpy ${String(matmul.numpy)} (${String(matmul.blas)}) float32 ${String(matmul.n)}³ matmul, 1 thread, OPENBLAS_CORETYPE unset, best of 20 repeats × ${ceilings.length} rounds: ${fmt(ceiling, 1)} GFLOP/s (rounds' medians ${ceilings.map((m) => fmt(m.medianGflops as number, 0)).join(', ')})`);
