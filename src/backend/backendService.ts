@@ -2,7 +2,7 @@
  * What the backend process serves (BackendApi in src/protocol/backendMessages.ts): presets,
  * spec checks, running and resuming experiments with the engine's worker-pool runner,
  * cancelling them, and optimizer traces. The engine (and so TensorFlow.js) only ever loads in
- * this process and in the runner's worker threads, never in the extension host.
+ * this process and in the runner's training workers, never in the extension host.
  */
 import * as path from 'node:path';
 import type { BackendApi, ExperimentOutcomeSummary, HostApi, PresetSummary } from '../protocol/backendMessages';

@@ -1,5 +1,5 @@
 /**
- * Messages between the experiment runner and its training workers (worker threads or the
+ * Messages between the experiment runner and its training workers (child processes, threads, or the
  * extension's backend process). String-literal types in `noun/verb` form; every message that
  * crosses a boundary is checked with `isWorkerMessage` / `isRunnerMessage` before use.
  */

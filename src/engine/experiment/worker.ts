@@ -1,7 +1,7 @@
 /**
- * Training worker of the runner: a worker thread, or a child process for the native backend
+ * Training worker of the runner: a child process (the default) or a worker thread
  * (trainingWorker.ts). Initialises its own backend once, then runs the runs it is sent one at a
- * time. Each worker has its own wasm instance: one core each.
+ * time. Each worker has its own wasm instance or TensorFlow runtime: one core each.
  */
 import { parentPort } from 'node:worker_threads';
 import type { BackendInfo } from '../backend';
