@@ -16,27 +16,18 @@ import { fork } from 'node:child_process';
 import * as os from 'node:os';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { BackendChoice, BackendName } from '../src/protocol/backend';
-import type { ModelConfig, OptimizerConfig, OptimizerName } from '../src/protocol/config';
+import type { OptimizerConfig, OptimizerName } from '../src/protocol/config';
 import { initBackend } from '../src/engine/backend';
-import { createModel } from '../src/engine/model/transformer';
-import { createOptimizer, defaultOptimizerConfig } from '../src/engine/optim';
+import { defaultOptimizerConfig } from '../src/engine/optim';
 import { Rng } from '../src/engine/random';
 import { tf } from '../src/engine/tf';
-import { optimizationStep } from '../src/engine/train/trainer';
 import { countKernels, kernelTimes, topKernels } from './kernelCount';
 import type { KernelCount } from './kernelCount';
+import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, warmingUp } from './referenceRun';
 
-const BATCH = 32;
-const VOCAB = 32;
+const { batch: BATCH, vocab: VOCAB } = REFERENCE;
 /** The pure-JS backend takes seconds per step beyond this length. */
 const CPU_MAX_T = 32;
-
-function referenceModel(T: number): ModelConfig {
-  return {
-    causal: true, layers: 2, dModel: 64, heads: 4, dFf: 256, vocabSize: VOCAB, maxLen: T,
-    position: 'learned', positionRange: T, attentionScaling: 'standard', lognBase: 512, trainLength: T, rseBits: 0,
-  };
-}
 
 interface Measurement {
   backend: BackendName;
@@ -59,49 +50,37 @@ function randomBatch(rng: Rng, T: number): { tokens: Int32Array; targets: Int32A
   return { tokens, targets };
 }
 
-/** Runs training steps while `more(i)`; `each(i, run)` wraps step i (timing or counting). */
+/** Runs training steps on random batches while `more(i)`; `each(i, run)` wraps step i (timing or counting). */
 function trainSteps(T: number, more: (i: number) => boolean, optimizer: OptimizerConfig, each: (i: number, run: () => void) => void): void {
-  const model = createModel(referenceModel(T), 1);
-  const opt = createOptimizer(optimizer);
+  const run = new ReferenceRun(T, optimizer);
   const rng = new Rng(7);
   try {
     for (let i = 0; more(i); i++) {
       const { tokens, targets } = randomBatch(rng, T);
       const tokensT = tf.tensor2d(tokens, [BATCH, T], 'int32');
-      each(i, () => {
-        optimizationStep(model, opt, { tokens: tokensT, targets, seedBits: undefined, positions: undefined, mask: null, inputs: BATCH, seeds: 1, n: T }, {
-          step: i, lr: 1e-3, gradClip: 1, q: 1, measure: false,
-        });
-      });
-      tokensT.dispose();
+      try {
+        each(i, () => run.step(i, tokensT, targets));
+      } finally {
+        tokensT.dispose();
+      }
     }
   } finally {
-    model.dispose();
-    opt.dispose();
+    run.dispose();
   }
 }
 
 /**
- * Warm-up before timing: V8 optimizes tfjs's JavaScript only after some 40 steps (a native step
- * at T = 32 takes ~25 ms before, ~15 after), so at least `steps` steps and `ms`, but no more than
- * `maxMs` (the slow backends at long T). The parallel section warms up longer: V8 keeps
- * optimizing the less hot functions for seconds, on helper threads that two runs on two cores
- * would otherwise share with the other run's main thread.
+ * Warm-up (referenceRun.ts says why). The parallel section warms up longer: V8 keeps optimizing
+ * the less hot functions for seconds, on helper threads that two runs on two cores would
+ * otherwise share with the other run's main thread.
  */
 const WARM_UP = { steps: 50, ms: 2000, maxMs: 8000 };
 const PARALLEL_WARM_UP = { steps: 100, ms: 6000, maxMs: 15000 };
-function warmingUp(limits: { steps: number; ms: number; maxMs: number } = WARM_UP): (i: number) => boolean {
-  const t0 = performance.now();
-  return (i) => {
-    const elapsed = performance.now() - t0;
-    return !((i >= limits.steps && elapsed >= limits.ms) || elapsed >= limits.maxMs);
-  };
-}
 
 /** Times `steps` training steps after warm-up (`warmup` steps, or by warmingUp() when undefined); median ms per step. */
 function measure(backend: BackendName, T: number, warmup: number | undefined, steps: number, optimizer: OptimizerConfig): Measurement {
   const times: number[] = [];
-  const warming = warmup === undefined ? warmingUp() : (i: number) => i < warmup;
+  const warming = warmup === undefined ? warmingUp(WARM_UP) : (i: number) => i < warmup;
   let first = -1;
   trainSteps(T, (i) => first < 0 || i < first + steps, optimizer, (i, run) => {
     if (first < 0 && !warming(i)) first = i;
@@ -131,12 +110,6 @@ function countStep(T: number, optimizer: OptimizerConfig, timedSteps = 1): Kerne
   return { ...first, msByName };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
 const fmt = (x: number, d = 1): string => x.toFixed(d);
 
 interface Job {
@@ -157,17 +130,11 @@ type FromRun = { type: 'ready' } | { type: 'result'; measurement: Measurement } 
  */
 async function runJob(job: Job, post: (m: FromRun) => void, go: Promise<void>): Promise<void> {
   const info = await initBackend(job.backend);
-  const model = createModel(referenceModel(job.T), 1);
-  const opt = createOptimizer(defaultOptimizerConfig('adamw'));
+  const run = new ReferenceRun(job.T, defaultOptimizerConfig('adamw'));
   const rng = new Rng(7);
   const step = (i: number): void => {
     const { tokens, targets } = randomBatch(rng, job.T);
-    tf.tidy(() => {
-      const tokensT = tf.tensor2d(tokens, [BATCH, job.T], 'int32');
-      optimizationStep(model, opt, { tokens: tokensT, targets, seedBits: undefined, positions: undefined, mask: null, inputs: BATCH, seeds: 1, n: job.T }, {
-        step: i, lr: 1e-3, gradClip: 1, q: 1, measure: false,
-      });
-    });
+    tf.tidy(() => run.step(i, tf.tensor2d(tokens, [BATCH, job.T], 'int32'), targets));
   };
   try {
     let i = 0;
@@ -188,8 +155,7 @@ async function runJob(job: Job, post: (m: FromRun) => void, go: Promise<void>): 
       },
     });
   } finally {
-    model.dispose();
-    opt.dispose();
+    run.dispose();
   }
 }
 
@@ -254,21 +220,20 @@ function serveRun(job: Job, port: { send(m: FromRun): void; onGo(l: () => void):
   });
 }
 
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 async function main(): Promise<void> {
-  const lengths = (option('--lengths') ?? '16,32,64,128').split(',').map(Number);
-  const candidates = (option('--backends') ?? 'node,wasm,cpu').split(',') as BackendChoice[];
-  const timed = Number(option('--steps') ?? 20);
+  const lengths = numbersOption('--lengths', '16,32,64,128');
+  const candidates = choicesOption<BackendChoice>('--backends', 'node,wasm,cpu', ['node', 'wasm', 'cpu']);
+  const timed = numbersOption('--steps', '20')[0] as number;
+  const counted = choicesOption<OptimizerName>('--optimizers', 'adamw,lion,tiger,sgd', ['adamw', 'lion', 'tiger', 'sgd']);
+  const countT = numbersOption('--count-length', '32')[0] as number;
+  const windowMs = (numbersOption('--window', '8', true)[0] as number) * 1000;
+  const rounds = numbersOption('--rounds', '3')[0] as number;
+  const modes = choicesOption<Mode>('--modes', 'processes', ['processes', 'threads']);
   const cores = os.availableParallelism();
   console.log(`Attention Lab benchmark — ${os.cpus()[0]?.model ?? 'cpu'} × ${cores}, Node ${process.versions.node}, tfjs-core ${tf.version_core}`);
   console.log(`reference config: 2 layers, d_model 64, 4 heads, d_ff 256, vocab 32, batch 32, AdamW; medians of ${timed} steps after warm-up`);
   console.log(`native backend: TF_NUM_INTRAOP_THREADS=${process.env.TF_NUM_INTRAOP_THREADS ?? '1'}, TF_NUM_INTEROP_THREADS=${process.env.TF_NUM_INTEROP_THREADS ?? '1'}\n`);
   const countOnly = process.argv.includes('--count-only');
-  const counted = (option('--optimizers') ?? 'adamw,lion,tiger,sgd').split(',') as OptimizerName[];
   const available: BackendChoice[] = [];
   const names = new Map<BackendChoice, BackendName>();
   for (const choice of candidates) {
@@ -283,7 +248,6 @@ async function main(): Promise<void> {
     available.push(choice);
     names.set(choice, info.name);
   }
-  const countT = Number(option('--count-length') ?? 32);
   console.log(`kernels per training step, T = ${countT} (load-independent; native calls on tensorflow only)`);
   console.log('| backend | optimizer | kernels | native ops | native uploads | most frequent |');
   console.log('|---|---|---|---|---|---|');
@@ -312,9 +276,6 @@ async function main(): Promise<void> {
     }
   }
   if (cores > 1 && !process.argv.includes('--no-parallel')) {
-    const windowMs = Number(option('--window') ?? 8) * 1000;
-    const rounds = Number(option('--rounds') ?? 3);
-    const modes = (option('--modes') ?? 'processes').split(',') as Mode[];
     console.log(`\nparallel runs (T = 32): ${cores} runs at once against 1 run, each trained for the same ${windowMs / 1000} s window after warm-up, one intra-op thread per run;`);
     console.log(`${rounds} rounds of (1 run, then ${cores}); the speed-up is the median of the rounds' ratios (the runner runs its pool in processes)`);
     console.log(`CPU ms/step: CPU time of a run's whole process (all threads) per step, medians; in threads mode the process is shared, so only processes show it`);

@@ -19,35 +19,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BackendChoice } from '../../src/protocol/backend';
-import type { ModelConfig } from '../../src/protocol/config';
 import { initBackend } from '../../src/engine/backend';
-import { createModel } from '../../src/engine/model/transformer';
-import { createOptimizer, defaultOptimizerConfig } from '../../src/engine/optim';
+import { defaultOptimizerConfig } from '../../src/engine/optim';
 import { Rng } from '../../src/engine/random';
 import { tf } from '../../src/engine/tf';
-import { optimizationStep } from '../../src/engine/train/trainer';
+import { REFERENCE, ReferenceRun, median, numbersOption, warmingUp } from '../referenceRun';
 
-const BATCH = 32;
-const VOCAB = 32;
-const LAYERS = 2;
-const D = 64;
-const HEADS = 4;
-const D_FF = 256;
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-function positiveInts(raw: string, what: string): number[] {
-  const xs = raw.split(',').map(Number);
-  if (xs.some((x) => !Number.isInteger(x) || x < 1)) throw new Error(`${what}: expected positive integers, got '${raw}'`);
-  return xs;
-}
-const LENGTHS = positiveInts(option('--lengths') ?? '32,128', '--lengths');
+const { batch: BATCH, vocab: VOCAB, layers: LAYERS, dModel: D, heads: HEADS, dFf: D_FF } = REFERENCE;
+const LENGTHS = numbersOption('--lengths', '32,128');
 /** Warm-up and timed steps; the pure-JS cpu backend is ~20× slower than wasm, so fewer there. */
-const FAST = { warmup: 5, steps: positiveInts(option('--steps') ?? '10', '--steps')[0] as number };
+const FAST = { warmup: 5, steps: numbersOption('--steps', '10')[0] as number };
 const SLOW = { warmup: 1, steps: 2 };
 /** Interleaved rounds of the fast frameworks; the table shows the median round and the range. */
-const ROUNDS = positiveInts(option('--rounds') ?? '3', '--rounds')[0] as number;
+const ROUNDS = numbersOption('--rounds', '3')[0] as number;
 
 interface Row {
   framework: string;
@@ -56,13 +40,6 @@ interface Row {
   msPerStep: number;
   tokensPerSecond: number;
   note?: string;
-}
-
-function referenceModel(T: number): ModelConfig {
-  return {
-    causal: true, layers: LAYERS, dModel: D, heads: HEADS, dFf: D_FF, vocabSize: VOCAB, maxLen: T,
-    position: 'learned', positionRange: T, attentionScaling: 'standard', lognBase: 512, trainLength: T, rseBits: 0,
-  };
 }
 
 /**
@@ -91,46 +68,32 @@ function makeData(T: number, steps: number): { tokens: Int32Array; targets: Int3
   return { tokens, targets };
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
-/** Attention Lab's training step on the current backend (bench/bench.ts's measure(), on given data). */
-function measureOurs(T: number, warmup: number, steps: number, data: { tokens: Int32Array; targets: Int32Array }): { ms: number; lastLoss: number } {
-  const model = createModel(referenceModel(T), 1);
-  const opt = createOptimizer(defaultOptimizerConfig('adamw'));
+/** Attention Lab's training step on the current backend: median ms over `steps` timed steps after `warmup`, on given data. */
+function measureOurs(T: number, warmup: number, steps: number, data: { tokens: Int32Array; targets: Int32Array }): number {
+  const run = new ReferenceRun(T, defaultOptimizerConfig('adamw'));
   const times: number[] = [];
-  let lastLoss = NaN;
   const size = BATCH * T;
-  for (let i = 0; i < warmup + steps; i++) {
-    const tokens = tf.tensor2d(data.tokens.subarray(i * size, (i + 1) * size), [BATCH, T], 'int32');
-    const targets = data.targets.slice(i * size, (i + 1) * size);
-    const t0 = performance.now();
-    const r = optimizationStep(model, opt, { tokens, targets, seedBits: undefined, positions: undefined, mask: null, inputs: BATCH, seeds: 1, n: T }, {
-      step: i, lr: 1e-3, gradClip: 1, q: 1, measure: false,
-    });
-    const dt = performance.now() - t0;
-    tokens.dispose();
-    lastLoss = r.loss;
-    if (i >= warmup) times.push(dt);
+  try {
+    for (let i = 0; i < warmup + steps; i++) {
+      const tokens = tf.tensor2d(data.tokens.subarray(i * size, (i + 1) * size), [BATCH, T], 'int32');
+      const targets = data.targets.slice(i * size, (i + 1) * size);
+      const t0 = performance.now();
+      run.step(i, tokens, targets);
+      const dt = performance.now() - t0;
+      tokens.dispose();
+      if (i >= warmup) times.push(dt);
+    }
+  } finally {
+    run.dispose();
   }
-  model.dispose();
-  opt.dispose();
-  return { ms: median(times), lastLoss };
+  return median(times);
 }
 
-/** Untimed training steps until both WARM_UP.steps have run and WARM_UP.ms have passed, or WARM_UP.maxMs. */
+/** Untimed training steps on fresh models of 5 steps each, by warmingUp()'s rule with these limits. */
 const WARM_UP = { steps: 50, ms: 1500, maxMs: 5000 };
 function warmUp(T: number): void {
-  const data = makeData(T, WARM_UP.steps);
-  const t0 = performance.now();
-  for (let done = 0; ; done += 5) {
-    const elapsed = performance.now() - t0;
-    if ((done >= WARM_UP.steps && elapsed >= WARM_UP.ms) || elapsed >= WARM_UP.maxMs) return;
-    measureOurs(T, 5, 0, { tokens: data.tokens.subarray(0, 5 * BATCH * T), targets: data.targets.subarray(0, 5 * BATCH * T) });
-  }
+  const data = makeData(T, 5);
+  for (let done = 0, warming = warmingUp(WARM_UP); warming(done); done += 5) measureOurs(T, 5, 0, data);
 }
 
 function runPython(python: string, script: string, args: string[], env: NodeJS.ProcessEnv, prefix: string[] = []): Record<string, unknown> {
@@ -211,7 +174,7 @@ async function main(): Promise<void> {
         ceilings.push(runPython(python, script, ['matmul', '--n', '1024', '--repeats', '20'], oneThreadEnv({}, ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'])));
         for (const b of backends.filter((x) => x.name !== 'cpu')) {
           await initBackend(b.choice);
-          record(`Attention Lab, tfjs-${b.name}`, b.name === 'tensorflow' ? '1 (intra-op, inter-op)' : '1', measureOurs(T, warmup, steps, data).ms);
+          record(`Attention Lab, tfjs-${b.name}`, b.name === 'tensorflow' ? '1 (intra-op, inter-op)' : '1', measureOurs(T, warmup, steps, data));
         }
         const torch = runPython(python, script, ['torch', ...args], oneThreadEnv());
         record(`PyTorch ${String(torch.version)} eager`, String(torch.threads), torch.msPerStep as number);
@@ -222,7 +185,7 @@ async function main(): Promise<void> {
       const cpu = backends.find((b) => b.name === 'cpu');
       if (cpu) {
         await initBackend(cpu.choice);
-        record('Attention Lab, tfjs-cpu', '1', measureOurs(T, SLOW.warmup, SLOW.steps, data).ms);
+        record('Attention Lab, tfjs-cpu', '1', measureOurs(T, SLOW.warmup, SLOW.steps, data));
       }
       const torchMs = [...perRound].find(([name]) => name.startsWith('PyTorch'))?.[1].ms ?? [];
       for (const [framework, { ms }] of perRound) {

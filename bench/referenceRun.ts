@@ -1,0 +1,103 @@
+/**
+ * What `npm run bench` (bench.ts) and `npm run bench:peers` (peers/speed.ts) share: the reference
+ * configuration, one training run of it step by step, the warm-up rule, and small helpers.
+ */
+import type { ModelConfig, OptimizerConfig } from '../src/protocol/config';
+import { createModel } from '../src/engine/model/transformer';
+import { createOptimizer } from '../src/engine/optim';
+import type { Tensor } from '../src/engine/tf';
+import { optimizationStep } from '../src/engine/train/trainer';
+
+/** The reference configuration: 2 layers, d_model 64, 4 heads, d_ff 256, vocab 32, batch 32. */
+export const REFERENCE = { layers: 2, dModel: 64, heads: 4, dFf: 256, vocab: 32, batch: 32 } as const;
+
+export function referenceModel(T: number): ModelConfig {
+  const { layers, dModel, heads, dFf, vocab } = REFERENCE;
+  return {
+    causal: true, layers, dModel, heads, dFf, vocabSize: vocab, maxLen: T,
+    position: 'learned', positionRange: T, attentionScaling: 'standard', lognBase: 512, trainLength: T, rseBits: 0,
+  };
+}
+
+/**
+ * A fresh reference model and optimizer, trained one batch at a time with lr 1e-3 and clip 1
+ * (the caller makes the token tensor, so its upload stays outside what it times or counts).
+ */
+export class ReferenceRun {
+  private readonly model;
+  private readonly opt;
+
+  constructor(readonly T: number, optimizer: OptimizerConfig) {
+    this.model = createModel(referenceModel(T), 1);
+    this.opt = createOptimizer(optimizer);
+  }
+
+  /** Training step `i` on tokens [batch, T] (int32) and their targets. */
+  step(i: number, tokens: Tensor, targets: Int32Array): void {
+    const { batch } = REFERENCE;
+    optimizationStep(this.model, this.opt, { tokens, targets, seedBits: undefined, positions: undefined, mask: null, inputs: batch, seeds: 1, n: this.T }, {
+      step: i, lr: 1e-3, gradClip: 1, q: 1, measure: false,
+    });
+  }
+
+  dispose(): void {
+    this.model.dispose();
+    this.opt.dispose();
+  }
+}
+
+export interface WarmUpLimits {
+  steps: number;
+  ms: number;
+  maxMs: number;
+}
+
+/**
+ * Warm-up before timing: V8 optimizes tfjs's JavaScript only after some 40 steps (a native step
+ * at T = 32 takes ~25 ms before, ~15 after), so at least `steps` steps and `ms`, but no more than
+ * `maxMs` (the slow backends at long T). Returns "still warming up?" for step i.
+ */
+export function warmingUp(limits: WarmUpLimits): (i: number) => boolean {
+  const t0 = performance.now();
+  return (i) => {
+    const elapsed = performance.now() - t0;
+    return !((i >= limits.steps && elapsed >= limits.ms) || elapsed >= limits.maxMs);
+  };
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** The value after `--name` on the command line. */
+export function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** A command-line mistake: one line on stderr, exit status 2, no stack trace. */
+function usage(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+/** `--name a,b,c` of positive integers (numbers with `fractional`), else `fallback`. */
+export function numbersOption(name: string, fallback: string, fractional = false): number[] {
+  const raw = option(name) ?? fallback;
+  const xs = raw.split(',').map(Number);
+  if (xs.some((x) => !(x > 0) || !Number.isFinite(x) || (!fractional && !Number.isInteger(x)))) {
+    usage(`${name}: expected ${fractional ? 'positive numbers' : 'positive integers'}, got '${raw}'`);
+  }
+  return xs;
+}
+
+/** `--name a,b,c` of words from `allowed`, else `fallback`. */
+export function choicesOption<T extends string>(name: string, fallback: string, allowed: readonly T[]): T[] {
+  const raw = option(name) ?? fallback;
+  const xs = raw.split(',');
+  const bad = xs.filter((x) => !(allowed as readonly string[]).includes(x));
+  if (bad.length > 0) usage(`${name}: unknown ${bad.map((b) => `'${b}'`).join(', ')} (expected a comma-separated list of: ${allowed.join(', ')})`);
+  return xs as T[];
+}
