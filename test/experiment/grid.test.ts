@@ -83,6 +83,15 @@ test('defaults are applied and the task fixes vocabulary and lengths', () => {
   assert.deepEqual(lion?.optimizer, { ...defaultOptimizerConfig('lion'), lr: 3e-4, weightDecay: 0.1 });
 });
 
+test('lognBase "train" resolves to the longest training sequence in tokens', () => {
+  const spec = baseSpec();
+  spec.models = [{ label: 'small', dModel: 32, heads: 2, lognBase: 'train' }];
+  spec.attentionScalings = ['logn'];
+  const [run] = expandGrid(spec);
+  assert.equal(run?.model.trainLength, 17, 'sort, causal, n = 8: 8 + 1 + 8 tokens');
+  assert.equal(run?.model.lognBase, 17, 'b = n_train, so log_b(n) = 1 at the longest training sequence');
+});
+
 test('evalLengths default to the train lengths; a bidirectional model gets its own lengths', () => {
   const spec = baseSpec();
   spec.tasks = [{ name: 'position-probe', trainLengths: [4, 12] }];

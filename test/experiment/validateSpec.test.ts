@@ -54,6 +54,7 @@ const INVALID: [string, Record<string, unknown>, string, string][] = [
   ['bad position encoding', { '$.models[0].position': 'alibi' }, '$.models[0].position', 'expected one of "none", "learned"'],
   ['causal as string', { '$.models[0].causal': 'yes' }, '$.models[0].causal', 'expected true or false, found "yes"'],
   ['lognBase 1', { '$.models[0].lognBase': 1 }, '$.models[0].lognBase', 'greater than 1'],
+  ['lognBase a word other than train', { '$.models[0].lognBase': 'training' }, '$.models[0].lognBase', 'greater than 1 or "train", found "training"'],
   ['attentionScaling misspelt', { '$.models[0].attentionScaling': 'logn' }, '$.models[0].attentionScaling', 'unknown property'],
   ['duplicate model labels', { '$.models[1]': { label: 'small' } }, '$.models[1].label', 'found "small" again (also at index 0)'],
   ['bad scaling', { '$.attentionScalings': ['standard', 'log'] }, '$.attentionScalings[1]', '(did you mean "logn"?)'],

@@ -106,7 +106,7 @@ export function resolveModelConfig(spec: ModelSpec, attentionScaling: AttentionS
     position: spec.position ?? MODEL_DEFAULTS.position,
     positionRange,
     attentionScaling,
-    lognBase: spec.lognBase ?? MODEL_DEFAULTS.lognBase,
+    lognBase: spec.lognBase === 'train' ? Math.max(2, shape.trainLength) : (spec.lognBase ?? MODEL_DEFAULTS.lognBase),
     trainLength: shape.trainLength,
     rseBits: spec.rseBits ?? MODEL_DEFAULTS.rseBits,
   };

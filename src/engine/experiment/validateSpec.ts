@@ -77,9 +77,11 @@ const MODEL_RULES: Record<string, NumberRule> = {
   dFf: int(1, 16384, 'an integer from 1 to 16384'),
   maxLen: int(1, 65536, 'an integer from 1 to 65536'),
   positionRange: int(1, 1048576, 'an integer from 1 to 1048576'),
-  lognBase: { integer: false, min: 1, exclusiveMin: true, expected: 'a number greater than 1' },
   rseBits: int(0, 4096, 'an integer from 0 to 4096'),
 };
+
+/** A number, or "train" (accepted beside the rule, see checkModel). */
+const LOGN_BASE: NumberRule = { integer: false, min: 1, exclusiveMin: true, expected: 'a number greater than 1 or "train"' };
 
 const OPTIMIZER_RULES: Record<string, NumberRule> = {
   beta1: UNIT,
@@ -252,6 +254,9 @@ function checkModel(value: unknown, path: string, fail: Fail): { label?: string;
   const ok: Record<string, boolean> = {};
   for (const [key, rule] of Object.entries(MODEL_RULES)) {
     if (key in model) ok[key] = checkNumber(model[key], `${path}.${key}`, rule, fail);
+  }
+  if ('lognBase' in model && model.lognBase !== 'train') {
+    checkNumber(model.lognBase, `${path}.lognBase`, LOGN_BASE, fail);
   }
   // Cross-field rules, on effective values (defaults filled in), reported where the user can fix them.
   const dModel = ok.dModel === false ? undefined : ((model.dModel as number | undefined) ?? MODEL_DEFAULTS.dModel);
