@@ -121,7 +121,7 @@ function listPresets(): PresetSummary[] {
 
 function loadSpec(source: { kind: 'preset'; name: string } | { kind: 'file'; path: string }): ExperimentSpec {
   if (source.kind === 'file') return parseSpecFile(source.path);
-  const preset = PRESETS[source.name];
+  const preset = Object.hasOwn(PRESETS, source.name) ? PRESETS[source.name] : undefined;
   if (!preset) throw new Error(`unknown preset "${source.name}"; available: ${Object.keys(PRESETS).join(', ')}`);
   return structuredClone(preset.spec);
 }
