@@ -11,7 +11,7 @@ import type { BackendChoice } from '../protocol/backend';
 import type { ExperimentSpec } from '../protocol/spec';
 import { withSteps } from './withSteps';
 import { BackendUnavailableError } from '../engine/backend';
-import { SafetensorsError } from '../engine/checkpoint/safetensors';
+import { SafetensorsError, openFailure } from '../engine/checkpoint/safetensors';
 import { CheckpointError } from '../protocol/checkpoint';
 import { PRESETS } from '../engine/experiment/presets';
 import { RunFolderError, readRunFile } from '../engine/experiment/runFolder';
@@ -142,8 +142,13 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
       const file = positionals[0];
       if (file === undefined || positionals.length > 1) throw new UsageError('inspect: give one .safetensors file');
-      if (!fs.existsSync(file)) throw new UsageError(`inspect: ${file}: no such file`);
-      if (fs.statSync(file).isDirectory()) throw new UsageError(`inspect: ${file} is a folder; give a .safetensors file`);
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(file);
+      } catch (err) {
+        throw new UsageError(`inspect: ${file}: ${openFailure(err)}`);
+      }
+      if (stat.isDirectory()) throw new UsageError(`inspect: ${file} is a folder; give a .safetensors file`);
       return inspectCommand(file, values.json ?? false);
     }
     case 'presets': {
