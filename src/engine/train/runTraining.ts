@@ -34,6 +34,10 @@ import { newRunFile } from '../experiment/newRunFile';
 
 export type RunEnd = Extract<WorkerMessage, { type: 'run/end' }>;
 
+/** Space set aside in the run folder while it trains (removed at the end, and on resume if a kill left it). */
+export const SPACE_RESERVE_FILE = '.space-reserve';
+const SPACE_RESERVE_BYTES = 64 * 1024;
+
 export interface RunTrainingOptions {
   runDir: string;
   experiment: string;
@@ -72,18 +76,32 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
   let trainer: Trainer | null = null;
   let metrics: MetricsWriter | null = null;
   let probes: TrainingProbes | null = null;
+  const reserve = path.join(runDir, SPACE_RESERVE_FILE);
   const end = (status: RunEnd['status'], error: string | null, final: EvalResult[] | null): RunEnd => {
     run.status = status;
     run.error = error;
     run.final = final ?? run.final;
     run.timings.endedAt = new Date().toISOString();
     try {
-      writeRunFile(runDir, run);
+      try {
+        writeRunFile(runDir, run);
+      } catch {
+        // A full disk: the reserve kept at the start makes room for the last word.
+        fs.rmSync(reserve, { force: true });
+        writeRunFile(runDir, run);
+      }
     } catch (err) {
       error = `${error ? `${error}; ` : ''}run.json not updated: ${err instanceof Error ? err.message : String(err)}`;
     }
+    fs.rmSync(reserve, { force: true });
     return report(opts, status, error, final);
   };
+  // A little space set aside so that a run that fills the disk can still record why it stopped.
+  try {
+    writeFileAtomic(reserve, new Uint8Array(SPACE_RESERVE_BYTES));
+  } catch {
+    // no room even for that: the run will say so when it fails
+  }
 
   try {
     trainer = new Trainer(config);
@@ -245,6 +263,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
   } finally {
     probes?.dispose();
     (trainer as Trainer | null)?.dispose();
+    fs.rmSync(reserve, { force: true });
   }
 }
 
