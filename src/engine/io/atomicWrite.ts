@@ -177,13 +177,22 @@ export function removeStaleTemps(dir: string): string[] {
   return removed;
 }
 
-/** Whether a process with this id runs on this machine (EPERM: it does, as another user). */
+/**
+ * Whether a process with this id runs on this machine (EPERM: it does, as another user). A zombie
+ * (dead, not yet reaped — common in containers whose first process reaps nothing) is not alive.
+ */
 export function processAlive(pid: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S …"; comm may hold spaces or parentheses, the state follows the last ')'.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): the signal test is all there is
   }
 }
