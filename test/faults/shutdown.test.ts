@@ -124,3 +124,23 @@ test('the extension host disconnects from the backend mid-experiment: no crash, 
   assert.equal(code.code, 0, stderr);
   assertCleanStop(path.join(out, 'host'), 'host disconnect');
 });
+
+test('the backend answers spec/check on /dev/zero and a __proto__ preset with an error at once, and stays up', async () => {
+  const dir = tempDir('backend-bad');
+  const child = fork(path.join(DIST, 'backend.js'), [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' });
+  const endpoint = new RpcEndpoint<HostApi, BackendApi>(childTransport(child), HOST_GUARDS, BACKEND_GUARDS, () => undefined);
+  try {
+    await endpoint.waitFor('backend/ready', { timeoutMs: 60_000 });
+    await assert.rejects(endpoint.request('spec/check', { path: '/dev/zero' }, { timeoutMs: 10_000 }), /\/dev\/zero: is not a regular file/);
+    await assert.rejects(
+      endpoint.request('experiment/run', { jobId: 'job-2', outDir: dir, backend: 'wasm', parallel: 1, source: { kind: 'preset', name: '__proto__' }, steps: null }, { timeoutMs: 10_000 }),
+      /unknown preset "__proto__"/,
+    );
+    const presets = await endpoint.request('presets/list', {}, { timeoutMs: 10_000 });
+    assert.ok(presets.presets.length > 0, 'still serving');
+  } finally {
+    const gone = exited(child, 30_000);
+    child.kill('SIGTERM');
+    await gone;
+  }
+});
