@@ -17,6 +17,9 @@ import { CLI as BUILT_CLI, tempDir, tinySpec } from '../integration/helpers';
 export { tempDir, tinySpec };
 
 export const CLI = process.env.ATTENTION_LAB_TEST_CLI ?? BUILT_CLI;
+
+// Every temporary folder registers an exit hook; the damage catalogue makes a few dozen.
+process.setMaxListeners(200);
 export const DIST = process.env.ATTENTION_LAB_TEST_DIST ?? path.resolve(path.dirname(BUILT_CLI), '..', 'dist');
 
 export interface Result {

@@ -136,11 +136,29 @@ test('the backend answers spec/check on /dev/zero and a __proto__ preset with an
       endpoint.request('experiment/run', { jobId: 'job-2', outDir: dir, backend: 'wasm', parallel: 1, source: { kind: 'preset', name: '__proto__' }, steps: null }, { timeoutMs: 10_000 }),
       /unknown preset "__proto__"/,
     );
+    const million = tinySpec({ name: 'million', seeds: Array.from({ length: 1000 }, (_, i) => i), optimizers: [{ name: 'adamw', lr: Array.from({ length: 1000 }, (_, i) => (i + 1) / 1e4) }] });
+    await assert.rejects(endpoint.request('spec/check', { path: writeSpec(dir, million) }, { timeoutMs: 20_000 }), /1\.0 million runs, above the limit/);
     const presets = await endpoint.request('presets/list', {}, { timeoutMs: 10_000 });
     assert.ok(presets.presets.length > 0, 'still serving');
   } finally {
     const gone = exited(child, 30_000);
     child.kill('SIGTERM');
+    await gone;
+  }
+});
+
+test('a training worker sent a start message it cannot use answers with a failed run/end (the runner never waits forever)', async () => {
+  const child = fork(path.join(DIST, 'worker.js'), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
+  try {
+    const reply = new Promise<unknown>((resolve) => child.once('message', resolve));
+    child.send({ type: 'run/start', runDir: '/nowhere', experiment: 5, config: { id: 'r1' }, backend: 'wasm', resume: true });
+    const end = (await Promise.race([reply, new Promise((_, reject) => setTimeout(() => reject(new Error('no answer: a hang')), 20_000))])) as Record<string, unknown>;
+    assert.equal(end.type, 'run/end');
+    assert.equal(end.runId, 'r1');
+    assert.equal(end.status, 'failed');
+  } finally {
+    const gone = exited(child, 20_000);
+    child.disconnect();
     await gone;
   }
 });
