@@ -13,6 +13,7 @@ import { initBackend } from '../engine/backend';
 import { analyzePath } from '../engine/analysis/analyzeModel';
 import { markdownTable } from '../engine/analysis/summarizeExperiment';
 import { UsageError } from './usageError';
+import { checkOutFile } from './checkPaths';
 
 export async function analyzeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -30,9 +31,11 @@ export async function analyzeCommand(args: string[]): Promise<number> {
     seed = Number(values.seed);
     if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected an integer, got "${values.seed}"`);
   }
+  const out = values.out === undefined ? undefined : checkOutFile(values.out, '--out');
   const info = await initBackend(backend as BackendChoice);
+  const { file, analysis } = await analyzePath(target, { out, settings: seed === undefined ? {} : { seed } });
+  // After the work: a refused input stays one line on stderr.
   process.stderr.write(`backend: ${info.name}\n`);
-  const { file, analysis } = await analyzePath(target, { out: values.out, settings: seed === undefined ? {} : { seed } });
   if (values.json) process.stdout.write(JSON.stringify(analysis, null, 2) + '\n');
   else process.stdout.write(formatAnalysis(analysis) + `\nwrote ${path.relative(process.cwd(), file) || file}\n`);
   return 0;

@@ -10,7 +10,8 @@ import { ANALYSIS_FILE, ANALYSIS_VERSION } from '../../protocol/analysis';
 import type { RunConfig } from '../../protocol/config';
 import type { MetricsRecord } from '../../protocol/runFolder';
 import { loadCheckpoint, restoreInto } from '../checkpoint/checkpoint';
-import { listCheckpoints, readMetrics, readRunFile, RunFolderError } from '../experiment/runFolder';
+import { readMetrics, readRunFile, RunFolderError } from '../experiment/runFolder';
+import { loadNewestValidCheckpoint } from '../checkpoint/newestValid';
 import { writeJsonAtomic } from '../io/atomicWrite';
 import { createModel } from '../model/transformer';
 import { Rng, hashSeed } from '../random';
@@ -120,8 +121,9 @@ export async function analyzePath(target: string, options: { out?: string; setti
   if (isDir) {
     runDir = target;
     readRunFile(runDir);
-    const latest = listCheckpoints(runDir).at(-1);
-    if (!latest) throw new RunFolderError(`${runDir}: the run has no checkpoint to analyse yet`);
+    const warn = (m: string): void => void process.stderr.write(`attention-lab: warning: ${m}\n`);
+    const latest = await loadNewestValidCheckpoint(runDir, warn);
+    if (!latest) throw new RunFolderError(`${runDir}: the run has no usable checkpoint to analyse yet`);
     checkpoint = latest.file;
   } else {
     if (!fs.existsSync(target)) throw new RunFolderError(`${target}: no such file or folder`);

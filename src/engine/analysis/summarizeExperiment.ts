@@ -8,8 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnalysisFile, LabeledMatrix, RobustnessGrid, RunSummary, SeedBand, SeedGroup, SummaryFile } from '../../protocol/analysis';
 import { ANALYSIS_FILE, ANALYSIS_VERSION, SUMMARY_FILE } from '../../protocol/analysis';
+import { analysisFileProblem } from './checkAnalysisFile';
 import type { EvalRecord, MetricsRecord, RunFile, TrainRecord } from '../../protocol/runFolder';
-import { readExperimentFile, readMetrics, readRunFile, RunFolderError } from '../experiment/runFolder';
+import { MAX_METRICS_BYTES, readExperimentFile, readMetrics, readRunFile, readSmallTextFile, RunFolderError } from '../experiment/runFolder';
 import { writeJsonAtomic } from '../io/atomicWrite';
 import { meanOfPresent } from './attentionEntropyMath';
 import { mean, sampleStd, stats } from './statistics';
@@ -33,19 +34,22 @@ export function headlineLength(evalLengths: readonly number[], trainLengths: rea
   return inside.length > 0 ? Math.max(...inside) : Math.min(...evalLengths);
 }
 
-export function readRunData(runDir: string): RunData {
+export function readRunData(runDir: string, warn?: (message: string) => void): RunData {
   const run = readRunFile(runDir);
   const file = path.join(runDir, ANALYSIS_FILE);
   let analysis: AnalysisFile | null = null;
   if (fs.existsSync(file)) {
     try {
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as AnalysisFile;
-      if (parsed.version === ANALYSIS_VERSION && parsed.kind === 'run-analysis') analysis = parsed;
-    } catch {
-      // an unreadable analysis is reported as missing; the run's own files still count
+      // An unreadable or damaged analysis is reported and counts as missing; the run's own files still count.
+      const parsed = JSON.parse(readSmallTextFile(file, 'analysis.json', MAX_METRICS_BYTES)) as unknown;
+      const problem = analysisFileProblem(parsed);
+      if (problem) warn?.(`${file}: ignored: ${problem}`);
+      else analysis = parsed as AnalysisFile;
+    } catch (err) {
+      warn?.(`${file}: ignored: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return { run, metrics: readMetrics(runDir), analysis };
+  return { run, metrics: readMetrics(runDir, warn), analysis };
 }
 
 function evalsOf(d: RunData): EvalRecord[] {
@@ -240,10 +244,19 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
 }
 
 /** Reads an experiment folder and writes its summary.json (atomically). */
-export function summarizeExperiment(dir: string): { file: string; summary: SummaryFile } {
+export function summarizeExperiment(dir: string, warn?: (message: string) => void): { file: string; summary: SummaryFile } {
   const exp = readExperimentFile(dir);
   if (!Array.isArray(exp.runs)) throw new RunFolderError(`${dir}: experiment.json lists no runs`);
-  const data = exp.runs.map((id) => readRunData(path.join(dir, id)));
+  // A damaged run folder is skipped (and reported) so the others are still summarized.
+  const data: RunData[] = [];
+  for (const id of exp.runs) {
+    try {
+      data.push(readRunData(path.join(dir, id), warn));
+    } catch (err) {
+      if (!(err instanceof RunFolderError) || !warn) throw err;
+      warn(`run ${id} skipped: ${err.message}`);
+    }
+  }
   const summary = summarizeRuns(exp.name, data);
   const file = path.join(dir, SUMMARY_FILE);
   writeJsonAtomic(file, summary);

@@ -12,7 +12,7 @@ import type { OptimizerName, TaskConfig } from '../../protocol/config';
 import type { ExperimentSpec } from '../../protocol/spec';
 import { createTask } from '../tasks';
 import { MODEL_DEFAULTS, TRAIN_DEFAULTS } from './defaults';
-import { findJsonSyntaxError } from './jsonSyntaxError';
+import { findDuplicateKey, findJsonSyntaxError } from './jsonSyntaxError';
 
 export interface SpecError {
   /** JSON path of the offending value, e.g. `$.optimizers[1].lr`. */
@@ -182,14 +182,7 @@ export class SpecFileError extends Error {
  * error `spec.json:3:14: invalid JSON: expected ',' or '}' after a property value, found "\""`.
  */
 export function parseSpecFile(file: string): ExperimentSpec {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a spec file' : (err as Error).message;
-    throw new SpecFileError(file, [], `${file}: ${why}`);
-  }
+  let text = readSpecText(file);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark some editors write
   let value: unknown;
   try {
@@ -199,9 +192,57 @@ export function parseSpecFile(file: string): ExperimentSpec {
     const message = where ? `${file}:${where.line}:${where.column}: invalid JSON: ${where.message}` : `${file}: invalid JSON: ${(err as Error).message}`;
     throw new SpecFileError(file, [], message);
   }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) throw new SpecFileError(file, [], `${file}:${duplicate.line}:${duplicate.column}: ${duplicate.message}`);
   const checked = validateSpec(value);
   if (!checked.ok) throw new SpecFileError(file, checked.errors, formatSpecErrors(checked.errors, `${file}: `));
   return checked.spec;
+}
+
+/** Largest spec file read: a real one is a few KB; a device such as /dev/zero must not fill the memory. */
+export const MAX_SPEC_BYTES = 1024 * 1024;
+
+/**
+ * The text of a spec file, refusing what is not a regular file of at most MAX_SPEC_BYTES (a FIFO
+ * would block, a device never end). Opened without blocking, then checked with fstat.
+ */
+function readSpecText(file: string): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'ELOOP'
+          ? 'a symbolic link loop (ELOOP)'
+          : code === 'ENOTDIR'
+            ? 'a part of the path is not a folder (ENOTDIR)'
+            : code === 'EACCES'
+              ? 'permission denied (EACCES)'
+              : (err as Error).message;
+    throw new SpecFileError(file, [], `${file}: ${why}`);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (stat.isDirectory()) throw new SpecFileError(file, [], `${file}: is a folder, not a spec file`);
+    if (!stat.isFile()) throw new SpecFileError(file, [], `${file}: is not a regular file (a device, FIFO or socket), not a spec file`);
+    if (stat.size > MAX_SPEC_BYTES) throw new SpecFileError(file, [], `${file}: ${stat.size} bytes is too large for a spec file (at most ${MAX_SPEC_BYTES})`);
+    const bytes = Buffer.alloc(stat.size);
+    let done = 0;
+    while (done < bytes.length) {
+      const n = fs.readSync(fd, bytes, done, bytes.length - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return bytes.subarray(0, done).toString('utf8');
+  } catch (err) {
+    if (err instanceof SpecFileError) throw err;
+    throw new SpecFileError(file, [], `${file}: cannot read: ${(err as Error).message}`);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 type Fail = (path: string, message: string) => void;
@@ -360,14 +401,21 @@ function checkSchedule(value: unknown, path: string, steps: number | undefined, 
 
 // ---- generic checks ------------------------------------------------------------------------
 
+/** Names of Object.prototype's members (`__proto__`, `constructor`, `toString`, …): never valid keys. */
+const PROTOTYPE_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 /** Returns the value as an object if it is one; reports unknown properties unless `allowed` is null. */
 function checkObject(value: unknown, path: string, expected: string, allowed: readonly string[] | null, fail: Fail): Obj | undefined {
   if (!isObject(value)) {
     fail(path, `expected ${expected}, found ${describe(value)}`);
     return undefined;
   }
+  for (const key of Object.keys(value)) {
+    if (PROTOTYPE_NAMES.has(key)) fail(`${path}${pathKey(key)}`, `"${key}" cannot be used as a name (it is a built-in property of every JavaScript object)`);
+  }
   if (allowed) {
     for (const key of Object.keys(value)) {
+      if (PROTOTYPE_NAMES.has(key)) continue;
       if (allowed.includes(key)) continue;
       const near = closest(key, allowed);
       fail(`${path}${pathKey(key)}`, `unknown property "${key}"${near ? ` (did you mean "${near}"?)` : ''}`);
