@@ -65,6 +65,12 @@ test('defaults are applied and the task fixes vocabulary and lengths', () => {
     lognBase: 512,
     trainLength: 17,
     rseBits: 0,
+    attention: 'softmax',
+    keySize: 16,
+    valueSize: 16,
+    embedding: 'learned',
+    init: 'gpt2',
+    rseProjection: false,
   });
   assert.deepEqual(run.optimizer, { ...defaultOptimizerConfig('adamw'), lr: 1e-3 });
   assert.deepEqual(run.train, {
@@ -136,8 +142,8 @@ test('weight-decay and q lists expand the grid and name the runs', () => {
   );
   assert.deepEqual(runs.map((r) => r.train.q), [1, 4, 1, 4, 1, 4, 1, 4]);
   assert.deepEqual(runs.map((r) => r.optimizer.weightDecay), [0, 0, 0.1, 0.1, 0, 0, 0.1, 0.1]);
-  // Without a random seed encoding all seeds give the same output: one seed per input.
-  assert.deepEqual(runs.map((r) => r.train.seedsPerInput), [1, 1, 1, 1, 3, 3, 3, 3]);
+  // With or without a random seed encoding every run lays out the same m rows per input (science.md §4).
+  assert.deepEqual(runs.map((r) => r.train.seedsPerInput), [3, 3, 3, 3, 3, 3, 3, 3]);
 });
 
 test('tasks sharing a name are numbered in run ids', () => {

@@ -23,6 +23,10 @@ export const MODEL_DEFAULTS = {
   position: 'learned',
   lognBase: 512,
   rseBits: 0,
+  attention: 'softmax',
+  embedding: 'learned',
+  init: 'gpt2',
+  rseProjection: false,
 } as const satisfies Partial<ModelConfig>;
 
 /** Default positionRange of randomized positions = this × maxLen (Ruoss et al. use a range well beyond the lengths seen). */
@@ -76,6 +80,8 @@ export interface TaskShape {
   maxLen: number;
   /** Longest laid-out training sequence (tokens): n_train of `logn-train`. */
   trainLength: number;
+  /** Width of the task's fixed input features (Task.inputFeatures), null when it has none. */
+  featureWidth: number | null;
 }
 
 /**
@@ -95,12 +101,34 @@ export function resolveModelConfig(spec: ModelSpec, attentionScaling: AttentionS
   if (attentionScaling === 'logn-train' && shape.trainLength < 2) {
     throw new Error(`model "${spec.label}": 'logn-train' scaling needs training sequences of at least 2 tokens, the task's longest has ${shape.trainLength}`);
   }
+  const rseBits = spec.rseBits ?? MODEL_DEFAULTS.rseBits;
+  const embedding = spec.embedding ?? MODEL_DEFAULTS.embedding;
+  let dModel = spec.dModel ?? MODEL_DEFAULTS.dModel;
+  if (embedding === 'features') {
+    // No input embedding: the token part of the input is the task's feature vector itself.
+    if (shape.featureWidth === null) throw new Error(`model "${spec.label}": embedding 'features' needs a task with input features (recall)`);
+    const width = shape.featureWidth + rseBits;
+    if (spec.dModel !== undefined && spec.dModel !== width) {
+      throw new Error(`model "${spec.label}": embedding 'features' fixes dModel = feature width ${shape.featureWidth} + rseBits ${rseBits} = ${width}, found ${spec.dModel}`);
+    }
+    dModel = width;
+  }
+  const heads = spec.heads ?? MODEL_DEFAULTS.heads;
+  if ((spec.keySize === undefined || spec.valueSize === undefined) && dModel % heads !== 0) {
+    throw new Error(`model "${spec.label}": heads (${heads}) must divide dModel (${dModel}) unless keySize and valueSize are given`);
+  }
   return {
     causal: spec.causal ?? MODEL_DEFAULTS.causal,
     layers: spec.layers ?? MODEL_DEFAULTS.layers,
-    dModel: spec.dModel ?? MODEL_DEFAULTS.dModel,
-    heads: spec.heads ?? MODEL_DEFAULTS.heads,
+    dModel,
+    heads,
     dFf: spec.dFf ?? MODEL_DEFAULTS.dFf,
+    attention: spec.attention ?? MODEL_DEFAULTS.attention,
+    keySize: spec.keySize ?? dModel / heads,
+    valueSize: spec.valueSize ?? dModel / heads,
+    embedding,
+    init: spec.init ?? MODEL_DEFAULTS.init,
+    rseProjection: spec.rseProjection ?? MODEL_DEFAULTS.rseProjection,
     vocabSize: shape.vocabSize,
     maxLen,
     position: spec.position ?? MODEL_DEFAULTS.position,
@@ -108,7 +136,7 @@ export function resolveModelConfig(spec: ModelSpec, attentionScaling: AttentionS
     attentionScaling,
     lognBase: spec.lognBase ?? MODEL_DEFAULTS.lognBase,
     trainLength: shape.trainLength,
-    rseBits: spec.rseBits ?? MODEL_DEFAULTS.rseBits,
+    rseBits,
   };
 }
 

@@ -15,7 +15,7 @@ import type { Optimizer } from '../optim/optimizer';
 import { scheduleFactor } from '../optim/schedule';
 import { Rng, hashSeed } from '../random';
 import { createTask } from '../tasks';
-import { answerFromPredictions, layoutBatch } from '../tasks/layout';
+import { answerFromPredictions, layoutBatch, usesGreedyDecoding } from '../tasks/layout';
 import type { Task, TaskExample } from '../tasks/task';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
@@ -54,7 +54,7 @@ export class Trainer {
     if (this.task.vocab.length !== config.model.vocabSize) {
       throw new Error(`model vocabSize ${config.model.vocabSize} does not match the task's vocabulary (${this.task.vocab.length} tokens)`);
     }
-    this.model = createModel(config.model, config.seed);
+    this.model = createModel(config.model, config.seed, { inputFeatures: this.task.inputFeatures?.() ?? null });
     this.optimizer = createOptimizer(config.optimizer);
   }
 
@@ -62,15 +62,33 @@ export class Trainer {
     return this.config.train.steps;
   }
 
-  /** Seeds per input of the q-norm objective (1 without Random Seed Encoding). */
+  /**
+   * m, rows per input: the seeds per input of the q-norm objective. A model without RSE gets the
+   * same m rows per input (identical copies: the same gradient as one row each, and the same rows
+   * per step as the RSE runs it is compared with; science.md §4).
+   */
   private get seedsPerInput(): number {
-    return this.config.model.rseBits > 0 ? Math.max(1, this.config.train.seedsPerInput) : 1;
+    return Math.max(1, this.config.train.seedsPerInput);
   }
 
+  /** Independent seed bits per row (evaluation: each example under its own fresh seed). */
   private seedBits(rng: Rng, rows: number): Tensor | undefined {
     const bits = this.config.model.rseBits;
     if (bits === 0) return undefined;
     return tf.tensor2d(randomSeedBits(rng, rows, bits), [rows, bits]);
+  }
+
+  /**
+   * Training seed bits [inputs·m, R]: m seeds drawn once per step and shared by every input, row
+   * i·m + j under seed j (the r_j of the q-norm objective, as the paper does it).
+   */
+  private sharedSeedBits(rng: Rng, inputs: number, seeds: number): Tensor | undefined {
+    const R = this.config.model.rseBits;
+    if (R === 0) return undefined;
+    const drawn = randomSeedBits(rng, seeds, R); // [m, R]
+    const out = new Float32Array(inputs * seeds * R);
+    for (let i = 0; i < inputs; i++) out.set(drawn, i * seeds * R);
+    return tf.tensor2d(out, [inputs * seeds, R]);
   }
 
   private trainBatch(step: number): Batch {
@@ -90,7 +108,7 @@ export class Trainer {
     return {
       tokens: tf.tensor2d(layout.tokens, [layout.batch, layout.length], 'int32'),
       targets: layout.targets,
-      seedBits: this.seedBits(rng, layout.batch),
+      seedBits: this.sharedSeedBits(rng, inputs, seeds),
       positions,
       mask: layout.mask,
       inputs,
@@ -168,7 +186,7 @@ export class Trainer {
         }
       }
       const answers =
-        causal && !this.task.aligned
+        usesGreedyDecoding(this.task, causal)
           ? greedyDecode(this.model, this.task, chunk, n, { seedBits, positions })
           : chunk.map((_, b) => answerFromPredictions(this.task, n, causal, predData.subarray(b * layout.length, (b + 1) * layout.length)));
       seedBits?.dispose();
