@@ -17,10 +17,11 @@ export const ATTENTION_KINDS: readonly AttentionKind[] = ['softmax', 'linear'];
 /**
  * How tokens enter the model: `learned`, a trainable [vocab, dModel − rseBits] table; `features`,
  * the task's fixed feature vector of each token (recall: value bits and a one-hot key) used as is,
- * with no input embedding (dModel = feature width + rseBits).
+ * with no input embedding (dModel = feature width + rseBits); `projected-features`, those features
+ * times a learned [width, dModel − rseBits] matrix (a linear input embedding of the features).
  */
-export type EmbeddingKind = 'learned' | 'features';
-export const EMBEDDING_KINDS: readonly EmbeddingKind[] = ['learned', 'features'];
+export type EmbeddingKind = 'learned' | 'features' | 'projected-features';
+export const EMBEDDING_KINDS: readonly EmbeddingKind[] = ['learned', 'features', 'projected-features'];
 
 /**
  * Initialisation of the weight matrices: `gpt2`, N(0, 0.02) with residual projections scaled by
@@ -30,6 +31,14 @@ export const EMBEDDING_KINDS: readonly EmbeddingKind[] = ['learned', 'features']
  */
 export type InitKind = 'gpt2' | 'fan-in';
 export const INIT_KINDS: readonly InitKind[] = ['gpt2', 'fan-in'];
+
+/**
+ * Normalisation: `layer`, pre-LayerNorm before each attention and MLP and before the head; `none`,
+ * no normalisation at all (the working reproduction of the randomized-Transformers recall model runs
+ * without it: LayerNorm of 0/1 feature vectors rescales the value bits by their number of ones).
+ */
+export type NormKind = 'layer' | 'none';
+export const NORM_KINDS: readonly NormKind[] = ['layer', 'none'];
 
 /** How attention logits are scaled (science.md §1). */
 export type AttentionScaling = 'standard' | 'logn' | 'logn-train';
@@ -53,6 +62,8 @@ export interface ModelConfig {
   embedding: EmbeddingKind;
   /** Weight initialisation (see InitKind). */
   init: InitKind;
+  /** LayerNorm or none (see NormKind). */
+  norm: NormKind;
   /** Set from the task's vocabulary when the run is resolved. */
   vocabSize: number;
   /** Longest sequence (in tokens) the model accepts, evaluation included. */

@@ -70,6 +70,7 @@ test('defaults are applied and the task fixes vocabulary and lengths', () => {
     valueSize: 16,
     embedding: 'learned',
     init: 'gpt2',
+    norm: 'layer',
     rseProjection: false,
   });
   assert.deepEqual(run.optimizer, { ...defaultOptimizerConfig('adamw'), lr: 1e-3 });

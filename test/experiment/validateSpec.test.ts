@@ -82,7 +82,6 @@ const INVALID: [string, Record<string, unknown>, string, string][] = [
   ['unknown train property', { '$.train.epochs': 3 }, '$.train.epochs', 'unknown property "epochs"'],
   ['q below 1', { '$.train.q': 0.5 }, '$.train.q', 'from 1 to 32'],
   ['q list item above 32', { '$.train.q': [1, 64] }, '$.train.q[1]', 'found 64'],
-  ['seedsPerInput without RSE', { '$.train.seedsPerInput': 4 }, '$.train.seedsPerInput', 'expected 1 when no model has rseBits > 0'],
   ['schedule kind unknown', { '$.train.schedule': { kind: 'cosine' } }, '$.train.schedule.kind', 'expected one of "constant", "warmup-cosine", "piecewise"'],
   ['schedule missing minFactor', { '$.train.schedule': { kind: 'warmup-cosine', warmupSteps: 10 } }, '$.train.schedule.minFactor', 'required property is missing'],
   ['warmup beyond the steps', { '$.train.schedule': { kind: 'warmup-cosine', warmupSteps: 500, minFactor: 0 } }, '$.train.schedule.warmupSteps', 'at most train.steps (100), found 500'],

@@ -20,6 +20,7 @@ export function smallConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
     attention: 'softmax',
     embedding: 'learned',
     init: 'gpt2',
+    norm: 'layer',
     rseProjection: false,
     ...overrides,
   } as ModelConfig;

@@ -26,6 +26,7 @@ export const MODEL_DEFAULTS = {
   attention: 'softmax',
   embedding: 'learned',
   init: 'gpt2',
+  norm: 'layer',
   rseProjection: false,
 } as const satisfies Partial<ModelConfig>;
 
@@ -104,9 +105,11 @@ export function resolveModelConfig(spec: ModelSpec, attentionScaling: AttentionS
   const rseBits = spec.rseBits ?? MODEL_DEFAULTS.rseBits;
   const embedding = spec.embedding ?? MODEL_DEFAULTS.embedding;
   let dModel = spec.dModel ?? MODEL_DEFAULTS.dModel;
-  if (embedding === 'features') {
+  if ((embedding === 'features' || embedding === 'projected-features') && shape.featureWidth === null) {
+    throw new Error(`model "${spec.label}": embedding '${embedding}' needs a task with input features (recall)`);
+  }
+  if (embedding === 'features' && shape.featureWidth !== null) {
     // No input embedding: the token part of the input is the task's feature vector itself.
-    if (shape.featureWidth === null) throw new Error(`model "${spec.label}": embedding 'features' needs a task with input features (recall)`);
     const width = shape.featureWidth + rseBits;
     if (spec.dModel !== undefined && spec.dModel !== width) {
       throw new Error(`model "${spec.label}": embedding 'features' fixes dModel = feature width ${shape.featureWidth} + rseBits ${rseBits} = ${width}, found ${spec.dModel}`);
@@ -128,6 +131,7 @@ export function resolveModelConfig(spec: ModelSpec, attentionScaling: AttentionS
     valueSize: spec.valueSize ?? dModel / heads,
     embedding,
     init: spec.init ?? MODEL_DEFAULTS.init,
+    norm: spec.norm ?? MODEL_DEFAULTS.norm,
     rseProjection: spec.rseProjection ?? MODEL_DEFAULTS.rseProjection,
     vocabSize: shape.vocabSize,
     maxLen,

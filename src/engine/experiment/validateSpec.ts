@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { BACKEND_CHOICES } from '../../protocol/backend';
-import { ATTENTION_KINDS, ATTENTION_SCALINGS, EMBEDDING_KINDS, INIT_KINDS, OPTIMIZER_NAMES, POSITION_ENCODINGS, TASK_NAMES } from '../../protocol/config';
+import { ATTENTION_KINDS, ATTENTION_SCALINGS, EMBEDDING_KINDS, INIT_KINDS, NORM_KINDS, OPTIMIZER_NAMES, POSITION_ENCODINGS, TASK_NAMES } from '../../protocol/config';
 import type { OptimizerName, TaskConfig } from '../../protocol/config';
 import type { ExperimentSpec } from '../../protocol/spec';
 import { createTask } from '../tasks';
@@ -28,7 +28,7 @@ export const SPEC_PROPERTIES = {
   spec: ['$schema', 'name', 'description', 'backend', 'parallel', 'tasks', 'models', 'attentionScalings', 'optimizers', 'seeds', 'train'],
   task: ['name', 'trainLengths', 'evalLengths', 'options'],
   model: [
-    'label', 'causal', 'layers', 'dModel', 'heads', 'dFf', 'attention', 'keySize', 'valueSize', 'embedding', 'init',
+    'label', 'causal', 'layers', 'dModel', 'heads', 'dFf', 'attention', 'keySize', 'valueSize', 'embedding', 'init', 'norm',
     'maxLen', 'position', 'positionRange', 'lognBase', 'rseBits', 'rseProjection',
   ],
   optimizer: ['name', 'label', 'lr', 'weightDecay', 'beta1', 'beta2', 'beta', 'eps', 'momentum', 'accumulate', 'shrink'],
@@ -127,12 +127,10 @@ export function validateSpec(value: unknown): SpecValidation {
 
   forEachItem(spec.tasks, '$.tasks', 'a list of tasks', fail, (task, path) => checkTask(task, path, fail));
   const modelLabels: (string | undefined)[] = [];
-  let anyRse = false;
   const linearModels: number[] = [];
   forEachItem(spec.models, '$.models', 'a list of models', fail, (model, path) => {
     const m = checkModel(model, path, fail);
     modelLabels.push(m.label);
-    anyRse ||= m.rseBits > 0;
     if (m.linear) linearModels.push(modelLabels.length - 1);
   });
   checkUniqueLabels(modelLabels, '$.models', 'label', fail);
@@ -162,7 +160,7 @@ export function validateSpec(value: unknown): SpecValidation {
     if (seeds) checkDistinct(seeds, '$.seeds', fail);
   }
 
-  if ('train' in spec) checkTrain(spec.train, '$.train', anyRse, fail);
+  if ('train' in spec) checkTrain(spec.train, '$.train', fail);
 
   if (errors.length > 0) return { ok: false, errors };
   const copy: Record<string, unknown> = { ...spec };
@@ -268,6 +266,7 @@ function checkModel(value: unknown, path: string, fail: Fail): { label?: string;
   if ('attention' in model) checkEnum(model.attention, `${path}.attention`, ATTENTION_KINDS, fail);
   if ('embedding' in model) checkEnum(model.embedding, `${path}.embedding`, EMBEDDING_KINDS, fail);
   if ('init' in model) checkEnum(model.init, `${path}.init`, INIT_KINDS, fail);
+  if ('norm' in model) checkEnum(model.norm, `${path}.norm`, NORM_KINDS, fail);
   const ok: Record<string, boolean> = {};
   for (const [key, rule] of Object.entries(MODEL_RULES)) {
     if (key in model) ok[key] = checkNumber(model[key], `${path}.${key}`, rule, fail);
@@ -325,7 +324,7 @@ function checkOptimizer(value: unknown, path: string, fail: Fail): string | unde
   return label;
 }
 
-function checkTrain(value: unknown, path: string, anyRse: boolean, fail: Fail): void {
+function checkTrain(value: unknown, path: string, fail: Fail): void {
   const train = checkObject(value, path, 'an object of training settings', SPEC_PROPERTIES.train, fail);
   if (!train) return;
   const ok: Record<string, boolean> = {};
@@ -335,12 +334,6 @@ function checkTrain(value: unknown, path: string, anyRse: boolean, fail: Fail): 
   if ('q' in train) checkNumberOrList(train.q, `${path}.q`, Q, fail);
   const steps = ok.steps === false ? undefined : ((train.steps as number | undefined) ?? TRAIN_DEFAULTS.steps);
   if ('schedule' in train) checkSchedule(train.schedule, `${path}.schedule`, steps, fail);
-  if (ok.seedsPerInput === true && (train.seedsPerInput as number) > 1 && !anyRse) {
-    fail(
-      `${path}.seedsPerInput`,
-      `expected 1 when no model has rseBits > 0 (without a random seed encoding every seed gives the same output), found ${String(train.seedsPerInput)}`,
-    );
-  }
 }
 
 function checkSchedule(value: unknown, path: string, steps: number | undefined, fail: Fail): void {

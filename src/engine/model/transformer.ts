@@ -3,10 +3,12 @@
  * model.py) and for speed on the wasm backend (tfjs-notes.md): dense layers with a custom
  * gradient on 2-D activations [B*T, D], embeddings as one-hot products, GELU with x·x·x.
  *
- *   tokens [B, T] → one-hot · embed.token [B*T, D − R]     (or the task's fixed features, `embedding: features`)
+ *   tokens [B, T] → one-hot · embed.token [B*T, D − R]     (or the task's fixed features [B*T, F]: as they are,
+ *                                                            `embedding: features`, or · embed.features.kernel [F, D − R],
+ *                                                            `embedding: projected-features`)
  *                 + position code [T, D − R] for learned / sinusoidal / randomized
  *                 ‖ seed bits [B*T, R] (R = rseBits; the last R dims, which no position code touches)
- *   L × block:  x = x + attn(LN1(x));  x = x + mlp(LN2(x))        (pre-LayerNorm; no MLP when dFf = 0)
+ *   L × block:  x = x + attn(LN1(x));  x = x + mlp(LN2(x))        (pre-LayerNorm, or none; no MLP when dFf = 0)
  *   logits = LN_f(x) · head.kernel                                 [B, T, V]
  *
  * attn is softmax attention or linear attention (linearAttention.ts), with per-head query/key
@@ -18,7 +20,7 @@
 import { tf } from '../tf';
 import type { Tensor, Variable } from '../tf';
 import { hashSeed, Rng } from '../random';
-import { ATTENTION_KINDS, ATTENTION_SCALINGS, EMBEDDING_KINDS, INIT_KINDS, POSITION_ENCODINGS } from '../../protocol/config';
+import { ATTENTION_KINDS, ATTENTION_SCALINGS, EMBEDDING_KINDS, INIT_KINDS, NORM_KINDS, POSITION_ENCODINGS } from '../../protocol/config';
 import type { ModelConfig } from '../../protocol/config';
 import type { ModelParam, ParamKind } from './params';
 import { addPositionCode, attentionHeads, residualAdd } from './attentionHeads';
@@ -106,6 +108,7 @@ export function completeModelConfig(c: ModelConfig): ModelConfig {
     valueSize: partial.valueSize ?? headDim,
     embedding: partial.embedding ?? 'learned',
     init: partial.init ?? 'gpt2',
+    norm: partial.norm ?? 'layer',
     rseProjection: partial.rseProjection ?? false,
   };
 }
@@ -134,6 +137,7 @@ export function validateModelConfig(c: ModelConfig): void {
   if (!ATTENTION_KINDS.includes(c.attention)) throw new Error(`model config: unknown attention '${String(c.attention)}'`);
   if (!EMBEDDING_KINDS.includes(c.embedding)) throw new Error(`model config: unknown embedding '${String(c.embedding)}'`);
   if (!INIT_KINDS.includes(c.init)) throw new Error(`model config: unknown init '${String(c.init)}'`);
+  if (!NORM_KINDS.includes(c.norm)) throw new Error(`model config: unknown norm '${String(c.norm)}'`);
   if (typeof c.rseProjection !== 'boolean') throw new Error(`model config: rseProjection must be true or false, got ${String(c.rseProjection)}`);
   if (c.rseProjection && c.rseBits === 0) throw new Error('model config: rseProjection needs rseBits > 0');
   if (c.position === 'rope' && c.keySize % 2 !== 0) {
@@ -161,16 +165,17 @@ export function randomSeedBits(rng: Rng, batch: number, bits: number): Float32Ar
   return out;
 }
 
+/** A LayerNorm's gain and offset [D] each; null when the model has norm 'none'. */
+type NormParams = { gain: Variable; bias: Variable } | null;
+
 interface BlockParams {
-  ln1Gain: Variable; // [D]
-  ln1Bias: Variable; // [D]
+  ln1: NormParams;
   qkvKernel: Variable; // [D, H·(2dk + dv)]
   qkvBias: Variable; // [H·(2dk + dv)]
   outKernel: Variable; // [H·dv, D]
   outBias: Variable; // [D]
   mlp: {
-    ln2Gain: Variable; // [D]
-    ln2Bias: Variable; // [D]
+    ln2: NormParams;
     fcKernel: Variable; // [D, F]
     fcBias: Variable; // [F]
     projKernel: Variable; // [F, D]
@@ -211,14 +216,15 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
   const dk = cfg.keySize;
   const dv = cfg.valueSize;
   const tokenWidth = D - rseBits; // dims of the token part (and of any position code)
-  const features = cfg.embedding === 'features' ? options.inputFeatures ?? null : null;
-  if (cfg.embedding === 'features') {
-    if (!features) throw new Error("model config: embedding 'features' needs the task's input features (Task.inputFeatures)");
-    if (features.width !== tokenWidth || features.table.length !== V * features.width) {
-      throw new Error(
-        `model config: the task's features are ${features.width} wide for ${features.table.length / Math.max(1, features.width)} tokens; ` +
-          `embedding 'features' needs dModel − rseBits = ${tokenWidth} and vocabSize = ${V}`,
-      );
+  const usesFeatures = cfg.embedding === 'features' || cfg.embedding === 'projected-features';
+  const features = usesFeatures ? options.inputFeatures ?? null : null;
+  if (usesFeatures) {
+    if (!features) throw new Error(`model config: embedding '${cfg.embedding}' needs the task's input features (Task.inputFeatures)`);
+    if (features.table.length !== V * features.width) {
+      throw new Error(`model config: the task's feature table has ${features.table.length} numbers, not vocabSize ${V} × width ${features.width}`);
+    }
+    if (cfg.embedding === 'features' && features.width !== tokenWidth) {
+      throw new Error(`model config: the task's features are ${features.width} wide; embedding 'features' needs dModel − rseBits = ${tokenWidth}`);
     }
   }
   const params: ModelParam[] = [];
@@ -246,16 +252,21 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
     fanIn ? (residual ? 1 / Math.sqrt(rows * layers) : 1 / Math.sqrt(rows)) : residual ? INIT_STD / Math.sqrt(2 * layers) : INIT_STD;
 
   const tokenTable = features ? null : make('embed.token', 'embedding', [V, tokenWidth], 'normal'); // [V, D − R]
-  const featureTable = features ? tf.keep(tf.tensor2d(features.table, [V, tokenWidth])) : null; // [V, D − R], fixed
+  const featureTable = features ? tf.keep(tf.tensor2d(features.table, [V, features.width])) : null; // [V, F], fixed
+  const featureKernel =
+    features && cfg.embedding === 'projected-features'
+      ? make('embed.features.kernel', 'matrix', [features.width, tokenWidth], 'normal', fanIn ? 1 / Math.sqrt(features.width) : INIT_STD)
+      : null; // [F, D − R]
   const positionTable = cfg.position === 'learned' ? make('embed.position', 'embedding', [maxLen, tokenWidth], 'normal') : null; // [maxLen, D − R]
   const seedProjection = cfg.rseProjection ? make('embed.seed.kernel', 'matrix', [rseBits, rseBits], 'identity') : null; // [R, R]
   const seedScale = features ? 1 : SEED_BIT_SCALE;
+  const normParams = (name: string): NormParams =>
+    cfg.norm === 'layer' ? { gain: make(`${name}.gain`, 'norm-gain', [D], 'ones'), bias: make(`${name}.bias`, 'norm-bias', [D], 'zeros') } : null;
   const blocks: BlockParams[] = [];
   for (let l = 0; l < layers; l++) {
     const p = `blocks.${l}`;
     blocks.push({
-      ln1Gain: make(`${p}.ln1.gain`, 'norm-gain', [D], 'ones'),
-      ln1Bias: make(`${p}.ln1.bias`, 'norm-bias', [D], 'zeros'),
+      ln1: normParams(`${p}.ln1`),
       qkvKernel: make(`${p}.attn.qkv.kernel`, 'matrix', [D, H * (2 * dk + dv)], 'normal', matrixStd(D, false)),
       qkvBias: make(`${p}.attn.qkv.bias`, 'bias', [H * (2 * dk + dv)], 'zeros'),
       outKernel: make(`${p}.attn.out.kernel`, 'matrix', [H * dv, D], 'normal', matrixStd(H * dv, true)),
@@ -263,8 +274,7 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
       mlp:
         F > 0
           ? {
-              ln2Gain: make(`${p}.ln2.gain`, 'norm-gain', [D], 'ones'),
-              ln2Bias: make(`${p}.ln2.bias`, 'norm-bias', [D], 'zeros'),
+              ln2: normParams(`${p}.ln2`),
               fcKernel: make(`${p}.mlp.fc.kernel`, 'matrix', [D, F], 'normal', matrixStd(D, false)),
               fcBias: make(`${p}.mlp.fc.bias`, 'bias', [F], 'zeros'),
               projKernel: make(`${p}.mlp.proj.kernel`, 'matrix', [F, D], 'normal', matrixStd(F, true)),
@@ -273,8 +283,8 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
           : null,
     });
   }
-  const lnfGain = make('lnf.gain', 'norm-gain', [D], 'ones');
-  const lnfBias = make('lnf.bias', 'norm-bias', [D], 'zeros');
+  const lnf = normParams('lnf');
+  const normalize = (x: Tensor, n: NormParams): Tensor => (n ? layerNorm(x, n.gain, n.bias) : x);
   const headKernel = make('head.kernel', 'matrix', [D, V], 'normal', matrixStd(D, false)); // [D, V], no weight tying
   let disposed = false;
 
@@ -401,7 +411,8 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
       // Embedding: the token part (one-hot product with the learned table or the fixed features),
       // plus any absolute position code on those same D − R dims; then the seed bits in the last R.
       const oneHot = oneHotRows(ids, V); // [B*T, V], built on the host from the ids read above
-      let x = featureTable ? tf.matMul(oneHot, featureTable) : embedOneHot(oneHot, tokenTable as Variable); // [B*T, D − R]
+      let x = featureTable ? tf.matMul(oneHot, featureTable) : embedOneHot(oneHot, tokenTable as Variable); // [B*T, D − R] (or F)
+      if (featureKernel) x = dense(x, featureKernel); // [B*T, D − R]
       let posCode: Tensor | null = null; // [T, D − R]
       if (positionTable && positions) {
         posCode = embedOneHot(oneHotRows(positions, maxLen), positionTable);
@@ -418,12 +429,12 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
 
       const attention: Tensor4D[] = [];
       for (const p of blocks) {
-        const a = selfAttention(layerNorm(x, p.ln1Gain, p.ln1Bias), p, ctx, returnAttention);
+        const a = selfAttention(normalize(x, p.ln1), p, ctx, returnAttention);
         if (returnAttention) attention.push(a.probs as Tensor4D);
         x = residualAdd(x, a.out); // [B*T, D]
-        if (p.mlp) x = residualAdd(x, mlp(layerNorm(x, p.mlp.ln2Gain, p.mlp.ln2Bias), p.mlp)); // [B*T, D]
+        if (p.mlp) x = residualAdd(x, mlp(normalize(x, p.mlp.ln2), p.mlp)); // [B*T, D]
       }
-      x = layerNorm(x, lnfGain, lnfBias);
+      x = normalize(x, lnf);
       const logits = tf.reshape(dense(x, headKernel), [B, T, V]) as Tensor3D; // [B, T, V]
       return { logits, attention };
     });
