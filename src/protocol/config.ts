@@ -167,6 +167,12 @@ export interface TrainConfig {
    * equal inputs per step.
    */
   seedsPerInput: number;
+  /**
+   * Steps over which the q of the q-norm objective rises linearly from 1 to `q` (0 = q from the
+   * start): the model first learns the task under the expected loss, then the objective turns
+   * towards the worst inputs. Not in the paper (which trains far longer at a fixed q).
+   */
+  qWarmup: number;
 }
 
 /** Everything one training run needs: a single point of an experiment's grid. */

@@ -17,6 +17,7 @@ test('train defaults follow the step count', () => {
     checkpointEvery: 0,
     q: 1,
     seedsPerInput: 1,
+    qWarmup: 0,
   });
   const short = resolveTrainConfig({ steps: 7 });
   assert.deepEqual(short.schedule, { kind: 'warmup-cosine', warmupSteps: 1, minFactor: 0.1 });

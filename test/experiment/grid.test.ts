@@ -85,6 +85,7 @@ test('defaults are applied and the task fixes vocabulary and lengths', () => {
     checkpointEvery: 0,
     q: 1,
     seedsPerInput: 1,
+    qWarmup: 0,
   });
   const lion = expandGrid(baseSpec()).find((r) => r.id === 'sort-small-standard-lion-lr3e-4-s2');
   assert.deepEqual(lion?.optimizer, { ...defaultOptimizerConfig('lion'), lr: 3e-4, weightDecay: 0.1 });

@@ -43,6 +43,7 @@ export const TRAIN_DEFAULTS = {
   checkpointEvery: 0,
   q: 1,
   seedsPerInput: 1,
+  qWarmup: 0,
 } as const satisfies Partial<TrainConfig>;
 
 /** The default schedule for a run of `steps` steps: warm-up over 5 % of them, cosine down to 0.1. */
@@ -70,6 +71,7 @@ export function resolveTrainConfig(spec: TrainSpec | undefined): TrainConfig {
     checkpointEvery: s.checkpointEvery ?? TRAIN_DEFAULTS.checkpointEvery,
     q: typeof s.q === 'number' ? s.q : TRAIN_DEFAULTS.q,
     seedsPerInput: s.seedsPerInput ?? TRAIN_DEFAULTS.seedsPerInput,
+    qWarmup: s.qWarmup ?? TRAIN_DEFAULTS.qWarmup,
   };
 }
 

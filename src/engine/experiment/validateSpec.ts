@@ -32,7 +32,7 @@ export const SPEC_PROPERTIES = {
     'maxLen', 'position', 'positionRange', 'lognBase', 'rseBits', 'rseProjection',
   ],
   optimizer: ['name', 'label', 'lr', 'weightDecay', 'beta1', 'beta2', 'beta', 'eps', 'momentum', 'accumulate', 'shrink'],
-  train: ['steps', 'batchSize', 'schedule', 'gradClip', 'evalEvery', 'evalExamples', 'logEvery', 'checkpointEvery', 'q', 'seedsPerInput'],
+  train: ['steps', 'batchSize', 'schedule', 'gradClip', 'evalEvery', 'evalExamples', 'logEvery', 'checkpointEvery', 'q', 'seedsPerInput', 'qWarmup'],
 } as const;
 
 /** Hyper-parameters beyond name, label, lr and weightDecay that each optimizer takes. */
@@ -105,6 +105,7 @@ const TRAIN_RULES: Record<string, NumberRule> = {
   logEvery: POSITIVE_INT,
   checkpointEvery: NON_NEGATIVE_INT,
   seedsPerInput: int(1, 64, 'an integer from 1 to 64'),
+  qWarmup: NON_NEGATIVE_INT,
 };
 
 /** Checks `value` as an experiment spec. On success `spec` is a copy without the editor-only `$schema` key. */

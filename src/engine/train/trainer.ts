@@ -127,7 +127,7 @@ export class Trainer {
         step,
         lr,
         gradClip: this.config.train.gradClip,
-        q: this.config.train.q,
+        q: qAtStep(this.config.train.q, this.config.train.qWarmup ?? 0, step),
         measure,
       });
       this.step = step + 1;
@@ -215,6 +215,12 @@ export class Trainer {
     this.model.dispose();
     this.optimizer.dispose();
   }
+}
+
+/** q of the q-norm objective at a step: rising linearly from 1 to q over `warmup` steps (science.md §4). */
+export function qAtStep(q: number, warmup: number, step: number): number {
+  if (!(warmup > 0) || step >= warmup) return q;
+  return 1 + (q - 1) * (step / warmup);
 }
 
 function tokenAccuracy(predictions: ArrayLike<number>, targets: Int32Array): number {
