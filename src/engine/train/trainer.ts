@@ -91,7 +91,8 @@ export class Trainer {
     return tf.tensor2d(out, [inputs * seeds, R]);
   }
 
-  private trainBatch(step: number): Batch {
+  /** The training batch of step `step` (deterministic; the caller disposes its tensors). */
+  trainBatch(step: number): Batch {
     const rng = new Rng(hashSeed(this.config.seed, 1, step));
     const lengths = this.config.task.trainLengths;
     const n = lengths[rng.int(0, lengths.length)] as number;
