@@ -4,7 +4,7 @@ import type { TaskConfig, TaskName } from '../../src/protocol/config';
 import { TASK_NAMES } from '../../src/protocol/config';
 import { Rng } from '../../src/engine/random';
 import { createTask } from '../../src/engine/tasks';
-import { RecallTask } from '../../src/engine/tasks/recall';
+import type { RecallTask } from '../../src/engine/tasks/recall';
 import { FIRST_SYMBOL, SEP, SPECIAL_TOKENS } from '../../src/engine/tasks/task';
 
 function config(name: TaskName, options: Record<string, number> = {}): TaskConfig {
