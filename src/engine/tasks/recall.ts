@@ -34,7 +34,8 @@ export const RECALL_OPTIONS: OptionSpecs = {
  * bidirectional model). This is the "store holding M of N items" of science.md §4: a
  * deterministic model that keeps a fixed M of the n items is beaten by a query on an item it
  * dropped, while a model that lets a random seed (Random Seed Encoding) choose the kept items
- * fails with probability 1 − M/n whatever the query. The slots are vectors of dModel numbers per
+ * drops the queried one with probability 1 − M/n whatever the query (and then guesses right with
+ * chance 1/values; the analysis's reference simulates exactly that, randomStore.ts). The slots are vectors of dModel numbers per
  * layer, so a wide model can pack more than one item in a slot: keep dModel small when the
  * bottleneck should bite.
  *
