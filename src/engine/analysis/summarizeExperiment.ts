@@ -85,10 +85,15 @@ function runSummary(d: RunData, n: number): RunSummary {
       meanSlope: analysis?.entropy.meanSlope ?? null,
       minimumHead: analysis?.entropy.minimum?.head ?? null,
       minimumNormalized: analysis?.entropy.minimum?.meanNormalized ?? null,
-      trulyRandomFraction: analysis?.randomized.trulyRandomFraction ?? null,
+      properlyRandomFraction: analysis?.randomized.properlyRandom.fraction ?? null,
+      answerVariance: analysis?.randomized.answerVariance.mean ?? null,
+      successMean: analysis?.randomized.success.mean ?? null,
+      successP5: analysis?.randomized.success.p5 ?? null,
       majorityAccuracy: analysis?.randomized.majorityVote.accuracy.at(-1) ?? null,
       worstLoss: analysis?.randomized.loss.worst ?? null,
       worstKeyError: analysis?.randomized.adversarial?.worstKeyError ?? null,
+      worstKeyMajorityError: analysis?.randomized.adversarial?.worstKeyMajorityError ?? null,
+      referenceWorstKeyError: analysis?.randomized.adversarial?.matchedStore.random.worstKeyError ?? null,
     },
   };
 }
@@ -202,7 +207,7 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
   if (maxEval !== n) headColumns.push(`exact@${maxEval}`);
   headColumns.push('state bytes');
   if (hasAnalysis) headColumns.push('h slope');
-  if (randomized) headColumns.push('truly random', 'majority acc', 'worst loss', 'worst-key err');
+  if (randomized) headColumns.push('properly random', 'success p5', 'majority acc', 'worst loss', 'worst-key err', 'random-store ref');
   const rows = groups.map((g) => {
     const ms = members(g.label);
     const row: (string | number | null)[] = [g.label, g.seeds.length, meanStd(g.finalLoss), meanStd(g.finalExact), meanStd(g.bestExact)];
@@ -211,10 +216,12 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     if (hasAnalysis) row.push(meanStd(stats(ms.map((m) => m.summary.analysis.meanSlope))));
     if (randomized) {
       row.push(
-        meanStd(stats(ms.map((m) => m.summary.analysis.trulyRandomFraction))),
+        meanStd(stats(ms.map((m) => m.summary.analysis.properlyRandomFraction))),
+        meanStd(stats(ms.map((m) => m.summary.analysis.successP5))),
         meanStd(stats(ms.map((m) => m.summary.analysis.majorityAccuracy))),
         meanStd(stats(ms.map((m) => m.summary.analysis.worstLoss))),
         meanStd(stats(ms.map((m) => m.summary.analysis.worstKeyError))),
+        meanStd(stats(ms.map((m) => m.summary.analysis.referenceWorstKeyError))),
       );
     }
     return row;
