@@ -6,6 +6,7 @@ import { BudgetError, DEFAULT_LIMITS, checkGridSize, checkRunsBudget, estimatePa
 import { expandGrid } from '../../src/engine/experiment/grid';
 import { PRESETS } from '../../src/engine/experiment/presets';
 import { createModel } from '../../src/engine/model/transformer';
+import { createTask } from '../../src/engine/tasks';
 
 before(async () => {
   await initBackend('cpu');
@@ -18,10 +19,11 @@ test('the parameter estimate is within 10 % of the built model of every preset r
       const key = JSON.stringify(c.model);
       if (seen.has(key)) continue;
       seen.add(key);
-      const model = createModel(c.model, 1);
+      const features = createTask(c.task).inputFeatures?.() ?? null;
+      const model = createModel(c.model, 1, { inputFeatures: features });
       const real = model.parameterCount();
       model.dispose();
-      const est = estimateParameters(c.model);
+      const est = estimateParameters(c.model, features?.width);
       assert.ok(est >= 0.9 * real && est <= 1.1 * real, `${c.id}: estimated ${est}, built ${real}`);
     }
   }

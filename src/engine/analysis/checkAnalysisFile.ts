@@ -30,7 +30,7 @@ export function analysisFileProblem(a: unknown): string | null {
   }
   const r = a.randomized;
   if (!isObj(r)) return '$.randomized: expected an object';
-  if (!numOrNull(r.trulyRandomFraction)) return '$.randomized.trulyRandomFraction: expected a number or null';
+  if (!isObj(r.properlyRandom) || !numOrNull(r.properlyRandom.fraction)) return '$.randomized.properlyRandom.fraction: expected a number or null';
   if (!isObj(r.majorityVote) || !Array.isArray(r.majorityVote.accuracy)) return '$.randomized.majorityVote.accuracy: expected a list';
   if (!isObj(r.loss) || !numOrNull(r.loss.worst)) return '$.randomized.loss: expected {mean, p95, worst}';
   if (r.adversarial !== null && r.adversarial !== undefined && !isObj(r.adversarial)) return '$.randomized.adversarial: expected an object or null';

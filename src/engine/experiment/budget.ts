@@ -38,15 +38,28 @@ export function allowLargeFromEnv(env: NodeJS.ProcessEnv = process.env): boolean
   return env.ATTENTION_LAB_ALLOW_LARGE === '1';
 }
 
-/** Parameter count of a model from its config (embeddings, blocks, final norm, output head). */
-export function estimateParameters(m: ModelConfig): number {
+/**
+ * Parameter count of a model from its config (embeddings, blocks, final norm, output head), as
+ * createModel builds it. `featureWidth` is the width of the task's input features for a
+ * 'projected-features' embedding (taken as dModel − rseBits when not given).
+ */
+export function estimateParameters(m: ModelConfig, featureWidth?: number): number {
   const D = m.dModel;
   const F = m.dFf;
   const V = m.vocabSize;
-  const positions = m.position === 'learned' ? m.maxLen * D : m.position === 'randomized' ? m.positionRange * D : 0;
-  const rse = m.rseBits * D;
-  const block = 4 * D * D + 4 * D + 2 * D * F + F + D + 4 * D;
-  return V * D + positions + rse + m.layers * block + 2 * D + D * V;
+  const H = m.heads;
+  const dk = m.keySize ?? D / H;
+  const dv = m.valueSize ?? D / H;
+  const tokenWidth = D - m.rseBits;
+  const embedding =
+    m.embedding === 'features' ? 0 : m.embedding === 'projected-features' ? (featureWidth ?? tokenWidth) * tokenWidth : V * tokenWidth;
+  const positions = m.position === 'learned' ? m.maxLen * tokenWidth : 0;
+  const seed = m.rseProjection ? m.rseBits * m.rseBits : 0;
+  const norm = m.norm === 'none' ? 0 : 2 * D;
+  const attention = D * H * (2 * dk + dv) + H * (2 * dk + dv) + H * dv * D + D;
+  const mlp = F > 0 ? norm + D * F + F + F * D + D : 0;
+  const block = norm + attention + mlp;
+  return embedding + positions + seed + m.layers * block + norm + D * V;
 }
 
 /**
