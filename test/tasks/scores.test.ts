@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import type { TaskName } from '../../src/protocol/config';
 import { TASK_NAMES } from '../../src/protocol/config';
 import { createTask } from '../../src/engine/tasks';
+import { isClrsTask } from '../../src/engine/tasks/clrs/clrsTask';
 import { EOS, FIRST_SYMBOL, SEP } from '../../src/engine/tasks/task';
 import type { Task, TaskExample } from '../../src/engine/tasks/task';
 
@@ -42,6 +43,7 @@ test('recall scores: one value token, clrs equals exact', () => {
 
 test('every task scores its own answer as perfect and an EOS inside the answer as illegal', () => {
   for (const name of TASK_NAMES) {
+    if (isClrsTask(name)) continue; // scored on parsed numbers, not tokens: clrs.test.ts
     const t = task(name);
     const prompt = name === 'recall' ? [...ids(t, ['k1', 'v2', 'k5', 'v0']), SEP, ...ids(t, ['k5'])] : Array(4).fill(FIRST_SYMBOL);
     const answer = name === 'recall' ? ids(t, ['v0']) : [FIRST_SYMBOL + 1, FIRST_SYMBOL + 1, FIRST_SYMBOL + 2, FIRST_SYMBOL + 3];

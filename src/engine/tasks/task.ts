@@ -1,5 +1,6 @@
 import type { TaskConfig, TaskName } from '../../protocol/config';
 import type { Rng } from '../random';
+import type { ClrsInstance } from './clrs/algorithms';
 
 /** Token ids shared by every task's vocabulary: the task's own symbols start at FIRST_SYMBOL. */
 export const PAD = 0;
@@ -14,6 +15,8 @@ export const SPECIAL_TOKENS = ['<pad>', '|', '<eos>', '_'] as const;
 export interface TaskExample {
   prompt: number[];
   answer: number[];
+  /** CLRS-Text tasks: the instance behind the text, the graph form a NAR reads (docs/science.md §5). */
+  graph?: ClrsInstance;
 }
 
 /** Per-example scores (science.md §5). */
