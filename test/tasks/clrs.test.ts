@@ -4,7 +4,7 @@ import type { TaskName } from '../../src/protocol/config';
 import { createTask } from '../../src/engine/tasks';
 import { Rng } from '../../src/engine/random';
 import { bfs, binarySearch, hintSteps, insertionSort, minimum, orderToPredecessors, predecessorsToOrder } from '../../src/engine/tasks/clrs/algorithms';
-import { ClrsTextTask } from '../../src/engine/tasks/clrs/clrsTask';
+import type { ClrsTextTask } from '../../src/engine/tasks/clrs/clrsTask';
 import { CLRS_VOCAB, renderTokens } from '../../src/engine/tasks/clrs/clrsText';
 import { layoutBatch, sequenceLength } from '../../src/engine/tasks/layout';
 import { EOS, PAD, SEP } from '../../src/engine/tasks/task';
