@@ -5,7 +5,7 @@
  * against the same rules and names the JSON path of the first problems.
  */
 import type { BackendChoice } from './backend';
-import type { AttentionScaling, ModelConfig, OptimizerName, ScheduleConfig, TaskName, TrainConfig } from './config';
+import type { AttentionScaling, ModelConfig, OptimizerName, PositionChoice, ScheduleConfig, TaskName, TrainConfig } from './config';
 
 export interface TaskSpec {
   name: TaskName;
@@ -15,8 +15,10 @@ export interface TaskSpec {
 }
 
 /** A model variant: a label plus any ModelConfig fields (vocabSize, attentionScaling and trainLength are set per run). */
-export interface ModelSpec extends Partial<Omit<ModelConfig, 'vocabSize' | 'attentionScaling' | 'trainLength'>> {
+export interface ModelSpec extends Partial<Omit<ModelConfig, 'vocabSize' | 'attentionScaling' | 'trainLength' | 'position'>> {
   label: string;
+  /** An encoding, or `randomized` = `sinusoidal` with `randomizePositions: true`. */
+  position?: PositionChoice;
 }
 
 /** An optimizer with its hyper-parameters; a list expands the grid (e.g. lr: [1e-3, 3e-4]). */

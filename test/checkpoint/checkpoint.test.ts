@@ -23,7 +23,7 @@ const RUN: RunConfig = {
   id: 'recall-logn-adamw-s1',
   task: { name: 'recall', trainLengths: [8, 16], evalLengths: [32], options: { keys: 4 } },
   model: {
-    causal: true, layers: 2, dModel: 8, heads: 2, dFf: 16, vocabSize: 12, maxLen: 64, position: 'rope', positionRange: 64,
+    causal: true, layers: 2, dModel: 8, heads: 2, dFf: 16, vocabSize: 12, maxLen: 64, position: 'rope', randomizePositions: false, positionRange: 64, positionEval: 'random', embedScale: 1,
     attentionScaling: 'logn', lognBase: 512, trainLength: 16, rseBits: 0,
   },
   optimizer: { name: 'adamw', lr: 1e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 },

@@ -60,7 +60,10 @@ test('defaults are applied and the task fixes vocabulary and lengths', () => {
     vocabSize: task.vocab.length,
     maxLen: 33,
     position: 'learned',
+    randomizePositions: false,
     positionRange: 4 * 33,
+    positionEval: 'random',
+    embedScale: 1,
     attentionScaling: 'standard',
     lognBase: 512,
     trainLength: 17,
@@ -199,7 +202,7 @@ test('formatNumber picks the shorter exact form', () => {
 
 test('every preset expands to unique, file-name safe runs that build valid models and optimizers', async () => {
   await initBackend('cpu');
-  const expected: Record<string, number> = { quick: 6, entropy: 3, optimizers: 9, robustness: 36, 'randomized-recall': 4, 'position-probe': 5 };
+  const expected: Record<string, number> = { quick: 6, entropy: 3, optimizers: 9, robustness: 36, 'randomized-recall': 4, 'position-probe': 6 };
   for (const [name, preset] of Object.entries(PRESETS)) {
     const runs = expandGrid(preset.spec);
     assert.equal(runs.length, expected[name], name);
@@ -214,6 +217,18 @@ test('every preset expands to unique, file-name safe runs that build valid model
     }
     assert.equal(tf.memory().numTensors, before);
   }
+});
+
+test('presets evaluated beyond their training length use positions that are defined there (not a learned table)', () => {
+  let checked = 0;
+  for (const [name, preset] of Object.entries(PRESETS)) {
+    for (const run of expandGrid(preset.spec)) {
+      if (Math.max(...run.task.evalLengths) <= Math.max(...run.task.trainLengths)) continue;
+      checked++;
+      assert.notEqual(run.model.position, 'learned', `${name}: ${run.id} tests length generalization with learned positions`);
+    }
+  }
+  assert.ok(checked > 0);
 });
 
 test('quick preset: small enough for ~1–2 minutes with 2 runs in parallel', () => {
@@ -239,6 +254,9 @@ test('entropy and position-probe presets cover the axes they promise', () => {
   assert.deepEqual([...new Set(entropy.map((r) => r.model.attentionScaling))], ['standard', 'logn', 'logn-train']);
   for (const r of entropy) assert.ok(Math.max(...r.task.evalLengths) >= 8 * Math.max(...r.task.trainLengths));
   const probe = expandGrid(PRESETS['position-probe']!.spec);
-  assert.deepEqual([...new Set(probe.map((r) => r.model.position))].sort(), ['learned', 'none', 'randomized', 'rope', 'sinusoidal']);
+  assert.deepEqual(
+    probe.map((r) => `${r.model.randomizePositions ? 'randomized ' : ''}${r.model.position}`),
+    ['none', 'learned', 'sinusoidal', 'rope', 'randomized sinusoidal', 'randomized rope'],
+  );
   assert.ok(probe.every((r) => !r.model.causal));
 });

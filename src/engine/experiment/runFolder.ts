@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { upgradeRunConfig } from '../../protocol/config';
 import type { ExperimentFile, MetricsRecord, RunFile } from '../../protocol/runFolder';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomicWrite';
 
@@ -52,7 +53,9 @@ export function readRunFile(runDir: string): RunFile {
   if (!isObject(run) || typeof run.id !== 'string' || !isObject(run.config) || typeof run.status !== 'string') {
     throw new RunFolderError(`${path.join(runDir, RUN_FILE)}: not an Attention Lab run file (no id, config or status)`);
   }
-  return run as unknown as RunFile;
+  // A run written before a model field existed reads as what it ran (upgradeModelConfig).
+  const file = run as unknown as RunFile;
+  return { ...file, config: upgradeRunConfig(file.config) };
 }
 
 export function readExperimentFile(dir: string): ExperimentFile {

@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { BACKEND_CHOICES } from '../../protocol/backend';
-import { ATTENTION_SCALINGS, OPTIMIZER_NAMES, POSITION_ENCODINGS, TASK_NAMES } from '../../protocol/config';
+import { ATTENTION_SCALINGS, OPTIMIZER_NAMES, POSITION_CHOICES, POSITION_EVALS, RANDOMIZABLE_POSITIONS, TASK_NAMES } from '../../protocol/config';
 import type { OptimizerName, TaskConfig } from '../../protocol/config';
 import type { ExperimentSpec } from '../../protocol/spec';
 import { createTask } from '../tasks';
@@ -27,7 +27,10 @@ export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; e
 export const SPEC_PROPERTIES = {
   spec: ['$schema', 'name', 'description', 'backend', 'parallel', 'tasks', 'models', 'attentionScalings', 'optimizers', 'seeds', 'train'],
   task: ['name', 'trainLengths', 'evalLengths', 'options'],
-  model: ['label', 'causal', 'layers', 'dModel', 'heads', 'dFf', 'maxLen', 'position', 'positionRange', 'lognBase', 'rseBits'],
+  model: [
+    'label', 'causal', 'layers', 'dModel', 'heads', 'dFf', 'maxLen', 'position', 'randomizePositions', 'positionRange', 'positionEval', 'embedScale',
+    'lognBase', 'rseBits',
+  ],
   optimizer: ['name', 'label', 'lr', 'weightDecay', 'beta1', 'beta2', 'beta', 'eps', 'momentum', 'accumulate', 'shrink'],
   train: ['steps', 'batchSize', 'schedule', 'gradClip', 'evalEvery', 'evalExamples', 'logEvery', 'checkpointEvery', 'q', 'seedsPerInput'],
 } as const;
@@ -77,6 +80,7 @@ const MODEL_RULES: Record<string, NumberRule> = {
   dFf: int(1, 16384, 'an integer from 1 to 16384'),
   maxLen: int(1, 65536, 'an integer from 1 to 65536'),
   positionRange: int(1, 1048576, 'an integer from 1 to 1048576'),
+  embedScale: { integer: false, min: 0, exclusiveMin: true, max: 1000, expected: 'a positive number at most 1000' },
   lognBase: { integer: false, min: 1, exclusiveMin: true, expected: 'a number greater than 1' },
   rseBits: int(0, 4096, 'an integer from 0 to 4096'),
 };
@@ -248,7 +252,18 @@ function checkModel(value: unknown, path: string, fail: Fail): { label?: string;
   requireKeys(model, path, ['label'], fail);
   const label = 'label' in model && checkFileSafe(model.label, `${path}.label`, 32, 'label', fail) ? (model.label as string) : undefined;
   if ('causal' in model && typeof model.causal !== 'boolean') fail(`${path}.causal`, `expected true or false, found ${describe(model.causal)}`);
-  if ('position' in model) checkEnum(model.position, `${path}.position`, POSITION_ENCODINGS, fail);
+  const positionOk = 'position' in model ? checkEnum(model.position, `${path}.position`, POSITION_CHOICES, fail) : true;
+  if ('randomizePositions' in model && typeof model.randomizePositions !== 'boolean') {
+    fail(`${path}.randomizePositions`, `expected true or false, found ${describe(model.randomizePositions)}`);
+  } else if (positionOk && model.randomizePositions === true) {
+    const position = (model.position as string | undefined) ?? MODEL_DEFAULTS.position;
+    if (!(RANDOMIZABLE_POSITIONS as readonly string[]).includes(position) && position !== 'randomized') {
+      fail(`${path}.randomizePositions`, `randomized positions need position "sinusoidal" or "rope" (a code defined at every position), found position "${position}"`);
+    }
+  } else if (positionOk && model.randomizePositions === false && model.position === 'randomized') {
+    fail(`${path}.randomizePositions`, `position "randomized" means sinusoidal with randomizePositions true, found false (write position "sinusoidal" for fixed positions)`);
+  }
+  if ('positionEval' in model) checkEnum(model.positionEval, `${path}.positionEval`, POSITION_EVALS, fail);
   const ok: Record<string, boolean> = {};
   for (const [key, rule] of Object.entries(MODEL_RULES)) {
     if (key in model) ok[key] = checkNumber(model[key], `${path}.${key}`, rule, fail);

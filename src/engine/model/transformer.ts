@@ -3,8 +3,8 @@
  * model.py) and for speed on the wasm backend (tfjs-notes.md): dense layers with a custom
  * gradient on 2-D activations [B*T, D], embeddings as one-hot products, GELU with x·x·x.
  *
- *   tokens [B, T] → one-hot · embed.token [B*T, D − rseBits] (‖ seed bits [B*T, rseBits])
- *                 (+ position code [T, D] for learned / sinusoidal / randomized)
+ *   tokens [B, T] → one-hot · embed.token · embedScale [B*T, D − rseBits] (‖ seed bits [B*T, rseBits])
+ *                 (+ position code [T, D] or [B*T, D] for learned / sinusoidal)
  *   L × block:  x = x + attn(LN1(x));  x = x + mlp(LN2(x))        (pre-LayerNorm)
  *   logits = LN_f(x) · head.kernel                                 [B, T, V]
  *
@@ -14,7 +14,7 @@
 import { tf } from '../tf';
 import type { Tensor, Variable } from '../tf';
 import { hashSeed, Rng } from '../random';
-import { ATTENTION_SCALINGS, POSITION_ENCODINGS } from '../../protocol/config';
+import { ATTENTION_SCALINGS, POSITION_ENCODINGS, POSITION_EVALS, RANDOMIZABLE_POSITIONS } from '../../protocol/config';
 import type { ModelConfig } from '../../protocol/config';
 import type { ModelParam, ParamKind } from './params';
 import { addPositionCode, attentionHeads, residualAdd } from './attentionHeads';
@@ -23,9 +23,9 @@ import { buildAttentionMask } from './attentionMask';
 import { dense, embedOneHot, oneHotRows } from './dense';
 import { gelu } from './gelu';
 import { layerNorm } from './layerNorm';
-import { applyRope, contiguousPositions, evalPositions, ropeTables, sinusoidalTable } from './positions';
+import { applyRope, contiguousPositions, positionRows, ropeCode, sinusoidalCode, spreadPositions } from './positions';
 
-export { randomPositions, evalPositions } from './positions';
+export { randomPositions, spreadPositions } from './positions';
 
 export type Tensor2D = tf.Tensor2D;
 export type Tensor3D = tf.Tensor3D;
@@ -42,9 +42,10 @@ export interface ForwardInput {
    */
   seedBits?: Tensor2D;
   /**
-   * Positions [T]. For 'randomized': training passes `randomPositions(...)`; when omitted,
-   * `evalPositions(T, positionRange)` is used. For 'learned' / 'sinusoidal' / 'rope' they
-   * default to 0…T−1 (learned: must be < maxLen). Ignored for 'none'.
+   * Positions at which the position code is read: [T] shared by every sequence, or [B*T] one row
+   * per sequence (row-major). Default 0…T−1 (learned: each must be < maxLen). A model with
+   * randomized positions needs them given (positionPlan.ts: trainingPositions, evaluationPositions)
+   * unless its positionEval is 'spread' or 'contiguous', which are then the default. Ignored for 'none'.
    */
   positions?: Int32Array;
   /** Extra allowed-mask [T*T] (allowed[q*T+k] = 1), combined with the causal one. */
@@ -95,8 +96,16 @@ export function validateModelConfig(c: ModelConfig): void {
   if (c.rseBits >= c.dModel) {
     throw new Error(`model config: rseBits (${c.rseBits}) must be smaller than dModel (${c.dModel}); the token embedding gets dModel − rseBits dims`);
   }
-  if (c.position === 'randomized' && !(Number.isInteger(c.positionRange) && c.positionRange >= c.maxLen)) {
+  if (typeof c.randomizePositions !== 'boolean') throw new Error(`model config: randomizePositions must be true or false, got ${String(c.randomizePositions)}`);
+  if (c.randomizePositions && !RANDOMIZABLE_POSITIONS.includes(c.position)) {
+    throw new Error(`model config: randomized positions need a 'sinusoidal' or 'rope' code, got '${c.position}'`);
+  }
+  if (c.randomizePositions && !(Number.isInteger(c.positionRange) && c.positionRange >= c.maxLen)) {
     throw new Error(`model config: positionRange (${c.positionRange}) must be an integer ≥ maxLen (${c.maxLen}) for randomized positions`);
+  }
+  if (!POSITION_EVALS.includes(c.positionEval)) throw new Error(`model config: unknown positionEval '${String(c.positionEval)}'`);
+  if (!(typeof c.embedScale === 'number' && Number.isFinite(c.embedScale) && c.embedScale > 0)) {
+    throw new Error(`model config: embedScale must be a positive number, got ${String(c.embedScale)}`);
   }
   if (c.attentionScaling === 'logn' && !(c.lognBase > 1)) throw new Error(`model config: lognBase must be > 1, got ${c.lognBase}`);
   if (c.attentionScaling === 'logn-train' && !(Number.isInteger(c.trainLength) && c.trainLength >= 2)) {
@@ -202,7 +211,7 @@ export function createModel(config: ModelConfig, seed: number): Model {
     T: number;
     scale: Tensor; // [T, 1]
     maskBias: Tensor | null; // [T, T], 0 or −1e9
-    rope: { cos: Tensor; sin: Tensor } | null; // [T, Dh] each
+    rope: { cos: Tensor; sin: Tensor } | null; // [T, Dh] each, or [B, 1, T, Dh] with one row of positions per sequence
   }
 
   /**
@@ -238,11 +247,23 @@ export function createModel(config: ModelConfig, seed: number): Model {
     return dense(hidden, p.projKernel, p.projBias); // [B*T, D]
   };
 
-  const resolvePositions = (T: number, given: Int32Array | undefined): Int32Array | null => {
+  /** 0…T−1, or for randomized positions the deterministic evaluation positions of positionEval. */
+  const defaultPositions = (T: number): Int32Array => {
+    if (!cfg.randomizePositions || cfg.positionEval === 'contiguous') return contiguousPositions(T);
+    if (cfg.positionEval === 'spread') return spreadPositions(T, cfg.positionRange);
+    throw new Error(
+      "forward: this model reads randomized positions (positionEval 'random'); pass them: trainingPositions or evaluationPositions (positionPlan.ts)",
+    );
+  };
+
+  /** The positions [T] or [B*T] of a forward call, checked against the code's range; null for 'none'. */
+  const resolvePositions = (B: number, T: number, given: Int32Array | undefined): Int32Array | null => {
     if (cfg.position === 'none') return null;
-    if (given && given.length !== T) throw new Error(`forward: positions must have length T = ${T}, got ${given.length}`);
-    const positions = given ?? (cfg.position === 'randomized' ? evalPositions(T, cfg.positionRange) : contiguousPositions(T));
-    const limit = cfg.position === 'randomized' ? cfg.positionRange : cfg.position === 'learned' ? maxLen : Infinity;
+    if (given && given.length !== T && given.length !== B * T) {
+      throw new Error(`forward: positions must have length T = ${T} (shared by the batch) or B*T = ${B * T} (one row per sequence), got ${given.length}`);
+    }
+    const positions = given ?? defaultPositions(T);
+    const limit = cfg.randomizePositions ? cfg.positionRange : cfg.position === 'learned' ? maxLen : Infinity;
     for (const p of positions) {
       if (p < 0 || p >= limit) throw new Error(`forward: position ${p} is outside [0, ${limit}) for '${cfg.position}' positions`);
     }
@@ -271,7 +292,7 @@ export function createModel(config: ModelConfig, seed: number): Model {
     } else if (seedBits) {
       throw new Error('forward: seedBits were given but the model has rseBits = 0');
     }
-    const positions = resolvePositions(T, input.positions);
+    const positions = resolvePositions(B, T, input.positions); // [T] or [B*T]
     const { allowed, visibleKeys } = buildAttentionMask(T, cfg.causal, mask);
     const scaleValues = attentionScale(cfg.attentionScaling, {
       headDim: Dh,
@@ -284,31 +305,29 @@ export function createModel(config: ModelConfig, seed: number): Model {
     return tf.tidy(() => {
       const maskValues = new Float32Array(T * T);
       if (needsMask) for (let i = 0; i < allowed.length; i++) maskValues[i] = allowed[i] ? 0 : MASKED;
-      const rope = cfg.position === 'rope' && positions ? ropeTables(positions, Dh) : null;
       const ctx: AttentionContext = {
         B,
         T,
         scale: tf.tensor2d(scaleValues, [T, 1]),
         maskBias: needsMask ? tf.tensor2d(maskValues, [T, T]) : null,
-        rope: rope ? { cos: tf.tensor2d(rope.cos, [T, Dh]), sin: tf.tensor2d(rope.sin, [T, Dh]) } : null,
+        rope: cfg.position === 'rope' && positions ? ropeCode(positions, B, T, Dh) : null,
       };
 
       // Embedding: one-hot product, then the seed bits fill the last rseBits dims.
       const oneHot = oneHotRows(ids, V); // [B*T, V], built on the host from the ids read above
       let x = embedOneHot(oneHot, tokenTable); // [B*T, D − R]
+      // × √D when a unit-amplitude sinusoidal code is added below, else 1 (ModelConfig.embedScale).
+      if (cfg.embedScale !== 1) x = tf.mul(x, tf.scalar(cfg.embedScale)); // [B*T, D − R]
       if (rseBits > 0 && seedBits) {
         const scaled = tf.mul(seedBits, tf.scalar(SEED_BIT_SCALE)); // [B, R]
         const bits = tf.reshape(tf.tile(tf.reshape(scaled, [B, 1, rseBits]), [1, T, 1]), [B * T, rseBits]); // [B*T, R]
         x = tf.concat([x, bits], 1); // [B*T, D]
       }
       // Absolute positions are added to all D dims (bits included), like any position code.
-      let posCode: Tensor | null = null; // [T, D]
-      if (positionTable && positions) {
-        posCode = embedOneHot(oneHotRows(positions, maxLen), positionTable);
-      } else if ((cfg.position === 'sinusoidal' || cfg.position === 'randomized') && positions) {
-        posCode = tf.tensor2d(sinusoidalTable(positions, D), [T, D]);
-      }
-      if (posCode) x = addPositionCode(x, posCode, B, T); // [B*T, D]
+      let posCode: Tensor | null = null; // [T, D] shared by the batch, or [B*T, D] one row per sequence
+      if (positionTable && positions) posCode = embedOneHot(oneHotRows(positions, maxLen), positionTable);
+      else if (cfg.position === 'sinusoidal' && positions) posCode = sinusoidalCode(positions, D);
+      if (posCode) x = positionRows(positions as Int32Array, B, T) === 1 ? addPositionCode(x, posCode, B, T) : residualAdd(x, posCode); // [B*T, D]
 
       const attention: Tensor4D[] = [];
       for (const p of blocks) {
