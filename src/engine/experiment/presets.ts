@@ -69,7 +69,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     spec: {
       name: 'optimizers',
       description:
-        'Compares the three optimizers at their recommended relative settings (science.md §3: Lion takes a 3–10× smaller lr and a 3–10× larger weight decay than AdamW; Tiger scales its step by each tensor\'s RMS, so its lr is larger). Also compare their optimizer-state memory: AdamW keeps 2 tensors per parameter, Lion and Tiger 1.',
+        'Compares the three optimizers at their recommended relative settings (science.md §3: Lion takes a 3–10× smaller lr and a 3–10× larger weight decay than AdamW; Tiger scales its step by each tensor\'s RMS, so its lr is larger). Also compare their optimizer-state memory: AdamW keeps 2 tensors per parameter, Lion and Tiger 1. RoPE positions, defined at every offset, so the evaluation at n = 12 beyond training is a fair length test (a learned table would be untrained there).',
       tasks: [{ name: 'sort', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 12], options: { values: 16 } }],
       // RoPE: evaluated at n = 12 beyond training; learned positions could not extrapolate by construction.
       models: [{ label: 'small', dModel: 32, heads: 2, dFf: 64, position: 'rope' }],
