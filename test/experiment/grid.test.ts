@@ -202,7 +202,7 @@ test('formatNumber picks the shorter exact form', () => {
 
 test('every preset expands to unique, file-name safe runs that build valid models and optimizers', async () => {
   await initBackend('cpu');
-  const expected: Record<string, number> = { quick: 6, entropy: 3, optimizers: 9, robustness: 36, 'randomized-recall': 4, 'position-probe': 6 };
+  const expected: Record<string, number> = { quick: 6, entropy: 3, optimizers: 9, robustness: 36, 'randomized-recall': 4, 'position-probe': 6, 'length-generalization': 12 };
   for (const [name, preset] of Object.entries(PRESETS)) {
     const runs = expandGrid(preset.spec);
     assert.equal(runs.length, expected[name], name);
@@ -247,6 +247,20 @@ test('randomized-recall preset compares RSE off/on and q = 1/4', () => {
   const cells = new Set(runs.map((r) => `${r.model.rseBits > 0}-${r.train.q}`));
   assert.deepEqual([...cells].sort(), ['false-1', 'false-4', 'true-1', 'true-4']);
   assert.ok(runs.every((r) => r.task.options.capacity! > 0));
+});
+
+test('length-generalization preset: RoPE and sinusoidal, each fixed and randomized, evaluated beyond training, 3 seeds', () => {
+  const runs = expandGrid(PRESETS['length-generalization']!.spec);
+  assert.deepEqual(
+    [...new Set(runs.map((r) => `${r.model.randomizePositions ? 'randomized ' : ''}${r.model.position}`))],
+    ['rope', 'randomized rope', 'sinusoidal', 'randomized sinusoidal'],
+  );
+  for (const r of runs) {
+    assert.ok(Math.max(...r.task.evalLengths) >= 2 * Math.max(...r.task.trainLengths), r.id);
+    assert.equal(r.model.positionRange, 4 * r.model.maxLen, r.id);
+    assert.equal(r.model.embedScale, r.model.position === 'sinusoidal' ? 8 : 1, r.id);
+  }
+  assert.deepEqual([...new Set(runs.map((r) => r.seed))], [1, 2, 3]);
 });
 
 test('entropy and position-probe presets cover the axes they promise', () => {

@@ -141,6 +141,26 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
       train: { steps: 1000, evalExamples: 64 },
     },
   },
+  'length-generalization': {
+    description:
+      'Sorting trained on n ≤ 8, evaluated at 8, 12 and 16: RoPE vs sinusoidal, each at 0…T−1 and at randomized positions (Ruoss et al.), 3 seeds. 12 runs of 2,000 steps, ~10 min on 2 cores.',
+    spec: {
+      name: 'length-generalization',
+      description:
+        'Do randomized positions help a Transformer sort longer lists than it was trained on (science.md §5, §7.4)? Both codes are defined at every position, so n = 12 and 16 are reachable by construction; randomized ones are read at a sorted random subset of [0, 4·maxLen) every step (one draw shared by the batch) and per example at evaluation, so the longer sequences\' positions are not new. Sinusoidal codes are added to token embeddings × √dModel.',
+      tasks: [{ name: 'sort', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 12, 16], options: { values: 16 } }],
+      models: [
+        { label: 'rope', layers: 2, dModel: 64, heads: 4, dFf: 128, position: 'rope' },
+        { label: 'randomized-rope', layers: 2, dModel: 64, heads: 4, dFf: 128, position: 'rope', randomizePositions: true },
+        { label: 'sinusoidal', layers: 2, dModel: 64, heads: 4, dFf: 128, position: 'sinusoidal' },
+        { label: 'randomized-sinusoidal', layers: 2, dModel: 64, heads: 4, dFf: 128, position: 'sinusoidal', randomizePositions: true },
+      ],
+      attentionScalings: ['standard'],
+      optimizers: [{ name: 'adamw', lr: 3e-3, weightDecay: 0.1 }],
+      seeds: [1, 2, 3],
+      train: { steps: 2000, batchSize: 32, evalEvery: 500, evalExamples: 128 },
+    },
+  },
 };
 
 function checkedPresets(): Record<string, Preset> {
