@@ -4,6 +4,8 @@ import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
 import { expandGrid } from '../../src/engine/experiment/grid';
 import { tf } from '../../src/engine/tf';
 import { Trainer } from '../../src/engine/train/trainer';
+import { evaluationExamples } from '../../src/engine/analysis/modelPasses';
+import { evaluationPositions } from '../../src/engine/model/positionPlan';
 import type { ExperimentSpec, ModelSpec, TaskSpec, TrainSpec } from '../../src/protocol/spec';
 
 before(async () => {
@@ -126,6 +128,10 @@ test('randomized positions are resampled at evaluation: a draw per example, the 
   assert.ok(rows.some((r) => r.at(-1)! > 5), 'drawn from the whole range, not 0…T−1');
   assert.deepEqual(eval2, eval1, 'every evaluation of a run reads the same draws');
   assert.deepEqual(callsB[0], eval1, 'a run with another training seed reads the same draws');
+  // The analyses read the same examples at the same positions (their first 2, then all 3).
+  const T = 6;
+  assert.deepEqual(evaluationPositions(a.config.model, evaluationExamples(a.task, 6, 2), T), eval1.subarray(0, 2 * T));
+  assert.deepEqual(evaluationPositions(a.config.model, evaluationExamples(a.task, 6, 3), T), eval1);
   a.dispose();
   b.dispose();
 });
