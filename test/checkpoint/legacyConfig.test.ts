@@ -25,18 +25,20 @@ before(async () => {
 
 /** A run config as the engine wrote it before the position fields existed. */
 function legacyRun(): RunConfig {
+  // Cast through unknown: the file's fields are those of the version that wrote it.
   const model = {
     causal: false, layers: 1, dModel: 16, heads: 2, dFf: 16, vocabSize: 12, maxLen: 8, position: 'randomized', positionRange: 32,
     attentionScaling: 'standard', lognBase: 512, trainLength: 8, rseBits: 0,
   };
-  return {
+  const run = {
     id: 'position-probe-randomized-standard-adamw-s1',
     task: { name: 'position-probe', trainLengths: [4, 8], evalLengths: [8], options: {} },
-    model: model as unknown as ModelConfig,
+    model,
     optimizer: { name: 'adamw', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 },
     train: { steps: 10, batchSize: 4, schedule: { kind: 'constant' }, gradClip: 1, evalEvery: 10, evalExamples: 4, logEvery: 10, checkpointEvery: 0, q: 1, seedsPerInput: 1 },
     seed: 1,
   };
+  return run as unknown as RunConfig;
 }
 
 test('a legacy model config reads as what it ran; a current one comes back unchanged', () => {
@@ -74,7 +76,12 @@ test('a legacy checkpoint loads into a model that computes what the old one did,
     }
     const runDir = path.join(dir, 'run');
     fs.mkdirSync(runDir);
-    fs.writeFileSync(path.join(runDir, 'run.json'), JSON.stringify({ version: 1, id: run.id, experiment: 'x', config: run, status: 'completed' }));
+    const runFile = {
+      version: 1, id: run.id, experiment: 'x', config: run, status: 'completed', backend: 'cpu', parameters: 1, optimizerStateBytes: 0, step: 10,
+      timings: { createdAt: '2025-01-01T00:00:00Z', startedAt: null, endedAt: null, trainSeconds: 0, evalSeconds: 0 },
+      lastCheckpoint: null, error: null, final: null, versions: {},
+    };
+    fs.writeFileSync(path.join(runDir, 'run.json'), JSON.stringify(runFile));
     assert.deepEqual(readRunFile(runDir).config.model, upgradeModelConfig(run.model));
   } finally {
     cleanup();

@@ -98,6 +98,8 @@ const SAMPLES: [string, Record<string, unknown>, boolean][] = [
   ['randomizePositions not a boolean', { '$.models[0].randomizePositions': 'yes' }, false],
   ['bad positionEval', { '$.models[0].positionEval': 'even' }, false],
   ['embedScale zero', { '$.models[0].embedScale': 0 }, false],
+  ['lognBase train', { '$.models[0].lognBase': 'train' }, true],
+  ['lognBase another word', { '$.models[0].lognBase': 'long' }, false],
   ['lr list and q list', { '$.optimizers[0].lr': [1e-3, 3e-3], '$.train.q': [1, 2] }, true],
   ['piecewise schedule', { '$.train.schedule': { kind: 'piecewise', points: { '0': 0, '10': 1 } } }, true],
   ['sgd with momentum', { '$.optimizers[0]': { name: 'sgd', lr: 0.5, momentum: 0 } }, true],

@@ -5,6 +5,7 @@
  */
 import type {
   AttentionScaling,
+  EmbeddingKind,
   ModelConfig,
   OptimizerConfig,
   PositionChoice,
@@ -30,17 +31,23 @@ export const MODEL_DEFAULTS = {
   positionEval: 'random',
   lognBase: 512,
   rseBits: 0,
+  attention: 'softmax',
+  embedding: 'learned',
+  init: 'gpt2',
+  norm: 'layer',
+  rseProjection: false,
 } as const satisfies Partial<ModelConfig>;
 
 /**
  * The default token-embedding scale: √dModel when a sinusoidal code (amplitude 1, RMS 1/√2 per
  * dimension) is added to token embeddings initialised at N(0, 0.02) — without it the tokens are
  * ≈ 3 % of the input's norm at initialisation; Ruoss et al.'s code multiplies by √d_model
- * likewise. 1 for the other codes: a learned table starts at the tokens' scale, RoPE and 'none'
- * add nothing to the input.
+ * likewise. 1 for the other codes (a learned table starts at the tokens' scale, RoPE and 'none'
+ * add nothing to the input) and for the task's fixed or projected input features, which are not
+ * a 0.02-scale table.
  */
-export function defaultEmbedScale(position: PositionEncoding, dModel: number): number {
-  return position === 'sinusoidal' ? Math.sqrt(dModel) : 1;
+export function defaultEmbedScale(position: PositionEncoding, dModel: number, embedding: EmbeddingKind = 'learned'): number {
+  return position === 'sinusoidal' && embedding === 'learned' ? Math.sqrt(dModel) : 1;
 }
 
 /** The encoding and randomization a spec's `position` means: `randomized` is sinusoidal with randomizePositions. */
@@ -69,6 +76,7 @@ export const TRAIN_DEFAULTS = {
   checkpointEvery: 0,
   q: 1,
   seedsPerInput: 1,
+  qWarmup: 0,
 } as const satisfies Partial<TrainConfig>;
 
 /** The default schedule for a run of `steps` steps: warm-up over 5 % of them, cosine down to 0.1. */
@@ -96,6 +104,7 @@ export function resolveTrainConfig(spec: TrainSpec | undefined): TrainConfig {
     checkpointEvery: s.checkpointEvery ?? TRAIN_DEFAULTS.checkpointEvery,
     q: typeof s.q === 'number' ? s.q : TRAIN_DEFAULTS.q,
     seedsPerInput: s.seedsPerInput ?? TRAIN_DEFAULTS.seedsPerInput,
+    qWarmup: s.qWarmup ?? TRAIN_DEFAULTS.qWarmup,
   };
 }
 
@@ -107,6 +116,8 @@ export interface TaskShape {
   maxLen: number;
   /** Longest laid-out training sequence (tokens): n_train of `logn-train`. */
   trainLength: number;
+  /** Width of the task's fixed input features (Task.inputFeatures), null when it has none. */
+  featureWidth: number | null;
 }
 
 /**
@@ -126,25 +137,49 @@ export function resolveModelConfig(spec: ModelSpec, attentionScaling: AttentionS
   if (attentionScaling === 'logn-train' && shape.trainLength < 2) {
     throw new Error(`model "${spec.label}": 'logn-train' scaling needs training sequences of at least 2 tokens, the task's longest has ${shape.trainLength}`);
   }
-  const dModel = spec.dModel ?? MODEL_DEFAULTS.dModel;
+  const rseBits = spec.rseBits ?? MODEL_DEFAULTS.rseBits;
+  const embedding = spec.embedding ?? MODEL_DEFAULTS.embedding;
+  let dModel = spec.dModel ?? MODEL_DEFAULTS.dModel;
+  if ((embedding === 'features' || embedding === 'projected-features') && shape.featureWidth === null) {
+    throw new Error(`model "${spec.label}": embedding '${embedding}' needs a task with input features (recall)`);
+  }
+  if (embedding === 'features' && shape.featureWidth !== null) {
+    // No input embedding: the token part of the input is the task's feature vector itself.
+    const width = shape.featureWidth + rseBits;
+    if (spec.dModel !== undefined && spec.dModel !== width) {
+      throw new Error(`model "${spec.label}": embedding 'features' fixes dModel = feature width ${shape.featureWidth} + rseBits ${rseBits} = ${width}, found ${spec.dModel}`);
+    }
+    dModel = width;
+  }
+  const heads = spec.heads ?? MODEL_DEFAULTS.heads;
+  if ((spec.keySize === undefined || spec.valueSize === undefined) && dModel % heads !== 0) {
+    throw new Error(`model "${spec.label}": heads (${heads}) must divide dModel (${dModel}) unless keySize and valueSize are given`);
+  }
   const { position, randomizePositions } = resolvePosition(spec.position, spec.randomizePositions);
   return {
     causal: spec.causal ?? MODEL_DEFAULTS.causal,
     layers: spec.layers ?? MODEL_DEFAULTS.layers,
     dModel,
-    heads: spec.heads ?? MODEL_DEFAULTS.heads,
+    heads,
     dFf: spec.dFf ?? MODEL_DEFAULTS.dFf,
+    attention: spec.attention ?? MODEL_DEFAULTS.attention,
+    keySize: spec.keySize ?? dModel / heads,
+    valueSize: spec.valueSize ?? dModel / heads,
+    embedding,
+    init: spec.init ?? MODEL_DEFAULTS.init,
+    norm: spec.norm ?? MODEL_DEFAULTS.norm,
+    rseProjection: spec.rseProjection ?? MODEL_DEFAULTS.rseProjection,
     vocabSize: shape.vocabSize,
     maxLen,
     position,
     randomizePositions,
     positionRange,
     positionEval: spec.positionEval ?? MODEL_DEFAULTS.positionEval,
-    embedScale: spec.embedScale ?? defaultEmbedScale(position, dModel),
+    embedScale: spec.embedScale ?? defaultEmbedScale(position, dModel, embedding),
     attentionScaling,
-    lognBase: spec.lognBase ?? MODEL_DEFAULTS.lognBase,
+    lognBase: spec.lognBase === 'train' ? Math.max(2, shape.trainLength) : (spec.lognBase ?? MODEL_DEFAULTS.lognBase),
     trainLength: shape.trainLength,
-    rseBits: spec.rseBits ?? MODEL_DEFAULTS.rseBits,
+    rseBits,
   };
 }
 
@@ -182,7 +217,8 @@ export function applySpecDefaults(spec: ExperimentSpec): ExperimentSpec {
       // `randomized` is written out as what it means; embedScale as the number that will run.
       const { position, randomizePositions } = resolvePosition(m.position, m.randomizePositions);
       const dModel = m.dModel ?? MODEL_DEFAULTS.dModel;
-      return { ...MODEL_DEFAULTS, ...m, position, randomizePositions, embedScale: m.embedScale ?? defaultEmbedScale(position, dModel) };
+      const embedScale = m.embedScale ?? defaultEmbedScale(position, dModel, m.embedding ?? MODEL_DEFAULTS.embedding);
+      return { ...MODEL_DEFAULTS, ...m, position, randomizePositions, embedScale };
     }),
     optimizers: spec.optimizers.map((o) => {
       const d = defaultOptimizerConfig(o.name);
