@@ -66,6 +66,8 @@ test('positions: `randomized` is sinusoidal with randomizePositions; sinusoidal 
     (['none', 'learned', 'sinusoidal', 'rope'] as const).map((p) => defaultEmbedScale(p, 64)),
     [1, 1, 8, 1],
   );
+  // The task's fixed or projected features are not a 0.02-scale table: no scaling by default.
+  assert.deepEqual([defaultEmbedScale('sinusoidal', 64, 'features'), defaultEmbedScale('sinusoidal', 64, 'projected-features')], [1, 1]);
   // applySpecDefaults writes `randomized` out as what it means, and the scale that will run.
   const spec = baseSpec();
   spec.models[0] = { label: 'r', position: 'randomized', dModel: 16, heads: 2 };
