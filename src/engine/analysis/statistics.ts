@@ -114,3 +114,21 @@ export function roundTo(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
+
+/** t_{0.975, df}: the two-sided 95 % quantile of Student's t, df = 1…30 (tabulated), then by the Cornish–Fisher series. */
+const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+export function tQuantile975(df: number): number {
+  if (!(Number.isInteger(df) && df >= 1)) throw new RangeError(`tQuantile975: df must be a positive integer, got ${df}`);
+  if (df <= T975.length) return T975[df - 1] as number;
+  const z = 1.959964;
+  return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df);
+}
+
+/** Mean and half-width of its 95 % confidence interval over the finite values (Student t); half-width null below two values. */
+export function meanCi95(values: readonly (number | null | undefined)[]): { mean: number | null; halfWidth: number | null; count: number } {
+  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (xs.length === 0) return { mean: null, halfWidth: null, count: 0 };
+  if (xs.length === 1) return { mean: xs[0] as number, halfWidth: null, count: 1 };
+  return { mean: mean(xs), halfWidth: (tQuantile975(xs.length - 1) * sampleStd(xs)) / Math.sqrt(xs.length), count: xs.length };
+}
