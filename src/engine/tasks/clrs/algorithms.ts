@@ -23,9 +23,12 @@
  * one size needs no padding.
  */
 
+import type { NarAlgorithm } from '../../../protocol/nar';
+import { NAR_ALGORITHMS } from '../../../protocol/nar';
+
 /** The CLRS names (as CLRS-Text prints them in its header). */
-export type ClrsAlgorithm = 'insertion_sort' | 'minimum' | 'binary_search' | 'bfs';
-export const CLRS_ALGORITHMS: readonly ClrsAlgorithm[] = ['insertion_sort', 'minimum', 'binary_search', 'bfs'];
+export type ClrsAlgorithm = NarAlgorithm;
+export const CLRS_ALGORITHMS: readonly ClrsAlgorithm[] = NAR_ALGORITHMS;
 
 export type Stage = 'input' | 'hint' | 'output';
 export type Location = 'node' | 'edge' | 'graph';
