@@ -80,6 +80,38 @@ export interface AnalysisFile {
   entropyOverTraining: EntropyOverTraining | null;
   /** Read back from metrics.jsonl: null when the run folder has no optim records. */
   optimizer: OptimizerDiagnostics | null;
+  /** TransNAR models: the cross-attention to the NAR's nodes; null (or absent in older files) otherwise. */
+  crossAttention?: CrossAttentionAnalysis | null;
+}
+
+/**
+ * TransNAR's cross-attention from the tokens to the frozen NAR's N node embeddings (docs/science.md
+ * §5): per cross-attention head, the entropy H (nats) of its rows over the nodes and h = H / ln N,
+ * per evaluation length. Uniform attention has H = ln N (h = 1); a row that reads one node has
+ * H = 0. Answer rows are the positions that predict the answer's tokens and its EOS.
+ */
+export interface CrossAttentionAnalysis {
+  /** Blocks with cross-attention (config.nar.layers, ascending). */
+  blocks: number[];
+  /** Row labels of every matrix: `X<block>.H<head>`, block-major. */
+  heads: string[];
+  /** Task sizes n evaluated (columns). */
+  lengths: number[];
+  /** Nodes N of the graphs at each length (the task size). */
+  nodes: number[];
+  /** Mean H (nats) over the answer rows, rows heads, columns lengths. */
+  answerEntropy: LabeledMatrix;
+  /** Mean h = H / ln N over the answer rows (null where N < 2). */
+  answerNormalized: LabeledMatrix;
+  /** Mean H (nats) over every row. */
+  meanEntropy: LabeledMatrix;
+  /**
+   * Mean over the answer rows of the largest attention any one node gets, rows heads, columns
+   * lengths: 1/N for uniform attention, 1 for a row that reads one node.
+   */
+  answerPeak: LabeledMatrix;
+  /** The gate tanh(α) of each cross-attention block (0 = closed, the sub-layer adds nothing). */
+  gates: number[];
 }
 
 /**
@@ -170,6 +202,18 @@ export interface AttentionPatternInput {
   /** Token text at every position: labels of both axes of every matrix. */
   tokens: string[];
   /** [layer][head][query][key] probabilities, rounded to 4 decimals. */
+  probabilities: number[][][][];
+  /** TransNAR models: the cross-attention of this input to the NAR's nodes; absent otherwise. */
+  cross?: CrossAttentionPattern;
+}
+
+/** One input's cross-attention to the NAR's nodes (the pattern viewer, with node labels on the key axis). */
+export interface CrossAttentionPattern {
+  /** Blocks with cross-attention (config.nar.layers, ascending). */
+  blocks: number[];
+  /** Node labels: `i`, or `i: key` when the algorithm has keys. */
+  nodes: string[];
+  /** [block][head][query][node] probabilities, rounded to 4 decimals. */
   probabilities: number[][][][];
 }
 

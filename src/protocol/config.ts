@@ -3,6 +3,8 @@
  * Every field is plain JSON. Defaults live in `src/engine/experiment/defaults.ts`.
  */
 
+import type { NarLink } from './nar';
+
 /** The position code a model uses (science.md §2, §5). */
 export type PositionEncoding = 'none' | 'learned' | 'sinusoidal' | 'rope';
 export const POSITION_ENCODINGS: readonly PositionEncoding[] = ['none', 'learned', 'sinusoidal', 'rope'];
@@ -116,6 +118,11 @@ export interface ModelConfig {
   rseBits: number;
   /** Pass the seed bits through a learned [rseBits, rseBits] matrix (initialised to the identity) before they enter. */
   rseProjection: boolean;
+  /**
+   * TransNAR (docs/science.md §5): the frozen NAR whose final node embeddings the listed blocks
+   * cross-attend to, through a tanh-gated sub-layer; null = a plain Transformer.
+   */
+  nar: NarLink | null;
 }
 
 export type OptimizerName = 'adamw' | 'lion' | 'tiger' | 'sgd';
@@ -233,6 +240,7 @@ export function upgradeModelConfig(raw: ModelConfig): ModelConfig {
     randomizePositions: legacyRandomized ? true : typeof m.randomizePositions === 'boolean' ? m.randomizePositions : false,
     positionEval: (POSITION_EVALS as readonly unknown[]).includes(m.positionEval) ? raw.positionEval : legacyRandomized ? 'spread' : 'random',
     embedScale: typeof m.embedScale === 'number' ? raw.embedScale : 1,
+    nar: typeof m.nar === 'object' && m.nar !== null ? raw.nar : null,
   };
 }
 

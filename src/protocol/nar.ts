@@ -56,9 +56,37 @@ export interface NarCheckpointMetadata {
 }
 
 /**
- * A Transformer's link to a frozen NAR, as a run config holds it: the checkpoint file and the
- * blocks that gain a cross-attention sub-layer. algorithm and hidden are copied from the
- * checkpoint when the run is resolved, so a run folder says what it was built with and a
+ * A model's NAR in an experiment spec (`models[i].nar`): which frozen NAR its tokens cross-attend to
+ * and from which blocks. `checkpoint` is the path of a NAR checkpoint (a spec file's relative path
+ * is read from the spec file's folder), or "pretrain": the NAR the experiment pretrains first for
+ * each task's algorithm, as the spec's `narPretraining` says.
+ */
+export interface NarSpec {
+  checkpoint: string;
+  /** Indices of the blocks that gain a gated cross-attention sub-layer (0 = the first). */
+  layers: number[];
+}
+
+/** The word that makes an experiment pretrain its NAR. */
+export const NAR_PRETRAIN = 'pretrain';
+
+/** The spec's `narPretraining`: how the NARs of "pretrain" models are trained (every field optional). */
+export interface NarPretrainSpec {
+  hidden?: number;
+  steps?: number;
+  batchSize?: number;
+  lr?: number;
+  /** Graph sizes of the training batches; default the task's trainLengths. */
+  trainLengths?: number[];
+  hintWeight?: number;
+  seed?: number;
+}
+
+/**
+ * A Transformer's link to a frozen NAR, as a run config holds it. The experiment keeps its own copy
+ * of every NAR (pretrained or given) in its `nar/` folder, so `checkpoint` is relative to the run
+ * folder (`../nar/<name>.safetensors`) and a run folder stays usable if the original file moves.
+ * algorithm and hidden are the checkpoint's own, checked again when the NAR is loaded, so a
  * changed file is caught.
  */
 export interface NarLink {
@@ -68,4 +96,6 @@ export interface NarLink {
   layers: number[];
   algorithm: NarAlgorithm;
   hidden: number;
+  /** Where the experiment's copy came from: a file the spec named, or pretraining with this config. */
+  source: { kind: 'file'; path: string } | { kind: 'pretrain'; train: NarTrainConfig };
 }

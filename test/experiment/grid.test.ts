@@ -75,6 +75,7 @@ test('defaults are applied and the task fixes vocabulary and lengths', () => {
     init: 'gpt2',
     norm: 'layer',
     rseProjection: false,
+    nar: null,
   });
   assert.deepEqual(run.optimizer, { ...defaultOptimizerConfig('adamw'), lr: 1e-3 });
   assert.deepEqual(run.train, {

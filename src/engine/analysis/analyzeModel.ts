@@ -14,10 +14,12 @@ import { readMetrics, readRunFile, RunFolderError } from '../experiment/runFolde
 import { loadNewestValidCheckpoint } from '../checkpoint/newestValid';
 import { writeJsonAtomic } from '../io/atomicWrite';
 import { createModel } from '../model/transformer';
+import { buildNar, readNarOfCheckpoint } from '../nar/narCheckpoint';
 import { Rng, hashSeed } from '../random';
 import { createTask } from '../tasks';
 import { attentionPatterns } from './attentionPatterns';
 import { entropyAnalysis } from './attentionEntropy';
+import { crossAttentionAnalysis } from './crossAttention';
 import { lengthGeneralization } from './lengthGeneralization';
 import type { AnalysisSubject } from './modelPasses';
 import { SPREAD_BOUND, randomizedAnalysis } from './randomizedSeeds';
@@ -74,6 +76,7 @@ export function analyzeModel(subject: AnalysisSubject, opts: AnalyzeOptions): An
     spreadBound: settings.spreadBound,
     rng: rng(4),
   });
+  const crossAttention = crossAttentionAnalysis(subject, { lengths: config.task.evalLengths, examplesPerLength: settings.examplesPerLength, rng: rng(5) });
   return {
     version: ANALYSIS_VERSION,
     kind: 'run-analysis',
@@ -90,6 +93,7 @@ export function analyzeModel(subject: AnalysisSubject, opts: AnalyzeOptions): An
     randomized,
     entropyOverTraining: entropyOverTraining(opts.metrics),
     optimizer: optimizerDiagnostics(opts.metrics, config.optimizer.name),
+    crossAttention,
   };
 }
 
@@ -102,7 +106,14 @@ export async function subjectFromCheckpoint(file: string): Promise<{ subject: An
   const loaded = await loadCheckpoint(file);
   const config = loaded.metadata.runConfig;
   const task = createTask(config.task);
-  const model = createModel(config.model, config.seed, { inputFeatures: task.inputFeatures?.() ?? null });
+  const nar = config.model.nar ? buildNar(await readNarOfCheckpoint(config.model.nar, file)) : null;
+  let model: ReturnType<typeof createModel>;
+  try {
+    model = createModel(config.model, config.seed, { inputFeatures: task.inputFeatures?.() ?? null, nar });
+  } catch (err) {
+    nar?.dispose();
+    throw err;
+  }
   try {
     restoreInto(loaded, model.params);
   } catch (err) {

@@ -4,6 +4,11 @@
  * Writes experiment.json and a
  * `pending` run.json for every run up front, so readers see the whole grid at once.
  * A crashed worker fails only its run: the pool starts a new worker for the rest.
+ *
+ * TransNAR runs (docs/science.md §5) need their frozen NAR first: before the runs, the experiment
+ * copies every NAR file a model names into its `nar/` folder and pretrains, in the same pool of
+ * workers, every NAR a model asks to be pretrained (narSpec.ts). A run whose NAR could not be made
+ * fails with the reason; the others go on.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,7 +27,10 @@ import { findBundleFile } from '../bundlePaths';
 import { expandGrid, gridSize } from './grid';
 import { allowLargeFromEnv, checkGridSize, checkRunsBudget } from './budget';
 import { runConfigProblem } from './validateRunConfig';
-import { processAlive } from '../io/atomicWrite';
+import type { NarLink } from '../../protocol/nar';
+import { NAR_DIR } from '../nar/narSpec';
+import { readNarHeaderSync } from '../nar/narHeader';
+import { processAlive, writeFileAtomic } from '../io/atomicWrite';
 import { summarizeExperiment } from '../analysis/summarizeExperiment';
 import { newRunFile } from './newRunFile';
 import {
@@ -78,6 +86,29 @@ interface Job {
   resume: boolean;
 }
 
+/** One unit of work for a worker: a run, or a NAR's pretraining. */
+interface PoolJob {
+  /** The id its end message carries: the run's id, or `nar:<file>` for a pretraining. */
+  key: string;
+  message: RunnerMessage;
+  /** Records the end of a job that did not report it itself (its worker died, or it never started). */
+  mark(status: RunOutcome['status'], error: string | null): void;
+}
+
+interface PoolEnd {
+  status: RunOutcome['status'];
+  error: string | null;
+  final: EvalResult[] | null;
+}
+
+function runJob(job: Job, backend: BackendChoice): PoolJob {
+  return {
+    key: job.config.id,
+    message: { type: 'run/start', runDir: job.runDir, experiment: job.experiment, config: job.config, backend, resume: job.resume },
+    mark: (status, error) => markRun(job.runDir, status, error),
+  };
+}
+
 /** Most runs at once: the spec's own limit on `parallel`. */
 export const MAX_PARALLEL = 64;
 
@@ -96,9 +127,94 @@ export async function runExperiment(spec: ExperimentSpec, outDir: string, option
     return { runDir, experiment: name, config, resume: false };
   });
   options.onEvent?.({ type: 'experiment/start', dir, name, runs: configs });
-  const { outcomes, backends } = await runPool(jobs, options);
+  const nars = await prepareNars(dir, configs, options);
+  const ready = jobs.filter((j) => !nars.failed.has(j.config.id));
+  const { outcomes: ran, backends } = await runJobs(ready, options);
+  for (const b of nars.backends) if (!backends.includes(b)) backends.push(b);
+  const byId = new Map(ran.map((o) => [o.id, o]));
+  const outcomes = jobs.map((j) => {
+    const done = byId.get(j.config.id);
+    if (done) return done;
+    const error = nars.failed.get(j.config.id) ?? 'not run';
+    const status: RunOutcome['status'] = error === CANCELLED ? 'cancelled' : 'failed';
+    markRun(j.runDir, status, status === 'cancelled' ? null : error);
+    options.onEvent?.({ type: 'run/end', runId: j.config.id, status, error: status === 'cancelled' ? null : error, final: null });
+    return { id: j.config.id, runDir: j.runDir, status, error: status === 'cancelled' ? null : error, final: null };
+  });
   writeSummaryQuietly(dir);
   return { dir, name, runs: outcomes, backends };
+}
+
+const CANCELLED = 'cancelled';
+
+/**
+ * Makes every NAR the runs link to (TransNAR): a named file is copied into the experiment's `nar/`
+ * folder (atomically), a "pretrain" NAR is pretrained there in the worker pool. Runs whose NAR
+ * failed are returned with the reason (CANCELLED when the experiment was stopped first).
+ */
+async function prepareNars(dir: string, configs: readonly RunConfig[], options: PoolOptions): Promise<{ failed: Map<string, string>; backends: string[] }> {
+  const failed = new Map<string, string>();
+  const pretrain = new Map<string, { file: string; link: NarLink; runs: string[] }>();
+  for (const c of configs) {
+    const link = c.model.nar;
+    if (!link) continue;
+    const file = path.resolve(dir, c.id, link.checkpoint);
+    if (link.source.kind === 'file') {
+      if (fs.existsSync(file)) continue;
+      try {
+        copyNar(link.source.path, file);
+      } catch (err) {
+        failed.set(c.id, `NAR checkpoint not copied: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      continue;
+    }
+    const entry = pretrain.get(file) ?? { file, link, runs: [] };
+    entry.runs.push(c.id);
+    pretrain.set(file, entry);
+  }
+  if (pretrain.size === 0) return { failed, backends: [] };
+  const backend = options.backend ?? 'auto';
+  const ends = new Map<string, PoolEnd>();
+  const jobs: PoolJob[] = [...pretrain.values()].map(({ file, link }) => {
+    const key = `nar:${path.relative(dir, file)}`;
+    const train = (link.source as Extract<NarLink['source'], { kind: 'pretrain' }>).train;
+    return {
+      key,
+      message: { type: 'nar/pretrain', id: key, file, algorithm: link.algorithm, train, backend },
+      mark: (status, error) => void ends.set(key, { status, error, final: null }),
+    };
+  });
+  fs.mkdirSync(path.join(dir, NAR_DIR), { recursive: true });
+  const { ends: got, backends } = await runPool(jobs, options);
+  for (const [key, end] of got) ends.set(key, end);
+  for (const { file, runs } of pretrain.values()) {
+    const end = ends.get(`nar:${path.relative(dir, file)}`);
+    if (end?.status === 'completed' && fs.existsSync(file)) continue;
+    const why = end?.status === 'cancelled' || (options.signal?.aborted ?? false) ? CANCELLED : `NAR pretraining failed: ${end?.error ?? 'no checkpoint was written'}`;
+    for (const id of runs) failed.set(id, why);
+  }
+  return { failed, backends };
+}
+
+/** Copies a NAR checkpoint atomically, after checking it is one (a clear error otherwise). */
+function copyNar(from: string, to: string): void {
+  readNarHeaderSync(from);
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  writeFileAtomic(to, fs.readFileSync(from));
+}
+
+/** Runs run jobs in the pool; outcomes in job order. */
+async function runJobs(jobs: readonly Job[], options: PoolOptions): Promise<{ outcomes: RunOutcome[]; backends: string[] }> {
+  const backend = options.backend ?? 'auto';
+  const { ends, backends } = await runPool(
+    jobs.map((j) => runJob(j, backend)),
+    options,
+  );
+  const outcomes = jobs.map((j) => {
+    const end = ends.get(j.config.id) ?? { status: 'cancelled' as const, error: null, final: null };
+    return { id: j.config.id, runDir: j.runDir, ...end };
+  });
+  return { outcomes, backends };
 }
 
 /** summary.json of the experiment (docs/analysis.md); a failure is reported, never fatal. */
@@ -129,8 +245,16 @@ export async function resumeRun(runDir: string, options: PoolOptions = {}): Prom
   let name = run.experiment;
   if (fs.existsSync(path.join(dir, EXPERIMENT_FILE))) name = readExperimentFile(dir).name;
   options.onEvent?.({ type: 'experiment/start', dir, name, runs: [run.config] });
-  const { outcomes, backends } = await runPool([{ runDir, experiment: name, config: run.config, resume: true }], options);
-  return { dir, name, runs: outcomes, backends };
+  // A TransNAR run stopped before its NAR was made: make it now (copy or pretrain).
+  const nars = await prepareNars(path.dirname(runDir), [run.config], options);
+  const why = nars.failed.get(run.config.id);
+  if (why !== undefined) {
+    const status: RunOutcome['status'] = why === CANCELLED ? 'cancelled' : 'failed';
+    markRun(runDir, status, status === 'failed' ? why : null);
+    return { dir, name, runs: [{ id: run.config.id, runDir, status, error: status === 'failed' ? why : null, final: null }], backends: nars.backends };
+  }
+  const { outcomes, backends } = await runJobs([{ runDir, experiment: name, config: run.config, resume: true }], options);
+  return { dir, name, runs: outcomes, backends: [...new Set([...nars.backends, ...backends])] };
 }
 
 /** Marks a run that never got to (or could not finish) its own bookkeeping. */
@@ -144,32 +268,29 @@ function markRun(runDir: string, status: RunOutcome['status'], error: string | n
   }
 }
 
-function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutcome[]; backends: string[] }> {
+function runPool(jobs: PoolJob[], options: PoolOptions): Promise<{ ends: Map<string, PoolEnd>; backends: string[] }> {
+  if (jobs.length === 0) return Promise.resolve({ ends: new Map(), backends: [] });
   const workerScript = options.workerScript ?? findBundleFile('worker.js');
   const parallel = Math.max(1, Math.min(options.parallel ?? os.availableParallelism(), jobs.length, MAX_PARALLEL));
   // Native backend: each run gets its share of the cores (read by TensorFlow in every worker).
   applyNativeThreadSettings(parallel, os.availableParallelism());
   const queue = jobs.slice();
-  const outcomes = new Map<string, RunOutcome>();
+  const ends = new Map<string, PoolEnd>();
   const backends = new Set<string>();
   const mode = options.workerMode ?? 'process';
   const live = new Set<TrainingWorker>();
-  const current = new Map<TrainingWorker, Job>();
+  const current = new Map<TrainingWorker, PoolJob>();
   let cancelled = false;
 
   return new Promise((resolve) => {
     const finish = (): void => {
       if (live.size > 0 || (queue.length > 0 && !cancelled)) return;
       for (const job of queue.splice(0)) {
-        markRun(job.runDir, 'cancelled', null);
-        outcomes.set(job.config.id, { id: job.config.id, runDir: job.runDir, status: 'cancelled', error: null, final: null });
+        job.mark('cancelled', null);
+        ends.set(job.key, { status: 'cancelled', error: null, final: null });
       }
       options.signal?.removeEventListener('abort', onAbort);
-      resolve({ outcomes: jobs.map((j) => outcomes.get(j.config.id) as RunOutcome), backends: [...backends] });
-    };
-
-    const record = (job: Job, status: RunOutcome['status'], error: string | null, final: EvalResult[] | null): void => {
-      outcomes.set(job.config.id, { id: job.config.id, runDir: job.runDir, status, error, final });
+      resolve({ ends, backends: [...backends] });
     };
 
     const send = (worker: TrainingWorker, message: RunnerMessage): void => worker.send(message);
@@ -184,7 +305,7 @@ function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutc
         return;
       }
       current.set(worker, job);
-      send(worker, { type: 'run/start', runDir: job.runDir, experiment: job.experiment, config: job.config, backend: options.backend ?? 'auto', resume: job.resume });
+      send(worker, job.message);
     };
 
     const spawn = (): void => {
@@ -194,9 +315,9 @@ function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutc
         if (!isWorkerMessage(raw)) return;
         if (raw.type === 'worker/ready') backends.add(raw.backend);
         options.onEvent?.(raw);
-        if (raw.type === 'run/end') {
+        if (raw.type === 'run/end' || raw.type === 'nar/end') {
           const job = current.get(worker);
-          if (job) record(job, raw.status, raw.error, raw.final);
+          if (job) ends.set(job.key, { status: raw.status, error: raw.error, final: raw.type === 'run/end' ? raw.final : null });
           next(worker);
         }
       });
@@ -205,11 +326,12 @@ function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutc
         live.delete(worker);
         const job = current.get(worker);
         current.delete(worker);
-        if (job && !outcomes.has(job.config.id)) {
+        if (job && !ends.has(job.key)) {
           const error = `training worker stopped: ${reason}`;
-          markRun(job.runDir, 'failed', error);
-          record(job, 'failed', error, null);
-          options.onEvent?.({ type: 'run/end', runId: job.config.id, status: 'failed', error, final: null });
+          job.mark('failed', error);
+          ends.set(job.key, { status: 'failed', error, final: null });
+          if (job.message.type === 'run/start') options.onEvent?.({ type: 'run/end', runId: job.key, status: 'failed', error, final: null });
+          else options.onEvent?.({ type: 'nar/end', id: job.key, status: 'failed', error, eval: null });
         }
         if (queue.length > 0 && !cancelled) {
           spawn();

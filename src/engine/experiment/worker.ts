@@ -18,6 +18,7 @@ import type { RunnerMessage, WorkerMessage } from '../../protocol/messages';
 import { isRunnerMessage } from '../../protocol/messages';
 import { runTraining } from '../train/runTraining';
 import { cancelQueuedRuns } from './cancelQueuedRuns';
+import { pretrainNar } from '../nar/pretrainNar';
 
 /** The runner's end of the channel: the thread's port, or the process's IPC channel. */
 const port: { postMessage(m: WorkerMessage): void; on(event: 'message', l: (raw: unknown) => void): void } = parentPort
@@ -102,6 +103,34 @@ async function start(msg: Extract<RunnerMessage, { type: 'run/start' }>): Promis
   }
 }
 
+/** Pretrains a NAR (TransNAR's first phase) and writes its checkpoint. */
+async function pretrain(msg: Extract<RunnerMessage, { type: 'nar/pretrain' }>): Promise<void> {
+  busy = true;
+  cancelled = exitWhenIdle;
+  try {
+    if (!backend) {
+      backend = await initBackend(msg.backend);
+      post({ type: 'worker/ready', backend: backend.name, reason: backend.reason });
+    }
+    let last = 0;
+    const evaluation = await pretrainNar(msg.algorithm, msg.train, msg.file, {
+      isCancelled: () => cancelled,
+      onProgress: (p) => {
+        const now = performance.now();
+        if (now - last < 200 && p.step < p.steps) return;
+        last = now;
+        post({ type: 'nar/progress', id: msg.id, step: p.step, steps: p.steps, loss: p.loss });
+      },
+    });
+    post(evaluation ? { type: 'nar/end', id: msg.id, status: 'completed', error: null, eval: evaluation } : { type: 'nar/end', id: msg.id, status: 'cancelled', error: null, eval: null });
+  } catch (err) {
+    post({ type: 'nar/end', id: msg.id, status: 'failed', error: err instanceof Error ? err.message : String(err), eval: null });
+  } finally {
+    busy = false;
+    if (exitWhenIdle && !parentPort) leave();
+  }
+}
+
 port.on('message', (raw: unknown) => {
   if (!isRunnerMessage(raw)) {
     // A start the worker cannot use must still end, or the runner would wait for it forever.
@@ -113,5 +142,7 @@ port.on('message', (raw: unknown) => {
     return;
   }
   if (raw.type === 'run/cancel') cancelled = true;
-  else if (!busy) void start(raw);
+  else if (busy) return;
+  else if (raw.type === 'nar/pretrain') void pretrain(raw);
+  else void start(raw);
 });

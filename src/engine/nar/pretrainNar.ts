@@ -46,18 +46,24 @@ export function evaluateNar(nar: Nar, n: number, taskOptions: Readonly<Record<st
   }
 }
 
-/** Trains a NAR of `algorithm` and writes it to `file`. Returns its evaluation. */
-export async function pretrainNar(
-  algorithm: NarAlgorithm,
-  config: NarTrainConfig,
-  file: string,
-  onProgress?: (p: PretrainProgress) => void,
-): Promise<NarEvalResult[]> {
+export interface PretrainOptions {
+  onProgress?: (p: PretrainProgress) => void;
+  /** Polled between steps: true stops the pretraining; nothing is written. */
+  isCancelled?: () => boolean;
+}
+
+/**
+ * Trains a NAR of `algorithm` and writes it to `file` (atomically). Returns its evaluation, or null
+ * when cancelled (then nothing is written).
+ */
+export async function pretrainNar(algorithm: NarAlgorithm, config: NarTrainConfig, file: string, options: PretrainOptions = {}): Promise<NarEvalResult[] | null> {
+  const { onProgress, isCancelled } = options;
   const nar = createNar({ algorithm, hidden: config.hidden }, config.seed);
   const optimizer = createOptimizer({ name: 'adamw', lr: config.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
   const schedule = { kind: 'warmup-cosine', warmupSteps: Math.min(100, Math.floor(config.steps / 10)), minFactor: 0.1 } as const;
   try {
     for (let step = 0; step < config.steps; step++) {
+      if (isCancelled?.()) return null;
       const rng = new Rng(hashSeed(config.seed, 7, step));
       const n = config.trainLengths[rng.int(0, config.trainLengths.length)] as number;
       const batch = graphBatch(narInstances(algorithm, rng, n, config.batchSize, config.taskOptions));
@@ -71,7 +77,7 @@ export async function pretrainNar(
       tf.dispose([value, ...Object.values(grads)]);
       if (!Number.isFinite(loss)) throw new Error(`NAR pretraining (${algorithm}) diverged at step ${step}: loss ${loss}`);
       onProgress?.({ step: step + 1, steps: config.steps, loss });
-      if (step % 25 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (step % 5 === 0) await new Promise<void>((resolve) => setImmediate(resolve)); // a cancel can arrive
     }
     const evaluation = config.evalLengths.map((n) => evaluateNar(nar, n, config.taskOptions));
     await saveNar(file, nar, { train: config, eval: evaluation, createdAt: new Date().toISOString() });

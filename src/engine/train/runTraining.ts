@@ -27,6 +27,7 @@ import {
   writeRunFile,
 } from '../experiment/runFolder';
 import { Trainer } from './trainer';
+import { readLinkedNar } from '../nar/narCheckpoint';
 import { TrainingProbes } from '../analysis/trainingProbes';
 import { writeRunAnalysis } from '../analysis/runAnalysis';
 import { versions } from '../versions';
@@ -104,7 +105,9 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
   }
 
   try {
-    trainer = new Trainer(config);
+    // A TransNAR model's frozen NAR, read once (every Trainer built below gets its own copy).
+    const nar = config.model.nar ? await readLinkedNar(config.model.nar, runDir) : null;
+    trainer = new Trainer(config, nar);
     let t = trainer;
     run.parameters = t.model.parameterCount();
     probes = new TrainingProbes(t);
@@ -120,7 +123,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
           // A failed attempt may have assigned part of its state: start again from a fresh trainer.
           probes?.dispose();
           trainer?.dispose();
-          trainer = new Trainer(config);
+          trainer = new Trainer(config, nar);
           probes = new TrainingProbes(trainer);
         }
         const tr = trainer as Trainer;

@@ -108,6 +108,8 @@ export class JobTracker {
         break;
       }
       case 'worker/ready':
+      case 'nar/progress':
+      case 'nar/end':
         return;
     }
     this.fire(job);
