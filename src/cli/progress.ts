@@ -18,6 +18,8 @@ interface RunState {
 
 export class ProgressDisplay {
   private runs = new Map<string, RunState>();
+  /** NARs being pretrained (TransNAR), by checkpoint name. */
+  private nars = new Map<string, { step: number; steps: number; loss: number }>();
   private order: string[] = [];
   private drawnLines = 0;
   private started = Date.now();
@@ -77,6 +79,24 @@ export class ProgressDisplay {
         this.print(`${event.status === 'completed' ? '✔' : event.status === 'cancelled' ? '■' : '✖'} ${r.id} ${event.status}${err}${final ? ` (${final})` : ''}`);
         break;
       }
+      case 'nar/progress': {
+        // TransNAR's first phase: a line when a NAR's pretraining starts, then the live line.
+        const name = event.id.replace(/^nar:/, '');
+        if (!this.nars.has(name)) {
+          this.nars.set(name, { step: 0, steps: event.steps, loss: NaN });
+          this.print(`▶ pretraining the NAR ${name}`);
+        }
+        this.nars.set(name, { step: event.step, steps: event.steps, loss: event.loss });
+        break;
+      }
+      case 'nar/end': {
+        const name = event.id.replace(/^nar:/, '');
+        this.nars.delete(name);
+        const scores = event.eval?.map((e) => `n=${e.length} accuracy ${formatNumber(e.accuracy)}`).join(', ') ?? '';
+        const err = event.error ? `: ${event.error}` : '';
+        this.print(`${event.status === 'completed' ? '✔' : event.status === 'cancelled' ? '■' : '✖'} NAR ${name} ${event.status}${err}${scores ? ` (${scores})` : ''}`);
+        break;
+      }
       default:
         break;
     }
@@ -120,6 +140,10 @@ export class ProgressDisplay {
       const frac = r.total ? r.step / r.total : 0;
       const filled = Math.round(frac * width);
       lines.push(`  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${r.id}  ${r.step}/${r.total}  loss ${formatNumber(r.loss)}`);
+    }
+    for (const [name, n] of this.nars) {
+      const filled = Math.round((n.steps ? n.step / n.steps : 0) * width);
+      lines.push(`  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} NAR ${name}  ${n.step}/${n.steps}  loss ${formatNumber(n.loss)}`);
     }
     lines.push(`  overall ${this.overall()}`);
     this.out.write(lines.join('\n') + '\n');

@@ -114,7 +114,7 @@ test('a whole TransNAR experiment: a NAR pretrained into the experiment, a named
   });
   assert.ok(validateSpec(s).ok);
   const events: string[] = [];
-  const outcome = await runExperiment(s, out, { backend: 'wasm', parallel: 2, onEvent: (e) => events.push(e.type) });
+  const outcome = await runExperiment(s, out, { backend: 'wasm', parallel: 2, onEvent: (e) => events.push(e.type === 'run/progress' ? `progress ${e.runId}` : e.type) });
   assert.deepEqual(outcome.runs.map((r) => [r.id, r.status, r.error]), [
     ['bfs-base-standard-adamw-s1', 'completed', null],
     ['bfs-tn-standard-adamw-s1', 'completed', null],
@@ -128,7 +128,7 @@ test('a whole TransNAR experiment: a NAR pretrained into the experiment, a named
   assert.deepEqual(header.nar, { algorithm: 'bfs', hidden: 8 });
   assert.equal(header.train.steps, 10);
   assert.deepEqual(header.train.trainLengths, [4, 5], "the task's training sizes by default");
-  assert.ok(events.includes('nar/end') && events.indexOf('nar/end') < events.indexOf('run/progress'), 'the NAR is pretrained before the runs');
+  assert.ok(events.includes('nar/end') && events.indexOf('nar/end') < events.indexOf('progress bfs-tn-standard-adamw-s1'), 'the NAR is pretrained before the runs that read it');
   const run = JSON.parse(fs.readFileSync(path.join(outcome.dir, 'bfs-tn-standard-adamw-s1', 'run.json'), 'utf8')) as { config: { model: { nar: { checkpoint: string; hidden: number; source: { kind: string } } } } };
   assert.equal(run.config.model.nar.checkpoint, path.join('..', 'nar', 'bfs.safetensors'));
   assert.equal(run.config.model.nar.source.kind, 'pretrain');

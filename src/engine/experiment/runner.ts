@@ -91,7 +91,9 @@ interface PoolJob {
   /** The id its end message carries: the run's id, or `nar:<file>` for a pretraining. */
   key: string;
   message: RunnerMessage;
-  /** Records the end of a job that did not report it itself (its worker died, or it never started). */
+  /** Keys of the jobs that must complete first (a TransNAR run waits for its NAR's pretraining). */
+  after: string[];
+  /** Records the end of a job that did not report it itself (its worker died, it never started, or what it needed failed). */
   mark(status: RunOutcome['status'], error: string | null): void;
 }
 
@@ -101,10 +103,11 @@ interface PoolEnd {
   final: EvalResult[] | null;
 }
 
-function runJob(job: Job, backend: BackendChoice): PoolJob {
+function runJob(job: Job, backend: BackendChoice, after: string[] = []): PoolJob {
   return {
     key: job.config.id,
     message: { type: 'run/start', runDir: job.runDir, experiment: job.experiment, config: job.config, backend, resume: job.resume },
+    after,
     mark: (status, error) => markRun(job.runDir, status, error),
   };
 }
@@ -127,94 +130,9 @@ export async function runExperiment(spec: ExperimentSpec, outDir: string, option
     return { runDir, experiment: name, config, resume: false };
   });
   options.onEvent?.({ type: 'experiment/start', dir, name, runs: configs });
-  const nars = await prepareNars(dir, configs, options);
-  const ready = jobs.filter((j) => !nars.failed.has(j.config.id));
-  const { outcomes: ran, backends } = await runJobs(ready, options);
-  for (const b of nars.backends) if (!backends.includes(b)) backends.push(b);
-  const byId = new Map(ran.map((o) => [o.id, o]));
-  const outcomes = jobs.map((j) => {
-    const done = byId.get(j.config.id);
-    if (done) return done;
-    const error = nars.failed.get(j.config.id) ?? 'not run';
-    const status: RunOutcome['status'] = error === CANCELLED ? 'cancelled' : 'failed';
-    markRun(j.runDir, status, status === 'cancelled' ? null : error);
-    options.onEvent?.({ type: 'run/end', runId: j.config.id, status, error: status === 'cancelled' ? null : error, final: null });
-    return { id: j.config.id, runDir: j.runDir, status, error: status === 'cancelled' ? null : error, final: null };
-  });
+  const { outcomes, backends } = await runJobs(dir, jobs, options);
   writeSummaryQuietly(dir);
   return { dir, name, runs: outcomes, backends };
-}
-
-const CANCELLED = 'cancelled';
-
-/**
- * Makes every NAR the runs link to (TransNAR): a named file is copied into the experiment's `nar/`
- * folder (atomically), a "pretrain" NAR is pretrained there in the worker pool. Runs whose NAR
- * failed are returned with the reason (CANCELLED when the experiment was stopped first).
- */
-async function prepareNars(dir: string, configs: readonly RunConfig[], options: PoolOptions): Promise<{ failed: Map<string, string>; backends: string[] }> {
-  const failed = new Map<string, string>();
-  const pretrain = new Map<string, { file: string; link: NarLink; runs: string[] }>();
-  for (const c of configs) {
-    const link = c.model.nar;
-    if (!link) continue;
-    const file = path.resolve(dir, c.id, link.checkpoint);
-    if (link.source.kind === 'file') {
-      if (fs.existsSync(file)) continue;
-      try {
-        copyNar(link.source.path, file);
-      } catch (err) {
-        failed.set(c.id, `NAR checkpoint not copied: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      continue;
-    }
-    const entry = pretrain.get(file) ?? { file, link, runs: [] };
-    entry.runs.push(c.id);
-    pretrain.set(file, entry);
-  }
-  if (pretrain.size === 0) return { failed, backends: [] };
-  const backend = options.backend ?? 'auto';
-  const ends = new Map<string, PoolEnd>();
-  const jobs: PoolJob[] = [...pretrain.values()].map(({ file, link }) => {
-    const key = `nar:${path.relative(dir, file)}`;
-    const train = (link.source as Extract<NarLink['source'], { kind: 'pretrain' }>).train;
-    return {
-      key,
-      message: { type: 'nar/pretrain', id: key, file, algorithm: link.algorithm, train, backend },
-      mark: (status, error) => void ends.set(key, { status, error, final: null }),
-    };
-  });
-  fs.mkdirSync(path.join(dir, NAR_DIR), { recursive: true });
-  const { ends: got, backends } = await runPool(jobs, options);
-  for (const [key, end] of got) ends.set(key, end);
-  for (const { file, runs } of pretrain.values()) {
-    const end = ends.get(`nar:${path.relative(dir, file)}`);
-    if (end?.status === 'completed' && fs.existsSync(file)) continue;
-    const why = end?.status === 'cancelled' || (options.signal?.aborted ?? false) ? CANCELLED : `NAR pretraining failed: ${end?.error ?? 'no checkpoint was written'}`;
-    for (const id of runs) failed.set(id, why);
-  }
-  return { failed, backends };
-}
-
-/** Copies a NAR checkpoint atomically, after checking it is one (a clear error otherwise). */
-function copyNar(from: string, to: string): void {
-  readNarHeaderSync(from);
-  fs.mkdirSync(path.dirname(to), { recursive: true });
-  writeFileAtomic(to, fs.readFileSync(from));
-}
-
-/** Runs run jobs in the pool; outcomes in job order. */
-async function runJobs(jobs: readonly Job[], options: PoolOptions): Promise<{ outcomes: RunOutcome[]; backends: string[] }> {
-  const backend = options.backend ?? 'auto';
-  const { ends, backends } = await runPool(
-    jobs.map((j) => runJob(j, backend)),
-    options,
-  );
-  const outcomes = jobs.map((j) => {
-    const end = ends.get(j.config.id) ?? { status: 'cancelled' as const, error: null, final: null };
-    return { id: j.config.id, runDir: j.runDir, ...end };
-  });
-  return { outcomes, backends };
 }
 
 /** summary.json of the experiment (docs/analysis.md); a failure is reported, never fatal. */
@@ -224,6 +142,73 @@ function writeSummaryQuietly(dir: string): void {
   } catch (err) {
     process.stderr.write(`attention-lab: summary.json not written: ${err instanceof Error ? err.message : String(err)}\n`);
   }
+}
+
+/**
+ * The NARs the runs link to (TransNAR): a named file is copied into the experiment's `nar/` folder
+ * now (atomically); a "pretrain" NAR becomes a pool job that its runs wait for. Runs whose copy
+ * failed are returned with the reason.
+ */
+function narJobs(dir: string, jobs: readonly Job[], backend: BackendChoice): { pretrain: PoolJob[]; after: Map<string, string[]>; failed: Map<string, string> } {
+  const failed = new Map<string, string>();
+  const after = new Map<string, string[]>();
+  const pretrain = new Map<string, PoolJob>();
+  for (const j of jobs) {
+    const link = j.config.model.nar;
+    if (!link) continue;
+    const file = path.resolve(j.runDir, link.checkpoint);
+    if (fs.existsSync(file)) continue; // made already (a resumed run, or another run's copy)
+    if (link.source.kind === 'file') {
+      try {
+        copyNar(link.source.path, file);
+      } catch (err) {
+        failed.set(j.config.id, `NAR checkpoint not copied: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      continue;
+    }
+    const key = `nar:${path.relative(dir, file)}`;
+    if (!pretrain.has(key)) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      pretrain.set(key, {
+        key,
+        message: { type: 'nar/pretrain', id: key, file, algorithm: link.algorithm, train: link.source.train, backend },
+        after: [],
+        mark: () => undefined,
+      });
+    }
+    after.set(j.config.id, [key]);
+  }
+  return { pretrain: [...pretrain.values()], after, failed };
+}
+
+/** Copies a NAR checkpoint atomically, after checking it is one (a clear error otherwise). */
+function copyNar(from: string, to: string): void {
+  readNarHeaderSync(from);
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  writeFileAtomic(to, fs.readFileSync(from));
+}
+
+/**
+ * Runs the jobs in the pool, with the NAR pretrainings they need first (a plain run does not wait
+ * for them); outcomes in job order.
+ */
+async function runJobs(dir: string, jobs: readonly Job[], options: PoolOptions): Promise<{ outcomes: RunOutcome[]; backends: string[] }> {
+  const backend = options.backend ?? 'auto';
+  const nars = narJobs(dir, jobs, backend);
+  for (const [id, error] of nars.failed) {
+    const job = jobs.find((j) => j.config.id === id) as Job;
+    markRun(job.runDir, 'failed', error);
+    options.onEvent?.({ type: 'run/end', runId: id, status: 'failed', error, final: null });
+  }
+  const runnable = jobs.filter((j) => !nars.failed.has(j.config.id));
+  const { ends, backends } = await runPool([...nars.pretrain, ...runnable.map((j) => runJob(j, backend, nars.after.get(j.config.id) ?? []))], options);
+  const outcomes = jobs.map((j): RunOutcome => {
+    const error = nars.failed.get(j.config.id);
+    if (error !== undefined) return { id: j.config.id, runDir: j.runDir, status: 'failed', error, final: null };
+    const end = ends.get(j.config.id) ?? { status: 'cancelled' as const, error: null, final: null };
+    return { id: j.config.id, runDir: j.runDir, ...end };
+  });
+  return { outcomes, backends };
 }
 
 /**
@@ -245,16 +230,9 @@ export async function resumeRun(runDir: string, options: PoolOptions = {}): Prom
   let name = run.experiment;
   if (fs.existsSync(path.join(dir, EXPERIMENT_FILE))) name = readExperimentFile(dir).name;
   options.onEvent?.({ type: 'experiment/start', dir, name, runs: [run.config] });
-  // A TransNAR run stopped before its NAR was made: make it now (copy or pretrain).
-  const nars = await prepareNars(path.dirname(runDir), [run.config], options);
-  const why = nars.failed.get(run.config.id);
-  if (why !== undefined) {
-    const status: RunOutcome['status'] = why === CANCELLED ? 'cancelled' : 'failed';
-    markRun(runDir, status, status === 'failed' ? why : null);
-    return { dir, name, runs: [{ id: run.config.id, runDir, status, error: status === 'failed' ? why : null, final: null }], backends: nars.backends };
-  }
-  const { outcomes, backends } = await runJobs([{ runDir, experiment: name, config: run.config, resume: true }], options);
-  return { dir, name, runs: outcomes, backends: [...new Set([...nars.backends, ...backends])] };
+  // A TransNAR run stopped before its NAR was made makes it first (copy or pretrain).
+  const { outcomes, backends } = await runJobs(dir, [{ runDir, experiment: name, config: run.config, resume: true }], options);
+  return { dir, name, runs: outcomes, backends };
 }
 
 /** Marks a run that never got to (or could not finish) its own bookkeeping. */
@@ -295,10 +273,40 @@ function runPool(jobs: PoolJob[], options: PoolOptions): Promise<{ ends: Map<str
 
     const send = (worker: TrainingWorker, message: RunnerMessage): void => worker.send(message);
 
+    /** Workers waiting for a job whose prerequisites are still running. */
+    const parked = new Set<TrainingWorker>();
+
+    /** The first queued job whose prerequisites have ended (one that can no longer run ends here too), or undefined. */
+    const takeReady = (): PoolJob | undefined => {
+      for (let i = 0; i < queue.length; ) {
+        const job = queue[i] as PoolJob;
+        const deps = job.after.map((k) => ends.get(k));
+        if (deps.some((d) => d === undefined)) {
+          i++;
+          continue;
+        }
+        queue.splice(i, 1);
+        const broken = job.after.find((k) => ends.get(k)?.status !== 'completed');
+        if (broken === undefined) return job;
+        const dep = ends.get(broken) as PoolEnd;
+        const status: RunOutcome['status'] = dep.status === 'cancelled' ? 'cancelled' : 'failed';
+        const error = status === 'failed' ? `NAR pretraining failed: ${dep.error ?? 'no checkpoint was written'}` : null;
+        job.mark(status, error);
+        ends.set(job.key, { status, error, final: null });
+        options.onEvent?.({ type: 'run/end', runId: job.key, status, error, final: null });
+      }
+      return undefined;
+    };
+
     const next = (worker: TrainingWorker): void => {
-      const job = cancelled ? undefined : queue.shift();
+      parked.delete(worker);
+      const job = cancelled ? undefined : takeReady();
       if (!job) {
         current.delete(worker);
+        if (queue.length > 0 && !cancelled) {
+          parked.add(worker); // woken when a running job ends
+          return;
+        }
         live.delete(worker);
         worker.terminate();
         finish();
@@ -306,6 +314,11 @@ function runPool(jobs: PoolJob[], options: PoolOptions): Promise<{ ends: Map<str
       }
       current.set(worker, job);
       send(worker, job.message);
+    };
+
+    /** A job ended: parked workers may have something to do now. */
+    const wake = (): void => {
+      for (const w of [...parked]) next(w);
     };
 
     const spawn = (): void => {
@@ -318,7 +331,9 @@ function runPool(jobs: PoolJob[], options: PoolOptions): Promise<{ ends: Map<str
         if (raw.type === 'run/end' || raw.type === 'nar/end') {
           const job = current.get(worker);
           if (job) ends.set(job.key, { status: raw.status, error: raw.error, final: raw.type === 'run/end' ? raw.final : null });
+          current.delete(worker);
           next(worker);
+          wake();
         }
       });
       const crashed = (reason: string): void => {
@@ -336,6 +351,7 @@ function runPool(jobs: PoolJob[], options: PoolOptions): Promise<{ ends: Map<str
         if (queue.length > 0 && !cancelled) {
           spawn();
         } else finish();
+        wake();
       };
       worker.onExit(crashed);
       next(worker);
@@ -345,6 +361,7 @@ function runPool(jobs: PoolJob[], options: PoolOptions): Promise<{ ends: Map<str
       if (cancelled) return;
       cancelled = true;
       for (const w of current.keys()) send(w, { type: 'run/cancel' });
+      wake(); // parked workers end
       finish();
     };
     options.signal?.addEventListener('abort', onAbort);
