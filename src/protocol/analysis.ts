@@ -431,6 +431,58 @@ export interface SummaryFile {
   } | null;
   /** The headline comparison that `attention-lab report` prints. */
   headline: { columns: string[]; rows: (string | number | null)[][] };
+  /**
+   * CLRS-Text tasks (docs/science.md §5; null when no run has one): rows groups, columns evaluation
+   * lengths, each score's mean over seeds and the half-width of its 95 % confidence interval
+   * (Student t; null with one seed).
+   */
+  clrs?: {
+    shape: LabeledMatrix;
+    shapeCi95: LabeledMatrix;
+    parse: LabeledMatrix;
+    parseCi95: LabeledMatrix;
+    clrs: LabeledMatrix;
+    clrsCi95: LabeledMatrix;
+    exact: LabeledMatrix;
+    exactCi95: LabeledMatrix;
+  } | null;
+  /**
+   * TransNAR (null without a NAR run): each group with a NAR against the group without one on the
+   * same task that differs only in the model (same scaling, optimizer and seeds), per evaluation
+   * length, the paired difference over seeds (with − without) of the CLRS, shape and exact scores,
+   * with 95 % intervals; and the cross-attention readings of the NAR group.
+   */
+  transnar?: TransnarComparison[] | null;
+}
+
+export interface TransnarComparison {
+  task: string;
+  /** Group labels: the plain Transformer and the TransNAR model. */
+  plain: string;
+  nar: string;
+  /** Seeds both groups have (the pairs). */
+  seeds: number[];
+  rows: {
+    length: number;
+    /** Whether the length is beyond the longest training size. */
+    beyondTraining: boolean;
+    plain: { clrs: CiValue; shape: CiValue; exact: CiValue };
+    nar: { clrs: CiValue; shape: CiValue; exact: CiValue };
+    /** Paired differences with − without, over the common seeds. */
+    diff: { clrs: CiValue; shape: CiValue; exact: CiValue };
+    /** The NAR group's cross-attention at this length: mean over heads and seeds of h over the answer rows, and of the peak node mass. */
+    crossNormalizedEntropy: number | null;
+    crossPeak: number | null;
+  }[];
+  /** Mean over seeds of each cross-attention block's gate tanh(α). */
+  gates: (number | null)[];
+}
+
+/** A mean over seeds and the half-width of its 95 % interval (null with one seed or none). */
+export interface CiValue {
+  mean: number | null;
+  halfWidth: number | null;
+  count: number;
 }
 
 export interface RunSummary {

@@ -13,6 +13,10 @@ import { sequenceLength } from '../../engine/tasks/layout';
 import type { Task } from '../../engine/tasks/task';
 import { tokenText } from '../../engine/tasks/tokenText';
 import { tf } from '../../engine/tf';
+import { buildNar, readNarOfCheckpoint } from '../../engine/nar/narCheckpoint';
+import { narNodes, nodeLabels } from '../../engine/nar/narInput';
+import { ClrsTextTask } from '../../engine/tasks/clrs/clrsTask';
+import type { ClrsInstance } from '../../engine/tasks/clrs/algorithms';
 import type { AttentionProbeParams } from '../../protocol/viewRequests';
 import type { AttentionProbeResult } from '../../protocol/viewData';
 
@@ -57,7 +61,23 @@ export async function probeAttention(params: AttentionProbeParams): Promise<Atte
   const ids = tokenizeProbeInput(params.input, task.vocab);
   const T = ids.length;
   if (T > config.model.maxLen) throw new Error(`the input has ${T} tokens; this model accepts at most ${config.model.maxLen}`);
-  const model = createModel(config.model, config.seed, { inputFeatures: task.inputFeatures?.() ?? null });
+  const inputFeatures = task.inputFeatures?.() ?? null;
+  // TransNAR: the graph the typed CLRS-Text prompt describes, for the frozen NAR.
+  let graph: ClrsInstance | null = null;
+  if (config.model.nar) {
+    if (!(task instanceof ClrsTextTask)) throw new Error(`a TransNAR model needs a CLRS-Text task, this one is ${task.name}`);
+    graph = task.instanceFromTokens(ids);
+  }
+  const nar = config.model.nar ? buildNar(await readNarOfCheckpoint(config.model.nar, params.checkpoint)) : null;
+  let model: ReturnType<typeof createModel>;
+  try {
+    model = createModel(config.model, config.seed, { inputFeatures, nar });
+  } catch (err) {
+    nar?.dispose();
+    throw err;
+  }
+  const example = { prompt: ids, answer: [], ...(graph ? { graph } : {}) };
+  const nodes = narNodes(model, [example]);
   try {
     restoreInto(loaded, model.params);
     const { rseBits } = config.model;
@@ -74,8 +94,9 @@ export async function probeAttention(params: AttentionProbeParams): Promise<Atte
         ...(positions ? { positions } : {}),
         mask,
         returnAttention: true,
+        ...(nodes ? { nodes } : {}),
       });
-      return { argmax: tf.argMax(f.logits, -1), attention: f.attention };
+      return { argmax: tf.argMax(f.logits, -1), attention: f.attention, cross: f.crossAttention };
     });
     try {
       const predicted = (await out.argmax.data()) as Int32Array;
@@ -87,18 +108,27 @@ export async function probeAttention(params: AttentionProbeParams): Promise<Atte
         for (let h = 0; h < H; h++) heads.push(Array.from(data.subarray(h * T * T, (h + 1) * T * T), (v) => Math.round(v * 1e4) / 1e4));
         patterns.push(heads);
       }
+      const cross: number[][][] = [];
+      for (const block of out.cross) {
+        const data = (await block.data()) as Float32Array; // [1, H, T, N]
+        const [, H, , N] = block.shape;
+        cross.push(Array.from({ length: H }, (_, h) => Array.from(data.subarray(h * T * N, (h + 1) * T * N), (v) => Math.round(v * 1e4) / 1e4)));
+      }
       return {
         tokens: ids.map((id) => tokenText(task.vocab, id)),
         layers: config.model.layers,
         heads: config.model.heads,
         patterns,
         predictions: Array.from(predicted, (id) => tokenText(task.vocab, id)),
+        ...(config.model.nar ? { cross: { blocks: [...config.model.nar.layers].sort((a, b) => a - b), nodes: nodeLabels(example), patterns: cross } } : {}),
       };
     } finally {
       out.argmax.dispose();
       for (const a of out.attention) a.dispose();
+      for (const a of out.cross) a.dispose();
     }
   } finally {
+    nodes?.dispose();
     model.dispose();
   }
 }

@@ -22,9 +22,10 @@ import type { ExampleScores, Task, TaskExample } from '../task';
 import { PAD } from '../task';
 import { checkSize, checkTaskName, largestTaskSize, resolveTaskOptions, type OptionSpecs } from '../taskOptions';
 import type { ClrsAlgorithm, ClrsInstance } from './algorithms';
-import { predecessorsToOrder } from './algorithms';
+import { bfs, binarySearch, insertionSort, minimum, predecessorsToOrder } from './algorithms';
 import type { AnswerKind } from './clrsText';
-import { CLRS_VOCAB, COMMA, NEWLINE, TRACE_SEP, TokenWriter, digitCount, parses, readParts, renderTokens } from './clrsText';
+import type { ClrsWord } from './clrsText';
+import { CLOSE, CLRS_VOCAB, COLON, COMMA, DIGIT0, NEWLINE, OPEN, SPACE, TRACE_SEP, TokenWriter, digitCount, isDigit, parses, readParts, renderTokens, tokenId } from './clrsText';
 import { DEFAULT_EDGE_P, sampleInstance } from './sampler';
 
 /** The CLRS-Text task names and the algorithm each runs. */
@@ -206,6 +207,81 @@ export class ClrsTextTask implements Task {
     const clrs = shape ? (total > 0 ? equal / total : 1) : 0;
     const exact = predicted.length === example.answer.length && predicted.every((t, i) => t === example.answer[i]) ? 1 : 0;
     return { exact, shape, parse, clrs };
+  }
+
+  /**
+   * The instance a CLRS-Text prompt describes (token ids, with or without the left padding, and
+   * anything after the prompt's last newline ignored): the inverse of the prompt's text, for inputs
+   * typed by hand (the attention probe of a TransNAR model needs the graph). Throws a one-line
+   * Error saying what is missing or malformed.
+   */
+  instanceFromTokens(ids: readonly number[]): ClrsInstance {
+    const toks = ids.filter((t) => t !== PAD);
+    const at = (word: ClrsWord): number => {
+      const k = toks.findIndex((t, i) => t === tokenId(word) && toks[i + 1] === COLON);
+      if (k < 0) throw new Error(`${this.name}: the input has no "${word}:" field`);
+      return k + 2;
+    };
+    const numberAt = (k: number): { value: number; end: number } => {
+      let end = k;
+      let text = '';
+      while (end < toks.length && isDigit(toks[end] as number)) text += String((toks[end++] as number) - DIGIT0);
+      if (text === '') throw new Error(`${this.name}: expected a number at token ${k + 1}`);
+      return { value: Number(text), end };
+    };
+    const listAt = (k: number): number[] => {
+      if (toks[k] !== OPEN) throw new Error(`${this.name}: expected "[" at token ${k + 1}`);
+      const out: number[] = [];
+      let i = k + 1;
+      for (;;) {
+        const n = numberAt(i);
+        out.push(n.value);
+        i = n.end;
+        if (toks[i] === SPACE) i++;
+        else if (toks[i] === CLOSE) return out;
+        else throw new Error(`${this.name}: expected "␣" or "]" at token ${i + 1}`);
+      }
+    };
+    const head = toks[0];
+    if (head !== tokenId(this.algorithm)) throw new Error(`${this.name}: a prompt starts with "${this.algorithm}:", this one with "${CLRS_VOCAB[head ?? 0] ?? '?'}"`);
+    const checkKeys = (keys: number[]): number[] => {
+      const bad = keys.find((k) => k >= this.keyRange);
+      if (bad !== undefined) throw new Error(`${this.name}: key ${bad} is outside [0, ${this.keyRange})`);
+      return keys;
+    };
+    switch (this.algorithm) {
+      case 'insertion_sort':
+        return insertionSort(checkKeys(listAt(at('key'))), this.keyRange);
+      case 'minimum':
+        return minimum(checkKeys(listAt(at('key'))), this.keyRange);
+      case 'binary_search': {
+        const keys = checkKeys(listAt(at('key')));
+        if (keys.some((k, i) => i > 0 && k < (keys[i - 1] as number))) throw new Error(`${this.name}: the keys must be sorted ascending`);
+        const target = numberAt(at('target')).value;
+        if (target >= this.keyRange) throw new Error(`${this.name}: target ${target} is outside [0, ${this.keyRange})`);
+        return binarySearch(keys, target, this.keyRange);
+      }
+      case 'bfs': {
+        const s = numberAt(at('s')).value;
+        let i = at('A');
+        if (toks[i] !== OPEN) throw new Error(`${this.name}: expected "[[" after "A:"`);
+        i++;
+        const rows: number[][] = [];
+        while (toks[i] === OPEN) {
+          const row: number[] = [];
+          i++;
+          while (toks[i] !== undefined && isDigit(toks[i] as number)) row.push((toks[i++] as number) - DIGIT0);
+          if (toks[i] !== CLOSE) throw new Error(`${this.name}: expected "]" after row ${rows.length} of A`);
+          i++;
+          rows.push(row);
+          if (toks[i] === COMMA) i++;
+        }
+        const n = rows.length;
+        if (n === 0 || rows.some((r) => r.length !== n)) throw new Error(`${this.name}: A must be a square matrix of 0/1, got ${rows.map((r) => r.length).join(', ')} entries per row`);
+        if (!(s < n)) throw new Error(`${this.name}: s = ${s} is not a node of ${n}`);
+        return bfs(rows.flat(), n, s);
+      }
+    }
   }
 
   /** The CLRS-Text of the example, the answer after the prompt, and a prediction when given. */

@@ -6,7 +6,9 @@
  */
 import * as path from 'node:path';
 import { CHECKPOINT_FORMAT, CheckpointError, decodeCheckpointMetadata, isOptimizerTensorName, type CheckpointMetadata } from '../../../protocol/checkpoint';
-import { MAX_HEATMAP_SIDE, type CheckpointDiffView, type CheckpointHeaderView, type TensorDetailView, type TensorDiffRow, type TensorStatsView } from '../../../protocol/viewData';
+import { MAX_HEATMAP_SIDE, type CheckpointDiffView, type CheckpointHeaderView, type TensorDetailView, type TensorDiffRow, type TensorGroup, type TensorStatsView } from '../../../protocol/viewData';
+import { NAR_CHECKPOINT_FORMAT, type NarCheckpointMetadata } from '../../../protocol/nar';
+import { checkTensors, decodeNarMetadata } from '../../../engine/nar/narHeader';
 import { elementCount, openSafetensors, type SafetensorsFile } from '../../../engine/checkpoint/safetensors';
 import { histogram, tensorStats, type TensorStats } from '../../../engine/checkpoint/stats';
 import { createTask } from '../../../engine/tasks/index';
@@ -19,10 +21,22 @@ export function statsView(s: TensorStats): TensorStatsView {
   return { count: s.count, min: finiteOrNull(s.min), max: finiteOrNull(s.max), mean: finiteOrNull(s.mean), std: finiteOrNull(s.std), nan: s.nan, inf: s.inf, zero: s.zero };
 }
 
+/** The group of a tensor (TensorGroup): NAR checkpoints by the NAR's parts, TransNAR's cross-attention apart from the rest of a model. */
+export function tensorGroup(name: string, narFile: boolean): TensorGroup {
+  if (isOptimizerTensorName(name)) return 'optimizer';
+  if (narFile) {
+    if (name.startsWith('encoders.')) return 'nar-encoders';
+    if (name.startsWith('processor.')) return 'nar-processor';
+    if (name.startsWith('decoders.')) return 'nar-decoders';
+  }
+  return /^blocks\.\d+\.xattn\./.test(name) ? 'cross-attention' : 'model';
+}
+
 /** The header of an open file as the inspector's first message: no tensor data read. */
 export function headerView(st: SafetensorsFile): CheckpointHeaderView {
   let checkpoint: CheckpointMetadata | null = null;
   let checkpointProblem: string | null = null;
+  let nar: NarCheckpointMetadata | null = null;
   let vocab: string[] = [];
   if (st.metadata.format === CHECKPOINT_FORMAT) {
     try {
@@ -30,6 +44,14 @@ export function headerView(st: SafetensorsFile): CheckpointHeaderView {
       vocab = [...createTask(checkpoint.runConfig.task).vocab];
     } catch (err) {
       if (!(err instanceof CheckpointError) && !(err instanceof Error)) throw err;
+      checkpointProblem = err.message;
+    }
+  } else if (st.metadata.format === NAR_CHECKPOINT_FORMAT) {
+    try {
+      nar = decodeNarMetadata(st.metadata, path.basename(st.path));
+      checkTensors(path.basename(st.path), nar.nar, st.tensors);
+    } catch (err) {
+      if (!(err instanceof Error)) throw err;
       checkpointProblem = err.message;
     }
   }
@@ -41,10 +63,11 @@ export function headerView(st: SafetensorsFile): CheckpointHeaderView {
     metadata: { ...st.metadata },
     checkpoint,
     checkpointProblem,
+    nar,
     vocab,
     tensors: st.tensors.map((t) => ({
       name: t.name,
-      group: isOptimizerTensorName(t.name) ? 'optimizer' : 'model',
+      group: tensorGroup(t.name, st.metadata.format === NAR_CHECKPOINT_FORMAT),
       dtype: t.dtype,
       shape: [...t.shape],
       elements: elementCount(t.shape),
