@@ -14,7 +14,7 @@ import { readRunData, summarizeExperiment } from '../src/engine/analysis/summari
 import { readExperimentFile } from '../src/engine/experiment/runFolder';
 import { listPresets } from '../src/engine/experiment/presets';
 import { writeFileAtomic } from '../src/engine/io/atomicWrite';
-import { readmeDigest, replaceMarkedSection, resultsPage, type ResultsMeta } from '../src/engine/report/resultsPage';
+import { keepNotes, readmeDigest, replaceMarkedSection, resultsPage, type ResultsMeta } from '../src/engine/report/resultsPage';
 import { formatSummary } from '../src/cli/reportCommand';
 
 const root = path.join(__dirname, '..');
@@ -87,7 +87,8 @@ function main(): void {
       statuses,
     };
     const page = path.join(resultsDir, `${name}.md`);
-    writeFileAtomic(page, resultsPage(meta, summary, tables));
+    const old = fs.existsSync(page) ? fs.readFileSync(page, 'utf8') : null;
+    writeFileAtomic(page, keepNotes(old, resultsPage(meta, summary, tables)));
     process.stderr.write(`science: wrote ${path.relative(process.cwd(), page)} (${Math.round(wallSeconds)} s)\n`);
     if (!values['no-readme']) {
       const readme = path.join(root, 'README.md');

@@ -64,13 +64,14 @@ function entropySection(s: SummaryFile): string[] {
   const rt = s.retrieval;
   if (rt) {
     const cols = rt.entropy.columnLabels;
-    out.push('', 'Query row of the retrieval head, by evaluation length (mean ± 95 % CI over seeds): attention entropy H in nats — flat is the claim of log-n scaling, ln n is uniform attention —, attention mass on the queried pair, normalized h = H / ln n, and exact recall:', '');
+    out.push('', 'Query row of the retrieval head, by evaluation length (mean ± 95 % CI over seeds): attention entropy H in nats — flat is the claim of log-n scaling, ln n is uniform attention —, attention mass on the queried pair, normalized h = H / ln n, exact recall and the loss of the answer:', '');
     const rows: string[][] = [];
     rt.entropy.rowLabels.forEach((label, i) => {
       rows.push([label, 'H (nats)', ...cols.map((_, j) => ci(rt.entropy.values[i]?.[j], rt.entropyCi95.values[i]?.[j], 2))]);
       rows.push(['', 'mass on key', ...cols.map((_, j) => ci(rt.keyMass.values[i]?.[j], rt.keyMassCi95.values[i]?.[j], 2))]);
       rows.push(['', 'h', ...cols.map((_, j) => f(rt.normalized.values[i]?.[j]))]);
       rows.push(['', 'exact', ...cols.map((_, j) => ci(rt.exact.values[i]?.[j], rt.exactCi95.values[i]?.[j], 3))]);
+      rows.push(['', 'loss', ...cols.map((_, j) => ci(rt.loss.values[i]?.[j], rt.lossCi95.values[i]?.[j], 4))]);
     });
     out.push(markdownTable(['configuration', 'measure', ...cols], rows));
   }

@@ -384,6 +384,9 @@ export interface SummaryFile {
     normalized: LabeledMatrix;
     exact: LabeledMatrix;
     exactCi95: LabeledMatrix;
+    /** Final evaluation loss (cross-entropy of the answer) and its interval. */
+    loss: LabeledMatrix;
+    lossCi95: LabeledMatrix;
   } | null;
   /** The headline comparison that `attention-lab report` prints. */
   headline: { columns: string[]; rows: (string | number | null)[][] };

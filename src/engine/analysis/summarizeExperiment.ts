@@ -221,7 +221,18 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     const e = byGroupCi(retrievalAt('entropy'));
     const k = byGroupCi(retrievalAt('keyMass'));
     const x = byGroupCi((d, len) => finalOf(d, len)?.exact);
-    return { entropy: e.mean, entropyCi95: e.ci95, keyMass: k.mean, keyMassCi95: k.ci95, normalized: byGroup(retrievalAt('normalized')), exact: x.mean, exactCi95: x.ci95 };
+    const l = byGroupCi((d, len) => d.run.final?.find((e) => e.length === len)?.loss);
+    return {
+      entropy: e.mean,
+      entropyCi95: e.ci95,
+      keyMass: k.mean,
+      keyMassCi95: k.ci95,
+      normalized: byGroup(retrievalAt('normalized')),
+      exact: x.mean,
+      exactCi95: x.ci95,
+      loss: l.mean,
+      lossCi95: l.ci95,
+    };
   };
 
   const randomized = data.some((d) => d.run.config.model.rseBits > 0 || (d.run.config.task.name === 'recall' && (d.run.config.task.options.capacity ?? 0) > 0));

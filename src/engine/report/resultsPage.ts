@@ -60,6 +60,22 @@ export function resultsPage(meta: ResultsMeta, summary: SummaryFile, tables: str
   return lines.join('\n');
 }
 
+const NOTES_OPEN = '<!-- notes -->';
+const NOTES_CLOSE = '<!-- /notes -->';
+
+/**
+ * The hand-written reading of the numbers (what they show, what was tried) lives in a results
+ * page between `<!-- notes -->` and `<!-- /notes -->`: a regenerated page keeps the old page's
+ * notes after its new tables (re-read them when the numbers move).
+ */
+export function keepNotes(oldPage: string | null, newPage: string): string {
+  if (oldPage === null) return newPage;
+  const a = oldPage.indexOf(NOTES_OPEN);
+  const b = oldPage.indexOf(NOTES_CLOSE);
+  if (a < 0 || b < a) return newPage;
+  return `${newPage.trimEnd()}\n\n${oldPage.slice(a, b + NOTES_CLOSE.length)}\n`;
+}
+
 /**
  * Replaces the text between `<!-- results:<preset> -->` and `<!-- /results:<preset> -->` in a
  * document (the README) with `body`; the document unchanged (and `false`) when the markers are missing.
