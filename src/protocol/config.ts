@@ -59,9 +59,7 @@ export interface TigerConfig {
   lr: number;
   beta: number;
   weightDecay: number;
-  /** Gradient accumulation steps k, folded into the momentum. */
-  accumulate: number;
-  /** Shrink ratio s applied to a tensor whose gradient has a NaN. */
+  /** Shrink ratio s applied to a tensor whose gradient has a NaN or ±Inf. */
   shrink: number;
 }
 export interface SgdConfig {
@@ -93,8 +91,15 @@ export interface TaskConfig {
 }
 
 export interface TrainConfig {
+  /** Optimizer updates. */
   steps: number;
+  /** Examples per micro-batch (per step when accumulate = 1). */
   batchSize: number;
+  /**
+   * Gradient accumulation k: a step is k micro-batches of batchSize examples, then one update
+   * (science.md §3). 1 = off.
+   */
+  accumulate: number;
   schedule: ScheduleConfig;
   /** Clip the global gradient norm to this value; 0 = off. */
   gradClip: number;

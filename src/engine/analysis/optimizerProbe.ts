@@ -7,8 +7,8 @@
  * - sign agreement: fraction of entries whose update has the same sign as at step s − 1 (a
  *   sign-based optimizer with slowly turning momentum keeps most signs);
  * - Tiger's effective step size per tensor (science.md §3): η_t·RMS(θ) for matrices, the mean
- *   over rows of η_t·RMS(row) for embeddings, 0.5·η_t for biases and LayerNorm; 0 on the
- *   accumulation steps where Tiger does not move.
+ *   over rows of η_t·RMS(row) for embeddings, 0.5·η_t for biases and LayerNorm (a training step
+ *   moves θ once, on its last micro-batch, also under accumulation).
  */
 import type { OptimizerConfig } from '../../protocol/config';
 import type { OptimRecord } from '../../protocol/runFolder';
@@ -46,7 +46,6 @@ export class OptimizerProbe {
     if (!before) return null;
     const previous = this.snapshots.get(s - 1) ?? null;
     const tiger = this.optimizer.name === 'tiger' ? this.optimizer : null;
-    const moves = tiger ? (s + 1) % tiger.accumulate === 0 : true;
     const perTensor = tf.tidy(() => {
       const rows = this.params.map((p, i) => {
         const b = before[i] as Tensor;
@@ -54,7 +53,7 @@ export class OptimizerProbe {
         const sumSq = tf.sum(tf.square(u));
         const agree = previous ? tf.sum(tf.cast(tf.equal(tf.sign(u), tf.sign(tf.sub(b, previous[i] as Tensor))), 'float32')) : tf.scalar(0);
         let eff: Tensor = tf.scalar(0);
-        if (tiger && moves) {
+        if (tiger) {
           if (p.kind === 'bias' || p.kind === 'norm-gain' || p.kind === 'norm-bias') eff = tf.scalar(0.5 * lr);
           else if (p.kind === 'embedding') eff = tf.mul(tf.mean(tf.sqrt(tf.mean(tf.square(b), -1))), lr);
           else eff = tf.mul(tf.sqrt(tf.mean(tf.square(b))), lr);
