@@ -242,6 +242,16 @@ export interface OptimizerDiagnostics {
   tensorUpdateRms: LabeledMatrix;
   /** Tiger only (else null): rows tensors, columns steps, the effective step size η_eff. */
   tigerEffectiveStep: LabeledMatrix | null;
+  /**
+   * Weight RMS after each probed step: rows `all` then each parameter kind the model has
+   * (matrix, embedding, bias, norm-gain, norm-bias), columns steps. null for run folders
+   * written before weights were probed.
+   */
+  weightRms: LabeledMatrix | null;
+  /** Largest |θ| per parameter kind (rows as weightRms without `all`), columns steps; null as weightRms. */
+  weightMaxAbs: LabeledMatrix | null;
+  /** Rows tensors, columns steps: weight RMS of each tensor; null as weightRms. */
+  tensorWeightRms: LabeledMatrix | null;
 }
 
 // ───────────────────────────── metrics.jsonl additions ─────────────────────────────

@@ -36,6 +36,15 @@ export interface ModelConfig {
   rseBits: number;
 }
 
+/**
+ * What a parameter is, for optimizers that treat kinds differently (Tiger: half step and no
+ * decay for biases and LayerNorm parameters, a per-row RMS step for embeddings, a per-tensor
+ * RMS step for everything else; NaN-guard shrink towards 1 for LayerNorm gains), and the
+ * tensor groups of the optimizer diagnostics.
+ */
+export type ParamKind = 'matrix' | 'embedding' | 'bias' | 'norm-gain' | 'norm-bias';
+export const PARAM_KINDS: readonly ParamKind[] = ['matrix', 'embedding', 'bias', 'norm-gain', 'norm-bias'];
+
 export type OptimizerName = 'adamw' | 'lion' | 'tiger' | 'sgd';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adamw', 'lion', 'tiger', 'sgd'];
 
