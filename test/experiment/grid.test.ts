@@ -70,6 +70,7 @@ test('defaults are applied and the task fixes vocabulary and lengths', () => {
   assert.deepEqual(run.train, {
     steps: 100,
     batchSize: 32,
+    accumulate: 1,
     schedule: { kind: 'warmup-cosine', warmupSteps: 5, minFactor: 0.1 },
     gradClip: 1,
     evalEvery: 10,
@@ -138,6 +139,26 @@ test('weight-decay and q lists expand the grid and name the runs', () => {
   assert.deepEqual(runs.map((r) => r.optimizer.weightDecay), [0, 0, 0.1, 0.1, 0, 0, 0.1, 0.1]);
   // Without a random seed encoding all seeds give the same output: one seed per input.
   assert.deepEqual(runs.map((r) => r.train.seedsPerInput), [1, 1, 1, 1, 3, 3, 3, 3]);
+});
+
+test('batchSize and accumulate lists are paired entry by entry; one list alone expands the grid', () => {
+  const spec: ExperimentSpec = {
+    ...baseSpec(),
+    models: [{ label: 'm', dModel: 32, heads: 2 }],
+    attentionScalings: ['standard'],
+    optimizers: [{ name: 'tiger', lr: 1e-2 }],
+    seeds: [1, 2],
+    train: { steps: 50, batchSize: [32, 8], accumulate: [1, 4] },
+  };
+  const runs = expandGrid(spec);
+  assert.equal(runs.length, gridSize(spec));
+  assert.deepEqual(runs.map((r) => r.id), ['sort-m-standard-tiger-b32-k1-s1', 'sort-m-standard-tiger-b32-k1-s2', 'sort-m-standard-tiger-b8-k4-s1', 'sort-m-standard-tiger-b8-k4-s2']);
+  assert.deepEqual(runs.map((r) => [r.train.batchSize, r.train.accumulate]), [[32, 1], [32, 1], [8, 4], [8, 4]]);
+  const only = expandGrid({ ...spec, seeds: [1], train: { steps: 50, batchSize: 16, accumulate: [1, 2, 3] } });
+  assert.deepEqual(only.map((r) => r.id), ['sort-m-standard-tiger-k1-s1', 'sort-m-standard-tiger-k2-s1', 'sort-m-standard-tiger-k3-s1']);
+  assert.deepEqual(only.map((r) => r.train.batchSize), [16, 16, 16]);
+  const plain = expandGrid({ ...spec, seeds: [1], train: { steps: 50, accumulate: 4 } });
+  assert.deepEqual(plain.map((r) => [r.id, r.train.batchSize, r.train.accumulate]), [['sort-m-standard-tiger-s1', 32, 4]]);
 });
 
 test('tasks sharing a name are numbered in run ids', () => {

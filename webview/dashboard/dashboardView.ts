@@ -457,6 +457,6 @@ function experimentOptimizers(exp: ExperimentSnapshot | undefined): OptimizerCon
   return [
     { name: 'adamw', lr: 0.02, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
     { name: 'lion', lr: 0.002, beta1: 0.9, beta2: 0.99, weightDecay: 0 },
-    { name: 'tiger', lr: 0.002, beta: 0.945, weightDecay: 0, accumulate: 1, shrink: 0.5 },
+    { name: 'tiger', lr: 0.002, beta: 0.945, weightDecay: 0, shrink: 0.5 },
   ];
 }
