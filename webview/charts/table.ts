@@ -1,7 +1,8 @@
 /**
  * A sortable table (the optimizer comparison): click a header, or Tab to it and press
  * Enter/Space, to sort by that column; again to reverse. Numbers are right-aligned with fixed
- * digits and the full value in the cell's title; the best value of a column can be marked.
+ * digits and the full value in the cell's title; the best value of a column can be marked,
+ * and with confidence intervals only when they separate it from every other row's.
  */
 import { makeChart } from './chartFrame';
 import type { DrawContext } from './chartFrame';
@@ -33,8 +34,11 @@ function draw(ctx: DrawContext<TableOptions>, data: TableData): DataTable {
   const best = new Map<string, number>();
   for (const c of data.columns) {
     if (c.best === undefined) continue;
-    const vs = data.rows.map((r) => r[c.key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-    if (vs.length > 0) best.set(c.key, c.best === 'min' ? Math.min(...vs) : Math.max(...vs));
+    const withValue = data.rows.filter((r) => typeof r[c.key] === 'number' && Number.isFinite(r[c.key]));
+    const vs = withValue.map((r) => r[c.key] as number);
+    if (vs.length === 0) continue;
+    const b = c.best === 'min' ? Math.min(...vs) : Math.max(...vs);
+    if (c.interval === undefined || intervalsSeparateBest(withValue, c.key, b, c.interval)) best.set(c.key, b);
   }
   const thead = el.createTHead().insertRow();
   for (const c of data.columns) {
@@ -78,6 +82,28 @@ function draw(ctx: DrawContext<TableOptions>, data: TableData): DataTable {
   }
   root.appendChild(el);
   return table;
+}
+
+/**
+ * true when exactly one row holds the best value `b` and its [low, high] interval is disjoint
+ * from every other row's with a value; any missing interval (e.g. one seed) means no claim.
+ */
+export function intervalsSeparateBest(rows: TableData['rows'], key: string, b: number, interval: { low: string; high: string }): boolean {
+  const bounds = (r: TableData['rows'][number]): [number, number] | null => {
+    const lo = r[interval.low];
+    const hi = r[interval.high];
+    return typeof lo === 'number' && typeof hi === 'number' && Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : null;
+  };
+  const winners = rows.filter((r) => r[key] === b);
+  const winner = winners[0];
+  if (winners.length !== 1 || winner === undefined) return false;
+  const w = bounds(winner);
+  if (w === null || rows.length < 2) return false;
+  return rows.every((r) => {
+    if (r === winner || typeof r[key] !== 'number' || !Number.isFinite(r[key])) return true;
+    const o = bounds(r);
+    return o !== null && (o[1] < w[0] || w[1] < o[0]);
+  });
 }
 
 /** Renders a sortable table; see TableOptions. */

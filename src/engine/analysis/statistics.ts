@@ -3,6 +3,7 @@
  * plain numbers out, so every one is unit-tested against hand values.
  */
 import type { Stats } from '../../protocol/analysis';
+import { meanInterval } from './confidence';
 
 export function mean(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
@@ -54,11 +55,13 @@ export function slope(x: readonly number[], y: readonly number[]): number | null
   return sxx > 0 ? sxy / sxx : null;
 }
 
-/** Mean, sample std, min, max of the finite values; nulls when there are none. */
+/** Mean, sample std, min, max and the 95 % interval of the mean of the finite values; nulls when there are none. */
 export function stats(values: readonly (number | null | undefined)[]): Stats {
   const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  if (xs.length === 0) return { mean: null, std: null, min: null, max: null, count: 0 };
-  return { mean: mean(xs), std: sampleStd(xs), min: Math.min(...xs), max: Math.max(...xs), count: xs.length };
+  if (xs.length === 0) return { mean: null, std: null, min: null, max: null, count: 0, ci95: null };
+  const ci = meanInterval(xs);
+  const ci95 = ci?.low != null && ci.high != null && ci.halfWidth != null ? { low: ci.low, high: ci.high, halfWidth: ci.halfWidth } : null;
+  return { mean: mean(xs), std: sampleStd(xs), min: Math.min(...xs), max: Math.max(...xs), count: xs.length, ci95 };
 }
 
 /**
