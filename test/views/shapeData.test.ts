@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readExperimentSnapshot } from '../../src/engine/report/readExperiments';
 import { comparisonTable, groupLabel, lengthGrid, meanStd, metricSeries, parseMetric, seedGroups } from '../../webview/dashboard/shapeData';
-import { intervalsSeparateBest } from '../../webview/charts/table';
+import { intervalsSeparateBest } from '../../webview/charts/bestValue';
 import { quickConfigs, tempDir, writeExperiment, writeRun } from './fixtures';
 
 const { dir, cleanup } = tempDir();

@@ -8,6 +8,7 @@ import { makeChart } from './chartFrame';
 import type { DrawContext } from './chartFrame';
 import { formatFixed, formatValue } from './format';
 import type { ChartHandle, ChartTarget } from './handle';
+import { intervalsSeparateBest } from './bestValue';
 import { sortRows } from './sortRows';
 import type { DataTable, TableColumn, TableData, TableOptions } from './types';
 
@@ -82,28 +83,6 @@ function draw(ctx: DrawContext<TableOptions>, data: TableData): DataTable {
   }
   root.appendChild(el);
   return table;
-}
-
-/**
- * true when exactly one row holds the best value `b` and its [low, high] interval is disjoint
- * from every other row's with a value; any missing interval (e.g. one seed) means no claim.
- */
-export function intervalsSeparateBest(rows: TableData['rows'], key: string, b: number, interval: { low: string; high: string }): boolean {
-  const bounds = (r: TableData['rows'][number]): [number, number] | null => {
-    const lo = r[interval.low];
-    const hi = r[interval.high];
-    return typeof lo === 'number' && typeof hi === 'number' && Number.isFinite(lo) && Number.isFinite(hi) ? [lo, hi] : null;
-  };
-  const winners = rows.filter((r) => r[key] === b);
-  const winner = winners[0];
-  if (winners.length !== 1 || winner === undefined) return false;
-  const w = bounds(winner);
-  if (w === null || rows.length < 2) return false;
-  return rows.every((r) => {
-    if (r === winner || typeof r[key] !== 'number' || !Number.isFinite(r[key])) return true;
-    const o = bounds(r);
-    return o !== null && (o[1] < w[0] || w[1] < o[0]);
-  });
 }
 
 /** Renders a sortable table; see TableOptions. */
