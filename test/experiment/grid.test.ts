@@ -220,7 +220,7 @@ test('formatNumber picks the shorter exact form', () => {
 
 test('every preset expands to unique, file-name safe runs that build valid models and optimizers', async () => {
   await initBackend('cpu');
-  const expected: Record<string, number> = { quick: 6, entropy: 3, optimizers: 9, robustness: 36, 'randomized-recall': 4, 'position-probe': 5 };
+  const expected: Record<string, number> = { quick: 6, entropy: 3, optimizers: 15, robustness: 45, 'tiger-accumulation': 18, 'randomized-recall': 4, 'position-probe': 5 };
   for (const [name, preset] of Object.entries(PRESETS)) {
     const runs = expandGrid(preset.spec);
     assert.equal(runs.length, expected[name], name);
@@ -245,6 +245,33 @@ test('quick preset: small enough for ~1–2 minutes with 2 runs in parallel', ()
   for (const run of runs) {
     assert.ok(run.model.maxLen <= 32 && run.model.dModel <= 32 && run.train.steps <= 1000, run.id);
     assert.ok(Math.max(...run.task.trainLengths) <= 8);
+  }
+});
+
+test('optimizer presets: paired seeds, lr grids from well below each optimum into divergence, accumulation pairs', () => {
+  const opt = expandGrid(PRESETS.optimizers!.spec);
+  const names = ['adamw', 'lion', 'tiger'];
+  for (const name of names) assert.deepEqual(opt.filter((r) => r.optimizer.name === name).map((r) => r.seed), [1, 2, 3, 4, 5], `${name}: the same 5 seeds`);
+  const rob = expandGrid(PRESETS.robustness!.spec);
+  const best = new Map(opt.map((r) => [r.optimizer.name, r.optimizer.lr]));
+  for (const name of names) {
+    const lrs = [...new Set(rob.filter((r) => r.optimizer.name === name).map((r) => r.optimizer.lr))];
+    assert.equal(lrs.length, 5, `${name}: 5 lr points`);
+    const b = best.get(name) as number;
+    assert.ok(Math.min(...lrs) <= b / 30 && Math.max(...lrs) >= b * 30, `${name}: ${lrs.join(', ')} spans 1/30 … 30 × the best lr ${b}`);
+    assert.equal(new Set(rob.filter((r) => r.optimizer.name === name).map((r) => r.optimizer.weightDecay)).size, 1);
+  }
+  const acc = expandGrid(PRESETS['tiger-accumulation']!.spec);
+  for (const name of names) {
+    const mine = acc.filter((r) => r.optimizer.name === name);
+    assert.deepEqual([...new Set(mine.map((r) => `${r.train.batchSize}x${r.train.accumulate}`))], ['32x1', '8x4'], name);
+    assert.ok(mine.every((r) => r.train.batchSize * r.train.accumulate === 32 && r.optimizer.lr === best.get(name)));
+  }
+  // A preset evaluated beyond its training lengths must not use learned positions (they cannot extrapolate).
+  for (const p of ['optimizers', 'robustness', 'tiger-accumulation']) {
+    for (const r of expandGrid(PRESETS[p]!.spec)) {
+      if (Math.max(...r.task.evalLengths) > Math.max(...r.task.trainLengths)) assert.notEqual(r.model.position, 'learned', r.id);
+    }
   }
 });
 
