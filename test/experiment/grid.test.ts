@@ -250,7 +250,7 @@ test('quick preset: small enough for ~1–2 minutes with 2 runs in parallel', ()
 
 test('optimizer presets: paired seeds, lr grids from well below each optimum into divergence, accumulation pairs', () => {
   const opt = expandGrid(PRESETS.optimizers!.spec);
-  const names = ['adamw', 'lion', 'tiger'];
+  const names = ['adamw', 'lion', 'tiger'] as const;
   for (const name of names) assert.deepEqual(opt.filter((r) => r.optimizer.name === name).map((r) => r.seed), [1, 2, 3, 4, 5], `${name}: the same 5 seeds`);
   const rob = expandGrid(PRESETS.robustness!.spec);
   const best = new Map(opt.map((r) => [r.optimizer.name, r.optimizer.lr]));

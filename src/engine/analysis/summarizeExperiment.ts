@@ -140,7 +140,8 @@ function seedGroup(label: string, members: readonly { summary: RunSummary; data:
     bestLoss: stats(s.map((r) => r.best.loss)),
     bestExact: stats(s.map((r) => r.best.exact)),
     finalTrainLoss: stats(s.map((r) => r.finalTrainLoss)),
-    finalMatrixRms: stats(s.map((r) => r.weights.matrixRms)),
+    // At the end of training: runs that finished (a cancelled run's last record is mid-training).
+    finalMatrixRms: stats(s.map((r) => (r.final.length > 0 ? r.weights.matrixRms : null))),
     diverged: s.filter((r) => r.diverged).length,
     curves: [seedBand('train loss', trainCurves), seedBand(`eval exact@${n}`, exactCurves)],
   };
@@ -300,7 +301,8 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     const loss = (g.diverged ?? 0) > 0 ? `diverged ${g.diverged}/${g.seeds.length}` : meanCi(g.finalLoss);
     const row: (string | number | null)[] = [g.label, seeds, loss, meanCi(g.finalExact), meanCi(g.bestExact)];
     if (maxEval !== n) row.push(meanCi(stats(ms.map((m) => finalAt(m.summary, maxEval)?.exact))));
-    row.push(fmt(stats(ms.map((m) => m.summary.optimizerStateBytes)).mean, 0));
+    // 0 bytes: the run never created its state (it did not start).
+    row.push(fmt(stats(ms.map((m) => m.summary.optimizerStateBytes || null)).mean, 0));
     if (weighed) row.push(meanCi(g.finalMatrixRms ?? stats([])));
     if (hasAnalysis) row.push(meanCi(stats(ms.map((m) => m.summary.analysis.meanSlope))));
     if (randomized) {
