@@ -101,7 +101,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
   },
   robustness: {
     description:
-      'A 5-point lr grid per optimizer (AdamW, Lion, Tiger), a decade apart from 1e-4 to 1, well below each optimum into divergence, on sorting up to 8 keys, 3 seeds: how wide is each good region? 45 runs of 500 steps, ~9 min on 2 cores.',
+      'A 5-point lr grid per optimizer (AdamW, Lion, Tiger), a decade apart from 1e-4 to 1, well below each optimum into divergence, on sorting up to 8 keys, 3 seeds: how wide is each good region? 45 runs of 1,000 steps, ~7 min on 2 cores.',
     spec: {
       name: 'robustness',
       description:
@@ -115,12 +115,12 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
         { name: 'tiger', lr: [1e-4, 1e-3, 1e-2, 1e-1, 1], weightDecay: BEST.tiger.weightDecay },
       ],
       seeds: [1, 2, 3],
-      train: { steps: 500, evalEvery: 500, evalExamples: 128 },
+      train: { steps: 1000, evalEvery: 1000, evalExamples: 128 },
     },
   },
   'tiger-accumulation': {
     description:
-      "Gradient accumulation: batch 8 × 4 micro-batches vs batch 32 at once, for AdamW, Lion and Tiger at their best lr, 3 seeds: loss, accuracy and optimizer-state bytes (Tiger's memory claim, measured). 18 runs, ~8 min on 2 cores.",
+      "Gradient accumulation: batch 8 × 4 micro-batches vs batch 32 at once, for AdamW, Lion and Tiger at their best lr, 3 seeds: loss, accuracy and optimizer-state bytes (Tiger's memory claim, measured). 18 runs of 1,000 steps (a step of 4 micro-batches costs ~2.6× one of 32), ~5 min on 2 cores.",
     spec: {
       name: 'tiger-accumulation',
       description:
@@ -130,7 +130,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
       attentionScalings: ['standard'],
       optimizers: [{ ...BEST.adamw }, { ...BEST.lion }, { ...BEST.tiger }],
       seeds: [1, 2, 3],
-      train: { steps: 400, batchSize: [32, 8], accumulate: [1, 4], evalEvery: 400, evalExamples: 128 },
+      train: { steps: 1000, batchSize: [32, 8], accumulate: [1, 4], evalEvery: 1000, evalExamples: 128 },
     },
   },
   'randomized-recall': {
