@@ -10,7 +10,8 @@ import type { BackendChoice } from '../protocol/backend';
 import type { RpcEndpoint } from '../protocol/rpc';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../protocol/config';
 import type { ExperimentSpec } from '../protocol/spec';
-import { expandGrid } from '../engine/experiment/grid';
+import { expandGrid, gridSize } from '../engine/experiment/grid';
+import { allowLargeFromEnv, checkGridSize } from '../engine/experiment/budget';
 import { PRESETS } from '../engine/experiment/presets';
 import { resumeRun, runExperiment, type ExperimentOutcome } from '../engine/experiment/runner';
 import { formatSpecErrors, parseSpecFile, validateSpec } from '../engine/experiment/validateSpec';
@@ -33,7 +34,10 @@ export class BackendService {
     endpoint.handle('presets/list', () => ({ presets: listPresets() }));
     endpoint.handle('spec/check', ({ path: file }) => {
       const spec = parseSpecFile(file);
-      return { name: spec.name, runs: expandGrid(spec).length };
+      // Counted without expanding: a grid of a million runs must not fill this process's memory.
+      const runs = gridSize(spec);
+      if (!allowLargeFromEnv()) checkGridSize(runs);
+      return { name: spec.name, runs };
     });
     endpoint.handle('experiment/run', async (p) => {
       const spec = loadSpec(p.source);
@@ -121,7 +125,7 @@ function listPresets(): PresetSummary[] {
 
 function loadSpec(source: { kind: 'preset'; name: string } | { kind: 'file'; path: string }): ExperimentSpec {
   if (source.kind === 'file') return parseSpecFile(source.path);
-  const preset = PRESETS[source.name];
+  const preset = Object.hasOwn(PRESETS, source.name) ? PRESETS[source.name] : undefined;
   if (!preset) throw new Error(`unknown preset "${source.name}"; available: ${Object.keys(PRESETS).join(', ')}`);
   return structuredClone(preset.spec);
 }

@@ -34,6 +34,12 @@ async function stop(why: string): Promise<void> {
 }
 
 process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGHUP', () => void stop('SIGHUP'));
+// Ctrl-C in a terminal that started the host reaches this process group too: the host decides.
+process.on('SIGINT', () => undefined);
+// With the host gone, its pipes are closed: a write error there must not crash the shutdown.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
 process.on('disconnect', () => void stop('the extension host went away'));
 process.on('uncaughtException', (err) => {
   // stderr reaches the host's output channel even when IPC is gone; the host then reports the crash.

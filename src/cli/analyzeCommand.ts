@@ -13,6 +13,7 @@ import { initBackend } from '../engine/backend';
 import { analyzePath } from '../engine/analysis/analyzeModel';
 import { markdownTable } from '../engine/analysis/summarizeExperiment';
 import { UsageError } from './usageError';
+import { checkOutFile } from './checkPaths';
 
 export async function analyzeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -30,9 +31,11 @@ export async function analyzeCommand(args: string[]): Promise<number> {
     seed = Number(values.seed);
     if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected an integer, got "${values.seed}"`);
   }
+  const out = values.out === undefined ? undefined : checkOutFile(values.out, '--out');
   const info = await initBackend(backend as BackendChoice);
+  const { file, analysis } = await analyzePath(target, { out, settings: seed === undefined ? {} : { seed } });
+  // After the work: a refused input stays one line on stderr.
   process.stderr.write(`backend: ${info.name}\n`);
-  const { file, analysis } = await analyzePath(target, { out: values.out, settings: seed === undefined ? {} : { seed } });
   if (values.json) process.stdout.write(JSON.stringify(analysis, null, 2) + '\n');
   else process.stdout.write(formatAnalysis(analysis) + `\nwrote ${path.relative(process.cwd(), file) || file}\n`);
   return 0;
@@ -60,15 +63,27 @@ export function formatAnalysis(a: AnalysisFile): string {
   );
   const r = a.randomized;
   out.push('', `Randomized seeds (${r.inputs} inputs × ${r.seeds} seeds at n = ${r.length}, RSE bits ${r.rseBits}):`, '');
+  const pct = (x: number): string => `${Math.round(x * 100)} %`;
   const rows: [string, string][] = [
-    ['accuracy', f(r.accuracy)],
-    ['truly random inputs', f(r.trulyRandomFraction)],
-    [`majority vote over ${r.seeds} seeds`, f(r.majorityVote.accuracy.at(-1))],
+    ['success over seeds: mean / 5th percentile', `${f(r.success.mean)} / ${f(r.success.p5)}`],
+    ['inputs never / always right', `${pct(r.success.atZero)} / ${pct(r.success.atOne)}`],
+    ['success histogram (10 bins, 0 → 1)', r.success.histogram.fractions.map((x) => Math.round(x * 100)).join(' ')],
+    [`properly random inputs (seed spread > ${r.properlyRandom.bound})`, `${f(r.properlyRandom.fraction)} (mean spread ${f(r.properlyRandom.meanSpread)})`],
+    ['variance of p(correct) over seeds: mean / p95', `${f(r.answerVariance.mean, 4)} / ${f(r.answerVariance.p95, 4)}`],
+    [`majority vote over 1 / ${r.seeds} seeds`, `${f(r.majorityVote.accuracy[0])} / ${f(r.majorityVote.accuracy.at(-1))}`],
     ['loss mean / p95 / worst', `${f(r.loss.mean)} / ${f(r.loss.p95)} / ${f(r.loss.worst)}`],
   ];
-  if (r.adversarial) {
-    rows.push(['error: random query / worst key / worst key (majority)', `${f(r.adversarial.meanError)} / ${f(r.adversarial.worstKeyError)} / ${f(r.adversarial.worstKeyMajorityError)}`]);
-    if (r.adversarial.randomStoreError !== null) rows.push(['1 − M/n (random store)', f(r.adversarial.randomStoreError)]);
+  const adv = r.adversarial;
+  if (adv) {
+    rows.push([`error: random query / worst key / worst key (majority), ${adv.inputs} inputs × ${adv.pairs} keys × ${adv.seeds} seeds`, `${f(adv.meanError)} / ${f(adv.worstKeyError)} / ${f(adv.worstKeyMajorityError)}`]);
+    const ref = (name: string, s: NonNullable<typeof adv.taskStore>): void => {
+      rows.push([
+        `${name} (M = ${f(s.capacity, 2)}, K = ${s.seeds}): random store worst key [95 % band] / majority; deterministic store worst key`,
+        `${f(s.random.worstKeyError)} [${f(s.random.worstKeyErrorBand[0])}, ${f(s.random.worstKeyErrorBand[1])}] / ${f(s.random.worstKeyMajorityError)}; ${f(s.deterministic.worstKeyError)}`,
+      ]);
+    };
+    ref('ideal stores at the matched capacity', adv.matchedStore);
+    if (adv.taskStore) ref("ideal stores at the task's capacity", adv.taskStore);
   }
   out.push(markdownTable(['measure', 'value'], rows));
   return out.join('\n');

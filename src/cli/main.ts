@@ -11,7 +11,7 @@ import type { BackendChoice } from '../protocol/backend';
 import type { ExperimentSpec } from '../protocol/spec';
 import { withSteps } from './withSteps';
 import { BackendUnavailableError } from '../engine/backend';
-import { SafetensorsError } from '../engine/checkpoint/safetensors';
+import { SafetensorsError, openFailure } from '../engine/checkpoint/safetensors';
 import { CheckpointError } from '../protocol/checkpoint';
 import { PRESETS } from '../engine/experiment/presets';
 import { RunFolderError, readRunFile } from '../engine/experiment/runFolder';
@@ -24,13 +24,20 @@ import { traceCommand } from './traceCommand';
 import { analyzeCommand } from './analyzeCommand';
 import { reportCommand } from './reportCommand';
 import { formatTable } from './table';
+import { statusCommand } from './statusCommand';
+import { checkInDir, checkOutDir } from './checkPaths';
+import { BudgetError } from '../engine/experiment/budget';
+import { WriteError } from '../engine/io/atomicWrite';
+import { MAX_PARALLEL } from '../engine/experiment/runner';
 
 const HELP = `attention-lab ${attentionLabVersion()} — train small Transformers and compare optimizers and attention scaling
 
 Usage:
   attention-lab run <spec.json> [options]      run an experiment spec file
   attention-lab run --preset <name> [options]  run a built-in preset (see: attention-lab presets)
-  attention-lab resume <run-dir> [options]     continue a run from its latest checkpoint
+  attention-lab resume <run-dir> [options]     continue a run from its newest valid checkpoint
+  attention-lab status <experiment-dir|run-dir> [--json]
+                                               each run's status; repairs runs whose process is gone
   attention-lab inspect <file.safetensors> [--json]
   attention-lab presets [--json]
   attention-lab analyze <run-dir|checkpoint.safetensors> [--out FILE] [--seed N] [--backend b] [--json]
@@ -46,6 +53,7 @@ Run options:
   --backend <b>       auto | node | wasm | cpu (default: auto)
   --parallel <n>      runs at once (default: one per core)
   --steps <n>         override the number of training steps of every run
+  --allow-large       skip the resource budget (runs per grid, parameters, memory per step)
   --json              print the outcome as JSON instead of a table
 `;
 
@@ -57,17 +65,18 @@ function parseBackend(value: string | undefined): BackendChoice {
   return value as BackendChoice;
 }
 
-export function parsePositiveInt(flag: string, value: string | undefined): number | undefined {
+export function parsePositiveInt(flag: string, value: string | undefined, max?: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag}: expected a positive integer, got "${value}"`);
+  if (max !== undefined && n > max) throw new UsageError(`${flag}: expected at most ${max}, got ${value}`);
   return n;
 }
 
 function loadSpec(file: string | undefined, preset: string | undefined): ExperimentSpec {
   if (preset !== undefined && file !== undefined) throw new UsageError('give either a spec file or --preset, not both');
   if (preset !== undefined) {
-    const p = PRESETS[preset];
+    const p = Object.hasOwn(PRESETS, preset) ? PRESETS[preset] : undefined;
     if (!p) throw new UsageError(`unknown preset "${preset}"; available: ${Object.keys(PRESETS).join(', ')}`);
     return structuredClone(p.spec);
   }
@@ -97,18 +106,22 @@ async function main(argv: string[]): Promise<number> {
           parallel: { type: 'string' },
           steps: { type: 'string' },
           json: { type: 'boolean' },
+          'allow-large': { type: 'boolean' },
         },
       });
       if (positionals.length > 1) throw new UsageError(`run: one spec file at a time, got ${positionals.length}`);
+      const out = checkOutDir(values.out ?? 'runs');
+      const parallel = parsePositiveInt('--parallel', values.parallel, MAX_PARALLEL);
+      if (values['allow-large']) process.env.ATTENTION_LAB_ALLOW_LARGE = '1';
       const spec = loadSpec(positionals[0], values.preset);
       const steps = parsePositiveInt('--steps', values.steps);
       if (steps !== undefined) spec.train = withSteps(spec.train ?? {}, steps);
       const checked = validateSpec(spec);
       if (!checked.ok) throw new UsageError(checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
       return runCommand(checked.spec, {
-        out: path.resolve(values.out ?? 'runs'),
+        out,
         backend: parseBackend(values.backend ?? checked.spec.backend),
-        parallel: parsePositiveInt('--parallel', values.parallel) ?? checked.spec.parallel,
+        parallel: parallel ?? checked.spec.parallel,
         json: values.json ?? false,
       });
     }
@@ -116,11 +129,12 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { backend: { type: 'string' }, json: { type: 'boolean' } },
+        options: { backend: { type: 'string' }, json: { type: 'boolean' }, 'allow-large': { type: 'boolean' } },
       });
       const runDir = positionals[0];
       if (runDir === undefined || positionals.length > 1) throw new UsageError('resume: give one run folder');
-      if (!fs.existsSync(runDir) || !fs.statSync(runDir).isDirectory()) throw new UsageError(`resume: ${runDir} is not a folder`);
+      checkInDir(runDir, 'resume', 'a run folder');
+      if (values['allow-large']) process.env.ATTENTION_LAB_ALLOW_LARGE = '1';
       readRunFile(runDir); // clear error early if it is not a run folder
       return resumeCommand(path.resolve(runDir), { backend: parseBackend(values.backend), json: values.json ?? false });
     }
@@ -128,7 +142,13 @@ async function main(argv: string[]): Promise<number> {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
       const file = positionals[0];
       if (file === undefined || positionals.length > 1) throw new UsageError('inspect: give one .safetensors file');
-      if (!fs.existsSync(file)) throw new UsageError(`inspect: ${file}: no such file`);
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(file);
+      } catch (err) {
+        throw new UsageError(`inspect: ${file}: ${openFailure(err)}`);
+      }
+      if (stat.isDirectory()) throw new UsageError(`inspect: ${file} is a folder; give a .safetensors file`);
       return inspectCommand(file, values.json ?? false);
     }
     case 'presets': {
@@ -147,9 +167,17 @@ async function main(argv: string[]): Promise<number> {
       return analyzeCommand(rest);
     case 'report':
       return reportCommand(rest);
+    case 'status':
+      return statusCommand(rest);
     default:
-      throw new UsageError(`unknown command "${command}"; commands: run, resume, inspect, presets, trace, analyze, report (see: attention-lab --help)`);
+      throw new UsageError(`unknown command "${command}"; commands: run, resume, status, inspect, presets, trace, analyze, report (see: attention-lab --help)`);
   }
+}
+
+/** An error of the file system with an errno code (EROFS, ENOSPC, ENOTDIR, …). */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return err instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof (err as NodeJS.ErrnoException).syscall === 'string';
 }
 
 /** Errors that are the user's input, not a bug: one line, exit status 2. */
@@ -161,6 +189,8 @@ function isUserError(err: unknown): err is Error {
     err instanceof CheckpointError ||
     err instanceof RunFolderError ||
     err instanceof BackendUnavailableError ||
+    err instanceof BudgetError ||
+    err instanceof WriteError ||
     (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true)
   );
 }
@@ -170,7 +200,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (isUserError(err)) {
+    if (isSystemError(err)) {
+      // The operating system refused (a read-only disk, a full disk, a path through a file): not a bug.
+      process.stderr.write(`attention-lab: ${err.message}\n`);
+      process.exitCode = 2;
+    } else if (isUserError(err)) {
       process.stderr.write(`attention-lab: ${err.message}\n`);
       process.exitCode = 2;
     } else {

@@ -23,10 +23,17 @@ export class ProgressDisplay {
   private started = Date.now();
   private lastDraw = 0;
   private backendsSeen = new Set<string>();
+  private silent = false;
 
   constructor(private readonly out: NodeJS.WriteStream, private readonly tty = Boolean(out.isTTY)) {}
 
+  /** Writes nothing more (the terminal is gone: SIGHUP). */
+  silence(): void {
+    this.silent = true;
+  }
+
   handle(event: RunnerEvent): void {
+    if (this.silent) return;
     switch (event.type) {
       case 'experiment/start':
         this.started = Date.now();
@@ -121,6 +128,6 @@ export class ProgressDisplay {
 
   /** Removes the live block (before the summary is printed). */
   finish(): void {
-    this.clear();
+    if (!this.silent) this.clear();
   }
 }

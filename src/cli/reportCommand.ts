@@ -4,7 +4,6 @@
  * there are any. `--html` also writes a self-contained HTML report drawn with the dashboard's own
  * charts (webview/charts via dist/webview/report.js, inlined with the data).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MeanInterval, RobustnessGrid, SummaryFile } from '../protocol/analysis';
@@ -12,18 +11,21 @@ import { excludesZero } from '../engine/analysis/confidence';
 import { markdownTable, summarizeExperiment } from '../engine/analysis/summarizeExperiment';
 import { writeHtmlReport } from '../engine/report/htmlReport';
 import { UsageError } from './usageError';
+import { checkInDir, checkOutFile } from './checkPaths';
+import { repairStatuses } from './statusCommand';
 
 export function reportCommand(args: string[]): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, html: { type: 'string' } } });
   const dir = positionals[0];
   if (dir === undefined || positionals.length > 1) throw new UsageError('report: give one experiment folder');
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`report: ${dir} is not a folder`);
-  const { file, summary } = summarizeExperiment(dir);
+  checkInDir(dir, 'report', 'an experiment folder');
+  const html = values.html === undefined ? undefined : checkOutFile(values.html, '--html');
+  repairStatuses(dir);
+  const { file, summary } = summarizeExperiment(dir, (m) => process.stderr.write(`attention-lab: warning: ${m}\n`));
   if (values.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
   else process.stdout.write(formatSummary(summary) + `\nwrote ${path.relative(process.cwd(), file) || file}\n`);
-  if (values.html !== undefined) {
-    if (values.html.trim() === '') throw new UsageError('--html: give the file to write');
-    const { runs, bytes } = writeHtmlReport(path.resolve(values.html), [dir]);
+  if (html !== undefined && values.html !== undefined) {
+    const { runs, bytes } = writeHtmlReport(html, [dir]);
     process.stderr.write(`wrote ${values.html}: HTML report of ${runs} run(s), ${(bytes / 1024).toFixed(0)} KiB, self-contained\n`);
   }
   return 0;

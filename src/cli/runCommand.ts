@@ -14,24 +14,35 @@ export interface RunCommandOptions {
   json: boolean;
 }
 
-/** Ctrl-C once: cancel runs (they checkpoint and are marked cancelled); twice: exit now. */
-function cancelOnSigint(): { signal: AbortSignal; dispose: () => void } {
+/**
+ * Ctrl-C, SIGTERM (`timeout`, `kill -- -PGID`) or SIGHUP (the terminal closed) once: cancel the
+ * runs (running ones checkpoint and are marked cancelled, queued ones are marked cancelled); a
+ * second Ctrl-C exits now. After SIGHUP nothing more is written to the gone terminal.
+ */
+function cancelOnSignals(display: ProgressDisplay): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   let count = 0;
-  const handler = (): void => {
+  const handler = (sig: NodeJS.Signals): void => {
     count++;
+    if (sig === 'SIGHUP') display.silence();
     if (count === 1) {
-      process.stderr.write('\nattention-lab: stopping — saving checkpoints and marking runs cancelled (Ctrl-C again to quit now)\n');
+      if (sig !== 'SIGHUP') process.stderr.write(`\nattention-lab: stopping (${sig}) — saving checkpoints and marking runs cancelled (Ctrl-C again to quit now)\n`);
       controller.abort();
-    } else process.exit(130);
+    } else if (sig === 'SIGINT') process.exit(130);
   };
+  const ignore = (): void => undefined;
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler);
+  // A closed terminal turns writes into EIO / EPIPE errors: they must not stop the shutdown.
+  process.stderr.on('error', ignore);
+  process.stdout.on('error', ignore);
   return {
     signal: controller.signal,
     dispose: () => {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
+      process.off('SIGHUP', handler);
     },
   };
 }
@@ -39,7 +50,7 @@ function cancelOnSigint(): { signal: AbortSignal; dispose: () => void } {
 /** Runs with the progress display on stderr (stdout keeps the table or the JSON). */
 async function withProgress(go: (opts: PoolOptions) => Promise<ExperimentOutcome>): Promise<{ outcome: ExperimentOutcome; cancelled: boolean }> {
   const display = new ProgressDisplay(process.stderr);
-  const { signal, dispose } = cancelOnSigint();
+  const { signal, dispose } = cancelOnSignals(display);
   try {
     const outcome = await go({ signal, onEvent: (e) => display.handle(e) });
     display.finish();
@@ -78,6 +89,7 @@ export function summaryTable(outcome: ExperimentOutcome): string {
 }
 
 function report(outcome: ExperimentOutcome, json: boolean, cancelled: boolean): number {
+  if (cancelled && !process.stdout.writable) return 130;
   if (json) process.stdout.write(JSON.stringify(outcome, null, 2) + '\n');
   else {
     process.stdout.write(summaryTable(outcome) + '\n');

@@ -17,7 +17,7 @@
 import type { RunConfig } from './config';
 
 /** Version of analysis.json and summary.json; bumped on any incompatible change. */
-export const ANALYSIS_VERSION = 1;
+export const ANALYSIS_VERSION = 2;
 export const ANALYSIS_FILE = 'analysis.json';
 export const SUMMARY_FILE = 'summary.json';
 
@@ -58,10 +58,15 @@ export interface AnalysisSettings {
   seed: number;
   /** Examples per evaluation length for entropy and length generalization (the run's fixed evaluation set, first ones). */
   examplesPerLength: number;
-  /** Seeds K of the randomized analysis (1 when the model has no Random Seed Encoding). */
+  /**
+   * Seeds K of the randomized analysis. A model without Random Seed Encoding is read under one seed
+   * (its output cannot depend on one), but its adversary's references are simulated with K seeds.
+   */
   randomSeeds: number;
   /** Inputs of the randomized analysis. */
   randomInputs: number;
+  /** Total-variation bound of `randomized.properlyRandom` (0.5 by default). */
+  spreadBound: number;
   /** Normalized entropy below which a head raises the collapse alarm. */
   collapseThreshold: number;
 }
@@ -186,6 +191,9 @@ export interface LengthGeneralization {
  * Randomized seeds (science.md §4): every input of a fixed set under K random seeds of the
  * Random Seed Encoding. For a model without RSE, K = 1 (its output does not depend on a seed)
  * and the same fields describe the deterministic model, so the two compare directly.
+ *
+ * "Input" is one prompt (for recall: one stored sequence with one query). Its success rate is the
+ * fraction of the K seeds under which the answer (argmax at every output position) is exactly right.
  */
 export interface RandomizedAnalysis {
   rseBits: number;
@@ -199,11 +207,35 @@ export interface RandomizedAnalysis {
   pCorrectVariance: LabeledMatrix;
   /** Mean across seeds of p(correct token), same layout. */
   pCorrectMean: LabeledMatrix;
-  /** 1 where the argmax token at that position differs between at least two seeds, else 0. */
-  argmaxChanges: LabeledMatrix;
-  /** Fraction of inputs whose answer (argmax at every output position) is not the same for every seed. */
-  trulyRandomFraction: number;
-  /** Fraction of (input, seed) pairs answered exactly. */
+  /**
+   * Seed spread, same layout: the largest total-variation distance ½Σ_v |p(v | x, r) − p(v | x, r')|
+   * between the predicted distributions at that position under two of the K seeds. 0 for a model
+   * that ignores its seed; small for a near-uniform model whatever its argmax does; up to 1 for a
+   * model whose confident answer depends on the seed.
+   */
+  seedSpread: LabeledMatrix;
+  /**
+   * Properly random (the paper's term): r ↦ A(x, r) is not constant at x, counted only where it is
+   * not constant by a real margin — the seed spread (max over output positions) exceeds `bound`,
+   * i.e. two seeds move some set of answers' probability by more than `bound`. A chance-level model
+   * cannot pass: its distributions are all near uniform, so their distances are near 0.
+   */
+  properlyRandom: {
+    /** The total-variation bound τ (settings.spreadBound). */
+    bound: number;
+    /** Fraction of inputs whose seed spread exceeds the bound. */
+    fraction: number;
+    /** Mean over inputs of the seed spread (max over output positions). */
+    meanSpread: number;
+  };
+  /**
+   * Variance over seeds of p(correct answer) = Π p(correct token) over the output positions, per
+   * input; its mean and nearest-rank 95th percentile over inputs (the paper's Fig. 2 left).
+   */
+  answerVariance: { mean: number; p95: number };
+  /** Per-input success rate over the K seeds, summarized over inputs. */
+  success: SuccessDistribution;
+  /** Fraction of (input, seed) pairs answered exactly (= success.mean). */
   accuracy: number;
   /** Majority vote over the first k seeds' answers, k = 1…K: accuracy per k. */
   majorityVote: { seeds: number[]; accuracy: number[] };
@@ -212,24 +244,61 @@ export interface RandomizedAnalysis {
   /**
    * Adversarial queries (associative recall only, else null): for every input, each stored key
    * is queried in turn; an oblivious adversary picks the key with the highest error rate over
-   * seeds. A deterministic model that drops an item is always caught; a randomized one that
-   * keeps a random M of n fails with probability about 1 − M/n.
+   * seeds. Compared with ideal stores simulated under the same measurement (randomStore.ts).
    */
   adversarial: AdversarialRecall | null;
 }
 
+/** Per-input success rates over seeds (the paper's histograms: bimodal = deterministic, spread = random). */
+export interface SuccessDistribution {
+  /** Mean over inputs. */
+  mean: number;
+  /** Nearest-rank 5th percentile over inputs (the paper's "95th percentile of the loss" view). */
+  p5: number;
+  /** Fraction of inputs never answered right (0 %) and always answered right (100 %). */
+  atZero: number;
+  atOne: number;
+  /** Histogram over inputs: `edges` [0, 0.1, …, 1] (11 edges, 10 bins, the last closed at 1), fraction of inputs per bin. */
+  histogram: { edges: number[]; fractions: number[] };
+}
+
 export interface AdversarialRecall {
   pairs: number;
-  /** Memory slots M of the task (0 = no bottleneck). */
+  /** Memory slots M of the task (0 = no slots: the model itself is the bottleneck). */
   capacity: number;
+  /** Value symbols V: a guess is right with probability 1/V. */
+  values: number;
+  /** Seeds K each key is asked under (1 for a model without RSE). */
+  seeds: number;
+  /** Inputs (stored sequences) asked. */
+  inputs: number;
   /** Mean over inputs and keys of the error rate over seeds (a random query). */
   meanError: number;
   /** Mean over inputs of the worst key's error rate over seeds (the adversary's query). */
   worstKeyError: number;
   /** Same, for the majority vote over all K seeds (0/1 per key). */
   worstKeyMajorityError: number;
-  /** 1 − M/n: the error rate of a store that keeps a uniformly random M of n items; null when capacity is 0. */
-  randomStoreError: number | null;
+  /** M̂ = n·(1 − meanError / (1 − 1/V)): the capacity of an ideal store with this model's mean error. */
+  matchedCapacity: number;
+  /** Ideal stores of capacity M̂ under the same measurement: what a properly random store with this model's average would show. */
+  matchedStore: StoreReference;
+  /** Ideal stores of the task's capacity M (null when capacity is 0). */
+  taskStore: StoreReference | null;
+}
+
+/**
+ * Ideal stores of one capacity, simulated with the same n, V, K and number of inputs as the
+ * analysis (randomStore.ts): the random one keeps a uniformly random M of n items under each seed,
+ * the deterministic one the same M under every seed.
+ */
+export interface StoreReference {
+  capacity: number;
+  /** Seeds K of the simulated reading (the analysis's randomSeeds, also for a model without RSE). */
+  seeds: number;
+  /** Simulated inputs. */
+  trials: number;
+  random: { meanError: number; worstKeyError: number; worstKeyMajorityError: number; worstKeyErrorBand: [number, number] };
+  deterministic: { meanError: number; worstKeyError: number };
 }
 
 /** Entropy during training, read from the run's EntropyRecord lines. */
@@ -351,10 +420,17 @@ export interface RunSummary {
     meanSlope: number | null;
     minimumHead: string | null;
     minimumNormalized: number | null;
-    trulyRandomFraction: number | null;
+    properlyRandomFraction: number | null;
+    /** Mean over inputs of the variance over seeds of p(correct answer). */
+    answerVariance: number | null;
+    successMean: number | null;
+    successP5: number | null;
     majorityAccuracy: number | null;
     worstLoss: number | null;
     worstKeyError: number | null;
+    worstKeyMajorityError: number | null;
+    /** The matched ideal random store's worst-key error (the reference worstKeyError is compared with). */
+    referenceWorstKeyError: number | null;
   };
 }
 

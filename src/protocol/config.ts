@@ -6,6 +6,40 @@
 export type PositionEncoding = 'none' | 'learned' | 'sinusoidal' | 'rope' | 'randomized';
 export const POSITION_ENCODINGS: readonly PositionEncoding[] = ['none', 'learned', 'sinusoidal', 'rope', 'randomized'];
 
+/**
+ * How a head mixes its values: `softmax` (the usual attention) or `linear` — softmax replaced by the
+ * identity, y = (QKᵀ ⊙ M)V, a fast-weight memory Σ_t v_t k_tᵀ read by the query (von Oswald et al.'s
+ * associative-recall model, science.md §7.1).
+ */
+export type AttentionKind = 'softmax' | 'linear';
+export const ATTENTION_KINDS: readonly AttentionKind[] = ['softmax', 'linear'];
+
+/**
+ * How tokens enter the model: `learned`, a trainable [vocab, dModel − rseBits] table; `features`,
+ * the task's fixed feature vector of each token (recall: value bits and a one-hot key) used as is,
+ * with no input embedding (dModel = feature width + rseBits); `projected-features`, those features
+ * times a learned [width, dModel − rseBits] matrix (a linear input embedding of the features).
+ */
+export type EmbeddingKind = 'learned' | 'features' | 'projected-features';
+export const EMBEDDING_KINDS: readonly EmbeddingKind[] = ['learned', 'features', 'projected-features'];
+
+/**
+ * Initialisation of the weight matrices: `gpt2`, N(0, 0.02) with residual projections scaled by
+ * 1/√(2·layers); `fan-in`, N(0, 1/fan_in) with residual projections scaled by 1/√layers (the
+ * randomized-Transformers paper's App. A.2, which a linear-attention memory needs: its output is a
+ * product of three projections and starts at ~1e-5 under 0.02 weights).
+ */
+export type InitKind = 'gpt2' | 'fan-in';
+export const INIT_KINDS: readonly InitKind[] = ['gpt2', 'fan-in'];
+
+/**
+ * Normalisation: `layer`, pre-LayerNorm before each attention and MLP and before the head; `none`,
+ * no normalisation at all (the working reproduction of the randomized-Transformers recall model runs
+ * without it: LayerNorm of 0/1 feature vectors rescales the value bits by their number of ones).
+ */
+export type NormKind = 'layer' | 'none';
+export const NORM_KINDS: readonly NormKind[] = ['layer', 'none'];
+
 /** How attention logits are scaled (science.md §1). */
 export type AttentionScaling = 'standard' | 'logn' | 'logn-train';
 export const ATTENTION_SCALINGS: readonly AttentionScaling[] = ['standard', 'logn', 'logn-train'];
@@ -16,7 +50,20 @@ export interface ModelConfig {
   layers: number;
   dModel: number;
   heads: number;
+  /** Width of each block's MLP; 0 = blocks without an MLP (attention only). */
   dFf: number;
+  /** softmax or linear attention (see AttentionKind). */
+  attention: AttentionKind;
+  /** Per-head size of queries and keys (for linear attention: the memory's key size, its capacity bound). */
+  keySize: number;
+  /** Per-head size of values. */
+  valueSize: number;
+  /** Learned token embedding or the task's fixed input features (see EmbeddingKind). */
+  embedding: EmbeddingKind;
+  /** Weight initialisation (see InitKind). */
+  init: InitKind;
+  /** LayerNorm or none (see NormKind). */
+  norm: NormKind;
   /** Set from the task's vocabulary when the run is resolved. */
   vocabSize: number;
   /** Longest sequence (in tokens) the model accepts, evaluation included. */
@@ -32,8 +79,13 @@ export interface ModelConfig {
   lognBase: number;
   /** n_train of `logn-train` scaling: the longest training sequence, in tokens. */
   trainLength: number;
-  /** Random Seed Encoding: number of random bits concatenated to each token's input; 0 = off. */
+  /**
+   * Random Seed Encoding: number of random bits concatenated to each token's input; 0 = off. They
+   * occupy the last rseBits dimensions of the input, which no position code touches.
+   */
   rseBits: number;
+  /** Pass the seed bits through a learned [rseBits, rseBits] matrix (initialised to the identity) before they enter. */
+  rseProjection: boolean;
 }
 
 /**
@@ -122,8 +174,19 @@ export interface TrainConfig {
   checkpointEvery: number;
   /** q of the q-norm objective (science.md §4); 1 = ordinary expected loss. q > 1 without RSE is the deterministic baseline. */
   q: number;
-  /** Seeds per input for the q-norm objective; only matters with RSE (without it every seed gives the same output). */
+  /**
+   * m, seeds per input of the q-norm objective: every step lays out batchSize × m rows, input-major,
+   * and the same m seeds serve every input of the step. A model without RSE sees the same
+   * batchSize × m rows (each input m times), so runs with and without RSE compare on equal rows and
+   * equal inputs per step.
+   */
   seedsPerInput: number;
+  /**
+   * Steps over which the q of the q-norm objective rises linearly from 1 to `q` (0 = q from the
+   * start): the model first learns the task under the expected loss, then the objective turns
+   * towards the worst inputs. Not in the paper (which trains far longer at a fixed q).
+   */
+  qWarmup: number;
 }
 
 /** Everything one training run needs: a single point of an experiment's grid. */

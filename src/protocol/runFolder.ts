@@ -53,6 +53,14 @@ export interface RunFile {
   /** Final evaluation, one entry per evaluation length. */
   final: EvalResult[] | null;
   versions: Record<string, string>;
+  /**
+   * The process that owns the run now: the runner while it is `pending`, the training worker
+   * while it is `running`; with `host`, lets a reader tell a live run from one whose process is
+   * gone (`attention-lab status` repairs those). Absent in older run folders.
+   */
+  pid?: number | null;
+  /** os.hostname() of that process. */
+  host?: string | null;
 }
 
 export interface TaskScores {

@@ -15,8 +15,13 @@ export interface TaskSpec {
 }
 
 /** A model variant: a label plus any ModelConfig fields (vocabSize, attentionScaling and trainLength are set per run). */
-export interface ModelSpec extends Partial<Omit<ModelConfig, 'vocabSize' | 'attentionScaling' | 'trainLength'>> {
+export interface ModelSpec extends Partial<Omit<ModelConfig, 'vocabSize' | 'attentionScaling' | 'trainLength' | 'lognBase'>> {
   label: string;
+  /**
+   * Base b of log_b(n) for `logn` scaling: a number > 1, or "train" for b = the longest training
+   * sequence in tokens (the factor is about 1 inside the training range; docs/science.md §1).
+   */
+  lognBase?: number | 'train';
 }
 
 /** An optimizer with its hyper-parameters; a list expands the grid (e.g. lr: [1e-3, 3e-4]). */

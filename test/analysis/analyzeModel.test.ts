@@ -83,7 +83,11 @@ test('every analysis is deterministic for a given seed and changes with the seed
     assert.equal(a.randomized.inputs, 5);
     assert.deepEqual(a.randomized.outputPositions, ['a0', 'eos']);
     assert.equal(a.randomized.majorityVote.accuracy.length, 4);
-    assert.ok(a.randomized.adversarial && a.randomized.adversarial.randomStoreError === 0.5);
+    const adv = a.randomized.adversarial;
+    assert.ok(adv && adv.taskStore && adv.taskStore.capacity === 2 && adv.values === 4 && adv.seeds === 4);
+    assert.ok(adv.matchedCapacity >= 0 && adv.matchedCapacity <= 4);
+    assert.equal(a.randomized.success.histogram.fractions.length, 10);
+    close1(a.randomized.success.histogram.fractions.reduce((x, y) => x + y, 0));
     assert.ok(a.randomized.loss.worst >= a.randomized.loss.p95 && a.randomized.loss.p95 >= 0);
   } finally {
     trainer.dispose();
@@ -94,7 +98,7 @@ function close1(x: number): void {
   assert.ok(Math.abs(x - 1) < 1e-9, `${x} ≠ 1`);
 }
 
-test('a model without RSE is read under one seed and is never truly random', () => {
+test('a model without RSE is read under one seed and is never properly random', () => {
   const base = spec();
   const config = configOf(spec({ models: [{ label: 'd', layers: 1, dModel: 16, heads: 2, dFf: 16 }], train: { ...base.train, seedsPerInput: 1 } }));
   const trainer = new Trainer(config);
@@ -104,8 +108,11 @@ test('a model without RSE is read under one seed and is never truly random', () 
       { runId: config.id, experiment: 'x', source: { kind: 'run', checkpoint: null, step: 0 }, metrics: [], settings: settings(config) },
     );
     assert.equal(a.randomized.seeds, 1);
-    assert.equal(a.randomized.trulyRandomFraction, 0);
+    assert.equal(a.randomized.properlyRandom.fraction, 0);
     for (const row of a.randomized.pCorrectVariance.values) for (const v of row) assert.equal(v, 0);
+    // read once, but its adversary's references are simulated with the K seeds an RSE model is read under
+    assert.equal(a.randomized.adversarial?.seeds, 1);
+    assert.equal(a.randomized.adversarial?.matchedStore.seeds, 4);
   } finally {
     trainer.dispose();
   }

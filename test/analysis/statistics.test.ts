@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { headQueryEntropy, normalizedEntropy, rowEntropy } from '../../src/engine/analysis/attentionEntropyMath';
 import { failureKinds } from '../../src/engine/analysis/lengthGeneralization';
-import { adversarialSummary, recallQueryVariants, summarizeSeedReadings } from '../../src/engine/analysis/randomizedSeeds';
 import { majorityAnswer, majorityVoteCurve, mean, percentile, qNormValue, sampleStd, slope, stats, variance } from '../../src/engine/analysis/statistics';
 import { groupLabel, headlineLength, markdownTable, robustnessGrids, seedBand } from '../../src/engine/analysis/summarizeExperiment';
 import { Rng } from '../../src/engine/random';
@@ -83,67 +82,6 @@ test('majority vote: ties go to the answer that reached the count first; the cur
   ];
   const truths = [[5], [4]];
   assert.deepEqual(majorityVoteCurve(answers, truths), [0.5, 0.5, 1]);
-});
-
-test('seed readings: variance of p(correct), argmax changes, truly random fraction, majority vote, losses', () => {
-  const s = summarizeSeedReadings({
-    // input 0: deterministic and right; input 1: the seed changes the answer.
-    answers: [
-      [[7, 2], [7, 2]],
-      [[3, 2], [4, 2]],
-    ],
-    pCorrect: [
-      [[0.9, 1], [0.9, 1]],
-      [[0.8, 1], [0.2, 1]],
-    ],
-    loss: [
-      [0.1, 0.1],
-      [0.2, 1.6],
-    ],
-    truths: [
-      [7, 2],
-      [3, 2],
-    ],
-  });
-  assert.equal(s.inputs, 2);
-  assert.equal(s.seeds, 2);
-  assert.deepEqual(s.pCorrectVariance.values[0], [0, 0]);
-  close(s.pCorrectVariance.values[1]?.[0] as number, 0.09);
-  assert.deepEqual(s.argmaxChanges.values, [
-    [0, 0],
-    [1, 0],
-  ]);
-  assert.equal(s.trulyRandomFraction, 0.5);
-  assert.equal(s.accuracy, 0.75);
-  assert.deepEqual(s.majorityVote.accuracy, [1, 1]);
-  close(s.loss.mean, 0.5);
-  close(s.loss.worst, 0.9);
-  close(s.loss.qNorm[0]?.value as number, 0.5);
-});
-
-test('adversarial recall: the worst key per input, and 1 − M/n for a random store', () => {
-  const a = adversarialSummary(
-    [
-      [0, 1, 0, 0],
-      [0.5, 0.5, 0.25, 0.75],
-    ],
-    [
-      [0, 1, 0, 0],
-      [0, 1, 0, 1],
-    ],
-    4,
-    2,
-  );
-  close(a.worstKeyError, (1 + 0.75) / 2);
-  close(a.meanError, 3 / 8);
-  assert.equal(a.worstKeyMajorityError, 1);
-  assert.equal(a.randomStoreError, 0.5);
-  // recall prompts k0 v0 k1 v1 <mem> | q: each variant asks a stored key and expects its value
-  const v = recallQueryVariants({ prompt: [10, 20, 11, 21, 30, 1, 11], answer: [21] }, 2);
-  assert.deepEqual(v, [
-    { prompt: [10, 20, 11, 21, 30, 1, 10], answer: [20] },
-    { prompt: [10, 20, 11, 21, 30, 1, 11], answer: [21] },
-  ]);
 });
 
 test('failure kinds split answers into correct, wrong shape and wrong values', () => {

@@ -25,11 +25,12 @@ const RUN: RunConfig = {
   model: {
     causal: true, layers: 2, dModel: 8, heads: 2, dFf: 16, vocabSize: 12, maxLen: 64, position: 'rope', positionRange: 64,
     attentionScaling: 'logn', lognBase: 512, trainLength: 16, rseBits: 0,
+    attention: 'softmax', keySize: 4, valueSize: 4, embedding: 'learned', init: 'gpt2', norm: 'layer', rseProjection: false,
   },
   optimizer: { name: 'adamw', lr: 1e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 },
   train: {
     steps: 100, batchSize: 4, accumulate: 1, schedule: { kind: 'constant' }, gradClip: 1, evalEvery: 50, evalExamples: 8, logEvery: 10,
-    checkpointEvery: 0, q: 1, seedsPerInput: 1,
+    checkpointEvery: 0, q: 1, seedsPerInput: 1, qWarmup: 0,
   },
   seed: 1,
 };

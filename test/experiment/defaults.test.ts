@@ -18,6 +18,7 @@ test('train defaults follow the step count', () => {
     checkpointEvery: 0,
     q: 1,
     seedsPerInput: 1,
+    qWarmup: 0,
   });
   const short = resolveTrainConfig({ steps: 7 });
   assert.deepEqual(short.schedule, { kind: 'warmup-cosine', warmupSteps: 1, minFactor: 0.1 });
@@ -27,12 +28,12 @@ test('train defaults follow the step count', () => {
 });
 
 test('model defaults and task-dependent fields', () => {
-  const m = resolveModelConfig({ label: 'x' }, 'logn', { vocabSize: 20, maxLen: 30, trainLength: 12 });
-  assert.deepEqual(m, { ...MODEL_DEFAULTS, vocabSize: 20, maxLen: 30, positionRange: 120, attentionScaling: 'logn', trainLength: 12 });
-  const wide = resolveModelConfig({ label: 'x', maxLen: 64, positionRange: 64 }, 'standard', { vocabSize: 20, maxLen: 30, trainLength: 12 });
+  const m = resolveModelConfig({ label: 'x' }, 'logn', { vocabSize: 20, maxLen: 30, trainLength: 12, featureWidth: null });
+  assert.deepEqual(m, { ...MODEL_DEFAULTS, keySize: 16, valueSize: 16, vocabSize: 20, maxLen: 30, positionRange: 120, attentionScaling: 'logn', trainLength: 12 });
+  const wide = resolveModelConfig({ label: 'x', maxLen: 64, positionRange: 64 }, 'standard', { vocabSize: 20, maxLen: 30, trainLength: 12, featureWidth: null });
   assert.deepEqual([wide.maxLen, wide.positionRange], [64, 64]);
   assert.throws(
-    () => resolveModelConfig({ label: 'x' }, 'logn-train', { vocabSize: 5, maxLen: 1, trainLength: 1 }),
+    () => resolveModelConfig({ label: 'x' }, 'logn-train', { vocabSize: 5, maxLen: 1, trainLength: 1, featureWidth: null }),
     /'logn-train' scaling needs training sequences of at least 2 tokens/,
   );
 });

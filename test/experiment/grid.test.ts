@@ -65,6 +65,13 @@ test('defaults are applied and the task fixes vocabulary and lengths', () => {
     lognBase: 512,
     trainLength: 17,
     rseBits: 0,
+    attention: 'softmax',
+    keySize: 16,
+    valueSize: 16,
+    embedding: 'learned',
+    init: 'gpt2',
+    norm: 'layer',
+    rseProjection: false,
   });
   assert.deepEqual(run.optimizer, { ...defaultOptimizerConfig('adamw'), lr: 1e-3 });
   assert.deepEqual(run.train, {
@@ -79,9 +86,19 @@ test('defaults are applied and the task fixes vocabulary and lengths', () => {
     checkpointEvery: 0,
     q: 1,
     seedsPerInput: 1,
+    qWarmup: 0,
   });
   const lion = expandGrid(baseSpec()).find((r) => r.id === 'sort-small-standard-lion-lr3e-4-s2');
   assert.deepEqual(lion?.optimizer, { ...defaultOptimizerConfig('lion'), lr: 3e-4, weightDecay: 0.1 });
+});
+
+test('lognBase "train" resolves to the longest training sequence in tokens', () => {
+  const spec = baseSpec();
+  spec.models = [{ label: 'small', dModel: 32, heads: 2, lognBase: 'train' }];
+  spec.attentionScalings = ['logn'];
+  const [run] = expandGrid(spec);
+  assert.equal(run?.model.trainLength, 17, 'sort, causal, n = 8: 8 + 1 + 8 tokens');
+  assert.equal(run?.model.lognBase, 17, 'b = n_train, so log_b(n) = 1 at the longest training sequence');
 });
 
 test('evalLengths default to the train lengths; a bidirectional model gets its own lengths', () => {
@@ -137,8 +154,8 @@ test('weight-decay and q lists expand the grid and name the runs', () => {
   );
   assert.deepEqual(runs.map((r) => r.train.q), [1, 4, 1, 4, 1, 4, 1, 4]);
   assert.deepEqual(runs.map((r) => r.optimizer.weightDecay), [0, 0, 0.1, 0.1, 0, 0, 0.1, 0.1]);
-  // Without a random seed encoding all seeds give the same output: one seed per input.
-  assert.deepEqual(runs.map((r) => r.train.seedsPerInput), [1, 1, 1, 1, 3, 3, 3, 3]);
+  // With or without a random seed encoding every run lays out the same m rows per input (science.md §4).
+  assert.deepEqual(runs.map((r) => r.train.seedsPerInput), [3, 3, 3, 3, 3, 3, 3, 3]);
 });
 
 test('batchSize and accumulate lists are paired entry by entry; one list alone expands the grid', () => {
@@ -220,7 +237,7 @@ test('formatNumber picks the shorter exact form', () => {
 
 test('every preset expands to unique, file-name safe runs that build valid models and optimizers', async () => {
   await initBackend('cpu');
-  const expected: Record<string, number> = { quick: 6, entropy: 3, optimizers: 15, robustness: 45, 'tiger-accumulation': 18, 'randomized-recall': 4, 'position-probe': 5 };
+  const expected: Record<string, number> = { quick: 6, entropy: 3, optimizers: 15, robustness: 45, 'tiger-accumulation': 18, 'randomized-recall': 12, 'position-probe': 5 };
   for (const [name, preset] of Object.entries(PRESETS)) {
     const runs = expandGrid(preset.spec);
     assert.equal(runs.length, expected[name], name);
@@ -275,11 +292,20 @@ test('optimizer presets: paired seeds, lr grids from well below each optimum int
   }
 });
 
-test('randomized-recall preset compares RSE off/on and q = 1/4', () => {
+test('randomized-recall preset: A^E/A^q with a fixed (no) seed and fresh seeds, 3 seeds each, equal rows, the paper\'s model and optimizer', () => {
   const runs = expandGrid(PRESETS['randomized-recall']!.spec);
-  const cells = new Set(runs.map((r) => `${r.model.rseBits > 0}-${r.train.q}`));
-  assert.deepEqual([...cells].sort(), ['false-1', 'false-4', 'true-1', 'true-4']);
-  assert.ok(runs.every((r) => r.task.options.capacity! > 0));
+  const cells = new Map<string, number>();
+  for (const r of runs) cells.set(`${r.model.rseBits > 0}-${r.train.q}`, (cells.get(`${r.model.rseBits > 0}-${r.train.q}`) ?? 0) + 1);
+  assert.deepEqual([...cells.entries()].sort(), [['false-1', 3], ['false-32', 3], ['true-1', 3], ['true-32', 3]]);
+  for (const r of runs) {
+    assert.equal(r.train.batchSize * r.train.seedsPerInput, 256, 'RSE on and off lay out the same rows');
+    assert.equal(r.task.options.tokensPerPair, 1);
+    assert.equal(r.model.attention, 'linear');
+    assert.equal(r.model.heads, 1);
+    assert.equal(r.model.dModel - r.model.rseBits, 16, 'the same token width with and without seed bits');
+    assert.ok(r.model.keySize < Math.max(...r.task.trainLengths), 'the key size is the bottleneck');
+    assert.deepEqual([r.optimizer.name, r.optimizer.weightDecay, (r.optimizer as { beta2: number }).beta2, (r.optimizer as { eps: number }).eps], ['adamw', 0, 0.95, 1e-5]);
+  }
 });
 
 test('entropy and position-probe presets cover the axes they promise', () => {

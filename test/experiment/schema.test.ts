@@ -93,6 +93,8 @@ const SAMPLES: [string, Record<string, unknown>, boolean][] = [
   ['no train block', { '$.train': DELETE }, true],
   ['with $schema', { '$.$schema': './experiment.schema.json' }, true],
   ['all model fields', { '$.models[0]': { label: 'm', causal: false, layers: 3, dModel: 48, heads: 4, dFf: 96, maxLen: 64, position: 'randomized', positionRange: 256, lognBase: 64, rseBits: 4 } }, true],
+  ['lognBase train', { '$.models[0].lognBase': 'train' }, true],
+  ['lognBase another word', { '$.models[0].lognBase': 'long' }, false],
   ['lr list and q list', { '$.optimizers[0].lr': [1e-3, 3e-3], '$.train.q': [1, 2] }, true],
   ['piecewise schedule', { '$.train.schedule': { kind: 'piecewise', points: { '0': 0, '10': 1 } } }, true],
   ['sgd with momentum', { '$.optimizers[0]': { name: 'sgd', lr: 0.5, momentum: 0 } }, true],

@@ -143,12 +143,18 @@ test('a backend killed mid-run fails the request, keeps what the run wrote, and 
   assert.equal(exits[0]?.expected, false);
   assert.equal(backend.running, false);
 
-  const running = readExperiment(experimentDir).runs.filter((r) => r.status === 'running');
-  assert.equal(running.length, 1, 'the run it was training still says running');
-  assert.deepEqual(markInterruptedRuns(experimentDir, err.message).sort(), readExperiment(experimentDir).runs.map((r) => r.id).sort());
+  // The backend's training worker, orphaned, saves its run and marks it cancelled; what is left
+  // running or pending by a dead process is marked by the host: running → failed, pending → cancelled.
+  const trained = readExperiment(experimentDir).runs.find((r) => r.status !== 'pending');
+  assert.ok(trained, 'a run had started');
+  for (let i = 0; i < 600 && readExperiment(experimentDir).runs.some((r) => r.status === 'running'); i++) {
+    markInterruptedRuns(experimentDir, err.message);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  markInterruptedRuns(experimentDir, err.message);
   const after = readExperiment(experimentDir).runs;
-  assert.ok(after.every((r) => r.status === 'failed' && r.error === err.message));
-  assert.ok(fs.statSync(path.join(running[0]?.dir as string, 'metrics.jsonl')).size > 0, 'its metrics are kept');
+  assert.ok(after.every((r) => r.status === 'cancelled' || (r.status === 'failed' && r.error === err.message)), JSON.stringify(after.map((r) => r.status)));
+  assert.ok(fs.statSync(path.join(trained.dir, 'metrics.jsonl')).size > 0, 'its metrics are kept');
 
   const again = await backend.ensureStarted();
   assert.notEqual(backend.pid, firstPid);

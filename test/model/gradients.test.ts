@@ -57,6 +57,8 @@ const configs: ModelConfig[] = [
   smallConfig({ causal: true, position: 'learned', rseBits: 3 }),
   smallConfig({ causal: true, position: 'rope', attentionScaling: 'logn' }),
   smallConfig({ causal: false, position: 'randomized', attentionScaling: 'logn-train', trainLength: 4 }),
+  // the randomized-Transformers recall model: linear attention, its own key/value sizes, no MLP, fan-in init, seed projection
+  smallConfig({ attention: 'linear', keySize: 3, valueSize: 5, dFf: 0, init: 'fan-in', position: 'sinusoidal', rseBits: 2, rseProjection: true }),
 ];
 
 for (const backend of testBackends()) {

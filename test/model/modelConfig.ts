@@ -1,8 +1,9 @@
+import { completeModelConfig } from '../../src/engine/model/transformer';
 import type { ModelConfig } from '../../src/protocol/config';
 
-/** A small model config for tests; override what a test is about. */
+/** A small model config for tests; override what a test is about. keySize and valueSize default to dModel / heads. */
 export function smallConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
-  return {
+  const base = {
     causal: true,
     layers: 2,
     dModel: 16,
@@ -16,8 +17,14 @@ export function smallConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
     lognBase: 512,
     trainLength: 8,
     rseBits: 0,
+    attention: 'softmax',
+    embedding: 'learned',
+    init: 'gpt2',
+    norm: 'layer',
+    rseProjection: false,
     ...overrides,
-  };
+  } as ModelConfig;
+  return completeModelConfig(base);
 }
 
 /** Largest |a − b| over two equally long arrays. */

@@ -232,7 +232,7 @@ test('randomized positions: default evaluation positions, explicit training posi
 
 test('config and input validation give clear errors', () => {
   assert.throws(() => createModel(smallConfig({ dModel: 16, heads: 3 }), 1), /heads \(3\) must divide dModel \(16\)/);
-  assert.throws(() => createModel(smallConfig({ dModel: 18, heads: 6, position: 'rope' }), 1), /even head dimension/);
+  assert.throws(() => createModel(smallConfig({ dModel: 18, heads: 6, position: 'rope' }), 1), /even key size per head/);
   assert.throws(() => createModel(smallConfig({ layers: 0 }), 1), /layers must be an integer ≥ 1/);
   assert.throws(() => createModel(smallConfig({ attentionScaling: 'logn-train', trainLength: 1 }), 1), /trainLength/);
   withModel(smallConfig({ maxLen: 4, vocabSize: 5 }), 1, (m) => {

@@ -55,7 +55,7 @@ test('describeTask and defaultTaskOptions document every task', () => {
     assert.deepEqual(task(name).options, defaults, `${name}: a task without options uses the defaults`);
     for (const key of Object.keys(defaults)) assert.ok(text.includes(`  ${key} (`), `${name} documents ${key}`);
   }
-  assert.deepEqual(defaultTaskOptions('recall', 20), { keys: 40, values: 8, capacity: 0 });
+  assert.deepEqual(defaultTaskOptions('recall', 20), { keys: 40, values: 8, capacity: 0, tokensPerPair: 2 });
   assert.deepEqual(defaultTaskOptions('sort', 20), { values: 32 });
   assert.match(describeTask('position-probe'), /No options\./);
 });

@@ -4,6 +4,7 @@ import type { TaskConfig, TaskName } from '../../src/protocol/config';
 import { TASK_NAMES } from '../../src/protocol/config';
 import { Rng } from '../../src/engine/random';
 import { createTask } from '../../src/engine/tasks';
+import type { RecallTask } from '../../src/engine/tasks/recall';
 import { FIRST_SYMBOL, SEP, SPECIAL_TOKENS } from '../../src/engine/tasks/task';
 
 function config(name: TaskName, options: Record<string, number> = {}): TaskConfig {
@@ -120,4 +121,34 @@ test('recall with capacity puts M memory tokens between the pairs and the query'
   assert.equal(task.promptLength(4), 2 * 4 + 2 + 2);
   assert.deepEqual(ex.prompt.slice(8).map((t) => task.vocab[t]).slice(0, 3), ['<mem>', '<mem>', '|']);
   assert.ok(!createTask(config('recall')).vocab.includes('<mem>'), 'no memory token without capacity');
+});
+
+test('recall with one token per pair: pair tokens, the query key last, features [value bits, one-hot key], every query variant', () => {
+  const task = createTask({ name: 'recall', trainLengths: [3], evalLengths: [3], options: { keys: 3, values: 4, tokensPerPair: 1 } }) as RecallTask;
+  assert.equal(task.vocab.length, 4 + 3 + 4 + 3 * 4);
+  const ex = task.example(new Rng(5), 3);
+  assert.equal(ex.prompt.length, 4);
+  const text = task.format(ex);
+  assert.match(text, /^k\d:v\d k\d:v\d k\d:v\d \| query: k\d \| value: v\d$/);
+  const [, query, value] = /query: (k\d) \| value: (v\d)/.exec(text) ?? [];
+  assert.ok(text.includes(`${query}:${value}`), 'the queried pair is stored');
+  const f = task.inputFeatures();
+  assert.equal(f.width, 2 + 3);
+  const row = (token: string): number[] => Array.from(f.table.slice(task.vocab.indexOf(token) * f.width, (task.vocab.indexOf(token) + 1) * f.width));
+  assert.deepEqual(row('k2:v3'), [1, 1, 0, 0, 1]);
+  assert.deepEqual(row('k0:v2'), [0, 1, 1, 0, 0]);
+  assert.deepEqual(row('k1'), [0, 0, 0, 1, 0], 'the query: value slot zeroed');
+  assert.deepEqual(row('v1'), [1, 0, 0, 0, 0]);
+  assert.deepEqual(row('|'), [0, 0, 0, 0, 0]);
+  const variants = task.queryVariants(ex);
+  assert.equal(variants.length, 3);
+  variants.forEach((v, j) => {
+    assert.deepEqual(v.prompt.slice(0, 3), ex.prompt.slice(0, 3));
+    assert.equal(task.format(v).split(' | ')[0]?.split(' ')[j], `${task.vocab[v.prompt[3] as number]}:${task.vocab[v.answer[0] as number]}`);
+  });
+  // two tokens per pair: k v k v | q, and the variants keep that layout
+  const two = createTask({ name: 'recall', trainLengths: [2], evalLengths: [2], options: { keys: 4, values: 4, capacity: 1 } }) as RecallTask;
+  const e2 = two.example(new Rng(1), 2);
+  assert.deepEqual(two.queryVariants(e2).map((v) => [v.prompt.at(-1), v.answer[0]]), [[e2.prompt[0], e2.prompt[1]], [e2.prompt[2], e2.prompt[3]]]);
+  assert.throws(() => createTask({ name: 'recall', trainLengths: [2], evalLengths: [2], options: { tokensPerPair: 1, capacity: 1 } }), /capacity must be 0 with tokensPerPair = 1/);
 });

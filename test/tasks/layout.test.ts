@@ -143,3 +143,19 @@ test('layoutBatch rejects examples of another size and empty batches', () => {
   assert.throws(() => layoutBatch(sortTask, [], 3, true), /no examples/);
   assert.throws(() => formatBatchRow(sortTask, layoutBatch(sortTask, [sortExample], 3, true), 1), /row 1 is outside/);
 });
+
+test('answered at the end (recall, one token per pair): the value is the target at the query token, one pass', () => {
+  const t = task('recall', { keys: 5, values: 4, tokensPerPair: 1 });
+  const ex: TaskExample = { prompt: ids(t, 'k3:v2 k0:v1 k1:v0 k1'), answer: ids(t, 'v0') };
+  for (const causal of [true, false]) {
+    assert.equal(sequenceLength(t, 3, causal), 4);
+    const b = layoutBatch(t, [ex], 3, causal);
+    assert.deepEqual(Array.from(b.tokens), ex.prompt);
+    assert.deepEqual(Array.from(b.targets), [-1, -1, -1, ...ex.answer]);
+    assert.equal(b.answerStart, 3);
+    assert.equal(usesGreedyDecoding(t, causal), false);
+    assert.deepEqual(answerFromPredictions(t, 3, causal, [9, 9, 9, ex.answer[0] as number]), ex.answer);
+    assert.throws(() => promptForDecoding(t, ex, causal), /answered at the end of its prompt/);
+  }
+  assert.throws(() => layoutBatch(t, [{ prompt: ex.prompt, answer: [] }], 3, true), /expects 1 at n = 3/);
+});

@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
 import { maskedCrossEntropy, qNormLoss, qNormValue } from '../../src/engine/train/loss';
+import { qAtStep } from '../../src/engine/train/trainer';
 
 before(async () => {
   await useTestBackend(primaryTestBackend('wasm'));
@@ -88,4 +89,13 @@ test('masked cross-entropy: value and gradient match autodiff of the one-hot / m
   assert.throws(() => maskedCrossEntropy(logits, new Int32Array(3)), /expected 12 targets/);
   assert.throws(() => maskedCrossEntropy(logits, new Int32Array(12).fill(5)), /target 5 at index 0 is outside the vocabulary/);
   tf.dispose([logits, r, gWant, gGot]);
+});
+
+test('q warm-up: q rises linearly from 1 to q over the warm-up steps, then stays', () => {
+  assert.equal(qAtStep(32, 0, 0), 32);
+  assert.equal(qAtStep(32, 100, 0), 1);
+  assert.equal(qAtStep(32, 100, 50), 16.5);
+  assert.equal(qAtStep(32, 100, 100), 32);
+  assert.equal(qAtStep(32, 100, 1000), 32);
+  assert.equal(qAtStep(1, 100, 10), 1);
 });

@@ -82,3 +82,46 @@ test('a model learns: copy with AdamW goes well below the uniform loss in 60 ste
   assert.ok(last < 0.5 * uniform, `loss ${last} vs uniform ${uniform}`);
   t.dispose();
 });
+
+test('RSE on and off see the same rows and inputs per step; the m seeds of a step are shared by every input', () => {
+  const task = { name: 'recall' as const, trainLengths: [4], evalLengths: [4], options: { keys: 6, values: 4, tokensPerPair: 1 } };
+  const on = trainer(task, { rseBits: 4, position: 'none' }, { q: 4, seedsPerInput: 3, batchSize: 5 });
+  const off = trainer(task, { rseBits: 0, position: 'none' }, { q: 4, seedsPerInput: 3, batchSize: 5 });
+  const a = on.trainBatch(7);
+  const b = off.trainBatch(7);
+  try {
+    assert.deepEqual(a.tokens.shape, [15, 5], 'batchSize × m rows');
+    assert.deepEqual(b.tokens.shape, a.tokens.shape, 'the same rows without RSE');
+    assert.deepEqual(Array.from(b.tokens.dataSync()), Array.from(a.tokens.dataSync()), 'the same inputs');
+    assert.equal(b.seedBits, undefined);
+    const bits = a.seedBits?.arraySync() as number[][];
+    for (let i = 0; i < 5; i++) for (let j = 0; j < 3; j++) assert.deepEqual(bits[i * 3 + j], bits[j], `row ${i}·m + ${j} has seed ${j}`);
+    assert.notDeepEqual(bits[0], bits[1], 'three different seeds');
+    const rows = a.tokens.arraySync() as number[][];
+    for (let i = 0; i < 5; i++) for (let j = 1; j < 3; j++) assert.deepEqual(rows[i * 3 + j], rows[i * 3], 'input-major copies');
+  } finally {
+    tf.dispose([a.tokens, b.tokens, ...(a.seedBits ? [a.seedBits] : [])]);
+    on.dispose();
+    off.dispose();
+  }
+});
+
+test('recall with one token per pair on a linear-attention model with task features trains and is scored at the query', () => {
+  const [config] = expandGrid({
+    name: 't',
+    tasks: [{ name: 'recall', trainLengths: [4], evalLengths: [4], options: { keys: 4, values: 4, tokensPerPair: 1 } }],
+    models: [{ label: 'm', layers: 2, heads: 1, dFf: 0, attention: 'linear', keySize: 2, valueSize: 2, embedding: 'features', init: 'fan-in', norm: 'none', position: 'none', rseBits: 2 }],
+    attentionScalings: ['standard'],
+    optimizers: [{ name: 'adamw', lr: 3e-3 }],
+    seeds: [3],
+    train: { steps: 20, batchSize: 4, evalExamples: 6, q: 2, seedsPerInput: 2, qWarmup: 3 },
+  });
+  assert.ok(config);
+  assert.equal(config.model.dModel, 2 + 4 + 2, 'value bits + one-hot key + seed bits');
+  const t = new Trainer(config);
+  const losses = Array.from({ length: 4 }, () => t.trainStep(true).loss);
+  assert.ok(losses.every(Number.isFinite), String(losses));
+  const [r] = t.evaluate();
+  assert.ok(r && r.tokens === 5 && r.shape === 1 && Number.isFinite(r.loss), JSON.stringify(r));
+  t.dispose();
+});

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
+import { ANALYSIS_VERSION } from '../../src/protocol/analysis';
 import type { RunConfig } from '../../src/protocol/config';
 import type { ExperimentSnapshot } from '../../src/protocol/viewData';
 import { openSafetensors } from '../../src/engine/checkpoint/safetensors';
@@ -27,7 +28,7 @@ const { dir, cleanup } = tempDir('al-apps-test-');
 function analysisFixture(config: RunConfig): unknown {
   const heads = ['L0.H0', 'L0.H1'];
   return {
-    version: 1,
+    version: ANALYSIS_VERSION,
     kind: 'run-analysis',
     runId: config.id,
     experiment: 'quick',
@@ -61,19 +62,33 @@ function analysisFixture(config: RunConfig): unknown {
       ],
     },
     randomized: {
-      rseBits: 0,
+      rseBits: 8,
       length: 8,
-      inputs: 2,
-      seeds: 1,
+      inputs: 4,
+      seeds: 4,
       outputPositions: ['a0', 'a1'],
       pCorrectVariance: { rowLabels: ['i0', 'i1'], columnLabels: ['a0', 'a1'], values: [[0, 0.01], [0.02, 0]] },
       pCorrectMean: { rowLabels: ['i0', 'i1'], columnLabels: ['a0', 'a1'], values: [[0.9, 0.8], [0.7, 0.6]] },
-      argmaxChanges: { rowLabels: ['i0', 'i1'], columnLabels: ['a0', 'a1'], values: [[0, 0], [0, 0]] },
-      trulyRandomFraction: 0,
+      seedSpread: { rowLabels: ['i0', 'i1'], columnLabels: ['a0', 'a1'], values: [[0.1, 0], [0.8, 0]] },
+      properlyRandom: { bound: 0.5, fraction: 0.25, meanSpread: 0.3 },
+      answerVariance: { mean: 0.01, p95: 0.02 },
+      success: { mean: 0.5, p5: 0, atZero: 0.25, atOne: 0.25, histogram: { edges: [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1], fractions: [0.25, 0, 0, 0, 0, 0.5, 0, 0, 0, 0.25] } },
       accuracy: 0.5,
-      majorityVote: { seeds: [1], accuracy: [0.5] },
+      majorityVote: { seeds: [1, 2, 3, 4], accuracy: [0.5, 0.5, 0.75, 0.75] },
       loss: { mean: 1, p95: 2, worst: 3, qNorm: [] },
-      adversarial: null,
+      adversarial: {
+        pairs: 4,
+        capacity: 2,
+        values: 8,
+        seeds: 4,
+        inputs: 4,
+        meanError: 0.45,
+        worstKeyError: 0.875,
+        worstKeyMajorityError: 0.5,
+        matchedCapacity: 1.94,
+        matchedStore: { capacity: 1.94, seeds: 4, trials: 100, random: { meanError: 0.45, worstKeyError: 0.71, worstKeyMajorityError: 0.3, worstKeyErrorBand: [0.6, 0.8] }, deterministic: { meanError: 0.45, worstKeyError: 0.98 } },
+        taskStore: { capacity: 2, seeds: 4, trials: 100, random: { meanError: 0.44, worstKeyError: 0.7, worstKeyMajorityError: 0.29, worstKeyErrorBand: [0.6, 0.8] }, deterministic: { meanError: 0.44, worstKeyError: 0.98 } },
+      },
     },
     entropyOverTraining: null,
     optimizer: null,
@@ -131,6 +146,14 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     assert.equal(await app.page.locator('#card-attention-pattern canvas').count() >= 1, true);
     // Length generalization: 2 groups × 2 lengths.
     assert.equal(await app.page.locator('#card-length-generalization rect.al-cell').count(), 4);
+    // Randomized seeds: the per-input success histogram (10 bins: 1 input at 0, 2 at 0.5, 1 at 1), the
+    // caption with the properly-random measure, and the adversary beside the simulated ideal stores.
+    const hist = app.page.locator('#card-success-histogram');
+    assert.deepEqual(await hist.locator('rect.al-bin').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count')))), [1, 0, 0, 0, 0, 2, 0, 0, 0, 1]);
+    assert.match(await hist.innerText(), /properly random on 0\.25 of the inputs/);
+    const adversary = app.page.locator('#card-adversary table');
+    assert.equal(await adversary.locator('tbody tr').count(), 5);
+    assert.match(await adversary.innerText(), /ideal random store, matched capacity/);
     await app.page.screenshot({ path: path.join(shotDir, 'dashboard.png'), fullPage: true });
 
     // Controls keep state and the trace button posts a checked request.

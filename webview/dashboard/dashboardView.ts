@@ -6,7 +6,7 @@
  * selected runs (from the host's "Compare Selected Runs"); the compared run folders are saved in
  * the state so the host can restore the same selection after a reload.
  */
-import { attentionPattern, contourFromTraces, contourPaths as contourPathsChart, heatmap, lineChart, tableChart } from '../charts/index';
+import { attentionPattern, contourFromTraces, contourPaths as contourPathsChart, heatmap, histogram, lineChart, tableChart } from '../charts/index';
 import type { ChartHandle } from '../charts/index';
 import type { MetricsRecord, RunFile } from '../../src/protocol/runFolder';
 import type { DashboardComparison, ExperimentSnapshot, OptimizerPathsView, RunSnapshot } from '../../src/protocol/viewData';
@@ -23,12 +23,15 @@ import {
   isAnalysisFile,
   isSummaryFile,
   lengthGrid,
+  adversaryTable,
   majorityVote,
   metricSeries,
   parseMetric,
   patternData,
+  randomizedCaption,
   robustnessData,
   seedVariance,
+  successHistogram,
   TRAIN_METRICS,
   weightRmsSeries,
   type LengthField,
@@ -230,13 +233,16 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       else empty(pat.body, 'No pattern for this layer and head.');
     }
 
-    // Seed variance and majority vote.
+    // Randomized seeds (science.md §4): per-input success over seeds, seed variance, majority vote, the adversary.
+    const sh = chartCard(grid, host, 'success-histogram', 'Per-input success rate over seeds (bimodal = deterministic, spread = random)');
     const sv = chartCard(grid, host, 'seed-variance', 'Seed variance of p(correct): input × output position');
     const mv = chartCard(grid, host, 'majority-vote', 'Majority vote over seeds');
+    const adv = chartCard(grid, host, 'adversary', 'Oblivious adversary: worst key vs simulated ideal stores', { wide: true });
     if (!analysis) {
-      empty(sv.body, 'No randomized analysis yet.');
-      empty(mv.body, 'No randomized analysis yet.');
+      for (const c of [sh, sv, mv, adv]) empty(c.body, 'No randomized analysis yet.');
     } else {
+      sh.body.before(el('p', { class: 'al-muted' }, randomizedCaption(analysis)));
+      sh.setChart(keep(histogram(sh.body, successHistogram(analysis), { title: 'success-histogram', xLabel: `success rate over ${analysis.randomized.seeds} seed(s)` })));
       // Without Random Seed Encoding every seed gives the same output: a heatmap of zeros says nothing.
       if (analysis.randomized.rseBits === 0) empty(sv.body, 'Deterministic model (no Random Seed Encoding): the variance across seeds is 0 by construction.');
       else sv.setChart(keep(heatmap(sv.body, seedVariance(analysis), { title: 'seed-variance', xLabel: 'output position', yLabel: 'input', valueLabel: 'variance', showValues: false })));
@@ -251,6 +257,9 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
           }),
         ),
       );
+      const table = adversaryTable(analysis);
+      if (table) adv.setChart(keep(tableChart(adv.body, table, { title: 'adversary' })));
+      else empty(adv.body, 'Adversarial queries are computed for associative recall only.');
     }
   }
 

@@ -3,10 +3,11 @@
  * Pure functions, no DOM: the dashboard, the HTML report and the unit tests (test/views) use them.
  */
 import { meanInterval } from '../../src/engine/analysis/confidence';
+import { ANALYSIS_VERSION } from '../../src/protocol/analysis';
 import type { AnalysisFile, LabeledMatrix, RobustnessGrid, SummaryFile } from '../../src/protocol/analysis';
 import type { EntropyRecord, EvalResult, OptimRecord, RunFile, TrainRecord } from '../../src/protocol/runFolder';
 import type { ExperimentSnapshot, RunSnapshot } from '../../src/protocol/viewData';
-import type { AttentionData, ColumnMarker, HeatmapData, LineSeries, TableData } from '../charts/types';
+import type { AttentionData, ColumnMarker, HeatmapData, HistogramData, LineSeries, TableData } from '../charts/types';
 
 /** The group of a run: its id without the seed suffix (`sort-small-logn-lion-s2` → `sort-small-logn-lion`). */
 export function groupLabel(run: RunFile): string {
@@ -230,8 +231,9 @@ export function matrixData(m: LabeledMatrix): HeatmapData {
   return { rowLabels: [...m.rowLabels], columnLabels: [...m.columnLabels], values: m.values.map((row) => row.map((v) => (v === null ? NaN : v))) };
 }
 
+/** An analysis.json of the current version (an older file lacks fields the charts read: re-run `attention-lab analyze`). */
 export function isAnalysisFile(v: unknown): v is AnalysisFile {
-  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'run-analysis';
+  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'run-analysis' && (v as { version?: unknown }).version === ANALYSIS_VERSION;
 }
 
 export function isSummaryFile(v: unknown): v is SummaryFile {
@@ -283,4 +285,56 @@ export function seedVariance(a: AnalysisFile): HeatmapData {
 export function majorityVote(a: AnalysisFile): LineSeries[] {
   const mv = a.randomized.majorityVote;
   return [{ id: 'majority', label: 'majority vote accuracy', points: mv.seeds.map((k, i) => ({ x: k, y: mv.accuracy[i] as number })) }];
+}
+
+/**
+ * The per-input success-rate histogram (science.md §4): how many inputs are answered right under
+ * which fraction of the K seeds. Bimodal at 0 and 1 = deterministic; spread = random.
+ */
+export function successHistogram(a: AnalysisFile): HistogramData {
+  const s = a.randomized.success;
+  return { edges: s.histogram.edges, counts: s.histogram.fractions.map((f) => Math.round(f * a.randomized.inputs)) };
+}
+
+/** One line under the seed charts: the properly-random measure and the success summary. */
+export function randomizedCaption(a: AnalysisFile): string {
+  const r = a.randomized;
+  const f = (x: number, d = 2): string => x.toFixed(d);
+  return (
+    `${r.inputs} inputs × ${r.seeds} seeds: success mean ${f(r.success.mean)}, 5th percentile ${f(r.success.p5)}; ` +
+    `properly random on ${f(r.properlyRandom.fraction)} of the inputs (seed spread > ${r.properlyRandom.bound}, mean spread ${f(r.properlyRandom.meanSpread)}); ` +
+    `variance of p(correct) over seeds: mean ${f(r.answerVariance.mean, 4)}, p95 ${f(r.answerVariance.p95, 4)}.`
+  );
+}
+
+/**
+ * The oblivious adversary (recall): the model's error on a random key, on the worst key and on the
+ * worst key after a majority vote, beside ideal random and deterministic stores simulated at the
+ * model's matched capacity (and at the task's, when it has memory slots). null for other tasks.
+ */
+export function adversaryTable(a: AnalysisFile): TableData | null {
+  const adv = a.randomized.adversarial;
+  if (!adv) return null;
+  const rows: Record<string, string | number | null>[] = [
+    { store: `this model (${adv.inputs} inputs × ${adv.pairs} keys × ${adv.seeds} seeds)`, capacity: adv.matchedCapacity, meanError: adv.meanError, worstKey: adv.worstKeyError, worstKeyMajority: adv.worstKeyMajorityError },
+  ];
+  const refs: [string, typeof adv.matchedStore | null][] = [
+    ['matched capacity', adv.matchedStore],
+    ["task's capacity", adv.taskStore],
+  ];
+  for (const [name, ref] of refs) {
+    if (!ref) continue;
+    rows.push({ store: `ideal random store, ${name} (K = ${ref.seeds})`, capacity: ref.capacity, meanError: ref.random.meanError, worstKey: ref.random.worstKeyError, worstKeyMajority: ref.random.worstKeyMajorityError });
+    rows.push({ store: `ideal deterministic store, ${name}`, capacity: ref.capacity, meanError: ref.deterministic.meanError, worstKey: ref.deterministic.worstKeyError, worstKeyMajority: ref.deterministic.worstKeyError });
+  }
+  return {
+    columns: [
+      { key: 'store', label: 'Store', type: 'text' },
+      { key: 'capacity', label: 'M', type: 'number', digits: 2 },
+      { key: 'meanError', label: 'Error (random key)', type: 'number', digits: 3 },
+      { key: 'worstKey', label: 'Error (worst key)', type: 'number', digits: 3 },
+      { key: 'worstKeyMajority', label: 'Worst key, majority', type: 'number', digits: 3 },
+    ],
+    rows,
+  };
 }

@@ -56,7 +56,7 @@ export async function probeAttention(params: AttentionProbeParams): Promise<Atte
   const ids = tokenizeProbeInput(params.input, task.vocab);
   const T = ids.length;
   if (T > config.model.maxLen) throw new Error(`the input has ${T} tokens; this model accepts at most ${config.model.maxLen}`);
-  const model = createModel(config.model, config.seed);
+  const model = createModel(config.model, config.seed, { inputFeatures: task.inputFeatures?.() ?? null });
   try {
     restoreInto(loaded, model.params);
     const { rseBits, position, positionRange } = config.model;

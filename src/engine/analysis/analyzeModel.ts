@@ -10,7 +10,8 @@ import { ANALYSIS_FILE, ANALYSIS_VERSION } from '../../protocol/analysis';
 import type { RunConfig } from '../../protocol/config';
 import type { MetricsRecord } from '../../protocol/runFolder';
 import { loadCheckpoint, restoreInto } from '../checkpoint/checkpoint';
-import { listCheckpoints, readMetrics, readRunFile, RunFolderError } from '../experiment/runFolder';
+import { readMetrics, readRunFile, RunFolderError } from '../experiment/runFolder';
+import { loadNewestValidCheckpoint } from '../checkpoint/newestValid';
 import { writeJsonAtomic } from '../io/atomicWrite';
 import { createModel } from '../model/transformer';
 import { Rng, hashSeed } from '../random';
@@ -19,19 +20,19 @@ import { attentionPatterns } from './attentionPatterns';
 import { entropyAnalysis } from './attentionEntropy';
 import { lengthGeneralization } from './lengthGeneralization';
 import type { AnalysisSubject } from './modelPasses';
-import { randomizedAnalysis } from './randomizedSeeds';
+import { SPREAD_BOUND, randomizedAnalysis } from './randomizedSeeds';
 import { entropyOverTraining, optimizerDiagnostics } from './trainingDiagnostics';
 
 export const DEFAULT_ANALYSIS_SEED = 1234;
 
 /** Settings for a run config: bounded so the analysis stays a small fraction of a run's time. */
 export function defaultAnalysisSettings(config: RunConfig, overrides: Partial<AnalysisSettings> = {}): AnalysisSettings {
-  const rse = config.model.rseBits > 0;
   return {
     seed: DEFAULT_ANALYSIS_SEED,
     examplesPerLength: Math.min(64, config.train.evalExamples),
-    randomSeeds: rse ? 16 : 1,
+    randomSeeds: 16,
     randomInputs: Math.min(64, config.train.evalExamples),
+    spreadBound: SPREAD_BOUND,
     collapseThreshold: 0.05,
     ...overrides,
   };
@@ -53,6 +54,7 @@ export function analyzeModel(subject: AnalysisSubject, opts: AnalyzeOptions): An
   if (settings.randomSeeds < 1 || settings.examplesPerLength < 1 || settings.randomInputs < 1) {
     throw new Error('analysis settings: examplesPerLength, randomSeeds and randomInputs must be at least 1');
   }
+  if (!(settings.spreadBound >= 0 && settings.spreadBound < 1)) throw new Error(`analysis settings: spreadBound must be in [0, 1), got ${settings.spreadBound}`);
   // Independent streams per section, so adding a section never shifts another's numbers.
   const rng = (salt: number): Rng => new Rng(hashSeed(settings.seed, salt));
   const entropy = entropyAnalysis(subject, {
@@ -67,7 +69,9 @@ export function analyzeModel(subject: AnalysisSubject, opts: AnalyzeOptions): An
   const randomized = randomizedAnalysis(subject, {
     inputs: settings.randomInputs,
     seeds: config.model.rseBits > 0 ? settings.randomSeeds : 1,
+    referenceSeeds: settings.randomSeeds,
     adversarialInputs: Math.min(32, settings.randomInputs),
+    spreadBound: settings.spreadBound,
     rng: rng(4),
   });
   return {
@@ -79,7 +83,7 @@ export function analyzeModel(subject: AnalysisSubject, opts: AnalyzeOptions): An
     createdAt: new Date().toISOString(),
     seconds: (performance.now() - t0) / 1000,
     config,
-    settings: { ...settings, randomSeeds: config.model.rseBits > 0 ? settings.randomSeeds : 1 },
+    settings,
     entropy,
     patterns,
     lengthGeneralization: lengths,
@@ -98,7 +102,7 @@ export async function subjectFromCheckpoint(file: string): Promise<{ subject: An
   const loaded = await loadCheckpoint(file);
   const config = loaded.metadata.runConfig;
   const task = createTask(config.task);
-  const model = createModel(config.model, config.seed);
+  const model = createModel(config.model, config.seed, { inputFeatures: task.inputFeatures?.() ?? null });
   try {
     restoreInto(loaded, model.params);
   } catch (err) {
@@ -120,8 +124,9 @@ export async function analyzePath(target: string, options: { out?: string; setti
   if (isDir) {
     runDir = target;
     readRunFile(runDir);
-    const latest = listCheckpoints(runDir).at(-1);
-    if (!latest) throw new RunFolderError(`${runDir}: the run has no checkpoint to analyse yet`);
+    const warn = (m: string): void => void process.stderr.write(`attention-lab: warning: ${m}\n`);
+    const latest = await loadNewestValidCheckpoint(runDir, warn);
+    if (!latest) throw new RunFolderError(`${runDir}: the run has no usable checkpoint to analyse yet`);
     checkpoint = latest.file;
   } else {
     if (!fs.existsSync(target)) throw new RunFolderError(`${target}: no such file or folder`);

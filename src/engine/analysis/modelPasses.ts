@@ -58,14 +58,25 @@ export interface TeacherForced {
   pCorrect: Float32Array;
   /** Argmax token at every position. [B*T] */
   argmax: Int32Array;
+  /** With `distributions`: the predicted distribution at every position, [B*T*V] (softmax of the logits). */
+  probs: Float32Array | null;
 }
 
-/** One teacher-forced pass over examples of size n (one row per example; `bits` [B*rseBits] when RSE). */
-export function teacherForced(subject: AnalysisSubject, examples: readonly TaskExample[], n: number, bits: Float32Array | undefined): TeacherForced {
+/**
+ * One teacher-forced pass over examples of size n (one row per example; `bits` [B*rseBits] when
+ * RSE); `distributions` also returns the whole predicted distribution at every position.
+ */
+export function teacherForced(
+  subject: AnalysisSubject,
+  examples: readonly TaskExample[],
+  n: number,
+  bits: Float32Array | undefined,
+  distributions = false,
+): TeacherForced {
   const layout = layoutBatch(subject.task, examples, n, subject.config.model.causal);
   const V = subject.config.model.vocabSize;
   const positions = positionsFor(subject, layout.length);
-  const [lossT, pT, argT] = tf.tidy(() => {
+  const [lossT, pT, argT, probsT] = tf.tidy((): tf.Tensor[] => {
     const { tokens, seedBits } = inputs(subject, layout, bits);
     const { logits } = subject.model.forward({ tokens, seedBits, positions, mask: layout.mask });
     const { perExample, predictions } = maskedCrossEntropy(logits, layout.targets);
@@ -73,15 +84,18 @@ export function teacherForced(subject: AnalysisSubject, examples: readonly TaskE
     const probs = tf.softmax(tf.reshape(logits, [layout.batch * layout.length, V]));
     const hot = tf.cast(tf.oneHot(tf.tensor1d(safe, 'int32'), V), 'float32'); // int32 one-hot then cast (wasm)
     const p = tf.mul(tf.sum(tf.mul(probs, hot), 1), tf.tensor1d(Float32Array.from(layout.targets, (t) => (t >= 0 ? 1 : 0))));
-    return [perExample, p, tf.reshape(predictions, [-1])];
+    const out = [perExample, p, tf.reshape(predictions, [-1])];
+    if (distributions) out.push(probs);
+    return out;
   });
   const out: TeacherForced = {
     layout,
-    loss: lossT.dataSync() as Float32Array,
-    pCorrect: pT.dataSync() as Float32Array,
-    argmax: Int32Array.from(argT.dataSync()),
+    loss: (lossT as tf.Tensor).dataSync() as Float32Array,
+    pCorrect: (pT as tf.Tensor).dataSync() as Float32Array,
+    argmax: Int32Array.from((argT as tf.Tensor).dataSync()),
+    probs: probsT ? (probsT.dataSync() as Float32Array) : null,
   };
-  tf.dispose([lossT, pT, argT]);
+  tf.dispose([lossT as tf.Tensor, pT as tf.Tensor, argT as tf.Tensor, ...(probsT ? [probsT] : [])]);
   return out;
 }
 

@@ -23,6 +23,8 @@ import type { Tensor } from '../tf';
 export class OptimizerProbe {
   /** Parameter copies taken before step `key`. */
   private snapshots = new Map<number, Tensor[]>();
+  /** sign(θ_s − θ_{s−1}) per parameter, restored from a checkpoint at step s (stands in for the snapshot before s − 1). */
+  private restoredSign: { step: number; signs: Tensor[] } | null = null;
 
   constructor(
     private readonly params: readonly ModelParam[],
@@ -49,13 +51,15 @@ export class OptimizerProbe {
     const before = this.snapshots.get(s);
     if (!before) return null;
     const previous = this.snapshots.get(s - 1) ?? null;
+    const restored = previous === null && this.restoredSign?.step === s ? this.restoredSign.signs : null;
     const tiger = this.optimizer.name === 'tiger' ? this.optimizer : null;
     const perTensor = tf.tidy(() => {
       const rows = this.params.map((p, i) => {
         const b = before[i] as Tensor;
         const u = tf.sub(p.variable, b);
         const sumSq = tf.sum(tf.square(u));
-        const agree = previous ? tf.sum(tf.cast(tf.equal(tf.sign(u), tf.sign(tf.sub(b, previous[i] as Tensor))), 'float32')) : tf.scalar(0);
+        const previousSign = previous ? tf.sign(tf.sub(b, previous[i] as Tensor)) : restored ? (restored[i] as Tensor) : null;
+        const agree = previousSign ? tf.sum(tf.cast(tf.equal(tf.sign(u), previousSign), 'float32')) : tf.scalar(0);
         let eff: Tensor = tf.scalar(0);
         if (tiger) {
           if (p.kind === 'bias' || p.kind === 'norm-gain' || p.kind === 'norm-bias') eff = tf.scalar(0.5 * lr);
@@ -90,7 +94,7 @@ export class OptimizerProbe {
       step: s,
       lr,
       updateRms: Math.sqrt(sumSq / total),
-      signAgreement: previous ? agree / total : null,
+      signAgreement: previous || restored ? agree / total : null,
       nanEvents,
       stateBytes,
       weightRms: Math.sqrt(weightSq / total),
@@ -102,8 +106,39 @@ export class OptimizerProbe {
     };
   }
 
+  /**
+   * What a checkpoint after `step` completed steps must keep so that a resumed run measures step
+   * `step` as an uninterrupted one would: sign(θ_step − θ_{step−1}) per parameter (−1, 0 or 1),
+   * when step `step` is logged and the snapshot before step − 1 exists; else null.
+   */
+  async exportState(step: number): Promise<Int8Array[] | null> {
+    const previous = this.snapshots.get(step - 1);
+    if (!this.isLogged(step) || previous === undefined) return null;
+    const out: Int8Array[] = [];
+    for (let i = 0; i < this.params.length; i++) {
+      const sign = tf.tidy(() => tf.sign(tf.sub((this.params[i] as ModelParam).variable, previous[i] as Tensor)));
+      const data = (await sign.data()) as Float32Array;
+      sign.dispose();
+      out.push(Int8Array.from(data));
+    }
+    return out;
+  }
+
+  /** Restores what exportState(step) returned, for a run resumed at `step` (one array per parameter, in order). */
+  importState(step: number, signs: readonly Float32Array[]): void {
+    if (signs.length !== this.params.length) throw new Error(`optimizer probe state has ${signs.length} tensors, the model ${this.params.length} parameters`);
+    this.clearRestored();
+    this.restoredSign = { step, signs: this.params.map((p, i) => tf.tensor(signs[i] as Float32Array, p.variable.shape, 'float32')) };
+  }
+
+  private clearRestored(): void {
+    if (this.restoredSign) tf.dispose(this.restoredSign.signs);
+    this.restoredSign = null;
+  }
+
   dispose(): void {
     for (const snap of this.snapshots.values()) tf.dispose(snap);
     this.snapshots.clear();
+    this.clearRestored();
   }
 }

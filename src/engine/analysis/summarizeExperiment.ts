@@ -8,8 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnalysisFile, LabeledMatrix, PairedDifference, RobustnessGrid, RunSummary, SeedBand, SeedGroup, Stats, SummaryFile } from '../../protocol/analysis';
 import { ANALYSIS_FILE, ANALYSIS_VERSION, SUMMARY_FILE } from '../../protocol/analysis';
+import { analysisFileProblem } from './checkAnalysisFile';
 import type { EvalRecord, MetricsRecord, OptimRecord, RunFile, TrainRecord } from '../../protocol/runFolder';
-import { readExperimentFile, readMetrics, readRunFile, RunFolderError } from '../experiment/runFolder';
+import { MAX_METRICS_BYTES, readExperimentFile, readMetrics, readRunFile, readSmallTextFile, RunFolderError } from '../experiment/runFolder';
 import { writeJsonAtomic } from '../io/atomicWrite';
 import { meanOfPresent } from './attentionEntropyMath';
 import { pairedDifference } from './confidence';
@@ -34,19 +35,22 @@ export function headlineLength(evalLengths: readonly number[], trainLengths: rea
   return inside.length > 0 ? Math.max(...inside) : Math.min(...evalLengths);
 }
 
-export function readRunData(runDir: string): RunData {
+export function readRunData(runDir: string, warn?: (message: string) => void): RunData {
   const run = readRunFile(runDir);
   const file = path.join(runDir, ANALYSIS_FILE);
   let analysis: AnalysisFile | null = null;
   if (fs.existsSync(file)) {
     try {
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as AnalysisFile;
-      if (parsed.version === ANALYSIS_VERSION && parsed.kind === 'run-analysis') analysis = parsed;
-    } catch {
-      // an unreadable analysis is reported as missing; the run's own files still count
+      // An unreadable or damaged analysis is reported and counts as missing; the run's own files still count.
+      const parsed = JSON.parse(readSmallTextFile(file, 'analysis.json', MAX_METRICS_BYTES)) as unknown;
+      const problem = analysisFileProblem(parsed);
+      if (problem) warn?.(`${file}: ignored: ${problem}`);
+      else analysis = parsed as AnalysisFile;
+    } catch (err) {
+      warn?.(`${file}: ignored: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return { run, metrics: readMetrics(runDir), analysis };
+  return { run, metrics: readMetrics(runDir, warn), analysis };
 }
 
 function evalsOf(d: RunData): EvalRecord[] {
@@ -99,10 +103,15 @@ function runSummary(d: RunData, n: number): RunSummary {
       meanSlope: analysis?.entropy.meanSlope ?? null,
       minimumHead: analysis?.entropy.minimum?.head ?? null,
       minimumNormalized: analysis?.entropy.minimum?.meanNormalized ?? null,
-      trulyRandomFraction: analysis?.randomized.trulyRandomFraction ?? null,
+      properlyRandomFraction: analysis?.randomized.properlyRandom.fraction ?? null,
+      answerVariance: analysis?.randomized.answerVariance.mean ?? null,
+      successMean: analysis?.randomized.success.mean ?? null,
+      successP5: analysis?.randomized.success.p5 ?? null,
       majorityAccuracy: analysis?.randomized.majorityVote.accuracy.at(-1) ?? null,
       worstLoss: analysis?.randomized.loss.worst ?? null,
       worstKeyError: analysis?.randomized.adversarial?.worstKeyError ?? null,
+      worstKeyMajorityError: analysis?.randomized.adversarial?.worstKeyMajorityError ?? null,
+      referenceWorstKeyError: analysis?.randomized.adversarial?.matchedStore.random.worstKeyError ?? null,
     },
   };
 }
@@ -292,7 +301,7 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
   headColumns.push('state bytes');
   if (weighed) headColumns.push('weight RMS');
   if (hasAnalysis) headColumns.push('h slope');
-  if (randomized) headColumns.push('truly random', 'majority acc', 'worst loss', 'worst-key err');
+  if (randomized) headColumns.push('properly random', 'success p5', 'majority acc', 'worst loss', 'worst-key err', 'random-store ref');
   const rows = groups.map((g) => {
     const ms = members(g.label);
     // Seeds: how many finished a final evaluation, of how many; a diverged group's loss says so instead of a huge mean.
@@ -307,10 +316,12 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     if (hasAnalysis) row.push(meanCi(stats(ms.map((m) => m.summary.analysis.meanSlope))));
     if (randomized) {
       row.push(
-        meanCi(stats(ms.map((m) => m.summary.analysis.trulyRandomFraction))),
+        meanCi(stats(ms.map((m) => m.summary.analysis.properlyRandomFraction))),
+        meanCi(stats(ms.map((m) => m.summary.analysis.successP5))),
         meanCi(stats(ms.map((m) => m.summary.analysis.majorityAccuracy))),
         meanCi(stats(ms.map((m) => m.summary.analysis.worstLoss))),
         meanCi(stats(ms.map((m) => m.summary.analysis.worstKeyError))),
+        meanCi(stats(ms.map((m) => m.summary.analysis.referenceWorstKeyError))),
       );
     }
     return row;
@@ -346,10 +357,19 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
 }
 
 /** Reads an experiment folder and writes its summary.json (atomically). */
-export function summarizeExperiment(dir: string): { file: string; summary: SummaryFile } {
+export function summarizeExperiment(dir: string, warn?: (message: string) => void): { file: string; summary: SummaryFile } {
   const exp = readExperimentFile(dir);
   if (!Array.isArray(exp.runs)) throw new RunFolderError(`${dir}: experiment.json lists no runs`);
-  const data = exp.runs.map((id) => readRunData(path.join(dir, id)));
+  // A damaged run folder is skipped (and reported) so the others are still summarized.
+  const data: RunData[] = [];
+  for (const id of exp.runs) {
+    try {
+      data.push(readRunData(path.join(dir, id), warn));
+    } catch (err) {
+      if (!(err instanceof RunFolderError) || !warn) throw err;
+      warn(`run ${id} skipped: ${err.message}`);
+    }
+  }
   const summary = summarizeRuns(exp.name, data);
   const file = path.join(dir, SUMMARY_FILE);
   writeJsonAtomic(file, summary);

@@ -39,6 +39,15 @@ export class TrainingProbes {
     return out;
   }
 
+  /** State a checkpoint after `step` steps keeps for a bit-identical resume (OptimizerProbe.exportState). */
+  exportState(step: number): Promise<Int8Array[] | null> {
+    return this.optim.exportState(step);
+  }
+
+  importState(step: number, signs: readonly Float32Array[]): void {
+    this.optim.importState(step, signs);
+  }
+
   dispose(): void {
     this.optim.dispose();
   }

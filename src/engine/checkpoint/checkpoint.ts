@@ -15,6 +15,7 @@ import {
 import type { ModelParam } from '../model/params';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
+import { modelConfigProblem } from '../experiment/validateRunConfig';
 import { openSafetensors, writeSafetensors, type Dtype, type TensorToWrite } from './safetensors';
 
 export interface CheckpointContents {
@@ -22,7 +23,17 @@ export interface CheckpointContents {
   /** As from Optimizer.getState(): slot name (`<param>/m`) → tensor. */
   optimizerState: ReadonlyMap<string, Tensor>;
   metadata: CheckpointMetadata;
+  /**
+   * Training diagnostics' state for a bit-identical resume (TrainingProbes.exportState): the sign
+   * of the last update per parameter, in `params` order, stored as I8 under
+   * `optimizer/probe/<param>/previousUpdateSign`.
+   */
+  probeState?: readonly Int8Array[] | null;
 }
+
+/** Optimizer-state slots under this prefix hold the probes' state, not the optimizer's. */
+export const PROBE_SLOT_PREFIX = 'probe/';
+const PROBE_SLOT_SUFFIX = '/previousUpdateSign';
 
 export interface LoadedParam {
   shape: number[];
@@ -44,6 +55,8 @@ export interface LoadedCheckpoint {
   params: Map<string, LoadedParam>;
   /** By slot name without the `optimizer/` prefix, as Optimizer.setState expects. */
   optimizerState: Map<string, LoadedState>;
+  /** The probes' state by parameter name (sign of the last update), when the checkpoint has it. */
+  probeState: Map<string, LoadedParam>;
 }
 
 const FILE_DTYPE: Record<StateDtype, Dtype> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
@@ -76,6 +89,12 @@ export async function saveCheckpoint(file: string, contents: CheckpointContents)
   for (const [slot, t] of contents.optimizerState) {
     tensors.push(await tensorToWrite(optimizerTensorName(slot), t, 'optimizer state'));
   }
+  if (contents.probeState) {
+    contents.params.forEach((p, i) => {
+      const data = contents.probeState?.[i] as Int8Array;
+      tensors.push({ name: optimizerTensorName(`${PROBE_SLOT_PREFIX}${p.name}${PROBE_SLOT_SUFFIX}`), dtype: 'I8', shape: p.variable.shape, data });
+    });
+  }
   await writeSafetensors(file, tensors, encoded);
 }
 
@@ -88,8 +107,12 @@ export async function loadCheckpoint(file: string): Promise<LoadedCheckpoint> {
   const st = await openSafetensors(file);
   try {
     const metadata = decodeCheckpointMetadata(st.metadata, file);
+    // The config builds a model: a damaged or absurd one (dModel 100000, layers −3) stops here.
+    const problem = modelConfigProblem(metadata.runConfig.model);
+    if (problem) throw new CheckpointError(`${file}: metadata runConfig: ${problem}`);
     const params = new Map<string, LoadedParam>();
     const optimizerState = new Map<string, LoadedState>();
+    const probeState = new Map<string, LoadedParam>();
     for (const info of st.tensors) {
       const shape = [...info.shape];
       const isFloat = info.dtype === 'F32' || info.dtype === 'F16' || info.dtype === 'BF16' || info.dtype === 'F64';
@@ -100,12 +123,16 @@ export async function loadCheckpoint(file: string): Promise<LoadedCheckpoint> {
       }
       const slot = info.name.slice(OPTIMIZER_TENSOR_PREFIX.length);
       if (slot.length === 0) throw new CheckpointError(`${file}: optimizer tensor ${JSON.stringify(info.name)} has no slot name`);
+      if (slot.startsWith(PROBE_SLOT_PREFIX) && slot.endsWith(PROBE_SLOT_SUFFIX) && info.dtype === 'I8') {
+        probeState.set(slot.slice(PROBE_SLOT_PREFIX.length, -PROBE_SLOT_SUFFIX.length), { shape, data: await st.readAsFloat32(info.name) });
+        continue;
+      }
       if (isFloat) optimizerState.set(slot, { shape, dtype: 'float32', data: await st.readAsFloat32(info.name) });
       else if (info.dtype === 'I32') optimizerState.set(slot, { shape, dtype: 'int32', data: (await st.read(info.name)) as Int32Array });
       else if (info.dtype === 'BOOL') optimizerState.set(slot, { shape, dtype: 'bool', data: (await st.read(info.name)) as Uint8Array });
       else throw new CheckpointError(`${file}: optimizer tensor ${JSON.stringify(info.name)} is ${info.dtype}; expected F32, I32 or BOOL`);
     }
-    return { path: file, metadata, params, optimizerState };
+    return { path: file, metadata, params, optimizerState, probeState };
   } finally {
     await st.close();
   }

@@ -12,11 +12,11 @@
  * header as strictly as the reference implementation (which, among other things, rejects holes
  * between tensors) and reports every problem as a SafetensorsError naming the file and the tensor.
  */
-import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
+import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as os from 'node:os';
-import * as path from 'node:path';
+import { writeChunksAtomic } from '../io/atomicWrite';
 import { decodeBf16, decodeF16, encodeBf16, encodeF16 } from './float16';
 
 export type Dtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U64' | 'U32' | 'U16' | 'U8' | 'BOOL';
@@ -355,11 +355,47 @@ async function readAt(handle: FileHandle, length: number, position: number): Pro
   return done === length ? bytes : bytes.subarray(0, done);
 }
 
+/** What a non-regular file is, for messages. */
+export function fileKind(stat: Stats): string {
+  if (stat.isDirectory()) return 'a folder';
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isSymbolicLink()) return 'a symbolic link';
+  return 'not a regular file';
+}
+
+/** An open() failure as a reason: "no such file", "too many levels of symbolic links (ELOOP)", … */
+export function openFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'ELOOP':
+      return 'a symbolic link loop (ELOOP)';
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${code})`;
+    case 'ENOTDIR':
+      return 'a part of the path is not a folder (ENOTDIR)';
+    default:
+      return err instanceof Error ? err.message : String(err);
+  }
+}
+
 /** Opens a safetensors file and parses its header; no tensor data is read. */
 export async function openSafetensors(file: string): Promise<SafetensorsFile> {
-  const handle = await fsp.open(file, 'r');
+  let handle: FileHandle;
   try {
-    const size = (await handle.stat()).size;
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
+    handle = await fsp.open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  } catch (err) {
+    throw new SafetensorsError(file, null, openFailure(err));
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new SafetensorsError(file, null, `is ${fileKind(stat)}, not a safetensors file`);
+    const size = stat.size;
     if (size < 8) throw new SafetensorsError(file, null, `file has ${size} bytes; a safetensors file starts with an 8-byte header length`);
     const prefix = await readAt(handle, 8, 0);
     if (prefix.length < 8) throw new SafetensorsError(file, null, 'file ended while reading the 8-byte header length');
@@ -520,48 +556,19 @@ function buildHeader(tensors: readonly TensorToWrite[], metadata: Record<string,
 }
 
 /**
- * Writes tensors (in the given order) and string metadata as a safetensors file, atomically:
- * the bytes go to `<path>.tmp-<pid>-<random>` in the same folder, are fsynced, and the temporary
- * file is renamed over `path`. On any failure the temporary file is removed and `path` keeps its
- * old content (or stays absent). Tensors are encoded one at a time to bound the extra memory.
+ * Writes tensors (in the given order) and string metadata as a safetensors file, atomically
+ * (src/engine/io/atomicWrite.ts): the bytes go to a temporary file in the same folder, every write
+ * is checked for its byte count, the file is fsynced and renamed over `path`. On any failure (a
+ * full disk included) the temporary file is removed, nothing appears under `path` (or it keeps
+ * its old content), and the error names the file. Tensors are encoded one at a time to bound the
+ * extra memory.
  */
 export async function writeSafetensors(file: string, tensors: readonly TensorToWrite[], metadata?: Record<string, string>): Promise<void> {
   checkTensorsToWrite(file, tensors, metadata);
   const header = buildHeader(tensors, metadata);
   const prefix = new Uint8Array(8);
   new DataView(prefix.buffer).setBigUint64(0, BigInt(header.length), true);
-
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
-  let handle: FileHandle | null = null;
-  try {
-    handle = await fsp.open(tmp, 'wx');
-    await handle.write(prefix);
-    await handle.write(header);
-    for (const t of tensors) {
-      const bytes = encodeTensor(file, t);
-      if (bytes.length > 0) await handle.write(bytes);
-    }
-    await handle.sync();
-    await handle.close();
-    handle = null;
-    await fsp.rename(tmp, file);
-  } catch (err) {
-    if (handle !== null) await handle.close().catch(() => undefined);
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-  await syncDirectory(path.dirname(file));
-}
-
-/** Makes the rename durable where the platform allows fsync on a directory (not on Windows). */
-async function syncDirectory(dir: string): Promise<void> {
-  let h: FileHandle | null = null;
-  try {
-    h = await fsp.open(dir, 'r');
-    await h.sync();
-  } catch {
-    // Best effort only: the file itself is complete either way.
-  } finally {
-    await h?.close().catch(() => undefined);
-  }
+  const chunks: (() => Uint8Array)[] = [() => prefix, () => header, ...tensors.map((t) => () => encodeTensor(file, t))];
+  let next = 0;
+  await writeChunksAtomic(file, () => (next < chunks.length ? (chunks[next++] as () => Uint8Array)() : null));
 }

@@ -23,6 +23,11 @@ export const MODEL_DEFAULTS = {
   position: 'learned',
   lognBase: 512,
   rseBits: 0,
+  attention: 'softmax',
+  embedding: 'learned',
+  init: 'gpt2',
+  norm: 'layer',
+  rseProjection: false,
 } as const satisfies Partial<ModelConfig>;
 
 /** Default positionRange of randomized positions = this × maxLen (Ruoss et al. use a range well beyond the lengths seen). */
@@ -39,6 +44,7 @@ export const TRAIN_DEFAULTS = {
   checkpointEvery: 0,
   q: 1,
   seedsPerInput: 1,
+  qWarmup: 0,
 } as const satisfies Partial<TrainConfig>;
 
 /** The default schedule for a run of `steps` steps: warm-up over 5 % of them, cosine down to 0.1. */
@@ -70,6 +76,7 @@ export function resolveTrainConfig(spec: TrainSpec | undefined): TrainConfig {
     checkpointEvery: s.checkpointEvery ?? TRAIN_DEFAULTS.checkpointEvery,
     q: typeof s.q === 'number' ? s.q : TRAIN_DEFAULTS.q,
     seedsPerInput: s.seedsPerInput ?? TRAIN_DEFAULTS.seedsPerInput,
+    qWarmup: s.qWarmup ?? TRAIN_DEFAULTS.qWarmup,
   };
 }
 
@@ -85,6 +92,8 @@ export interface TaskShape {
   maxLen: number;
   /** Longest laid-out training sequence (tokens): n_train of `logn-train`. */
   trainLength: number;
+  /** Width of the task's fixed input features (Task.inputFeatures), null when it has none. */
+  featureWidth: number | null;
 }
 
 /**
@@ -104,20 +113,45 @@ export function resolveModelConfig(spec: ModelSpec, attentionScaling: AttentionS
   if (attentionScaling === 'logn-train' && shape.trainLength < 2) {
     throw new Error(`model "${spec.label}": 'logn-train' scaling needs training sequences of at least 2 tokens, the task's longest has ${shape.trainLength}`);
   }
+  const rseBits = spec.rseBits ?? MODEL_DEFAULTS.rseBits;
+  const embedding = spec.embedding ?? MODEL_DEFAULTS.embedding;
+  let dModel = spec.dModel ?? MODEL_DEFAULTS.dModel;
+  if ((embedding === 'features' || embedding === 'projected-features') && shape.featureWidth === null) {
+    throw new Error(`model "${spec.label}": embedding '${embedding}' needs a task with input features (recall)`);
+  }
+  if (embedding === 'features' && shape.featureWidth !== null) {
+    // No input embedding: the token part of the input is the task's feature vector itself.
+    const width = shape.featureWidth + rseBits;
+    if (spec.dModel !== undefined && spec.dModel !== width) {
+      throw new Error(`model "${spec.label}": embedding 'features' fixes dModel = feature width ${shape.featureWidth} + rseBits ${rseBits} = ${width}, found ${spec.dModel}`);
+    }
+    dModel = width;
+  }
+  const heads = spec.heads ?? MODEL_DEFAULTS.heads;
+  if ((spec.keySize === undefined || spec.valueSize === undefined) && dModel % heads !== 0) {
+    throw new Error(`model "${spec.label}": heads (${heads}) must divide dModel (${dModel}) unless keySize and valueSize are given`);
+  }
   return {
     causal: spec.causal ?? MODEL_DEFAULTS.causal,
     layers: spec.layers ?? MODEL_DEFAULTS.layers,
-    dModel: spec.dModel ?? MODEL_DEFAULTS.dModel,
-    heads: spec.heads ?? MODEL_DEFAULTS.heads,
+    dModel,
+    heads,
     dFf: spec.dFf ?? MODEL_DEFAULTS.dFf,
+    attention: spec.attention ?? MODEL_DEFAULTS.attention,
+    keySize: spec.keySize ?? dModel / heads,
+    valueSize: spec.valueSize ?? dModel / heads,
+    embedding,
+    init: spec.init ?? MODEL_DEFAULTS.init,
+    norm: spec.norm ?? MODEL_DEFAULTS.norm,
+    rseProjection: spec.rseProjection ?? MODEL_DEFAULTS.rseProjection,
     vocabSize: shape.vocabSize,
     maxLen,
     position: spec.position ?? MODEL_DEFAULTS.position,
     positionRange,
     attentionScaling,
-    lognBase: spec.lognBase ?? MODEL_DEFAULTS.lognBase,
+    lognBase: spec.lognBase === 'train' ? Math.max(2, shape.trainLength) : (spec.lognBase ?? MODEL_DEFAULTS.lognBase),
     trainLength: shape.trainLength,
-    rseBits: spec.rseBits ?? MODEL_DEFAULTS.rseBits,
+    rseBits,
   };
 }
 

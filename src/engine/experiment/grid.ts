@@ -25,6 +25,7 @@ export function taskShape(config: TaskConfig, causal: boolean): TaskShape {
     vocabSize: task.vocab.length,
     maxLen: Math.max(...config.trainLengths.map(tokens), ...config.evalLengths.map(tokens)),
     trainLength: Math.max(...config.trainLengths.map(tokens)),
+    featureWidth: task.inputFeatures ? task.inputFeatures().width : null,
   };
 }
 
@@ -108,8 +109,9 @@ export function expandGrid(spec: ExperimentSpec): RunConfig[] {
                       task: structuredClone(task),
                       model: { ...model },
                       optimizer: { ...optimizer },
-                      // Without a random seed encoding every seed gives the same output: m = 1 is the same objective, m× cheaper.
-                      train: { ...train, schedule: structuredClone(train.schedule), batchSize, accumulate, q, seedsPerInput: model.rseBits > 0 ? train.seedsPerInput : 1 },
+                      // Every run lays out batchSize × seedsPerInput rows, with or without RSE: runs that
+                      // differ only in RSE see the same rows and the same inputs per step (science.md §4).
+                      train: { ...train, schedule: structuredClone(train.schedule), batchSize, accumulate, q },
                       seed,
                     });
                   }

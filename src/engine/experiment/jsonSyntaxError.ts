@@ -17,7 +17,23 @@ export interface JsonSyntaxError {
 
 /** The first syntax error of `text`, or null when it is valid JSON. */
 export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
-  const scanner = new Scanner(text);
+  return scan(text, false);
+}
+
+/**
+ * The first object key that appears twice in the same object (JSON.parse silently keeps the
+ * last one, so a valid-looking first value would be ignored), as an error at the second
+ * occurrence; also reports nesting deeper than MAX_JSON_DEPTH. Null when there is none.
+ */
+export function findDuplicateKey(text: string): JsonSyntaxError | null {
+  return scan(text, true);
+}
+
+/** Deepest nesting of objects and lists accepted (a spec needs 5). */
+export const MAX_JSON_DEPTH = 200;
+
+function scan(text: string, duplicates: boolean): JsonSyntaxError | null {
+  const scanner = new Scanner(text, duplicates);
   try {
     scanner.skipSpace();
     scanner.value();
@@ -32,7 +48,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | null {
       offset: err.offset,
       line: before.split('\n').length,
       column: err.offset - lineStart + 1,
-      message: `${err.message}, found ${foundAt(text, err.offset)}`,
+      message: err.message.startsWith('duplicate property') ? err.message : `${err.message}, found ${foundAt(text, err.offset)}`,
     };
   }
 }
@@ -57,7 +73,14 @@ function foundAt(text: string, offset: number): string {
 class Scanner {
   pos = 0;
 
-  constructor(private readonly text: string) {}
+  private depth = 0;
+  /** JSON path of the value being read, for duplicate-key messages. */
+  private readonly path: string[] = ['$'];
+
+  constructor(
+    private readonly text: string,
+    private readonly duplicates = false,
+  ) {}
 
   fail(message: string, offset = this.pos): never {
     throw new ScanError(message, offset);
@@ -69,6 +92,7 @@ class Scanner {
 
   value(): void {
     const ch = this.text[this.pos];
+    if ((ch === '{' || ch === '[') && ++this.depth > MAX_JSON_DEPTH) this.fail(`expected at most ${MAX_JSON_DEPTH} levels of nested objects and lists`);
     if (ch === '{') this.object();
     else if (ch === '[') this.array();
     else if (ch === '"') this.string();
@@ -89,20 +113,38 @@ class Scanner {
     this.skipSpace();
     if (this.text[this.pos] === '}') {
       this.pos++;
+      this.depth--;
       return;
     }
+    const seen = new Map<string, number>();
     for (;;) {
       if (this.text[this.pos] !== '"') this.fail('expected a property name in double quotes');
+      const keyStart = this.pos;
       this.string();
+      if (this.duplicates) {
+        const key = JSON.parse(this.text.slice(keyStart, this.pos)) as string;
+        const first = seen.get(key);
+        const at = `${this.path.join('')}${/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`;
+        if (first !== undefined) {
+          const before = this.text.slice(0, first);
+          const line = before.split('\n').length;
+          const column = first - (before.lastIndexOf('\n') + 1) + 1;
+          this.fail(`duplicate property ${at} (first given at line ${line}, column ${column}; only one value may be given)`, keyStart);
+        }
+        seen.set(key, keyStart);
+        this.path.push(at.slice(this.path.join('').length));
+      }
       this.skipSpace();
       if (this.text[this.pos] !== ':') this.fail("expected ':' after the property name");
       this.pos++;
       this.skipSpace();
       this.value();
+      if (this.duplicates) this.path.pop();
       this.skipSpace();
       const ch = this.text[this.pos];
       if (ch === '}') {
         this.pos++;
+        this.depth--;
         return;
       }
       if (ch !== ',') this.fail("expected ',' or '}' after a property value");
@@ -117,14 +159,18 @@ class Scanner {
     this.skipSpace();
     if (this.text[this.pos] === ']') {
       this.pos++;
+      this.depth--;
       return;
     }
-    for (;;) {
+    for (let i = 0; ; i++) {
+      if (this.duplicates) this.path.push(`[${i}]`);
       this.value();
+      if (this.duplicates) this.path.pop();
       this.skipSpace();
       const ch = this.text[this.pos];
       if (ch === ']') {
         this.pos++;
+        this.depth--;
         return;
       }
       if (ch !== ',') this.fail("expected ',' or ']' after a list item");

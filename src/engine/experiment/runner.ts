@@ -19,10 +19,23 @@ import { applyNativeThreadSettings } from '../backend';
 import { startTrainingWorker } from './trainingWorker';
 import type { TrainingWorker, WorkerMode } from './trainingWorker';
 import { findBundleFile } from '../bundlePaths';
-import { expandGrid } from './grid';
+import { expandGrid, gridSize } from './grid';
+import { allowLargeFromEnv, checkGridSize, checkRunsBudget } from './budget';
+import { runConfigProblem } from './validateRunConfig';
+import { processAlive } from '../io/atomicWrite';
 import { summarizeExperiment } from '../analysis/summarizeExperiment';
 import { newRunFile } from './newRunFile';
-import { readExperimentFile, readRunFile, writeExperimentFile, writeRunFile } from './runFolder';
+import {
+  EXPERIMENT_FILE,
+  RunFolderError,
+  createExperimentDir,
+  ownerHere,
+  readExperimentFile,
+  readRunFile,
+  repairRunStatus,
+  writeExperimentFile,
+  writeRunFile,
+} from './runFolder';
 
 export type RunnerEvent =
   | WorkerMessage
@@ -54,6 +67,8 @@ export interface PoolOptions {
   workerScript?: string;
   /** Processes (default) or threads. */
   workerMode?: WorkerMode;
+  /** Skip the resource budget (budget.ts); default: ATTENTION_LAB_ALLOW_LARGE=1 in the environment. */
+  allowLarge?: boolean;
 }
 
 interface Job {
@@ -63,22 +78,21 @@ interface Job {
   resume: boolean;
 }
 
-/** A folder name under `outDir` that does not exist yet: `name`, then `name-2`, `name-3`, … */
-export function freshExperimentDir(outDir: string, name: string): string {
-  let dir = path.join(outDir, name);
-  for (let i = 2; fs.existsSync(dir); i++) dir = path.join(outDir, `${name}-${i}`);
-  return dir;
-}
+/** Most runs at once: the spec's own limit on `parallel`. */
+export const MAX_PARALLEL = 64;
 
 export async function runExperiment(spec: ExperimentSpec, outDir: string, options: PoolOptions = {}): Promise<ExperimentOutcome> {
+  const allowLarge = options.allowLarge ?? allowLargeFromEnv();
+  if (!allowLarge) checkGridSize(gridSize(spec));
   const configs = expandGrid(spec);
-  const dir = freshExperimentDir(outDir, spec.name);
+  if (!allowLarge) checkRunsBudget(configs);
+  const dir = createExperimentDir(outDir, spec.name);
   const name = path.basename(dir);
-  fs.mkdirSync(dir, { recursive: true });
   writeExperimentFile(dir, { version: RUN_FOLDER_VERSION, name, spec, runs: configs.map((c) => c.id), createdAt: new Date().toISOString() });
+  const owner = ownerHere();
   const jobs: Job[] = configs.map((config) => {
     const runDir = path.join(dir, config.id);
-    writeRunFile(runDir, newRunFile(name, config, 'pending'));
+    writeRunFile(runDir, { ...newRunFile(name, config, 'pending'), ...owner });
     return { runDir, experiment: name, config, resume: false };
   });
   options.onEvent?.({ type: 'experiment/start', dir, name, runs: configs });
@@ -96,16 +110,24 @@ function writeSummaryQuietly(dir: string): void {
   }
 }
 
-/** Resumes one run from its latest checkpoint (or from the start when it has none). */
+/**
+ * Resumes one run from its newest valid checkpoint (or from the start when it has none). run.json,
+ * its config and experiment.json (when there is one) are checked first, so a damaged folder is a
+ * clear error before any work; a run still trained by a live process is refused; a run left
+ * `running` by a process that is gone is repaired first.
+ */
 export async function resumeRun(runDir: string, options: PoolOptions = {}): Promise<ExperimentOutcome> {
+  repairRunStatus(runDir);
   const run = readRunFile(runDir);
+  const problem = runConfigProblem(run.config, { allowLarge: options.allowLarge });
+  if (problem) throw new RunFolderError(`${path.join(runDir, 'run.json')}: config ${problem.replace(/^\$/, '$.config')}`);
+  if (run.config.id !== run.id) throw new RunFolderError(`${path.join(runDir, 'run.json')}: $.config.id "${run.config.id}" differs from $.id "${run.id}"`);
+  if (run.status === 'running' && typeof run.pid === 'number' && run.host === os.hostname() && processAlive(run.pid) && run.pid !== process.pid) {
+    throw new RunFolderError(`${runDir}: the run is being trained by process ${run.pid}; stop it first (Ctrl-C or kill ${run.pid})`);
+  }
   const dir = path.dirname(runDir);
   let name = run.experiment;
-  try {
-    name = readExperimentFile(dir).name;
-  } catch {
-    // a run folder copied out of its experiment still resumes
-  }
+  if (fs.existsSync(path.join(dir, EXPERIMENT_FILE))) name = readExperimentFile(dir).name;
   options.onEvent?.({ type: 'experiment/start', dir, name, runs: [run.config] });
   const { outcomes, backends } = await runPool([{ runDir, experiment: name, config: run.config, resume: true }], options);
   return { dir, name, runs: outcomes, backends };
@@ -124,7 +146,7 @@ function markRun(runDir: string, status: RunOutcome['status'], error: string | n
 
 function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutcome[]; backends: string[] }> {
   const workerScript = options.workerScript ?? findBundleFile('worker.js');
-  const parallel = Math.max(1, Math.min(options.parallel ?? os.availableParallelism(), jobs.length));
+  const parallel = Math.max(1, Math.min(options.parallel ?? os.availableParallelism(), jobs.length, MAX_PARALLEL));
   // Native backend: each run gets its share of the cores (read by TensorFlow in every worker).
   applyNativeThreadSettings(parallel, os.availableParallelism());
   const queue = jobs.slice();

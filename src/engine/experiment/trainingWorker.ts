@@ -43,7 +43,8 @@ function processWorker(script: string): TrainingWorker {
   const child: ChildProcess = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   return {
     send: (m) => {
-      if (child.connected) child.send(m);
+      // A worker that just died closes the channel: its exit is reported by onExit, not by a throw here.
+      if (child.connected) child.send(m, undefined, {}, () => undefined);
     },
     onMessage: (l) => void child.on('message', l),
     onExit: (l) => {

@@ -7,12 +7,12 @@
  */
 import * as fs from 'node:fs';
 import { BACKEND_CHOICES } from '../../protocol/backend';
-import { ATTENTION_SCALINGS, OPTIMIZER_NAMES, POSITION_ENCODINGS, TASK_NAMES } from '../../protocol/config';
+import { ATTENTION_KINDS, ATTENTION_SCALINGS, EMBEDDING_KINDS, INIT_KINDS, NORM_KINDS, OPTIMIZER_NAMES, POSITION_ENCODINGS, TASK_NAMES } from '../../protocol/config';
 import type { OptimizerName, TaskConfig } from '../../protocol/config';
 import type { ExperimentSpec } from '../../protocol/spec';
 import { createTask } from '../tasks';
 import { MODEL_DEFAULTS, TRAIN_DEFAULTS } from './defaults';
-import { findJsonSyntaxError } from './jsonSyntaxError';
+import { findDuplicateKey, findJsonSyntaxError } from './jsonSyntaxError';
 
 export interface SpecError {
   /** JSON path of the offending value, e.g. `$.optimizers[1].lr`. */
@@ -27,9 +27,12 @@ export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; e
 export const SPEC_PROPERTIES = {
   spec: ['$schema', 'name', 'description', 'backend', 'parallel', 'tasks', 'models', 'attentionScalings', 'optimizers', 'seeds', 'train'],
   task: ['name', 'trainLengths', 'evalLengths', 'options'],
-  model: ['label', 'causal', 'layers', 'dModel', 'heads', 'dFf', 'maxLen', 'position', 'positionRange', 'lognBase', 'rseBits'],
+  model: [
+    'label', 'causal', 'layers', 'dModel', 'heads', 'dFf', 'attention', 'keySize', 'valueSize', 'embedding', 'init', 'norm',
+    'maxLen', 'position', 'positionRange', 'lognBase', 'rseBits', 'rseProjection',
+  ],
   optimizer: ['name', 'label', 'lr', 'weightDecay', 'beta1', 'beta2', 'beta', 'eps', 'momentum', 'shrink'],
-  train: ['steps', 'batchSize', 'accumulate', 'schedule', 'gradClip', 'evalEvery', 'evalExamples', 'logEvery', 'checkpointEvery', 'q', 'seedsPerInput'],
+  train: ['steps', 'batchSize', 'accumulate', 'schedule', 'gradClip', 'evalEvery', 'evalExamples', 'logEvery', 'checkpointEvery', 'q', 'seedsPerInput', 'qWarmup'],
 } as const;
 
 /** Hyper-parameters beyond name, label, lr and weightDecay that each optimizer takes. */
@@ -74,12 +77,16 @@ const MODEL_RULES: Record<string, NumberRule> = {
   layers: int(1, 64, 'an integer from 1 to 64'),
   dModel: int(1, 4096, 'an integer from 1 to 4096'),
   heads: int(1, 256, 'an integer from 1 to 256'),
-  dFf: int(1, 16384, 'an integer from 1 to 16384'),
+  dFf: int(0, 16384, 'an integer from 0 (no MLP) to 16384'),
+  keySize: int(1, 4096, 'an integer from 1 to 4096'),
+  valueSize: int(1, 4096, 'an integer from 1 to 4096'),
   maxLen: int(1, 65536, 'an integer from 1 to 65536'),
   positionRange: int(1, 1048576, 'an integer from 1 to 1048576'),
-  lognBase: { integer: false, min: 1, exclusiveMin: true, expected: 'a number greater than 1' },
   rseBits: int(0, 4096, 'an integer from 0 to 4096'),
 };
+
+/** A number, or "train" (accepted beside the rule, see checkModel). */
+const LOGN_BASE: NumberRule = { integer: false, min: 1, exclusiveMin: true, expected: 'a number greater than 1 or "train"' };
 
 const OPTIMIZER_RULES: Record<string, NumberRule> = {
   beta1: UNIT,
@@ -101,6 +108,7 @@ const TRAIN_RULES: Record<string, NumberRule> = {
   logEvery: POSITIVE_INT,
   checkpointEvery: NON_NEGATIVE_INT,
   seedsPerInput: int(1, 64, 'an integer from 1 to 64'),
+  qWarmup: NON_NEGATIVE_INT,
 };
 
 /** Checks `value` as an experiment spec. On success `spec` is a copy without the editor-only `$schema` key. */
@@ -123,11 +131,11 @@ export function validateSpec(value: unknown): SpecValidation {
 
   forEachItem(spec.tasks, '$.tasks', 'a list of tasks', fail, (task, path) => checkTask(task, path, fail));
   const modelLabels: (string | undefined)[] = [];
-  let anyRse = false;
+  const linearModels: number[] = [];
   forEachItem(spec.models, '$.models', 'a list of models', fail, (model, path) => {
     const m = checkModel(model, path, fail);
     modelLabels.push(m.label);
-    anyRse ||= m.rseBits > 0;
+    if (m.linear) linearModels.push(modelLabels.length - 1);
   });
   checkUniqueLabels(modelLabels, '$.models', 'label', fail);
 
@@ -135,6 +143,13 @@ export function validateSpec(value: unknown): SpecValidation {
     const list = checkList(spec.attentionScalings, '$.attentionScalings', 'a list of attention scalings', fail);
     list?.forEach((s, i) => checkEnum(s, `$.attentionScalings[${i}]`, ATTENTION_SCALINGS, fail));
     if (list) checkDistinct(list, '$.attentionScalings', fail);
+    const scaled = list?.findIndex((s) => s !== 'standard') ?? -1;
+    if (scaled >= 0 && linearModels.length > 0) {
+      fail(
+        `$.attentionScalings[${scaled}]`,
+        `expected only "standard" when a model has linear attention ($.models[${linearModels[0]}]; linear attention is unscaled), found ${describe(list?.[scaled])}`,
+      );
+    }
   }
 
   const optimizerLabels: (string | undefined)[] = [];
@@ -149,7 +164,7 @@ export function validateSpec(value: unknown): SpecValidation {
     if (seeds) checkDistinct(seeds, '$.seeds', fail);
   }
 
-  if ('train' in spec) checkTrain(spec.train, '$.train', anyRse, fail);
+  if ('train' in spec) checkTrain(spec.train, '$.train', fail);
 
   if (errors.length > 0) return { ok: false, errors };
   const copy: Record<string, unknown> = { ...spec };
@@ -181,14 +196,7 @@ export class SpecFileError extends Error {
  * error `spec.json:3:14: invalid JSON: expected ',' or '}' after a property value, found "\""`.
  */
 export function parseSpecFile(file: string): ExperimentSpec {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a spec file' : (err as Error).message;
-    throw new SpecFileError(file, [], `${file}: ${why}`);
-  }
+  let text = readSpecText(file);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark some editors write
   let value: unknown;
   try {
@@ -198,9 +206,57 @@ export function parseSpecFile(file: string): ExperimentSpec {
     const message = where ? `${file}:${where.line}:${where.column}: invalid JSON: ${where.message}` : `${file}: invalid JSON: ${(err as Error).message}`;
     throw new SpecFileError(file, [], message);
   }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) throw new SpecFileError(file, [], `${file}:${duplicate.line}:${duplicate.column}: ${duplicate.message}`);
   const checked = validateSpec(value);
   if (!checked.ok) throw new SpecFileError(file, checked.errors, formatSpecErrors(checked.errors, `${file}: `));
   return checked.spec;
+}
+
+/** Largest spec file read: a real one is a few KB; a device such as /dev/zero must not fill the memory. */
+export const MAX_SPEC_BYTES = 1024 * 1024;
+
+/**
+ * The text of a spec file, refusing what is not a regular file of at most MAX_SPEC_BYTES (a FIFO
+ * would block, a device never end). Opened without blocking, then checked with fstat.
+ */
+function readSpecText(file: string): string {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'ELOOP'
+          ? 'a symbolic link loop (ELOOP)'
+          : code === 'ENOTDIR'
+            ? 'a part of the path is not a folder (ENOTDIR)'
+            : code === 'EACCES'
+              ? 'permission denied (EACCES)'
+              : (err as Error).message;
+    throw new SpecFileError(file, [], `${file}: ${why}`);
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (stat.isDirectory()) throw new SpecFileError(file, [], `${file}: is a folder, not a spec file`);
+    if (!stat.isFile()) throw new SpecFileError(file, [], `${file}: is not a regular file (a device, FIFO or socket), not a spec file`);
+    if (stat.size > MAX_SPEC_BYTES) throw new SpecFileError(file, [], `${file}: ${stat.size} bytes is too large for a spec file (at most ${MAX_SPEC_BYTES})`);
+    const bytes = Buffer.alloc(stat.size);
+    let done = 0;
+    while (done < bytes.length) {
+      const n = fs.readSync(fd, bytes, done, bytes.length - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return bytes.subarray(0, done).toString('utf8');
+  } catch (err) {
+    if (err instanceof SpecFileError) throw err;
+    throw new SpecFileError(file, [], `${file}: cannot read: ${(err as Error).message}`);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 type Fail = (path: string, message: string) => void;
@@ -242,36 +298,53 @@ function checkTaskFields(value: unknown, path: string, fail: Fail): void {
   }
 }
 
-/** Checks one model; returns its label (if valid) and its effective rseBits, for cross-model rules. */
-function checkModel(value: unknown, path: string, fail: Fail): { label?: string; rseBits: number } {
+/** Checks one model; returns its label (if valid), its effective rseBits and whether it has linear attention, for cross-model rules. */
+function checkModel(value: unknown, path: string, fail: Fail): { label?: string; rseBits: number; linear: boolean } {
   const model = checkObject(value, path, 'a model object', SPEC_PROPERTIES.model, fail);
-  if (!model) return { rseBits: 0 };
+  if (!model) return { rseBits: 0, linear: false };
   requireKeys(model, path, ['label'], fail);
   const label = 'label' in model && checkFileSafe(model.label, `${path}.label`, 32, 'label', fail) ? (model.label as string) : undefined;
-  if ('causal' in model && typeof model.causal !== 'boolean') fail(`${path}.causal`, `expected true or false, found ${describe(model.causal)}`);
+  for (const key of ['causal', 'rseProjection'] as const) {
+    if (key in model && typeof model[key] !== 'boolean') fail(`${path}.${key}`, `expected true or false, found ${describe(model[key])}`);
+  }
   if ('position' in model) checkEnum(model.position, `${path}.position`, POSITION_ENCODINGS, fail);
+  if ('attention' in model) checkEnum(model.attention, `${path}.attention`, ATTENTION_KINDS, fail);
+  if ('embedding' in model) checkEnum(model.embedding, `${path}.embedding`, EMBEDDING_KINDS, fail);
+  if ('init' in model) checkEnum(model.init, `${path}.init`, INIT_KINDS, fail);
+  if ('norm' in model) checkEnum(model.norm, `${path}.norm`, NORM_KINDS, fail);
   const ok: Record<string, boolean> = {};
   for (const [key, rule] of Object.entries(MODEL_RULES)) {
     if (key in model) ok[key] = checkNumber(model[key], `${path}.${key}`, rule, fail);
   }
+  if ('lognBase' in model && model.lognBase !== 'train') {
+    checkNumber(model.lognBase, `${path}.lognBase`, LOGN_BASE, fail);
+  }
   // Cross-field rules, on effective values (defaults filled in), reported where the user can fix them.
-  const dModel = ok.dModel === false ? undefined : ((model.dModel as number | undefined) ?? MODEL_DEFAULTS.dModel);
+  // With embedding 'features' dModel follows from the task (feature width + rseBits): checked when the grid is expanded.
+  const features = model.embedding === 'features';
+  if (features && 'dModel' in model) fail(`${path}.dModel`, "expected no dModel with embedding 'features' (it is the task's feature width + rseBits)");
+  const dModel = ok.dModel === false || features ? undefined : ((model.dModel as number | undefined) ?? MODEL_DEFAULTS.dModel);
   const heads = ok.heads === false ? undefined : ((model.heads as number | undefined) ?? MODEL_DEFAULTS.heads);
   const rseBits = ok.rseBits === false ? 0 : ((model.rseBits as number | undefined) ?? MODEL_DEFAULTS.rseBits);
-  if (dModel !== undefined && heads !== undefined) {
+  const sizesGiven = 'keySize' in model && 'valueSize' in model;
+  if (dModel !== undefined && heads !== undefined && !sizesGiven) {
     if (dModel % heads !== 0) {
-      fail(`${path}.heads`, `expected a divisor of dModel (${dModel}), found ${heads}`);
-    } else if (model.position === 'rope' && (dModel / heads) % 2 !== 0) {
+      fail(`${path}.heads`, `expected a divisor of dModel (${dModel}) unless keySize and valueSize are given, found ${heads}`);
+    } else if (model.position === 'rope' && !('keySize' in model) && (dModel / heads) % 2 !== 0) {
       fail(`${path}.heads`, `expected an even head size dModel / heads for 'rope' positions, found ${dModel} / ${heads} = ${dModel / heads}`);
     }
+  }
+  if (model.position === 'rope' && ok.keySize === true && (model.keySize as number) % 2 !== 0) {
+    fail(`${path}.keySize`, `expected an even key size for 'rope' positions, found ${String(model.keySize)}`);
   }
   if (dModel !== undefined && rseBits >= dModel) {
     fail(`${path}.rseBits`, `expected fewer random bits than dModel (${dModel}), found ${rseBits}`);
   }
+  if (model.rseProjection === true && rseBits === 0) fail(`${path}.rseProjection`, 'expected rseBits > 0 for a seed projection, found rseBits 0');
   if (ok.maxLen === true && ok.positionRange === true && (model.positionRange as number) < (model.maxLen as number)) {
     fail(`${path}.positionRange`, `expected at least maxLen (${String(model.maxLen)}), found ${String(model.positionRange)}`);
   }
-  return { label, rseBits };
+  return { label, rseBits, linear: model.attention === 'linear' };
 }
 
 /** Checks one optimizer; returns its effective label (label or name) if valid. */
@@ -303,7 +376,7 @@ function checkOptimizer(value: unknown, path: string, fail: Fail): string | unde
   return label;
 }
 
-function checkTrain(value: unknown, path: string, anyRse: boolean, fail: Fail): void {
+function checkTrain(value: unknown, path: string, fail: Fail): void {
   const train = checkObject(value, path, 'an object of training settings', SPEC_PROPERTIES.train, fail);
   if (!train) return;
   const ok: Record<string, boolean> = {};
@@ -330,12 +403,6 @@ function checkTrain(value: unknown, path: string, anyRse: boolean, fail: Fail): 
   }
   const steps = ok.steps === false ? undefined : ((train.steps as number | undefined) ?? TRAIN_DEFAULTS.steps);
   if ('schedule' in train) checkSchedule(train.schedule, `${path}.schedule`, steps, fail);
-  if (ok.seedsPerInput === true && (train.seedsPerInput as number) > 1 && !anyRse) {
-    fail(
-      `${path}.seedsPerInput`,
-      `expected 1 when no model has rseBits > 0 (without a random seed encoding every seed gives the same output), found ${String(train.seedsPerInput)}`,
-    );
-  }
 }
 
 function checkSchedule(value: unknown, path: string, steps: number | undefined, fail: Fail): void {
@@ -377,14 +444,21 @@ function checkSchedule(value: unknown, path: string, steps: number | undefined, 
 
 // ---- generic checks ------------------------------------------------------------------------
 
+/** Names of Object.prototype's members (`__proto__`, `constructor`, `toString`, …): never valid keys. */
+const PROTOTYPE_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 /** Returns the value as an object if it is one; reports unknown properties unless `allowed` is null. */
 function checkObject(value: unknown, path: string, expected: string, allowed: readonly string[] | null, fail: Fail): Obj | undefined {
   if (!isObject(value)) {
     fail(path, `expected ${expected}, found ${describe(value)}`);
     return undefined;
   }
+  for (const key of Object.keys(value)) {
+    if (PROTOTYPE_NAMES.has(key)) fail(`${path}${pathKey(key)}`, `"${key}" cannot be used as a name (it is a built-in property of every JavaScript object)`);
+  }
   if (allowed) {
     for (const key of Object.keys(value)) {
+      if (PROTOTYPE_NAMES.has(key)) continue;
       if (allowed.includes(key)) continue;
       const near = closest(key, allowed);
       fail(`${path}${pathKey(key)}`, `unknown property "${key}"${near ? ` (did you mean "${near}"?)` : ''}`);

@@ -3,10 +3,16 @@
  * model.py) and for speed on the wasm backend (tfjs-notes.md): dense layers with a custom
  * gradient on 2-D activations [B*T, D], embeddings as one-hot products, GELU with x·x·x.
  *
- *   tokens [B, T] → one-hot · embed.token [B*T, D − rseBits] (‖ seed bits [B*T, rseBits])
- *                 (+ position code [T, D] for learned / sinusoidal / randomized)
- *   L × block:  x = x + attn(LN1(x));  x = x + mlp(LN2(x))        (pre-LayerNorm)
+ *   tokens [B, T] → one-hot · embed.token [B*T, D − R]     (or the task's fixed features [B*T, F]: as they are,
+ *                                                            `embedding: features`, or · embed.features.kernel [F, D − R],
+ *                                                            `embedding: projected-features`)
+ *                 + position code [T, D − R] for learned / sinusoidal / randomized
+ *                 ‖ seed bits [B*T, R] (R = rseBits; the last R dims, which no position code touches)
+ *   L × block:  x = x + attn(LN1(x));  x = x + mlp(LN2(x))        (pre-LayerNorm, or none; no MLP when dFf = 0)
  *   logits = LN_f(x) · head.kernel                                 [B, T, V]
+ *
+ * attn is softmax attention or linear attention (linearAttention.ts), with per-head query/key
+ * size keySize and value size valueSize (both dModel / heads unless set).
  *
  * The loss is the trainer's business: `forward` only builds logits (and optionally the
  * attention probabilities) and is safe inside tf.tidy / tf.variableGrads.
@@ -14,7 +20,7 @@
 import { tf } from '../tf';
 import type { Tensor, Variable } from '../tf';
 import { hashSeed, Rng } from '../random';
-import { ATTENTION_SCALINGS, POSITION_ENCODINGS } from '../../protocol/config';
+import { ATTENTION_KINDS, ATTENTION_SCALINGS, EMBEDDING_KINDS, INIT_KINDS, NORM_KINDS, POSITION_ENCODINGS } from '../../protocol/config';
 import type { ModelConfig } from '../../protocol/config';
 import type { ModelParam, ParamKind } from './params';
 import { addPositionCode, attentionHeads, residualAdd } from './attentionHeads';
@@ -23,6 +29,7 @@ import { buildAttentionMask } from './attentionMask';
 import { dense, embedOneHot, oneHotRows } from './dense';
 import { gelu } from './gelu';
 import { layerNorm } from './layerNorm';
+import { linearAttention, linearAttentionShares } from './linearAttention';
 import { applyRope, contiguousPositions, evalPositions, ropeTables, sinusoidalTable } from './positions';
 
 export { randomPositions, evalPositions } from './positions';
@@ -61,12 +68,49 @@ export type ForwardOutput = {
   attention: Tensor4D[];
 };
 
+/**
+ * Fixed input features of a task's tokens (Task.inputFeatures), for `embedding: 'features'`:
+ * row t of `table` [vocab, width] is token t's input vector.
+ */
+export interface InputFeatures {
+  width: number;
+  table: Float32Array;
+}
+
+export interface CreateModelOptions {
+  /** Required iff config.embedding is 'features': the task's feature table. */
+  inputFeatures?: InputFeatures | null;
+}
+
 export interface Model {
   readonly config: ModelConfig;
   readonly params: readonly ModelParam[];
   parameterCount(): number;
   forward(input: ForwardInput): ForwardOutput;
   dispose(): void;
+}
+
+/**
+ * The config with the fields that older run folders and checkpoints lack filled in as those runs
+ * had them (softmax attention, head sizes dModel / heads, a learned embedding, GPT-2 init, no seed
+ * projection), so they still load.
+ */
+export function completeModelConfig(c: ModelConfig): ModelConfig {
+  const partial = c as Partial<ModelConfig> & ModelConfig;
+  if ((partial.keySize === undefined || partial.valueSize === undefined) && c.heads > 0 && c.dModel % c.heads !== 0) {
+    throw new Error(`model config: heads (${c.heads}) must divide dModel (${c.dModel}), or keySize and valueSize must be given`);
+  }
+  const headDim = c.heads > 0 ? c.dModel / c.heads : NaN;
+  return {
+    ...c,
+    attention: partial.attention ?? 'softmax',
+    keySize: partial.keySize ?? headDim,
+    valueSize: partial.valueSize ?? headDim,
+    embedding: partial.embedding ?? 'learned',
+    init: partial.init ?? 'gpt2',
+    norm: partial.norm ?? 'layer',
+    rseProjection: partial.rseProjection ?? false,
+  };
 }
 
 /** Throws a clear Error for a config the model cannot be built from. */
@@ -80,20 +124,30 @@ export function validateModelConfig(c: ModelConfig): void {
   posInt('layers');
   posInt('dModel');
   posInt('heads');
-  posInt('dFf');
+  posInt('dFf', 0);
   posInt('vocabSize');
   posInt('maxLen');
   posInt('rseBits', 0);
-  if (c.dModel % c.heads !== 0) throw new Error(`model config: heads (${c.heads}) must divide dModel (${c.dModel})`);
+  posInt('keySize');
+  posInt('valueSize');
   if (!POSITION_ENCODINGS.includes(c.position)) throw new Error(`model config: unknown position encoding '${String(c.position)}'`);
   if (!ATTENTION_SCALINGS.includes(c.attentionScaling)) {
     throw new Error(`model config: unknown attention scaling '${String(c.attentionScaling)}'`);
   }
-  if (c.position === 'rope' && (c.dModel / c.heads) % 2 !== 0) {
-    throw new Error(`model config: RoPE needs an even head dimension, got dModel/heads = ${c.dModel / c.heads}`);
+  if (!ATTENTION_KINDS.includes(c.attention)) throw new Error(`model config: unknown attention '${String(c.attention)}'`);
+  if (!EMBEDDING_KINDS.includes(c.embedding)) throw new Error(`model config: unknown embedding '${String(c.embedding)}'`);
+  if (!INIT_KINDS.includes(c.init)) throw new Error(`model config: unknown init '${String(c.init)}'`);
+  if (!NORM_KINDS.includes(c.norm)) throw new Error(`model config: unknown norm '${String(c.norm)}'`);
+  if (typeof c.rseProjection !== 'boolean') throw new Error(`model config: rseProjection must be true or false, got ${String(c.rseProjection)}`);
+  if (c.rseProjection && c.rseBits === 0) throw new Error('model config: rseProjection needs rseBits > 0');
+  if (c.position === 'rope' && c.keySize % 2 !== 0) {
+    throw new Error(`model config: RoPE needs an even key size per head, got ${c.keySize}`);
+  }
+  if (c.attention === 'linear' && c.attentionScaling !== 'standard') {
+    throw new Error(`model config: linear attention is unscaled; attentionScaling must be 'standard', got '${c.attentionScaling}'`);
   }
   if (c.rseBits >= c.dModel) {
-    throw new Error(`model config: rseBits (${c.rseBits}) must be smaller than dModel (${c.dModel}); the token embedding gets dModel − rseBits dims`);
+    throw new Error(`model config: rseBits (${c.rseBits}) must be smaller than dModel (${c.dModel}); the tokens get dModel − rseBits dims`);
   }
   if (c.position === 'randomized' && !(Number.isInteger(c.positionRange) && c.positionRange >= c.maxLen)) {
     throw new Error(`model config: positionRange (${c.positionRange}) must be an integer ≥ maxLen (${c.maxLen}) for randomized positions`);
@@ -111,27 +165,31 @@ export function randomSeedBits(rng: Rng, batch: number, bits: number): Float32Ar
   return out;
 }
 
+/** A LayerNorm's gain and offset [D] each; null when the model has norm 'none'. */
+type NormParams = { gain: Variable; bias: Variable } | null;
+
 interface BlockParams {
-  ln1Gain: Variable; // [D]
-  ln1Bias: Variable; // [D]
-  qkvKernel: Variable; // [D, 3D]
-  qkvBias: Variable; // [3D]
-  outKernel: Variable; // [D, D]
+  ln1: NormParams;
+  qkvKernel: Variable; // [D, H·(2dk + dv)]
+  qkvBias: Variable; // [H·(2dk + dv)]
+  outKernel: Variable; // [H·dv, D]
   outBias: Variable; // [D]
-  ln2Gain: Variable; // [D]
-  ln2Bias: Variable; // [D]
-  fcKernel: Variable; // [D, F]
-  fcBias: Variable; // [F]
-  projKernel: Variable; // [F, D]
-  projBias: Variable; // [D]
+  mlp: {
+    ln2: NormParams;
+    fcKernel: Variable; // [D, F]
+    fcBias: Variable; // [F]
+    projKernel: Variable; // [F, D]
+    projBias: Variable; // [D]
+  } | null; // null when dFf = 0
 }
 
 const INIT_STD = 0.02;
 /**
- * Seed bits (±1) enter the residual stream scaled to the size of the initial token embeddings
- * (N(0, 0.02)): unscaled, 8 bits of norm √8 ≈ 2.8 swamp a token embedding of norm ≈ 0.15 and the
- * first LayerNorm leaves the tokens almost nothing (measured: 10× smaller gradients at step 0 and
- * no learning). The per-dimension LayerNorm gains can still learn to amplify the seed.
+ * Seed bits (±1) enter the residual stream scaled to the size of the token inputs: for a learned
+ * embedding (N(0, 0.02)) by 0.02 — unscaled, 8 bits of norm √8 ≈ 2.8 swamp a token embedding of norm
+ * ≈ 0.15 and the first LayerNorm leaves the tokens almost nothing (measured: 10× smaller gradients at
+ * step 0 and no learning); for the task's 0/1 features by 1. The per-dimension LayerNorm gains (or the
+ * seed projection) can still learn to amplify the seed.
  */
 const SEED_BIT_SCALE = INIT_STD;
 const MASKED = -1e9;
@@ -145,20 +203,38 @@ function nameHash(name: string): number {
 
 /**
  * Builds a model with deterministic initialisation from `seed` (the project's Rng, not tf's
- * random ops): N(0, 0.02) for matrices and embeddings, residual projections (attn.out, mlp.proj)
- * scaled by 1/√(2·layers) as in GPT-2, zero biases and LayerNorm offsets, unit LayerNorm gains.
+ * random ops). init 'gpt2': N(0, 0.02) for matrices and embeddings, residual projections (attn.out,
+ * mlp.proj) scaled by 1/√(2·layers) as in GPT-2. init 'fan-in': matrices N(0, 1/fan_in), residual
+ * projections by a further 1/√layers (as the randomized-Transformers paper, App. A.2), embeddings
+ * N(0, 0.02). Both: zero biases and LayerNorm offsets, unit LayerNorm gains, the seed projection the
+ * identity.
  */
-export function createModel(config: ModelConfig, seed: number): Model {
-  validateModelConfig(config);
-  const cfg: ModelConfig = { ...config };
+export function createModel(config: ModelConfig, seed: number, options: CreateModelOptions = {}): Model {
+  const cfg: ModelConfig = completeModelConfig(config);
+  validateModelConfig(cfg);
   const { layers, dModel: D, heads: H, dFf: F, vocabSize: V, maxLen, rseBits } = cfg;
-  const Dh = D / H;
+  const dk = cfg.keySize;
+  const dv = cfg.valueSize;
+  const tokenWidth = D - rseBits; // dims of the token part (and of any position code)
+  const usesFeatures = cfg.embedding === 'features' || cfg.embedding === 'projected-features';
+  const features = usesFeatures ? options.inputFeatures ?? null : null;
+  if (usesFeatures) {
+    if (!features) throw new Error(`model config: embedding '${cfg.embedding}' needs the task's input features (Task.inputFeatures)`);
+    if (features.table.length !== V * features.width) {
+      throw new Error(`model config: the task's feature table has ${features.table.length} numbers, not vocabSize ${V} × width ${features.width}`);
+    }
+    if (cfg.embedding === 'features' && features.width !== tokenWidth) {
+      throw new Error(`model config: the task's features are ${features.width} wide; embedding 'features' needs dModel − rseBits = ${tokenWidth}`);
+    }
+  }
   const params: ModelParam[] = [];
 
-  const make = (name: string, kind: ParamKind, shape: number[], init: 'normal' | 'zeros' | 'ones', std = INIT_STD): Variable => {
+  type Init = 'normal' | 'zeros' | 'ones' | 'identity';
+  const make = (name: string, kind: ParamKind, shape: number[], init: Init, std = INIT_STD): Variable => {
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(size);
     if (init === 'ones') values.fill(1);
+    else if (init === 'identity') for (let i = 0; i < (shape[0] as number); i++) values[i * (shape[1] as number) + i] = 1;
     else if (init === 'normal') {
       const rng = new Rng(hashSeed(seed, nameHash(name)));
       for (let i = 0; i < size; i++) values[i] = rng.normal() * std;
@@ -170,72 +246,109 @@ export function createModel(config: ModelConfig, seed: number): Model {
     params.push({ name, kind, variable });
     return variable;
   };
+  const fanIn = cfg.init === 'fan-in';
+  /** Std of a weight matrix with `rows` inputs; `residual` for projections into the residual stream. */
+  const matrixStd = (rows: number, residual: boolean): number =>
+    fanIn ? (residual ? 1 / Math.sqrt(rows * layers) : 1 / Math.sqrt(rows)) : residual ? INIT_STD / Math.sqrt(2 * layers) : INIT_STD;
 
-  const tokenTable = make('embed.token', 'embedding', [V, D - rseBits], 'normal'); // [V, D − R]
-  const positionTable = cfg.position === 'learned' ? make('embed.position', 'embedding', [maxLen, D], 'normal') : null; // [maxLen, D]
-  const residualStd = INIT_STD / Math.sqrt(2 * layers);
+  const tokenTable = features ? null : make('embed.token', 'embedding', [V, tokenWidth], 'normal'); // [V, D − R]
+  const featureTable = features ? tf.keep(tf.tensor2d(features.table, [V, features.width])) : null; // [V, F], fixed
+  const featureKernel =
+    features && cfg.embedding === 'projected-features'
+      ? make('embed.features.kernel', 'matrix', [features.width, tokenWidth], 'normal', fanIn ? 1 / Math.sqrt(features.width) : INIT_STD)
+      : null; // [F, D − R]
+  const positionTable = cfg.position === 'learned' ? make('embed.position', 'embedding', [maxLen, tokenWidth], 'normal') : null; // [maxLen, D − R]
+  const seedProjection = cfg.rseProjection ? make('embed.seed.kernel', 'matrix', [rseBits, rseBits], 'identity') : null; // [R, R]
+  const seedScale = features ? 1 : SEED_BIT_SCALE;
+  const normParams = (name: string): NormParams =>
+    cfg.norm === 'layer' ? { gain: make(`${name}.gain`, 'norm-gain', [D], 'ones'), bias: make(`${name}.bias`, 'norm-bias', [D], 'zeros') } : null;
   const blocks: BlockParams[] = [];
   for (let l = 0; l < layers; l++) {
     const p = `blocks.${l}`;
     blocks.push({
-      ln1Gain: make(`${p}.ln1.gain`, 'norm-gain', [D], 'ones'),
-      ln1Bias: make(`${p}.ln1.bias`, 'norm-bias', [D], 'zeros'),
-      qkvKernel: make(`${p}.attn.qkv.kernel`, 'matrix', [D, 3 * D], 'normal'),
-      qkvBias: make(`${p}.attn.qkv.bias`, 'bias', [3 * D], 'zeros'),
-      outKernel: make(`${p}.attn.out.kernel`, 'matrix', [D, D], 'normal', residualStd),
+      ln1: normParams(`${p}.ln1`),
+      qkvKernel: make(`${p}.attn.qkv.kernel`, 'matrix', [D, H * (2 * dk + dv)], 'normal', matrixStd(D, false)),
+      qkvBias: make(`${p}.attn.qkv.bias`, 'bias', [H * (2 * dk + dv)], 'zeros'),
+      outKernel: make(`${p}.attn.out.kernel`, 'matrix', [H * dv, D], 'normal', matrixStd(H * dv, true)),
       outBias: make(`${p}.attn.out.bias`, 'bias', [D], 'zeros'),
-      ln2Gain: make(`${p}.ln2.gain`, 'norm-gain', [D], 'ones'),
-      ln2Bias: make(`${p}.ln2.bias`, 'norm-bias', [D], 'zeros'),
-      fcKernel: make(`${p}.mlp.fc.kernel`, 'matrix', [D, F], 'normal'),
-      fcBias: make(`${p}.mlp.fc.bias`, 'bias', [F], 'zeros'),
-      projKernel: make(`${p}.mlp.proj.kernel`, 'matrix', [F, D], 'normal', residualStd),
-      projBias: make(`${p}.mlp.proj.bias`, 'bias', [D], 'zeros'),
+      mlp:
+        F > 0
+          ? {
+              ln2: normParams(`${p}.ln2`),
+              fcKernel: make(`${p}.mlp.fc.kernel`, 'matrix', [D, F], 'normal', matrixStd(D, false)),
+              fcBias: make(`${p}.mlp.fc.bias`, 'bias', [F], 'zeros'),
+              projKernel: make(`${p}.mlp.proj.kernel`, 'matrix', [F, D], 'normal', matrixStd(F, true)),
+              projBias: make(`${p}.mlp.proj.bias`, 'bias', [D], 'zeros'),
+            }
+          : null,
     });
   }
-  const lnfGain = make('lnf.gain', 'norm-gain', [D], 'ones');
-  const lnfBias = make('lnf.bias', 'norm-bias', [D], 'zeros');
-  const headKernel = make('head.kernel', 'matrix', [D, V], 'normal'); // [D, V], no weight tying
+  const lnf = normParams('lnf');
+  const normalize = (x: Tensor, n: NormParams): Tensor => (n ? layerNorm(x, n.gain, n.bias) : x);
+  const headKernel = make('head.kernel', 'matrix', [D, V], 'normal', matrixStd(D, false)); // [D, V], no weight tying
   let disposed = false;
 
   interface AttentionContext {
     B: number;
     T: number;
     scale: Tensor; // [T, 1]
-    maskBias: Tensor | null; // [T, T], 0 or −1e9
-    rope: { cos: Tensor; sin: Tensor } | null; // [T, Dh] each
+    maskBias: Tensor | null; // [T, T], 0 or −1e9 (softmax)
+    maskMul: Tensor | null; // [T, T], 1 or 0 (linear)
+    rope: { cos: Tensor; sin: Tensor } | null; // [T, dk] each
   }
+
+  /** q, k [B, H, T, dk] and v [B, H, T, dv] from the fused projection qkv [B*T, H·(2dk + dv)]. */
+  const splitHeads = (qkv: Tensor, B: number, T: number): [Tensor, Tensor, Tensor] => {
+    if (dk === dv) {
+      // Rank-4 transposes only: wasm's rank-5 Transpose is ~100× slower than this one.
+      const heads = tf.transpose(tf.reshape(qkv, [B, T, 3 * H, dk]), [0, 2, 1, 3]); // [B, 3H, T, dk]
+      return tf.split(heads, 3, 1) as [Tensor, Tensor, Tensor]; // [B, H, T, dk] each
+    }
+    // The same column layout as above: [q heads | k heads | v heads], head-major within each.
+    const [q, k, v] = tf.split(qkv, [H * dk, H * dk, H * dv], 1) as [Tensor, Tensor, Tensor];
+    const toHeads = (x: Tensor, d: number): Tensor => tf.transpose(tf.reshape(x, [B, T, H, d]), [0, 2, 1, 3]);
+    return [toHeads(q, dk), toHeads(k, dk), toHeads(v, dv)];
+  };
 
   /**
    * Multi-head self-attention on h [B*T, D]: the output [B*T, D], and the probabilities
-   * [B, H, T, T] when asked for. Training takes the fused op (attentionHeads.ts); RoPE and the
-   * probabilities take the same computation in autodiff form.
+   * [B, H, T, T] when asked for (linear attention: each key's share of the row's absolute weight).
+   * Softmax training with equal key and value sizes takes the fused op (attentionHeads.ts); RoPE,
+   * the probabilities, unequal sizes and linear attention take autodiff form.
    */
   const selfAttention = (h: Tensor, p: BlockParams, ctx: AttentionContext, withProbs: boolean): { out: Tensor; probs: Tensor | null } => {
     const { B, T } = ctx;
-    const qkv = dense(h, p.qkvKernel, p.qkvBias); // [B*T, 3D]
-    if (!ctx.rope && !withProbs) {
-      return { out: dense(attentionHeads(qkv, { B, T, H, Dh }, ctx.scale, ctx.maskBias), p.outKernel, p.outBias), probs: null };
+    const qkv = dense(h, p.qkvKernel, p.qkvBias); // [B*T, H·(2dk + dv)]
+    if (cfg.attention === 'softmax' && dk === dv && !ctx.rope && !withProbs) {
+      return { out: dense(attentionHeads(qkv, { B, T, H, Dh: dk }, ctx.scale, ctx.maskBias), p.outKernel, p.outBias), probs: null };
     }
-    // Rank-4 transposes only: wasm's rank-5 Transpose is ~100× slower than this one.
-    const heads = tf.transpose(tf.reshape(qkv, [B, T, 3 * H, Dh]), [0, 2, 1, 3]); // [B, 3H, T, Dh]
-    const [q0, k0, v] = tf.split(heads, 3, 1) as [Tensor, Tensor, Tensor]; // [B, H, T, Dh] each
+    const [q0, k0, v] = splitHeads(qkv, B, T);
     let q = q0;
     let k = k0;
     if (ctx.rope) {
       q = applyRope(q, ctx.rope.cos, ctx.rope.sin);
       k = applyRope(k, ctx.rope.cos, ctx.rope.sin);
     }
-    let logits = tf.matMul(tf.mul(q, ctx.scale), k, false, true); // [B, H, T, T]; row i × scale[i] (attentionScale.ts)
-    if (ctx.maskBias) logits = tf.add(logits, ctx.maskBias);
-    const probs = tf.softmax(logits); // [B, H, T, T]
-    const y = tf.matMul(probs, v); // [B, H, T, Dh]
-    const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * T, D]); // [B*T, D]
+    let y: Tensor; // [B, H, T, dv]
+    let probs: Tensor | null = null;
+    if (cfg.attention === 'linear') {
+      const lin = linearAttention(q, k, v, ctx.maskMul);
+      y = lin.y;
+      if (withProbs) probs = linearAttentionShares(lin.weights);
+    } else {
+      let logits = tf.matMul(tf.mul(q, ctx.scale), k, false, true); // [B, H, T, T]; row i × scale[i] (attentionScale.ts)
+      if (ctx.maskBias) logits = tf.add(logits, ctx.maskBias);
+      const p1 = tf.softmax(logits); // [B, H, T, T]
+      y = tf.matMul(p1, v);
+      if (withProbs) probs = p1;
+    }
+    const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * T, H * dv]); // [B*T, H·dv]
     return { out: dense(merged, p.outKernel, p.outBias), probs };
   };
 
-  const mlp = (h: Tensor, p: BlockParams): Tensor => {
-    const hidden = gelu(dense(h, p.fcKernel, p.fcBias)); // [B*T, F]
-    return dense(hidden, p.projKernel, p.projBias); // [B*T, D]
+  const mlp = (h: Tensor, m: NonNullable<BlockParams['mlp']>): Tensor => {
+    const hidden = gelu(dense(h, m.fcKernel, m.fcBias)); // [B*T, F]
+    return dense(hidden, m.projKernel, m.projBias); // [B*T, D]
   };
 
   const resolvePositions = (T: number, given: Int32Array | undefined): Int32Array | null => {
@@ -274,7 +387,7 @@ export function createModel(config: ModelConfig, seed: number): Model {
     const positions = resolvePositions(T, input.positions);
     const { allowed, visibleKeys } = buildAttentionMask(T, cfg.causal, mask);
     const scaleValues = attentionScale(cfg.attentionScaling, {
-      headDim: Dh,
+      headDim: dk,
       visibleKeys,
       lognBase: cfg.lognBase,
       trainLength: cfg.trainLength,
@@ -282,42 +395,46 @@ export function createModel(config: ModelConfig, seed: number): Model {
     const needsMask = allowed.some((a) => a === 0);
 
     return tf.tidy(() => {
+      const linear = cfg.attention === 'linear';
       const maskValues = new Float32Array(T * T);
-      if (needsMask) for (let i = 0; i < allowed.length; i++) maskValues[i] = allowed[i] ? 0 : MASKED;
-      const rope = cfg.position === 'rope' && positions ? ropeTables(positions, Dh) : null;
+      if (needsMask) for (let i = 0; i < allowed.length; i++) maskValues[i] = linear ? allowed[i] ? 1 : 0 : allowed[i] ? 0 : MASKED;
+      const rope = cfg.position === 'rope' && positions ? ropeTables(positions, dk) : null;
       const ctx: AttentionContext = {
         B,
         T,
         scale: tf.tensor2d(scaleValues, [T, 1]),
-        maskBias: needsMask ? tf.tensor2d(maskValues, [T, T]) : null,
-        rope: rope ? { cos: tf.tensor2d(rope.cos, [T, Dh]), sin: tf.tensor2d(rope.sin, [T, Dh]) } : null,
+        maskBias: needsMask && !linear ? tf.tensor2d(maskValues, [T, T]) : null,
+        maskMul: needsMask && linear ? tf.tensor2d(maskValues, [T, T]) : null,
+        rope: rope ? { cos: tf.tensor2d(rope.cos, [T, dk]), sin: tf.tensor2d(rope.sin, [T, dk]) } : null,
       };
 
-      // Embedding: one-hot product, then the seed bits fill the last rseBits dims.
+      // Embedding: the token part (one-hot product with the learned table or the fixed features),
+      // plus any absolute position code on those same D − R dims; then the seed bits in the last R.
       const oneHot = oneHotRows(ids, V); // [B*T, V], built on the host from the ids read above
-      let x = embedOneHot(oneHot, tokenTable); // [B*T, D − R]
-      if (rseBits > 0 && seedBits) {
-        const scaled = tf.mul(seedBits, tf.scalar(SEED_BIT_SCALE)); // [B, R]
-        const bits = tf.reshape(tf.tile(tf.reshape(scaled, [B, 1, rseBits]), [1, T, 1]), [B * T, rseBits]); // [B*T, R]
-        x = tf.concat([x, bits], 1); // [B*T, D]
-      }
-      // Absolute positions are added to all D dims (bits included), like any position code.
-      let posCode: Tensor | null = null; // [T, D]
+      let x = featureTable ? tf.matMul(oneHot, featureTable) : embedOneHot(oneHot, tokenTable as Variable); // [B*T, D − R] (or F)
+      if (featureKernel) x = dense(x, featureKernel); // [B*T, D − R]
+      let posCode: Tensor | null = null; // [T, D − R]
       if (positionTable && positions) {
         posCode = embedOneHot(oneHotRows(positions, maxLen), positionTable);
       } else if ((cfg.position === 'sinusoidal' || cfg.position === 'randomized') && positions) {
-        posCode = tf.tensor2d(sinusoidalTable(positions, D), [T, D]);
+        posCode = tf.tensor2d(sinusoidalTable(positions, tokenWidth), [T, tokenWidth]);
       }
-      if (posCode) x = addPositionCode(x, posCode, B, T); // [B*T, D]
+      if (posCode) x = addPositionCode(x, posCode, B, T); // [B*T, D − R]
+      if (rseBits > 0 && seedBits) {
+        const projected = seedProjection ? tf.matMul(seedBits, seedProjection) : seedBits; // [B, R]
+        const scaled = tf.mul(projected, tf.scalar(seedScale)); // [B, R]
+        const bits = tf.reshape(tf.tile(tf.reshape(scaled, [B, 1, rseBits]), [1, T, 1]), [B * T, rseBits]); // [B*T, R]
+        x = tf.concat([x, bits], 1); // [B*T, D]
+      }
 
       const attention: Tensor4D[] = [];
       for (const p of blocks) {
-        const a = selfAttention(layerNorm(x, p.ln1Gain, p.ln1Bias), p, ctx, returnAttention);
+        const a = selfAttention(normalize(x, p.ln1), p, ctx, returnAttention);
         if (returnAttention) attention.push(a.probs as Tensor4D);
         x = residualAdd(x, a.out); // [B*T, D]
-        x = residualAdd(x, mlp(layerNorm(x, p.ln2Gain, p.ln2Bias), p)); // [B*T, D]
+        if (p.mlp) x = residualAdd(x, mlp(normalize(x, p.mlp.ln2), p.mlp)); // [B*T, D]
       }
-      x = layerNorm(x, lnfGain, lnfBias);
+      x = normalize(x, lnf);
       const logits = tf.reshape(dense(x, headKernel), [B, T, V]) as Tensor3D; // [B, T, V]
       return { logits, attention };
     });
@@ -332,6 +449,7 @@ export function createModel(config: ModelConfig, seed: number): Model {
       if (disposed) return;
       disposed = true;
       for (const p of params) p.variable.dispose();
+      featureTable?.dispose();
     },
   };
 }

@@ -7,6 +7,9 @@
  *   target[i] = seq[i + 1] where that next token is part of answer + EOS (i ≥ P), else −1.
  * - aligned (position probe), causal or bidirectional: input = prompt, target = answer at the
  *   same positions (T = P).
+ * - answered at the end (task.answersAtEnd, causal or bidirectional): input = prompt (T = P), the
+ *   targets are the answer at the last A prompt positions (recall with one token per pair: the
+ *   value at the query token); no separator, no EOS, one pass.
  * - bidirectional, not aligned (encoder filling in blanks):
  *   input = prompt | SEP | BLANK × (A + 1) (T = P + A + 2); the targets at the blanks are
  *   answer + EOS (padded with PAD if the answer is shorter), −1 elsewhere. Reading the blanks is
@@ -33,10 +36,11 @@ export interface LaidOutBatch {
   mask: Uint8Array | null;
 }
 
-type LayoutKind = 'causal' | 'aligned' | 'blanks';
+type LayoutKind = 'causal' | 'aligned' | 'end' | 'blanks';
 
 function layoutKind(task: Task, causal: boolean): LayoutKind {
-  return task.aligned ? 'aligned' : causal ? 'causal' : 'blanks';
+  if (task.aligned && task.answersAtEnd) throw new Error(`task "${task.name}" cannot be both aligned and answered at the end`);
+  return task.aligned ? 'aligned' : task.answersAtEnd ? 'end' : causal ? 'causal' : 'blanks';
 }
 
 function sizes(task: Task, n: number): { P: number; A: number } {
@@ -44,6 +48,9 @@ function sizes(task: Task, n: number): { P: number; A: number } {
   const A = task.answerLength(n);
   if (task.aligned && P !== A) {
     throw new Error(`task "${task.name}" is aligned but its prompt (${P}) and answer (${A}) lengths differ at n = ${n}`);
+  }
+  if (task.answersAtEnd && A > P) {
+    throw new Error(`task "${task.name}" answers at the end of its prompt but the answer (${A}) is longer than the prompt (${P}) at n = ${n}`);
   }
   return { P, A };
 }
@@ -53,6 +60,7 @@ export function sequenceLength(task: Task, n: number, causal: boolean): number {
   const { P, A } = sizes(task, n);
   switch (layoutKind(task, causal)) {
     case 'aligned':
+    case 'end':
       return P;
     case 'causal':
       return P + A + 1;
@@ -67,6 +75,8 @@ function answerSlots(task: Task, n: number, causal: boolean): { start: number; c
   switch (layoutKind(task, causal)) {
     case 'aligned':
       return { start: 0, count: A };
+    case 'end':
+      return { start: P - A, count: A };
     case 'causal':
       return { start: P, count: A + 1 };
     case 'blanks':
@@ -79,9 +89,10 @@ function checkExample(task: Task, example: TaskExample, n: number, index: number
   if (example.prompt.length !== P) {
     throw new Error(`example ${index}: prompt has ${example.prompt.length} tokens, task "${task.name}" expects ${P} at n = ${n}`);
   }
-  const okAnswer = task.aligned ? example.answer.length === A : example.answer.length <= A;
+  const exact = task.aligned || task.answersAtEnd === true;
+  const okAnswer = exact ? example.answer.length === A : example.answer.length <= A;
   if (!okAnswer) {
-    throw new Error(`example ${index}: answer has ${example.answer.length} tokens, task "${task.name}" expects ${task.aligned ? '' : 'at most '}${A} at n = ${n}`);
+    throw new Error(`example ${index}: answer has ${example.answer.length} tokens, task "${task.name}" expects ${exact ? '' : 'at most '}${A} at n = ${n}`);
   }
 }
 
@@ -100,6 +111,9 @@ export function layoutBatch(task: Task, examples: readonly TaskExample[], n: num
     if (kind === 'aligned') {
       tokens.set(ex.prompt, row);
       targets.set(ex.answer, row);
+    } else if (kind === 'end') {
+      tokens.set(ex.prompt, row);
+      targets.set(ex.answer, row + P - A);
     } else if (kind === 'causal') {
       // seq = prompt | SEP | answer | EOS, PAD after a short answer (no loss there).
       const seq = [...ex.prompt, SEP, ...ex.answer, EOS];
@@ -125,6 +139,7 @@ export function layoutBatch(task: Task, examples: readonly TaskExample[], n: num
 
 /**
  * The answer a model gives, from its argmax prediction at every position of one row (length T).
+ * Answered at the end: the last A slots, as they are (no EOS to cut at).
  * Aligned and bidirectional layouts: the answer slots, cut at the first EOS or PAD; this is the
  * model's real output. Causal: the next-token predictions at the target positions, cut at EOS;
  * these are teacher-forced (each sees the true answer prefix), so the evaluator should decode
@@ -137,6 +152,7 @@ export function answerFromPredictions(task: Task, n: number, causal: boolean, pr
     throw new Error(`answerFromPredictions: row has ${predictedRow.length} predictions, the layout has ${T} positions`);
   }
   const { start, count } = answerSlots(task, n, causal);
+  if (layoutKind(task, causal) === 'end') return Array.from({ length: count }, (_, i) => predictedRow[start + i] as number);
   const stopAtPad = layoutKind(task, causal) !== 'causal';
   const answer: number[] = [];
   for (let i = start; i < start + count; i++) {
@@ -159,7 +175,7 @@ export function usesGreedyDecoding(task: Task, causal: boolean): boolean {
  */
 export function promptForDecoding(task: Task, example: TaskExample, causal: boolean): number[] {
   if (!usesGreedyDecoding(task, causal)) {
-    const why = task.aligned ? `task "${task.name}" is aligned` : 'the model is bidirectional';
+    const why = task.aligned ? `task "${task.name}" is aligned` : task.answersAtEnd ? `task "${task.name}" is answered at the end of its prompt` : 'the model is bidirectional';
     throw new Error(`promptForDecoding: ${why}, so its answer is read in one pass with answerFromPredictions`);
   }
   return [...example.prompt, SEP];

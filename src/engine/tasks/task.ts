@@ -44,6 +44,13 @@ export interface Task {
    * bidirectional model then reads the answer at the prompt's own positions.
    */
   readonly aligned: boolean;
+  /**
+   * true when the model answers in place at the end of the prompt: the answer (answerLength(n)
+   * tokens, no EOS) is read from the predictions at the last answerLength(n) prompt positions, in
+   * one pass, causal or bidirectional (recall with one token per pair reads the value at the query
+   * token). Not together with `aligned`.
+   */
+  readonly answersAtEnd?: boolean;
   /** A random instance of size n. Same rng state → same example. */
   example(rng: Rng, n: number): TaskExample;
   /** Answer length (tokens, without EOS) for size n. */
@@ -62,4 +69,9 @@ export interface Task {
    * on `tokens`, so it also serves a growing sequence during greedy decoding.
    */
   attentionMask?(n: number, tokens: number, causal: boolean): Uint8Array | null;
+  /**
+   * Optional fixed input features of every token, for models with `embedding: 'features'` (no
+   * input embedding): `table` [vocab.length, width], row t = token t's input vector.
+   */
+  inputFeatures?(): { width: number; table: Float32Array };
 }

@@ -52,14 +52,14 @@ export function resolveTaskOptions(config: TaskConfig, specs: OptionSpecs): Reco
   }
   const names = Object.keys(specs);
   for (const key of Object.keys(given)) {
-    if (!(key in specs)) {
+    if (!Object.hasOwn(specs, key)) {
       const valid = names.length > 0 ? `valid options: ${names.join(', ')}` : 'it takes no options';
       throw new Error(`${where}: unknown option "${key}"; ${valid}`);
     }
   }
   const resolved: Record<string, number> = {};
   for (const [key, spec] of Object.entries(specs)) {
-    const value = key in given ? given[key] : spec.default(largest);
+    const value = Object.hasOwn(given, key) ? given[key] : spec.default(largest);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min || value > spec.max) {
       throw new Error(`${where}: option ${key} = ${String(value)} must be an integer in [${spec.min}, ${spec.max}] (${spec.doc})`);
     }

@@ -8,16 +8,21 @@ import * as path from 'node:path';
 import type { BackendName } from '../../protocol/backend';
 import type { RunConfig } from '../../protocol/config';
 import type { WorkerMessage } from '../../protocol/messages';
-import type { EvalResult, RunFile } from '../../protocol/runFolder';
+import type { EvalRecord, EvalResult, RunFile } from '../../protocol/runFolder';
 import { makeCheckpointMetadata } from '../../protocol/checkpoint';
-import { loadCheckpoint, optimizerStateTensors, restoreInto, saveCheckpoint } from '../checkpoint/checkpoint';
+import { optimizerStateTensors, restoreInto, saveCheckpoint } from '../checkpoint/checkpoint';
+import { loadNewestValidCheckpoint } from '../checkpoint/newestValid';
+import { removeStaleTemps, writeFileAtomic } from '../io/atomicWrite';
 import {
   CHECKPOINT_DIR,
   MetricsWriter,
   METRICS_FILE,
   checkpointName,
   listCheckpoints,
+  ownerHere,
+  readMetrics,
   readRunFile,
+  RUN_FILE,
   truncateMetrics,
   writeRunFile,
 } from '../experiment/runFolder';
@@ -28,6 +33,10 @@ import { versions } from '../versions';
 import { newRunFile } from '../experiment/newRunFile';
 
 export type RunEnd = Extract<WorkerMessage, { type: 'run/end' }>;
+
+/** Space set aside in the run folder while it trains (removed at the end, and on resume if a kill left it). */
+export const SPACE_RESERVE_FILE = '.space-reserve';
+const SPACE_RESERVE_BYTES = 64 * 1024;
 
 export interface RunTrainingOptions {
   runDir: string;
@@ -45,42 +54,101 @@ export interface RunTrainingOptions {
 
 export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
   const { runDir, config } = opts;
-  fs.mkdirSync(path.join(runDir, CHECKPOINT_DIR), { recursive: true });
-  let run: RunFile = fs.existsSync(path.join(runDir, 'run.json')) ? readRunFile(runDir) : newRunFile(opts.experiment, config, 'running');
-  run = { ...run, status: 'running', backend: opts.backend, error: null, versions: versions() };
+  const warn = (m: string): void => {
+    try {
+      process.stderr.write(`attention-lab: ${path.basename(runDir)}: warning: ${m}\n`);
+    } catch {
+      // no terminal left: the warning is not worth a crash
+    }
+  };
+  let original: RunFile | null = null;
+  let originalMetrics: string | null = null;
+  let run: RunFile;
+  try {
+    fs.mkdirSync(path.join(runDir, CHECKPOINT_DIR), { recursive: true });
+    original = fs.existsSync(path.join(runDir, RUN_FILE)) ? readRunFile(runDir) : null;
+  } catch (err) {
+    return report(opts, 'failed', err instanceof Error ? err.message : String(err), null);
+  }
+  run = structuredClone(original) ?? newRunFile(opts.experiment, config, 'running');
+  run = { ...run, status: 'running', backend: opts.backend, error: null, versions: versions(), ...ownerHere() };
   run.timings.startedAt ??= new Date().toISOString();
   let trainer: Trainer | null = null;
   let metrics: MetricsWriter | null = null;
   let probes: TrainingProbes | null = null;
+  const reserve = path.join(runDir, SPACE_RESERVE_FILE);
   const end = (status: RunEnd['status'], error: string | null, final: EvalResult[] | null): RunEnd => {
     run.status = status;
     run.error = error;
     run.final = final ?? run.final;
     run.timings.endedAt = new Date().toISOString();
-    writeRunFile(runDir, run);
-    const message: RunEnd = { type: 'run/end', runId: config.id, status, error, final };
-    opts.onEvent(message);
-    return message;
+    try {
+      try {
+        writeRunFile(runDir, run);
+      } catch {
+        // A full disk: the reserve kept at the start makes room for the last word.
+        fs.rmSync(reserve, { force: true });
+        writeRunFile(runDir, run);
+      }
+    } catch (err) {
+      error = `${error ? `${error}; ` : ''}run.json not updated: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    fs.rmSync(reserve, { force: true });
+    return report(opts, status, error, final);
   };
+  // A little space set aside so that a run that fills the disk can still record why it stopped.
+  try {
+    writeFileAtomic(reserve, new Uint8Array(SPACE_RESERVE_BYTES));
+  } catch {
+    // no room even for that: the run will say so when it fails
+  }
 
   try {
     trainer = new Trainer(config);
-    const t = trainer;
+    let t = trainer;
     run.parameters = t.model.parameterCount();
+    probes = new TrainingProbes(t);
     if (opts.resume) {
-      const latest = listCheckpoints(runDir).at(-1);
-      if (latest) {
-        const loaded = await loadCheckpoint(latest.file);
-        restoreInto(loaded, t.model.params);
+      // Leftovers of a killed process: half-written temporary files.
+      for (const dir of [runDir, path.join(runDir, CHECKPOINT_DIR)]) {
+        for (const name of removeStaleTemps(dir)) warn(`removed the stale temporary file ${path.join(dir, name)}`);
+      }
+      if (original?.status === 'completed') originalMetrics = readMetricsText(runDir);
+      let attempts = 0;
+      const latest = await loadNewestValidCheckpoint(runDir, warn, (loaded) => {
+        if (attempts++ > 0) {
+          // A failed attempt may have assigned part of its state: start again from a fresh trainer.
+          probes?.dispose();
+          trainer?.dispose();
+          trainer = new Trainer(config);
+          probes = new TrainingProbes(trainer);
+        }
+        const tr = trainer as Trainer;
+        restoreInto(loaded, tr.model.params);
         const state = optimizerStateTensors(loaded);
-        t.optimizer.setState(state);
-        for (const s of state.values()) s.dispose();
+        try {
+          tr.optimizer.setState(state);
+        } finally {
+          for (const x of state.values()) x.dispose();
+        }
+        const signs = tr.model.params.map((p) => loaded.probeState.get(p.name)?.data);
+        if (signs.every((x) => x !== undefined)) probes?.importState(loaded.metadata.step, signs as Float32Array[]);
+      });
+      t = trainer as Trainer;
+      if (latest) {
         t.step = latest.step;
         run.lastCheckpoint = path.relative(runDir, latest.file);
       } else {
+        if (listCheckpoints(runDir).length > 0) warn('no checkpoint could be used: training starts again from step 0');
         t.step = 0;
+        run.lastCheckpoint = null;
       }
-      truncateMetrics(runDir, t.step - 1);
+      if (original?.status === 'completed' && t.step >= config.train.steps && run.final !== null) {
+        // Nothing to do: the run is complete and its final checkpoint is sound.
+        probes?.dispose();
+        return report(opts, 'completed', null, run.final);
+      }
+      truncateMetrics(runDir, t.step);
     } else if (fs.existsSync(path.join(runDir, METRICS_FILE))) {
       fs.rmSync(path.join(runDir, METRICS_FILE));
     }
@@ -94,31 +162,37 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
     const wall = (): number => baseWall + (performance.now() - started) / 1000;
     let lastCheckpointStep = t.step;
     // Analyses: optimizer diagnostics on logged steps, attention entropy every few steps (docs/analysis.md).
-    probes = new TrainingProbes(t);
-    const pr = probes;
+    const pr = probes as TrainingProbes;
+    const tr = t;
 
     const checkpoint = async (): Promise<void> => {
-      const file = path.join(runDir, CHECKPOINT_DIR, checkpointName(t.step));
-      await saveCheckpoint(file, {
-        params: t.model.params,
-        optimizerState: t.optimizer.getState(),
-        metadata: makeCheckpointMetadata(config, t.step, opts.backend, versions()),
-      });
-      lastCheckpointStep = t.step;
+      const file = path.join(runDir, CHECKPOINT_DIR, checkpointName(tr.step));
+      try {
+        await saveCheckpoint(file, {
+          params: tr.model.params,
+          optimizerState: tr.optimizer.getState(),
+          metadata: makeCheckpointMetadata(config, tr.step, opts.backend, versions()),
+          probeState: await pr.exportState(tr.step),
+        });
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new Error(`checkpoint at step ${tr.step} not saved: ${why.includes(file) ? why : `${file}: ${why}`}`);
+      }
+      lastCheckpointStep = tr.step;
       run.lastCheckpoint = path.relative(runDir, file);
-      run.optimizerStateBytes = t.optimizer.stateBytes();
-      run.step = t.step;
+      run.optimizerStateBytes = tr.optimizer.stateBytes();
+      run.step = tr.step;
       writeRunFile(runDir, run);
-      opts.onEvent({ type: 'run/checkpoint', runId: config.id, step: t.step, file });
+      opts.onEvent({ type: 'run/checkpoint', runId: config.id, step: tr.step, file });
     };
 
     const evaluate = (): EvalResult[] => {
       const e0 = performance.now();
-      const results = t.evaluate();
+      const results = tr.evaluate();
       run.timings.evalSeconds += (performance.now() - e0) / 1000;
-      m.append({ kind: 'eval', step: t.step, wallTime: wall(), results });
+      m.append({ kind: 'eval', step: tr.step, wallTime: wall(), results });
       m.flush();
-      opts.onEvent({ type: 'run/eval', runId: config.id, step: t.step, results });
+      opts.onEvent({ type: 'run/eval', runId: config.id, step: tr.step, results });
       return results;
     };
 
@@ -160,7 +234,9 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
       if (!last && train.checkpointEvery > 0 && t.step % train.checkpointEvery === 0) await checkpoint();
       if (opts.yieldToEventLoop) await opts.yieldToEventLoop();
     }
-    const final = evaluate();
+    // The final evaluation, unless a run killed after writing it (and its checkpoint) already has it.
+    const done = lastCheckpointStep === t.step ? readMetrics(runDir).find((r): r is EvalRecord => r.kind === 'eval' && r.step === t.step) : undefined;
+    const final = done ? done.results : evaluate();
     run.final = final;
     if (t.step > lastCheckpointStep || run.lastCheckpoint === null) await checkpoint();
     m.close();
@@ -173,10 +249,36 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
     } catch {
       // the run is failing already; its file is as complete as the last whole line
     }
+    if (original?.status === 'completed') {
+      // A failed resume never takes a completed run's results away.
+      try {
+        if (originalMetrics !== null) writeFileAtomic(path.join(runDir, METRICS_FILE), originalMetrics);
+        writeRunFile(runDir, original);
+      } catch {
+        // could not restore: the error below says what happened
+      }
+      return report(opts, 'failed', `resume failed, the run stays completed: ${message}`, null);
+    }
     return end('failed', message, null);
   } finally {
     probes?.dispose();
-    trainer?.dispose();
+    (trainer as Trainer | null)?.dispose();
+    fs.rmSync(reserve, { force: true });
+  }
+}
+
+function report(opts: RunTrainingOptions, status: RunEnd['status'], error: string | null, final: EvalResult[] | null): RunEnd {
+  const message: RunEnd = { type: 'run/end', runId: opts.config.id, status, error, final };
+  opts.onEvent(message);
+  return message;
+}
+
+function readMetricsText(runDir: string): string | null {
+  const file = path.join(runDir, METRICS_FILE);
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
   }
 }
 

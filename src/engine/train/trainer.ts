@@ -17,7 +17,7 @@ import type { Optimizer } from '../optim/optimizer';
 import { scheduleFactor } from '../optim/schedule';
 import { Rng, hashSeed } from '../random';
 import { createTask } from '../tasks';
-import { answerFromPredictions, layoutBatch } from '../tasks/layout';
+import { answerFromPredictions, layoutBatch, usesGreedyDecoding } from '../tasks/layout';
 import type { Task, TaskExample } from '../tasks/task';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
@@ -56,7 +56,7 @@ export class Trainer {
     if (this.task.vocab.length !== config.model.vocabSize) {
       throw new Error(`model vocabSize ${config.model.vocabSize} does not match the task's vocabulary (${this.task.vocab.length} tokens)`);
     }
-    this.model = createModel(config.model, config.seed);
+    this.model = createModel(config.model, config.seed, { inputFeatures: this.task.inputFeatures?.() ?? null });
     this.optimizer = createOptimizer(config.optimizer);
   }
 
@@ -64,15 +64,33 @@ export class Trainer {
     return this.config.train.steps;
   }
 
-  /** Seeds per input of the q-norm objective (1 without Random Seed Encoding). */
+  /**
+   * m, rows per input: the seeds per input of the q-norm objective. A model without RSE gets the
+   * same m rows per input (identical copies: the same gradient as one row each, and the same rows
+   * per step as the RSE runs it is compared with; science.md §4).
+   */
   private get seedsPerInput(): number {
-    return this.config.model.rseBits > 0 ? Math.max(1, this.config.train.seedsPerInput) : 1;
+    return Math.max(1, this.config.train.seedsPerInput);
   }
 
+  /** Independent seed bits per row (evaluation: each example under its own fresh seed). */
   private seedBits(rng: Rng, rows: number): Tensor | undefined {
     const bits = this.config.model.rseBits;
     if (bits === 0) return undefined;
     return tf.tensor2d(randomSeedBits(rng, rows, bits), [rows, bits]);
+  }
+
+  /**
+   * Training seed bits [inputs·m, R]: m seeds drawn once per step and shared by every input, row
+   * i·m + j under seed j (the r_j of the q-norm objective, as the paper does it).
+   */
+  private sharedSeedBits(rng: Rng, inputs: number, seeds: number): Tensor | undefined {
+    const R = this.config.model.rseBits;
+    if (R === 0) return undefined;
+    const drawn = randomSeedBits(rng, seeds, R); // [m, R]
+    const out = new Float32Array(inputs * seeds * R);
+    for (let i = 0; i < inputs; i++) out.set(drawn, i * seeds * R);
+    return tf.tensor2d(out, [inputs * seeds, R]);
   }
 
   /** Gradient accumulation k (runs written before it existed have no field: 1). */
@@ -80,7 +98,10 @@ export class Trainer {
     return this.config.train.accumulate ?? 1;
   }
 
-  /** Micro-batch `micro` of step `step` (the whole batch when accumulate = 1). */
+  /**
+   * Micro-batch `micro` of step `step` (the whole batch when accumulate = 1); deterministic, the
+   * caller disposes its tensors.
+   */
   trainBatch(step: number, micro = 0): Batch {
     const rng = new Rng(micro === 0 ? hashSeed(this.config.seed, 1, step) : hashSeed(this.config.seed, 1, step, micro));
     const lengths = this.config.task.trainLengths;
@@ -98,7 +119,7 @@ export class Trainer {
     return {
       tokens: tf.tensor2d(layout.tokens, [layout.batch, layout.length], 'int32'),
       targets: layout.targets,
-      seedBits: this.seedBits(rng, layout.batch),
+      seedBits: this.sharedSeedBits(rng, inputs, seeds),
       positions,
       mask: layout.mask,
       inputs,
@@ -134,7 +155,7 @@ export class Trainer {
           step,
           lr,
           gradClip: this.config.train.gradClip,
-          q: this.config.train.q,
+          q: qAtStep(this.config.train.q, this.config.train.qWarmup ?? 0, step),
           measure,
           accumulate: k,
           micro,
@@ -205,7 +226,7 @@ export class Trainer {
         }
       }
       const answers =
-        causal && !this.task.aligned
+        usesGreedyDecoding(this.task, causal)
           ? greedyDecode(this.model, this.task, chunk, n, { seedBits, positions })
           : chunk.map((_, b) => answerFromPredictions(this.task, n, causal, predData.subarray(b * layout.length, (b + 1) * layout.length)));
       seedBits?.dispose();
@@ -234,6 +255,12 @@ export class Trainer {
     this.model.dispose();
     this.optimizer.dispose();
   }
+}
+
+/** q of the q-norm objective at a step: rising linearly from 1 to q over `warmup` steps (science.md §4). */
+export function qAtStep(q: number, warmup: number, step: number): number {
+  if (!(warmup > 0) || step >= warmup) return q;
+  return 1 + (q - 1) * (step / warmup);
 }
 
 function tokenAccuracy(predictions: ArrayLike<number>, targets: Int32Array): number {

@@ -133,7 +133,7 @@ export class RunController implements vscode.Disposable {
     this.output.appendLine(`[host] ${label}: ${message}`);
     if (err instanceof BackendExitError && job.dir) {
       const marked = markInterruptedRuns(job.dir, message);
-      if (marked.length > 0) this.output.appendLine(`[host] marked failed (what they wrote is kept): ${marked.join(', ')}`);
+      if (marked.length > 0) this.output.appendLine(`[host] marked failed (running) or cancelled (queued), what they wrote is kept: ${marked.join(', ')}`);
     }
     void vscode.window.showErrorMessage(`Attention Lab: ${label}: ${message}`, 'Open Log').then((pick) => {
       if (pick === 'Open Log') this.output.show(true);

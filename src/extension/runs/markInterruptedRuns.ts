@@ -1,11 +1,15 @@
 /**
  * After the backend process died, the runs it was training still say `running` (or `pending`)
- * in their run.json. Marks them `failed` with the reason, keeping everything else they wrote
- * (metrics, checkpoints), so the tree and `attention-lab resume` see the truth.
+ * in their run.json. Marks a `running` one `failed` with the reason and a `pending` one
+ * `cancelled` (it never started), keeping everything else they wrote (metrics, checkpoints), so
+ * the tree and `attention-lab resume` see the truth. A run whose training worker is still alive
+ * on this machine (orphaned by the backend's death, it is saving a checkpoint and will mark the
+ * run `cancelled` itself) is left to it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeJsonAtomic } from '../../engine/io/atomicWrite';
+import * as os from 'node:os';
+import { processAlive, writeJsonAtomic } from '../../engine/io/atomicWrite';
 
 /** Returns the ids of the runs it marked. */
 export function markInterruptedRuns(experimentDir: string, reason: string, now: Date = new Date()): string[] {
@@ -26,8 +30,10 @@ export function markInterruptedRuns(experimentDir: string, reason: string, now: 
       continue;
     }
     if (run.status !== 'running' && run.status !== 'pending') continue;
+    if (run.status === 'running' && typeof run.pid === 'number' && run.host === os.hostname() && processAlive(run.pid)) continue;
     const timings = typeof run.timings === 'object' && run.timings !== null ? run.timings : {};
-    writeJsonAtomic(file, { ...run, status: 'failed', error: reason, timings: { ...timings, endedAt: now.toISOString() } });
+    const end = run.status === 'running' ? { status: 'failed', error: reason } : { status: 'cancelled', error: null };
+    writeJsonAtomic(file, { ...run, ...end, timings: { ...timings, endedAt: now.toISOString() } });
     marked.push(e.name);
   }
   return marked;

@@ -1,0 +1,75 @@
+/**
+ * `attention-lab status <experiment-dir|run-dir>`: each run's status, step and owner, after
+ * repairing the runs whose process is gone (runFolder.repairRunStatus): a run left `running` by a
+ * killed process becomes `failed` (resume continues it), a queued one `cancelled`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { RunFile } from '../protocol/runFolder';
+import { RUN_FILE, readExperimentFile, readRunFile, repairRunStatus, type StatusRepair } from '../engine/experiment/runFolder';
+import { checkInDir } from './checkPaths';
+import { formatTable } from './table';
+import { UsageError } from './usageError';
+
+/** Run folders of an experiment folder (its experiment.json's runs when readable, else every folder with a run.json). */
+export function runDirsOf(dir: string): string[] {
+  if (fs.existsSync(path.join(dir, RUN_FILE))) return [dir];
+  let ids: string[];
+  try {
+    ids = readExperimentFile(dir).runs;
+  } catch {
+    ids = fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, RUN_FILE)))
+      .map((e) => e.name)
+      .sort();
+  }
+  return ids.map((id) => path.join(dir, id));
+}
+
+/** Repairs the statuses of the runs under `dir` and reports each repair on stderr. */
+export function repairStatuses(dir: string): StatusRepair[] {
+  const repairs: StatusRepair[] = [];
+  for (const runDir of runDirsOf(dir)) {
+    const r = repairRunStatus(runDir);
+    if (r) {
+      repairs.push(r);
+      process.stderr.write(`attention-lab: ${r.id}: ${r.from} → ${r.to} (${r.reason})\n`);
+    }
+  }
+  return repairs;
+}
+
+export function statusCommand(args: string[]): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw new UsageError('status: give one experiment folder or run folder');
+  const dir = checkInDir(positionals[0] as string, 'status', 'an experiment folder or a run folder');
+  const isRun = fs.existsSync(path.join(dir, RUN_FILE));
+  if (!isRun && !fs.existsSync(path.join(dir, 'experiment.json'))) throw new UsageError(`status: ${dir} has neither run.json nor experiment.json`);
+  repairStatuses(dir);
+  const rows: { id: string; run: RunFile | null; problem: string | null }[] = runDirsOf(dir).map((runDir) => {
+    try {
+      return { id: path.basename(runDir), run: readRunFile(runDir), problem: null };
+    } catch (err) {
+      return { id: path.basename(runDir), run: null, problem: (err as Error).message };
+    }
+  });
+  if (values.json) {
+    process.stdout.write(
+      JSON.stringify(
+        rows.map((r) => (r.run ? { id: r.id, status: r.run.status, step: r.run.step, steps: r.run.config.train?.steps ?? null, lastCheckpoint: r.run.lastCheckpoint, error: r.run.error, pid: r.run.pid ?? null, host: r.run.host ?? null } : { id: r.id, status: 'unreadable', error: r.problem })),
+        null,
+        2,
+      ) + '\n',
+    );
+  } else {
+    const table = rows.map((r) =>
+      r.run
+        ? [r.id, r.run.status, `${r.run.step}/${String(r.run.config.train?.steps ?? '?')}`, r.run.lastCheckpoint ?? '', r.run.pid ? `${r.run.pid}@${r.run.host ?? '?'}` : '', r.run.error ?? '']
+        : [r.id, 'unreadable', '', '', '', r.problem ?? ''],
+    );
+    process.stdout.write(formatTable(['run', 'status', 'steps', 'checkpoint', 'process', 'error'], table) + '\n');
+  }
+  return rows.every((r) => r.run !== null) ? 0 : 2;
+}
