@@ -38,6 +38,8 @@ const nodeEntries = {
   cli: 'src/cli/main.ts',
   worker: 'src/engine/experiment/worker.ts',
   bench: 'bench/bench.ts',
+  // npm run science: every preset, written to docs/results/.
+  science: 'scripts/science.ts',
   // The extension host (no tfjs in it) and the training backend process it starts.
   extension: 'src/extension/extension.ts',
   backend: 'src/backend/main.ts',

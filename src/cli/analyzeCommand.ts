@@ -45,15 +45,42 @@ const f = (x: number | null | undefined, d = 3): string => (x === null || x === 
 
 /** The headline numbers of an analysis as Markdown. */
 export function formatAnalysis(a: AnalysisFile): string {
-  const out: string[] = [`## ${a.runId} (step ${a.source.step})`, '', 'Mean normalized attention entropy h per head (rows) and length (columns):', ''];
   const e = a.entropy;
+  const out: string[] = [`## ${a.runId} (step ${a.source.step})`, '', 'Mean attention entropy H in nats per head (rows) and length (columns), and its slope against ln T (≈ 0: length-invariant, the claim of log-n scaling):', ''];
   out.push(
     markdownTable(
-      ['head', ...e.meanNormalized.columnLabels, 'slope vs ln T'],
-      e.meanNormalized.values.map((row, i) => [e.heads[i] as string, ...row.map((v) => f(v)), f(e.slopes[i])]),
+      ['head', ...e.meanEntropy.columnLabels, 'H slope vs ln T'],
+      e.meanEntropy.values.map((row, i) => [e.heads[i] as string, ...row.map((v) => f(v)), f(e.entropySlopes[i])]),
     ),
   );
-  if (e.minimum) out.push('', `Lowest-entropy head: ${e.minimum.head} at n = ${e.minimum.length}, h = ${f(e.minimum.meanNormalized)}${e.minimum.alarm ? ' (collapse alarm)' : ''}.`);
+  out.push('', 'Normalized entropy h = H / ln n (a flat h means H grows like ln n):', '');
+  out.push(
+    markdownTable(
+      ['head', ...e.meanNormalized.columnLabels, 'h slope vs ln T'],
+      e.meanNormalized.values.map((row, i) => [e.heads[i] as string, ...row.map((v) => f(v)), f(e.normalizedSlopes[i])]),
+    ),
+  );
+  if (e.minimum) {
+    out.push('', `Lowest-entropy head: ${e.minimum.head} at n = ${e.minimum.length}, H = ${f(e.minimum.meanEntropy)} nats, h = ${f(e.minimum.meanNormalized)}${e.minimum.alarm ? ' (collapse alarm)' : ''}.`);
+  }
+  const rt = e.retrieval;
+  if (rt) {
+    out.push('', `Retrieval: the query row of head ${rt.head} (the head with the most attention on the queried pair), H slope vs ln n ${f(rt.entropySlope)}:`, '');
+    out.push(
+      markdownTable(
+        ['n', 'keys seen', 'mass on the key', 'H (nats)', 'ln n (uniform)', 'h', 'exact'],
+        rt.byLength.map((b) => [
+          String(b.length),
+          String(b.visibleKeys),
+          f(b.keyMass),
+          f(b.entropy),
+          f(b.uniformEntropy),
+          f(b.normalized),
+          f(a.lengthGeneralization.rows.find((r) => r.length === b.length)?.exact),
+        ]),
+      ),
+    );
+  }
   out.push('', `Length generalization (trained up to n = ${a.lengthGeneralization.trainLength}):`, '');
   out.push(
     markdownTable(

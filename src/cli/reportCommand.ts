@@ -75,14 +75,40 @@ export function formatSummary(s: SummaryFile): string {
     );
   }
   const lg = s.lengthGeneralization.exact;
-  if (lg.columnLabels.length > 1) {
+  if (lg.columnLabels.length > 1 && !s.retrieval) {
     out.push('', 'Exact match by evaluation length (mean over seeds):', '');
     out.push(markdownTable(['configuration', ...lg.columnLabels], lg.values.map((row, i) => [lg.rowLabels[i] as string, ...row.map(f)])));
-    const en = s.entropy;
-    if (en.values.some((row) => row.some((v) => v !== null))) {
-      out.push('', 'Mean normalized attention entropy by evaluation length:', '');
-      out.push(markdownTable(['configuration', ...en.columnLabels], en.values.map((row, i) => [en.rowLabels[i] as string, ...row.map(f)])));
-    }
   }
+  out.push(...entropySection(s));
   return out.join('\n');
+}
+
+/** `mean ± half-width` (or just the mean with one seed). */
+const ci = (mean: number | null | undefined, half: number | null | undefined, digits = 3): string =>
+  mean === null || mean === undefined || !Number.isFinite(mean) ? '–' : half === null || half === undefined ? mean.toFixed(digits) : `${mean.toFixed(digits)} ± ${half.toFixed(digits)}`;
+
+/** Attention entropy by length: H (nats) first, h beside it, and for retrieval tasks the query row of the retrieval head. */
+function entropySection(s: SummaryFile): string[] {
+  const out: string[] = [];
+  const en = s.entropy;
+  if (en.values.every((row) => row.every((v) => v === null))) return out;
+  const rt = s.retrieval;
+  if (rt) {
+    const cols = rt.entropy.columnLabels;
+    out.push('', 'Query row of the retrieval head, by evaluation length (mean ± 95 % CI over seeds): attention entropy H in nats — flat is the claim of log-n scaling, ln n is uniform attention —, attention mass on the queried pair, normalized h = H / ln n, and exact recall:', '');
+    const rows: string[][] = [];
+    rt.entropy.rowLabels.forEach((label, i) => {
+      rows.push([label, 'H (nats)', ...cols.map((_, j) => ci(rt.entropy.values[i]?.[j], rt.entropyCi95.values[i]?.[j], 2))]);
+      rows.push(['', 'mass on key', ...cols.map((_, j) => ci(rt.keyMass.values[i]?.[j], rt.keyMassCi95.values[i]?.[j], 2))]);
+      rows.push(['', 'h', ...cols.map((_, j) => f(rt.normalized.values[i]?.[j]))]);
+      rows.push(['', 'exact', ...cols.map((_, j) => ci(rt.exact.values[i]?.[j], rt.exactCi95.values[i]?.[j], 3))]);
+    });
+    out.push(markdownTable(['configuration', 'measure', ...cols], rows));
+  }
+  out.push('', 'Mean attention entropy H in nats over heads and query rows, by evaluation length (mean over seeds):', '');
+  out.push(markdownTable(['configuration', ...en.columnLabels], en.values.map((row, i) => [en.rowLabels[i] as string, ...row.map(f)])));
+  const nh = s.entropyNormalized;
+  out.push('', 'The same as normalized entropy h = H / ln n:', '');
+  out.push(markdownTable(['configuration', ...nh.columnLabels], nh.values.map((row, i) => [nh.rowLabels[i] as string, ...row.map(f)])));
+  return out;
 }

@@ -17,7 +17,7 @@
 import type { RunConfig } from './config';
 
 /** Version of analysis.json and summary.json; bumped on any incompatible change. */
-export const ANALYSIS_VERSION = 2;
+export const ANALYSIS_VERSION = 3;
 export const ANALYSIS_FILE = 'analysis.json';
 export const SUMMARY_FILE = 'summary.json';
 
@@ -97,9 +97,11 @@ export interface AnalysisFile {
 }
 
 /**
- * Attention entropy (science.md §1). For the attention row of query i with n_i visible keys:
- * H_i = −Σ_j a_ij ln a_ij (nats), h_i = H_i / ln n_i ∈ [0, 1]. Rows with n_i = 1 have no
- * normalized entropy (null) and are left out of every mean.
+ * Attention entropy (docs/science.md §1). For the attention row of query i with n_i visible keys:
+ * H_i = −Σ_j a_ij ln a_ij (nats), h_i = H_i / ln n_i ∈ [0, 1]. The claim of entropy-invariant
+ * scaling is about H: it should not grow with the length (under standard scaling it grows about
+ * like ln n). A flat h means H grows like ln n. H is therefore the primary measure, h beside it.
+ * Rows with n_i = 1 have no normalized entropy (null) and are left out of every mean of h.
  */
 export interface EntropyAnalysis {
   /** Row labels of every per-head matrix: `L<l>.H<h>`, layer-major. */
@@ -112,22 +114,51 @@ export interface EntropyAnalysis {
   tokens: number[];
   /** Whether each length is beyond the longest training size. */
   beyondTraining: boolean[];
-  /** The entropy heatmap: mean h per layer·head (rows) per length (columns). */
-  meanNormalized: LabeledMatrix;
-  /** Mean H in nats, same layout. */
+  /** The entropy heatmap: mean H in nats per layer·head (rows) per length (columns), over query rows with n_i ≥ 2. */
   meanEntropy: LabeledMatrix;
+  /** Mean normalized entropy h, same layout. */
+  meanNormalized: LabeledMatrix;
   /** Per length: H and h per layer × head × query position, averaged over the examples. */
   perPosition: EntropyPerPosition[];
   /**
-   * Per layer·head (same order as `heads`): least-squares slope of mean h against ln T over
-   * the evaluation lengths; ≈ 0 means length-invariant entropy, > 0 means more diffuse on
-   * longer inputs. null with fewer than two lengths.
+   * Per layer·head (same order as `heads`): least-squares slope of mean H (nats) against ln T over
+   * the evaluation lengths. ≈ 0: length-invariant entropy (the claim of log-n scaling); ≈ 1: the
+   * head spreads over its keys like a uniform row; null with fewer than two lengths.
    */
-  slopes: (number | null)[];
-  /** Mean slope over heads (null when slopes are null). */
-  meanSlope: number | null;
-  /** The head with the lowest mean h at any length (attention-entropy collapse alarm). */
-  minimum: { head: string; layer: number; headIndex: number; length: number; meanNormalized: number; alarm: boolean } | null;
+  entropySlopes: (number | null)[];
+  /** Mean of `entropySlopes` over heads. */
+  meanEntropySlope: number | null;
+  /** Same for h: ≈ 0 means H grows like ln T; negative means H grows slower than ln T. */
+  normalizedSlopes: (number | null)[];
+  meanNormalizedSlope: number | null;
+  /** The head with the lowest mean h at any length (attention-entropy collapse alarm), with its H. */
+  minimum: { head: string; layer: number; headIndex: number; length: number; meanNormalized: number; meanEntropy: number; alarm: boolean } | null;
+  /** Retrieval tasks (associative recall): the query row's attention on the queried pair; null for other tasks. */
+  retrieval: RetrievalEntropy | null;
+}
+
+/**
+ * How the query token's attention row finds the pair it asks for (docs/science.md §1: the test of
+ * entropy-invariant scaling needs a sharp head). Per layer·head and length, over the examples:
+ * the attention mass on the queried pair's positions (Task.retrievalPositions) and the entropy of
+ * the query row. The retrieval head is the one with the most mass at the longest evaluation length
+ * within training (or the shortest length when none is).
+ */
+export interface RetrievalEntropy {
+  /** Position of the query row: the last prompt token. */
+  row: 'query';
+  /** Rows layer·head, columns lengths: mean attention mass on the queried pair. */
+  keyMass: LabeledMatrix;
+  /** Rows layer·head, columns lengths: mean H (nats) of the query row. */
+  entropy: LabeledMatrix;
+  /** Rows layer·head, columns lengths: mean h of the query row. */
+  normalized: LabeledMatrix;
+  /** The retrieval head (`L<l>.H<h>`). */
+  head: string;
+  /** The retrieval head at every length: its key mass and query-row H and h, beside the ln n of a uniform row. */
+  byLength: { length: number; tokens: number; visibleKeys: number; keyMass: number; entropy: number; normalized: number | null; uniformEntropy: number }[];
+  /** Slope of the retrieval head's query-row H against ln n (n = keys the query row sees). */
+  entropySlope: number | null;
 }
 
 export interface EntropyPerPosition {
@@ -306,8 +337,12 @@ export interface EntropyOverTraining {
   /** Task size n of the probe batch. */
   length: number;
   steps: number[];
+  /** Rows layer·head, columns steps: mean H in nats. */
+  meanEntropy: LabeledMatrix;
   /** Rows layer·head, columns steps: mean h. */
   meanNormalized: LabeledMatrix;
+  /** Lowest mean H over heads at each step. */
+  minEntropy: number[];
   /** Lowest mean h over heads at each step. */
   minNormalized: number[];
 }
@@ -362,8 +397,24 @@ export interface SummaryFile {
   pairedDifferences?: PairedDifference[];
   /** Rows groups, columns evaluation lengths: mean exact over seeds (and the CLRS scores). */
   lengthGeneralization: { trainLengths: number[]; exact: LabeledMatrix; clrs: LabeledMatrix; shape: LabeledMatrix; parse: LabeledMatrix; wrongShape: LabeledMatrix; wrongValues: LabeledMatrix };
-  /** Rows groups, columns evaluation lengths: mean over heads and seeds of the mean normalized entropy. */
+  /** Rows groups, columns evaluation lengths: mean over heads and seeds of the mean attention entropy H (nats). */
   entropy: LabeledMatrix;
+  /** Same for the normalized entropy h = H / ln n. */
+  entropyNormalized: LabeledMatrix;
+  /**
+   * Retrieval tasks (null otherwise): rows groups, columns evaluation lengths, each cell the mean
+   * over seeds of the run's retrieval head at the query row (RetrievalEntropy), with the half-width
+   * of its 95 % confidence interval over seeds (Student t; null with one seed).
+   */
+  retrieval: {
+    entropy: LabeledMatrix;
+    entropyCi95: LabeledMatrix;
+    keyMass: LabeledMatrix;
+    keyMassCi95: LabeledMatrix;
+    normalized: LabeledMatrix;
+    exact: LabeledMatrix;
+    exactCi95: LabeledMatrix;
+  } | null;
   /** The headline comparison that `attention-lab report` prints; `note` says what the ± means. */
   headline: { columns: string[]; rows: (string | number | null)[][]; note?: string };
 }
@@ -417,7 +468,12 @@ export interface RunSummary {
   finalTrainLoss: number | null;
   /** Headline numbers from the run's analysis.json (null when it has none). */
   analysis: {
-    meanSlope: number | null;
+    /** Mean over heads of the slope of H against ln T (≈ 0: invariant). */
+    meanEntropySlope: number | null;
+    /** Mean over heads of the slope of h against ln T. */
+    meanNormalizedSlope: number | null;
+    /** Retrieval tasks: slope of the retrieval head's query-row H against ln n. */
+    retrievalEntropySlope: number | null;
     minimumHead: string | null;
     minimumNormalized: number | null;
     properlyRandomFraction: number | null;

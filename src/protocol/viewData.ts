@@ -150,8 +150,11 @@ export interface LiveRunEntry {
   totalSteps: number;
   /** [step, loss] of the train records, thinned to at most LIVE_RUN_MAX_POINTS. */
   loss: [number, number][];
-  /** Mean attention entropy of the newest entropy record, when the metrics hold one. */
-  entropy: { step: number; mean: number; lnN: number | null } | null;
+  /**
+   * The newest entropy record, when the metrics hold one: mean attention entropy H in nats over
+   * heads (`mean`), the mean normalized h beside it, and ln T of the probe batch for reference.
+   */
+  entropy: { step: number; mean: number; meanNormalized: number | null; lnN: number | null } | null;
 }
 
 export const LIVE_RUN_MAX_POINTS = 400;

@@ -73,7 +73,10 @@ test('every analysis is deterministic for a given seed and changes with the seed
     assert.deepEqual(a.entropy.meanNormalized.columnLabels, ['n=4', 'n=6']);
     for (const row of a.entropy.meanNormalized.values) for (const v of row) assert.ok(v !== null && v >= 0 && v <= 1);
     assert.deepEqual(a.entropy.beyondTraining, [false, true]);
-    assert.equal(a.entropy.slopes.length, 2);
+    assert.equal(a.entropy.entropySlopes.length, 2);
+    assert.equal(a.entropy.normalizedSlopes.length, 2);
+    for (const row of a.entropy.meanEntropy.values) for (const v of row) assert.ok(v !== null && v >= 0);
+    assert.equal(a.entropy.retrieval, null, 'a memory bottleneck hides the pairs from the query row');
     const pattern = a.patterns.inputs[0];
     assert.ok(pattern && pattern.tokens.length === pattern.probabilities[0]?.[0]?.length);
     for (const row of pattern.probabilities[0]?.[1] ?? []) assert.ok(Math.abs(row.reduce((s, x) => s + x, 0) - 1) < 1e-3);

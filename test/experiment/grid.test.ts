@@ -237,7 +237,7 @@ test('formatNumber picks the shorter exact form', () => {
 
 test('every preset expands to unique, file-name safe runs that build valid models and optimizers', async () => {
   await initBackend('cpu');
-  const expected: Record<string, number> = { quick: 6, entropy: 3, optimizers: 15, robustness: 45, 'tiger-accumulation': 18, 'randomized-recall': 12, 'position-probe': 5 };
+  const expected: Record<string, number> = { quick: 6, entropy: 9, optimizers: 15, robustness: 45, 'tiger-accumulation': 18, 'randomized-recall': 12, 'position-probe': 5 };
   for (const [name, preset] of Object.entries(PRESETS)) {
     const runs = expandGrid(preset.spec);
     assert.equal(runs.length, expected[name], name);
@@ -311,7 +311,13 @@ test('randomized-recall preset: A^E/A^q with a fixed (no) seed and fresh seeds, 
 test('entropy and position-probe presets cover the axes they promise', () => {
   const entropy = expandGrid(PRESETS.entropy!.spec);
   assert.deepEqual([...new Set(entropy.map((r) => r.model.attentionScaling))], ['standard', 'logn', 'logn-train']);
-  for (const r of entropy) assert.ok(Math.max(...r.task.evalLengths) >= 8 * Math.max(...r.task.trainLengths));
+  for (const r of entropy) {
+    assert.ok(Math.max(...r.task.evalLengths) >= 8 * Math.max(...r.task.trainLengths));
+    assert.equal(r.model.position, 'none', 'retrieval by content: no position code');
+    assert.equal(r.task.options.tokensPerPair, 1, 'one token per pair');
+    assert.equal(r.model.lognBase, r.model.trainLength, 'log-n with b = the longest training sequence');
+  }
+  assert.equal(new Set(entropy.map((r) => r.seed)).size, 3, 'three seeds per scaling');
   const probe = expandGrid(PRESETS['position-probe']!.spec);
   assert.deepEqual([...new Set(probe.map((r) => r.model.position))].sort(), ['learned', 'none', 'randomized', 'rope', 'sinusoidal']);
   assert.ok(probe.every((r) => !r.model.causal));

@@ -63,7 +63,8 @@ test('the live-run view shows the experiments with active runs, their losses, pr
   assert.deepEqual(first.loss[1], [10, 0.5]);
   assert.equal(first.totalSteps, configs[0]!.train.steps);
   assert.ok(first.entropy);
-  assert.ok(Math.abs(first.entropy.mean - 0.5) < 1e-12);
+  assert.ok(Math.abs(first.entropy.mean - 1.45) < 1e-12, 'mean H in nats over heads');
+  assert.ok(Math.abs((first.entropy.meanNormalized as number) - 0.5) < 1e-12, 'mean h beside it');
   assert.ok(Math.abs((first.entropy.lnN as number) - Math.log(18)) < 1e-12);
   assert.equal(entries[1]?.entropy, null);
   // No active run: the newest experiment.

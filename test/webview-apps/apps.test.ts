@@ -220,7 +220,7 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     await app.send({ type: 'liveRun/state', runs: liveRunEntries([experiment]) });
     assert.equal(await app.page.locator('#live-loss path.al-line').count(), 4);
     const first = app.page.locator(`[data-run="${configs[0]!.id}"]`);
-    assert.match(await first.innerText(), /entropy h = 0\.500/);
+    assert.match(await first.innerText(), /attention entropy H = 1\.45 nats \(uniform: ln T = 2\.89\), h = 0\.50 at step 200/);
     const running = app.page.locator(`[data-run="${configs[1]!.id}"] [role=progressbar]`);
     assert.equal(await running.getAttribute('aria-valuenow'), '100');
     await app.page.locator('vscode-button:has-text("Open dashboard")').click();

@@ -16,6 +16,7 @@ import { button, checkbox, clear, el, select, slider } from '../shared/dom';
 import type { AppHost } from '../shared/host';
 import {
   comparisonTable,
+  entropyAcrossLengths,
   entropyHeatmap,
   entropyOverTraining,
   EVAL_METRICS,
@@ -198,7 +199,7 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
     const eot = chartCard(grid, host, 'entropy-training', 'Attention entropy over training');
     const eotSeries = entropyOverTraining(runs.filter((r) => r.run.id === runId));
     if (eotSeries.length === 0) empty(eot.body, 'No entropy records in this run\u2019s metrics yet.');
-    else eot.setChart(keep(lineChart(eot.body, eotSeries, { title: 'entropy-training', xLabel: 'step', yLabel: 'normalized entropy h', height: 260 })));
+    else eot.setChart(keep(lineChart(eot.body, eotSeries, { title: 'entropy-training', xLabel: 'step', yLabel: 'attention entropy H (nats)', height: 260 })));
 
     // Attention patterns.
     const pat = chartCard(grid, host, 'attention-pattern', 'Attention pattern');
@@ -387,6 +388,20 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
           }),
         ),
       );
+
+    const acrossLengths = entropyAcrossLengths(exp.runs);
+    const eal = chartCard(
+      grid,
+      host,
+      'entropy-lengths',
+      acrossLengths.retrieval ? 'Attention entropy H (nats) of the query row vs evaluation length (retrieval head)' : 'Mean attention entropy H (nats) vs evaluation length',
+    );
+    if (acrossLengths.entropy.length === 0) empty(eal.body, 'No run has an analysis yet (analysis.json is written at the end of each run).');
+    else eal.setChart(keep(lineChart(eal.body, acrossLengths.entropy, { title: 'entropy-lengths', xLabel: 'evaluation length n', yLabel: 'H (nats)', smoothing: 0, height: 260 })));
+    if (acrossLengths.retrieval) {
+      const km = chartCard(grid, host, 'key-mass', 'Attention mass on the queried pair vs evaluation length (retrieval head)');
+      km.setChart(keep(lineChart(km.body, acrossLengths.keyMass, { title: 'key-mass', xLabel: 'evaluation length n', yLabel: 'mass on the key', smoothing: 0, height: 260 })));
+    }
 
     const summary = isSummaryFile(exp.summary) ? exp.summary : null;
     const grids = summary?.robustness ?? [];

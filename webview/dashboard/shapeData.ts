@@ -241,8 +241,9 @@ export function isSummaryFile(v: unknown): v is SummaryFile {
 }
 
 /**
- * The entropy heatmap of one run: layer·head × evaluation length, normalized h ∈ [0, 1] or H in
- * nats with the ln n reference (the entropy of uniform attention over n = T keys) per column.
+ * The entropy heatmap of one run: layer·head × evaluation length, H in nats (the primary measure,
+ * docs/science.md §1) with the entropy uniform attention would have per column — the mean of ln nᵢ
+ * over the query rows that see nᵢ ≥ 2 keys — or normalized h ∈ [0, 1].
  */
 export function entropyHeatmap(a: AnalysisFile, unit: 'normalized' | 'nats'): { data: HeatmapData; markers: ColumnMarker[]; splitAfterColumn: number | undefined } {
   const e = a.entropy;
@@ -250,24 +251,77 @@ export function entropyHeatmap(a: AnalysisFile, unit: 'normalized' | 'nats'): { 
   data.columnLabels = e.lengths.map((l, i) => `n=${l} (T=${e.tokens[i]})`);
   const markers: ColumnMarker[] =
     unit === 'nats'
-      ? e.tokens.map((T, column) => ({ column, label: `ln T = ${Math.log(T).toFixed(3)}`, value: Math.log(T) }))
+      ? e.perPosition.map((p, column) => {
+          const lnN = p.visibleKeys.filter((n) => n >= 2).map((n) => Math.log(n));
+          const uniform = lnN.length > 0 ? lnN.reduce((a, b) => a + b, 0) / lnN.length : 0;
+          return { column, label: `uniform attention: H = ${uniform.toFixed(3)}`, value: uniform };
+        })
       : e.lengths.map((_, column) => ({ column, label: 'uniform attention: h = 1', value: 1 }));
   const inside = e.beyondTraining.filter((b) => !b).length - 1;
   return { data, markers, splitAfterColumn: inside >= 0 && inside < e.lengths.length - 1 ? inside : undefined };
 }
 
-/** Entropy during training from the metrics' entropy records: one line per run, mean h over heads (and the lowest head dashed). */
+/** Entropy during training from the metrics' entropy records: one line per run, mean H (nats) over heads (and the lowest head dashed). */
 export function entropyOverTraining(runs: readonly RunSnapshot[]): LineSeries[] {
   const out: LineSeries[] = [];
   for (const r of runs) {
     const recs = r.metrics.filter((m): m is EntropyRecord => m.kind === 'entropy');
     if (recs.length === 0) continue;
-    const mean = recs.map((m) => ({ x: m.step, y: meanStd(m.meanNormalized.filter(Number.isFinite)).mean }));
-    const min = recs.map((m) => ({ x: m.step, y: Math.min(...m.meanNormalized.filter(Number.isFinite)) }));
-    out.push({ id: `${r.run.id}:mean`, label: `${r.run.id} mean h`, points: mean });
+    const mean = recs.map((m) => ({ x: m.step, y: meanStd(m.meanEntropy.filter(Number.isFinite)).mean }));
+    const min = recs.map((m) => ({ x: m.step, y: Math.min(...m.meanEntropy.filter(Number.isFinite)) }));
+    out.push({ id: `${r.run.id}:mean`, label: `${r.run.id} mean H`, points: mean });
     out.push({ id: `${r.run.id}:min`, label: `${r.run.id} lowest head`, points: min, dashed: true });
   }
   return out;
+}
+
+/**
+ * Attention entropy H (nats) against the evaluation length, one line per seed group (mean ± std over
+ * seeds) — the picture of docs/science.md §1. For a retrieval task it is the query row of each run's
+ * retrieval head (its attention on the queried pair), with a dashed line for uniform attention over
+ * the keys that row sees (ln n); otherwise the mean H over heads and rows. Also the attention mass
+ * on the queried pair per group (retrieval tasks only). Runs without an analysis are left out.
+ */
+export function entropyAcrossLengths(runs: readonly RunSnapshot[]): { entropy: LineSeries[]; keyMass: LineSeries[]; retrieval: boolean } {
+  const analysed = runs.filter((r) => isAnalysisFile(r.analysis));
+  const retrieval = analysed.length > 0 && analysed.every((r) => (r.analysis as AnalysisFile).entropy.retrieval !== null);
+  const entropy: LineSeries[] = [];
+  const keyMass: LineSeries[] = [];
+  let uniform = new Map<number, number>();
+  for (const { label, runs: group } of seedGroups(analysed)) {
+    const readings = group.map((r) => {
+      const e = (r.analysis as AnalysisFile).entropy;
+      const out = new Map<number, { h: number; mass: number | null }>();
+      if (retrieval && e.retrieval) {
+        for (const b of e.retrieval.byLength) {
+          out.set(b.length, { h: b.entropy, mass: b.keyMass });
+          uniform.set(b.length, b.uniformEntropy);
+        }
+      } else {
+        e.lengths.forEach((n, c) => {
+          const col = e.meanEntropy.values.map((row) => row[c]).filter((v): v is number => typeof v === 'number');
+          if (col.length > 0) out.set(n, { h: col.reduce((a, b) => a + b, 0) / col.length, mass: null });
+        });
+      }
+      return out;
+    });
+    const lengths = [...new Set(readings.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
+    const line = (pick: (v: { h: number; mass: number | null }) => number | null): LineSeries['points'] =>
+      lengths.flatMap((n) => {
+        const vals = readings.map((m) => m.get(n)).filter((v) => v !== undefined).map((v) => pick(v as { h: number; mass: number | null })).filter((v): v is number => v !== null);
+        if (vals.length === 0) return [];
+        const { mean, std } = meanStd(vals);
+        return [vals.length > 1 ? { x: n, y: mean, std } : { x: n, y: mean }];
+      });
+    const name = group.length > 1 ? `${label} (${group.length} seeds)` : label;
+    entropy.push({ id: label, label: name, points: line((v) => v.h) });
+    if (retrieval) keyMass.push({ id: label, label: name, points: line((v) => v.mass) });
+  }
+  if (retrieval && uniform.size > 0) {
+    uniform = new Map([...uniform].sort((a, b) => a[0] - b[0]));
+    entropy.push({ id: 'uniform', label: 'uniform attention (ln n)', points: [...uniform].map(([x, y]) => ({ x, y })), dashed: true });
+  }
+  return { entropy, keyMass, retrieval };
 }
 
 /** One attention matrix of the analysis's fixed inputs. */

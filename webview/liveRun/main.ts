@@ -47,7 +47,9 @@ function renderList(runs: LiveRunEntry[]): void {
     const pct = r.totalSteps > 0 ? Math.min(100, (100 * r.step) / r.totalSteps) : 0;
     const bar = el('div', { class: 'al-progress' });
     bar.style.width = `${pct.toFixed(1)}%`;
-    const entropy = r.entropy ? `entropy h = ${r.entropy.mean.toFixed(3)} at step ${r.entropy.step}` : 'no entropy record yet';
+    const entropy = r.entropy
+      ? `attention entropy H = ${r.entropy.mean.toFixed(2)} nats${r.entropy.lnN !== null ? ` (uniform: ln T = ${r.entropy.lnN.toFixed(2)})` : ''}${r.entropy.meanNormalized !== null ? `, h = ${r.entropy.meanNormalized.toFixed(2)}` : ''} at step ${r.entropy.step}`
+      : 'no entropy record yet';
     list.append(
       el(
         'div',

@@ -49,6 +49,13 @@ export function headQueryEntropy(
   return { entropy, normalized };
 }
 
+/** Σ_j a_j over the given key positions of one row starting at `offset` (the attention mass on them). */
+export function rowMass(row: ArrayLike<number>, offset: number, keys: readonly number[]): number {
+  let m = 0;
+  for (const k of keys) m += row[offset + k] as number;
+  return m;
+}
+
 /** Mean of the non-null values (null when there are none). */
 export function meanOfPresent(values: readonly (number | null)[]): number | null {
   let s = 0;

@@ -14,15 +14,22 @@ export function analysisFileProblem(a: unknown): string | null {
   if (a.version !== ANALYSIS_VERSION || a.kind !== 'run-analysis') return `$.version/$.kind: expected version ${ANALYSIS_VERSION} of a run analysis`;
   const e = a.entropy;
   if (!isObj(e)) return '$.entropy: expected an object';
-  if (!numOrNull(e.meanSlope)) return '$.entropy.meanSlope: expected a number or null';
+  if (!numOrNull(e.meanEntropySlope)) return '$.entropy.meanEntropySlope: expected a number or null';
+  if (!numOrNull(e.meanNormalizedSlope)) return '$.entropy.meanNormalizedSlope: expected a number or null';
   if (e.minimum !== null && e.minimum !== undefined && (!isObj(e.minimum) || typeof e.minimum.head !== 'string' || !numOrNull(e.minimum.meanNormalized))) {
     return '$.entropy.minimum: expected null or {head, meanNormalized, …}';
   }
   if (!Array.isArray(e.lengths) || e.lengths.some((x) => typeof x !== 'number')) return '$.entropy.lengths: expected a list of lengths';
-  if (!Array.isArray(e.heads) || !Array.isArray(e.slopes)) return '$.entropy.heads/slopes: expected lists';
-  const mn = e.meanNormalized;
-  if (!isObj(mn) || !Array.isArray(mn.values) || mn.values.some((row) => !Array.isArray(row) || row.some((x) => !numOrNull(x))) || !Array.isArray(mn.columnLabels)) {
-    return '$.entropy.meanNormalized: expected a labeled matrix of numbers';
+  if (!Array.isArray(e.heads) || !Array.isArray(e.entropySlopes) || !Array.isArray(e.normalizedSlopes)) return '$.entropy.heads/entropySlopes/normalizedSlopes: expected lists';
+  for (const key of ['meanEntropy', 'meanNormalized'] as const) {
+    const m = e[key];
+    if (!isObj(m) || !Array.isArray(m.values) || m.values.some((row) => !Array.isArray(row) || row.some((x) => !numOrNull(x))) || !Array.isArray(m.columnLabels)) {
+      return `$.entropy.${key}: expected a labeled matrix of numbers`;
+    }
+  }
+  const rt = e.retrieval;
+  if (rt !== null && rt !== undefined && (!isObj(rt) || typeof rt.head !== 'string' || !Array.isArray(rt.byLength) || rt.byLength.some((b) => !isObj(b) || typeof b.length !== 'number' || typeof b.entropy !== 'number' || typeof b.keyMass !== 'number'))) {
+    return '$.entropy.retrieval: expected null or {head, byLength: [{length, keyMass, entropy, …}], …}';
   }
   const lg = a.lengthGeneralization;
   if (!isObj(lg) || !Array.isArray(lg.rows) || lg.rows.some((r) => !isObj(r) || typeof r.length !== 'number' || !isObj(r.failures))) {

@@ -3,7 +3,7 @@
  * plain numbers out, so every one is unit-tested against hand values.
  */
 import type { Stats } from '../../protocol/analysis';
-import { meanInterval } from './confidence';
+import { meanInterval, studentTQuantile } from './confidence';
 
 export function mean(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
@@ -116,4 +116,18 @@ export { qNormValue } from '../train/loss';
 export function roundTo(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
+}
+
+/** t_{0.975, df}: the two-sided 95 % quantile of Student's t (computed in confidence.ts, the one place of that math). */
+export function tQuantile975(df: number): number {
+  if (!(Number.isInteger(df) && df >= 1)) throw new RangeError(`tQuantile975: df must be a positive integer, got ${df}`);
+  return studentTQuantile(0.975, df);
+}
+
+/** Mean and half-width of its 95 % confidence interval over the finite values (Student t); half-width null below two values. */
+export function meanCi95(values: readonly (number | null | undefined)[]): { mean: number | null; halfWidth: number | null; count: number } {
+  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (xs.length === 0) return { mean: null, halfWidth: null, count: 0 };
+  if (xs.length === 1) return { mean: xs[0] as number, halfWidth: null, count: 1 };
+  return { mean: mean(xs), halfWidth: (tQuantile975(xs.length - 1) * sampleStd(xs)) / Math.sqrt(xs.length), count: xs.length };
 }

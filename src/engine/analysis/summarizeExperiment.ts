@@ -14,7 +14,7 @@ import { MAX_METRICS_BYTES, readExperimentFile, readMetrics, readRunFile, readSm
 import { writeJsonAtomic } from '../io/atomicWrite';
 import { meanOfPresent } from './attentionEntropyMath';
 import { pairedDifference } from './confidence';
-import { mean, sampleStd, stats } from './statistics';
+import { mean, meanCi95, sampleStd, stats } from './statistics';
 
 /** A run folder's contents as the summary needs them. */
 export interface RunData {
@@ -100,7 +100,9 @@ function runSummary(d: RunData, n: number): RunSummary {
     },
     finalTrainLoss: trains.at(-1)?.loss ?? null,
     analysis: {
-      meanSlope: analysis?.entropy.meanSlope ?? null,
+      meanEntropySlope: analysis?.entropy.meanEntropySlope ?? null,
+      meanNormalizedSlope: analysis?.entropy.meanNormalizedSlope ?? null,
+      retrievalEntropySlope: analysis?.entropy.retrieval?.entropySlope ?? null,
       minimumHead: analysis?.entropy.minimum?.head ?? null,
       minimumNormalized: analysis?.entropy.minimum?.meanNormalized ?? null,
       properlyRandomFraction: analysis?.randomized.properlyRandom.fraction ?? null,
@@ -285,11 +287,32 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
   });
   const finalOf = (d: RunData, len: number): { exact: number; clrs: number; shape: number; parse: number } | undefined => d.run.final?.find((e) => e.length === len);
   const lgRow = (d: RunData, len: number) => d.analysis?.lengthGeneralization.rows.find((r) => r.length === len);
-  const entropyAt = (d: RunData, len: number): number | null => {
-    const e = d.analysis?.entropy;
-    if (!e) return null;
-    const c = e.lengths.indexOf(len);
-    return c < 0 ? null : meanOfPresent(e.meanNormalized.values.map((row) => row[c] ?? null));
+  const entropyAt =
+    (pick: 'meanEntropy' | 'meanNormalized') =>
+    (d: RunData, len: number): number | null => {
+      const e = d.analysis?.entropy;
+      if (!e) return null;
+      const c = e.lengths.indexOf(len);
+      return c < 0 ? null : meanOfPresent(e[pick].values.map((row) => row[c] ?? null));
+    };
+  const retrievalAt =
+    (pick: 'entropy' | 'keyMass' | 'normalized') =>
+    (d: RunData, len: number): number | null =>
+      d.analysis?.entropy.retrieval?.byLength.find((b) => b.length === len)?.[pick] ?? null;
+  /** Rows groups, columns lengths: the mean over seeds and the half-width of its 95 % interval. */
+  const byGroupCi = (pick: (d: RunData, len: number) => number | null | undefined): { mean: LabeledMatrix; ci95: LabeledMatrix } => {
+    const cells = labels.map((l) => lengths.map((len) => meanCi95(members(l).map((m) => pick(m.data, len)))));
+    return {
+      mean: { rowLabels: labels, columnLabels: columns, values: cells.map((row) => row.map((c) => c.mean)) },
+      ci95: { rowLabels: labels, columnLabels: columns, values: cells.map((row) => row.map((c) => c.halfWidth)) },
+    };
+  };
+  const hasRetrieval = data.some((d) => d.analysis?.entropy.retrieval);
+  const retrievalSummary = (): SummaryFile['retrieval'] => {
+    const e = byGroupCi(retrievalAt('entropy'));
+    const k = byGroupCi(retrievalAt('keyMass'));
+    const x = byGroupCi((d, len) => finalOf(d, len)?.exact);
+    return { entropy: e.mean, entropyCi95: e.ci95, keyMass: k.mean, keyMassCi95: k.ci95, normalized: byGroup(retrievalAt('normalized')), exact: x.mean, exactCi95: x.ci95 };
   };
 
   const randomized = data.some((d) => d.run.config.model.rseBits > 0 || (d.run.config.task.name === 'recall' && (d.run.config.task.options.capacity ?? 0) > 0));
@@ -300,7 +323,7 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
   if (maxEval !== n) headColumns.push(`exact@${maxEval}`);
   headColumns.push('state bytes');
   if (weighed) headColumns.push('weight RMS');
-  if (hasAnalysis) headColumns.push('h slope');
+  if (hasAnalysis) headColumns.push('H slope', 'h slope');
   if (randomized) headColumns.push('properly random', 'success p5', 'majority acc', 'worst loss', 'worst-key err', 'random-store ref');
   const rows = groups.map((g) => {
     const ms = members(g.label);
@@ -313,7 +336,9 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     // 0 bytes: the run never created its state (it did not start).
     row.push(fmt(stats(ms.map((m) => m.summary.optimizerStateBytes || null)).mean, 0));
     if (weighed) row.push(meanCi(g.finalMatrixRms ?? stats([])));
-    if (hasAnalysis) row.push(meanCi(stats(ms.map((m) => m.summary.analysis.meanSlope))));
+    if (hasAnalysis) {
+      row.push(meanCi(stats(ms.map((m) => m.summary.analysis.meanEntropySlope))), meanCi(stats(ms.map((m) => m.summary.analysis.meanNormalizedSlope))));
+    }
     if (randomized) {
       row.push(
         meanCi(stats(ms.map((m) => m.summary.analysis.properlyRandomFraction))),
@@ -351,7 +376,9 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
       wrongShape: byGroup((d, len) => lgRow(d, len)?.failures.wrongShape),
       wrongValues: byGroup((d, len) => lgRow(d, len)?.failures.wrongValues),
     },
-    entropy: byGroup(entropyAt),
+    entropy: byGroup(entropyAt('meanEntropy')),
+    entropyNormalized: byGroup(entropyAt('meanNormalized')),
+    retrieval: hasRetrieval ? retrievalSummary() : null,
     headline: { columns: headColumns, rows, note: HEADLINE_NOTE },
   };
 }

@@ -13,11 +13,17 @@ export function entropyOverTraining(records: readonly MetricsRecord[]): EntropyO
   return {
     length: first.length,
     steps,
+    meanEntropy: {
+      rowLabels: first.heads,
+      columnLabels: steps.map(String),
+      values: first.heads.map((_, h) => rs.map((r) => r.meanEntropy[h] ?? null)),
+    },
     meanNormalized: {
       rowLabels: first.heads,
       columnLabels: steps.map(String),
       values: first.heads.map((_, h) => rs.map((r) => r.meanNormalized[h] ?? null)),
     },
+    minEntropy: rs.map((r) => Math.min(...r.meanEntropy)),
     minNormalized: rs.map((r) => Math.min(...r.meanNormalized)),
   };
 }

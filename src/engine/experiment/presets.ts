@@ -72,17 +72,17 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
   },
   entropy: {
     description:
-      'Length generalisation and attention entropy: recall trained with 4–8 pairs, evaluated up to 64 (8×); standard vs log-n vs log-n-train scaling with RoPE. 3 runs, ~3 min on 2 cores.',
+      'Entropy-invariant attention: associative recall with one token per pair and no position encoding (retrieval by content), trained on 4–8 pairs, evaluated at 8–64; standard vs log-n (b = the training length) vs log-n-train, 3 seeds. 9 runs, ~6 min on 2 cores.',
     spec: {
       name: 'entropy',
       description:
-        'Trains associative recall on 4–8 key-value pairs and evaluates on 8, 16, 32 and 64 pairs. Under standard scaling attention should grow diffuse (normalized entropy towards 1) beyond the training length; log-n scaling should keep it near its training value (science.md §1).',
-      tasks: [{ name: 'recall', trainLengths: [4, 5, 6, 7, 8], evalLengths: [4, 8, 16, 32, 64] }],
-      models: [{ label: 'rope', position: 'rope' }],
+        'Tests the claim of docs/science.md §1 where it can show: each pair is one token and there is no position encoding, so the query finds its pair by content and the only length effect is dilution. The trained models retrieve sharply; beyond the training length, under standard scaling the query row\'s entropy H (nats) should grow and its attention mass on the queried pair fall, under log-n scaling (b = the longest training sequence, or the Qwen form logn-train) H should stay flat. H, h = H / ln n, the mass on the key and exact recall per length are in each analysis.json and in summary.json.',
+      tasks: [{ name: 'recall', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 16, 32, 64], options: { tokensPerPair: 1, keys: 64, values: 8 } }],
+      models: [{ label: 'content', position: 'none', embedding: 'projected-features', layers: 2, dModel: 64, heads: 4, dFf: 128, lognBase: 'train' }],
       attentionScalings: ['standard', 'logn', 'logn-train'],
-      optimizers: [{ name: 'adamw', lr: 1e-3, weightDecay: 0.1 }],
-      seeds: [1],
-      train: { steps: 1500, evalExamples: 64 },
+      optimizers: [{ name: 'adamw', lr: 3e-3, weightDecay: 0.1 }],
+      seeds: [1, 2, 3],
+      train: { steps: 800, evalExamples: 128 },
     },
   },
   optimizers: {

@@ -159,6 +159,18 @@ export class RecallTask implements Task {
     });
   }
 
+  /**
+   * The prompt positions of the queried pair: its one token (tokensPerPair = 1) or its key and
+   * value tokens; [] behind a memory bottleneck (capacity > 0), where the query cannot see the pairs.
+   */
+  retrievalPositions(example: TaskExample): number[] {
+    if (this.capacity > 0) return [];
+    const query = example.prompt[example.prompt.length - 1] as number;
+    const j = this.storedPairs(example).findIndex((p) => p.key === query);
+    if (j < 0) throw new Error(`recall: the query ${tokenText(this.vocab, query)} is not among the stored keys`);
+    return this.onePerPair ? [j] : [2 * j, 2 * j + 1];
+  }
+
   /** Number of value symbols V (an unstored value is guessed right with probability 1/V). */
   get valueCount(): number {
     return this.values;

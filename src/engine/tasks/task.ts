@@ -74,4 +74,10 @@ export interface Task {
    * input embedding): `table` [vocab.length, width], row t = token t's input vector.
    */
   inputFeatures?(): { width: number; table: Float32Array };
+  /**
+   * Retrieval tasks only: the prompt positions that hold what the answer must be read from (the
+   * queried key–value pair of associative recall), for the attention mass on the correct key
+   * (docs/science.md §1). [] when the query row cannot see them (a memory bottleneck).
+   */
+  retrievalPositions?(example: TaskExample): number[];
 }

@@ -20,10 +20,12 @@ function newestEntropy(metrics: readonly MetricsRecord[]): LiveRunEntry['entropy
     const r = metrics[i] as MetricsRecord;
     if (r.kind !== 'entropy') continue;
     const e = r as EntropyRecord;
-    const finite = e.meanNormalized.filter((v) => typeof v === 'number' && Number.isFinite(v));
+    const finite = e.meanEntropy.filter((v) => typeof v === 'number' && Number.isFinite(v));
+    const normalized = e.meanNormalized.filter((v) => typeof v === 'number' && Number.isFinite(v));
     if (finite.length === 0) continue;
     const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
-    return { step: e.step, mean, lnN: e.tokens > 1 ? Math.log(e.tokens) : null };
+    const meanNormalized = normalized.length > 0 ? normalized.reduce((a, b) => a + b, 0) / normalized.length : null;
+    return { step: e.step, mean, meanNormalized, lnN: e.tokens > 1 ? Math.log(e.tokens) : null };
   }
   return null;
 }

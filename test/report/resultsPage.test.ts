@@ -1,0 +1,68 @@
+/** The results pages `npm run science` writes: facts header, the report's tables, the README digest between markers. */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { formatDuration, readmeDigest, replaceMarkedSection, resultsPage, type ResultsMeta } from '../../src/engine/report/resultsPage';
+import type { SummaryFile } from '../../src/protocol/analysis';
+
+const meta: ResultsMeta = {
+  preset: 'entropy',
+  description: 'Tests the claim.',
+  startedAt: '2026-12-03T05:00:00Z',
+  wallSeconds: 402.4,
+  backends: { tensorflow: 9 },
+  machine: { cpu: 'AMD EPYC', cores: 2, memoryGiB: 24, node: '20.20.2', platform: 'linux x64' },
+  load: { before: 0.5, after: 1.9 },
+  command: 'attention-lab run --preset entropy',
+  statuses: { completed: 9 },
+};
+
+const summary = {
+  runs: [{ seed: 1 }, { seed: 2 }, { seed: 1 }, { seed: 2 }],
+  retrieval: {},
+} as unknown as SummaryFile;
+
+const tables = [
+  '## entropy',
+  '',
+  '| configuration | seeds |',
+  '|---|---|',
+  '| a | 2 |',
+  '',
+  'Query row of the retrieval head, by evaluation length (…):',
+  '',
+  '| configuration | measure | n=8 |',
+  '|---|---|---|',
+  '| a | H (nats) | 0.70 ± 0.05 |',
+].join('\n');
+
+test('formatDuration', () => {
+  assert.equal(formatDuration(7.4), '7 s');
+  assert.equal(formatDuration(402.4), '6 min 42 s');
+});
+
+test('resultsPage: the facts, the seeds and the tables without the report heading', () => {
+  const page = resultsPage(meta, summary, tables);
+  assert.match(page, /^# Preset `entropy`/);
+  assert.match(page, /\| wall time \| 6 min 42 s \|/);
+  assert.match(page, /\| training seeds \| 1, 2 \(n = 2 per configuration\) \|/);
+  assert.match(page, /\| backend \| tensorflow × 9 \|/);
+  assert.match(page, /\| load average \(1 min\) \| 0\.50 before, 1\.90 after \|/);
+  assert.ok(!page.includes('## entropy'), 'the report heading is replaced by the page title');
+  assert.match(page, /\| a \| H \(nats\) \| 0\.70 ± 0\.05 \|/);
+});
+
+test('readmeDigest keeps the headline and the retrieval table, and links the page', () => {
+  const d = readmeDigest(meta, summary, tables);
+  assert.match(d, /^\| configuration \| seeds \|/);
+  assert.match(d, /\| a \| H \(nats\) \| 0\.70 ± 0\.05 \|/);
+  assert.match(d, /4 runs, 2 seed\(s\) per configuration, 6 min 42 s on tensorflow .*\[docs\/results\/entropy\.md\]\(docs\/results\/entropy\.md\)/);
+});
+
+test('replaceMarkedSection replaces between the markers only, and reports missing markers', () => {
+  const doc = 'intro\n<!-- results:entropy -->\nold\n<!-- /results:entropy -->\nafter\n';
+  const r = replaceMarkedSection(doc, 'entropy', 'new table');
+  assert.equal(r.replaced, true);
+  assert.equal(r.text, 'intro\n<!-- results:entropy -->\nnew table\n<!-- /results:entropy -->\nafter\n');
+  assert.equal(replaceMarkedSection(r.text, 'entropy', 'again').text.match(/again/g)?.length, 1, 'idempotent markers');
+  assert.deepEqual(replaceMarkedSection(doc, 'optimizers', 'x'), { text: doc, replaced: false });
+});
