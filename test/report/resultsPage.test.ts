@@ -74,3 +74,9 @@ test('keepNotes carries the hand-written notes of the old page into the regenera
   assert.equal(keepNotes(null, fresh), fresh);
   assert.equal(keepNotes('# no notes here', fresh), fresh);
 });
+
+test('a page regenerated from folders trained earlier says the load was not recorded', () => {
+  const page = resultsPage({ ...meta, load: null }, summary, tables);
+  assert.match(page, /\| load average \(1 min\) \| not recorded \|/);
+  assert.doesNotMatch(readmeDigest({ ...meta, load: null }, summary, tables), /load/);
+});
