@@ -11,7 +11,7 @@ import * as assert from 'node:assert/strict';
 import { createOptimizer, defaultOptimizerConfig } from '../../src/engine/optim';
 import type { ModelParam } from '../../src/engine/model/params';
 import type { ParamKind } from '../../src/engine/model/params';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { OPTIMIZER_NAMES } from '../../src/protocol/config';
 import { useTestBackend } from '../backends/testBackend';
 import { BACKENDS, assertClose, disposeParams, makeParam, stepWith, values } from './helpers';
