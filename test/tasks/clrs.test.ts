@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { TaskName } from '../../src/protocol/config';
-import { createTask } from '../../src/engine/tasks';
-import { Rng } from '../../src/engine/random';
-import { bfs, binarySearch, hintSteps, insertionSort, minimum, orderToPredecessors, predecessorsToOrder } from '../../src/engine/tasks/clrs/algorithms';
-import type { ClrsTextTask } from '../../src/engine/tasks/clrs/clrsTask';
-import { CLRS_VOCAB, renderTokens } from '../../src/engine/tasks/clrs/clrsText';
-import { layoutBatch, sequenceLength } from '../../src/engine/tasks/layout';
-import { EOS, PAD, SEP } from '../../src/engine/tasks/task';
+import { createTask } from '../../src/core/tasks';
+import { Rng } from '../../src/core/random';
+import { bfs, binarySearch, hintSteps, insertionSort, minimum, orderToPredecessors, predecessorsToOrder } from '../../src/core/tasks/clrs/algorithms';
+import type { ClrsTextTask } from '../../src/core/tasks/clrs/clrsTask';
+import { CLRS_VOCAB, renderTokens } from '../../src/core/tasks/clrs/clrsText';
+import { layoutBatch, sequenceLength } from '../../src/core/tasks/layout';
+import { EOS, PAD, SEP } from '../../src/core/tasks/task';
 
 function task(name: TaskName, options: Record<string, number> = {}, lengths = [4, 8, 12]): ClrsTextTask {
   return createTask({ name, trainLengths: [lengths[0] as number], evalLengths: lengths, options }) as ClrsTextTask;

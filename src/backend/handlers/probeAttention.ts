@@ -8,15 +8,15 @@ import { loadCheckpoint, restoreInto } from '../../engine/checkpoint/checkpoint'
 import { initBackend } from '../../engine/backend';
 import { evaluationPositions } from '../../engine/model/positionPlan';
 import { createModel } from '../../engine/model/transformer';
-import { createTask } from '../../engine/tasks/index';
-import { sequenceLength } from '../../engine/tasks/layout';
-import type { Task } from '../../engine/tasks/task';
-import { tokenText } from '../../engine/tasks/tokenText';
+import { createTask } from '../../core/tasks/index';
+import { sequenceLength } from '../../core/tasks/layout';
+import type { Task } from '../../core/tasks/task';
+import { tokenText } from '../../core/tasks/tokenText';
 import { tf } from '../../engine/tf';
 import { buildNar, readNarOfCheckpoint } from '../../engine/nar/narCheckpoint';
 import { narNodes, nodeLabels } from '../../engine/nar/narInput';
-import { ClrsTextTask } from '../../engine/tasks/clrs/clrsTask';
-import type { ClrsInstance } from '../../engine/tasks/clrs/algorithms';
+import { ClrsTextTask } from '../../core/tasks/clrs/clrsTask';
+import type { ClrsInstance } from '../../core/tasks/clrs/algorithms';
 import type { AttentionProbeParams } from '../../protocol/viewRequests';
 import type { AttentionProbeResult } from '../../protocol/viewData';
 

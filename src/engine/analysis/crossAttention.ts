@@ -6,12 +6,12 @@
  */
 import type { CrossAttentionAnalysis, CrossAttentionPattern, LabeledMatrix } from '../../protocol/analysis';
 import { nodeLabels } from '../nar/narInput';
-import type { Rng } from '../random';
-import type { TaskExample } from '../tasks/task';
-import { normalizedEntropy, rowEntropy } from './attentionEntropyMath';
+import type { Rng } from '../../core/random';
+import type { TaskExample } from '../../core/tasks/task';
+import { normalizedEntropy, rowEntropy } from '../../core/analysis/attentionEntropyMath';
 import type { AnalysisSubject } from './modelPasses';
 import { PASS_CHUNK, attentionProbabilities, chunks, evaluationExamples, seedBitsFor } from './modelPasses';
-import { roundTo } from './statistics';
+import { roundTo } from '../../core/analysis/statistics';
 
 /** `X<block>.H<head>`, block-major. */
 export function crossHeadLabels(blocks: readonly number[], heads: number): string[] {

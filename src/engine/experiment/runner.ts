@@ -23,15 +23,13 @@ import type { ExperimentSpec } from '../../protocol/spec';
 import { applyNativeThreadSettings } from '../backend';
 import { startTrainingWorker } from './trainingWorker';
 import type { TrainingWorker, WorkerMode } from './trainingWorker';
-import { findBundleFile } from '../bundlePaths';
-import { expandGrid, gridSize } from './grid';
-import { allowLargeFromEnv, checkGridSize, checkRunsBudget } from './budget';
-import { runConfigProblem } from './validateRunConfig';
-import type { NarLink } from '../../protocol/nar';
-import { NAR_DIR } from '../nar/narSpec';
-import { readNarHeaderSync } from '../nar/narHeader';
-import { processAlive, writeFileAtomic } from '../io/atomicWrite';
-import { summarizeExperiment } from '../analysis/summarizeExperiment';
+import { findBundleFile } from '../../core/bundlePaths';
+import { expandGrid, gridSize } from '../../core/experiment/grid';
+import { allowLargeFromEnv, checkGridSize, checkRunsBudget } from '../../core/experiment/budget';
+import { runConfigProblem } from '../../core/experiment/validateRunConfig';
+import { processAlive, writeFileAtomic } from '../../core/io/atomicWrite';
+import { summarizeExperiment } from '../../core/analysis/summarizeExperiment';
+import { readNarHeaderSync } from '../../core/nar/narHeader';
 import { newRunFile } from './newRunFile';
 import {
   EXPERIMENT_FILE,
@@ -43,7 +41,7 @@ import {
   repairRunStatus,
   writeExperimentFile,
   writeRunFile,
-} from './runFolder';
+} from '../../core/experiment/runFolder';
 
 export type RunnerEvent =
   | WorkerMessage

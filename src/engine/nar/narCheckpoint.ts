@@ -6,12 +6,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NarCheckpointMetadata, NarLink } from '../../protocol/nar';
 import { NAR_CHECKPOINT_FORMAT, NAR_CHECKPOINT_FORMAT_VERSION } from '../../protocol/nar';
-import { openSafetensors, writeSafetensors, type TensorToWrite } from '../checkpoint/safetensors';
+import { openSafetensors, writeSafetensors, type TensorToWrite } from '../../core/checkpoint/safetensors';
 import { tf } from '../tf';
-import { NarCheckpointError, checkTensors, decodeNarMetadata, encodeNarMetadata, readNarHeaderSync } from './narHeader';
+import { NarCheckpointError, checkTensors, decodeNarMetadata, encodeNarMetadata, readNarHeaderSync } from '../../core/nar/narHeader';
 import { createNar, type Nar } from './narModel';
 
-export { NarCheckpointError, readNarHeaderSync } from './narHeader';
+export { NarCheckpointError, readNarHeaderSync } from '../../core/nar/narHeader';
 
 /** Writes the NAR's tensors and metadata atomically. */
 export async function saveNar(file: string, nar: Nar, meta: Omit<NarCheckpointMetadata, 'format' | 'formatVersion' | 'nar'>): Promise<void> {

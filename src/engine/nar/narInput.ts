@@ -5,9 +5,9 @@
  * any gradient tape: it is frozen, and its output is a constant input of the Transformer.
  */
 import type { Model } from '../model/transformer';
-import type { TaskExample } from '../tasks/task';
+import type { TaskExample } from '../../core/tasks/task';
 import { tf } from '../tf';
-import { graphBatch } from './graphBatch';
+import { graphBatch } from '../../core/nar/graphBatch';
 
 /**
  * G [B, N, nar.hidden] of the examples (all of one size), or undefined for a model without a NAR.

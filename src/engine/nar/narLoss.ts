@@ -6,7 +6,7 @@
  */
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
-import type { FeatureArray, GraphBatch } from './graphBatch';
+import type { FeatureArray, GraphBatch } from '../../core/nar/graphBatch';
 import type { NarOutput } from './narModel';
 
 /** One-hot rows [rows, N] of node indices. */

@@ -24,11 +24,11 @@ import type { NarConfig } from '../../protocol/nar';
 import type { ModelParam, ParamKind } from '../model/params';
 import { dense } from '../model/dense';
 import { layerNorm } from '../model/layerNorm';
-import { hashSeed, Rng } from '../random';
+import { hashSeed, Rng } from '../../core/random';
 import { tf } from '../tf';
 import type { Tensor, Variable } from '../tf';
-import type { FeatureSpec } from '../tasks/clrs/algorithms';
-import { featuresOf, type FeatureArray, type GraphBatch } from './graphBatch';
+import type { FeatureSpec } from '../../core/tasks/clrs/algorithms';
+import { featuresOf, type FeatureArray, type GraphBatch } from '../../core/nar/graphBatch';
 
 export interface NarOutput {
   /** Final node embeddings hˢ [B, N, H]. */

@@ -8,12 +8,12 @@
 import type { NarAlgorithm, NarEvalResult, NarTrainConfig } from '../../protocol/nar';
 import { createOptimizer } from '../optim';
 import { scheduleFactor } from '../optim/schedule';
-import { Rng, hashSeed } from '../random';
-import type { ClrsInstance } from '../tasks/clrs/algorithms';
-import { DEFAULT_EDGE_P, sampleInstance } from '../tasks/clrs/sampler';
+import { Rng, hashSeed } from '../../core/random';
+import type { ClrsInstance } from '../../core/tasks/clrs/algorithms';
+import { DEFAULT_EDGE_P, sampleInstance } from '../../core/tasks/clrs/sampler';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
-import { graphBatch } from './graphBatch';
+import { graphBatch } from '../../core/nar/graphBatch';
 import { saveNar } from './narCheckpoint';
 import { narLoss, outputScores } from './narLoss';
 import { createNar, type Nar } from './narModel';
