@@ -21,6 +21,7 @@ import { readNarHeaderSync } from '../../src/core/nar/narHeader';
 import { createNar } from '../../src/engine/nar/narModel';
 import { NAR_PRETRAIN_DEFAULTS } from '../../src/core/nar/narSpec';
 import { openSafetensors, writeSafetensors } from '../../src/core/checkpoint/safetensors';
+import { formatInspectTable, inspectFile } from '../../src/core/checkpoint/inspect';
 import type { NarTrainConfig } from '../../src/protocol/nar';
 import type { ExperimentSpec } from '../../src/protocol/spec';
 
@@ -72,6 +73,14 @@ test('a pretrained NAR checkpoint round-trips with its config, training and scor
   });
   assert.equal(sha(path.join(dir, 'again.safetensors')), sha(file), 'the same tensors and metadata give the same bytes');
   nar.dispose();
+  // `attention-lab inspect` names the NAR and groups its tensors.
+  const report = await inspectFile(file);
+  assert.deepEqual(report.nar?.nar, { algorithm: 'bfs', hidden: 8 });
+  assert.deepEqual([...new Set(report.tensors.map((t) => t.group))].sort(), ['nar-decoders', 'nar-encoders', 'nar-processor']);
+  assert.equal(report.parameterCount, [...weights.tensors.values()].reduce((n, t) => n + t.length, 0));
+  const table = formatInspectTable(report);
+  assert.match(table, /NAR checkpoint: bfs, hidden 8, pretrained 20 steps on sizes 4, 5/);
+  assert.match(table, /processor\.msg\.mlp\.kernel\s+nar-processor/);
 });
 
 test("a frozen NAR's tensors are unchanged after training, and only the Transformer's parameters move", async () => {

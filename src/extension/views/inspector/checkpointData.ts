@@ -6,12 +6,15 @@
  */
 import * as path from 'node:path';
 import { CHECKPOINT_FORMAT, CheckpointError, decodeCheckpointMetadata, isOptimizerTensorName, type CheckpointMetadata } from '../../../protocol/checkpoint';
-import { MAX_HEATMAP_SIDE, type CheckpointDiffView, type CheckpointHeaderView, type TensorDetailView, type TensorDiffRow, type TensorGroup, type TensorStatsView } from '../../../protocol/viewData';
+import { MAX_HEATMAP_SIDE, type CheckpointDiffView, type CheckpointHeaderView, type TensorDetailView, type TensorDiffRow, type TensorStatsView } from '../../../protocol/viewData';
 import { elementCount, openSafetensors, type SafetensorsFile } from '../../../core/checkpoint/safetensors';
 import { histogram, tensorStats, type TensorStats } from '../../../core/checkpoint/stats';
 import { createTask } from '../../../core/tasks/index';
 import { NAR_CHECKPOINT_FORMAT, type NarCheckpointMetadata } from '../../../protocol/nar';
 import { checkTensors, decodeNarMetadata } from '../../../core/nar/narHeader';
+import { tensorGroup } from '../../../core/checkpoint/tensorGroup';
+
+export { tensorGroup } from '../../../core/checkpoint/tensorGroup';
 
 export const HISTOGRAM_BINS = 60;
 
@@ -19,17 +22,6 @@ const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : nul
 
 export function statsView(s: TensorStats): TensorStatsView {
   return { count: s.count, min: finiteOrNull(s.min), max: finiteOrNull(s.max), mean: finiteOrNull(s.mean), std: finiteOrNull(s.std), nan: s.nan, inf: s.inf, zero: s.zero };
-}
-
-/** The group of a tensor (TensorGroup): NAR checkpoints by the NAR's parts, TransNAR's cross-attention apart from the rest of a model. */
-export function tensorGroup(name: string, narFile: boolean): TensorGroup {
-  if (isOptimizerTensorName(name)) return 'optimizer';
-  if (narFile) {
-    if (name.startsWith('encoders.')) return 'nar-encoders';
-    if (name.startsWith('processor.')) return 'nar-processor';
-    if (name.startsWith('decoders.')) return 'nar-decoders';
-  }
-  return /^blocks\.\d+\.xattn\./.test(name) ? 'cross-attention' : 'model';
 }
 
 /** The header of an open file as the inspector's first message: no tensor data read. */
