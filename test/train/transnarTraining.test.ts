@@ -13,7 +13,7 @@ import { tempDir } from '../integration/helpers';
 import { tf } from '../../src/engine/tf';
 import { expandGrid } from '../../src/core/experiment/grid';
 import { validateSpec } from '../../src/core/experiment/validateSpec';
-import { runExperiment } from '../../src/engine/experiment/runner';
+import { resumeRun, runExperiment } from '../../src/engine/experiment/runner';
 import { Trainer } from '../../src/engine/train/trainer';
 import { pretrainNar } from '../../src/engine/nar/pretrainNar';
 import { readLinkedNar, readNar, saveNar } from '../../src/engine/nar/narCheckpoint';
@@ -150,6 +150,9 @@ test('a whole TransNAR experiment: a NAR pretrained into the experiment, a named
   for (const v of analysis.crossAttention.answerNormalized.values.flat()) assert.ok(v !== null && v > 0 && v <= 1 + 1e-9);
   assert.equal(analysis.crossAttention.gates.length, 2);
   assert.deepEqual(analysis.patterns.inputs[0]?.cross?.nodes, ['0', '1', '2', '3', '4']);
+  const summary = JSON.parse(fs.readFileSync(path.join(outcome.dir, 'summary.json'), 'utf8')) as { clrs: unknown; transnar: { nar: string; plain: string; seeds: number[] }[] };
+  assert.ok(summary.clrs, 'CLRS scores with intervals');
+  assert.deepEqual(summary.transnar.map((t) => [t.nar, t.plain, t.seeds]), [['bfs-tn-standard-adamw', 'bfs-base-standard-adamw', [1]]], 'the TransNAR group against its plain twin');
   const baseAnalysis = JSON.parse(fs.readFileSync(path.join(outcome.dir, 'bfs-base-standard-adamw-s1', 'analysis.json'), 'utf8')) as { crossAttention: unknown };
   assert.equal(baseAnalysis.crossAttention, null);
 });
@@ -204,6 +207,20 @@ test('a missing, foreign, mismatched or wrong-algorithm NAR checkpoint: one clea
   await assert.rejects(readLinkedNar({ ...config.model.nar, checkpoint: mismatched }, dir), /mismatched dimensions/);
   await assert.rejects(readLinkedNar({ ...config.model.nar, checkpoint: await pretrained(dir, 'bfs', 4) }, dir), /has hidden 4; the model was built for a NAR with hidden 8 \(mismatched dimensions\)/);
   await assert.rejects(readLinkedNar({ ...config.model.nar, checkpoint: minimum }, dir), /is a NAR for minimum; the model was built for a bfs NAR/);
+});
+
+test('a TransNAR run stopped before its NAR was pretrained makes the NAR when it is resumed', async () => {
+  const out = tempDir('tn-resume');
+  const s = spec('pretrain', { narPretraining: { steps: 5, hidden: 8, batchSize: 4 } });
+  const stop = new AbortController();
+  stop.abort(); // stopped before anything ran
+  const first = await runExperiment(s, out, { backend: 'wasm', parallel: 1, signal: stop.signal });
+  const runDir = (first.runs[0] as { runDir: string }).runDir;
+  assert.equal(first.runs[0]?.status, 'cancelled');
+  assert.ok(!fs.existsSync(path.join(first.dir, 'nar', 'bfs.safetensors')), 'a stopped pretraining writes nothing');
+  const again = await resumeRun(runDir, { backend: 'wasm' });
+  assert.deepEqual(again.runs.map((r) => [r.status, r.error]), [['completed', null]]);
+  assert.deepEqual(readNarHeaderSync(path.join(first.dir, 'nar', 'bfs.safetensors')).train.steps, 5);
 });
 
 test('NAR pretraining defaults are what the spec documents', () => {
