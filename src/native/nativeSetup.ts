@@ -69,7 +69,7 @@ export class SetupError extends Error {
 }
 
 /** Platforms where tfjs-node 4.22 has a native library: its own download, and the wheel route on Linux x64. */
-export function nativePlatformSupport(platform = process.platform, arch = process.arch): { download: boolean; pythonIndex: boolean } {
+export function nativePlatformSupport(platform: string = process.platform, arch: string = process.arch): { download: boolean; pythonIndex: boolean } {
   const download = arch === 'x64' && (platform === 'linux' || platform === 'darwin' || platform === 'win32');
   return { download, pythonIndex: platform === 'linux' && arch === 'x64' };
 }
