@@ -113,7 +113,7 @@ function fakeSetup(body: string): string {
   return file;
 }
 
-test('runNativeSetup: progress events, tool output to the log, the manifest at the end', async () => {
+test('runNativeSetup: into a folder that does not exist yet; progress events, tool output to the log, the manifest at the end', async () => {
   const m = manifest();
   const script = fakeSetup(`
     if (!process.argv.includes('--self-contained') || !process.argv.includes('--manifest') || !process.argv.includes('--json')) process.exit(9);
@@ -123,8 +123,11 @@ test('runNativeSetup: progress events, tool output to the log, the manifest at t
     emit({ type: 'done', manifest: ${JSON.stringify(m)}, alreadySetUp: false });`);
   const events: SetupEvent[] = [];
   const log: string[] = [];
-  const got = await runNativeSetup({ script, node: process.execPath, dir: path.join(tmp(), 'native'), onEvent: (e) => events.push(e), log: (l) => log.push(l) });
+  // The global storage folder does not exist before the first setup.
+  const dir = path.join(tmp(), 'globalStorage', 'native');
+  const got = await runNativeSetup({ script, node: process.execPath, dir, onEvent: (e) => events.push(e), log: (l) => log.push(l) });
   assert.deepEqual(got, m);
+  assert.ok(fs.statSync(dir).isDirectory());
   assert.deepEqual(events.map((e) => e.type), ['step', 'note', 'done']);
   assert.deepEqual(log, ['[npm] added 90 packages']);
 });
