@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend } from '../../src/engine/backend';
 import { loadCheckpoint, optimizerStateTensors, restoreInto, saveCheckpoint } from '../../src/engine/checkpoint/checkpoint';
-import { formatInspectTable, inspectFile } from '../../src/engine/checkpoint/inspect';
-import { openSafetensors, writeSafetensors } from '../../src/engine/checkpoint/safetensors';
+import { formatInspectTable, inspectFile } from '../../src/core/checkpoint/inspect';
+import { openSafetensors, writeSafetensors } from '../../src/core/checkpoint/safetensors';
 import type { ModelParam } from '../../src/engine/model/params';
 import { tf } from '../../src/engine/tf';
 import type { Tensor } from '../../src/engine/tf';
@@ -29,7 +29,7 @@ const RUN: RunConfig = {
   },
   optimizer: { name: 'adamw', lr: 1e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 },
   train: {
-    steps: 100, batchSize: 4, schedule: { kind: 'constant' }, gradClip: 1, evalEvery: 50, evalExamples: 8, logEvery: 10,
+    steps: 100, batchSize: 4, accumulate: 1, schedule: { kind: 'constant' }, gradClip: 1, evalEvery: 50, evalExamples: 8, logEvery: 10,
     checkpointEvery: 0, q: 1, seedsPerInput: 1, qWarmup: 0,
   },
   seed: 1,

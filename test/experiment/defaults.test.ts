@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { MODEL_DEFAULTS, applySpecDefaults, defaultEmbedScale, resolveModelConfig, resolveTrainConfig } from '../../src/engine/experiment/defaults';
-import { validateSpec } from '../../src/engine/experiment/validateSpec';
+import { MODEL_DEFAULTS, applySpecDefaults, defaultEmbedScale, resolveModelConfig, resolveTrainConfig } from '../../src/core/experiment/defaults';
+import { validateSpec } from '../../src/core/experiment/validateSpec';
 import { defaultOptimizerConfig } from '../../src/engine/optim';
 import { baseSpec } from './specSamples';
 
@@ -9,6 +9,7 @@ test('train defaults follow the step count', () => {
   assert.deepEqual(resolveTrainConfig(undefined), {
     steps: 1000,
     batchSize: 32,
+    accumulate: 1,
     schedule: { kind: 'warmup-cosine', warmupSteps: 50, minFactor: 0.1 },
     gradClip: 1,
     evalEvery: 100,

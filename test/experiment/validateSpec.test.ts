@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { validateSpec } from '../../src/engine/experiment/validateSpec';
+import { validateSpec } from '../../src/core/experiment/validateSpec';
 import { DELETE, baseSpec, specWith } from './specSamples';
 
 function errorsOf(value: unknown): { path: string; message: string }[] {
@@ -78,7 +78,12 @@ const INVALID: [string, Record<string, unknown>, string, string][] = [
   ['beta1 of 1', { '$.optimizers[0].beta1': 1 }, '$.optimizers[0].beta1', 'in [0, 1), found 1'],
   ['beta given to adamw', { '$.optimizers[0].beta': 0.9 }, '$.optimizers[0].beta', '"beta" does not apply to adamw (it takes lr, weightDecay, beta1, beta2, eps)'],
   ['eps given to lion', { '$.optimizers[1].eps': 1e-8 }, '$.optimizers[1].eps', 'does not apply to lion'],
-  ['accumulate fractional', { '$.optimizers[0]': { name: 'tiger', lr: 1e-3, accumulate: 1.5 } }, '$.optimizers[0].accumulate', 'found 1.5'],
+  ['accumulate fractional', { '$.train.accumulate': 1.5 }, '$.train.accumulate', 'an integer from 1 to 1024, found 1.5'],
+  ['accumulate on an optimizer (moved to train)', { '$.optimizers[0]': { name: 'tiger', lr: 1e-3, accumulate: 4 } }, '$.optimizers[0].accumulate', 'set for every optimizer as train.accumulate'],
+  ['accumulate list item zero', { '$.train.accumulate': [1, 0] }, '$.train.accumulate[1]', 'found 0'],
+  ['batchSize and accumulate lists of different lengths', { '$.train.batchSize': [32, 8], '$.train.accumulate': [1, 4, 8] }, '$.train.accumulate', 'paired entry by entry'],
+  ['batchSize and accumulate lists with a repeated pair', { '$.train.batchSize': [8, 8], '$.train.accumulate': [4, 4] }, '$.train.accumulate[1]', 'distinct (batchSize, accumulate) pairs, found [8,4] again'],
+  ['batchSize list repeated', { '$.train.batchSize': [8, 8] }, '$.train.batchSize[1]', 'distinct values'],
   ['duplicate optimizer without label', { '$.optimizers[1]': { name: 'adamw', lr: 3e-4 } }, '$.optimizers[1].label', 'found "adamw" again'],
   ['optimizer label clashing with a name', { '$.optimizers[1].label': 'adamw' }, '$.optimizers[1].label', 'found "adamw" again'],
   ['seeds repeated', { '$.seeds': [1, 2, 1] }, '$.seeds[2]', 'expected distinct values, found 1 again'],
@@ -119,7 +124,10 @@ test('valid variations are accepted', () => {
     { '$.train': DELETE },
     { '$.tasks[0].evalLengths': DELETE },
     { '$.optimizers[1].label': 'lion2', '$.optimizers[2]': { name: 'lion', lr: 1e-4, beta1: 0.95, beta2: 0.98 } },
-    { '$.optimizers[0]': { name: 'tiger', lr: 1e-3, beta: 0.965, accumulate: 4, shrink: 0.99 } },
+    { '$.optimizers[0]': { name: 'tiger', lr: 1e-3, beta: 0.965, shrink: 0.99 }, '$.train.accumulate': 4 },
+    { '$.train.batchSize': [32, 8], '$.train.accumulate': [1, 4] },
+    { '$.train.batchSize': [8, 8], '$.train.accumulate': [1, 4] },
+    { '$.train.accumulate': [1, 2] },
     { '$.optimizers[0]': { name: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: [0, 1e-4] } },
     { '$.models[0].rseBits': 8, '$.train.q': [1, 4], '$.train.seedsPerInput': 4 },
     { '$.train.schedule': { kind: 'piecewise', points: { '0': 0.1, '50': 1, '100': 0.1 } } },
