@@ -44,7 +44,7 @@ const nodeEntries = {
   extension: 'src/extension/extension.ts',
   backend: 'src/backend/main.ts',
   // Sets up @tensorflow/tfjs-node (npm run setup:native, and the extension's Set Up Native Backend).
-  'setup-native': 'src/native/main.ts',
+  'setup-native': 'src/core/native/main.ts',
 };
 
 /** Webview apps: every webview/<app>/main.ts becomes dist/webview/<app>.js (one IIFE each). */

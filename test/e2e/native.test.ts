@@ -14,9 +14,9 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { findPythonWithPip } from '../../src/native/findTools';
-import { readManifest } from '../../src/native/nativeManifest';
-import { nativePlatformSupport } from '../../src/native/nativeSetup';
+import { findPythonWithPip } from '../../src/core/native/findTools';
+import { readManifest } from '../../src/core/native/nativeManifest';
+import { nativePlatformSupport } from '../../src/core/native/nativeSetup';
 import type { RunFile } from '../../src/protocol/runFolder';
 import { ROOT, openVsCode, runCommand, unavailableReason, type Session } from './codeServer';
 

@@ -10,12 +10,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { findBundleFile } from '../../src/engine/bundlePaths';
+import { findBundleFile } from '../../src/core/bundlePaths';
 import { chooseNative, managedNativeDir, shouldOfferNative } from '../../src/extension/native/nativeChoice';
 import { NativeSetupCancelled, NativeSetupError, findUserNode, runNativeSetup } from '../../src/extension/native/nativeSetupProcess';
 import type { Settings } from '../../src/extension/settings';
-import { MANIFEST_FILE, TFJS_NODE_VERSION, readManifest, writeManifest, type NativeManifest } from '../../src/native/nativeManifest';
-import { nativePlatformSupport, type SetupEvent } from '../../src/native/nativeSetup';
+import { MANIFEST_FILE, TFJS_NODE_VERSION, readManifest, writeManifest, type NativeManifest } from '../../src/core/native/nativeManifest';
+import { nativePlatformSupport, type SetupEvent } from '../../src/core/native/nativeSetup';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'al-native-'));
 

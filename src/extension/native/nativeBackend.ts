@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { NativeManifest } from '../../native/nativeManifest';
+import type { NativeManifest } from '../../core/native/nativeManifest';
 import { COMMANDS } from '../ids';
 import type { Settings } from '../settings';
 import { bundledNative, chooseNative, managedNativeDir, shouldOfferNative, type NativeChoice } from './nativeChoice';

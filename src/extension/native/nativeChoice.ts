@@ -10,8 +10,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readManifest, type NativeManifest } from '../../native/nativeManifest';
-import { nativePlatformSupport } from '../../native/nativeSetup';
+import { readManifest, type NativeManifest } from '../../core/native/nativeManifest';
+import { nativePlatformSupport } from '../../core/native/nativeSetup';
 import type { Settings } from '../settings';
 
 /** The folder the setup command installs into. */

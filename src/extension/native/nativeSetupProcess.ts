@@ -1,14 +1,14 @@
 /**
- * Runs dist/setup-native.js (src/native/main.ts) with the user's Node for the extension's "Set Up
+ * Runs dist/setup-native.js (src/core/native/main.ts) with the user's Node for the extension's "Set Up
  * Native Backend" command: one JSON event per stdout line becomes progress, stderr lines go to
  * the log, an AbortSignal ends the whole process group (npm, pip, node-gyp, the compiler with it).
  * No vscode import, so it is unit-tested under node:test.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import * as path from 'node:path';
-import type { NativeManifest } from '../../native/nativeManifest';
-import { findOnPath } from '../../native/findTools';
-import type { SetupEvent } from '../../native/nativeSetup';
+import * as fs from 'node:fs';
+import type { NativeManifest } from '../../core/native/nativeManifest';
+import { findOnPath } from '../../core/native/findTools';
+import type { SetupEvent } from '../../core/native/nativeSetup';
 
 /** The oldest Node the backend bundle runs on (package.json's engines). */
 const MIN_NODE_MAJOR = 20;
@@ -65,8 +65,15 @@ export function runNativeSetup(o: NativeSetupRun): Promise<NativeManifest> {
     delete env.NODE_PATH;
     delete env.NODE_OPTIONS;
     delete env.ELECTRON_RUN_AS_NODE;
+    // The global storage folder may not exist yet (and a missing cwd fails the spawn with ENOENT).
+    try {
+      fs.mkdirSync(o.dir, { recursive: true });
+    } catch (err) {
+      reject(new NativeSetupError(`cannot create ${o.dir}: ${err instanceof Error ? err.message : String(err)}`));
+      return;
+    }
     const child = spawn(o.node, [o.script, '--dir', o.dir, '--route', 'auto', '--self-contained', '--manifest', '--json'], {
-      cwd: path.dirname(o.dir),
+      cwd: o.dir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so that cancelling ends npm, pip and the compiler too.

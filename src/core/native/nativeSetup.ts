@@ -2,7 +2,7 @@
  * Sets up @tensorflow/tfjs-node, the native backend, in a folder's node_modules, with the Node
  * and npm that run this code. Used by `npm run setup:native` (the repository's own node_modules)
  * and by the extension's "Set Up Native Backend" command (its global storage), through
- * dist/setup-native.js (src/native/main.ts). Two routes to TensorFlow's C library:
+ * dist/setup-native.js (src/core/native/main.ts). Two routes to TensorFlow's C library:
  *
  * - `download`: tfjs-node's own install script, which fetches libtensorflow 2.9.1 and a prebuilt
  *   binding from its release host (Linux, macOS and Windows on x64, with normal network access);
@@ -17,7 +17,7 @@
  * `auto` tries `download` and falls back to `python-index` where that route exists. Every
  * setup ends with a check in a fresh Node process (TensorFlow's version, an exact 2×2 matmul and
  * a 128×128 matmul against a float64 reference); only then is the manifest written
- * (src/native/nativeManifest.ts), so a half-done or cancelled setup is never used.
+ * (src/core/native/nativeManifest.ts), so a half-done or cancelled setup is never used.
  * No vscode and no tfjs here: this runs in its own process, which the caller may kill to cancel.
  */
 import { spawn, spawnSync } from 'node:child_process';
