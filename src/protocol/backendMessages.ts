@@ -46,7 +46,10 @@ export interface ExperimentOutcomeSummary {
  * union (worker messages plus `experiment/start`), repeated here so the protocol has no engine
  * import.
  */
-export type RunnerEventMessage = WorkerMessage | { type: 'experiment/start'; dir: string; name: string; runs: RunConfig[] };
+export type RunnerEventMessage =
+  | WorkerMessage
+  | { type: 'experiment/start'; dir: string; name: string; runs: RunConfig[] }
+  | { type: 'run/queue'; runId: string; jobId: string; state: string; reason: string | null };
 
 export interface JobEvent {
   jobId: string;
@@ -120,6 +123,7 @@ const isOutcome = is.object<ExperimentOutcomeSummary & Record<string, unknown>>(
 
 export function isRunnerEventMessage(v: unknown): v is RunnerEventMessage {
   if (isWorkerMessage(v)) return true;
+  if (is.object({ type: is.oneOf(['run/queue'] as const), runId: is.string, jobId: is.string, state: is.string, reason: is.nullable(is.string) })(v)) return true;
   return is.object({ type: is.oneOf(['experiment/start'] as const), dir: is.string, name: is.string, runs: is.arrayOf(is.record) })(v);
 }
 
