@@ -77,8 +77,8 @@ export class ProgressDisplay {
         this.queue.set(event.runId, { jobId: event.jobId, state: event.state });
         if (first) this.print(`Slurm job array ${event.jobId.replace(/_\d+$/, '')}: one task per run`);
         const counts = this.queueCounts();
-        // On a pipe: the task states when they change, at most every 5 s.
-        if (!this.tty && counts !== this.queuePrinted && Date.now() - this.queuePrintedAt > 5000) {
+        // On a pipe: the task states when they change (once every run's is known), at most every 5 s.
+        if (!this.tty && this.queue.size >= this.runs.size && counts !== this.queuePrinted && Date.now() - this.queuePrintedAt > 5000) {
           this.queuePrinted = counts;
           this.queuePrintedAt = Date.now();
           this.print(`  Slurm: ${counts}`);

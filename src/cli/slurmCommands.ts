@@ -125,7 +125,12 @@ export async function taskCommand(args: string[], parseBackend: (v: string | und
   const display = new ProgressDisplay(process.stderr, false);
   const { signal, dispose } = cancelOnSignals(display);
   try {
-    const outcome = await runTask(path.resolve(dir), index, { backend: parseBackend(values.backend), signal, onEvent: (e) => display.handle(e) });
+    const outcome = await runTask(path.resolve(dir), index, {
+      backend: parseBackend(values.backend),
+      signal,
+      onEvent: (e) => display.handle(e),
+      log: (line) => process.stderr.write(`attention-lab ${line}\n`),
+    });
     return outcome.status === 'completed' ? 0 : signal.aborted ? 143 : 1;
   } finally {
     dispose();

@@ -61,6 +61,11 @@ export interface Executor {
    * there and accepts such a job); throws a one-line error otherwise, and nothing is left.
    */
   preflight?(runs: number): Promise<void>;
-  /** Trains the jobs of the prepared experiment folder; resolves when every one has ended. */
+  /**
+   * Hands the runs of the prepared folder to the scheduler (Slurm: submits the array) before the
+   * experiment is announced; throws a one-line error when it refuses them (the folder says so).
+   */
+  launch?(experimentDir: string, jobs: RunJob[]): Promise<void>;
+  /** Trains (or follows) the jobs of the prepared experiment folder; resolves when every one has ended. */
   execute(experimentDir: string, jobs: RunJob[], options: ExecuteOptions): Promise<ExecutionResult>;
 }

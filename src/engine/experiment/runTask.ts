@@ -7,6 +7,7 @@
  * job id, log and restart count in run.json. When it ends the last run of the experiment, it
  * writes summary.json.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BackendChoice } from '../../protocol/backend';
 import type { RunFile } from '../../protocol/runFolder';
@@ -24,6 +25,8 @@ export interface TaskOptions {
   onEvent?: (event: RunnerEvent) => void;
   workerScript?: PoolOptions['workerScript'];
   env?: NodeJS.ProcessEnv;
+  /** One line for the task's log before training starts (which run, which attempt, from where). */
+  log?: (line: string) => void;
 }
 
 /** The task's index: --index, else Slurm's SLURM_ARRAY_TASK_ID, else Kubernetes' JOB_COMPLETION_INDEX. */
@@ -66,7 +69,11 @@ export async function runTask(experimentDir: string, index: number, options: Tas
   const slurm = slurmRecordFromEnv(experimentDir, index, run.slurm, env);
   if (slurm) writeRunFile(runDir, { ...run, slurm });
   // A run that has started before continues from its newest checkpoint (a requeued task).
-  const resume = run.status !== 'pending' || listCheckpoints(runDir).length > 0;
+  const checkpoints = listCheckpoints(runDir);
+  const resume = run.status !== 'pending' || checkpoints.length > 0;
+  const attempt = slurm ? `, attempt ${slurm.restarts + 1}` : '';
+  const from = resume ? (checkpoints.length > 0 ? `resuming from checkpoints/step-${(checkpoints.at(-1) as { step: number }).step}.safetensors (or the newest valid one)` : 'starting again from step 0 (no checkpoint)') : 'from the start';
+  options.log?.(`task ${slurm?.jobId ?? index} on ${os.hostname()}${attempt}: run ${id}, ${from}`);
   // The native backend gets the task's CPUs, not the node's.
   const cpus = Number(env.SLURM_CPUS_PER_TASK ?? 1);
   applyNativeThreadSettings(1, Number.isSafeInteger(cpus) && cpus > 0 ? cpus : 1);

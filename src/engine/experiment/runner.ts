@@ -67,6 +67,7 @@ export const MAX_PARALLEL = 64;
 export async function runExperiment(spec: ExperimentSpec, outDir: string, options: PoolOptions = {}): Promise<ExperimentOutcome> {
   const executor = options.executor ?? localPool(options);
   const prepared = await prepareExperiment(spec, outDir, executor, options.allowLarge);
+  await executor.launch?.(prepared.dir, prepared.jobs);
   options.onEvent?.({ type: 'experiment/start', dir: prepared.dir, name: prepared.name, runs: prepared.jobs.map((j) => j.config) });
   const { outcomes, backends } = await executor.execute(prepared.dir, prepared.jobs, options);
   writeSummaryQuietly(prepared.dir);

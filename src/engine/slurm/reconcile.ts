@@ -81,7 +81,9 @@ export function reconcileEndedTask(runDir: string, record: SlurmRecord, task: Ta
       }
     } else if (!(state === 'COMPLETED' && run.status !== 'pending' && run.status !== 'running')) {
       status = 'failed';
-      error = slurmEndError(state, run, slurm, task?.reason ?? null);
+      // squeue's reason of an ended task repeats its state (TimeLimit, NonZeroExitCode); sacct's exit code does not.
+      const exit = task?.reason?.startsWith('exit code') ? task.reason : null;
+      error = slurmEndError(state, run, slurm, exit);
     }
   }
   const same = status === run.status && error === run.error && JSON.stringify(slurm) === JSON.stringify(run.slurm);

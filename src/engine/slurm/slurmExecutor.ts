@@ -41,10 +41,8 @@ export function slurmExecutor(o: SlurmRunOptions): Executor {
     kind: 'slurm',
     queuedOwner: () => ({ pid: null, host: null }),
     preflight: (runs) => preflight(o.slurm, runs),
-    execute: async (dir: string, jobs: RunJob[], opts: ExecuteOptions): Promise<ExecutionResult> => {
-      await submitArray(dir, jobs, o);
-      return followArray(dir, { ...o, signal: opts.signal, onEvent: opts.onEvent });
-    },
+    launch: async (dir: string, jobs: RunJob[]) => void (await submitArray(dir, jobs, o)),
+    execute: (dir: string, _jobs: RunJob[], opts: ExecuteOptions): Promise<ExecutionResult> => followArray(dir, { ...o, signal: opts.signal, onEvent: opts.onEvent }),
   };
 }
 
