@@ -11,6 +11,7 @@ import { BACKEND_CHOICES, type BackendChoice } from './backend';
 import type { WorkerMessage } from './messages';
 import { isWorkerMessage } from './messages';
 import type { RunConfig } from './config';
+import { EXECUTOR_KINDS, type ExecutorKind, type SlurmOptions } from './slurm';
 import type { ApiGuards, Guard, RpcApi } from './rpc';
 import { is } from './rpc';
 import type { AttentionProbeResult } from './viewData';
@@ -66,6 +67,13 @@ export interface StartOptions {
   parallel: number;
 }
 
+/** Where an experiment's runs execute (docs/scale-out.md); absent: locally. `slurm` is checked again by the backend. */
+export interface ExecutorOptions {
+  on?: ExecutorKind;
+  /** The Slurm options when `on` is `slurm`. */
+  slurm?: SlurmOptions | null;
+}
+
 /** What the backend serves. */
 export interface BackendApi extends RpcApi {
   requests: {
@@ -73,7 +81,7 @@ export interface BackendApi extends RpcApi {
     /** Reads and validates a spec file; the error names the JSON path of each problem. */
     'spec/check': { params: { path: string }; result: { name: string; runs: number } };
     /** Runs the grid; replies when every run ended (progress arrives as `job/event`s). */
-    'experiment/run': { params: StartOptions & { source: SpecSource; steps: number | null }; result: ExperimentOutcomeSummary };
+    'experiment/run': { params: StartOptions & ExecutorOptions & { source: SpecSource; steps: number | null }; result: ExperimentOutcomeSummary };
     /** Resumes one run from its last checkpoint. */
     'run/resume': { params: Omit<StartOptions, 'outDir' | 'parallel'> & { runDir: string }; result: ExperimentOutcomeSummary };
     /** Stops a job: running runs save a checkpoint and end `cancelled`. Unknown job ids are fine (already over). */
@@ -138,6 +146,8 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
       parallel: (v): v is number => is.integer(v) && v >= 0 && v <= 256,
       source: isSpecSource,
       steps: is.nullable((v): v is number => is.integer(v) && v > 0),
+      on: is.optional(is.oneOf(EXECUTOR_KINDS)),
+      slurm: is.optional(is.nullable(is.record)) as Guard<SlurmOptions | null | undefined>,
     }),
     'run/resume': is.object({ jobId: isJobId, backend: isBackendChoice, runDir: is.string }),
     'experiment/cancel': is.object({ jobId: isJobId }),
