@@ -9,7 +9,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RunConfig } from '../../protocol/config';
 import type { RunnerMessage } from '../../protocol/messages';
 import { isWorkerMessage } from '../../protocol/messages';
 import type { EvalResult } from '../../protocol/runFolder';
