@@ -9,9 +9,13 @@
 // machine is shared: say so with the figures, and compare Slurm with local in the same round.
 // Usage: node bench/slurm.mjs [--rounds 5] [--tasks 1,4,16,64] [--backend wasm]
 import { spawn, spawnSync } from 'node:child_process';
+import console from 'node:console';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { setTimeout } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -75,7 +79,7 @@ async function firstLine(file, t0, timeoutMs = 120_000) {
   for (;;) {
     if (existsSync(file) && readFileSync(file, 'utf8').includes('\n')) return performance.now() - t0;
     if (performance.now() - t0 > timeoutMs) throw new Error(`no line in ${file} within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 5));
+    await setTimeout(5);
   }
 }
 

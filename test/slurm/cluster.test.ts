@@ -14,6 +14,10 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openSafetensors } from '../../src/engine/checkpoint/safetensors';
 import { readMetrics } from '../../src/engine/experiment/runFolder';
+import { findBundleFile } from '../../src/engine/bundlePaths';
+import { mergeSlurmOptions } from '../../src/engine/slurm/slurmConfig';
+import { BackendProcess } from '../../src/extension/backend/backendProcess';
+import type { JobEvent } from '../../src/protocol/backendMessages';
 import type { ExperimentSpec } from '../../src/protocol/spec';
 import { tempDir, tinySpec } from '../integration/helpers';
 import { cli, clusterUnavailable, runJson, slurm, submissionOf, taskState, waitFor } from './cluster';
@@ -162,6 +166,38 @@ describe('Slurm: a real single-node cluster', { skip: unavailable, timeout: 600_
     const again = await cli(['cancel', exp]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(runJson(first).status, 'cancelled');
+  });
+
+  it('the extension’s backend runs an experiment on Slurm with job ids in its events; when it shuts down, the tasks go on', async () => {
+    const backend = new BackendProcess({ script: findBundleFile('backend.js', __dirname), noNative: true, log: () => undefined, startTimeoutMs: 30_000 });
+    const events: JobEvent[] = [];
+    backend.onReady((e) => e.on('job/event', (ev) => events.push(ev)));
+    const endpoint = await backend.ensureStarted();
+    const out = path.join(dir, 'backend');
+    const request = endpoint.request('experiment/run', {
+      jobId: 'job-slurm',
+      outDir: out,
+      backend: 'wasm',
+      parallel: 0,
+      source: { kind: 'file', path: writeSpec(dir, endless('frombackend')) },
+      steps: null,
+      on: 'slurm',
+      slurm: { ...mergeSlurmOptions({ pollSeconds: 0.5 }) },
+    });
+    request.catch(() => undefined);
+    const exp = path.join(out, 'frombackend');
+    const queued = await waitFor('a run/queue event with RUNNING', 120_000, () =>
+      events.find((e) => e.event.type === 'run/queue' && e.event.state === 'RUNNING')?.event as { jobId: string } | undefined,
+    );
+    submitted.push(queued.jobId.split('_')[0] as string);
+    assert.equal(queued.jobId, `${submissionOf(exp).arrayJobId}_0`);
+    await waitFor('a checkpoint', 120_000, () => (fs.readdirSync(exp).some((d) => fs.existsSync(path.join(exp, d, 'checkpoints', 'step-20.safetensors'))) ? true : undefined));
+    await backend.stop();
+    await assert.rejects(request, 'the request ends with the backend');
+    assert.equal(taskState(queued.jobId), 'RUNNING', 'the task goes on without the backend');
+    const r = await cli(['cancel', exp]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /1 cancelled/);
   });
 
   it('a refused submission is one line with Slurm’s message, and no experiment folder is left', async () => {
