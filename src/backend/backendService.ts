@@ -10,15 +10,15 @@ import type { BackendChoice } from '../protocol/backend';
 import type { RpcEndpoint } from '../protocol/rpc';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../protocol/config';
 import type { ExperimentSpec } from '../protocol/spec';
-import { expandGrid, gridSize } from '../engine/experiment/grid';
-import { allowLargeFromEnv, checkGridSize } from '../engine/experiment/budget';
-import { PRESETS } from '../engine/experiment/presets';
+import { expandGrid, gridSize } from '../core/experiment/grid';
+import { allowLargeFromEnv, checkGridSize } from '../core/experiment/budget';
+import { PRESETS } from '../core/experiment/presets';
 import { resumeRun, runExperiment, type ExperimentOutcome } from '../engine/experiment/runner';
-import { formatSpecErrors, parseSpecFile, validateSpec } from '../engine/experiment/validateSpec';
+import { formatSpecErrors, parseSpecFile, validateSpec } from '../core/experiment/validateSpec';
 import { withSteps } from '../cli/withSteps';
-import { checkSlurmOptions, mergeSlurmOptions } from '../engine/slurm/slurmConfig';
-import { slurmExecutor } from '../engine/slurm/slurmExecutor';
-import type { Executor } from '../engine/experiment/executor';
+import { checkSlurmOptions, mergeSlurmOptions } from '../core/slurm/slurmConfig';
+import { slurmExecutor } from '../core/slurm/slurmExecutor';
+import type { Executor } from '../core/experiment/executor';
 import type { SlurmOptions } from '../protocol/slurm';
 
 export interface BackendServiceOptions {

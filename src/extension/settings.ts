@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { BACKEND_CHOICES, type BackendChoice } from '../protocol/backend';
 import { EXECUTOR_KINDS, type ExecutorKind, type SlurmOptions } from '../protocol/slurm';
-import { checkSlurmOptions, mergeSlurmOptions } from '../engine/slurm/slurmConfig';
+import { checkSlurmOptions, mergeSlurmOptions } from '../core/slurm/slurmConfig';
 
 export interface Settings {
   /** Absolute runs folder. */

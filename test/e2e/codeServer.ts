@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Playwright from 'playwright-core';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { findBundleFile } from '../../src/engine/bundlePaths';
+import { findBundleFile } from '../../src/core/bundlePaths';
 
 // Loaded at run time, not bundled: playwright-core reads its own package files from disk.
 const { chromium } = createRequire(__filename)('playwright-core') as typeof Playwright;

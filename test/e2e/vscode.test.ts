@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { RunFile, TrainRecord } from '../../src/protocol/runFolder';
-import { openSafetensors, SafetensorsError } from '../../src/engine/checkpoint/safetensors';
+import { openSafetensors, SafetensorsError } from '../../src/core/checkpoint/safetensors';
 import { ROOT, SCREENSHOTS, openVsCode, runCommand, unavailableReason, webview, type Session } from './codeServer';
 import { clusterUnavailable } from '../slurm/cluster';
 

@@ -8,7 +8,7 @@ import { looksLikeSpec } from '../../src/extension/commands/findSpecFiles';
 import { JobTracker, jobProgress } from '../../src/extension/jobs/jobTracker';
 import { readRunsFolder } from '../../src/extension/runs/readRunsFolder';
 import { readSettings } from '../../src/extension/settings';
-import { mergeSlurmOptions } from '../../src/engine/slurm/slurmConfig';
+import { mergeSlurmOptions } from '../../src/core/slurm/slurmConfig';
 import { childNodes, experimentStatus, nodeView, rootNodes, type TreeNode } from '../../src/extension/tree/runsTreeModel';
 import type { RunConfig } from '../../src/protocol/config';
 

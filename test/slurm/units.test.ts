@@ -10,24 +10,28 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { expandGrid } from '../../src/engine/experiment/grid';
+import { expandGrid } from '../../src/core/experiment/grid';
 import { newRunFile } from '../../src/engine/experiment/newRunFile';
-import { readRunFile, repairRunStatus, writeRunFile } from '../../src/engine/experiment/runFolder';
+import { readRunFile, repairRunStatus, writeRunFile } from '../../src/core/experiment/runFolder';
 import { slurmRecordFromEnv, taskIndexFromEnv } from '../../src/engine/experiment/runTask';
-import { reconcileEndedTask } from '../../src/engine/slurm/reconcile';
-import { expandIndices, findOnPath, firstLine, parseSacct, parseSqueue } from '../../src/engine/slurm/slurmCommands';
-import { checkSlurmOptions, mergeSlurmOptions, readSlurmConfig, slurmConfigFile } from '../../src/engine/slurm/slurmConfig';
-import { lastTrainRecord } from '../../src/engine/slurm/slurmExecutor';
-import { batchScript, jobName, sbatchArguments, shellQuote } from '../../src/engine/slurm/slurmJob';
-import { filesystemKind } from '../../src/engine/slurm/sharedFilesystem';
-import { taskRecord } from '../../src/engine/slurm/submission';
+import { reconcileEndedTask } from '../../src/core/slurm/reconcile';
+import { expandIndices, findOnPath, firstLine, parseSacct, parseSqueue } from '../../src/core/slurm/slurmCommands';
+import { checkSlurmOptions, mergeSlurmOptions, readSlurmConfig, slurmConfigFile } from '../../src/core/slurm/slurmConfig';
+import { lastTrainRecord } from '../../src/core/slurm/slurmExecutor';
+import { batchScript, jobName, sbatchArguments, shellQuote } from '../../src/core/slurm/slurmJob';
+import { filesystemKind } from '../../src/core/slurm/sharedFilesystem';
+import { taskRecord } from '../../src/core/slurm/submission';
 import { ProgressDisplay } from '../../src/cli/progress';
 import { runsOnSlurm, slurmOptionsFromFlags } from '../../src/cli/slurmCommands';
 import { readExperiment } from '../../src/extension/runs/readRunsFolder';
 import { nodeView, slurmText } from '../../src/extension/tree/runsTreeModel';
 import type { RunFile } from '../../src/protocol/runFolder';
 import { baseSlurmState, slurmStateEnded } from '../../src/protocol/slurm';
-import { tempDir, tinySpec } from '../integration/helpers';
+import { tempDir as tempRoot, tinySpec } from '../integration/helpers';
+
+/** Folders under one temporary root (removed at exit). */
+const root = tempRoot('slurm-units');
+const tempDir = (prefix: string): string => fs.mkdtempSync(path.join(root, `${prefix}-`));
 
 test('array indices as Slurm prints them', () => {
   assert.deepEqual(expandIndices('3'), [3]);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { readExperimentSnapshot } from '../../src/engine/report/readExperiments';
+import { readExperimentSnapshot } from '../../src/core/report/readExperiments';
 import { comparisonTable, groupLabel, lengthGrid, meanStd, metricSeries, parseMetric, seedGroups } from '../../webview/dashboard/shapeData';
 import { intervalsSeparateBest } from '../../webview/charts/bestValue';
 import { quickConfigs, tempDir, writeExperiment, writeRun } from './fixtures';

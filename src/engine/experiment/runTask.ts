@@ -13,11 +13,11 @@ import type { BackendChoice } from '../../protocol/backend';
 import type { RunFile } from '../../protocol/runFolder';
 import type { SlurmRecord } from '../../protocol/slurm';
 import { applyNativeThreadSettings } from '../backend';
-import { taskLogPath } from '../slurm/slurmJob';
-import type { RunOutcome, RunnerEvent } from './executor';
+import { taskLogPath } from '../../core/slurm/slurmJob';
+import type { RunOutcome, RunnerEvent } from '../../core/experiment/executor';
 import { runPool, writeSummaryQuietly, type PoolOptions } from './runner';
-import { listCheckpoints, readExperimentFile, readRunFile, RunFolderError, writeRunFile } from './runFolder';
-import { runConfigProblem } from './validateRunConfig';
+import { listCheckpoints, readExperimentFile, readRunFile, RunFolderError, writeRunFile } from '../../core/experiment/runFolder';
+import { runConfigProblem } from '../../core/experiment/validateRunConfig';
 
 export interface TaskOptions {
   backend: BackendChoice;

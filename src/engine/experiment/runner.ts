@@ -17,14 +17,14 @@ import type { ExperimentSpec } from '../../protocol/spec';
 import { applyNativeThreadSettings } from '../backend';
 import { startTrainingWorker } from './trainingWorker';
 import type { TrainingWorker, WorkerMode } from './trainingWorker';
-import { findBundleFile } from '../bundlePaths';
-import { expandGrid, gridSize } from './grid';
-import { allowLargeFromEnv, checkGridSize, checkRunsBudget } from './budget';
-import { runConfigProblem } from './validateRunConfig';
-import { processAlive } from '../io/atomicWrite';
-import { summarizeExperiment } from '../analysis/summarizeExperiment';
+import { findBundleFile } from '../../core/bundlePaths';
+import { expandGrid, gridSize } from '../../core/experiment/grid';
+import { allowLargeFromEnv, checkGridSize, checkRunsBudget } from '../../core/experiment/budget';
+import { runConfigProblem } from '../../core/experiment/validateRunConfig';
+import { processAlive } from '../../core/io/atomicWrite';
+import { summarizeExperiment } from '../../core/analysis/summarizeExperiment';
 import { newRunFile } from './newRunFile';
-import type { ExecuteOptions, ExecutionResult, Executor, RunJob, RunOutcome } from './executor';
+import type { ExecuteOptions, ExecutionResult, Executor, RunJob, RunOutcome } from '../../core/experiment/executor';
 import {
   EXPERIMENT_FILE,
   RunFolderError,
@@ -35,9 +35,9 @@ import {
   repairRunStatus,
   writeExperimentFile,
   writeRunFile,
-} from './runFolder';
+} from '../../core/experiment/runFolder';
 
-export type { RunnerEvent, RunOutcome, RunJob, Executor } from './executor';
+export type { RunnerEvent, RunOutcome, RunJob, Executor } from '../../core/experiment/executor';
 
 export interface ExperimentOutcome {
   dir: string;

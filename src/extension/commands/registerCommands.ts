@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { writeHtmlReport } from '../../engine/report/htmlReport';
+import { writeHtmlReport } from '../../core/report/htmlReport';
 import type { BackendProcess } from '../backend/backendProcess';
 import { COMMANDS } from '../ids';
 import type { RunController } from '../jobs/runController';

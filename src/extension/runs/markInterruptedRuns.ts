@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import { processAlive, writeJsonAtomic } from '../../engine/io/atomicWrite';
+import { processAlive, writeJsonAtomic } from '../../core/io/atomicWrite';
 import { SLURM_SUBMISSION_FILE } from '../../protocol/slurm';
 
 /** Returns the ids of the runs it marked. */

@@ -1,7 +1,7 @@
 /**
  * Where the runs of an experiment execute, behind one small interface: the local pool of
- * training workers (runner.ts) or one Slurm array task per run (../slurm/slurmExecutor.ts). The
- * runner prepares the experiment folder (experiment.json, a `pending` run.json per run) the same
+ * training workers (src/engine/experiment/runner.ts) or one Slurm array task per run
+ * (../slurm/slurmExecutor.ts). Plain types, no TensorFlow.js. The runner prepares the experiment folder (experiment.json, a `pending` run.json per run) the same
  * way for both, hands the runs to the executor and writes summary.json when it returns; both
  * report progress as the same RunnerEvents, so the CLI's display and the extension follow either.
  */
