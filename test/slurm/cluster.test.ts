@@ -200,6 +200,19 @@ describe('Slurm: a real single-node cluster', { skip: unavailable, timeout: 600_
     assert.match(r.stdout, /1 cancelled/);
   });
 
+  it('a task over its memory limit is reported failed with Slurm’s state and its last word', async () => {
+    const exp = await detached(tinySpec({ name: 'memory' }), '--mem=60M');
+    const runDir = path.join(exp, (JSON.parse(fs.readFileSync(path.join(exp, 'experiment.json'), 'utf8')) as { runs: string[] }).runs[0] as string);
+    const jobId = `${submissionOf(exp).arrayJobId}_0`;
+    await waitFor('the memory limit to end the task', 120_000, () => (/^(FAILED|OUT_OF_MEMORY)$/.test(taskState(jobId)) ? true : undefined), 500);
+    const rows = await status(exp);
+    assert.equal(rows[0]?.status, 'failed');
+    const run = runJson(runDir);
+    // Slurm 22.05 without cgroups (jobacct_gather's OverMemoryKill) says FAILED; with cgroups, OUT_OF_MEMORY.
+    assert.match(run.error ?? '', /^Slurm (FAILED|OUT_OF_MEMORY): .*; last log line: .*memory limit.*; log: \/\S+\.out$/i);
+    assert.equal(run.slurm?.state, taskState(jobId));
+  });
+
   it('a refused submission is one line with Slurm’s message, and no experiment folder is left', async () => {
     const out = path.join(dir, 'refused');
     const r = await cli(['run', writeSpec(dir, tinySpec({ name: 'refused' })), '--on', 'slurm', '--partition', 'nosuchpartition', '--out', out]);

@@ -53,7 +53,8 @@ export function slurmEndError(state: string, run: RunFile, record: SlurmRecord, 
   const parts = [`Slurm ${state}: ${meaning}${exitReason ? ` (${exitReason})` : ''}`];
   if (run.status === 'failed' && run.error && state === 'FAILED') parts[0] = `${run.error} (Slurm FAILED)`;
   if (run.lastCheckpoint) parts.push(`resume continues from ${run.lastCheckpoint}`);
-  else if (run.step === 0 && run.timings.startedAt === null) {
+  // Slurm's own last word (slurmstepd's "Exceeded job memory limit", a shell's "not found") says why.
+  if (state !== 'TIMEOUT' && state !== 'CANCELLED') {
     const last = lastLogLine(record.log);
     if (last) parts.push(`last log line: ${last}`);
   }
