@@ -2,13 +2,16 @@
  * Scale-out against a real Slurm (the single-node cluster of scripts/ensure-slurm.sh): a grid
  * submitted with `--on slurm` ends bit-identical to the same grid run locally on the same
  * backend; a running task requeued with `scontrol requeue` resumes from its checkpoint and ends
- * identical to an uninterrupted run; `cancel` leaves cancelled runs with their checkpoints (and a
- * task that never started cancelled); a task killed by its time limit is reported as TIMEOUT with
- * its log; a refused or impossible submission is one line and leaves nothing half-submitted.
+ * identical to an uninterrupted run; `cancel` (and Ctrl-C while following) leaves cancelled runs
+ * with their checkpoints, and a task that never started cancelled; a task killed by its time
+ * limit is reported as TIMEOUT with its log, one over its memory with Slurm's state and last
+ * word; the extension's backend submits and, when it shuts down, leaves the tasks running; a
+ * refused or impossible submission is one line and leaves nothing half-submitted.
  * The time-limit experiment is submitted first and checked last: Slurm's limit is at least a
  * minute, and the other tests run meanwhile on the cluster's other CPU.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,7 +22,7 @@ import { mergeSlurmOptions } from '../../src/core/slurm/slurmConfig';
 import { BackendProcess } from '../../src/extension/backend/backendProcess';
 import type { JobEvent } from '../../src/protocol/backendMessages';
 import type { ExperimentSpec } from '../../src/protocol/spec';
-import { tempDir, tinySpec } from '../integration/helpers';
+import { CLI, tempDir, tinySpec } from '../integration/helpers';
 import { cli, clusterUnavailable, runJson, slurm, submissionOf, taskState, waitFor } from './cluster';
 
 const unavailable = clusterUnavailable();
@@ -166,6 +169,32 @@ describe('Slurm: a real single-node cluster', { skip: unavailable, timeout: 600_
     const again = await cli(['cancel', exp]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(runJson(first).status, 'cancelled');
+  });
+
+  it('Ctrl-C while following cancels the array with scancel: the run checkpoints and ends cancelled, exit 130', async () => {
+    const child = spawn(process.execPath, [CLI, ...onSlurm(writeSpec(dir, endless('interrupted')))], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+    const exp = path.join(dir, 'slurm', 'interrupted');
+    const runDir = await waitFor('a checkpoint of the followed run', 120_000, () => {
+      try {
+        const id = (JSON.parse(fs.readFileSync(path.join(exp, 'experiment.json'), 'utf8')) as { runs: string[] }).runs[0] as string;
+        return fs.existsSync(path.join(exp, id, 'checkpoints', 'step-20.safetensors')) ? path.join(exp, id) : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    submitted.push(submissionOf(exp).arrayJobId as string);
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /stopping \(SIGINT\)/);
+    assert.match(stderr, /■ \S+ cancelled/);
+    const run = runJson(runDir);
+    assert.equal(run.status, 'cancelled');
+    assert.equal(run.slurm?.state, 'CANCELLED');
+    assert.ok(run.lastCheckpoint && fs.existsSync(path.join(runDir, run.lastCheckpoint)));
+    assert.equal(taskState(`${submissionOf(exp).arrayJobId}_0`), 'CANCELLED');
   });
 
   it('the extension’s backend runs an experiment on Slurm with job ids in its events; when it shuts down, the tasks go on', async () => {

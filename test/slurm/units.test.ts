@@ -17,7 +17,7 @@ import { slurmRecordFromEnv, taskIndexFromEnv } from '../../src/engine/experimen
 import { reconcileEndedTask } from '../../src/core/slurm/reconcile';
 import { expandIndices, findOnPath, firstLine, parseSacct, parseSqueue } from '../../src/core/slurm/slurmCommands';
 import { checkSlurmOptions, mergeSlurmOptions, readSlurmConfig, slurmConfigFile } from '../../src/core/slurm/slurmConfig';
-import { lastTrainRecord } from '../../src/core/slurm/slurmExecutor';
+import { lastTrainRecord, sharedFolderWarning } from '../../src/core/slurm/slurmExecutor';
 import { batchScript, jobName, sbatchArguments, shellQuote } from '../../src/core/slurm/slurmJob';
 import { filesystemKind } from '../../src/core/slurm/sharedFilesystem';
 import { taskRecord } from '../../src/core/slurm/submission';
@@ -260,4 +260,16 @@ test('file systems: a local one is told from a shared one; a missing folder is u
   assert.ok(['local', 'unknown', 'shared'].includes(filesystemKind(tempDir('fs')).kind));
   assert.equal(findOnPath('sh', '/bin:/usr/bin') !== null, true);
   assert.equal(findOnPath('no-such-command-here', '/bin'), null);
+});
+
+test('a run folder outside a shared file system is warned about, unless the cluster is this machine alone', () => {
+  const ext4 = { kind: 'local' as const, type: 'ext4' };
+  assert.equal(
+    sharedFolderWarning('/home/me/runs/x', ext4, ['node1', 'node2'], 'login1'),
+    '/home/me/runs/x is on a local file system (ext4): the compute nodes must see the same folder (put --out on a shared file system: NFS, Lustre, GPFS, BeeGFS, …)',
+  );
+  assert.match(sharedFolderWarning('/x', { kind: 'unknown', type: '0x1234' }, null, 'login1') ?? '', /^\/x is on a file system of unknown kind \(0x1234\)/);
+  assert.equal(sharedFolderWarning('/x', { kind: 'shared', type: 'nfs' }, ['node1'], 'login1'), null);
+  assert.equal(sharedFolderWarning('/x', ext4, ['vm'], 'vm.example.org'), null, 'a single-node cluster of this host');
+  assert.notEqual(sharedFolderWarning('/x', ext4, ['vm', 'node2'], 'vm'), null);
 });

@@ -19,7 +19,7 @@ import { METRICS_FILE, readExperimentFile, readRunFile, writeRunFile } from '../
 import { reconcileEndedTask } from './reconcile';
 import { clusterNodes, queryArray, requireSlurmCommands, sbatch, sbatchTestOnly, scancel, SlurmError, type TaskState } from './slurmCommands';
 import { batchScript, LOG_PATTERN, SCRIPT_FILE, sbatchArguments } from './slurmJob';
-import { filesystemKind } from './sharedFilesystem';
+import { filesystemKind, type FilesystemKind } from './sharedFilesystem';
 import { readSubmission, taskRecord, writeSubmission } from './submission';
 
 export interface SlurmRunOptions {
@@ -58,19 +58,25 @@ function nodeFor(slurm: SlurmOptions): string {
 }
 
 /**
- * Warns when the experiment folder is on a file system local to this machine while the cluster
- * has other nodes (whose tasks could not see it). Quiet on a single-node cluster of this host.
+ * The warning for an experiment folder on a file system local to this machine (or of a kind that
+ * cannot be told) while the cluster has nodes other than this host, whose tasks could not see it;
+ * null when the folder is shared, or the cluster's only node is this machine.
  */
+export function sharedFolderWarning(dir: string, fsKind: FilesystemKind, nodes: readonly string[] | null, host: string): string | null {
+  if (fsKind.kind === 'shared') return null;
+  const here = host.split('.')[0];
+  if (nodes !== null && nodes.length > 0 && nodes.every((n) => n.split('.')[0] === here)) return null;
+  return (
+    `${dir} is on a ${fsKind.kind === 'local' ? `local file system (${fsKind.type})` : `file system of unknown kind (${fsKind.type})`}: ` +
+    `the compute nodes must see the same folder (put --out on a shared file system: NFS, Lustre, GPFS, BeeGFS, …)`
+  );
+}
+
 async function warnIfNotShared(dir: string, warn: (m: string) => void): Promise<void> {
   const fsKind = filesystemKind(dir);
   if (fsKind.kind === 'shared') return;
-  const nodes = await clusterNodes();
-  const here = os.hostname().split('.')[0];
-  if (nodes !== null && nodes.length > 0 && nodes.every((n) => n.split('.')[0] === here)) return;
-  warn(
-    `${dir} is on a ${fsKind.kind === 'local' ? `local file system (${fsKind.type})` : `file system of unknown kind (${fsKind.type})`}: ` +
-      `the compute nodes must see the same folder (put --out on a shared file system: NFS, Lustre, GPFS, BeeGFS, …)`,
-  );
+  const message = sharedFolderWarning(dir, fsKind, await clusterNodes(), os.hostname());
+  if (message) warn(message);
 }
 
 /**
