@@ -1,23 +1,25 @@
 /**
- * Runs an experiment's grid in a pool of workers (default: one per core; each run trains on one
- * core): child processes by default, worker threads on request (trainingWorker.ts says why).
- * Writes experiment.json and a
- * `pending` run.json for every run up front, so readers see the whole grid at once.
- * A crashed worker fails only its run: the pool starts a new worker for the rest.
+ * Runs an experiment's grid: prepares the experiment folder (experiment.json and a `pending`
+ * run.json for every run, up front, so readers see the whole grid at once), hands the runs to an
+ * executor (executor.ts) and writes summary.json when they have ended. The default executor is
+ * the local pool of training workers below (one per core; each run trains on one core): child
+ * processes by default, worker threads on request (trainingWorker.ts says why). A crashed worker
+ * fails only its run: the pool starts a new worker for the rest.
  *
- * TransNAR runs (docs/science.md §5) need their frozen NAR first: before the runs, the experiment
- * copies every NAR file a model names into its `nar/` folder and pretrains, in the same pool of
- * workers, every NAR a model asks to be pretrained (narSpec.ts). A run whose NAR could not be made
- * fails with the reason; the others go on.
+ * TransNAR runs (docs/science.md §5) need their frozen NAR first: before the runs, the local pool
+ * copies every NAR file a model names into the experiment's `nar/` folder and pretrains, in the
+ * same pool of workers, every NAR a model asks to be pretrained (narSpec.ts). A run whose NAR could
+ * not be made fails with the reason; the others go on. A scheduler's array task (runTask.ts) copies
+ * a named NAR the same way; a NAR to pretrain is refused before anything is written when the runs
+ * go to a scheduler (narOnExecutorProblem).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BackendChoice } from '../../protocol/backend';
-import type { RunConfig } from '../../protocol/config';
-import type { RunnerMessage, WorkerMessage } from '../../protocol/messages';
+import type { RunnerMessage } from '../../protocol/messages';
 import { isWorkerMessage } from '../../protocol/messages';
-import type { EvalResult, RunStatus } from '../../protocol/runFolder';
+import type { EvalResult } from '../../protocol/runFolder';
 import { RUN_FOLDER_VERSION } from '../../protocol/runFolder';
 import type { ExperimentSpec } from '../../protocol/spec';
 import { applyNativeThreadSettings } from '../backend';
@@ -30,7 +32,9 @@ import { runConfigProblem } from '../../core/experiment/validateRunConfig';
 import { processAlive, writeFileAtomic } from '../../core/io/atomicWrite';
 import { summarizeExperiment } from '../../core/analysis/summarizeExperiment';
 import { readNarHeaderSync } from '../../core/nar/narHeader';
+import { narOnExecutorProblem } from '../../core/nar/narOnExecutor';
 import { newRunFile } from './newRunFile';
+import type { ExecuteOptions, ExecutionResult, Executor, RunJob, RunOutcome } from '../../core/experiment/executor';
 import {
   EXPERIMENT_FILE,
   RunFolderError,
@@ -43,17 +47,7 @@ import {
   writeRunFile,
 } from '../../core/experiment/runFolder';
 
-export type RunnerEvent =
-  | WorkerMessage
-  | { type: 'experiment/start'; dir: string; name: string; runs: RunConfig[] };
-
-export interface RunOutcome {
-  id: string;
-  runDir: string;
-  status: Exclude<RunStatus, 'pending' | 'running'>;
-  error: string | null;
-  final: EvalResult[] | null;
-}
+export type { RunnerEvent, RunOutcome, RunJob, Executor } from '../../core/experiment/executor';
 
 export interface ExperimentOutcome {
   dir: string;
@@ -63,26 +57,18 @@ export interface ExperimentOutcome {
   backends: string[];
 }
 
-export interface PoolOptions {
-  backend?: BackendChoice;
-  /** Number of runs at once; default: one per core, at most the number of runs. */
-  parallel?: number;
-  signal?: AbortSignal;
-  onEvent?: (event: RunnerEvent) => void;
+export interface PoolOptions extends ExecuteOptions {
   /** Path of the bundled worker (dist/worker.js); found automatically by default. */
   workerScript?: string;
   /** Processes (default) or threads. */
   workerMode?: WorkerMode;
   /** Skip the resource budget (budget.ts); default: ATTENTION_LAB_ALLOW_LARGE=1 in the environment. */
   allowLarge?: boolean;
+  /** Where the runs execute; default: the local pool (localPool). */
+  executor?: Executor;
 }
 
-interface Job {
-  runDir: string;
-  experiment: string;
-  config: RunConfig;
-  resume: boolean;
-}
+type Job = RunJob;
 
 /** One unit of work for a worker: a run, or a NAR's pretraining. */
 interface PoolJob {
@@ -114,27 +100,56 @@ function runJob(job: Job, backend: BackendChoice, after: string[] = []): PoolJob
 export const MAX_PARALLEL = 64;
 
 export async function runExperiment(spec: ExperimentSpec, outDir: string, options: PoolOptions = {}): Promise<ExperimentOutcome> {
-  const allowLarge = options.allowLarge ?? allowLargeFromEnv();
+  const executor = options.executor ?? localPool(options);
+  const prepared = await prepareExperiment(spec, outDir, executor, options.allowLarge);
+  await executor.launch?.(prepared.dir, prepared.jobs);
+  options.onEvent?.({ type: 'experiment/start', dir: prepared.dir, name: prepared.name, runs: prepared.jobs.map((j) => j.config) });
+  const { outcomes, backends } = await executor.execute(prepared.dir, prepared.jobs, options);
+  writeSummaryQuietly(prepared.dir);
+  return { dir: prepared.dir, name: prepared.name, runs: outcomes, backends };
+}
+
+/**
+ * Checks the grid against the resource budget and the executor's preflight, then writes the
+ * experiment folder: experiment.json and a `pending` run.json per run (owned as the executor
+ * says). Nothing is written when a check fails.
+ */
+export async function prepareExperiment(
+  spec: ExperimentSpec,
+  outDir: string,
+  executor: Pick<Executor, 'kind' | 'queuedOwner' | 'preflight'>,
+  allowLargeOption?: boolean,
+): Promise<{ dir: string; name: string; jobs: RunJob[] }> {
+  const allowLarge = allowLargeOption ?? allowLargeFromEnv();
   if (!allowLarge) checkGridSize(gridSize(spec));
   const configs = expandGrid(spec);
   if (!allowLarge) checkRunsBudget(configs);
+  const narProblem = narOnExecutorProblem(spec, executor.kind);
+  if (narProblem) throw new RunFolderError(narProblem);
+  await executor.preflight?.(configs.length);
   const dir = createExperimentDir(outDir, spec.name);
   const name = path.basename(dir);
   writeExperimentFile(dir, { version: RUN_FOLDER_VERSION, name, spec, runs: configs.map((c) => c.id), createdAt: new Date().toISOString() });
-  const owner = ownerHere();
-  const jobs: Job[] = configs.map((config) => {
+  const owner = executor.queuedOwner();
+  const jobs: RunJob[] = configs.map((config) => {
     const runDir = path.join(dir, config.id);
     writeRunFile(runDir, { ...newRunFile(name, config, 'pending'), ...owner });
     return { runDir, experiment: name, config, resume: false };
   });
-  options.onEvent?.({ type: 'experiment/start', dir, name, runs: configs });
-  const { outcomes, backends } = await runJobs(dir, jobs, options);
-  writeSummaryQuietly(dir);
-  return { dir, name, runs: outcomes, backends };
+  return { dir, name, jobs };
+}
+
+/** The local pool as an executor: `options` are the pool's own (worker script, processes or threads). */
+export function localPool(options: Pick<PoolOptions, 'workerScript' | 'workerMode'> = {}): Executor {
+  return {
+    kind: 'local',
+    queuedOwner: () => ownerHere(),
+    execute: (dir, jobs, opts) => runJobs(dir, jobs, { ...options, ...opts }),
+  };
 }
 
 /** summary.json of the experiment (docs/analysis.md); a failure is reported, never fatal. */
-function writeSummaryQuietly(dir: string): void {
+export function writeSummaryQuietly(dir: string): void {
   try {
     summarizeExperiment(dir);
   } catch (err) {
@@ -190,7 +205,7 @@ function copyNar(from: string, to: string): void {
  * Runs the jobs in the pool, with the NAR pretrainings they need first (a plain run does not wait
  * for them); outcomes in job order.
  */
-async function runJobs(dir: string, jobs: readonly Job[], options: PoolOptions): Promise<{ outcomes: RunOutcome[]; backends: string[] }> {
+export async function runJobs(dir: string, jobs: readonly Job[], options: PoolOptions): Promise<ExecutionResult> {
   const backend = options.backend ?? 'auto';
   const nars = narJobs(dir, jobs, backend);
   for (const [id, error] of nars.failed) {
@@ -244,6 +259,7 @@ function markRun(runDir: string, status: RunOutcome['status'], error: string | n
   }
 }
 
+/** Trains the jobs (runs and NAR pretrainings) in a pool of local training workers; a job starts once the jobs it waits for have ended. */
 function runPool(jobs: PoolJob[], options: PoolOptions): Promise<{ ends: Map<string, PoolEnd>; backends: string[] }> {
   if (jobs.length === 0) return Promise.resolve({ ends: new Map(), backends: [] });
   const workerScript = options.workerScript ?? findBundleFile('worker.js');
