@@ -77,8 +77,8 @@ test('the extension’s backend lists the CLRS presets and trains a TransNAR exp
   assert.deepEqual(
     presets.filter((p) => p.name === 'clrs-text' || p.name === 'transnar').map((p) => [p.name, p.runs]),
     [
-      ['clrs-text', 12],
-      ['transnar', 12],
+      ['clrs-text', 9],
+      ['transnar', 6],
     ],
   );
   const dir = tmp();
