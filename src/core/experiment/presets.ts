@@ -226,7 +226,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
       attentionScalings: ['standard'],
       optimizers: [{ name: 'adamw', lr: 3e-3, weightDecay: 0.01 }],
       seeds: [1, 2, 3],
-      train: { steps: 1000, batchSize: 32, evalEvery: 500, evalExamples: 64, logEvery: 20 },
+      train: { steps: 1000, batchSize: 32, evalEvery: 1000, evalExamples: 64, logEvery: 20 },
     },
   },
   transnar: {
