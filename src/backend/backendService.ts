@@ -9,13 +9,13 @@ import type { BackendApi, ExperimentOutcomeSummary, HostApi, PresetSummary } fro
 import type { BackendChoice } from '../protocol/backend';
 import type { RpcEndpoint } from '../protocol/rpc';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../protocol/config';
-import type { ExperimentSpec } from '../protocol/spec';
 import { expandGrid, gridSize } from '../core/experiment/grid';
 import { allowLargeFromEnv, checkGridSize } from '../core/experiment/budget';
 import { PRESETS } from '../core/experiment/presets';
 import { resumeRun, runExperiment, type ExperimentOutcome } from '../engine/experiment/runner';
-import { formatSpecErrors, parseSpecFile, validateSpec } from '../core/experiment/validateSpec';
-import { withSteps } from '../cli/withSteps';
+import { parseSpecFile } from '../core/experiment/validateSpec';
+import { resolveSpec } from '../core/experiment/resolveSpec';
+import type { Logger } from '../core/log';
 
 export interface BackendServiceOptions {
   /** true when @tensorflow/tfjs-node must not load (untrusted workspace): `auto` becomes `wasm`. */
@@ -26,11 +26,14 @@ export interface BackendServiceOptions {
 
 export class BackendService {
   private readonly jobs = new Map<string, AbortController>();
+  /** The engine's warnings, as lines of the host's output channel. */
+  private readonly log: Logger;
 
   constructor(
     private readonly endpoint: RpcEndpoint<BackendApi, HostApi>,
     private readonly options: BackendServiceOptions,
   ) {
+    this.log = { log: (level, message) => endpoint.emit('backend/log', { level, message }) };
     endpoint.handle('presets/list', () => ({ presets: listPresets() }));
     endpoint.handle('spec/check', ({ path: file }) => {
       const spec = parseSpecFile(file);
@@ -40,17 +43,15 @@ export class BackendService {
       return { name: spec.name, runs };
     });
     endpoint.handle('experiment/run', async (p) => {
-      const spec = loadSpec(p.source);
-      if (p.steps !== null) spec.train = withSteps(spec.train ?? {}, p.steps);
-      const checked = validateSpec(spec);
-      if (!checked.ok) throw new Error(formatSpecErrors(checked.errors, `${spec.name}: `));
+      const spec = resolveSpec(p.source, { steps: p.steps });
       return this.job(p.jobId, (signal) =>
-        runExperiment(checked.spec, path.resolve(p.outDir), {
+        runExperiment(spec, path.resolve(p.outDir), {
           backend: this.backendFor(p.backend),
-          parallel: p.parallel > 0 ? p.parallel : checked.spec.parallel,
+          parallel: p.parallel > 0 ? p.parallel : spec.parallel,
           signal,
           workerScript: this.options.workerScript,
           onEvent: (event) => endpoint.emit('job/event', { jobId: p.jobId, event }),
+          log: this.log,
         }),
       );
     });
@@ -61,6 +62,7 @@ export class BackendService {
           signal,
           workerScript: this.options.workerScript,
           onEvent: (event) => endpoint.emit('job/event', { jobId: p.jobId, event }),
+          log: this.log,
         }),
       ),
     );
@@ -121,11 +123,4 @@ export class BackendService {
 
 function listPresets(): PresetSummary[] {
   return Object.entries(PRESETS).map(([name, p]) => ({ name, description: p.description, runs: expandGrid(p.spec).length }));
-}
-
-function loadSpec(source: { kind: 'preset'; name: string } | { kind: 'file'; path: string }): ExperimentSpec {
-  if (source.kind === 'file') return parseSpecFile(source.path);
-  const preset = Object.hasOwn(PRESETS, source.name) ? PRESETS[source.name] : undefined;
-  if (!preset) throw new Error(`unknown preset "${source.name}"; available: ${Object.keys(PRESETS).join(', ')}`);
-  return structuredClone(preset.spec);
 }

@@ -90,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
     probeAttention: async (params) => (await backend.ensureStarted()).request('attention/probe', params, { timeoutMs: 120_000 }),
     // jobs.end() drops the job before it fires: a job no longer tracked has ended.
     onRunsActivity: (listener) =>
-      jobs.onChange((job) => listener({ experimentDir: job.dir, runDirs: [...job.runs.values()].flatMap((r) => (r.dir === null ? [] : [r.dir])), ended: jobs.get(job.id) === undefined })),
+      jobs.onChange((job) => listener({ experimentDir: job.progress.dir, runDirs: [...job.progress.runs.values()].flatMap((r) => (r.dir === null ? [] : [r.dir])), ended: jobs.get(job.id) === undefined })),
     log: (line) => output.appendLine(line),
   });
   registerCommands({ context, backend: backend, runs, jobs, tree, treeView, views, output, runsRoot });

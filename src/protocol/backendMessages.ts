@@ -8,16 +8,15 @@
  * which drops undefined fields, and the envelope tells a request from an event by the field.
  */
 import { BACKEND_CHOICES, type BackendChoice } from './backend';
-import type { WorkerMessage } from './messages';
-import { isWorkerMessage } from './messages';
-import type { RunConfig } from './config';
+import { isRunnerEvent, LOG_LEVELS, type LogLine, type RunnerEvent } from './runner';
 import type { ApiGuards, Guard, RpcApi } from './rpc';
 import { is } from './rpc';
 import type { AttentionProbeResult } from './viewData';
 import { isAttentionProbeParams, isAttentionProbeResult, type AttentionProbeParams } from './viewRequests';
 
-/** Where an experiment's spec comes from: a built-in preset or a spec file on disk. */
-export type SpecSource = { kind: 'preset'; name: string } | { kind: 'file'; path: string };
+import type { SpecSource } from './spec';
+
+export type { SpecSource };
 
 export interface PresetSummary {
   name: string;
@@ -41,16 +40,10 @@ export interface ExperimentOutcomeSummary {
   backends: string[];
 }
 
-/**
- * A runner event tagged with the job it belongs to. `RunnerEvent` is the engine runner's own
- * union (worker messages plus `experiment/start`), repeated here so the protocol has no engine
- * import.
- */
-export type RunnerEventMessage = WorkerMessage | { type: 'experiment/start'; dir: string; name: string; runs: RunConfig[] };
-
+/** A runner event (protocol/runner.ts) tagged with the job it belongs to. */
 export interface JobEvent {
   jobId: string;
-  event: RunnerEventMessage;
+  event: RunnerEvent;
 }
 
 export interface StartOptions {
@@ -86,8 +79,8 @@ export interface BackendApi extends RpcApi {
   events: {
     /** Sent once at start-up, after the process is ready to take requests. */
     'backend/ready': { pid: number; node: string; tfjsNode: 'allowed' | 'forbidden' };
-    /** One line for the output channel. */
-    'backend/log': { level: 'info' | 'warn' | 'error'; message: string };
+    /** One line for the output channel (the engine's warnings too: the backend injects this as its logger). */
+    'backend/log': LogLine;
     'job/event': JobEvent;
   };
 }
@@ -117,11 +110,6 @@ const isOutcome = is.object<ExperimentOutcomeSummary & Record<string, unknown>>(
   runs: is.arrayOf(isRunOutcome),
   backends: is.arrayOf(is.string),
 });
-
-export function isRunnerEventMessage(v: unknown): v is RunnerEventMessage {
-  if (isWorkerMessage(v)) return true;
-  return is.object({ type: is.oneOf(['experiment/start'] as const), dir: is.string, name: is.string, runs: is.arrayOf(is.record) })(v);
-}
 
 export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
   params: {
@@ -157,8 +145,8 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
   },
   events: {
     'backend/ready': is.object({ pid: is.integer, node: is.string, tfjsNode: is.oneOf(['allowed', 'forbidden'] as const) }),
-    'backend/log': is.object({ level: is.oneOf(['info', 'warn', 'error'] as const), message: is.string }),
-    'job/event': is.object({ jobId: isJobId, event: isRunnerEventMessage }),
+    'backend/log': is.object({ level: is.oneOf(LOG_LEVELS), message: is.string }),
+    'job/event': is.object({ jobId: isJobId, event: isRunnerEvent }),
   },
 };
 

@@ -102,10 +102,10 @@ test('JobTracker follows runner events into per-run state and overall progress',
   jobs.apply('other', { type: 'run/progress', runId: 'r1', step: 99, totalSteps: 100, loss: 1, lr: 1e-3, wallTime: 1 });
   const job = jobs.get('j');
   assert.ok(job);
-  assert.deepEqual(jobProgress(job), { fraction: 0.25, done: 0, total: 2, running: 1 });
+  assert.deepEqual(jobProgress(job), { fraction: 0.25, done: 0, total: 2, running: 1, completed: 0, failed: 0, cancelled: 0 });
   assert.equal(jobs.liveRuns().get(path.join('/runs/quick', 'r1'))?.loss, 1.5);
   jobs.apply('j', { type: 'run/end', runId: 'r1', status: 'failed', error: 'NaN', final: null });
-  assert.deepEqual(jobProgress(job), { fraction: 0.5, done: 1, total: 2, running: 0 }, 'an ended run counts whole');
+  assert.deepEqual(jobProgress(job), { fraction: 0.5, done: 1, total: 2, running: 0, completed: 0, failed: 1, cancelled: 0 }, 'an ended run counts whole');
   jobs.end('j');
   assert.equal(jobs.active().length, 0);
   assert.equal(changes, 5);

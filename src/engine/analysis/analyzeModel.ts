@@ -22,6 +22,7 @@ import { lengthGeneralization } from './lengthGeneralization';
 import type { AnalysisSubject } from './modelPasses';
 import { SPREAD_BOUND, randomizedAnalysis } from './randomizedSeeds';
 import { entropyOverTraining, optimizerDiagnostics } from '../../core/analysis/trainingDiagnostics';
+import { stderrLogger, type Logger } from '../../core/log';
 
 export const DEFAULT_ANALYSIS_SEED = 1234;
 
@@ -117,14 +118,18 @@ export async function subjectFromCheckpoint(file: string): Promise<{ subject: An
  * to <run-dir>/analysis.json) or a checkpoint file (written next to it as step-N.analysis.json,
  * or to `out`). Returns the file written and the analysis.
  */
-export async function analyzePath(target: string, options: { out?: string; settings?: Partial<AnalysisSettings> } = {}): Promise<{ file: string; analysis: AnalysisFile }> {
+export async function analyzePath(
+  target: string,
+  options: { out?: string; settings?: Partial<AnalysisSettings>; log?: Logger } = {},
+): Promise<{ file: string; analysis: AnalysisFile }> {
   const isDir = fs.existsSync(target) && fs.statSync(target).isDirectory();
   let checkpoint: string;
   let runDir: string | null = null;
   if (isDir) {
     runDir = target;
     readRunFile(runDir);
-    const warn = (m: string): void => void process.stderr.write(`attention-lab: warning: ${m}\n`);
+    const log = options.log ?? stderrLogger();
+    const warn = (m: string): void => log.log('warn', m);
     const latest = await loadNewestValidCheckpoint(runDir, warn);
     if (!latest) throw new RunFolderError(`${runDir}: the run has no usable checkpoint to analyse yet`);
     checkpoint = latest.file;

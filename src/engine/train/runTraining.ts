@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendName } from '../../protocol/backend';
 import type { RunConfig } from '../../protocol/config';
-import type { WorkerMessage } from '../../protocol/messages';
+import type { RunEnd, RunnerEvent } from '../../protocol/runner';
+import { wireLoss } from '../../protocol/runner';
 import type { EvalRecord, EvalResult, RunFile } from '../../protocol/runFolder';
 import { makeCheckpointMetadata } from '../../protocol/checkpoint';
 import { optimizerStateTensors, restoreInto, saveCheckpoint } from '../checkpoint/checkpoint';
@@ -31,8 +32,11 @@ import { TrainingProbes } from '../analysis/trainingProbes';
 import { writeRunAnalysis } from '../analysis/runAnalysis';
 import { versions } from '../versions';
 import { newRunFile } from '../experiment/newRunFile';
+import { prefixed, stderrLogger, type Logger } from '../../core/log';
 
-export type RunEnd = Extract<WorkerMessage, { type: 'run/end' }>;
+export type { RunEnd };
+/** What a run reports while it trains (its end is runTraining's result). */
+export type TrainingEvent = Extract<RunnerEvent, { type: 'run/progress' | 'run/eval' | 'run/checkpoint' }>;
 
 /** Space set aside in the run folder while it trains (removed at the end, and on resume if a kill left it). */
 export const SPACE_RESERVE_FILE = '.space-reserve';
@@ -47,20 +51,17 @@ export interface RunTrainingOptions {
   resume: boolean;
   /** Polled between steps with the number of steps completed; true stops the run (status cancelled). */
   isCancelled: (stepsDone: number) => boolean;
-  onEvent: (message: WorkerMessage) => void;
+  onEvent: (event: TrainingEvent) => void;
+  /** Where warnings go (a damaged checkpoint skipped, an analysis that failed); default: stderr. */
+  log?: Logger;
   /** Called between steps so the event loop can deliver messages (e.g. a cancel). */
   yieldToEventLoop?: () => Promise<void>;
 }
 
 export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
   const { runDir, config } = opts;
-  const warn = (m: string): void => {
-    try {
-      process.stderr.write(`attention-lab: ${path.basename(runDir)}: warning: ${m}\n`);
-    } catch {
-      // no terminal left: the warning is not worth a crash
-    }
-  };
+  const log = prefixed(opts.log ?? stderrLogger(), path.basename(runDir));
+  const warn = (m: string): void => log.log('warn', m);
   let original: RunFile | null = null;
   let originalMetrics: string | null = null;
   let run: RunFile;
@@ -228,7 +229,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
       const now = performance.now();
       if (now - lastProgress > 200 || last) {
         lastProgress = now;
-        opts.onEvent({ type: 'run/progress', runId: config.id, step: t.step, totalSteps: train.steps, loss: r.loss, lr: r.lr, wallTime: wall() });
+        opts.onEvent({ type: 'run/progress', runId: config.id, step: t.step, totalSteps: train.steps, loss: wireLoss(r.loss), lr: r.lr, wallTime: wall() });
       }
       if (!last && train.evalEvery > 0 && t.step % train.evalEvery === 0) evaluate();
       if (!last && train.checkpointEvery > 0 && t.step % train.checkpointEvery === 0) await checkpoint();
@@ -240,7 +241,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
     run.final = final;
     if (t.step > lastCheckpointStep || run.lastCheckpoint === null) await checkpoint();
     m.close();
-    analyzeAtEnd(runDir, opts.experiment, t, run.lastCheckpoint);
+    analyzeAtEnd(runDir, opts.experiment, t, run.lastCheckpoint, log);
     return end('completed', null, final);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -268,9 +269,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
 }
 
 function report(opts: RunTrainingOptions, status: RunEnd['status'], error: string | null, final: EvalResult[] | null): RunEnd {
-  const message: RunEnd = { type: 'run/end', runId: opts.config.id, status, error, final };
-  opts.onEvent(message);
-  return message;
+  return { runId: opts.config.id, status, error, final };
 }
 
 function readMetricsText(runDir: string): string | null {
@@ -283,10 +282,10 @@ function readMetricsText(runDir: string): string | null {
 }
 
 /** analysis.json of a completed run; a failed analysis is reported but never fails the run. */
-function analyzeAtEnd(runDir: string, experiment: string, trainer: Trainer, checkpoint: string | null): void {
+function analyzeAtEnd(runDir: string, experiment: string, trainer: Trainer, checkpoint: string | null, log: Logger): void {
   try {
     writeRunAnalysis(runDir, experiment, trainer, checkpoint);
   } catch (err) {
-    process.stderr.write(`attention-lab: ${path.basename(runDir)}: analysis failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    log.log('error', `analysis failed: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -59,7 +59,7 @@ export function registerCommands(d: CommandDeps): void {
     if (active.length === 0) return void vscode.window.showInformationMessage('Attention Lab: nothing is running.');
     if (active.length === 1) return d.runs.stop(active[0]?.id);
     const pick = await vscode.window.showQuickPick(
-      [{ label: 'All experiments', id: undefined as string | undefined }, ...active.map((j) => ({ label: j.label, description: j.name ?? '', id: j.id }))],
+      [{ label: 'All experiments', id: undefined as string | undefined }, ...active.map((j) => ({ label: j.label, description: j.progress.name ?? '', id: j.id }))],
       { title: 'Stop which experiment?' },
     );
     if (pick) d.runs.stop(pick.id);

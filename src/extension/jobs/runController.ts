@@ -131,8 +131,8 @@ export class RunController implements vscode.Disposable {
     }
     const message = err instanceof Error ? err.message : String(err);
     this.output.appendLine(`[host] ${label}: ${message}`);
-    if (err instanceof BackendExitError && job.dir) {
-      const marked = markInterruptedRuns(job.dir, message);
+    if (err instanceof BackendExitError && job.progress.dir) {
+      const marked = markInterruptedRuns(job.progress.dir, message);
       if (marked.length > 0) this.output.appendLine(`[host] marked failed (running) or cancelled (queued), what they wrote is kept: ${marked.join(', ')}`);
     }
     void vscode.window.showErrorMessage(`Attention Lab: ${label}: ${message}`, 'Open Log').then((pick) => {
