@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import type { BackendApi, ExperimentOutcomeSummary, HostApi, PresetSummary } from '../protocol/backendMessages';
 import type { BackendChoice } from '../protocol/backend';
 import type { RpcEndpoint } from '../protocol/rpc';
-import { OPTIMIZER_NAMES, type OptimizerName } from '../protocol/config';
 import { expandGrid, gridSize } from '../core/experiment/grid';
 import { allowLargeFromEnv, checkGridSize } from '../core/experiment/budget';
 import { PRESETS } from '../core/experiment/presets';
@@ -74,10 +73,7 @@ export class BackendService {
     endpoint.handle('trace/run', async (p) => {
       // Loaded on first use: the only request that runs tfjs in this process itself.
       const { runTrace } = await import('./runTrace');
-      if (!(OPTIMIZER_NAMES as readonly string[]).includes(p.optimizer)) {
-        throw new Error(`trace: unknown optimizer "${p.optimizer}" (one of ${OPTIMIZER_NAMES.join(', ')})`);
-      }
-      return { trace: await runTrace(p.optimizer as OptimizerName, p.fn, p.steps, p.lr, p.start) };
+      return runTrace(p);
     });
     endpoint.handle('attention/probe', async (p) => {
       const { probeAttention } = await import('./handlers/probeAttention');

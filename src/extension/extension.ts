@@ -86,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
 
   const views = registerViews(context, {
     runsRoot,
-    traceOptimizer: async (params) => (await backend.ensureStarted()).request('trace/run', params).then((r) => r.trace),
+    traceOptimizer: async (params) => (await backend.ensureStarted()).request('trace/run', params),
     probeAttention: async (params) => (await backend.ensureStarted()).request('attention/probe', params, { timeoutMs: 120_000 }),
     // jobs.end() drops the job before it fires: a job no longer tracked has ended.
     onRunsActivity: (listener) =>

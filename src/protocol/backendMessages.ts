@@ -12,7 +12,15 @@ import { isRunnerEvent, LOG_LEVELS, type LogLine, type RunnerEvent } from './run
 import type { ApiGuards, Guard, RpcApi } from './rpc';
 import { is } from './rpc';
 import type { AttentionProbeResult } from './viewData';
-import { isAttentionProbeParams, isAttentionProbeResult, type AttentionProbeParams } from './viewRequests';
+
+/** Runs a checkpoint's model on a typed input and returns its attention patterns (the inspector). */
+export interface AttentionProbeParams {
+  /** Absolute path of an Attention Lab checkpoint. */
+  checkpoint: string;
+  /** Token texts of the checkpoint's task vocabulary separated by spaces, e.g. `3 1 2 |`. */
+  input: string;
+}
+import { isTraceParams, isTraceResult, type TraceParams, type TraceResult } from './trace';
 
 import type { SpecSource } from './spec';
 
@@ -68,11 +76,8 @@ export interface BackendApi extends RpcApi {
     'run/resume': { params: Omit<StartOptions, 'outDir' | 'parallel'> & { runDir: string }; result: ExperimentOutcomeSummary };
     /** Stops a job: running runs save a checkpoint and end `cancelled`. Unknown job ids are fine (already over). */
     'experiment/cancel': { params: { jobId: string }; result: { cancelled: boolean } };
-    /** Runs a real optimizer on a 2-D test function (the dashboard's optimizer paths). */
-    'trace/run': {
-      params: { optimizer: string; fn: string; steps: number; lr: number | null; start: [number, number] | null };
-      result: { trace: unknown };
-    };
+    /** Runs a real optimizer, exactly as configured, on a 2-D test function (the dashboard's optimizer paths). */
+    'trace/run': { params: TraceParams; result: TraceResult };
     /** Runs a checkpoint's model on a typed input: the inspector's attention patterns. */
     'attention/probe': { params: AttentionProbeParams; result: AttentionProbeResult };
   };
@@ -92,11 +97,12 @@ export interface HostApi extends RpcApi {
 }
 
 const isBackendChoice = is.oneOf(BACKEND_CHOICES);
-const isJobId: Guard<string> = (v): v is string => typeof v === 'string' && v.length > 0 && v.length <= 100;
-const isPoint = (v: unknown): v is [number, number] => Array.isArray(v) && v.length === 2 && v.every(is.number);
+const isJobId: Guard<string> = is.that<string>('a job id of 1 to 100 characters', (v) => typeof v === 'string' && v.length > 0 && v.length <= 100);
 
-const isSpecSource = (v: unknown): v is SpecSource =>
-  is.object({ kind: is.oneOf(['preset'] as const), name: is.string })(v) || is.object({ kind: is.oneOf(['file'] as const), path: is.string })(v);
+const isSpecSource: Guard<SpecSource> = is.union<SpecSource>('kind', {
+  preset: is.object({ kind: is.string, name: is.string }) as Guard<SpecSource>,
+  file: is.object({ kind: is.string, path: is.string }) as Guard<SpecSource>,
+});
 
 const isRunOutcome = is.object<RunOutcomeSummary & Record<string, unknown>>({
   id: is.string,
@@ -119,20 +125,14 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
       jobId: isJobId,
       outDir: is.string,
       backend: isBackendChoice,
-      parallel: (v): v is number => is.integer(v) && v >= 0 && v <= 256,
+      parallel: is.intIn(0, 256),
       source: isSpecSource,
-      steps: is.nullable((v): v is number => is.integer(v) && v > 0),
+      steps: is.nullable(is.that<number>('a positive integer', (v) => Number.isInteger(v) && (v as number) > 0)),
     }),
     'run/resume': is.object({ jobId: isJobId, backend: isBackendChoice, runDir: is.string }),
     'experiment/cancel': is.object({ jobId: isJobId }),
-    'trace/run': is.object({
-      optimizer: is.string,
-      fn: is.string,
-      steps: (v): v is number => is.integer(v) && v > 0,
-      lr: is.nullable(is.number),
-      start: is.nullable(isPoint),
-    }),
-    'attention/probe': isAttentionProbeParams,
+    'trace/run': isTraceParams,
+    'attention/probe': is.object({ checkpoint: is.string, input: is.string }),
   },
   results: {
     'presets/list': is.object({ presets: is.arrayOf(is.object({ name: is.string, description: is.string, runs: is.integer })) }),
@@ -140,8 +140,14 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
     'experiment/run': isOutcome,
     'run/resume': isOutcome,
     'experiment/cancel': is.object({ cancelled: is.boolean }),
-    'trace/run': is.object({ trace: is.record }),
-    'attention/probe': isAttentionProbeResult,
+    'trace/run': isTraceResult,
+    'attention/probe': is.object<AttentionProbeResult & Record<string, unknown>>({
+      tokens: is.arrayOf(is.string),
+      layers: is.integer,
+      heads: is.integer,
+      patterns: is.arrayOf(is.arrayOf(is.arrayOf(is.number))),
+      predictions: is.arrayOf(is.string),
+    }),
   },
   events: {
     'backend/ready': is.object({ pid: is.integer, node: is.string, tfjsNode: is.oneOf(['allowed', 'forbidden'] as const) }),

@@ -357,6 +357,11 @@ export const is = {
       }
       return null;
     }),
+  /**
+   * An object taken as a T after checking only the listed fields (data the host read from its
+   * own files, where the top level is what the page relies on to route it).
+   */
+  fields: <T>(fields: { [K in keyof T]?: Guard<T[K]> }): Guard<T> => is.object(fields as Record<string, Guard<unknown>>) as unknown as Guard<T>,
   /** A tagged union: `v[tag]` names the variant, whose guard checks the whole value. */
   union: <T>(tag: string, variants: Record<string, Guard<T>>): Guard<T> =>
     guard<T>((v, path) => {

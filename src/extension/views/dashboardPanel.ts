@@ -6,7 +6,6 @@
  * saves the compared run folders in its state, so the serializer restores the same selection.
  */
 import * as vscode from 'vscode';
-import type { WebviewMessage } from '../../protocol/webviewMessages';
 import { comparedRunDirs, readComparisonSnapshot } from './comparisonSnapshot';
 import { optimizerPaths } from './optimizerPaths';
 import type { RunsStore } from './runsStore';
@@ -58,14 +57,15 @@ export class DashboardPanel implements vscode.Disposable {
   ) {
     DashboardPanel.current = this;
     if (target) this.apply(target);
-    this.channel = new WebviewChannel(panel.webview, extensionUri, 'dashboard', 'Attention Lab Dashboard', (m) => this.onMessage(m), services.log);
+    this.channel = new WebviewChannel(panel.webview, extensionUri, 'dashboard', 'Attention Lab Dashboard', services.log);
+    this.serve();
     this.disposables.push(
       this.channel,
       this.channel.onDidBecomeReady(() => this.postAll()),
       store.onDidChange((change) => {
         if (!this.channel.isReady) return;
-        if (change.kind === 'metrics') this.channel.post({ type: 'run/metrics', experiment: change.experiment, runId: change.runId, records: change.records, replace: change.replace });
-        else if (change.kind === 'status') this.channel.post({ type: 'run/status', experiment: change.experiment, run: change.run });
+        if (change.kind === 'metrics') this.channel.endpoint.emit('run/metrics', { experiment: change.experiment, runId: change.runId, records: change.records, replace: change.replace });
+        else if (change.kind === 'status') this.channel.endpoint.emit('run/status', { experiment: change.experiment, run: change.run });
         else this.postAll();
       }),
       panel.onDidDispose(() => this.dispose()),
@@ -89,34 +89,21 @@ export class DashboardPanel implements vscode.Disposable {
 
   private postAll(): void {
     const comparison = this.runDirs ? { runDirs: this.runDirs, snapshot: readComparisonSnapshot(this.runDirs) } : null;
-    this.channel.post({ type: 'dashboard/data', experiments: this.store.snapshot(), focus: this.focus, comparison });
+    this.channel.endpoint.emit('dashboard/data', { experiments: this.store.snapshot(), focus: this.focus, comparison });
   }
 
-  private async onMessage(m: WebviewMessage): Promise<void> {
-    switch (m.type) {
-      case 'export/save':
-        await saveExport(m.format, m.fileName, m.data);
-        return;
-      case 'trace/request':
-        try {
-          const paths = await optimizerPaths(m.fn, m.steps, m.optimizers, (p) => this.services.traceOptimizer(p));
-          this.channel.post({ type: 'trace/result', requestId: m.requestId, paths });
-        } catch (err) {
-          this.channel.post({ type: 'trace/error', requestId: m.requestId, message: err instanceof Error ? err.message : String(err) });
-        }
-        return;
-      case 'dashboard/open':
-        // The page left a comparison for a whole experiment.
-        this.runDirs = null;
-        this.focus = m.experiment;
-        this.postAll();
-        return;
-      case 'checkpoint/open':
-        await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(m.path), 'attentionLab.checkpointInspector');
-        return;
-      default:
-        this.services.log(`dashboard: ignored ${m.type}`);
-    }
+  /** The page's requests: exports, optimizer paths, leaving a comparison. */
+  private serve(): void {
+    const ep = this.channel.endpoint;
+    ep.handle('export/save', async (p) => ({ saved: (await saveExport(p.format, p.fileName, p.data)) !== undefined }));
+    ep.handle('paths/trace', (p) => optimizerPaths(p.fn, p.steps, p.optimizers, (params) => this.services.traceOptimizer(params)));
+    ep.handle('dashboard/open', ({ experiment }) => {
+      // The page left a comparison for a whole experiment.
+      this.runDirs = null;
+      this.focus = experiment;
+      this.postAll();
+      return {};
+    });
   }
 
   dispose(): void {

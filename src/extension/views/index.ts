@@ -11,7 +11,7 @@ import { LIVE_RUN_VIEW_ID, LiveRunViewProvider } from './liveRunViewProvider';
 import { RunsStore } from './runsStore';
 import type { ViewServices } from './viewServices';
 
-export type { ViewServices, TraceRunParams, RunsActivity } from './viewServices';
+export type { ViewServices, RunsActivity } from './viewServices';
 export type { DashboardTarget } from './dashboardPanel';
 export { CHECKPOINT_INSPECTOR_VIEW_TYPE, DASHBOARD_VIEW_TYPE, LIVE_RUN_VIEW_ID };
 

@@ -3,11 +3,11 @@
  * attention entropy, updated from the runs folder as training writes it.
  */
 import * as vscode from 'vscode';
-import type { WebviewMessage } from '../../protocol/webviewMessages';
 import { liveRunEntries } from './liveRunEntries';
 import type { RunsStore } from './runsStore';
 import type { ViewServices } from './viewServices';
 import { WebviewChannel } from './webviewChannel';
+import { COMMANDS } from '../ids';
 
 export const LIVE_RUN_VIEW_ID = 'attentionLab.liveRun';
 
@@ -26,7 +26,11 @@ export class LiveRunViewProvider implements vscode.WebviewViewProvider, vscode.D
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.channel?.dispose();
-    const channel = new WebviewChannel(view.webview, this.extensionUri, 'liveRun', 'Live run', (m) => this.onMessage(m), this.services.log);
+    const channel = new WebviewChannel(view.webview, this.extensionUri, 'liveRun', 'Live run', this.services.log);
+    channel.endpoint.handle('dashboard/open', async ({ experiment }) => {
+      await vscode.commands.executeCommand(COMMANDS.openDashboard, experiment ?? undefined);
+      return {};
+    });
     this.channel = channel;
     const ready = channel.onDidBecomeReady(() => this.post());
     // Hidden views lose their page; it sends webview/ready again when shown.
@@ -52,16 +56,9 @@ export class LiveRunViewProvider implements vscode.WebviewViewProvider, vscode.D
 
   private post(): void {
     if (!this.channel?.isReady) return;
-    this.channel.post({ type: 'liveRun/state', runs: liveRunEntries(this.store.snapshot()) });
+    this.channel.endpoint.emit('liveRun/state', { runs: liveRunEntries(this.store.snapshot()) });
   }
 
-  private async onMessage(m: WebviewMessage): Promise<void> {
-    if (m.type === 'dashboard/open') {
-      await vscode.commands.executeCommand('attentionLab.openDashboard', m.experiment ?? undefined);
-      return;
-    }
-    this.services.log(`live-run view: ignored ${m.type}`);
-  }
 
   dispose(): void {
     if (this.pending !== null) clearTimeout(this.pending);

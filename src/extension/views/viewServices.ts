@@ -2,16 +2,9 @@
  * What the views need from the rest of the extension host. The host engineer's activation code
  * builds one and passes it to `registerViews`; the views never start processes themselves.
  */
-import type { AttentionProbeParams } from '../../protocol/viewRequests';
+import type { AttentionProbeParams } from '../../protocol/backendMessages';
+import type { TraceParams, TraceResult } from '../../protocol/trace';
 import type { AttentionProbeResult } from '../../protocol/viewData';
-
-export interface TraceRunParams {
-  optimizer: string;
-  fn: string;
-  steps: number;
-  lr: number | null;
-  start: [number, number] | null;
-}
 
 /** What the backend just reported about one experiment it is running (a job event). */
 export interface RunsActivity {
@@ -26,8 +19,8 @@ export interface RunsActivity {
 export interface ViewServices {
   /** Absolute path of the runs folder (setting attentionLab.runsFolder resolved); null when there is no workspace. */
   runsRoot(): string | null;
-  /** The backend's 'trace/run' request: a real optimizer's path on a 2-D test function (engine TraceResult). */
-  traceOptimizer(params: TraceRunParams): Promise<unknown>;
+  /** The backend's 'trace/run' request: a real optimizer, exactly as configured, on a 2-D test function. */
+  traceOptimizer(params: TraceParams): Promise<TraceResult>;
   /** The backend's 'attention/probe' request (src/protocol/viewRequests.ts). */
   probeAttention(params: AttentionProbeParams): Promise<AttentionProbeResult>;
   /**
