@@ -7,10 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RunFile } from '../protocol/runFolder';
-import { RUN_FILE, readExperimentFile, readRunFile, repairRunStatus, type StatusRepair } from '../core/experiment/runFolder';
+import { readExperimentFile, readRunFile, repairRunStatus, type StatusRepair } from '../core/experiment/runFolder';
 import { checkInDir } from './checkPaths';
 import { formatTable } from './table';
 import { UsageError } from './usageError';
+import { EXPERIMENT_FILE, RUN_FILE } from '../protocol/runFolder';
 
 /** Run folders of an experiment folder (its experiment.json's runs when readable, else every folder with a run.json). */
 export function runDirsOf(dir: string): string[] {
@@ -46,7 +47,7 @@ export function statusCommand(args: string[]): number {
   if (positionals.length !== 1) throw new UsageError('status: give one experiment folder or run folder');
   const dir = checkInDir(positionals[0] as string, 'status', 'an experiment folder or a run folder');
   const isRun = fs.existsSync(path.join(dir, RUN_FILE));
-  if (!isRun && !fs.existsSync(path.join(dir, 'experiment.json'))) throw new UsageError(`status: ${dir} has neither run.json nor experiment.json`);
+  if (!isRun && !fs.existsSync(path.join(dir, EXPERIMENT_FILE))) throw new UsageError(`status: ${dir} has neither run.json nor experiment.json`);
   repairStatuses(dir);
   const rows: { id: string; run: RunFile | null; problem: string | null }[] = runDirsOf(dir).map((runDir) => {
     try {

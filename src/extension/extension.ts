@@ -15,6 +15,7 @@ import { JobTracker } from './jobs/jobTracker';
 import { RunController } from './jobs/runController';
 import { readSettings, type Settings } from './settings';
 import { RunsTreeProvider } from './tree/runsTreeProvider';
+import { RunsFolder } from './runs/runsFolder';
 import type { TreeNode } from './tree/runsTreeModel';
 import { registerViews } from './views/index';
 
@@ -56,8 +57,22 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
       log: (line: string) => output.appendLine(line),
     };
   });
-  const ready = backend.onReady((endpoint) => endpoint.on('job/event', ({ jobId, event }) => jobs.apply(jobId, event)));
-  context.subscriptions.push(ready, { dispose: () => backend.dispose() });
+  // The one model of the runs folder: the tree, the live view and the dashboard read it.
+  const runsFolder = new RunsFolder(runsRoot);
+  const ready = backend.onReady((endpoint) =>
+    endpoint.on('job/event', ({ jobId, event }) => {
+      jobs.apply(jobId, event);
+      // The event says which run folder just changed: check it now rather than at the next sweep.
+      const dir = jobs.get(jobId)?.progress.dir;
+      if (dir && 'runId' in event) runsFolder.touch([path.join(dir, event.runId)]);
+      else if (dir) runsFolder.touch([dir]);
+    }),
+  );
+  // An experiment that ended has written its summary.json.
+  const ended = jobs.onChange((job) => {
+    if (jobs.get(job.id) === undefined && job.progress.dir) runsFolder.touch([job.progress.dir]);
+  });
+  context.subscriptions.push(runsFolder, ready, ended, { dispose: () => backend.dispose() });
   /** Stops an idle backend so the next use starts one with the new settings or trust. */
   const restartBackend = (why: string): void => {
     if (!backend.running) return;
@@ -75,7 +90,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
   };
 
   const runs = new RunController(backend, jobs, settings, output);
-  const tree = new RunsTreeProvider(runsRoot, jobs);
+  const tree = new RunsTreeProvider(runsFolder, jobs);
   const treeView = vscode.window.createTreeView<TreeNode>(VIEWS.runs, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
   context.subscriptions.push(
     runs,
@@ -84,15 +99,15 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
     tree.onHasRuns((has) => void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasRuns, has)),
   );
 
-  const views = registerViews(context, {
-    runsRoot,
-    traceOptimizer: async (params) => (await backend.ensureStarted()).request('trace/run', params),
-    probeAttention: async (params) => (await backend.ensureStarted()).request('attention/probe', params, { timeoutMs: 120_000 }),
-    // jobs.end() drops the job before it fires: a job no longer tracked has ended.
-    onRunsActivity: (listener) =>
-      jobs.onChange((job) => listener({ experimentDir: job.progress.dir, runDirs: [...job.progress.runs.values()].flatMap((r) => (r.dir === null ? [] : [r.dir])), ended: jobs.get(job.id) === undefined })),
-    log: (line) => output.appendLine(line),
-  });
+  const views = registerViews(
+    context,
+    {
+      traceOptimizer: async (params) => (await backend.ensureStarted()).request('trace/run', params),
+      probeAttention: async (params) => (await backend.ensureStarted()).request('attention/probe', params, { timeoutMs: 120_000 }),
+      log: (line) => output.appendLine(line),
+    },
+    runsFolder,
+  );
   registerCommands({ context, backend: backend, runs, jobs, tree, treeView, views, output, runsRoot });
 
   // The editor-title ▷ shows on any spec-shaped JSON, not only on *.attention-lab.json names.

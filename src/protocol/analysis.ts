@@ -18,8 +18,6 @@ import type { RunConfig } from './config';
 
 /** Version of analysis.json and summary.json; bumped on any incompatible change. */
 export const ANALYSIS_VERSION = 3;
-export const ANALYSIS_FILE = 'analysis.json';
-export const SUMMARY_FILE = 'summary.json';
 
 /** A matrix for a heatmap: values[row][column]. */
 export interface LabeledMatrix {

@@ -3,9 +3,13 @@
  * extension and the reports (which read it). Documented in docs/run-folder.md.
  *
  *   <out>/<experiment>/experiment.json            ExperimentFile
+ *   <out>/<experiment>/summary.json               SummaryFile (protocol/analysis.ts)
  *   <out>/<experiment>/<run-id>/run.json           RunFile
  *   <out>/<experiment>/<run-id>/metrics.jsonl      one MetricsRecord per line
+ *   <out>/<experiment>/<run-id>/analysis.json      AnalysisFile (protocol/analysis.ts)
  *   <out>/<experiment>/<run-id>/checkpoints/step-<N>.safetensors
+ *
+ * The file and folder names below are the one source of these names in the code.
  */
 import type { BackendName } from './backend';
 import type { ParamKind } from './config';
@@ -14,7 +18,15 @@ import type { ExperimentSpec } from './spec';
 
 export const RUN_FOLDER_VERSION = 1;
 
+export const EXPERIMENT_FILE = 'experiment.json';
+export const SUMMARY_FILE = 'summary.json';
+export const RUN_FILE = 'run.json';
+export const METRICS_FILE = 'metrics.jsonl';
+export const ANALYSIS_FILE = 'analysis.json';
+export const CHECKPOINT_DIR = 'checkpoints';
+
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+export const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled'];
 
 export interface ExperimentFile {
   version: typeof RUN_FOLDER_VERSION;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { looksLikeSpec } from '../../src/extension/commands/findSpecFiles';
 import { JobTracker, jobProgress } from '../../src/extension/jobs/jobTracker';
-import { readRunsFolder } from '../../src/extension/runs/readRunsFolder';
+import { readRunsFolder } from '../../src/extension/runs/runsFolderModel';
 import { readSettings } from '../../src/extension/settings';
 import { childNodes, experimentStatus, nodeView, rootNodes, type TreeNode } from '../../src/extension/tree/runsTreeModel';
 import type { RunConfig } from '../../src/protocol/config';

@@ -6,7 +6,7 @@ import { parseMetricsText } from '../../src/core/experiment/runFolder';
 import { listExperimentDirs, readExperimentSnapshot } from '../../src/core/report/readExperiments';
 import { buildHtmlReport, writeHtmlReport } from '../../src/core/report/htmlReport';
 import { liveRunEntries, thin } from '../../src/extension/views/liveRunEntries';
-import { MetricsTail } from '../../src/extension/views/metricsTail';
+import { MetricsTail } from '../../src/extension/runs/metricsTail';
 import { quickConfigs, tempDir, writeExperiment, writeRun } from './fixtures';
 
 const { dir, cleanup } = tempDir();

@@ -12,12 +12,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { upgradeRunConfig } from '../../protocol/config';
 import type { ExperimentFile, MetricsRecord, RunFile, RunStatus } from '../../protocol/runFolder';
+import { CHECKPOINT_DIR, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, RUN_STATUSES } from '../../protocol/runFolder';
 import { processAlive, writeAllSync, writeFileAtomic, writeJsonAtomic, WriteError } from '../io/atomicWrite';
 
-export const EXPERIMENT_FILE = 'experiment.json';
-export const RUN_FILE = 'run.json';
-export const METRICS_FILE = 'metrics.jsonl';
-export const CHECKPOINT_DIR = 'checkpoints';
 
 /** Largest run.json / experiment.json read (a real one is a few KB). */
 export const MAX_JSON_FILE_BYTES = 16 * 1024 * 1024;
@@ -90,7 +87,6 @@ function found(v: unknown): string {
   return String(v);
 }
 
-const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled'];
 
 const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
 /** A float the writer may have stored as null (JSON has no NaN or Infinity). */

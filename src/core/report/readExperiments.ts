@@ -6,10 +6,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ANALYSIS_FILE, SUMMARY_FILE } from '../../protocol/analysis';
 import type { ExperimentFile } from '../../protocol/runFolder';
 import type { ExperimentSnapshot, RunSnapshot } from '../../protocol/viewData';
-import { EXPERIMENT_FILE, RUN_FILE, readMetrics, readRunFile } from '../experiment/runFolder';
+import { readMetrics, readRunFile } from '../experiment/runFolder';
+import { ANALYSIS_FILE, EXPERIMENT_FILE, RUN_FILE, SUMMARY_FILE } from '../../protocol/runFolder';
 
 
 function readJsonFile(file: string): unknown {

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnalysisFile, AnalysisSettings } from '../../protocol/analysis';
-import { ANALYSIS_FILE, ANALYSIS_VERSION } from '../../protocol/analysis';
+import { ANALYSIS_VERSION } from '../../protocol/analysis';
 import type { RunConfig } from '../../protocol/config';
 import type { MetricsRecord } from '../../protocol/runFolder';
 import { loadCheckpoint, restoreInto } from '../checkpoint/checkpoint';
@@ -23,6 +23,7 @@ import type { AnalysisSubject } from './modelPasses';
 import { SPREAD_BOUND, randomizedAnalysis } from './randomizedSeeds';
 import { entropyOverTraining, optimizerDiagnostics } from '../../core/analysis/trainingDiagnostics';
 import { stderrLogger, type Logger } from '../../core/log';
+import { ANALYSIS_FILE, CHECKPOINT_DIR, RUN_FILE } from '../../protocol/runFolder';
 
 export const DEFAULT_ANALYSIS_SEED = 1234;
 
@@ -138,7 +139,7 @@ export async function analyzePath(
     checkpoint = target;
     // A checkpoint inside a run folder's checkpoints/ gets the run's metrics too.
     const maybeRun = path.dirname(path.dirname(target));
-    if (path.basename(path.dirname(target)) === 'checkpoints' && fs.existsSync(path.join(maybeRun, 'run.json'))) runDir = maybeRun;
+    if (path.basename(path.dirname(target)) === CHECKPOINT_DIR && fs.existsSync(path.join(maybeRun, RUN_FILE))) runDir = maybeRun;
   }
   const { subject, step } = await subjectFromCheckpoint(checkpoint);
   try {

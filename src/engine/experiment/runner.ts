@@ -13,7 +13,7 @@ import type { RunConfig } from '../../protocol/config';
 import { RpcEndpoint } from '../../protocol/rpc';
 import { RUNNER_GUARDS, WORKER_GUARDS, type RunnerApi, type RunnerEvent, type WorkerApi } from '../../protocol/runner';
 import type { EvalResult, RunStatus } from '../../protocol/runFolder';
-import { RUN_FOLDER_VERSION } from '../../protocol/runFolder';
+import { EXPERIMENT_FILE, RUN_FILE, RUN_FOLDER_VERSION } from '../../protocol/runFolder';
 import type { ExperimentSpec } from '../../protocol/spec';
 import { applyNativeThreadSettings } from '../backend';
 import { startTrainingWorker } from './trainingWorker';
@@ -26,17 +26,7 @@ import { processAlive } from '../../core/io/atomicWrite';
 import { summarizeExperiment } from '../../core/analysis/summarizeExperiment';
 import { newRunFile } from './newRunFile';
 import { stderrLogger, type Logger } from '../../core/log';
-import {
-  EXPERIMENT_FILE,
-  RunFolderError,
-  createExperimentDir,
-  ownerHere,
-  readExperimentFile,
-  readRunFile,
-  repairRunStatus,
-  writeExperimentFile,
-  writeRunFile,
-} from '../../core/experiment/runFolder';
+import { RunFolderError, createExperimentDir, ownerHere, readExperimentFile, readRunFile, repairRunStatus, writeExperimentFile, writeRunFile } from '../../core/experiment/runFolder';
 
 export type { RunnerEvent };
 
@@ -121,8 +111,8 @@ export async function resumeRun(runDir: string, options: PoolOptions = {}): Prom
   repairRunStatus(runDir);
   const run = readRunFile(runDir);
   const problem = runConfigProblem(run.config, { allowLarge: options.allowLarge });
-  if (problem) throw new RunFolderError(`${path.join(runDir, 'run.json')}: config ${problem.replace(/^\$/, '$.config')}`);
-  if (run.config.id !== run.id) throw new RunFolderError(`${path.join(runDir, 'run.json')}: $.config.id "${run.config.id}" differs from $.id "${run.id}"`);
+  if (problem) throw new RunFolderError(`${path.join(runDir, RUN_FILE)}: config ${problem.replace(/^\$/, '$.config')}`);
+  if (run.config.id !== run.id) throw new RunFolderError(`${path.join(runDir, RUN_FILE)}: $.config.id "${run.config.id}" differs from $.id "${run.id}"`);
   if (run.status === 'running' && typeof run.pid === 'number' && run.host === os.hostname() && processAlive(run.pid) && run.pid !== process.pid) {
     throw new RunFolderError(`${runDir}: the run is being trained by process ${run.pid}; stop it first (Ctrl-C or kill ${run.pid})`);
   }

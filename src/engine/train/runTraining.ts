@@ -14,25 +14,14 @@ import { makeCheckpointMetadata } from '../../protocol/checkpoint';
 import { optimizerStateTensors, restoreInto, saveCheckpoint } from '../checkpoint/checkpoint';
 import { loadNewestValidCheckpoint } from '../checkpoint/newestValid';
 import { removeStaleTemps, writeFileAtomic } from '../../core/io/atomicWrite';
-import {
-  CHECKPOINT_DIR,
-  MetricsWriter,
-  METRICS_FILE,
-  checkpointName,
-  listCheckpoints,
-  ownerHere,
-  readMetrics,
-  readRunFile,
-  RUN_FILE,
-  truncateMetrics,
-  writeRunFile,
-} from '../../core/experiment/runFolder';
+import { MetricsWriter, checkpointName, listCheckpoints, ownerHere, readMetrics, readRunFile, truncateMetrics, writeRunFile } from '../../core/experiment/runFolder';
 import { Trainer } from './trainer';
 import { TrainingProbes } from '../analysis/trainingProbes';
 import { writeRunAnalysis } from '../analysis/runAnalysis';
 import { versions } from '../versions';
 import { newRunFile } from '../experiment/newRunFile';
 import { prefixed, stderrLogger, type Logger } from '../../core/log';
+import { CHECKPOINT_DIR, METRICS_FILE, RUN_FILE } from '../../protocol/runFolder';
 
 export type { RunEnd };
 /** What a run reports while it trains (its end is runTraining's result). */

@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { comparedRunDirs, readComparisonSnapshot } from './comparisonSnapshot';
 import { optimizerPaths } from './optimizerPaths';
-import type { RunsStore } from './runsStore';
+import type { RunsFolder } from '../runs/runsFolder';
 import { saveExport } from './saveExport';
 import type { ViewServices } from './viewServices';
 import { WebviewChannel, webviewOptions } from './webviewChannel';
@@ -27,7 +27,7 @@ export class DashboardPanel implements vscode.Disposable {
   private runDirs: string[] | null = null;
 
   /** Opens the dashboard (or brings it to the front), optionally on an experiment or selected runs. */
-  static createOrShow(extensionUri: vscode.Uri, services: ViewServices, store: RunsStore, target: DashboardTarget | null = null): DashboardPanel {
+  static createOrShow(extensionUri: vscode.Uri, services: ViewServices, store: RunsFolder, target: DashboardTarget | null = null): DashboardPanel {
     const existing = DashboardPanel.current;
     if (existing) {
       existing.panel.reveal();
@@ -39,7 +39,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   /** Called by the serializer with the panel VS Code restored after a reload (and the selection it compared, if any). */
-  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, services: ViewServices, store: RunsStore, runDirs: string[] | null): DashboardPanel {
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, services: ViewServices, store: RunsFolder, runDirs: string[] | null): DashboardPanel {
     DashboardPanel.current?.dispose();
     return new DashboardPanel(panel, extensionUri, services, store, runDirs ? { runDirs } : null);
   }
@@ -52,7 +52,7 @@ export class DashboardPanel implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly services: ViewServices,
-    private readonly store: RunsStore,
+    private readonly store: RunsFolder,
     target: DashboardTarget | null,
   ) {
     DashboardPanel.current = this;
@@ -88,7 +88,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private postAll(): void {
-    const comparison = this.runDirs ? { runDirs: this.runDirs, snapshot: readComparisonSnapshot(this.runDirs) } : null;
+    const comparison = this.runDirs ? { runDirs: this.runDirs, snapshot: readComparisonSnapshot(this.runDirs, (dir) => this.store.runSnapshot(dir)) } : null;
     this.channel.endpoint.emit('dashboard/data', { experiments: this.store.snapshot(), focus: this.focus, comparison });
   }
 
@@ -119,7 +119,7 @@ export class DashboardSerializer implements vscode.WebviewPanelSerializer {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly services: ViewServices,
-    private readonly store: RunsStore,
+    private readonly store: RunsFolder,
   ) {}
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {

@@ -8,10 +8,10 @@ import { CHECKPOINT_INSPECTOR_VIEW_TYPE, CheckpointInspectorProvider } from './c
 import { DASHBOARD_VIEW_TYPE, DashboardPanel, DashboardSerializer } from './dashboardPanel';
 import type { DashboardTarget } from './dashboardPanel';
 import { LIVE_RUN_VIEW_ID, LiveRunViewProvider } from './liveRunViewProvider';
-import { RunsStore } from './runsStore';
 import type { ViewServices } from './viewServices';
+import type { RunsFolder } from '../runs/runsFolder';
 
-export type { ViewServices, RunsActivity } from './viewServices';
+export type { ViewServices } from './viewServices';
 export type { DashboardTarget } from './dashboardPanel';
 export { CHECKPOINT_INSPECTOR_VIEW_TYPE, DASHBOARD_VIEW_TYPE, LIVE_RUN_VIEW_ID };
 
@@ -25,12 +25,9 @@ export interface Views {
   openCheckpoint(file: vscode.Uri): Thenable<unknown>;
 }
 
-export function registerViews(context: vscode.ExtensionContext, services: ViewServices): Views {
-  const store = new RunsStore(() => services.runsRoot());
+export function registerViews(context: vscode.ExtensionContext, services: ViewServices, store: RunsFolder): Views {
   const liveRun = new LiveRunViewProvider(context.extensionUri, services, store);
   context.subscriptions.push(
-    store,
-    services.onRunsActivity((activity) => store.noteActivity(activity)),
     liveRun,
     vscode.window.registerWebviewViewProvider(LIVE_RUN_VIEW_ID, liveRun),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, new DashboardSerializer(context.extensionUri, services, store)),

@@ -4,12 +4,14 @@
  */
 import * as vscode from 'vscode';
 import { liveRunEntries } from './liveRunEntries';
-import type { RunsStore } from './runsStore';
+import type { RunsFolder } from '../runs/runsFolder';
 import type { ViewServices } from './viewServices';
 import { WebviewChannel } from './webviewChannel';
 import { COMMANDS } from '../ids';
 
 export const LIVE_RUN_VIEW_ID = 'attentionLab.liveRun';
+/** Changes arriving within this many milliseconds are posted together. */
+const LIVE_POST_MS = 100;
 
 export class LiveRunViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private channel: WebviewChannel | null = null;
@@ -19,7 +21,7 @@ export class LiveRunViewProvider implements vscode.WebviewViewProvider, vscode.D
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly services: ViewServices,
-    private readonly store: RunsStore,
+    private readonly store: RunsFolder,
   ) {
     this.disposables.push(store.onDidChange(() => this.schedulePost()));
   }
@@ -45,13 +47,13 @@ export class LiveRunViewProvider implements vscode.WebviewViewProvider, vscode.D
     });
   }
 
-  /** Posts coalesced: a training run writes metrics many times a second. */
+  /** Posts coalesced: training runs write metrics many times a second (LIVE_POST_MS bounds the added latency). */
   private schedulePost(): void {
     if (this.pending !== null) return;
     this.pending = setTimeout(() => {
       this.pending = null;
       this.post();
-    }, 500);
+    }, LIVE_POST_MS);
   }
 
   private post(): void {
