@@ -16,6 +16,10 @@ export class ProgressDisplay {
   private started = Date.now();
   private lastDraw = 0;
   private silent = false;
+  /** What was last printed of the runs' Slurm task states (the states themselves are in `progress`). */
+  private queuePrinted = '';
+  private queuePrintedAt = 0;
+  private announcedArray = false;
 
   constructor(private readonly out: NodeJS.WriteStream, private readonly tty = Boolean(out.isTTY)) {}
 
@@ -50,6 +54,21 @@ export class ProgressDisplay {
         }
         break;
       }
+      case 'run/queue': {
+        const queued = [...this.progress.runs.values()].filter((r) => r.queue !== null).length;
+        if (!this.announcedArray) {
+          this.announcedArray = true;
+          this.print(`Slurm job array ${event.jobId.replace(/_\d+$/, '')}: one task per run`);
+        }
+        const counts = this.queueCounts();
+        // On a pipe: the task states when they change (once every run's is known), at most every 5 s.
+        if (!this.tty && queued >= this.progress.runs.size && counts !== this.queuePrinted && Date.now() - this.queuePrintedAt > 5000) {
+          this.queuePrinted = counts;
+          this.queuePrintedAt = Date.now();
+          this.print(`  Slurm: ${counts}`);
+        }
+        break;
+      }
       case 'run/end': {
         if (!run) return;
         const final = event.final?.map((e) => `n=${e.length} exact ${formatNumber(e.exact)}`).join(', ') ?? '';
@@ -61,6 +80,16 @@ export class ProgressDisplay {
         break;
     }
     if (this.tty) this.draw();
+  }
+
+  /** `2 RUNNING, 2 PENDING` over the runs' tasks, in a fixed order. */
+  private queueCounts(): string {
+    const counts = new Map<string, number>();
+    for (const { queue: q } of this.progress.runs.values()) if (q) counts.set(q.state, (counts.get(q.state) ?? 0) + 1);
+    return [...counts.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([state, n]) => `${n} ${state}`)
+      .join(', ');
   }
 
   private overall(): string {
@@ -92,9 +121,10 @@ export class ProgressDisplay {
       if (r.status !== 'running') continue;
       const frac = r.totalSteps ? r.step / r.totalSteps : 0;
       const filled = Math.round(frac * width);
-      lines.push(`  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${r.runId}  ${r.step}/${r.totalSteps}  loss ${formatNumber(r.loss ?? NaN)}`);
+      lines.push(`  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${r.runId}  ${r.step}/${r.totalSteps}  loss ${formatNumber(r.loss ?? NaN)}${r.queue ? `  [${r.queue.jobId}]` : ''}`);
     }
-    lines.push(`  overall ${this.overall()}`);
+    const slurm = this.queueCounts();
+    lines.push(`  overall ${this.overall()}${slurm ? ` · Slurm: ${slurm}` : ''}`);
     this.out.write(lines.join('\n') + '\n');
     this.drawnLines = lines.length;
   }

@@ -17,6 +17,8 @@ export const COMMANDS = {
   revealRun: 'attentionLab.revealRun',
   deleteRun: 'attentionLab.deleteRun',
   showLog: 'attentionLab.showLog',
+  setUpNativeBackend: 'attentionLab.setUpNativeBackend',
+  cancelSlurmJobs: 'attentionLab.cancelSlurmJobs',
 } as const;
 
 export const VIEWS = {

@@ -9,9 +9,12 @@
  */
 import { BACKEND_CHOICES, type BackendChoice } from './backend';
 import { isRunnerEvent, LOG_LEVELS, type LogLine, type RunnerEvent } from './runner';
+import { EXECUTOR_KINDS, type ExecutorKind, type SlurmOptions } from './slurm';
 import type { ApiGuards, Guard, RpcApi } from './rpc';
 import { is } from './rpc';
 import type { AttentionProbeResult } from './viewData';
+import { isTraceParams, isTraceResult, type TraceParams, type TraceResult } from './trace';
+import type { SpecSource } from './spec';
 
 /** Runs a checkpoint's model on a typed input and returns its attention patterns (the inspector). */
 export interface AttentionProbeParams {
@@ -20,9 +23,6 @@ export interface AttentionProbeParams {
   /** Token texts of the checkpoint's task vocabulary separated by spaces, e.g. `3 1 2 |`. */
   input: string;
 }
-import { isTraceParams, isTraceResult, type TraceParams, type TraceResult } from './trace';
-
-import type { SpecSource } from './spec';
 
 export type { SpecSource };
 
@@ -64,6 +64,13 @@ export interface StartOptions {
   parallel: number;
 }
 
+/** Where an experiment's runs execute (docs/scale-out.md); absent: locally. `slurm` is checked again by the backend. */
+export interface ExecutorOptions {
+  on?: ExecutorKind;
+  /** The Slurm options when `on` is `slurm`. */
+  slurm?: SlurmOptions | null;
+}
+
 /** What the backend serves. */
 export interface BackendApi extends RpcApi {
   requests: {
@@ -71,13 +78,18 @@ export interface BackendApi extends RpcApi {
     /** Reads and validates a spec file; the error names the JSON path of each problem. */
     'spec/check': { params: { path: string }; result: { name: string; runs: number } };
     /** Runs the grid; replies when every run ended (progress arrives as `job/event`s). */
-    'experiment/run': { params: StartOptions & { source: SpecSource; steps: number | null }; result: ExperimentOutcomeSummary };
+    'experiment/run': { params: StartOptions & ExecutorOptions & { source: SpecSource; steps: number | null }; result: ExperimentOutcomeSummary };
     /** Resumes one run from its last checkpoint. */
     'run/resume': { params: Omit<StartOptions, 'outDir' | 'parallel'> & { runDir: string }; result: ExperimentOutcomeSummary };
     /** Stops a job: running runs save a checkpoint and end `cancelled`. Unknown job ids are fine (already over). */
     'experiment/cancel': { params: { jobId: string }; result: { cancelled: boolean } };
     /** Runs a real optimizer, exactly as configured, on a 2-D test function (the dashboard's optimizer paths). */
     'trace/run': { params: TraceParams; result: TraceResult };
+    /**
+     * Cancels the job array of a Slurm experiment folder (scancel) that no job of this backend
+     * follows (submitted detached, or before VS Code restarted); replies when every task has ended.
+     */
+    'slurm/cancel': { params: { dir: string }; result: { cancelled: number; completed: number; failed: number } };
     /** Runs a checkpoint's model on a typed input: the inspector's attention patterns. */
     'attention/probe': { params: AttentionProbeParams; result: AttentionProbeResult };
   };
@@ -128,9 +140,12 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
       parallel: is.intIn(0, 256),
       source: isSpecSource,
       steps: is.nullable(is.that<number>('a positive integer', (v) => Number.isInteger(v) && (v as number) > 0)),
+      on: is.optional(is.oneOf(EXECUTOR_KINDS)),
+      slurm: is.optional(is.nullable(is.record)) as Guard<SlurmOptions | null | undefined>,
     }),
     'run/resume': is.object({ jobId: isJobId, backend: isBackendChoice, runDir: is.string }),
     'experiment/cancel': is.object({ jobId: isJobId }),
+    'slurm/cancel': is.object({ dir: is.string }),
     'trace/run': isTraceParams,
     'attention/probe': is.object({ checkpoint: is.string, input: is.string }),
   },
@@ -140,6 +155,7 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
     'experiment/run': isOutcome,
     'run/resume': isOutcome,
     'experiment/cancel': is.object({ cancelled: is.boolean }),
+    'slurm/cancel': is.object({ cancelled: is.integer, completed: is.integer, failed: is.integer }),
     'trace/run': isTraceResult,
     'attention/probe': is.object<AttentionProbeResult & Record<string, unknown>>({
       tokens: is.arrayOf(is.string),

@@ -54,6 +54,13 @@ export interface RunEnd {
   error: string | null;
   final: EvalResult[] | null;
 }
+/** A run's task in a cluster's queue (Slurm) changed state; `reason` is the scheduler's, when it gives one. */
+export interface RunQueue {
+  runId: string;
+  jobId: string;
+  state: string;
+  reason: string | null;
+}
 /** A line of the engine's log while training (a damaged checkpoint skipped, an analysis that failed). */
 export interface LogLine {
   level: LogLevel;
@@ -92,7 +99,9 @@ export type RunnerEvent =
   | ({ type: 'run/progress' } & RunProgress)
   | ({ type: 'run/eval' } & RunEval)
   | ({ type: 'run/checkpoint' } & RunCheckpoint)
-  | ({ type: 'run/end' } & RunEnd);
+  | ({ type: 'run/end' } & RunEnd)
+  /** A run's task in a cluster's queue changed state (Slurm: PENDING, RUNNING, COMPLETING, …). */
+  | ({ type: 'run/queue' } & RunQueue);
 
 // ---- guards ---------------------------------------------------------------------------------
 
@@ -155,6 +164,7 @@ export const isRunnerEvent: Guard<RunnerEvent> = is.union<RunnerEvent>('type', {
   'run/eval': asEvent(isRunEval),
   'run/checkpoint': asEvent(isRunCheckpoint),
   'run/end': asEvent(isRunEnd),
+  'run/queue': asEvent(is.object<RunQueue & Record<string, unknown>>({ runId: is.string, jobId: is.string, state: is.string, reason: is.nullable(is.string) })),
 });
 
 /** A loss as it may travel: finite, or null (JSON has no NaN or Infinity). */

@@ -1,6 +1,6 @@
 /**
  * The progress of an experiment from its runner events (protocol/runner.ts): per run the status,
- * steps done and planned, last loss; overall the fraction done. The one progress arithmetic of
+ * steps done and planned, last loss, its task in a cluster queue (Slurm); overall the fraction done. The one progress arithmetic of
  * every front end: the CLI's progress lines and the extension's notification, status bar and
  * tree read it. A run that ended (completed, failed or cancelled) counts as fully done: nothing
  * of it is left to wait for.
@@ -20,6 +20,15 @@ export interface RunProgressState {
   /** The last reported loss; null before the first report or when it was not finite. */
   loss: number | null;
   error: string | null;
+  /** The run's task in a cluster queue (Slurm job id and state), once the executor reported it. */
+  queue: RunQueueState | null;
+}
+
+export interface RunQueueState {
+  jobId: string;
+  /** The scheduler's state: PENDING, RUNNING, COMPLETING, … */
+  state: string;
+  reason: string | null;
 }
 
 export interface ExperimentProgress {
@@ -55,7 +64,7 @@ export function isEnded(status: RunStatus): boolean {
 function runOf(p: ExperimentProgress, runId: string): RunProgressState {
   let r = p.runs.get(runId);
   if (!r) {
-    r = { runId, dir: p.dir ? path.join(p.dir, runId) : null, status: 'pending', step: 0, totalSteps: 0, loss: null, error: null };
+    r = { runId, dir: p.dir ? path.join(p.dir, runId) : null, status: 'pending', step: 0, totalSteps: 0, loss: null, error: null, queue: null };
     p.runs.set(runId, r);
   }
   return r;
@@ -71,7 +80,7 @@ export function applyRunnerEvent(p: ExperimentProgress, event: RunnerEvent): Run
       p.dir = event.dir;
       p.name = event.name;
       for (const c of event.runs) {
-        p.runs.set(c.id, { runId: c.id, dir: path.join(event.dir, c.id), status: 'pending', step: 0, totalSteps: c.train.steps, loss: null, error: null });
+        p.runs.set(c.id, { runId: c.id, dir: path.join(event.dir, c.id), status: 'pending', step: 0, totalSteps: c.train.steps, loss: null, error: null, queue: null });
       }
       return null;
     case 'worker/ready':
@@ -96,6 +105,11 @@ export function applyRunnerEvent(p: ExperimentProgress, event: RunnerEvent): Run
       r.status = event.status;
       r.error = event.error;
       if (event.status === 'completed') r.step = r.totalSteps;
+      return r;
+    }
+    case 'run/queue': {
+      const r = runOf(p, event.runId);
+      r.queue = { jobId: event.jobId, state: event.state, reason: event.reason };
       return r;
     }
   }

@@ -11,6 +11,7 @@ import type { BackendProcess } from '../backend/backendProcess';
 import { COMMANDS } from '../ids';
 import type { RunController } from '../jobs/runController';
 import type { JobTracker } from '../jobs/jobTracker';
+import type { NativeBackend } from '../native/nativeBackend';
 import type { RunsTreeProvider } from '../tree/runsTreeProvider';
 import type { TreeNode } from '../tree/runsTreeModel';
 import type { Views } from '../views/index';
@@ -26,6 +27,7 @@ export interface CommandDeps {
   views: Views;
   output: vscode.OutputChannel;
   runsRoot: () => string | null;
+  native: NativeBackend;
 }
 
 type PickItem = vscode.QuickPickItem & { source?: { kind: 'preset'; name: string } | { kind: 'file'; path: string } };
@@ -47,6 +49,7 @@ export function registerCommands(d: CommandDeps): void {
   };
 
   reg(COMMANDS.runExperiment, () => pickAndRun(d));
+  reg(COMMANDS.setUpNativeBackend, () => d.native.setUp());
   reg(COMMANDS.runSpecFile, async (uri?: vscode.Uri) => {
     const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
     if (!target || target.scheme !== 'file') throw new Error('open an experiment spec (.json) in the editor first');
@@ -123,6 +126,25 @@ export function registerCommands(d: CommandDeps): void {
     d.tree.refresh();
   });
   reg(COMMANDS.showLog, () => d.output.show(true));
+  reg(COMMANDS.cancelSlurmJobs, async (node?: TreeNode) => {
+    if (node?.kind !== 'experiment') return;
+    const dir = node.experiment.dir;
+    // Followed by this window: Stop does it (the job's own cancel, with its progress).
+    const followed = d.jobs.active().find((j) => j.progress.dir === dir);
+    if (followed) return d.runs.stop(followed.id);
+    const ok = await vscode.window.showWarningMessage(
+      `Cancel the Slurm jobs of "${node.experiment.name}"? Running runs save a checkpoint and end cancelled; queued ones never start.`,
+      { modal: true },
+      'Cancel Jobs',
+    );
+    if (ok !== 'Cancel Jobs') return;
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Attention Lab: cancelling the Slurm jobs of ${node.experiment.name}…` }, async () =>
+      (await d.backend.ensureStarted()).request('slurm/cancel', { dir }, { timeoutMs: 600_000 }),
+    );
+    d.output.appendLine(`[host] ${node.experiment.name}: Slurm jobs cancelled: ${result.cancelled} cancelled, ${result.completed} completed, ${result.failed} failed`);
+    d.tree.refresh();
+    void vscode.window.showInformationMessage(`Attention Lab: ${node.experiment.name}: ${result.cancelled} cancelled, ${result.completed} completed, ${result.failed} failed`);
+  });
 }
 
 function runOf(node?: TreeNode): { id: string; dir: string } | undefined {

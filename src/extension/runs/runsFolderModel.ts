@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { upgradeRunConfig } from '../../protocol/config';
 import type { ExperimentFile, MetricsRecord, RunFile } from '../../protocol/runFolder';
 import { ANALYSIS_FILE, CHECKPOINT_DIR, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, SUMMARY_FILE } from '../../protocol/runFolder';
+import { SLURM_SUBMISSION_FILE } from '../../protocol/slurm';
 import type { ExperimentSnapshot, RunSnapshot } from '../../protocol/viewData';
 import { listCheckpoints, readSmallTextFile, runFileProblem } from '../../core/experiment/runFolder';
 import { MetricsTail } from './metricsTail';
@@ -77,12 +78,16 @@ interface ExperimentEntry {
   name: string;
   createdAt: string | null;
   spec: ExperimentFile['spec'] | null;
-  /** Run ids from experiment.json, in grid order (the run folders present when it cannot be read). */
+  /** Run ids from experiment.json, in grid order (the run folders present when it cannot be read: `listed` false). */
   runIds: string[];
+  listed: boolean;
   listingSig: Sig;
   runs: Map<string, RunEntry>;
   summarySig: Sig;
   summary: unknown;
+  /** The array job id from slurm.json (experiments submitted to Slurm), else null. */
+  slurmSig: Sig;
+  arrayJobId: string | null;
   problems: string[];
 }
 
@@ -236,7 +241,7 @@ export class RunsFolderModel {
     }
     for (const dir of present) {
       if (this.experiments.has(dir)) continue;
-      const exp: ExperimentEntry = { dir, folder: path.basename(dir), expSig: null, name: path.basename(dir), createdAt: null, spec: null, runIds: [], listingSig: null, runs: new Map(), summarySig: null, summary: null, problems: [] };
+      const exp: ExperimentEntry = { dir, folder: path.basename(dir), expSig: null, name: path.basename(dir), createdAt: null, spec: null, runIds: [], listed: false, listingSig: null, runs: new Map(), summarySig: null, summary: null, slurmSig: null, arrayJobId: null, problems: [] };
       this.experiments.set(dir, exp);
       this.checkExperiment(exp, false);
       changed = true;
@@ -272,7 +277,28 @@ export class RunsFolderModel {
       }
       changed = true;
     }
+    const slurmFile = path.join(exp.dir, SLURM_SUBMISSION_FILE);
+    const sl = sig(slurmFile);
+    if (sl !== exp.slurmSig) {
+      exp.slurmSig = sl;
+      exp.arrayJobId = null;
+      try {
+        const raw = sl === null ? null : readJson(slurmFile, SLURM_SUBMISSION_FILE);
+        if (isObject(raw) && typeof raw.arrayJobId === 'string') exp.arrayJobId = raw.arrayJobId;
+      } catch {
+        // being written, or not a submission: the runs' own run.json still say their task
+      }
+      for (const run of exp.runs.values()) run.summary = this.withTask(exp, run.summary);
+      changed = true;
+    }
     if (changed && notify) this.fire({ kind: 'structure' });
+  }
+
+  /** Runs of a Slurm array that have not started yet know their task from slurm.json: task i is runs[i] of experiment.json. */
+  private withTask(exp: ExperimentEntry, summary: RunSummary): RunSummary {
+    if (summary.slurm !== null || exp.arrayJobId === null || !exp.listed) return summary;
+    const index = exp.runIds.indexOf(summary.id);
+    return index < 0 ? summary : { ...summary, slurm: { jobId: `${exp.arrayJobId}_${index}`, state: null, log: null } };
   }
 
   private readExperimentFile(exp: ExperimentEntry, file: string): void {
@@ -284,7 +310,9 @@ export class RunsFolderModel {
       exp.createdAt = typeof raw.createdAt === 'string' ? raw.createdAt : null;
       exp.spec = isObject(raw.spec) ? (raw.spec as unknown as ExperimentFile['spec']) : null;
       exp.runIds = raw.runs.filter((r): r is string => typeof r === 'string' && r !== '' && !r.includes('/') && !r.includes('\\') && r !== '..' && r !== '.');
+      exp.listed = true;
     } catch (err) {
+      exp.listed = false;
       exp.problems.push(`${file}: ${message(err)}`);
       // Fall back to every sub-folder with a run.json.
       try {
@@ -350,7 +378,7 @@ export class RunsFolderModel {
       run.runSig = rs;
       run.checkpointsSig = cs;
       if (runChanged) this.readRunFile(run, runFile);
-      run.summary = runSummary(run.raw, run.dir, exp.name, listCheckpoints(run.dir), run.rawProblem);
+      run.summary = this.withTask(exp, runSummary(run.raw, run.dir, exp.name, listCheckpoints(run.dir), run.rawProblem));
       // What the tree and the dashboard's run list show changed; a new step alone is a status update.
       structure = checkpointsChanged || run.summary.status !== statusBefore || hadRun !== (run.run !== null) || (runChanged && run.run === null);
       if (runChanged && run.run && notify) this.fire({ kind: 'status', experiment: exp.folder, runDir: run.dir, run: run.run });
