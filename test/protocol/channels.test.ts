@@ -114,8 +114,11 @@ test('host ↔ backend: every request and event of BackendApi, valid and malform
           [{ jobId: 'j', outDir: '/runs', backend: 'gpu', parallel: 0, source: { kind: 'preset', name: 'quick' }, steps: null }, /\$\.backend must be one of auto, node, wasm, cpu/],
           [{ jobId: 'j', outDir: '/runs', backend: 'wasm', parallel: 0, source: { kind: 'url', href: 'x' }, steps: null }, /\$\.source\.kind must be one of preset, file/],
           [{ jobId: 'j', outDir: '/runs', backend: 'wasm', parallel: 0, source: { kind: 'file', path: '/a' }, steps: 0 }, /\$\.steps must be a positive integer/],
+          [{ jobId: 'j', outDir: '/runs', backend: 'wasm', parallel: 0, source: { kind: 'file', path: '/a' }, steps: null, on: 'k8s' }, /\$\.on must be one of local, slurm/],
+          [{ jobId: 'j', outDir: '/runs', backend: 'wasm', parallel: 0, source: { kind: 'file', path: '/a' }, steps: null, on: 'slurm', slurm: 'gpu' }, /\$\.slurm must be/],
         ],
       },
+      'slurm/cancel': { params: { dir: '/runs/q' }, result: { cancelled: 2, completed: 1, failed: 0 }, bad: [[{ dir: null }, /\$\.dir must be a string/]] },
       'run/resume': { params: { jobId: 'j', backend: 'cpu', runDir: '/runs/q/r1' }, result: outcome, bad: [[{ jobId: '', backend: 'cpu', runDir: '/x' }, /\$\.jobId must be/]] },
       'experiment/cancel': { params: { jobId: 'j' }, result: { cancelled: true }, bad: [[{}, /\$\.jobId must be/]] },
       'trace/run': {
@@ -137,6 +140,7 @@ test('host ↔ backend: every request and event of BackendApi, valid and malform
         bad: [
           [{ jobId: 'j', event: { type: 'run/explode' } }, /\$\.event\.type must be one of/],
           [{ jobId: 'j', event: { type: 'run/progress', ...progress, step: 'five' } }, /\$\.event\.step must be an integer/],
+          [{ jobId: 'j', event: { type: 'run/queue', runId: 'r1', jobId: '9_0', state: 'PENDING', reason: 7 } }, /\$\.event\.reason must be/],
         ],
       },
     },
