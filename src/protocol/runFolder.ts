@@ -87,7 +87,7 @@ export interface TaskScores {
   exact: number;
   /** Fraction of answer tokens right (teacher-forced positions). */
   tokenAccuracy: number;
-  /** CLRS-Text scores (science.md §5), averaged over examples. */
+  /** CLRS-Text scores (docs/science.md §5), averaged over examples. */
   shape: number;
   parse: number;
   clrs: number;

@@ -233,7 +233,7 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       else empty(pat.body, 'No pattern for this layer and head.');
     }
 
-    // Randomized seeds (science.md §4): per-input success over seeds, seed variance, majority vote, the adversary.
+    // Randomized seeds (docs/science.md §4): per-input success over seeds, seed variance, majority vote, the adversary.
     const sh = chartCard(grid, host, 'success-histogram', 'Per-input success rate over seeds (bimodal = deterministic, spread = random)');
     const sv = chartCard(grid, host, 'seed-variance', 'Seed variance of p(correct): input × output position');
     const mv = chartCard(grid, host, 'majority-vote', 'Majority vote over seeds');

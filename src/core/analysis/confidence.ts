@@ -1,5 +1,5 @@
 /**
- * Confidence intervals over training seeds (science.md §3, "Comparing optimizers"): Student t
+ * Confidence intervals over training seeds (docs/science.md §3, "Comparing optimizers"): Student t
  * intervals for a mean, paired differences over shared seeds, and whether two intervals
  * separate. Plain numbers in and out, no tfjs: the summary, the report and the dashboard (a
  * browser bundle) all use this one module.

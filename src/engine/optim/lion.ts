@@ -18,7 +18,7 @@ interface LionShared {
 }
 
 /**
- * Lion (Chen et al. 2023; science.md §3):
+ * Lion (Chen et al. 2023; docs/science.md §3):
  *   u ← sign(β1 m + (1 − β1) g);  θ ← θ − η (u + λθ);  m ← β2 m + (1 − β2) g
  * with sign(0) = 0. The parameter line is computed as θ(1 − ηλ) − η u (same value, one kernel
  * fewer). State: `<param>/m`. A tensor whose gradient holds NaN/Inf is skipped entirely.

@@ -70,7 +70,7 @@ interface Group {
  * rule's constants instead of a Mul per tensor. Each element goes through the same float
  * operations as when updated alone.
  *
- * The guard (science.md §3): when a group's sum of squares is not finite, the step falls back to
+ * The guard (docs/science.md §3): when a group's sum of squares is not finite, the step falls back to
  * the per-tensor path (`stepPerTensor`), which flags each tensor holding a NaN or ±Inf, computes
  * the global norm over the finite tensors only, clips those with it and updates them exactly as
  * if the flagged ones were absent, and hands each flagged tensor to the rule as not finite:

@@ -1,7 +1,8 @@
 /**
  * The one function that writes a webview's HTML. Pure (no `vscode` import) so it is unit-tested:
  * a strict Content-Security-Policy with a per-load nonce, and the `csp-nonce` meta tag the UI
- * toolkit needs to run under it without violations (shared/docs/webview-notes.md).
+ * toolkit needs to run under it without violations (without it, a FAST helper's probe of
+ * `:focus-visible` with an empty `<style>` is refused; `'unsafe-inline'` is not needed).
  */
 import { randomBytes } from 'node:crypto';
 
