@@ -17,7 +17,7 @@ import { slurmStates } from '../core/slurm/slurmExecutor';
 import { checkInDir } from './checkPaths';
 import { formatTable } from './table';
 import { UsageError } from './usageError';
-import { EXPERIMENT_FILE, RUN_FILE } from '../protocol/runFolder';
+import { EXPERIMENT_FILE, RUN_FILE, SUMMARY_FILE } from '../protocol/runFolder';
 
 /** Run folders of an experiment folder (its experiment.json's runs when readable, else every folder with a run.json). */
 export function runDirsOf(dir: string): string[] {
@@ -71,7 +71,7 @@ function summarizeWhenEnded(experimentDir: string, runs: readonly (RunFile | nul
       return -1;
     }
   };
-  const summary = mtime(path.join(experimentDir, 'summary.json'));
+  const summary = mtime(path.join(experimentDir, SUMMARY_FILE));
   const newest = Math.max(...runDirsOf(experimentDir).map((d) => mtime(path.join(d, RUN_FILE))));
   if (summary >= newest) return;
   try {

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { BackendProcess } from './backend/backendProcess';
 import { looksLikeSpec } from './commands/findSpecFiles';
 import { registerCommands } from './commands/registerCommands';
-import { CONTEXT_KEYS, VIEWS } from './ids';
+import { CONTEXT_KEYS, SETTINGS_SECTION, settingId, VIEWS } from './ids';
 import { JobTracker } from './jobs/jobTracker';
 import { NativeBackend } from './native/nativeBackend';
 import { RunController } from './jobs/runController';
@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
   const workspaceRoot = (): string => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? context.globalStorageUri.fsPath;
   let warned = '';
   const settings = (): Settings => {
-    const config = vscode.workspace.getConfiguration('attentionLab');
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     const { settings: s, problems } = readSettings((key) => config.get(key), workspaceRoot(), vscode.workspace.isTrusted);
     const text = problems.join('; ');
     if (text && text !== warned) void vscode.window.showWarningMessage(`Attention Lab settings: ${text}`);
@@ -128,9 +128,8 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
       if (doc === vscode.window.activeTextEditor?.document) updateSpecContext(vscode.window.activeTextEditor);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('attentionLab.runsFolder')) tree.refresh();
-      if (e.affectsConfiguration('attentionLab.nodePath')) restartBackend('attentionLab.nodePath changed');
-      if (e.affectsConfiguration('attentionLab.nativeModulesPath')) restartBackend('attentionLab.nativeModulesPath changed');
+      if (e.affectsConfiguration(settingId('runsFolder'))) tree.refresh();
+      for (const key of ['nodePath', 'nativeModulesPath'] as const) if (e.affectsConfiguration(settingId(key))) restartBackend(`${settingId(key)} changed`);
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => restartBackend('the workspace is now trusted')),
     vscode.workspace.onDidChangeWorkspaceFolders(() => tree.refresh()),

@@ -19,8 +19,15 @@ import type { ExperimentSpec } from './spec';
 
 export const RUN_FOLDER_VERSION = 1;
 
+// The names of everything in a run folder (docs/run-folder.md), the one source: code and tests
+// use these, never the strings (test/extension/manifest.test.ts checks package.json's against them).
+// <runs>/<experiment>/
 export const EXPERIMENT_FILE = 'experiment.json';
 export const SUMMARY_FILE = 'summary.json';
+/** Experiments run on Slurm (docs/scale-out.md): the submission, and the folder of the batch script and task logs. */
+export const SLURM_SUBMISSION_FILE = 'slurm.json';
+export const SLURM_DIR = 'slurm';
+// <runs>/<experiment>/<run>/
 export const RUN_FILE = 'run.json';
 export const METRICS_FILE = 'metrics.jsonl';
 export const ANALYSIS_FILE = 'analysis.json';
@@ -32,7 +39,10 @@ export const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', 'comple
 export interface ExperimentFile {
   version: typeof RUN_FOLDER_VERSION;
   name: string;
-  /** The spec after defaults and presets were applied. */
+  /**
+   * The spec as run: the preset's or the file's with `--steps` applied, validated, defaults not
+   * filled in (each run's resolved config is its run.json's `config`; docs/run-folder.md).
+   */
   spec: ExperimentSpec;
   /** Ids of every run of the grid, in order. */
   runs: string[];

@@ -12,8 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { upgradeRunConfig } from '../../protocol/config';
 import type { ExperimentFile, MetricsRecord, RunFile, RunStatus } from '../../protocol/runFolder';
-import { CHECKPOINT_DIR, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, RUN_STATUSES } from '../../protocol/runFolder';
-import { SLURM_SUBMISSION_FILE } from '../../protocol/slurm';
+import { CHECKPOINT_DIR, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, RUN_STATUSES, SLURM_SUBMISSION_FILE } from '../../protocol/runFolder';
 import { processAlive, writeAllSync, writeFileAtomic, writeJsonAtomic, WriteError } from '../io/atomicWrite';
 
 
@@ -149,7 +148,7 @@ function slurmRecordProblem(s: unknown): string | null {
 
 export function readRunFile(runDir: string): RunFile {
   const file = path.join(runDir, RUN_FILE);
-  const run = readJson(file, 'run.json');
+  const run = readJson(file, RUN_FILE);
   const problem = runFileProblem(run);
   if (problem) throw new RunFolderError(`${file}: not a usable Attention Lab run file: ${problem}`);
   // A run written before a model field existed reads as what it ran (upgradeModelConfig).
@@ -172,7 +171,7 @@ export function experimentFileProblem(exp: unknown): string | null {
 
 export function readExperimentFile(dir: string): ExperimentFile {
   const file = path.join(dir, EXPERIMENT_FILE);
-  const exp = readJson(file, 'experiment.json');
+  const exp = readJson(file, EXPERIMENT_FILE);
   const problem = experimentFileProblem(exp);
   if (problem) throw new RunFolderError(`${file}: not a usable Attention Lab experiment file: ${problem}`);
   return exp as ExperimentFile;
@@ -336,7 +335,7 @@ export const MAX_METRICS_BYTES = 512 * 1024 * 1024;
 export function readMetrics(runDir: string, warn?: (message: string) => void): MetricsRecord[] {
   const file = path.join(runDir, METRICS_FILE);
   if (!fs.existsSync(file)) return [];
-  const text = readSmallTextFile(file, 'metrics.jsonl', MAX_METRICS_BYTES);
+  const text = readSmallTextFile(file, METRICS_FILE, MAX_METRICS_BYTES);
   return parseMetricsText(text, warn && ((m) => warn(`${file}: ${m}`)));
 }
 

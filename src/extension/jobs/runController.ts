@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { ExperimentOutcomeSummary, SpecSource } from '../../protocol/backendMessages';
 import { RpcCancelledError } from '../../protocol/rpc';
 import { BackendExitError, type BackendProcess } from '../backend/backendProcess';
-import { COMMANDS, CONTEXT_KEYS } from '../ids';
+import { COMMANDS, CONTEXT_KEYS, STATUS_BAR_ID } from '../ids';
 import { markInterruptedRuns } from '../runs/markInterruptedRuns';
 import type { Settings } from '../settings';
 import { jobProgress, type Job, type JobTracker } from './jobTracker';
@@ -33,7 +33,7 @@ export class RunController implements vscode.Disposable {
     /** Called as a run or resume starts (the one-time offer of the native backend). */
     private readonly beforeStart: () => void = () => undefined,
   ) {
-    this.statusBar = vscode.window.createStatusBarItem('attentionLab.status', vscode.StatusBarAlignment.Left, 10);
+    this.statusBar = vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Left, 10);
     this.statusBar.name = 'Attention Lab';
     this.statusBar.command = COMMANDS.stopRun;
     this.disposables.push(this.statusBar, jobs.onChange(() => this.updateStatusBar()));

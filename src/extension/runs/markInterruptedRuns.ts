@@ -11,8 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { processAlive, writeJsonAtomic } from '../../core/io/atomicWrite';
-import { RUN_FILE } from '../../protocol/runFolder';
-import { SLURM_SUBMISSION_FILE } from '../../protocol/slurm';
+import { RUN_FILE, SLURM_SUBMISSION_FILE } from '../../protocol/runFolder';
 
 /** Returns the ids of the runs it marked. */
 export function markInterruptedRuns(experimentDir: string, reason: string, now: Date = new Date()): string[] {

@@ -15,8 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { upgradeRunConfig } from '../../protocol/config';
 import type { ExperimentFile, MetricsRecord, RunFile } from '../../protocol/runFolder';
-import { ANALYSIS_FILE, CHECKPOINT_DIR, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, SUMMARY_FILE } from '../../protocol/runFolder';
-import { SLURM_SUBMISSION_FILE } from '../../protocol/slurm';
+import { ANALYSIS_FILE, CHECKPOINT_DIR, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, SLURM_SUBMISSION_FILE, SUMMARY_FILE } from '../../protocol/runFolder';
 import type { ExperimentSnapshot, RunSnapshot } from '../../protocol/viewData';
 import { listCheckpoints, readSmallTextFile, runFileProblem } from '../../core/experiment/runFolder';
 import { MetricsTail } from './metricsTail';
@@ -270,7 +269,7 @@ export class RunsFolderModel {
       exp.summary = null;
       if (ss !== null) {
         try {
-          exp.summary = readJson(summaryFile, 'summary.json');
+          exp.summary = readJson(summaryFile, SUMMARY_FILE);
         } catch (err) {
           exp.problems.push(`${summaryFile}: ${message(err)}`);
         }
@@ -304,7 +303,7 @@ export class RunsFolderModel {
   private readExperimentFile(exp: ExperimentEntry, file: string): void {
     exp.problems = exp.problems.filter((p) => !p.startsWith(file));
     try {
-      const raw = readJson(file, 'experiment.json');
+      const raw = readJson(file, EXPERIMENT_FILE);
       if (!isObject(raw) || !Array.isArray(raw.runs)) throw new Error('not an experiment file (no runs list)');
       exp.name = typeof raw.name === 'string' ? raw.name : exp.folder;
       exp.createdAt = typeof raw.createdAt === 'string' ? raw.createdAt : null;
@@ -389,7 +388,7 @@ export class RunsFolderModel {
       run.analysis = null;
       if (as !== null) {
         try {
-          run.analysis = readJson(path.join(run.dir, ANALYSIS_FILE), 'analysis.json');
+          run.analysis = readJson(path.join(run.dir, ANALYSIS_FILE), ANALYSIS_FILE);
         } catch {
           run.analysis = null;
         }
@@ -408,7 +407,7 @@ export class RunsFolderModel {
     run.problem = null;
     let raw: unknown;
     try {
-      raw = readJson(file, 'run.json');
+      raw = readJson(file, RUN_FILE);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       run.rawProblem = code === 'ENOENT' ? null : `run.json: ${message(err)}`;

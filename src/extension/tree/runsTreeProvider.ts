@@ -5,6 +5,7 @@
  * writes.
  */
 import * as vscode from 'vscode';
+import { COMMANDS } from '../ids';
 import type { JobTracker } from '../jobs/jobTracker';
 import type { RunsFolder } from '../runs/runsFolder';
 import type { ExperimentSummary } from '../runs/runSummary';
@@ -78,7 +79,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     item.iconPath = new vscode.ThemeIcon(v.icon, v.iconColor ? new vscode.ThemeColor(v.iconColor) : undefined);
     if (node.kind === 'checkpoint') {
       item.resourceUri = vscode.Uri.file(node.checkpoint.file);
-      item.command = { command: 'attentionLab.openCheckpoint', title: 'Open Checkpoint', arguments: [node] };
+      item.command = { command: COMMANDS.openCheckpoint, title: 'Open Checkpoint', arguments: [node] };
     }
     return item;
   }

@@ -13,7 +13,6 @@ import { saveExport } from './saveExport';
 import type { ViewServices } from './viewServices';
 import { WebviewChannel } from './webviewChannel';
 
-export const CHECKPOINT_INSPECTOR_VIEW_TYPE = 'attentionLab.checkpointInspector';
 
 /** Statistics are posted every this many tensors (or every STATS_BATCH_MS) so the table fills as it goes. */
 const STATS_BATCH = 8;

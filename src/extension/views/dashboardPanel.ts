@@ -11,9 +11,9 @@ import { optimizerPaths } from './optimizerPaths';
 import type { RunsFolder } from '../runs/runsFolder';
 import { saveExport } from './saveExport';
 import type { ViewServices } from './viewServices';
+import { PANELS } from '../ids';
 import { WebviewChannel, webviewOptions } from './webviewChannel';
 
-export const DASHBOARD_VIEW_TYPE = 'attentionLab.dashboard';
 
 /** What the dashboard opens on: an experiment (its folder name) or selected run folders. */
 export type DashboardTarget = { experiment: string } | { runDirs: string[] };
@@ -34,7 +34,7 @@ export class DashboardPanel implements vscode.Disposable {
       if (target !== null) existing.setTarget(target);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Attention Lab Dashboard', vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(PANELS.dashboard, 'Attention Lab Dashboard', vscode.ViewColumn.Active, webviewOptions(extensionUri));
     return new DashboardPanel(panel, extensionUri, services, store, target);
   }
 
@@ -114,7 +114,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 }
 
-/** Restores the dashboard after a reload (registered for DASHBOARD_VIEW_TYPE; needs an onWebviewPanel activation event). */
+/** Restores the dashboard after a reload (registered for PANELS.dashboard; needs an onWebviewPanel activation event). */
 export class DashboardSerializer implements vscode.WebviewPanelSerializer {
   constructor(
     private readonly extensionUri: vscode.Uri,

@@ -9,7 +9,6 @@ import type { ViewServices } from './viewServices';
 import { WebviewChannel } from './webviewChannel';
 import { COMMANDS } from '../ids';
 
-export const LIVE_RUN_VIEW_ID = 'attentionLab.liveRun';
 /** Changes arriving within this many milliseconds are posted together. */
 const LIVE_POST_MS = 100;
 
