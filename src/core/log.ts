@@ -24,9 +24,6 @@ export function stderrLogger(prefix = 'attention-lab'): Logger {
   };
 }
 
-/** Says nothing (tests, or a caller that reports differently). */
-export const silentLogger: Logger = { log: () => undefined };
-
 /** The same logger with `<prefix>: ` before every message (a run's id, say). */
 export function prefixed(logger: Logger, prefix: string): Logger {
   return { log: (level, message) => logger.log(level, `${prefix}: ${message}`) };

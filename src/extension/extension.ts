@@ -97,12 +97,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
   const runs = new RunController(backend, jobs, settings, output, () => native.offerIfUseful());
   const tree = new RunsTreeProvider(runsFolder, jobs);
   const treeView = vscode.window.createTreeView<TreeNode>(VIEWS.runs, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
-  context.subscriptions.push(
-    runs,
-    tree,
-    treeView,
-    tree.onHasRuns((has) => void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasRuns, has)),
-  );
+  context.subscriptions.push(runs, tree, treeView);
 
   const views = registerViews(
     context,

@@ -52,6 +52,5 @@ export const STATUS_BAR_ID = 'attentionLab.status';
 /** Context keys set with `setContext`, used in `when` clauses. */
 export const CONTEXT_KEYS = {
   running: 'attentionLab.running',
-  hasRuns: 'attentionLab.hasRuns',
   activeEditorIsSpec: 'attentionLab.activeEditorIsSpec',
 } as const;

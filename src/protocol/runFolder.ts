@@ -40,8 +40,8 @@ export interface ExperimentFile {
   version: typeof RUN_FOLDER_VERSION;
   name: string;
   /**
-   * The spec as run: the preset's or the file's with `--steps` applied, validated, defaults not
-   * filled in (each run's resolved config is its run.json's `config`; docs/run-folder.md).
+   * The resolved spec: the preset's or the file's with `--steps` applied, validated, every
+   * task-independent default written out (applySpecDefaults; docs/run-folder.md).
    */
   spec: ExperimentSpec;
   /** Ids of every run of the grid, in order. */

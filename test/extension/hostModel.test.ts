@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { looksLikeSpec } from '../../src/extension/commands/findSpecFiles';
 import { JobTracker, jobProgress } from '../../src/extension/jobs/jobTracker';
-import { readRunsFolder } from '../../src/extension/runs/runsFolderModel';
+import { readRunsFolder } from './readRunsFolder';
 import { readSettings } from '../../src/extension/settings';
 import { mergeSlurmOptions } from '../../src/core/slurm/slurmConfig';
 import { childNodes, experimentStatus, nodeView, rootNodes, type TreeNode } from '../../src/extension/tree/runsTreeModel';

@@ -435,19 +435,3 @@ export function repairRunStatus(runDir: string, now: Date = new Date()): StatusR
   return { runDir, id: run.id, from: run.status, to, reason };
 }
 
-/** repairRunStatus for every run folder of an experiment folder. */
-export function repairExperimentStatuses(experimentDir: string, now: Date = new Date()): StatusRepair[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(experimentDir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const out: StatusRepair[] = [];
-  for (const e of entries) {
-    if (!e.isDirectory()) continue;
-    const r = repairRunStatus(path.join(experimentDir, e.name), now);
-    if (r) out.push(r);
-  }
-  return out;
-}

@@ -80,12 +80,3 @@ export function readExperimentSnapshot(dir: string): ExperimentSnapshot {
   return { name, dir, spec, runs, summary, problems };
 }
 
-/** Experiment folders directly under a runs folder (those with an experiment.json), sorted by name. */
-export function listExperimentDirs(runsRoot: string): string[] {
-  if (!fs.existsSync(runsRoot)) return [];
-  return fs
-    .readdirSync(runsRoot, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && fs.existsSync(path.join(runsRoot, d.name, EXPERIMENT_FILE)))
-    .map((d) => path.join(runsRoot, d.name))
-    .sort();
-}

@@ -18,6 +18,7 @@ import { applyNativeThreadSettings } from '../backend';
 import { startTrainingWorker } from './trainingWorker';
 import type { TrainingWorker, WorkerMode } from './trainingWorker';
 import { findBundleFile } from '../../core/bundlePaths';
+import { applySpecDefaults } from '../../core/experiment/defaults';
 import { expandGrid, gridSize } from '../../core/experiment/grid';
 import { allowLargeFromEnv, checkGridSize, checkRunsBudget } from '../../core/experiment/budget';
 import { runConfigProblem } from '../../core/experiment/validateRunConfig';
@@ -91,7 +92,7 @@ export async function prepareExperiment(
   await executor.preflight?.(configs.length);
   const dir = createExperimentDir(outDir, spec.name);
   const name = path.basename(dir);
-  writeExperimentFile(dir, { version: RUN_FOLDER_VERSION, name, spec, runs: configs.map((c) => c.id), createdAt: new Date().toISOString() });
+  writeExperimentFile(dir, { version: RUN_FOLDER_VERSION, name, spec: applySpecDefaults(spec), runs: configs.map((c) => c.id), createdAt: new Date().toISOString() });
   const owner = executor.queuedOwner();
   const jobs: RunJob[] = configs.map((config) => {
     const runDir = path.join(dir, config.id);

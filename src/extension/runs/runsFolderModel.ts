@@ -437,15 +437,3 @@ export class RunsFolderModel {
     if (notify) this.fire({ kind: 'metrics', experiment: exp.folder, runDir: run.dir, runId: run.run?.id ?? run.id, records: read.records, replace: read.replace });
   }
 }
-
-/** A one-off read of a runs folder (tests, commands): the same reader as the views'. */
-export function readRunsFolder(root: string): ExperimentSummary[] {
-  return new RunsFolderModel(root).summaries();
-}
-
-/** A one-off read of one experiment folder for the tree. */
-export function readExperiment(dir: string): ExperimentSummary {
-  const summary = new RunsFolderModel(path.dirname(dir)).summaries().find((e) => e.dir === dir);
-  if (!summary) return { name: path.basename(dir), dir, createdAt: null, runs: [], problems: [`${path.join(dir, EXPERIMENT_FILE)}: not found`] };
-  return summary;
-}

@@ -19,7 +19,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private experiments: ExperimentSummary[] | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly hasRunsListeners = new Set<(has: boolean) => void>();
 
   constructor(
     private readonly runsFolder: RunsFolder,
@@ -32,12 +31,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         if (change.kind !== 'metrics') this.scheduleRefresh();
       }),
     );
-  }
-
-  /** Called with whether there are experiments, after every refresh (for the welcome view). */
-  onHasRuns(listener: (has: boolean) => void): vscode.Disposable {
-    this.hasRunsListeners.add(listener);
-    return new vscode.Disposable(() => this.hasRunsListeners.delete(listener));
   }
 
   /** The experiments as last shown. */
@@ -54,7 +47,6 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private update(): ExperimentSummary[] {
     const experiments = this.runsFolder.summaries();
     this.experiments = experiments;
-    for (const l of this.hasRunsListeners) l(experiments.length > 0);
     this.emitter.fire(undefined);
     return experiments;
   }
