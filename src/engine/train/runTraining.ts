@@ -9,7 +9,7 @@ import type { BackendName } from '../../protocol/backend';
 import type { RunConfig } from '../../protocol/config';
 import type { RunEnd, RunnerEvent } from '../../protocol/runner';
 import { wireLoss } from '../../protocol/runner';
-import type { EvalRecord, EvalResult, RunFile } from '../../protocol/runFolder';
+import type { EvalRecord, EvalResult, RunFile, TrainRecord } from '../../protocol/runFolder';
 import { makeCheckpointMetadata } from '../../protocol/checkpoint';
 import { optimizerStateTensors, restoreInto, saveCheckpoint } from '../checkpoint/checkpoint';
 import { loadNewestValidCheckpoint } from '../checkpoint/newestValid';
@@ -53,94 +53,37 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
   const warn = (m: string): void => log.log('warn', m);
   let original: RunFile | null = null;
   let originalMetrics: string | null = null;
-  let run: RunFile;
   try {
     fs.mkdirSync(path.join(runDir, CHECKPOINT_DIR), { recursive: true });
     original = fs.existsSync(path.join(runDir, RUN_FILE)) ? readRunFile(runDir) : null;
   } catch (err) {
     return report(opts, 'failed', err instanceof Error ? err.message : String(err), null);
   }
-  run = structuredClone(original) ?? newRunFile(opts.experiment, config, 'running');
-  run = { ...run, status: 'running', backend: opts.backend, error: null, versions: versions(), ...ownerHere() };
+  const run: RunFile = { ...(structuredClone(original) ?? newRunFile(opts.experiment, config, 'running')), status: 'running', backend: opts.backend, error: null, versions: versions(), ...ownerHere() };
   run.timings.startedAt ??= new Date().toISOString();
-  let trainer: Trainer | null = null;
+  /** The trainer and its probes (replaced when a resume attempt fails), disposed at the end. */
+  const held: Held = { trainer: null, probes: null };
   let metrics: MetricsWriter | null = null;
-  let probes: TrainingProbes | null = null;
   const reserve = path.join(runDir, SPACE_RESERVE_FILE);
-  const end = (status: RunEnd['status'], error: string | null, final: EvalResult[] | null): RunEnd => {
-    run.status = status;
-    run.error = error;
-    run.final = final ?? run.final;
-    run.timings.endedAt = new Date().toISOString();
-    try {
-      try {
-        writeRunFile(runDir, run);
-      } catch {
-        // A full disk: the reserve kept at the start makes room for the last word.
-        fs.rmSync(reserve, { force: true });
-        writeRunFile(runDir, run);
-      }
-    } catch (err) {
-      error = `${error ? `${error}; ` : ''}run.json not updated: ${err instanceof Error ? err.message : String(err)}`;
-    }
-    fs.rmSync(reserve, { force: true });
-    return report(opts, status, error, final);
-  };
-  // A little space set aside so that a run that fills the disk can still record why it stopped.
-  try {
-    writeFileAtomic(reserve, new Uint8Array(SPACE_RESERVE_BYTES));
-  } catch {
-    // no room even for that: the run will say so when it fails
-  }
+  const end = (status: RunEnd['status'], error: string | null, final: EvalResult[] | null): RunEnd => endRun(opts, run, reserve, status, error, final);
+  reserveSpace(reserve);
 
   try {
-    trainer = new Trainer(config);
-    let t = trainer;
-    run.parameters = t.model.parameterCount();
-    probes = new TrainingProbes(t);
+    held.trainer = new Trainer(config);
+    held.probes = new TrainingProbes(held.trainer);
+    run.parameters = held.trainer.model.parameterCount();
+    let t = held.trainer;
     if (opts.resume) {
-      // Leftovers of a killed process: half-written temporary files.
-      for (const dir of [runDir, path.join(runDir, CHECKPOINT_DIR)]) {
-        for (const name of removeStaleTemps(dir)) warn(`removed the stale temporary file ${path.join(dir, name)}`);
-      }
       if (original?.status === 'completed') originalMetrics = readMetricsText(runDir);
-      let attempts = 0;
-      const latest = await loadNewestValidCheckpoint(runDir, warn, (loaded) => {
-        if (attempts++ > 0) {
-          // A failed attempt may have assigned part of its state: start again from a fresh trainer.
-          probes?.dispose();
-          trainer?.dispose();
-          trainer = new Trainer(config);
-          probes = new TrainingProbes(trainer);
-        }
-        const tr = trainer as Trainer;
-        restoreInto(loaded, tr.model.params);
-        const state = optimizerStateTensors(loaded);
-        try {
-          tr.optimizer.setState(state);
-        } finally {
-          for (const x of state.values()) x.dispose();
-        }
-        const signs = tr.model.params.map((p) => loaded.probeState.get(p.name)?.data);
-        if (signs.every((x) => x !== undefined)) probes?.importState(loaded.metadata.step, signs as Float32Array[]);
-      });
-      t = trainer as Trainer;
-      if (latest) {
-        t.step = latest.step;
-        run.lastCheckpoint = path.relative(runDir, latest.file);
-      } else {
-        if (listCheckpoints(runDir).length > 0) warn('no checkpoint could be used: training starts again from step 0');
-        t.step = 0;
-        run.lastCheckpoint = null;
-      }
+      await restoreNewest(runDir, config, held, run, warn);
+      t = held.trainer as Trainer;
       if (original?.status === 'completed' && t.step >= config.train.steps && run.final !== null) {
         // Nothing to do: the run is complete and its final checkpoint is sound.
-        probes?.dispose();
         return report(opts, 'completed', null, run.final);
       }
       truncateMetrics(runDir, t.step);
-    } else if (fs.existsSync(path.join(runDir, METRICS_FILE))) {
-      fs.rmSync(path.join(runDir, METRICS_FILE));
+    } else {
+      fs.rmSync(path.join(runDir, METRICS_FILE), { force: true });
     }
     run.step = t.step;
     writeRunFile(runDir, run);
@@ -152,7 +95,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
     const wall = (): number => baseWall + (performance.now() - started) / 1000;
     let lastCheckpointStep = t.step;
     // Analyses: optimizer diagnostics on logged steps, attention entropy every few steps (docs/analysis.md).
-    const pr = probes as TrainingProbes;
+    const pr = held.probes as TrainingProbes;
     const tr = t;
 
     const checkpoint = async (): Promise<void> => {
@@ -200,20 +143,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
       const t0 = performance.now();
       const r = t.trainStep(log);
       run.timings.trainSeconds += (performance.now() - t0) / 1000;
-      if (log) {
-        m.append({
-          kind: 'train',
-          step: r.step,
-          loss: r.loss,
-          accuracy: r.accuracy,
-          gradNorm: r.gradNorm,
-          updateNorm: r.updateNorm,
-          lr: r.lr,
-          nanEvents: r.nanEvents,
-          wallTime: wall(),
-          length: r.length,
-        });
-      }
+      if (log) m.append(trainRecord(r, wall()));
       for (const record of pr.afterStep(s, r.lr, r.nanEvents)) m.append(record);
       const now = performance.now();
       if (now - lastProgress > 200 || last) {
@@ -239,22 +169,105 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
     } catch {
       // the run is failing already; its file is as complete as the last whole line
     }
-    if (original?.status === 'completed') {
-      // A failed resume never takes a completed run's results away.
-      try {
-        if (originalMetrics !== null) writeFileAtomic(path.join(runDir, METRICS_FILE), originalMetrics);
-        writeRunFile(runDir, original);
-      } catch {
-        // could not restore: the error below says what happened
-      }
-      return report(opts, 'failed', `resume failed, the run stays completed: ${message}`, null);
-    }
-    return end('failed', message, null);
+    if (original?.status !== 'completed') return end('failed', message, null);
+    // A failed resume never takes a completed run's results away.
+    restoreCompleted(runDir, original, originalMetrics);
+    return report(opts, 'failed', `resume failed, the run stays completed: ${message}`, null);
   } finally {
-    probes?.dispose();
-    (trainer as Trainer | null)?.dispose();
+    held.probes?.dispose();
+    held.trainer?.dispose();
     fs.rmSync(reserve, { force: true });
   }
+}
+
+interface Held {
+  trainer: Trainer | null;
+  probes: TrainingProbes | null;
+}
+
+/**
+ * Resume: removes what a killed process left half-written, then loads the newest valid checkpoint
+ * into `held`'s trainer and probes (a fresh pair after a failed attempt, which may have assigned
+ * part of its state) and sets the trainer's step and run.json's lastCheckpoint; step 0 when no
+ * checkpoint could be used.
+ */
+async function restoreNewest(runDir: string, config: RunConfig, held: Held, run: RunFile, warn: (m: string) => void): Promise<void> {
+  for (const dir of [runDir, path.join(runDir, CHECKPOINT_DIR)]) {
+    for (const name of removeStaleTemps(dir)) warn(`removed the stale temporary file ${path.join(dir, name)}`);
+  }
+  let attempts = 0;
+  const latest = await loadNewestValidCheckpoint(runDir, warn, (loaded) => {
+    if (attempts++ > 0) {
+      held.probes?.dispose();
+      held.trainer?.dispose();
+      held.trainer = new Trainer(config);
+      held.probes = new TrainingProbes(held.trainer);
+    }
+    const tr = held.trainer as Trainer;
+    restoreInto(loaded, tr.model.params);
+    const state = optimizerStateTensors(loaded);
+    try {
+      tr.optimizer.setState(state);
+    } finally {
+      for (const x of state.values()) x.dispose();
+    }
+    const signs = tr.model.params.map((p) => loaded.probeState.get(p.name)?.data);
+    if (signs.every((x) => x !== undefined)) held.probes?.importState(loaded.metadata.step, signs as Float32Array[]);
+  });
+  const t = held.trainer as Trainer;
+  if (latest) {
+    t.step = latest.step;
+    run.lastCheckpoint = path.relative(runDir, latest.file);
+  } else {
+    if (listCheckpoints(runDir).length > 0) warn('no checkpoint could be used: training starts again from step 0');
+    t.step = 0;
+    run.lastCheckpoint = null;
+  }
+}
+
+/** A little space set aside so that a run that fills the disk can still record why it stopped. */
+function reserveSpace(reserve: string): void {
+  try {
+    writeFileAtomic(reserve, new Uint8Array(SPACE_RESERVE_BYTES));
+  } catch {
+    // no room even for that: the run will say so when it fails
+  }
+}
+
+/** Writes the run's end into run.json (using the space reserve when the disk is full) and reports it. */
+function endRun(opts: RunTrainingOptions, run: RunFile, reserve: string, status: RunEnd['status'], error: string | null, final: EvalResult[] | null): RunEnd {
+  run.status = status;
+  run.error = error;
+  run.final = final ?? run.final;
+  run.timings.endedAt = new Date().toISOString();
+  try {
+    try {
+      writeRunFile(opts.runDir, run);
+    } catch {
+      // A full disk: the reserve kept at the start makes room for the last word.
+      fs.rmSync(reserve, { force: true });
+      writeRunFile(opts.runDir, run);
+    }
+  } catch (err) {
+    error = `${error ? `${error}; ` : ''}run.json not updated: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  fs.rmSync(reserve, { force: true });
+  return report(opts, status, error, final);
+}
+
+/** Puts a completed run's run.json and metrics back after a failed resume. */
+function restoreCompleted(runDir: string, original: RunFile, originalMetrics: string | null): void {
+  try {
+    if (originalMetrics !== null) writeFileAtomic(path.join(runDir, METRICS_FILE), originalMetrics);
+    writeRunFile(runDir, original);
+  } catch {
+    // could not restore: the caller's error says what happened
+  }
+}
+
+/** The metrics record of a logged training step. */
+function trainRecord(r: ReturnType<Trainer['trainStep']>, wallTime: number): TrainRecord {
+  return { kind: 'train', step: r.step, loss: r.loss, accuracy: r.accuracy, gradNorm: r.gradNorm, updateNorm: r.updateNorm, lr: r.lr, nanEvents: r.nanEvents, wallTime, length: r.length };
 }
 
 function report(opts: RunTrainingOptions, status: RunEnd['status'], error: string | null, final: EvalResult[] | null): RunEnd {
