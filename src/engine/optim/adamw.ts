@@ -38,10 +38,6 @@ export class AdamW extends SlotOptimizer<AdamWConfig, AdamWShared> {
   protected readonly slotNames = ['m', 'v'] as const;
 
   /** Elementwise and the same for every kind: any parameters may be concatenated. */
-  protected override joinClass(): { layout: 'concatenated'; rule: string } {
-    return { layout: 'concatenated', rule: '' };
-  }
-
   constructor(config: AdamWConfig) {
     super({ ...config });
     checkHyper('adamw', 'lr', config.lr, 0, Infinity, { lo: true });

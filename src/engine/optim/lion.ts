@@ -28,10 +28,6 @@ export class Lion extends SlotOptimizer<LionConfig, LionShared> {
   protected readonly slotNames = ['m'] as const;
 
   /** Elementwise and the same for every kind: any parameters may be concatenated. */
-  protected override joinClass(): { layout: 'concatenated'; rule: string } {
-    return { layout: 'concatenated', rule: '' };
-  }
-
   constructor(config: LionConfig) {
     super({ ...config });
     checkHyper('lion', 'lr', config.lr, 0, Infinity, { lo: true });
