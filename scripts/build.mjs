@@ -27,7 +27,7 @@ export const nodeOptions = {
   format: 'cjs',
   sourcemap: 'linked',
   // tfjs marks its backends side-effect free in `sideEffects`; 'module' first keeps the
-  // registering imports (tfjs-notes.md, pitfall 4).
+  // registering imports (docs/tfjs.md, pitfall 4).
   mainFields: ['module', 'main'],
   external: ['@tensorflow/tfjs-node', 'vscode'],
   logLevel: 'warning',

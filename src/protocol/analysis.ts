@@ -1,7 +1,7 @@
 /**
  * Analysis files: what `attention-lab analyze` and the end of every run write next to the run
  * folder, and what the dashboard's charts and `attention-lab report` read. Documented in
- * docs/analysis.md (formulas: science.md §1, §4, §5).
+ * docs/analysis.md (formulas: docs/science.md §1, §4, §5).
  *
  *   <experiment>/<run-id>/analysis.json     AnalysisFile   (per run, or per checkpoint)
  *   <experiment>/summary.json               SummaryFile    (per experiment)
@@ -18,8 +18,6 @@ import type { RunConfig } from './config';
 
 /** Version of analysis.json and summary.json; bumped on any incompatible change. */
 export const ANALYSIS_VERSION = 3;
-export const ANALYSIS_FILE = 'analysis.json';
-export const SUMMARY_FILE = 'summary.json';
 
 /** A matrix for a heatmap: values[row][column]. */
 export interface LabeledMatrix {
@@ -35,7 +33,7 @@ export interface Stats {
   min: number | null;
   max: number | null;
   count: number;
-  /** 95 % Student t interval of the mean (science.md §3); null with fewer than two values. */
+  /** 95 % Student t interval of the mean (docs/science.md §3); null with fewer than two values. */
   ci95: { low: number; high: number; halfWidth: number } | null;
 }
 
@@ -219,7 +217,7 @@ export interface LengthGeneralization {
 }
 
 /**
- * Randomized seeds (science.md §4): every input of a fixed set under K random seeds of the
+ * Randomized seeds (docs/science.md §4): every input of a fixed set under K random seeds of the
  * Random Seed Encoding. For a model without RSE, K = 1 (its output does not depend on a seed)
  * and the same fields describe the deterministic model, so the two compare directly.
  *
@@ -390,7 +388,7 @@ export interface SummaryFile {
   /** One grid per optimizer that was run at more than one (lr, weight decay) point. */
   robustness: RobustnessGrid[];
   /**
-   * Paired differences over shared seeds (science.md §3): between optimizers (each at its best
+   * Paired differences over shared seeds (docs/science.md §3): between optimizers (each at its best
    * group — lowest mean final loss — among groups that differ only in the optimizer), and between
    * batch settings (groups that differ only in batchSize/accumulate). Absent in older summaries.
    */

@@ -1,5 +1,5 @@
 /**
- * summary.json's statistics (science.md §3): per group n seeds and mean ± 95 % Student t
+ * summary.json's statistics (docs/science.md §3): per group n seeds and mean ± 95 % Student t
  * interval, paired differences between optimizers and between batch settings over shared seeds,
  * divergence (non-finite or above-chance final loss) shown as such, and weight RMS from the
  * optimizer diagnostics. Run data are built by hand; summarizeRuns is pure.

@@ -157,7 +157,7 @@ test('weight-decay and q lists expand the grid and name the runs', () => {
   );
   assert.deepEqual(runs.map((r) => r.train.q), [1, 4, 1, 4, 1, 4, 1, 4]);
   assert.deepEqual(runs.map((r) => r.optimizer.weightDecay), [0, 0, 0.1, 0.1, 0, 0, 0.1, 0.1]);
-  // With or without a random seed encoding every run lays out the same m rows per input (science.md §4).
+  // With or without a random seed encoding every run lays out the same m rows per input (docs/science.md §4).
   assert.deepEqual(runs.map((r) => r.train.seedsPerInput), [3, 3, 3, 3, 3, 3, 3, 3]);
 });
 

@@ -1,5 +1,5 @@
 /**
- * Gradient accumulation (StepOptions.accumulate = k, science.md §3), hand-worked:
+ * Gradient accumulation (StepOptions.accumulate = k, docs/science.md §3), hand-worked:
  * - AdamW, Lion and SGD sum the micro-gradients in a buffer and update once, on the last
  *   micro-batch, with the mean (clipping the mean: SGD below would move 3× less if each
  *   micro-gradient were clipped on its own);

@@ -6,7 +6,6 @@ import { Rng } from '../../src/core/random';
 import { createTask } from '../../src/core/tasks';
 import {
   answerFromPredictions,
-  cutAtEos,
   formatBatchRow,
   layoutBatch,
   maxAnswerTokens,
@@ -133,8 +132,6 @@ test('greedy decoding helpers: prompt + SEP, answer + EOS tokens at most, fits t
   // The last generated token (EOS) is never fed back: prompt + SEP + answer = T.
   assert.equal(promptForDecoding(sortTask, sortExample, true).length + maxAnswerTokens(sortTask, 3) - 1, sequenceLength(sortTask, 3, true));
   assert.equal(maxAnswerTokens(task('recall'), 5), 2);
-  assert.deepEqual(cutAtEos([7, 8, EOS, 9]), [7, 8]);
-  assert.deepEqual(cutAtEos([7, 8]), [7, 8]);
 });
 
 test('layoutBatch rejects examples of another size and empty batches', () => {

@@ -80,7 +80,6 @@ export interface DashboardController {
   setData(experiments: ExperimentSnapshot[], focus: string | null, comparison?: DashboardComparison | null): void;
   addMetrics(experiment: string, runId: string, records: MetricsRecord[], replace: boolean): void;
   setRunStatus(experiment: string, run: RunFile): void;
-  traceResult(requestId: number, paths: OptimizerPathsView | null, error: string | null): void;
 }
 
 export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?: string } = {}): DashboardController {
@@ -104,7 +103,7 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
   const leaveComparison = (experiment: string): void => {
     comparison = null;
     save({ compare: null, experiment, run: null });
-    if (host.connected) host.post({ type: 'dashboard/open', experiment });
+    if (host.connected) host.request('dashboard/open', { experiment }).catch((e: Error) => console.warn(e.message));
     render();
   };
 
@@ -234,7 +233,7 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       else empty(pat.body, 'No pattern for this layer and head.');
     }
 
-    // Randomized seeds (science.md §4): per-input success over seeds, seed variance, majority vote, the adversary.
+    // Randomized seeds (docs/science.md §4): per-input success over seeds, seed variance, majority vote, the adversary.
     const sh = chartCard(grid, host, 'success-histogram', 'Per-input success rate over seeds (bimodal = deterministic, spread = random)');
     const sv = chartCard(grid, host, 'seed-variance', 'Seed variance of p(correct): input × output position');
     const mv = chartCard(grid, host, 'majority-vote', 'Majority vote over seeds');
@@ -281,15 +280,30 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
         select('Function', TRACE_FUNCTIONS.map((f) => ({ value: f, label: f })), state.traceFn, (v) => save({ traceFn: v })),
         select('Steps', [100, 300, 1000, 3000].map((n) => ({ value: String(n), label: String(n) })), String(state.traceSteps), (v) => save({ traceSteps: Number(v) })),
         button('Trace', () => {
-          traceRequest++;
+          const mine = ++traceRequest;
           status.textContent = 'Tracing in the backend…';
-          host.post({ type: 'trace/request', requestId: traceRequest, fn: state.traceFn, steps: state.traceSteps, optimizers });
+          host.request('paths/trace', { fn: state.traceFn, steps: state.traceSteps, optimizers }).then(
+            (paths) => traceResult(mine, paths, null),
+            (err: Error) => traceResult(mine, null, err.message),
+          );
         }),
         status,
       ),
     );
     if (lastPaths) drawPaths(lastPaths);
     else empty(card.body, `Press Trace to run ${optimizers.map((o) => o.name).join(', ')} on the function.`);
+  }
+
+  /** The reply to the newest trace request (older replies are dropped). */
+  function traceResult(requestId: number, paths: OptimizerPathsView | null, error: string | null): void {
+    if (requestId !== traceRequest || !traceCard) return;
+    if (paths) {
+      lastPaths = paths;
+      drawPaths(paths);
+    } else {
+      clear(traceCard.body);
+      traceCard.body.append(el('div', { class: 'al-error', role: 'alert' }, `Trace failed: ${error ?? 'unknown error'}`));
+    }
   }
 
   function drawPaths(paths: OptimizerPathsView): void {
@@ -469,16 +483,6 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       // The copy keeps its (possibly experiment-qualified) id.
       if (copy) copy.run = { ...run, id: copy.run.id };
       if (finished) render();
-    },
-    traceResult(requestId, paths, error) {
-      if (requestId !== traceRequest || !traceCard) return;
-      if (paths) {
-        lastPaths = paths;
-        drawPaths(paths);
-      } else {
-        clear(traceCard.body);
-        traceCard.body.append(el('div', { class: 'al-error', role: 'alert' }, `Trace failed: ${error ?? 'unknown error'}`));
-      }
     },
   };
 }

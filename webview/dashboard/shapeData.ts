@@ -177,7 +177,7 @@ export function robustnessData(g: RobustnessGrid): { mean: HeatmapData; ci: Heat
 /**
  * Weight RMS of the matrices over training (optimizer diagnostics records): one line per seed
  * group, the mean over its seeds, with the largest |θ| of any matrix in the label. Tiger's
- * relative step compounds unless its weight decay bounds it (science.md §3).
+ * relative step compounds unless its weight decay bounds it (docs/science.md §3).
  */
 export function weightRmsSeries(runs: readonly RunSnapshot[]): LineSeries[] {
   const out: LineSeries[] = [];
@@ -342,7 +342,7 @@ export function majorityVote(a: AnalysisFile): LineSeries[] {
 }
 
 /**
- * The per-input success-rate histogram (science.md §4): how many inputs are answered right under
+ * The per-input success-rate histogram (docs/science.md §4): how many inputs are answered right under
  * which fraction of the K seeds. Bimodal at 0 and 1 = deterministic; spread = random.
  */
 export function successHistogram(a: AnalysisFile): HistogramData {

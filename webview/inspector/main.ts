@@ -9,7 +9,6 @@ import type { AttentionProbeResult, CheckpointDiffView, CheckpointHeaderView, Te
 import { applyAppStyles } from '../shared/appStyles';
 import { chartCard } from '../shared/chartCard';
 import { button, clear, el, select } from '../shared/dom';
-import { listenToHost } from '../shared/hostMessages';
 import { vscodeHost } from '../shared/host';
 
 applyAppStyles();
@@ -32,6 +31,7 @@ let header: CheckpointHeaderView | null = null;
 const stats = new Map<string, TensorStatsView>();
 const charts: ChartHandle<never, never>[] = [];
 let probeId = 0;
+let tensorId = 0;
 let probe: AttentionProbeResult | null = null;
 
 const fmt = (v: number | null | undefined): string => {
@@ -59,7 +59,7 @@ function tensorTable(tensors: TensorSummary[], caption: string, id: string): HTM
     );
     const choose = (): void => {
       save({ selected: t.name });
-      host.post({ type: 'tensor/request', name: t.name });
+      requestTensor(t.name);
       for (const r of root.querySelectorAll('tr.al-selected')) r.classList.remove('al-selected');
       row.classList.add('al-selected');
     };
@@ -100,9 +100,34 @@ function renderHeader(): void {
   root.append(el('h2', { class: 'al-section' }, 'Tensors'), tensorTable(model, `${model.length} model tensors`, 'tensors-model'));
   if (optim.length > 0) root.append(el('h2', { class: 'al-section' }, 'Optimizer state'), tensorTable(optim, `${optim.length} optimizer state tensors`, 'tensors-optimizer'));
   root.append(el('div', { class: 'al-grid al-section', id: 'detail' }));
-  root.append(el('div', { id: 'diff', class: 'al-section' }, el('h2', {}, 'Compare'), button('Diff with another checkpoint…', () => host.post({ type: 'diff/request' }), { secondary: true })));
+  root.append(el('div', { id: 'diff', class: 'al-section' }, el('h2', {}, 'Compare'), button('Diff with another checkpoint…', requestDiff, { secondary: true })));
   if (ck) renderProbeControls();
-  if (state.selected && h.tensors.some((t) => t.name === state.selected)) host.post({ type: 'tensor/request', name: state.selected });
+  if (state.selected && h.tensors.some((t) => t.name === state.selected)) requestTensor(state.selected);
+}
+
+/** Asks the host for one tensor's values; only the newest answer is drawn. */
+function requestTensor(name: string): void {
+  const mine = ++tensorId;
+  host.request('tensor/get', { name }).then(
+    (detail) => {
+      if (mine === tensorId) renderDetail(detail);
+    },
+    (err: Error) => showTensorError(name, err.message),
+  );
+}
+
+function showTensorError(name: string, message: string): void {
+  root.querySelector('#detail')?.append(el('div', { class: 'al-error' }, `${name}: ${message}`));
+}
+
+/** Lets the user pick another checkpoint (a dialog in the host) and shows the diff. */
+function requestDiff(): void {
+  host.request('diff/pick', {}).then(
+    ({ diff }) => {
+      if (diff) renderDiff(diff);
+    },
+    (err: Error) => root.querySelector('#diff')?.append(el('div', { class: 'al-error' }, err.message)),
+  );
 }
 
 function renderDetail(d: TensorDetailView): void {
@@ -149,7 +174,18 @@ function renderProbeControls(): void {
     probeId++;
     const status = root.querySelector('#probe-status');
     if (status) status.textContent = 'Running the model in the backend…';
-    host.post({ type: 'attention/request', requestId: probeId, input: input.value });
+    const mine = probeId;
+    host.request('attention/probe', { input: input.value }).then(
+      (result) => {
+        if (mine !== probeId) return;
+        probe = result;
+        if (status) status.textContent = '';
+        renderProbe();
+      },
+      (err: Error) => {
+        if (mine === probeId && status) status.textContent = err.message;
+      },
+    );
   };
   input.addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter') run();
@@ -205,56 +241,22 @@ function showError(message: string): void {
   root.append(el('h1', {}, 'Cannot open this file'), el('div', { class: 'al-error', role: 'alert', id: 'error' }, message));
 }
 
-listenToHost((m) => {
-  switch (m.type) {
-    case 'checkpoint/header':
-      header = m.header;
-      stats.clear();
-      renderHeader();
-      break;
-    case 'checkpoint/stats': {
-      for (const s of m.stats) stats.set(s.name, s.stats);
-      for (const s of m.stats) {
-        const row = root.querySelector<HTMLTableRowElement>(`tr[data-tensor="${CSS.escape(s.name)}"]`);
-        const t = header?.tensors.find((x) => x.name === s.name);
-        if (!row || !t) continue;
-        while (row.cells.length > 3) row.deleteCell(3);
-        for (const v of [s.stats.min, s.stats.max, s.stats.mean, s.stats.std, s.stats.nan, s.stats.inf, s.stats.zero]) row.append(el('td', { class: 'num' }, fmt(v)));
-      }
-      if (m.done) root.dataset.statsDone = 'true';
-      break;
-    }
-    case 'checkpoint/error':
-      showError(m.message);
-      break;
-    case 'tensor/data':
-      renderDetail(m.detail);
-      break;
-    case 'tensor/error': {
-      const box = root.querySelector('#detail');
-      box?.append(el('div', { class: 'al-error' }, `${m.name}: ${m.message}`));
-      break;
-    }
-    case 'diff/result':
-      renderDiff(m.diff);
-      break;
-    case 'diff/error':
-      root.querySelector('#diff')?.append(el('div', { class: 'al-error' }, m.message));
-      break;
-    case 'attention/result':
-      if (m.requestId !== probeId) break;
-      probe = m.result;
-      root.querySelector('#probe-status')!.textContent = '';
-      renderProbe();
-      break;
-    case 'attention/error': {
-      if (m.requestId !== probeId) break;
-      const status = root.querySelector('#probe-status');
-      if (status) status.textContent = m.message;
-      break;
-    }
-    default:
-      break;
-  }
+host.on('checkpoint/header', (m) => {
+  header = m.header;
+  stats.clear();
+  renderHeader();
 });
-host.post({ type: 'webview/ready' });
+host.on('checkpoint/stats', (m) => {
+  for (const s of m.stats) stats.set(s.name, s.stats);
+  for (const s of m.stats) {
+    const row = root.querySelector<HTMLTableRowElement>(`tr[data-tensor="${CSS.escape(s.name)}"]`);
+    const t = header?.tensors.find((x) => x.name === s.name);
+    if (!row || !t) continue;
+    while (row.cells.length > 3) row.deleteCell(3);
+    for (const v of [s.stats.min, s.stats.max, s.stats.mean, s.stats.std, s.stats.nan, s.stats.inf, s.stats.zero]) row.append(el('td', { class: 'num' }, fmt(v)));
+  }
+  if (m.done) root.dataset.statsDone = 'true';
+});
+host.on('checkpoint/error', (m) => showError(m.message));
+host.on('tensor/error', (m) => showTensorError(m.name, m.message));
+host.ready();

@@ -13,7 +13,7 @@ import { sequenceLength } from '../../core/tasks/layout';
 import type { Task } from '../../core/tasks/task';
 import { tokenText } from '../../core/tasks/tokenText';
 import { tf } from '../../engine/tf';
-import type { AttentionProbeParams } from '../../protocol/viewRequests';
+import type { AttentionProbeParams } from '../../protocol/backendMessages';
 import type { AttentionProbeResult } from '../../protocol/viewData';
 
 let ready: Promise<unknown> | null = null;

@@ -110,7 +110,7 @@ export function sameAnswer(a: readonly number[], b: readonly number[]): boolean 
 }
 
 /**
- * The plain-number q-norm (science.md §4) of per-input losses, ( (1/n) Σ_i L_i^q )^(1/q);
+ * The plain-number q-norm (docs/science.md §4) of per-input losses, ( (1/n) Σ_i L_i^q )^(1/q);
  * q = 1 is the mean. The differentiable objective on tensors is `qNormLoss` (train/loss.ts).
  */
 export function qNormValue(perInputLoss: readonly number[], q: number): number {

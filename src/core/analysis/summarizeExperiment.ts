@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnalysisFile, LabeledMatrix, PairedDifference, RobustnessGrid, RunSummary, SeedBand, SeedGroup, Stats, SummaryFile } from '../../protocol/analysis';
-import { ANALYSIS_FILE, ANALYSIS_VERSION, SUMMARY_FILE } from '../../protocol/analysis';
+import { ANALYSIS_VERSION } from '../../protocol/analysis';
 import { positionLabel } from '../../protocol/config';
 import { analysisFileProblem } from './checkAnalysisFile';
 import type { EvalRecord, MetricsRecord, OptimRecord, RunFile, TrainRecord } from '../../protocol/runFolder';
@@ -16,6 +16,7 @@ import { writeJsonAtomic } from '../io/atomicWrite';
 import { meanOfPresent } from './attentionEntropyMath';
 import { pairedDifference } from './confidence';
 import { mean, meanCi95, sampleStd, stats } from './statistics';
+import { ANALYSIS_FILE, SUMMARY_FILE } from '../../protocol/runFolder';
 
 /** A run folder's contents as the summary needs them. */
 export interface RunData {

@@ -10,7 +10,7 @@
  * runs in parallel; see the README for its measured wall time.
  *
  * Learning rates: Lion takes a 3× smaller lr and a 3× larger weight decay than AdamW
- * (science.md §3). Tiger's step is η·RMS(θ) for weight matrices, relative to the weights' size,
+ * (docs/science.md §3). Tiger's step is η·RMS(θ) for weight matrices, relative to the weights' size,
  * so its lr is not on Lion's scale: measured on these tasks, Tiger at η = 1e-2 matches Lion at
  * 3e-4 (dModel 64, sort, 600 steps), while at 1e-3 it barely moves in the quick preset's budget.
  */
@@ -91,7 +91,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     spec: {
       name: 'optimizers',
       description:
-        'Each optimizer at the lr that gave it the lowest final loss on this exact setting (measured, see src/core/experiment/presets.ts), Tiger at a weight decay that bounds its weights\' RMS (science.md §3), the same 5 training seeds for all three, so the report can pair them seed by seed. Also their optimizer-state memory: AdamW keeps 2 tensors per parameter, Lion and Tiger 1.',
+        'Each optimizer at the lr that gave it the lowest final loss on this exact setting (measured, see src/core/experiment/presets.ts), Tiger at a weight decay that bounds its weights\' RMS (docs/science.md §3), the same 5 training seeds for all three, so the report can pair them seed by seed. Also their optimizer-state memory: AdamW keeps 2 tensors per parameter, Lion and Tiger 1.',
       tasks: [optimizerTask()],
       models: [optimizerModel()],
       attentionScalings: ['standard'],
@@ -106,7 +106,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     spec: {
       name: 'robustness',
       description:
-        'The Lion paper claims a wider good region for Lion than for AdamW (science.md §3). Every optimizer over the same lr decades 1e-4 … 1 at its own weight decay; a run diverges when its final loss is not finite or above the chance level ln V, and the report and the dashboard show such cells as diverged, not as numbers. 600 steps (the optimizers preset trains 1,000) so that the 45 runs fit in 10 minutes on 2 cores; with fewer steps an optimum can sit a little higher.',
+        'The Lion paper claims a wider good region for Lion than for AdamW (docs/science.md §3). Every optimizer over the same lr decades 1e-4 … 1 at its own weight decay; a run diverges when its final loss is not finite or above the chance level ln V, and the report and the dashboard show such cells as diverged, not as numbers. 600 steps (the optimizers preset trains 1,000) so that the 45 runs fit in 10 minutes on 2 cores; with fewer steps an optimum can sit a little higher.',
       tasks: [optimizerTask()],
       models: [optimizerModel()],
       attentionScalings: ['standard'],
@@ -125,7 +125,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     spec: {
       name: 'tiger-accumulation',
       description:
-        'Both settings see 32 examples per update. AdamW, Lion (and SGD) accumulate in a gradient buffer of one float32 per parameter; Tiger accumulates inside its momentum with no extra memory (science.md §3). The state bytes are the optimizer\'s allocated tensors (the same bytes tf.memory() counts).',
+        'Both settings see 32 examples per update. AdamW, Lion (and SGD) accumulate in a gradient buffer of one float32 per parameter; Tiger accumulates inside its momentum with no extra memory (docs/science.md §3). The state bytes are the optimizer\'s allocated tensors (the same bytes tf.memory() counts).',
       tasks: [optimizerTask()],
       models: [optimizerModel()],
       attentionScalings: ['standard'],
@@ -140,7 +140,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     spec: {
       name: 'randomized-recall',
       description:
-        'The ICLR 2025 randomized-Transformer recall setting (science.md §4, §7.1), small: one token per pair [value bits, one-hot key] (+ an 8-bit seed shared by the sequence), ' +
+        'The ICLR 2025 randomized-Transformer recall setting (docs/science.md §4, §7.1), small: one token per pair [value bits, one-hot key] (+ an 8-bit seed shared by the sequence), ' +
         'the query token with its value slot zeroed, read at the query; 2 blocks of linear self-attention, 1 head, key size 2 as the memory bottleneck. ' +
         'First: does a deterministic model (no RSE) learn a store that an oblivious adversary can exploit (worst-key error near 1)? Then: does the q-norm objective with fresh seeds ' +
         '(A^q_R) make the store properly random, with a worst-key error below the deterministic one and a majority vote above it, where ERM with seeds (A^E_R, q = 1) ignores the seed (Yao)? ' +
@@ -174,7 +174,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     spec: {
       name: 'position-probe',
       description:
-        'With identical input tokens all value vectors are equal, so an encoding acting only on the attention logits (RoPE, randomized or not) yields the same output everywhere and cannot solve the probe; learned and sinusoidal codes added to the input can (science.md §2). Randomized sinusoidal positions (a sorted random subset of [0, 4·maxLen), resampled per example at evaluation) must read the index as a rank among the drawn positions.',
+        'With identical input tokens all value vectors are equal, so an encoding acting only on the attention logits (RoPE, randomized or not) yields the same output everywhere and cannot solve the probe; learned and sinusoidal codes added to the input can (docs/science.md §2). Randomized sinusoidal positions (a sorted random subset of [0, 4·maxLen), resampled per example at evaluation) must read the index as a rank among the drawn positions.',
       tasks: [{ name: 'position-probe', trainLengths: [4, 8, 12, 16], evalLengths: [8, 16] }],
       models: [
         { label: 'none', causal: false, position: 'none' },
@@ -196,7 +196,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     spec: {
       name: 'length-generalization',
       description:
-        'Do randomized positions help a Transformer sort longer lists than it was trained on (science.md §5, §7.4)? Both codes are defined at every position, so n = 12 and 16 are reachable by construction; randomized ones are read at a sorted random subset of [0, 4·maxLen) every step (one draw shared by the batch) and per example at evaluation, so the longer sequences\' positions are not new. Sinusoidal codes are added to token embeddings × √dModel.',
+        'Do randomized positions help a Transformer sort longer lists than it was trained on (docs/science.md §5, §7.4)? Both codes are defined at every position, so n = 12 and 16 are reachable by construction; randomized ones are read at a sorted random subset of [0, 4·maxLen) every step (one draw shared by the batch) and per example at evaluation, so the longer sequences\' positions are not new. Sinusoidal codes are added to token embeddings × √dModel.',
       tasks: [{ name: 'sort', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 12, 16], options: { values: 16 } }],
       models: [
         { label: 'rope', layers: 2, dModel: 64, heads: 4, dFf: 128, position: 'rope' },

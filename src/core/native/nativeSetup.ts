@@ -211,6 +211,32 @@ with zipfile.ZipFile(wheel) as z:
             shutil.copyfileobj(src, dst, 1 << 20)
 `;
 
+/**
+ * deps/lib and deps/include of tfjs-node as its binding.gyp expects them, pointing at the unpacked
+ * library (or holding copies of it when `selfContained`).
+ */
+function linkDeps(pkgDir: string, libDir: string, includeDir: string, selfContained: boolean, log: (line: string) => void): void {
+  const depsDir = path.join(pkgDir, 'deps');
+  const depsLib = path.join(depsDir, 'lib');
+  fs.rmSync(depsDir, { recursive: true, force: true });
+  fs.mkdirSync(depsLib, { recursive: true });
+  let cc = path.join(libDir, 'libtensorflow_cc.so.2');
+  let fw = path.join(libDir, 'libtensorflow_framework.so.2');
+  if (selfContained) {
+    const how = [linkOrCopy(cc, path.join(depsLib, 'libtensorflow_cc.so.2')), linkOrCopy(fw, path.join(depsLib, 'libtensorflow_framework.so.2'))];
+    log(`TensorFlow's libraries ${how[0]} into ${depsLib}`);
+    cc = 'libtensorflow_cc.so.2';
+    fw = 'libtensorflow_framework.so.2';
+  } else {
+    forceSymlink(cc, path.join(depsLib, 'libtensorflow_cc.so.2'));
+  }
+  // -ltensorflow resolves libtensorflow.so; the binding then records libtensorflow_cc.so.2 (its soname).
+  for (const name of ['libtensorflow.so', 'libtensorflow.so.2', TFJS_LIB_MARKER]) forceSymlink(cc, path.join(depsLib, name));
+  if (!selfContained) forceSymlink(fw, path.join(depsLib, 'libtensorflow_framework.so.2'));
+  forceSymlink(fw, path.join(depsLib, 'libtensorflow_framework.so'));
+  forceSymlink(includeDir, path.join(depsDir, 'include'));
+}
+
 /** Runs the setup; resolves with the manifest of a verified setup, or throws a SetupError. */
 export async function setUpNative(o: SetupOptions): Promise<NativeManifest> {
   const node = process.execPath;
@@ -321,25 +347,7 @@ export async function setUpNative(o: SetupOptions): Promise<NativeManifest> {
   // 5. deps/lib and deps/include as binding.gyp expects them. The binding's rpath is
   // $ORIGIN/../../deps/lib: whatever deps/lib holds is what loads at run time.
   step('link', 0.65, 'linking TensorFlow into @tensorflow/tfjs-node');
-  const depsDir = path.join(pkgDir, 'deps');
-  const depsLib = path.join(depsDir, 'lib');
-  fs.rmSync(depsDir, { recursive: true, force: true });
-  fs.mkdirSync(depsLib, { recursive: true });
-  let cc = path.join(libDir, 'libtensorflow_cc.so.2');
-  let fw = path.join(libDir, 'libtensorflow_framework.so.2');
-  if (o.selfContained) {
-    const how = [linkOrCopy(cc, path.join(depsLib, 'libtensorflow_cc.so.2')), linkOrCopy(fw, path.join(depsLib, 'libtensorflow_framework.so.2'))];
-    o.log(`TensorFlow's libraries ${how[0]} into ${depsLib}`);
-    cc = 'libtensorflow_cc.so.2';
-    fw = 'libtensorflow_framework.so.2';
-  } else {
-    forceSymlink(cc, path.join(depsLib, 'libtensorflow_cc.so.2'));
-  }
-  // -ltensorflow resolves libtensorflow.so; the binding then records libtensorflow_cc.so.2 (its soname).
-  for (const name of ['libtensorflow.so', 'libtensorflow.so.2', TFJS_LIB_MARKER]) forceSymlink(cc, path.join(depsLib, name));
-  if (!o.selfContained) forceSymlink(fw, path.join(depsLib, 'libtensorflow_framework.so.2'));
-  forceSymlink(fw, path.join(depsLib, 'libtensorflow_framework.so'));
-  forceSymlink(includeDir, path.join(depsDir, 'include'));
+  linkDeps(pkgDir, libDir, includeDir, o.selfContained, o.log);
 
   // 6. The binding, where node-pre-gyp looks for it (lib/napi-v<N>/tfjs_binding.node).
   // The folder node-pre-gyp loads it from: the highest N-API version the package declares that

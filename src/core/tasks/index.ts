@@ -63,21 +63,3 @@ export function createTask(config: TaskConfig): Task {
   return entry(config.name).create(config);
 }
 
-/** A short description of a task and its options, for help texts and the UI. */
-export function describeTask(name: TaskName): string {
-  const { summary, options } = entry(name);
-  const lines = Object.entries(options).map(([key, spec]) => `  ${key} (${spec.min}…${spec.max}, default ${describeDefault(spec.default)}): ${spec.doc}`);
-  return lines.length > 0 ? `${summary}\nOptions:\n${lines.join('\n')}` : `${summary}\nNo options.`;
-}
-
-/** A default as text; one that depends on the largest size n (recall keys) shows an example. */
-function describeDefault(fn: (largestSize: number) => number): string {
-  return fn(1) === fn(1000) ? String(fn(1)) : `${fn(16)} for n = 16`;
-}
-
-/** The options a task uses when none are given, for a config whose largest size n is `largestSize`. */
-export function defaultTaskOptions(name: TaskName, largestSize: number): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [key, spec] of Object.entries(entry(name).options)) out[key] = spec.default(largestSize);
-  return out;
-}

@@ -190,12 +190,6 @@ export function maxAnswerTokens(task: Task, n: number): number {
   return task.answerLength(n) + 1;
 }
 
-/** Generated tokens up to (not including) the first EOS. */
-export function cutAtEos(tokens: readonly number[]): number[] {
-  const i = tokens.indexOf(EOS);
-  return i < 0 ? [...tokens] : tokens.slice(0, i);
-}
-
 /**
  * One row of a batch as the model sees it: input tokens and targets in aligned columns, `·`
  * where there is no target. For example (sort, causal):

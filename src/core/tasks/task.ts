@@ -16,7 +16,7 @@ export interface TaskExample {
   answer: number[];
 }
 
-/** Per-example scores (science.md §5). */
+/** Per-example scores (docs/science.md §5). */
 export interface ExampleScores {
   /** 1 if the whole answer is right. */
   exact: number;

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnalysisFile, AnalysisSettings } from '../../protocol/analysis';
-import { ANALYSIS_FILE, ANALYSIS_VERSION } from '../../protocol/analysis';
+import { ANALYSIS_VERSION } from '../../protocol/analysis';
 import type { RunConfig } from '../../protocol/config';
 import type { MetricsRecord } from '../../protocol/runFolder';
 import { loadCheckpoint, restoreInto } from '../checkpoint/checkpoint';
@@ -22,6 +22,8 @@ import { lengthGeneralization } from './lengthGeneralization';
 import type { AnalysisSubject } from './modelPasses';
 import { SPREAD_BOUND, randomizedAnalysis } from './randomizedSeeds';
 import { entropyOverTraining, optimizerDiagnostics } from '../../core/analysis/trainingDiagnostics';
+import { stderrLogger, type Logger } from '../../core/log';
+import { ANALYSIS_FILE, CHECKPOINT_DIR, RUN_FILE } from '../../protocol/runFolder';
 
 export const DEFAULT_ANALYSIS_SEED = 1234;
 
@@ -117,14 +119,18 @@ export async function subjectFromCheckpoint(file: string): Promise<{ subject: An
  * to <run-dir>/analysis.json) or a checkpoint file (written next to it as step-N.analysis.json,
  * or to `out`). Returns the file written and the analysis.
  */
-export async function analyzePath(target: string, options: { out?: string; settings?: Partial<AnalysisSettings> } = {}): Promise<{ file: string; analysis: AnalysisFile }> {
+export async function analyzePath(
+  target: string,
+  options: { out?: string; settings?: Partial<AnalysisSettings>; log?: Logger } = {},
+): Promise<{ file: string; analysis: AnalysisFile }> {
   const isDir = fs.existsSync(target) && fs.statSync(target).isDirectory();
   let checkpoint: string;
   let runDir: string | null = null;
   if (isDir) {
     runDir = target;
     readRunFile(runDir);
-    const warn = (m: string): void => void process.stderr.write(`attention-lab: warning: ${m}\n`);
+    const log = options.log ?? stderrLogger();
+    const warn = (m: string): void => log.log('warn', m);
     const latest = await loadNewestValidCheckpoint(runDir, warn);
     if (!latest) throw new RunFolderError(`${runDir}: the run has no usable checkpoint to analyse yet`);
     checkpoint = latest.file;
@@ -133,7 +139,7 @@ export async function analyzePath(target: string, options: { out?: string; setti
     checkpoint = target;
     // A checkpoint inside a run folder's checkpoints/ gets the run's metrics too.
     const maybeRun = path.dirname(path.dirname(target));
-    if (path.basename(path.dirname(target)) === 'checkpoints' && fs.existsSync(path.join(maybeRun, 'run.json'))) runDir = maybeRun;
+    if (path.basename(path.dirname(target)) === CHECKPOINT_DIR && fs.existsSync(path.join(maybeRun, RUN_FILE))) runDir = maybeRun;
   }
   const { subject, step } = await subjectFromCheckpoint(checkpoint);
   try {

@@ -1,5 +1,5 @@
 /**
- * Randomized seeds (science.md §4; docs/analysis.md `randomized`): a fixed set of inputs, each
+ * Randomized seeds (docs/science.md §4; docs/analysis.md `randomized`): a fixed set of inputs, each
  * read under the same K Random Seed Encoding seeds. From it, the paper's views of "properly
  * random": the variance over seeds of p(correct), the per-input success-rate histogram (bimodal =
  * deterministic, spread = random) and the majority-vote curve; a thresholded measure of seed

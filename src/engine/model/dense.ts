@@ -2,7 +2,7 @@ import { tf } from '../tf';
 import type { Tensor } from '../tf';
 
 /*
- * Dense layers with a hand-written gradient, for speed on the wasm backend (tfjs-notes.md):
+ * Dense layers with a hand-written gradient, for speed on the wasm backend (docs/tfjs.md):
  * wasm runs a matmul on XNNPACK only for a plain 2-D product with neither operand transposed;
  * autodiff of tf.matMul emits transposed products (dy·Wᵀ via transposeB), which fall to a
  * scalar loop ~10× slower. Here the transposes are explicit `tf.transpose` kernels followed

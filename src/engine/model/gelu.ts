@@ -11,7 +11,7 @@ const A = 0.044715;
  * the same function as the usual ½·x·(1 + tanh(C·(x + A·x³))), in 6 kernels forward and 7
  * backward instead of 9 and 12: on the [B·T, d_ff] activations every kernel is a full pass over
  * memory, and on tfjs-node also a ~20 µs launch. x³ is x·x·x: tf.pow's gradient also
- * differentiates the exponent and is slow (tfjs-notes.md).
+ * differentiates the exponent and is slow (docs/tfjs.md).
  */
 const geluOp = tf.customGrad((...args: unknown[]) => {
   const [x, save] = args as [Tensor, (t: Tensor[]) => void];

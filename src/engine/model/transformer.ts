@@ -1,6 +1,6 @@
 /**
  * A small GPT-style Transformer on tfjs-core, written for reading (after karpathy/nanoGPT's
- * model.py) and for speed on the wasm backend (tfjs-notes.md): dense layers with a custom
+ * model.py) and for speed on the wasm backend (docs/tfjs.md): dense layers with a custom
  * gradient on 2-D activations [B*T, D], embeddings as one-hot products, GELU with x·x·x.
  *
  *   tokens [B, T] → one-hot · embed.token [B*T, D − R]     (or the task's fixed features [B*T, F]: as they are,

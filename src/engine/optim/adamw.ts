@@ -22,7 +22,7 @@ interface AdamWShared {
 }
 
 /**
- * AdamW with PyTorch's `torch.optim.AdamW` semantics (science.md §3): decoupled decay first,
+ * AdamW with PyTorch's `torch.optim.AdamW` semantics (docs/science.md §3): decoupled decay first,
  * then bias-corrected moments, ε added after the bias-corrected square root:
  *   θ ← θ(1 − ηλ);  m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²
  *   θ ← θ − η · (m / (1 − β1ᵗ)) / (√v / √(1 − β2ᵗ) + ε)
@@ -38,10 +38,6 @@ export class AdamW extends SlotOptimizer<AdamWConfig, AdamWShared> {
   protected readonly slotNames = ['m', 'v'] as const;
 
   /** Elementwise and the same for every kind: any parameters may be concatenated. */
-  protected override joinClass(): { layout: 'concatenated'; rule: string } {
-    return { layout: 'concatenated', rule: '' };
-  }
-
   constructor(config: AdamWConfig) {
     super({ ...config });
     checkHyper('adamw', 'lr', config.lr, 0, Infinity, { lo: true });

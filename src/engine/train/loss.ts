@@ -58,7 +58,7 @@ export function maskedCrossEntropy(logits: Tensor, targets: Int32Array): { perEx
 }
 
 /**
- * The q-norm objective of science.md §4 over n inputs × m seeds:
+ * The q-norm objective of docs/science.md §4 over n inputs × m seeds:
  *   L̂_q = ( (1/n) Σ_i [ (1/m) Σ_j L(x_i, r_j) ]^q )^(1/q)
  * `perExample` is laid out input-major: index i·m + j is input i under seed j.
  * q = 1 is the ordinary mean (ERM); large q approaches the worst input's loss.

@@ -68,7 +68,7 @@ export class Trainer {
   /**
    * m, rows per input: the seeds per input of the q-norm objective. A model without RSE gets the
    * same m rows per input (identical copies: the same gradient as one row each, and the same rows
-   * per step as the RSE runs it is compared with; science.md §4).
+   * per step as the RSE runs it is compared with; docs/science.md §4).
    */
   private get seedsPerInput(): number {
     return Math.max(1, this.config.train.seedsPerInput);
@@ -261,7 +261,7 @@ export class Trainer {
   }
 }
 
-/** q of the q-norm objective at a step: rising linearly from 1 to q over `warmup` steps (science.md §4). */
+/** q of the q-norm objective at a step: rising linearly from 1 to q over `warmup` steps (docs/science.md §4). */
 export function qAtStep(q: number, warmup: number, step: number): number {
   if (!(warmup > 0) || step >= warmup) return q;
   return 1 + (q - 1) * (step / warmup);
