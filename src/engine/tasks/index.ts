@@ -2,6 +2,8 @@ import type { TaskConfig, TaskName } from '../../protocol/config';
 import { TASK_NAMES } from '../../protocol/config';
 import { ALPHABET_OPTIONS } from './alphabetTask';
 import { CopyTask } from './copy';
+import { GRAPH_COLORING_OPTIONS, GraphColoringTask } from './graphColoring';
+import { GRID_WORLD_OPTIONS, GridWorldTask } from './gridWorld';
 import { POSITION_PROBE_OPTIONS, PositionProbeTask } from './positionProbe';
 import { RECALL_OPTIONS, RecallTask } from './recall';
 import { ReverseTask } from './reverse';
@@ -48,6 +50,22 @@ const TASKS: Record<TaskName, TaskEntry> = {
       'With capacity M > 0, M memory slots follow the pairs and an attention mask makes the query see only them ' +
       '(a store for M of n items, where a random seed can choose what to keep). Text: `k3:v1 k0:v5 | query: k0 | value: v5`.',
     options: RECALL_OPTIONS,
+  },
+  'graph-coloring': {
+    create: (c) => new GraphColoringTask(c),
+    summary:
+      'graph-coloring (randomized Transformers): n vertices, one token per vertex (its id); each vertex sees only its neighbours ' +
+      '(a per-example attention mask) and outputs one of C colours; trained on the expected number of monochromatic edges. ' +
+      'Needs a bidirectional model. Text: `edges: v3–v1 v1–v0 v0–v3 | colours: v3=c0 v1=c1 v0=c2`.',
+    options: GRAPH_COLORING_OPTIONS,
+  },
+  'grid-world': {
+    create: (c) => new GridWorldTask(c),
+    summary:
+      'grid-world (randomized Transformers): find a treasure on an n × n grid in an explore episode, then return to it in an exploit episode; ' +
+      'the agent reads the cells it reaches and acts by argmax; trained by evolution strategies (train.es). ' +
+      'Text: `ep1 1,0 2,0 2,1! ep2 0,1 1,1 2,1! | actions: R R U U R R`.',
+    options: GRID_WORLD_OPTIONS,
   },
 };
 

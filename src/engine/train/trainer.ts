@@ -21,6 +21,7 @@ import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import { greedyDecode } from './greedyDecode';
 import { maskedCrossEntropy, qNormLoss } from './loss';
+import { rowLosses } from './objective';
 
 /** Seed of the evaluation sets: shared by all runs so that they are compared on the same inputs. */
 export const EVAL_SEED = 20250221;
@@ -40,6 +41,11 @@ export interface Batch {
   inputs: number;
   seeds: number;
   n: number;
+  /**
+   * A task with its own objective (graph colouring): the objective and the laid-out rows'
+   * examples it reads (each input m times); absent for the cross-entropy on `targets`.
+   */
+  objective?: { task: Task; examples: readonly TaskExample[] };
 }
 
 export class Trainer {
@@ -115,6 +121,7 @@ export class Trainer {
       inputs,
       seeds,
       n,
+      ...(this.task.objective ? { objective: { task: this.task, examples } } : {}),
     };
   }
 
@@ -172,7 +179,7 @@ export class Trainer {
       const { perExample, predictions } = tf.tidy(() => {
         const tokensT = tf.tensor2d(layout.tokens, [layout.batch, layout.length], 'int32');
         const { logits } = this.model.forward({ tokens: tokensT as tf.Tensor2D, seedBits: seedBits as tf.Tensor2D | undefined, positions, mask: layout.mask });
-        return maskedCrossEntropy(logits, layout.targets);
+        return rowLosses(this.task, logits, layout.targets, chunk);
       });
       const lossData = perExample.dataSync();
       const predData = predictions.dataSync() as Int32Array;
@@ -205,7 +212,8 @@ export class Trainer {
       tokens,
       loss: lossSum / count,
       exact: exact / count,
-      tokenAccuracy: tokTotal ? tokRight / tokTotal : 0,
+      // A task with its own objective has no token targets: its per-element score (colouring: edges properly coloured).
+      tokenAccuracy: this.task.objective ? clrs / count : tokTotal ? tokRight / tokTotal : 0,
       shape: shape / count,
       parse: parse / count,
       clrs: clrs / count,
@@ -222,6 +230,16 @@ export class Trainer {
 export function qAtStep(q: number, warmup: number, step: number): number {
   if (!(warmup > 0) || step >= warmup) return q;
   return 1 + (q - 1) * (step / warmup);
+}
+
+/** A task with its own objective: the fraction of rows whose answer scores exact (e.g. a proper colouring). */
+function objectiveAccuracy(task: Task, examples: readonly TaskExample[], predictions: Int32Array): number {
+  const T = predictions.length / Math.max(1, examples.length);
+  let right = 0;
+  examples.forEach((ex, b) => {
+    right += task.score(ex, Array.from(predictions.subarray(b * T, b * T + ex.answer.length))).exact;
+  });
+  return examples.length ? right / examples.length : 0;
 }
 
 function tokenAccuracy(predictions: ArrayLike<number>, targets: Int32Array): number {
@@ -268,7 +286,7 @@ export function optimizationStep(
       positions: batch.positions,
       mask: batch.mask,
     });
-    const ce = maskedCrossEntropy(logits, batch.targets);
+    const ce = batch.objective ? rowLosses(batch.objective.task, logits, batch.targets, batch.objective.examples) : maskedCrossEntropy(logits, batch.targets);
     predictions = tf.keep(ce.predictions);
     return qNormLoss(ce.perExample, batch.inputs, batch.seeds, opts.q) as tf.Scalar;
   }, params.map((p) => p.variable));
@@ -288,7 +306,10 @@ export function optimizationStep(
   let accuracy = NaN;
   const preds = predictions as Tensor | null;
   if (preds) {
-    if (opts.measure) accuracy = tokenAccuracy(preds.dataSync() as Int32Array, batch.targets);
+    if (opts.measure) {
+      const data = preds.dataSync() as Int32Array;
+      accuracy = batch.objective ? objectiveAccuracy(batch.objective.task, batch.objective.examples, data) : tokenAccuracy(data, batch.targets);
+    }
     preds.dispose();
   }
   return { loss, accuracy, gradNorm: report.gradNorm, updateNorm: report.updateNorm, nanEvents: report.nanEvents };
