@@ -15,7 +15,7 @@ export function referenceModel(T: number): ModelConfig {
   const { layers, dModel, heads, dFf, vocab } = REFERENCE;
   return {
     causal: true, layers, dModel, heads, dFf, vocabSize: vocab, maxLen: T,
-    position: 'learned', positionRange: T, attentionScaling: 'standard', lognBase: 512, trainLength: T, rseBits: 0,
+    position: 'learned', randomizePositions: false, positionRange: T, positionEval: 'random', embedScale: 1, attentionScaling: 'standard', lognBase: 512, trainLength: T, rseBits: 0,
     attention: 'softmax', keySize: dModel / heads, valueSize: dModel / heads, embedding: 'learned', init: 'gpt2', norm: 'layer', rseProjection: false,
   };
 }

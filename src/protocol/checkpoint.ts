@@ -9,7 +9,7 @@
  *     (config, step, optimizer state) and to tell what produced the file.
  */
 import type { BackendName } from './backend';
-import { OPTIMIZER_NAMES, type OptimizerName, type RunConfig } from './config';
+import { OPTIMIZER_NAMES, upgradeRunConfig, type OptimizerName, type RunConfig } from './config';
 
 export const CHECKPOINT_FORMAT = 'attention-lab-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = '1';
@@ -137,7 +137,8 @@ export function decodeCheckpointMetadata(raw: Readonly<Record<string, string>>, 
   return {
     format: CHECKPOINT_FORMAT,
     formatVersion: CHECKPOINT_FORMAT_VERSION,
-    runConfig: runConfig as unknown as RunConfig,
+    // A checkpoint written before a model field existed reads as what it ran (upgradeModelConfig).
+    runConfig: upgradeRunConfig(runConfig as unknown as RunConfig),
     step,
     optimizer: optimizer as OptimizerName,
     backend: backend as BackendName,

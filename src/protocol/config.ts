@@ -3,8 +3,27 @@
  * Every field is plain JSON. Defaults live in `src/engine/experiment/defaults.ts`.
  */
 
-export type PositionEncoding = 'none' | 'learned' | 'sinusoidal' | 'rope' | 'randomized';
-export const POSITION_ENCODINGS: readonly PositionEncoding[] = ['none', 'learned', 'sinusoidal', 'rope', 'randomized'];
+/** The position code a model uses (science.md §2, §5). */
+export type PositionEncoding = 'none' | 'learned' | 'sinusoidal' | 'rope';
+export const POSITION_ENCODINGS: readonly PositionEncoding[] = ['none', 'learned', 'sinusoidal', 'rope'];
+/**
+ * What a spec (and a config written before randomization became a flag) may say as `position`:
+ * an encoding, or `randomized`, the older spelling of `sinusoidal` with `randomizePositions: true`.
+ */
+export type PositionChoice = PositionEncoding | 'randomized';
+export const POSITION_CHOICES: readonly PositionChoice[] = [...POSITION_ENCODINGS, 'randomized'];
+/** Encodings that can be read at randomized positions: codes defined at every integer position. */
+export const RANDOMIZABLE_POSITIONS: readonly PositionEncoding[] = ['sinusoidal', 'rope'];
+
+/**
+ * Where a model with randomized positions reads its code at evaluation (training always draws):
+ * - `random`: a fresh sorted random subset of [0, positionRange) per example, as Ruoss et al.'s
+ *   code does at test time too (seeded by the example, so every run and analysis sees the same draws);
+ * - `spread`: 0…T−1 spread evenly over the range (deterministic, close to a draw's expected order statistics);
+ * - `contiguous`: 0…T−1, what some reimplementations use at test time.
+ */
+export type PositionEval = 'random' | 'spread' | 'contiguous';
+export const POSITION_EVALS: readonly PositionEval[] = ['random', 'spread', 'contiguous'];
 
 /**
  * How a head mixes its values: `softmax` (the usual attention) or `linear` — softmax replaced by the
@@ -70,10 +89,21 @@ export interface ModelConfig {
   maxLen: number;
   position: PositionEncoding;
   /**
-   * For `randomized` positions: positions are a sorted random subset of [0, positionRange)
-   * during training (Ruoss et al. 2023); at evaluation they are 0…T−1 spread evenly over the range.
+   * Randomized positions (Ruoss et al. 2023), for `sinusoidal` and `rope`: the code is read at a
+   * sorted random subset of [0, positionRange) instead of 0…T−1 — in training one draw per forward
+   * call, shared across the batch (as the reference code); at evaluation as `positionEval` says.
    */
+  randomizePositions: boolean;
+  /** Range L of randomized positions (≥ maxLen). */
   positionRange: number;
+  /** Positions of a randomized model at evaluation. */
+  positionEval: PositionEval;
+  /**
+   * Token embeddings are multiplied by this before a position code is added: √dModel for the
+   * unit-amplitude sinusoidal code (as Ruoss et al.'s code), 1 otherwise. A config written before
+   * the field existed ran with 1 (upgradeModelConfig).
+   */
+  embedScale: number;
   attentionScaling: AttentionScaling;
   /** Base b of log_b(n) for `logn` scaling; 512 by default. */
   lognBase: number;
@@ -185,4 +215,37 @@ export interface RunConfig {
   train: TrainConfig;
   /** Seed of parameter initialisation and of the training data. */
   seed: number;
+}
+
+/**
+ * A model config as read from a run folder or a checkpoint, brought to the current fields without
+ * changing what the model computes. Configs written before randomization became a flag say
+ * `position: 'randomized'` (the sinusoidal code at randomized positions), were evaluated at the
+ * evenly spread positions and did not scale token embeddings; they read as exactly that.
+ * A current config comes back unchanged (as a copy).
+ */
+export function upgradeModelConfig(raw: ModelConfig): ModelConfig {
+  const m = raw as unknown as Record<string, unknown>;
+  const legacyRandomized = m.position === 'randomized';
+  return {
+    ...raw,
+    position: legacyRandomized ? 'sinusoidal' : raw.position,
+    randomizePositions: legacyRandomized ? true : typeof m.randomizePositions === 'boolean' ? m.randomizePositions : false,
+    positionEval: (POSITION_EVALS as readonly unknown[]).includes(m.positionEval) ? raw.positionEval : legacyRandomized ? 'spread' : 'random',
+    embedScale: typeof m.embedScale === 'number' ? raw.embedScale : 1,
+  };
+}
+
+/** A run config as read from disk, with its model config upgraded (upgradeModelConfig). */
+export function upgradeRunConfig(raw: RunConfig): RunConfig {
+  const model: unknown = raw.model;
+  if (typeof model !== 'object' || model === null) return raw; // not a config at all: the reader's checks report it
+  return { ...raw, model: upgradeModelConfig(raw.model) };
+}
+
+/** A short human name of a model's positions: "rope", "randomized sinusoidal (L = 128)", … */
+export function positionLabel(m: Pick<ModelConfig, 'position' | 'randomizePositions' | 'positionRange' | 'positionEval'>): string {
+  if (!m.randomizePositions) return m.position;
+  const evalNote = m.positionEval === 'random' ? '' : `, ${m.positionEval} at evaluation`;
+  return `randomized ${m.position} (L = ${m.positionRange}${evalNote})`;
 }

@@ -5,7 +5,7 @@
  * against the same rules and names the JSON path of the first problems.
  */
 import type { BackendChoice } from './backend';
-import type { AttentionScaling, ModelConfig, OptimizerName, ScheduleConfig, TaskName, TrainConfig } from './config';
+import type { AttentionScaling, ModelConfig, OptimizerName, PositionChoice, ScheduleConfig, TaskName, TrainConfig } from './config';
 
 export interface TaskSpec {
   name: TaskName;
@@ -15,8 +15,10 @@ export interface TaskSpec {
 }
 
 /** A model variant: a label plus any ModelConfig fields (vocabSize, attentionScaling and trainLength are set per run). */
-export interface ModelSpec extends Partial<Omit<ModelConfig, 'vocabSize' | 'attentionScaling' | 'trainLength' | 'lognBase'>> {
+export interface ModelSpec extends Partial<Omit<ModelConfig, 'vocabSize' | 'attentionScaling' | 'trainLength' | 'lognBase' | 'position'>> {
   label: string;
+  /** An encoding, or `randomized` = `sinusoidal` with `randomizePositions: true`. */
+  position?: PositionChoice;
   /**
    * Base b of log_b(n) for `logn` scaling: a number > 1, or "train" for b = the longest training
    * sequence in tokens (the factor is about 1 inside the training range; docs/science.md §1).

@@ -23,7 +23,7 @@ const RUN: RunConfig = {
   id: 'recall-logn-adamw-s1',
   task: { name: 'recall', trainLengths: [8, 16], evalLengths: [32], options: { keys: 4 } },
   model: {
-    causal: true, layers: 2, dModel: 8, heads: 2, dFf: 16, vocabSize: 12, maxLen: 64, position: 'rope', positionRange: 64,
+    causal: true, layers: 2, dModel: 8, heads: 2, dFf: 16, vocabSize: 12, maxLen: 64, position: 'rope', randomizePositions: false, positionRange: 64, positionEval: 'random', embedScale: 1,
     attentionScaling: 'logn', lognBase: 512, trainLength: 16, rseBits: 0,
     attention: 'softmax', keySize: 4, valueSize: 4, embedding: 'learned', init: 'gpt2', norm: 'layer', rseProjection: false,
   },

@@ -60,7 +60,10 @@ test('defaults are applied and the task fixes vocabulary and lengths', () => {
     vocabSize: task.vocab.length,
     maxLen: 33,
     position: 'learned',
+    randomizePositions: false,
     positionRange: 4 * 33,
+    positionEval: 'random',
+    embedScale: 1,
     attentionScaling: 'standard',
     lognBase: 512,
     trainLength: 17,
@@ -216,7 +219,7 @@ test('formatNumber picks the shorter exact form', () => {
 
 test('every preset expands to unique, file-name safe runs that build valid models and optimizers', async () => {
   await initBackend('cpu');
-  const expected: Record<string, number> = { quick: 6, entropy: 9, optimizers: 9, robustness: 36, 'randomized-recall': 12, 'position-probe': 5 };
+  const expected: Record<string, number> = { quick: 6, entropy: 9, optimizers: 9, robustness: 36, 'randomized-recall': 12, 'position-probe': 6, 'length-generalization': 12 };
   for (const [name, preset] of Object.entries(PRESETS)) {
     const runs = expandGrid(preset.spec);
     assert.equal(runs.length, expected[name], name);
@@ -231,6 +234,18 @@ test('every preset expands to unique, file-name safe runs that build valid model
     }
     assert.equal(tf.memory().numTensors, before);
   }
+});
+
+test('presets evaluated beyond their training length use positions that are defined there (not a learned table)', () => {
+  let checked = 0;
+  for (const [name, preset] of Object.entries(PRESETS)) {
+    for (const run of expandGrid(preset.spec)) {
+      if (Math.max(...run.task.evalLengths) <= Math.max(...run.task.trainLengths)) continue;
+      checked++;
+      assert.notEqual(run.model.position, 'learned', `${name}: ${run.id} tests length generalization with learned positions`);
+    }
+  }
+  assert.ok(checked > 0);
 });
 
 test('quick preset: small enough for ~1–2 minutes with 2 runs in parallel', () => {
@@ -260,6 +275,20 @@ test('randomized-recall preset: A^E/A^q with a fixed (no) seed and fresh seeds, 
   }
 });
 
+test('length-generalization preset: RoPE and sinusoidal, each fixed and randomized, evaluated beyond training, 3 seeds', () => {
+  const runs = expandGrid(PRESETS['length-generalization']!.spec);
+  assert.deepEqual(
+    [...new Set(runs.map((r) => `${r.model.randomizePositions ? 'randomized ' : ''}${r.model.position}`))],
+    ['rope', 'randomized rope', 'sinusoidal', 'randomized sinusoidal'],
+  );
+  for (const r of runs) {
+    assert.ok(Math.max(...r.task.evalLengths) >= 2 * Math.max(...r.task.trainLengths), r.id);
+    assert.equal(r.model.positionRange, 4 * r.model.maxLen, r.id);
+    assert.equal(r.model.embedScale, r.model.position === 'sinusoidal' ? 8 : 1, r.id);
+  }
+  assert.deepEqual([...new Set(runs.map((r) => r.seed))], [1, 2, 3]);
+});
+
 test('entropy and position-probe presets cover the axes they promise', () => {
   const entropy = expandGrid(PRESETS.entropy!.spec);
   assert.deepEqual([...new Set(entropy.map((r) => r.model.attentionScaling))], ['standard', 'logn', 'logn-train']);
@@ -271,6 +300,9 @@ test('entropy and position-probe presets cover the axes they promise', () => {
   }
   assert.equal(new Set(entropy.map((r) => r.seed)).size, 3, 'three seeds per scaling');
   const probe = expandGrid(PRESETS['position-probe']!.spec);
-  assert.deepEqual([...new Set(probe.map((r) => r.model.position))].sort(), ['learned', 'none', 'randomized', 'rope', 'sinusoidal']);
+  assert.deepEqual(
+    probe.map((r) => `${r.model.randomizePositions ? 'randomized ' : ''}${r.model.position}`),
+    ['none', 'learned', 'sinusoidal', 'rope', 'randomized sinusoidal', 'randomized rope'],
+  );
   assert.ok(probe.every((r) => !r.model.causal));
 });

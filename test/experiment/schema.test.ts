@@ -5,7 +5,7 @@ import schema from '../../schemas/experiment.schema.json';
 import { MODEL_DEFAULTS, TRAIN_DEFAULTS } from '../../src/engine/experiment/defaults';
 import { PRESETS } from '../../src/engine/experiment/presets';
 import { OPTIMIZER_FIELDS, SPEC_PROPERTIES, validateSpec } from '../../src/engine/experiment/validateSpec';
-import { ATTENTION_SCALINGS, OPTIMIZER_NAMES, POSITION_ENCODINGS, TASK_NAMES } from '../../src/protocol/config';
+import { ATTENTION_SCALINGS, OPTIMIZER_NAMES, POSITION_CHOICES, POSITION_EVALS, TASK_NAMES } from '../../src/protocol/config';
 import { BACKEND_CHOICES } from '../../src/protocol/backend';
 import { DELETE, specWith } from './specSamples';
 
@@ -28,7 +28,7 @@ test('the schema compiles in strict mode (draft 2020-12)', () => {
 });
 
 test('every preset passes validateSpec and the JSON Schema', () => {
-  assert.deepEqual(Object.keys(PRESETS), ['quick', 'entropy', 'optimizers', 'robustness', 'randomized-recall', 'position-probe']);
+  assert.deepEqual(Object.keys(PRESETS), ['quick', 'entropy', 'optimizers', 'robustness', 'randomized-recall', 'position-probe', 'length-generalization']);
   for (const [name, preset] of Object.entries(PRESETS)) {
     assert.ok(validateSpec(preset.spec).ok, name);
     assert.ok(schemaValid(preset.spec), `${name}: ${JSON.stringify(schemaValid.errors)}`);
@@ -49,7 +49,8 @@ test('the schema and the validator know the same properties', () => {
 test('the schema names the same enums as the protocol', () => {
   assert.deepEqual(root.properties?.backend?.enum, [...BACKEND_CHOICES]);
   assert.deepEqual(defs.task?.properties?.name?.enum, [...TASK_NAMES]);
-  assert.deepEqual(defs.model?.properties?.position?.enum, [...POSITION_ENCODINGS]);
+  assert.deepEqual(defs.model?.properties?.position?.enum, [...POSITION_CHOICES]);
+  assert.deepEqual(defs.model?.properties?.positionEval?.enum, [...POSITION_EVALS]);
   assert.deepEqual(defs.optimizer?.properties?.name?.enum, [...OPTIMIZER_NAMES]);
   assert.deepEqual(root.properties?.attentionScalings?.items?.enum, [...ATTENTION_SCALINGS]);
 });
@@ -92,7 +93,11 @@ const SAMPLES: [string, Record<string, unknown>, boolean][] = [
   ['base', {}, true],
   ['no train block', { '$.train': DELETE }, true],
   ['with $schema', { '$.$schema': './experiment.schema.json' }, true],
-  ['all model fields', { '$.models[0]': { label: 'm', causal: false, layers: 3, dModel: 48, heads: 4, dFf: 96, maxLen: 64, position: 'randomized', positionRange: 256, lognBase: 64, rseBits: 4 } }, true],
+  ['all model fields', { '$.models[0]': { label: 'm', causal: false, layers: 3, dModel: 48, heads: 4, dFf: 96, maxLen: 64, position: 'rope', randomizePositions: true, positionRange: 256, positionEval: 'spread', embedScale: 6.9, lognBase: 64, rseBits: 4 } }, true],
+  ['legacy randomized position', { '$.models[0].position': 'randomized' }, true],
+  ['randomizePositions not a boolean', { '$.models[0].randomizePositions': 'yes' }, false],
+  ['bad positionEval', { '$.models[0].positionEval': 'even' }, false],
+  ['embedScale zero', { '$.models[0].embedScale': 0 }, false],
   ['lognBase train', { '$.models[0].lognBase': 'train' }, true],
   ['lognBase another word', { '$.models[0].lognBase': 'long' }, false],
   ['lr list and q list', { '$.optimizers[0].lr': [1e-3, 3e-3], '$.train.q': [1, 2] }, true],

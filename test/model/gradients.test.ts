@@ -17,7 +17,7 @@ function inputs(config: ModelConfig) {
   const tokens = Array.from({ length: B }, () => Array.from({ length: T }, () => rng.int(0, config.vocabSize)));
   const weights = Float32Array.from({ length: B * T * config.vocabSize }, () => rng.normal());
   const bits = config.rseBits > 0 ? randomSeedBits(rng, B, config.rseBits) : null;
-  const positions = config.position === 'randomized' ? randomPositions(rng, T, config.positionRange) : undefined;
+  const positions = config.randomizePositions ? randomPositions(rng, T, config.positionRange) : undefined;
   return { tokens, weights, bits, positions };
 }
 
@@ -56,7 +56,8 @@ function logits(config: ModelConfig, seed: number): Float32Array {
 const configs: ModelConfig[] = [
   smallConfig({ causal: true, position: 'learned', rseBits: 3 }),
   smallConfig({ causal: true, position: 'rope', attentionScaling: 'logn' }),
-  smallConfig({ causal: false, position: 'randomized', attentionScaling: 'logn-train', trainLength: 4 }),
+  smallConfig({ causal: false, position: 'sinusoidal', randomizePositions: true, embedScale: 4, attentionScaling: 'logn-train', trainLength: 4 }),
+  smallConfig({ causal: true, position: 'rope', randomizePositions: true }),
   // the randomized-Transformers recall model: linear attention, its own key/value sizes, no MLP, fan-in init, seed projection
   smallConfig({ attention: 'linear', keySize: 3, valueSize: 5, dFf: 0, init: 'fan-in', position: 'sinusoidal', rseBits: 2, rseProjection: true }),
 ];

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
 import { tf } from '../../src/engine/tf';
 import { Rng } from '../../src/engine/random';
-import { applyRope, evalPositions, randomPositions, ropeTables, sinusoidalTable } from '../../src/engine/model/positions';
+import { applyRope, contiguousPositions, positionRows, randomPositions, ropeCode, ropeTables, sinusoidalTable, spreadPositions } from '../../src/engine/model/positions';
 
 before(async () => {
   await initBackend('cpu');
@@ -32,12 +32,56 @@ test('randomized training positions: sorted, distinct, in range, reproducible fr
   assert.throws(() => randomPositions(new Rng(1), 6, 5), /position range/);
 });
 
-test('evaluation positions spread 0…T−1 evenly over the range', () => {
-  assert.deepEqual(Array.from(evalPositions(5, 101)), [0, 25, 50, 75, 100]);
-  assert.deepEqual(Array.from(evalPositions(3, 10)), [0, 5, 9]); // round(4.5) = 5
-  assert.deepEqual(Array.from(evalPositions(4, 4)), [0, 1, 2, 3]);
-  assert.deepEqual(Array.from(evalPositions(1, 64)), [0]);
-  assert.throws(() => evalPositions(0, 4), /positive integer/);
+test('spread positions: 0…T−1 spread evenly over the range', () => {
+  assert.deepEqual(Array.from(spreadPositions(5, 101)), [0, 25, 50, 75, 100]);
+  assert.deepEqual(Array.from(spreadPositions(3, 10)), [0, 5, 9]); // round(4.5) = 5
+  assert.deepEqual(Array.from(spreadPositions(4, 4)), [0, 1, 2, 3]);
+  assert.deepEqual(Array.from(spreadPositions(1, 64)), [0]);
+  assert.deepEqual(Array.from(contiguousPositions(3)), [0, 1, 2]);
+  assert.throws(() => spreadPositions(0, 4), /positive integer/);
+});
+
+test('sinusoidal table at randomized positions, by hand: row p is [sin p, cos p, sin p/100, cos p/100] for d = 4', () => {
+  const table = sinusoidalTable(Int32Array.from([2, 7, 250]), 4); // 10000^(2/4) = 100
+  const expected = [2, 7, 250].flatMap((p) => [Math.sin(p), Math.cos(p), Math.sin(p / 100), Math.cos(p / 100)]);
+  assert.equal(table.length, 12);
+  expected.forEach((v, i) => assert.ok(Math.abs((table[i] as number) - v) < 1e-6, `entry ${i}: ${table[i]} vs ${v}`));
+});
+
+test('RoPE tables at randomized positions, by hand: angle p·10000^(−2i/d_h), written for both dims of a pair', () => {
+  const { cos, sin } = ropeTables(Int32Array.from([5, 300]), 4); // θ = [1, 1/100]
+  const row = (p: number, f: (a: number) => number) => [f(p), f(p / 100), f(p), f(p / 100)];
+  const want = { cos: [...row(5, Math.cos), ...row(300, Math.cos)], sin: [...row(5, Math.sin), ...row(300, Math.sin)] };
+  want.cos.forEach((v, i) => assert.ok(Math.abs((cos[i] as number) - v) < 1e-6, `cos ${i}`));
+  want.sin.forEach((v, i) => assert.ok(Math.abs((sin[i] as number) - v) < 1e-6, `sin ${i}`));
+});
+
+test('RoPE codes: shared [T, Dh] or one row per sequence [B, 1, T, Dh]; a per-row rotation equals each row rotated alone', () => {
+  assert.equal(positionRows(new Int32Array(3), 2, 3), 1);
+  assert.equal(positionRows(new Int32Array(6), 2, 3), 2);
+  assert.throws(() => positionRows(new Int32Array(5), 2, 3), /length T = 3 \(shared\) or B\*T = 6/);
+  const rng = new Rng(5);
+  const B = 2;
+  const H = 2;
+  const T = 3;
+  const dh = 4;
+  const x = Float32Array.from({ length: B * H * T * dh }, () => rng.normal());
+  const rowA = Int32Array.from([1, 9, 30]);
+  const rowB = Int32Array.from([0, 2, 61]);
+  const before = tf.memory().numTensors;
+  const [perRow, aloneA, aloneB] = tf.tidy(() => {
+    const xt = tf.tensor4d(x, [B, H, T, dh]);
+    const both = ropeCode(Int32Array.from([...rowA, ...rowB]), B, T, dh);
+    assert.deepEqual(both.cos.shape, [B, 1, T, dh]);
+    const a = ropeCode(rowA, B, T, dh);
+    const b = ropeCode(rowB, B, T, dh);
+    assert.deepEqual(a.cos.shape, [T, dh]);
+    return [applyRope(xt, both.cos, both.sin), applyRope(xt, a.cos, a.sin), applyRope(xt, b.cos, b.sin)].map((t) => t.dataSync() as Float32Array);
+  }) as unknown as Float32Array[];
+  assert.equal(tf.memory().numTensors, before);
+  const half = H * T * dh;
+  assert.deepEqual(Array.from(perRow!.slice(0, half)), Array.from(aloneA!.slice(0, half)));
+  assert.deepEqual(Array.from(perRow!.slice(half)), Array.from(aloneB!.slice(half)));
 });
 
 test('RoPE: q·k after rotation depends only on the position offset', () => {

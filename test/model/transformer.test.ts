@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
 import { Rng } from '../../src/engine/random';
-import { createModel, evalPositions, randomPositions, randomSeedBits } from '../../src/engine/model/transformer';
+import { createModel, randomPositions, randomSeedBits, spreadPositions } from '../../src/engine/model/transformer';
+import { sinusoidalTable } from '../../src/engine/model/positions';
 import type { ForwardInput, Model } from '../../src/engine/model/transformer';
 import type { ModelConfig } from '../../src/protocol/config';
 import { maxAbsDiff, smallConfig } from './modelConfig';
@@ -162,13 +163,23 @@ test("Su's position probe: with identical tokens, 'none' and 'rope' give the sam
   const V = 11;
   const tokens = [Array.from({ length: T }, () => 0)];
   for (const causal of [true, false]) {
-    for (const position of ['none', 'rope', 'learned', 'sinusoidal', 'randomized'] as const) {
-      withModel(smallConfig({ causal, position, attentionScaling: 'logn' }), 6, (m) => {
-        const r = run(m, tokens);
+    const variants = [
+      ['none', false],
+      ['rope', false],
+      ['rope', true],
+      ['learned', false],
+      ['sinusoidal', false],
+      ['sinusoidal', true],
+    ] as const;
+    for (const [position, randomizePositions] of variants) {
+      withModel(smallConfig({ causal, position, randomizePositions, attentionScaling: 'logn' }), 6, (m) => {
+        const positions = randomizePositions ? randomPositions(new Rng(2), T, 64) : undefined;
+        const r = run(m, tokens, positions ? { positions } : {});
         let spread = 0;
         for (let t = 1; t < T; t++) spread = Math.max(spread, maxAbsDiff(at(r, T, V, 0, 0), at(r, T, V, 0, t)));
-        if (position === 'none' || position === 'rope') assert.ok(spread < 1e-5, `${position}: outputs differ by ${spread}`);
-        else assert.ok(spread > 1e-3, `${position}: outputs identical (${spread})`);
+        const what = `${position}${randomizePositions ? ' (randomized)' : ''}`;
+        if (position === 'none' || position === 'rope') assert.ok(spread < 1e-5, `${what}: outputs differ by ${spread}`);
+        else assert.ok(spread > 1e-3, `${what}: outputs identical (${spread})`);
       });
     }
   }
@@ -215,19 +226,68 @@ test('initialisation is deterministic from the seed', () => {
   assert.ok(Math.abs(projStd - 0.01) < 0.001, `proj std ${projStd}`);
 });
 
-test('randomized positions: default evaluation positions, explicit training positions, range checked', () => {
-  const cfg = smallConfig({ position: 'randomized', positionRange: 40 });
-  withModel(cfg, 8, (m) => {
-    const tokens = [[1, 2, 3, 4]];
-    const byDefault = run(m, tokens);
-    const explicitEval = run(m, tokens, { positions: evalPositions(4, 40) });
-    assert.deepEqual(byDefault.logits, explicitEval.logits);
-    const train = run(m, tokens, { positions: randomPositions(new Rng(3), 4, 40) });
-    assert.ok(maxAbsDiff(train.logits, byDefault.logits) > 1e-4);
-    assert.throws(() => run(m, tokens, { positions: Int32Array.from([0, 1, 2, 40]) }), /outside \[0, 40\)/);
-    assert.throws(() => run(m, tokens, { positions: Int32Array.from([0, 1]) }), /length T = 4/);
-  });
-  assert.throws(() => createModel(smallConfig({ position: 'randomized', positionRange: 5, maxLen: 12 }), 1), /positionRange/);
+test('randomized positions: given positions are used, [T] or [B*T]; the deterministic evaluations are the defaults; range checked', () => {
+  for (const position of ['sinusoidal', 'rope'] as const) {
+    const random = smallConfig({ position, randomizePositions: true, positionRange: 40 });
+    withModel(random, 8, (m) => {
+      const tokens = [[1, 2, 3, 4], [5, 6, 7, 8]];
+      // positionEval 'random' has no default: the caller draws.
+      assert.throws(() => run(m, tokens), /randomized positions \(positionEval 'random'\); pass them/);
+      const a = randomPositions(new Rng(3), 4, 40);
+      const b = randomPositions(new Rng(4), 4, 40);
+      const shared = run(m, tokens, { positions: a });
+      const other = run(m, tokens, { positions: b });
+      assert.ok(maxAbsDiff(shared.logits, other.logits) > 1e-6, `${position}: positions ignored (${maxAbsDiff(shared.logits, other.logits)})`);
+      // One row per sequence: row 0 at a, row 1 at b is row 0 of `shared` and row 1 of `other`.
+      const perRow = run(m, tokens, { positions: Int32Array.from([...a, ...b]) });
+      const half = 4 * 11;
+      assert.ok(maxAbsDiff(perRow.logits.slice(0, half), shared.logits.slice(0, half)) < 1e-6);
+      assert.ok(maxAbsDiff(perRow.logits.slice(half), other.logits.slice(half)) < 1e-6);
+      assert.throws(() => run(m, tokens, { positions: Int32Array.from([0, 1, 2, 40]) }), /outside \[0, 40\)/);
+      assert.throws(() => run(m, tokens, { positions: Int32Array.from([0, 1]) }), /length T = 4 \(shared by the batch\) or B\*T = 8/);
+    });
+    for (const positionEval of ['spread', 'contiguous'] as const) {
+      withModel({ ...random, positionEval }, 8, (m) => {
+        const tokens = [[1, 2, 3, 4]];
+        const expected = positionEval === 'spread' ? spreadPositions(4, 40) : Int32Array.from([0, 1, 2, 3]);
+        assert.deepEqual(run(m, tokens).logits, run(m, tokens, { positions: expected }).logits);
+      });
+    }
+  }
+  assert.throws(() => createModel(smallConfig({ position: 'sinusoidal', randomizePositions: true, positionRange: 5, maxLen: 12 }), 1), /positionRange/);
+  assert.throws(() => createModel(smallConfig({ position: 'learned', randomizePositions: true }), 1), /need a 'sinusoidal' or 'rope' code, got 'learned'/);
+  assert.throws(() => createModel(smallConfig({ embedScale: 0 }), 1), /embedScale must be a positive number/);
+});
+
+test('the sinusoidal code is added to token embeddings × embedScale: the first LayerNorm sees exactly that input', () => {
+  // One layer whose attention and MLP outputs are zeroed: logits = LN_f(x)·head with x the input, so
+  // comparing against a hand-built x checks the embedding scale and the code at the given positions.
+  const D = 16;
+  const V = 11;
+  for (const embedScale of [1, 4]) {
+    const cfg = smallConfig({ layers: 1, position: 'sinusoidal', randomizePositions: true, positionRange: 64, embedScale });
+    withModel(cfg, 9, (m) => {
+      for (const p of m.params) if (p.name.endsWith('out.kernel') || p.name.endsWith('proj.kernel')) p.variable.assign(tf.zerosLike(p.variable));
+      const positions = Int32Array.from([3, 17, 40]);
+      const tokens = [[5, 0, 9]];
+      const out = run(m, tokens, { positions }).logits;
+      const table = m.params.find((p) => p.name === 'embed.token')?.variable.dataSync() as Float32Array;
+      const code = sinusoidalTable(positions, D);
+      const x = new Float32Array(3 * D);
+      tokens[0]!.forEach((id, t) => {
+        for (let j = 0; j < D; j++) x[t * D + j] = (table[id * D + j] as number) * embedScale + (code[t * D + j] as number);
+      });
+      const expected = tf.tidy(() => {
+        const xt = tf.tensor2d(x, [3, D]);
+        const { mean, variance } = tf.moments(xt, 1, true);
+        const ln = tf.div(tf.sub(xt, mean), tf.sqrt(tf.add(variance, 1e-5)));
+        const head = m.params.find((p) => p.name === 'head.kernel')?.variable as tf.Variable;
+        return tf.matMul(ln, head).dataSync() as Float32Array;
+      });
+      assert.ok(maxAbsDiff(out, expected) < 1e-4, `embedScale ${embedScale}: ${maxAbsDiff(out, expected)}`);
+      assert.equal(out.length, 3 * V);
+    });
+  }
 });
 
 test('config and input validation give clear errors', () => {

@@ -4,6 +4,8 @@ import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
 import { expandGrid } from '../../src/engine/experiment/grid';
 import { tf } from '../../src/engine/tf';
 import { Trainer } from '../../src/engine/train/trainer';
+import { evaluationExamples } from '../../src/engine/analysis/modelPasses';
+import { evaluationPositions } from '../../src/engine/model/positionPlan';
 import type { ExperimentSpec, ModelSpec, TaskSpec, TrainSpec } from '../../src/protocol/spec';
 
 before(async () => {
@@ -123,5 +125,81 @@ test('recall with one token per pair on a linear-attention model with task featu
   assert.ok(losses.every(Number.isFinite), String(losses));
   const [r] = t.evaluate();
   assert.ok(r && r.tokens === 5 && r.shape === 1 && Number.isFinite(r.loss), JSON.stringify(r));
+  t.dispose();
+});
+
+/** Records the positions of every forward call of a trainer's model (the model object is a plain record). */
+function recordPositions(t: Trainer): (Int32Array | undefined)[] {
+  const calls: (Int32Array | undefined)[] = [];
+  const model = t.model as { forward: Trainer['model']['forward'] };
+  const forward = model.forward;
+  model.forward = (input) => {
+    calls.push(input.positions ? Int32Array.from(input.positions) : undefined);
+    return forward(input);
+  };
+  return calls;
+}
+
+test('randomized positions are resampled at evaluation: a draw per example, the same draws on every run and evaluation', () => {
+  const make = (seed: number): Trainer => {
+    const spec: ExperimentSpec = {
+      name: 't',
+      tasks: [{ name: 'position-probe', trainLengths: [4], evalLengths: [6] }],
+      models: [{ label: 'm', causal: false, layers: 1, dModel: 16, heads: 2, dFf: 32, position: 'rope', randomizePositions: true, positionRange: 30 }],
+      attentionScalings: ['standard'],
+      optimizers: [{ name: 'adamw', lr: 1e-3 }],
+      seeds: [seed],
+      train: { steps: 2, batchSize: 4, evalExamples: 3 },
+    };
+    return new Trainer(expandGrid(spec)[0]!);
+  };
+  const a = make(1);
+  const b = make(2);
+  const callsA = recordPositions(a);
+  const callsB = recordPositions(b);
+  a.trainStep(false);
+  a.evaluate();
+  a.evaluate();
+  b.evaluate();
+  const train = callsA[0] as Int32Array;
+  assert.equal(train.length, 4, 'training (n = 4, T = 4): one draw of T positions shared by the batch');
+  const [eval1, eval2] = [callsA[1] as Int32Array, callsA[2] as Int32Array];
+  assert.equal(eval1.length, 3 * 6, 'evaluation: one row per example');
+  const rows = [0, 1, 2].map((i) => Array.from(eval1.subarray(i * 6, (i + 1) * 6)));
+  assert.notDeepEqual(rows[0], rows[1], 'identical probe examples get different draws');
+  assert.ok(rows.every((r) => r.every((p, i) => p >= 0 && p < 30 && (i === 0 || p > (r[i - 1] as number)))));
+  assert.ok(rows.some((r) => r.at(-1)! > 5), 'drawn from the whole range, not 0…T−1');
+  assert.deepEqual(eval2, eval1, 'every evaluation of a run reads the same draws');
+  assert.deepEqual(callsB[0], eval1, 'a run with another training seed reads the same draws');
+  // The analyses read the same examples at the same positions (their first 2, then all 3).
+  const T = 6;
+  assert.deepEqual(evaluationPositions(a.config.model, evaluationExamples(a.task, 6, 2), T), eval1.subarray(0, 2 * T));
+  assert.deepEqual(evaluationPositions(a.config.model, evaluationExamples(a.task, 6, 3), T), eval1);
+  a.dispose();
+  b.dispose();
+});
+
+test('greedy decoding keeps one position draw per sequence: each step reads a prefix of the teacher-forced positions', () => {
+  const spec: ExperimentSpec = {
+    name: 't',
+    tasks: [{ name: 'sort', trainLengths: [3], evalLengths: [3], options: { values: 8 } }],
+    models: [{ label: 'm', layers: 1, dModel: 16, heads: 2, dFf: 32, position: 'sinusoidal', randomizePositions: true }],
+    attentionScalings: ['standard'],
+    optimizers: [{ name: 'adamw', lr: 1e-3 }],
+    seeds: [1],
+    train: { steps: 1, batchSize: 2, evalExamples: 2 },
+  };
+  const t = new Trainer(expandGrid(spec)[0]!);
+  const calls = recordPositions(t);
+  t.evaluate();
+  const [teacher, ...steps] = calls as Int32Array[];
+  const T = teacher!.length / 2; // 2 examples
+  assert.ok(steps.length >= 2, `decoded in ${steps.length} steps`);
+  for (const step of steps) {
+    const L = step.length / 2;
+    for (let b = 0; b < 2; b++) {
+      assert.deepEqual(Array.from(step.subarray(b * L, (b + 1) * L)), Array.from(teacher!.subarray(b * T, b * T + L)), `row ${b}, length ${L}`);
+    }
+  }
   t.dispose();
 });

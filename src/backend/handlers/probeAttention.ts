@@ -6,7 +6,8 @@
  */
 import { loadCheckpoint, restoreInto } from '../../engine/checkpoint/checkpoint';
 import { initBackend } from '../../engine/backend';
-import { createModel, evalPositions } from '../../engine/model/transformer';
+import { evaluationPositions } from '../../engine/model/positionPlan';
+import { createModel } from '../../engine/model/transformer';
 import { createTask } from '../../engine/tasks/index';
 import { sequenceLength } from '../../engine/tasks/layout';
 import type { Task } from '../../engine/tasks/task';
@@ -59,12 +60,13 @@ export async function probeAttention(params: AttentionProbeParams): Promise<Atte
   const model = createModel(config.model, config.seed, { inputFeatures: task.inputFeatures?.() ?? null });
   try {
     restoreInto(loaded, model.params);
-    const { rseBits, position, positionRange } = config.model;
+    const { rseBits } = config.model;
     const out = tf.tidy(() => {
       const tokens = tf.tensor2d(Int32Array.from(ids), [1, T], 'int32');
       // A fixed seed (all +1 bits) for a model with Random Seed Encoding: the probe shows one draw.
       const seedBits = rseBits > 0 ? tf.ones([1, rseBits], 'float32') : undefined;
-      const positions = position === 'randomized' ? evalPositions(T, positionRange) : undefined;
+      // Randomized positions: the model's evaluation positions for this input (a random draw keyed by the tokens, so the same input shows the same draw).
+      const positions = evaluationPositions(config.model, [{ prompt: ids, answer: [] }], T);
       const mask = taskMask(task, T, config.model.causal);
       const f = model.forward({
         tokens,

@@ -5,7 +5,8 @@
  * exactly as the trainer's evaluation reads them). Every tensor is disposed here.
  */
 import type { RunConfig } from '../../protocol/config';
-import { evalPositions, randomSeedBits } from '../model/transformer';
+import { evaluationPositions, markEvaluationSet } from '../model/positionPlan';
+import { randomSeedBits } from '../model/transformer';
 import type { Model } from '../model/transformer';
 import { Rng, hashSeed } from '../random';
 import { answerFromPredictions, layoutBatch, sequenceLength, usesGreedyDecoding } from '../tasks/layout';
@@ -26,10 +27,14 @@ export interface AnalysisSubject {
 /** Largest number of rows pushed through the model at once. */
 export const PASS_CHUNK = 64;
 
-/** The first `count` examples of the run's fixed evaluation set of size n (the trainer's EVAL_SEED stream). */
+/**
+ * The first `count` examples of the run's fixed evaluation set of size n (the trainer's EVAL_SEED
+ * stream), marked as such: a model with randomized positions reads example i at the same positions
+ * as in the trainer's evaluation (positionPlan.ts).
+ */
 export function evaluationExamples(task: Task, n: number, count: number): TaskExample[] {
   const rng = new Rng(hashSeed(EVAL_SEED, n));
-  return Array.from({ length: count }, () => task.example(rng, n));
+  return markEvaluationSet(Array.from({ length: count }, () => task.example(rng, n)), n);
 }
 
 /** RSE bits for `rows` rows from `rng` (undefined when the model has no RSE). */
@@ -38,9 +43,9 @@ export function seedBitsFor(subject: AnalysisSubject, rng: Rng, rows: number): F
   return bits > 0 ? randomSeedBits(rng, rows, bits) : undefined;
 }
 
-function positionsFor(subject: AnalysisSubject, T: number): Int32Array | undefined {
-  const m = subject.config.model;
-  return m.position === 'randomized' ? evalPositions(T, m.positionRange) : undefined;
+/** The evaluation positions of `examples` laid out in T tokens, as in the trainer's evaluation. */
+function positionsFor(subject: AnalysisSubject, examples: readonly TaskExample[], T: number): Int32Array | undefined {
+  return evaluationPositions(subject.config.model, examples, T);
 }
 
 function inputs(subject: AnalysisSubject, layout: LaidOutBatch, bits: Float32Array | undefined): { tokens: tf.Tensor2D; seedBits: tf.Tensor2D | undefined } {
@@ -75,7 +80,7 @@ export function teacherForced(
 ): TeacherForced {
   const layout = layoutBatch(subject.task, examples, n, subject.config.model.causal);
   const V = subject.config.model.vocabSize;
-  const positions = positionsFor(subject, layout.length);
+  const positions = positionsFor(subject, examples, layout.length);
   const [lossT, pT, argT, probsT] = tf.tidy((): tf.Tensor[] => {
     const { tokens, seedBits } = inputs(subject, layout, bits);
     const { logits } = subject.model.forward({ tokens, seedBits, positions, mask: layout.mask });
@@ -107,7 +112,7 @@ export function attentionProbabilities(
   bits: Float32Array | undefined,
 ): { layout: LaidOutBatch; layers: Float32Array[] } {
   const layout = layoutBatch(subject.task, examples, n, subject.config.model.causal);
-  const positions = positionsFor(subject, layout.length);
+  const positions = positionsFor(subject, examples, layout.length);
   const attention = tf.tidy(() => {
     const { tokens, seedBits } = inputs(subject, layout, bits);
     return subject.model.forward({ tokens, seedBits, positions, mask: layout.mask, returnAttention: true }).attention;
@@ -130,7 +135,7 @@ export function modelAnswers(subject: AnalysisSubject, examples: readonly TaskEx
     return examples.map((_, b) => answerFromPredictions(task, n, causal, tf1.argmax.subarray(b * T, (b + 1) * T)));
   }
   // Positions of the laid-out sequence, as in the teacher-forced pass and the trainer's evaluation.
-  const positions = positionsFor(subject, sequenceLength(task, n, causal));
+  const positions = positionsFor(subject, examples, sequenceLength(task, n, causal));
   const seedBits = bits ? tf.tensor2d(bits, [examples.length, config.model.rseBits]) : undefined;
   try {
     return greedyDecode(subject.model, task, examples, n, { seedBits, positions });

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnalysisFile, LabeledMatrix, RobustnessGrid, RunSummary, SeedBand, SeedGroup, SummaryFile } from '../../protocol/analysis';
 import { ANALYSIS_FILE, ANALYSIS_VERSION, SUMMARY_FILE } from '../../protocol/analysis';
+import { positionLabel } from '../../protocol/config';
 import { analysisFileProblem } from './checkAnalysisFile';
 import type { EvalRecord, MetricsRecord, RunFile, TrainRecord } from '../../protocol/runFolder';
 import { MAX_METRICS_BYTES, readExperimentFile, readMetrics, readRunFile, readSmallTextFile, RunFolderError } from '../experiment/runFolder';
@@ -71,7 +72,7 @@ function runSummary(d: RunData, n: number): RunSummary {
     weightDecay: opt.weightDecay,
     q: run.config.train.q,
     rseBits: run.config.model.rseBits,
-    position: run.config.model.position,
+    position: positionLabel(run.config.model),
     attentionScaling: run.config.model.attentionScaling,
     optimizerStateBytes: run.optimizerStateBytes,
     trainSeconds: run.timings.trainSeconds,

@@ -4,6 +4,7 @@
  * Lab checkpoint additionally gets its run, step and optimizer state recognised.
  */
 import { CheckpointError, decodeCheckpointMetadata, isOptimizerTensorName, type CheckpointMetadata, CHECKPOINT_FORMAT } from '../../protocol/checkpoint';
+import { positionLabel } from '../../protocol/config';
 import { elementCount, openSafetensors, type Dtype } from './safetensors';
 import { tensorStats, type TensorStats } from './stats';
 
@@ -120,7 +121,7 @@ export function formatInspectTable(report: InspectReport): string {
     lines.push(`  Attention Lab checkpoint: run ${c.runConfig.id}, step ${grouped(c.step)}, ${c.optimizer}, backend ${c.backend}, written ${c.createdAt}`);
     const m = c.runConfig.model;
     lines.push(
-      `  model: ${m.layers} layers, d_model ${m.dModel}, ${m.heads} heads, d_ff ${m.dFf}, vocab ${m.vocabSize}, ${m.position} positions, ${m.attentionScaling} scaling; task ${c.runConfig.task.name}, seed ${c.runConfig.seed}`,
+      `  model: ${m.layers} layers, d_model ${m.dModel}, ${m.heads} heads, d_ff ${m.dFf}, vocab ${m.vocabSize}, ${positionLabel(m)} positions${m.embedScale !== 1 ? ` (token embeddings × ${Number(m.embedScale.toPrecision(4))})` : ''}, ${m.attentionScaling} scaling; task ${c.runConfig.task.name}, seed ${c.runConfig.seed}`,
     );
     const v = Object.entries(c.versions).map(([k, ver]) => `${k} ${ver}`);
     if (v.length > 0) lines.push(`  versions: ${v.join(', ')}`);

@@ -5,15 +5,21 @@
  */
 import type {
   AttentionScaling,
+  EmbeddingKind,
   ModelConfig,
   OptimizerConfig,
+  PositionChoice,
+  PositionEncoding,
   ScheduleConfig,
   TrainConfig,
 } from '../../protocol/config';
 import type { ExperimentSpec, ModelSpec, OptimizerSpec, TrainSpec } from '../../protocol/spec';
 import { defaultOptimizerConfig } from '../optim';
 
-/** Model fields with a fixed default (maxLen and positionRange depend on the task, see resolveModelConfig). */
+/**
+ * Model fields with a fixed default (maxLen and positionRange depend on the task, see
+ * resolveModelConfig; embedScale on the position code and dModel, see defaultEmbedScale).
+ */
 export const MODEL_DEFAULTS = {
   causal: true,
   layers: 2,
@@ -21,6 +27,8 @@ export const MODEL_DEFAULTS = {
   heads: 4,
   dFf: 256,
   position: 'learned',
+  randomizePositions: false,
+  positionEval: 'random',
   lognBase: 512,
   rseBits: 0,
   attention: 'softmax',
@@ -30,7 +38,32 @@ export const MODEL_DEFAULTS = {
   rseProjection: false,
 } as const satisfies Partial<ModelConfig>;
 
-/** Default positionRange of randomized positions = this × maxLen (Ruoss et al. use a range well beyond the lengths seen). */
+/**
+ * The default token-embedding scale: √dModel when a sinusoidal code (amplitude 1, RMS 1/√2 per
+ * dimension) is added to token embeddings initialised at N(0, 0.02) — without it the tokens are
+ * ≈ 3 % of the input's norm at initialisation; Ruoss et al.'s code multiplies by √d_model
+ * likewise. 1 for the other codes (a learned table starts at the tokens' scale, RoPE and 'none'
+ * add nothing to the input) and for the task's fixed or projected input features, which are not
+ * a 0.02-scale table.
+ */
+export function defaultEmbedScale(position: PositionEncoding, dModel: number, embedding: EmbeddingKind = 'learned'): number {
+  return position === 'sinusoidal' && embedding === 'learned' ? Math.sqrt(dModel) : 1;
+}
+
+/** The encoding and randomization a spec's `position` means: `randomized` is sinusoidal with randomizePositions. */
+export function resolvePosition(
+  position: PositionChoice | undefined,
+  randomizePositions: boolean | undefined,
+): { position: PositionEncoding; randomizePositions: boolean } {
+  if (position === 'randomized') return { position: 'sinusoidal', randomizePositions: true };
+  return { position: position ?? MODEL_DEFAULTS.position, randomizePositions: randomizePositions ?? MODEL_DEFAULTS.randomizePositions };
+}
+
+/**
+ * Default positionRange L of randomized positions = this × maxLen, and maxLen defaults to the
+ * longest sequence of training and evaluation: L ≈ 4× the longest test sequence, as TransNAR
+ * (8,192 for a 2,048 context); Ruoss et al. use a range well beyond every length seen.
+ */
 export const POSITION_RANGE_FACTOR = 4;
 
 /** Train fields with a fixed default (schedule and evalEvery follow from steps, see resolveTrainConfig). */
@@ -122,6 +155,7 @@ export function resolveModelConfig(spec: ModelSpec, attentionScaling: AttentionS
   if ((spec.keySize === undefined || spec.valueSize === undefined) && dModel % heads !== 0) {
     throw new Error(`model "${spec.label}": heads (${heads}) must divide dModel (${dModel}) unless keySize and valueSize are given`);
   }
+  const { position, randomizePositions } = resolvePosition(spec.position, spec.randomizePositions);
   return {
     causal: spec.causal ?? MODEL_DEFAULTS.causal,
     layers: spec.layers ?? MODEL_DEFAULTS.layers,
@@ -137,8 +171,11 @@ export function resolveModelConfig(spec: ModelSpec, attentionScaling: AttentionS
     rseProjection: spec.rseProjection ?? MODEL_DEFAULTS.rseProjection,
     vocabSize: shape.vocabSize,
     maxLen,
-    position: spec.position ?? MODEL_DEFAULTS.position,
+    position,
+    randomizePositions,
     positionRange,
+    positionEval: spec.positionEval ?? MODEL_DEFAULTS.positionEval,
+    embedScale: spec.embedScale ?? defaultEmbedScale(position, dModel, embedding),
     attentionScaling,
     lognBase: spec.lognBase === 'train' ? Math.max(2, shape.trainLength) : (spec.lognBase ?? MODEL_DEFAULTS.lognBase),
     trainLength: shape.trainLength,
@@ -176,7 +213,13 @@ export function applySpecDefaults(spec: ExperimentSpec): ExperimentSpec {
     ...spec,
     backend: spec.backend ?? 'auto',
     tasks: spec.tasks.map((t) => ({ ...t, evalLengths: t.evalLengths ?? [...t.trainLengths], options: t.options ?? {} })),
-    models: spec.models.map((m) => ({ ...MODEL_DEFAULTS, ...m })),
+    models: spec.models.map((m) => {
+      // `randomized` is written out as what it means; embedScale as the number that will run.
+      const { position, randomizePositions } = resolvePosition(m.position, m.randomizePositions);
+      const dModel = m.dModel ?? MODEL_DEFAULTS.dModel;
+      const embedScale = m.embedScale ?? defaultEmbedScale(position, dModel, m.embedding ?? MODEL_DEFAULTS.embedding);
+      return { ...MODEL_DEFAULTS, ...m, position, randomizePositions, embedScale };
+    }),
     optimizers: spec.optimizers.map((o) => {
       const d = defaultOptimizerConfig(o.name);
       const { name: _name, lr: _lr, ...hyper } = d;

@@ -25,11 +25,11 @@ export interface Preset {
 const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
   quick: {
     description:
-      'AdamW vs Lion vs Tiger × standard vs log-n attention on sorting up to 8 keys, with a small model: 6 runs of 1,000 steps, about 45 s on 2 cores (wasm).',
+      'AdamW vs Lion vs Tiger × standard vs log-n attention on sorting up to 8 keys, with a small RoPE model (defined at every offset, so n = 12 is a fair length test): 6 runs of 1,000 steps, about 45 s on 2 cores (wasm).',
     spec: {
       name: 'quick',
       description:
-        'A first look: three optimizers (Lion with a 3× smaller lr and 3× larger weight decay than AdamW; Tiger with its relative step) and two attention scalings on sorting n ≤ 8 keys, evaluated at n = 8 and, beyond training, n = 12.',
+        'A first look: three optimizers (Lion with a 3× smaller lr and 3× larger weight decay than AdamW; Tiger with its relative step) and two attention scalings on sorting n ≤ 8 keys, evaluated at n = 8 and, beyond training, n = 12. RoPE positions: a rotation defined at every offset, so the longer sequences are not out of reach by construction (learned positions beyond the training length would be untrained).',
       tasks: [{ name: 'sort', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 12], options: { values: 16 } }],
       models: [{ label: 'small', layers: 2, dModel: 32, heads: 2, dFf: 64, position: 'rope' }],
       attentionScalings: ['standard', 'logn'],
@@ -70,9 +70,10 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     spec: {
       name: 'optimizers',
       description:
-        'Compares the three optimizers at their recommended relative settings (science.md §3: Lion takes a 3–10× smaller lr and a 3–10× larger weight decay than AdamW; Tiger scales its step by each tensor\'s RMS, so its lr is larger). Also compare their optimizer-state memory: AdamW keeps 2 tensors per parameter, Lion and Tiger 1.',
+        'Compares the three optimizers at their recommended relative settings (science.md §3: Lion takes a 3–10× smaller lr and a 3–10× larger weight decay than AdamW; Tiger scales its step by each tensor\'s RMS, so its lr is larger). Also compare their optimizer-state memory: AdamW keeps 2 tensors per parameter, Lion and Tiger 1. RoPE positions, defined at every offset, so the evaluation at n = 12 beyond training is a fair length test (a learned table would be untrained there).',
       tasks: [{ name: 'sort', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 12], options: { values: 16 } }],
-      models: [{ label: 'small', dModel: 32, heads: 2, dFf: 64 }],
+      // RoPE: evaluated at n = 12 beyond training; learned positions could not extrapolate by construction.
+      models: [{ label: 'small', dModel: 32, heads: 2, dFf: 64, position: 'rope' }],
       attentionScalings: ['standard'],
       optimizers: [
         { name: 'adamw', lr: 3e-3, weightDecay: 0.1 },
@@ -136,23 +137,45 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     },
   },
   'position-probe': {
-    description: "Su's position probe (n identical tokens → 1…n) for every position encoding in a bidirectional model: only encodings added to the input can solve it. 5 runs, ~2 min on 2 cores.",
+    description:
+      "Su's position probe (n identical tokens → 1…n) for every position encoding in a bidirectional model, randomized sinusoidal and RoPE included: only encodings added to the input can solve it. 6 runs, ~3 min on 2 cores.",
     spec: {
       name: 'position-probe',
       description:
-        'With identical input tokens all value vectors are equal, so an encoding acting only on the attention logits (RoPE) yields the same output everywhere and cannot solve the probe; learned, sinusoidal and randomized absolute encodings can (science.md §2).',
+        'With identical input tokens all value vectors are equal, so an encoding acting only on the attention logits (RoPE, randomized or not) yields the same output everywhere and cannot solve the probe; learned and sinusoidal codes added to the input can (science.md §2). Randomized sinusoidal positions (a sorted random subset of [0, 4·maxLen), resampled per example at evaluation) must read the index as a rank among the drawn positions.',
       tasks: [{ name: 'position-probe', trainLengths: [4, 8, 12, 16], evalLengths: [8, 16] }],
       models: [
         { label: 'none', causal: false, position: 'none' },
         { label: 'learned', causal: false, position: 'learned' },
         { label: 'sinusoidal', causal: false, position: 'sinusoidal' },
         { label: 'rope', causal: false, position: 'rope' },
-        { label: 'randomized', causal: false, position: 'randomized' },
+        { label: 'randomized-sinusoidal', causal: false, position: 'sinusoidal', randomizePositions: true },
+        { label: 'randomized-rope', causal: false, position: 'rope', randomizePositions: true },
       ],
       attentionScalings: ['standard'],
       optimizers: [{ name: 'adamw', lr: 1e-3, weightDecay: 0.01 }],
       seeds: [1],
       train: { steps: 1000, evalExamples: 64 },
+    },
+  },
+  'length-generalization': {
+    description:
+      'Sorting trained on n ≤ 8, evaluated at 8, 12 and 16: RoPE vs sinusoidal, each at 0…T−1 and at randomized positions (Ruoss et al.), 3 seeds. 12 runs of 2,000 steps, ~10 min on 2 cores.',
+    spec: {
+      name: 'length-generalization',
+      description:
+        'Do randomized positions help a Transformer sort longer lists than it was trained on (science.md §5, §7.4)? Both codes are defined at every position, so n = 12 and 16 are reachable by construction; randomized ones are read at a sorted random subset of [0, 4·maxLen) every step (one draw shared by the batch) and per example at evaluation, so the longer sequences\' positions are not new. Sinusoidal codes are added to token embeddings × √dModel.',
+      tasks: [{ name: 'sort', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 12, 16], options: { values: 16 } }],
+      models: [
+        { label: 'rope', layers: 2, dModel: 64, heads: 4, dFf: 128, position: 'rope' },
+        { label: 'randomized-rope', layers: 2, dModel: 64, heads: 4, dFf: 128, position: 'rope', randomizePositions: true },
+        { label: 'sinusoidal', layers: 2, dModel: 64, heads: 4, dFf: 128, position: 'sinusoidal' },
+        { label: 'randomized-sinusoidal', layers: 2, dModel: 64, heads: 4, dFf: 128, position: 'sinusoidal', randomizePositions: true },
+      ],
+      attentionScalings: ['standard'],
+      optimizers: [{ name: 'adamw', lr: 3e-3, weightDecay: 0.1 }],
+      seeds: [1, 2, 3],
+      train: { steps: 2000, batchSize: 32, evalEvery: 500, evalExamples: 128 },
     },
   },
 };

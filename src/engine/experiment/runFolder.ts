@@ -10,6 +10,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { upgradeRunConfig } from '../../protocol/config';
 import type { ExperimentFile, MetricsRecord, RunFile, RunStatus } from '../../protocol/runFolder';
 import { processAlive, writeAllSync, writeFileAtomic, writeJsonAtomic, WriteError } from '../io/atomicWrite';
 
@@ -144,7 +145,9 @@ export function readRunFile(runDir: string): RunFile {
   const run = readJson(file, 'run.json');
   const problem = runFileProblem(run);
   if (problem) throw new RunFolderError(`${file}: not a usable Attention Lab run file: ${problem}`);
-  return run as unknown as RunFile;
+  // A run written before a model field existed reads as what it ran (upgradeModelConfig).
+  const checked = run as unknown as RunFile;
+  return { ...checked, config: upgradeRunConfig(checked.config) };
 }
 
 /** The first problem of a parsed experiment.json, or null. */

@@ -7,7 +7,18 @@
  */
 import * as fs from 'node:fs';
 import { BACKEND_CHOICES } from '../../protocol/backend';
-import { ATTENTION_KINDS, ATTENTION_SCALINGS, EMBEDDING_KINDS, INIT_KINDS, NORM_KINDS, OPTIMIZER_NAMES, POSITION_ENCODINGS, TASK_NAMES } from '../../protocol/config';
+import {
+  ATTENTION_KINDS,
+  ATTENTION_SCALINGS,
+  EMBEDDING_KINDS,
+  INIT_KINDS,
+  NORM_KINDS,
+  OPTIMIZER_NAMES,
+  POSITION_CHOICES,
+  POSITION_EVALS,
+  RANDOMIZABLE_POSITIONS,
+  TASK_NAMES,
+} from '../../protocol/config';
 import type { OptimizerName, TaskConfig } from '../../protocol/config';
 import type { ExperimentSpec } from '../../protocol/spec';
 import { createTask } from '../tasks';
@@ -29,7 +40,7 @@ export const SPEC_PROPERTIES = {
   task: ['name', 'trainLengths', 'evalLengths', 'options'],
   model: [
     'label', 'causal', 'layers', 'dModel', 'heads', 'dFf', 'attention', 'keySize', 'valueSize', 'embedding', 'init', 'norm',
-    'maxLen', 'position', 'positionRange', 'lognBase', 'rseBits', 'rseProjection',
+    'maxLen', 'position', 'randomizePositions', 'positionRange', 'positionEval', 'embedScale', 'lognBase', 'rseBits', 'rseProjection',
   ],
   optimizer: ['name', 'label', 'lr', 'weightDecay', 'beta1', 'beta2', 'beta', 'eps', 'momentum', 'accumulate', 'shrink'],
   train: ['steps', 'batchSize', 'schedule', 'gradClip', 'evalEvery', 'evalExamples', 'logEvery', 'checkpointEvery', 'q', 'seedsPerInput', 'qWarmup'],
@@ -82,6 +93,7 @@ const MODEL_RULES: Record<string, NumberRule> = {
   valueSize: int(1, 4096, 'an integer from 1 to 4096'),
   maxLen: int(1, 65536, 'an integer from 1 to 65536'),
   positionRange: int(1, 1048576, 'an integer from 1 to 1048576'),
+  embedScale: { integer: false, min: 0, exclusiveMin: true, max: 1000, expected: 'a positive number at most 1000' },
   rseBits: int(0, 4096, 'an integer from 0 to 4096'),
 };
 
@@ -306,7 +318,18 @@ function checkModel(value: unknown, path: string, fail: Fail): { label?: string;
   for (const key of ['causal', 'rseProjection'] as const) {
     if (key in model && typeof model[key] !== 'boolean') fail(`${path}.${key}`, `expected true or false, found ${describe(model[key])}`);
   }
-  if ('position' in model) checkEnum(model.position, `${path}.position`, POSITION_ENCODINGS, fail);
+  const positionOk = 'position' in model ? checkEnum(model.position, `${path}.position`, POSITION_CHOICES, fail) : true;
+  if ('randomizePositions' in model && typeof model.randomizePositions !== 'boolean') {
+    fail(`${path}.randomizePositions`, `expected true or false, found ${describe(model.randomizePositions)}`);
+  } else if (positionOk && model.randomizePositions === true) {
+    const position = (model.position as string | undefined) ?? MODEL_DEFAULTS.position;
+    if (!(RANDOMIZABLE_POSITIONS as readonly string[]).includes(position) && position !== 'randomized') {
+      fail(`${path}.randomizePositions`, `randomized positions need position "sinusoidal" or "rope" (a code defined at every position), found position "${position}"`);
+    }
+  } else if (positionOk && model.randomizePositions === false && model.position === 'randomized') {
+    fail(`${path}.randomizePositions`, `position "randomized" means sinusoidal with randomizePositions true, found false (write position "sinusoidal" for fixed positions)`);
+  }
+  if ('positionEval' in model) checkEnum(model.positionEval, `${path}.positionEval`, POSITION_EVALS, fail);
   if ('attention' in model) checkEnum(model.attention, `${path}.attention`, ATTENTION_KINDS, fail);
   if ('embedding' in model) checkEnum(model.embedding, `${path}.embedding`, EMBEDDING_KINDS, fail);
   if ('init' in model) checkEnum(model.init, `${path}.init`, INIT_KINDS, fail);

@@ -6,11 +6,12 @@ import type { Rng } from '../random';
  * Position encodings (science.md §2, §5). The model uses:
  * - `learned`:    a trainable [maxLen, D] table added to the input (lives in the model's params);
  * - `sinusoidal`: the fixed table below, added to the input;
- * - `rope`:       q and k rotated per head (below), nothing added to the input;
- * - `randomized`: the sinusoidal table read at randomized positions in [0, positionRange)
- *   (Ruoss et al. 2023). Sinusoids are defined at every integer, so positions never drawn
- *   in training still get a meaningful, smoothly related code (a learned table would leave
- *   them at their random initial values).
+ * - `rope`:       q and k rotated per head (below), nothing added to the input.
+ * Sinusoidal and RoPE codes are defined at every integer position, so either can be read at
+ * randomized positions (Ruoss et al. 2023, `randomizePositions`): a sorted random subset of
+ * [0, positionRange) instead of 0…T−1. Positions never drawn in training still get a
+ * meaningful, smoothly related code (a learned table would leave them at their initial values).
+ * Which positions a forward call uses is decided in positionPlan.ts.
  */
 
 /**
@@ -59,7 +60,7 @@ export function ropeTables(positions: ArrayLike<number>, headDim: number): { cos
 }
 
 /**
- * Rotates x [B, H, T, Dh] by the RoPE tables cos, sin [T, Dh]:
+ * Rotates x [B, H, T, Dh] by the RoPE tables cos, sin [T, Dh] (or [B, 1, T, Dh], one row per sequence):
  * (x_i, x_{i+h}) → (x_i cos − x_{i+h} sin, x_{i+h} cos + x_i sin), h = Dh/2.
  */
 export function applyRope(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
@@ -74,8 +75,9 @@ export function applyRope(x: Tensor, cos: Tensor, sin: Tensor): Tensor {
 }
 
 /**
- * Training positions for `randomized` encodings (Ruoss et al. 2023): a sorted random subset
- * of size T of [0, range), drawn with the project's seeded Rng.
+ * A sorted random subset of size T of [0, range), drawn with the project's seeded Rng: the
+ * positions of randomized encodings (Ruoss et al. 2023; the reference draws them with
+ * `choice(arange(L), T, replace=False)` and sorts them).
  */
 export function randomPositions(rng: Rng, T: number, range: number): Int32Array {
   checkPositionArgs(T, range);
@@ -84,16 +86,13 @@ export function randomPositions(rng: Rng, T: number, range: number): Int32Array 
 }
 
 /**
- * Evaluation positions for `randomized` encodings: 0 … T−1 spread evenly over [0, range),
- * p_i = round(i·(range−1)/(T−1)) (p_0 = 0 when T = 1).
- * Why not plain 0 … T−1: in training the model only ever sees sorted random subsets of the
- * range, whose neighbours are about range/T apart and whose last position is near the end of
- * the range; contiguous positions with gaps of 1 are the rarest case it met. The even spread
- * is the deterministic counterpart of a random draw (close to its expected order statistics),
- * so evaluation stays in distribution and is reproducible. This is what ModelConfig.positionRange
- * documents. Requires T ≤ range, so the positions stay distinct.
+ * 0 … T−1 spread evenly over [0, range): p_i = round(i·(range−1)/(T−1)) (p_0 = 0 when T = 1).
+ * The `spread` evaluation of randomized positions: in training the model only sees sorted random
+ * subsets of the range, whose neighbours are about range/T apart and whose last position is near
+ * the end of the range, and the even spread is their deterministic counterpart (close to a draw's
+ * expected order statistics). Requires T ≤ range, so the positions stay distinct.
  */
-export function evalPositions(T: number, range: number): Int32Array {
+export function spreadPositions(T: number, range: number): Int32Array {
   checkPositionArgs(T, range);
   const out = new Int32Array(T);
   if (T === 1) return out;
@@ -104,6 +103,32 @@ export function evalPositions(T: number, range: number): Int32Array {
 /** 0 … T−1. */
 export function contiguousPositions(T: number): Int32Array {
   return Int32Array.from({ length: T }, (_, i) => i);
+}
+
+/**
+ * The rows a position array describes for a [B, T] batch: 1 when it holds T positions shared by
+ * every sequence, B when it holds B*T (row-major, one row per sequence). Throws otherwise.
+ */
+export function positionRows(positions: ArrayLike<number>, B: number, T: number): 1 | number {
+  if (positions.length === T) return 1;
+  if (positions.length === B * T) return B;
+  throw new Error(`positions must have length T = ${T} (shared) or B*T = ${B * T} (one row per sequence), got ${positions.length}`);
+}
+
+/** The sinusoidal code at `positions` ([T] or [B*T]) as a tensor [T, D] or [B*T, D]. */
+export function sinusoidalCode(positions: ArrayLike<number>, dim: number): Tensor {
+  return tf.tensor2d(sinusoidalTable(positions, dim), [positions.length, dim]);
+}
+
+/**
+ * RoPE cos and sin tensors at `positions` for q, k [B, H, T, Dh]: [T, Dh] when the positions are
+ * shared, [B, 1, T, Dh] when there is one row per sequence (broadcast over the heads).
+ */
+export function ropeCode(positions: ArrayLike<number>, B: number, T: number, headDim: number): { cos: Tensor; sin: Tensor } {
+  const rows = positionRows(positions, B, T);
+  const { cos, sin } = ropeTables(positions, headDim);
+  const shape = rows === 1 ? [T, headDim] : [B, 1, T, headDim];
+  return { cos: tf.tensor(cos, shape, 'float32'), sin: tf.tensor(sin, shape, 'float32') };
 }
 
 function checkPositionArgs(T: number, range: number): void {

@@ -6,7 +6,8 @@
  *   tokens [B, T] → one-hot · embed.token [B*T, D − R]     (or the task's fixed features [B*T, F]: as they are,
  *                                                            `embedding: features`, or · embed.features.kernel [F, D − R],
  *                                                            `embedding: projected-features`)
- *                 + position code [T, D − R] for learned / sinusoidal / randomized
+ *                 · embedScale (√D under a sinusoidal code, else 1)
+ *                 + position code [T, D − R] or [B*T, D − R] for learned / sinusoidal
  *                 ‖ seed bits [B*T, R] (R = rseBits; the last R dims, which no position code touches)
  *   L × block:  x = x + attn(LN1(x));  x = x + mlp(LN2(x))        (pre-LayerNorm, or none; no MLP when dFf = 0)
  *   logits = LN_f(x) · head.kernel                                 [B, T, V]
@@ -20,7 +21,17 @@
 import { tf } from '../tf';
 import type { Tensor, Variable } from '../tf';
 import { hashSeed, Rng } from '../random';
-import { ATTENTION_KINDS, ATTENTION_SCALINGS, EMBEDDING_KINDS, INIT_KINDS, NORM_KINDS, POSITION_ENCODINGS } from '../../protocol/config';
+import {
+  ATTENTION_KINDS,
+  ATTENTION_SCALINGS,
+  EMBEDDING_KINDS,
+  INIT_KINDS,
+  NORM_KINDS,
+  POSITION_ENCODINGS,
+  POSITION_EVALS,
+  RANDOMIZABLE_POSITIONS,
+  upgradeModelConfig,
+} from '../../protocol/config';
 import type { ModelConfig } from '../../protocol/config';
 import type { ModelParam, ParamKind } from './params';
 import { addPositionCode, attentionHeads, residualAdd } from './attentionHeads';
@@ -32,9 +43,9 @@ import { layerNorm } from './layerNorm';
 import { linearAttention, linearAttentionShares } from './linearAttention';
 import { checkLogitNoise, logitNoiseValues, noisyLayer } from './logitNoise';
 import type { LogitNoise } from './logitNoise';
-import { applyRope, contiguousPositions, evalPositions, ropeTables, sinusoidalTable } from './positions';
+import { applyRope, contiguousPositions, positionRows, ropeCode, sinusoidalCode, spreadPositions } from './positions';
 
-export { randomPositions, evalPositions } from './positions';
+export { randomPositions, spreadPositions } from './positions';
 
 export type Tensor2D = tf.Tensor2D;
 export type Tensor3D = tf.Tensor3D;
@@ -51,9 +62,10 @@ export interface ForwardInput {
    */
   seedBits?: Tensor2D;
   /**
-   * Positions [T]. For 'randomized': training passes `randomPositions(...)`; when omitted,
-   * `evalPositions(T, positionRange)` is used. For 'learned' / 'sinusoidal' / 'rope' they
-   * default to 0…T−1 (learned: must be < maxLen). Ignored for 'none'.
+   * Positions at which the position code is read: [T] shared by every sequence, or [B*T] one row
+   * per sequence (row-major). Default 0…T−1 (learned: each must be < maxLen). A model with
+   * randomized positions needs them given (positionPlan.ts: trainingPositions, evaluationPositions)
+   * unless its positionEval is 'spread' or 'contiguous', which are then the default. Ignored for 'none'.
    */
   positions?: Int32Array;
   /**
@@ -100,9 +112,10 @@ export interface Model {
 /**
  * The config with the fields that older run folders and checkpoints lack filled in as those runs
  * had them (softmax attention, head sizes dModel / heads, a learned embedding, GPT-2 init, no seed
- * projection), so they still load.
+ * projection; positions as upgradeModelConfig reads them), so they still load.
  */
-export function completeModelConfig(c: ModelConfig): ModelConfig {
+export function completeModelConfig(config: ModelConfig): ModelConfig {
+  const c = upgradeModelConfig(config); // the position fields (randomizePositions, positionEval, embedScale)
   const partial = c as Partial<ModelConfig> & ModelConfig;
   if ((partial.keySize === undefined || partial.valueSize === undefined) && c.heads > 0 && c.dModel % c.heads !== 0) {
     throw new Error(`model config: heads (${c.heads}) must divide dModel (${c.dModel}), or keySize and valueSize must be given`);
@@ -156,8 +169,16 @@ export function validateModelConfig(c: ModelConfig): void {
   if (c.rseBits >= c.dModel) {
     throw new Error(`model config: rseBits (${c.rseBits}) must be smaller than dModel (${c.dModel}); the tokens get dModel − rseBits dims`);
   }
-  if (c.position === 'randomized' && !(Number.isInteger(c.positionRange) && c.positionRange >= c.maxLen)) {
+  if (typeof c.randomizePositions !== 'boolean') throw new Error(`model config: randomizePositions must be true or false, got ${String(c.randomizePositions)}`);
+  if (c.randomizePositions && !RANDOMIZABLE_POSITIONS.includes(c.position)) {
+    throw new Error(`model config: randomized positions need a 'sinusoidal' or 'rope' code, got '${c.position}'`);
+  }
+  if (c.randomizePositions && !(Number.isInteger(c.positionRange) && c.positionRange >= c.maxLen)) {
     throw new Error(`model config: positionRange (${c.positionRange}) must be an integer ≥ maxLen (${c.maxLen}) for randomized positions`);
+  }
+  if (!POSITION_EVALS.includes(c.positionEval)) throw new Error(`model config: unknown positionEval '${String(c.positionEval)}'`);
+  if (!(typeof c.embedScale === 'number' && Number.isFinite(c.embedScale) && c.embedScale > 0)) {
+    throw new Error(`model config: embedScale must be a positive number, got ${String(c.embedScale)}`);
   }
   if (c.attentionScaling === 'logn' && !(c.lognBase > 1)) throw new Error(`model config: lognBase must be > 1, got ${c.lognBase}`);
   if (c.attentionScaling === 'logn-train' && !(Number.isInteger(c.trainLength) && c.trainLength >= 2)) {
@@ -298,10 +319,10 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
   interface AttentionContext {
     B: number;
     T: number;
-    scale: Tensor; // [T, 1], or [B, 1, T, 1] with per-example masks
+    scale: Tensor; // [T, 1], or [B, 1, T, 1] with one mask per example
     maskBias: Tensor | null; // [T, T] (or [B, 1, T, T]), 0 or −1e9 (softmax)
     maskMul: Tensor | null; // [T, T] (or [B, 1, T, T]), 1 or 0 (linear)
-    rope: { cos: Tensor; sin: Tensor } | null; // [T, dk] each
+    rope: { cos: Tensor; sin: Tensor } | null; // [T, dk] each, or [B, 1, T, dk] with one row of positions per sequence
   }
 
   /** q, k [B, H, T, dk] and v [B, H, T, dv] from the fused projection qkv [B*T, H·(2dk + dv)]. */
@@ -344,7 +365,7 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
       if (withProbs) probs = linearAttentionShares(lin.weights);
     } else {
       let logits = tf.matMul(tf.mul(q, ctx.scale), k, false, true); // [B, H, T, T]; row i × scale[i] (attentionScale.ts)
-      if (noise) logits = tf.add(logits, noise); // the softmax-noise probe: σ·ε [B, H, T, T]
+      if (noise) logits = tf.add(logits, noise); // the softmax-noise probe: σ·ε [B, H, T, T], after the scaling, before the mask
       if (ctx.maskBias) logits = tf.add(logits, ctx.maskBias);
       const p1 = tf.softmax(logits); // [B, H, T, T]
       y = tf.matMul(p1, v);
@@ -359,11 +380,23 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
     return dense(hidden, m.projKernel, m.projBias); // [B*T, D]
   };
 
-  const resolvePositions = (T: number, given: Int32Array | undefined): Int32Array | null => {
+  /** 0…T−1, or for randomized positions the deterministic evaluation positions of positionEval. */
+  const defaultPositions = (T: number): Int32Array => {
+    if (!cfg.randomizePositions || cfg.positionEval === 'contiguous') return contiguousPositions(T);
+    if (cfg.positionEval === 'spread') return spreadPositions(T, cfg.positionRange);
+    throw new Error(
+      "forward: this model reads randomized positions (positionEval 'random'); pass them: trainingPositions or evaluationPositions (positionPlan.ts)",
+    );
+  };
+
+  /** The positions [T] or [B*T] of a forward call, checked against the code's range; null for 'none'. */
+  const resolvePositions = (B: number, T: number, given: Int32Array | undefined): Int32Array | null => {
     if (cfg.position === 'none') return null;
-    if (given && given.length !== T) throw new Error(`forward: positions must have length T = ${T}, got ${given.length}`);
-    const positions = given ?? (cfg.position === 'randomized' ? evalPositions(T, cfg.positionRange) : contiguousPositions(T));
-    const limit = cfg.position === 'randomized' ? cfg.positionRange : cfg.position === 'learned' ? maxLen : Infinity;
+    if (given && given.length !== T && given.length !== B * T) {
+      throw new Error(`forward: positions must have length T = ${T} (shared by the batch) or B*T = ${B * T} (one row per sequence), got ${given.length}`);
+    }
+    const positions = given ?? defaultPositions(T);
+    const limit = cfg.randomizePositions ? cfg.positionRange : cfg.position === 'learned' ? maxLen : Infinity;
     for (const p of positions) {
       if (p < 0 || p >= limit) throw new Error(`forward: position ${p} is outside [0, ${limit}) for '${cfg.position}' positions`);
     }
@@ -396,7 +429,7 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
     } else if (seedBits) {
       throw new Error('forward: seedBits were given but the model has rseBits = 0');
     }
-    const positions = resolvePositions(T, input.positions);
+    const positions = resolvePositions(B, T, input.positions); // [T] or [B*T]
     const { allowed, visibleKeys, perExample } = buildBatchAttentionMask(B, T, cfg.causal, mask);
     const scaleValues = attentionScale(cfg.attentionScaling, {
       headDim: dk,
@@ -410,7 +443,6 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
       const linear = cfg.attention === 'linear';
       const maskValues = new Float32Array(allowed.length);
       if (needsMask) for (let i = 0; i < allowed.length; i++) maskValues[i] = linear ? allowed[i] ? 1 : 0 : allowed[i] ? 0 : MASKED;
-      const rope = cfg.position === 'rope' && positions ? ropeTables(positions, dk) : null;
       // One mask for the batch: [T, 1] and [T, T]; one per example (Task.exampleMask): [B, 1, T, 1] and [B, 1, T, T].
       const maskShape = perExample ? [B, 1, T, T] : [T, T];
       const ctx: AttentionContext = {
@@ -419,7 +451,7 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
         scale: tf.tensor(scaleValues, perExample ? [B, 1, T, 1] : [T, 1]),
         maskBias: needsMask && !linear ? tf.tensor(maskValues, maskShape) : null,
         maskMul: needsMask && linear ? tf.tensor(maskValues, maskShape) : null,
-        rope: rope ? { cos: tf.tensor2d(rope.cos, [T, dk]), sin: tf.tensor2d(rope.sin, [T, dk]) } : null,
+        rope: cfg.position === 'rope' && positions ? ropeCode(positions, B, T, dk) : null,
       };
 
       // Embedding: the token part (one-hot product with the learned table or the fixed features),
@@ -427,13 +459,12 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
       const oneHot = oneHotRows(ids, V); // [B*T, V], built on the host from the ids read above
       let x = featureTable ? tf.matMul(oneHot, featureTable) : embedOneHot(oneHot, tokenTable as Variable); // [B*T, D − R] (or F)
       if (featureKernel) x = dense(x, featureKernel); // [B*T, D − R]
-      let posCode: Tensor | null = null; // [T, D − R]
-      if (positionTable && positions) {
-        posCode = embedOneHot(oneHotRows(positions, maxLen), positionTable);
-      } else if ((cfg.position === 'sinusoidal' || cfg.position === 'randomized') && positions) {
-        posCode = tf.tensor2d(sinusoidalTable(positions, tokenWidth), [T, tokenWidth]);
-      }
-      if (posCode) x = addPositionCode(x, posCode, B, T); // [B*T, D − R]
+      // × √D when a unit-amplitude sinusoidal code is added below, else 1 (ModelConfig.embedScale).
+      if (cfg.embedScale !== 1) x = tf.mul(x, tf.scalar(cfg.embedScale)); // [B*T, D − R]
+      let posCode: Tensor | null = null; // [T, D − R] shared by the batch, or [B*T, D − R] one row per sequence
+      if (positionTable && positions) posCode = embedOneHot(oneHotRows(positions, maxLen), positionTable);
+      else if (cfg.position === 'sinusoidal' && positions) posCode = sinusoidalCode(positions, tokenWidth);
+      if (posCode) x = positionRows(positions as Int32Array, B, T) === 1 ? addPositionCode(x, posCode, B, T) : residualAdd(x, posCode); // [B*T, D − R]
       if (rseBits > 0 && seedBits) {
         const projected = seedProjection ? tf.matMul(seedBits, seedProjection) : seedBits; // [B, R]
         const scaled = tf.mul(projected, tf.scalar(seedScale)); // [B, R]

@@ -3,6 +3,7 @@
  * cut at EOS), shared by the trainer's evaluation and the analyses. One full forward pass per
  * generated token (no cache: the models are small), stopping when every row has said EOS.
  */
+import { prefixPositions } from '../model/positionPlan';
 import type { Model } from '../model/transformer';
 import { maxAnswerTokens, promptForDecoding } from '../tasks/layout';
 import type { Task, TaskExample } from '../tasks/task';
@@ -13,7 +14,11 @@ import type { Tensor } from '../tf';
 export interface DecodeOptions {
   /** Seed bits [B, rseBits] for a model with Random Seed Encoding. Not disposed here. */
   seedBits?: Tensor;
-  /** Positions of the laid-out sequence (randomized encodings); sliced to each decoding length. */
+  /**
+   * Positions of the whole laid-out sequence (prompt + answer + EOS), [T] shared or [B*T] one row
+   * per example (randomized encodings): every step reads their prefix, so a token's position never
+   * changes while the answer grows.
+   */
   positions?: Int32Array;
 }
 
@@ -25,6 +30,7 @@ export function greedyDecode(model: Model, task: Task, examples: readonly TaskEx
   const B = examples.length;
   const fullLen = promptLen + maxNew;
   const fullMask = task.attentionMask?.(n, fullLen, causal) ?? null;
+  const longest = fullLen - 1; // the longest input fed to the model = sequenceLength(task, n, true), what opts.positions lay out
   const done = new Array<boolean>(B).fill(false);
   const answers: number[][] = examples.map(() => []);
   for (let k = 0; k < maxNew && done.some((d) => !d); k++) {
@@ -33,7 +39,7 @@ export function greedyDecode(model: Model, task: Task, examples: readonly TaskEx
     const flat = new Int32Array(B * L);
     seqs.forEach((s, b) => flat.set(s, b * L));
     const mask = fullMask ? topLeft(fullMask, fullLen, L) : null;
-    const positions = opts.positions ? opts.positions.subarray(0, L) : undefined;
+    const positions = opts.positions ? prefixPositions(opts.positions, B, longest, L) : undefined;
     const next = tf.tidy(() => {
       const tokens = tf.tensor2d(flat, [B, L], 'int32');
       const { logits } = model.forward({ tokens, seedBits: opts.seedBits as tf.Tensor2D | undefined, positions, mask });

@@ -8,7 +8,8 @@
  */
 import type { RunConfig } from '../../protocol/config';
 import type { EvalResult, TrainRecord } from '../../protocol/runFolder';
-import { createModel, evalPositions, randomPositions, randomSeedBits } from '../model/transformer';
+import { evaluationPositions, markEvaluationSet, trainingPositions } from '../model/positionPlan';
+import { createModel, randomSeedBits } from '../model/transformer';
 import type { Model } from '../model/transformer';
 import { createOptimizer } from '../optim';
 import type { Optimizer } from '../optim/optimizer';
@@ -110,8 +111,7 @@ export class Trainer {
       for (let j = 0; j < seeds; j++) examples.push(ex);
     }
     const layout = layoutBatch(this.task, examples, n, this.config.model.causal);
-    const positions =
-      this.config.model.position === 'randomized' ? randomPositions(rng, layout.length, this.config.model.positionRange) : undefined;
+    const positions = trainingPositions(this.config.model, rng, layout.length); // one draw shared by the batch
     return {
       tokens: tf.tensor2d(layout.tokens, [layout.batch, layout.length], 'int32'),
       targets: layout.targets,
@@ -151,7 +151,7 @@ export class Trainer {
     const rng = new Rng(hashSeed(EVAL_SEED, n));
     const examples: TaskExample[] = [];
     for (let i = 0; i < this.config.train.evalExamples; i++) examples.push(this.task.example(rng, n));
-    return { examples, rng };
+    return { examples: markEvaluationSet(examples, n), rng };
   }
 
   /** Loss, accuracy and CLRS-style scores at every evaluation length. */
@@ -174,7 +174,7 @@ export class Trainer {
       const chunk = examples.slice(start, start + EVAL_CHUNK);
       const layout = layoutBatch(this.task, chunk, n, causal);
       tokens = layout.length;
-      const positions = this.config.model.position === 'randomized' ? evalPositions(layout.length, this.config.model.positionRange) : undefined;
+      const positions = evaluationPositions(this.config.model, chunk, layout.length); // per example when randomized
       const seedBits = this.seedBits(rng, chunk.length);
       const { perExample, predictions } = tf.tidy(() => {
         const tokensT = tf.tensor2d(layout.tokens, [layout.batch, layout.length], 'int32');
