@@ -39,14 +39,18 @@ export interface LaidOutBatch {
   mask: Uint8Array | null;
 }
 
-/** Task.exampleMask of every example, stacked: [B * T * T]. */
-function exampleMasks(task: Task, examples: readonly TaskExample[], T: number, causal: boolean): Uint8Array {
+/** Task.exampleMask of every example, stacked: [B * T * T]; null when no example restricts anything. */
+function exampleMasks(task: Task, examples: readonly TaskExample[], T: number, causal: boolean): Uint8Array | null {
   if (task.attentionMask) throw new Error(`task "${task.name}" gives both a per-size and a per-example attention mask`);
-  const out = new Uint8Array(examples.length * T * T);
-  examples.forEach((ex, b) => {
+  const masks = examples.map((ex, b) => {
     const m = (task.exampleMask as NonNullable<Task['exampleMask']>)(ex, T, causal);
-    if (m.length !== T * T) throw new Error(`task "${task.name}": example ${b}'s attention mask has ${m.length} entries, expected ${T}×${T}`);
-    out.set(m, b * T * T);
+    if (m && m.length !== T * T) throw new Error(`task "${task.name}": example ${b}'s attention mask has ${m.length} entries, expected ${T}×${T}`);
+    return m;
+  });
+  if (masks.every((m) => m === null)) return null;
+  const out = new Uint8Array(examples.length * T * T).fill(1);
+  masks.forEach((m, b) => {
+    if (m) out.set(m, b * T * T);
   });
   return out;
 }

@@ -96,10 +96,12 @@ export interface Task {
   attentionMask?(n: number, tokens: number, causal: boolean): Uint8Array | null;
   /**
    * Optional attention restriction of one example (graph colouring: each vertex sees only its
-   * neighbours), [tokens * tokens] like attentionMask; the layout stacks them into one mask per
-   * example, [B * T * T]. Not together with attentionMask.
+   * neighbours), [tokens * tokens] like attentionMask, or null for none; the layout stacks them
+   * into one mask per example, [B * T * T]. Not together with attentionMask.
    */
-  exampleMask?(example: TaskExample, tokens: number, causal: boolean): Uint8Array;
+  exampleMask?(example: TaskExample, tokens: number, causal: boolean): Uint8Array | null;
+  /** Set (to the reason) when the task only works with a bidirectional model (causal: false). */
+  readonly bidirectionalOnly?: string | null;
   /** Optional own objective (see TaskObjective); without it the trainer minimises the cross-entropy on the targets. */
   readonly objective?: TaskObjective;
   /**

@@ -46,7 +46,7 @@ export interface Batch {
    * A task with its own objective (graph colouring): the objective and the laid-out rows'
    * examples it reads (each input m times); absent for the cross-entropy on `targets`.
    */
-  objective?: { task: Task; examples: readonly TaskExample[] };
+  objective?: { task: Task; examples: readonly TaskExample[]; answerStart: number };
 }
 
 export class Trainer {
@@ -121,7 +121,7 @@ export class Trainer {
       inputs,
       seeds,
       n,
-      ...(this.task.objective ? { objective: { task: this.task, examples } } : {}),
+      ...(this.task.objective ? { objective: { task: this.task, examples, answerStart: layout.answerStart } } : {}),
     };
   }
 
@@ -179,7 +179,7 @@ export class Trainer {
       const { perExample, predictions } = tf.tidy(() => {
         const tokensT = tf.tensor2d(layout.tokens, [layout.batch, layout.length], 'int32');
         const { logits } = this.model.forward({ tokens: tokensT as tf.Tensor2D, seedBits: seedBits as tf.Tensor2D | undefined, positions, mask: layout.mask });
-        return rowLosses(this.task, logits, layout.targets, chunk);
+        return rowLosses(this.task, logits, layout, chunk);
       });
       const lossData = perExample.dataSync();
       const predData = predictions.dataSync() as Int32Array;
@@ -233,11 +233,11 @@ export function qAtStep(q: number, warmup: number, step: number): number {
 }
 
 /** A task with its own objective: the fraction of rows whose answer scores exact (e.g. a proper colouring). */
-function objectiveAccuracy(task: Task, examples: readonly TaskExample[], predictions: Int32Array): number {
+function objectiveAccuracy(task: Task, examples: readonly TaskExample[], predictions: Int32Array, answerStart: number): number {
   const T = predictions.length / Math.max(1, examples.length);
   let right = 0;
   examples.forEach((ex, b) => {
-    right += task.score(ex, Array.from(predictions.subarray(b * T, b * T + ex.answer.length))).exact;
+    right += task.score(ex, Array.from(predictions.subarray(b * T + answerStart, b * T + answerStart + ex.answer.length))).exact;
   });
   return examples.length ? right / examples.length : 0;
 }
@@ -286,7 +286,9 @@ export function optimizationStep(
       positions: batch.positions,
       mask: batch.mask,
     });
-    const ce = batch.objective ? rowLosses(batch.objective.task, logits, batch.targets, batch.objective.examples) : maskedCrossEntropy(logits, batch.targets);
+    const ce = batch.objective
+      ? rowLosses(batch.objective.task, logits, { targets: batch.targets, answerStart: batch.objective.answerStart }, batch.objective.examples)
+      : maskedCrossEntropy(logits, batch.targets);
     predictions = tf.keep(ce.predictions);
     return qNormLoss(ce.perExample, batch.inputs, batch.seeds, opts.q) as tf.Scalar;
   }, params.map((p) => p.variable));
@@ -308,7 +310,7 @@ export function optimizationStep(
   if (preds) {
     if (opts.measure) {
       const data = preds.dataSync() as Int32Array;
-      accuracy = batch.objective ? objectiveAccuracy(batch.objective.task, batch.objective.examples, data) : tokenAccuracy(data, batch.targets);
+      accuracy = batch.objective ? objectiveAccuracy(batch.objective.task, batch.objective.examples, data, batch.objective.answerStart) : tokenAccuracy(data, batch.targets);
     }
     preds.dispose();
   }
