@@ -1,7 +1,7 @@
 /** The results pages `npm run science` writes: facts header, the report's tables, the README digest between markers. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { formatDuration, readmeDigest, replaceMarkedSection, resultsPage, type ResultsMeta } from '../../src/engine/report/resultsPage';
+import { formatDuration, keepNotes, readmeDigest, replaceMarkedSection, resultsPage, type ResultsMeta } from '../../src/engine/report/resultsPage';
 import type { SummaryFile } from '../../src/protocol/analysis';
 
 const meta: ResultsMeta = {
@@ -65,4 +65,18 @@ test('replaceMarkedSection replaces between the markers only, and reports missin
   assert.equal(r.text, 'intro\n<!-- results:entropy -->\nnew table\n<!-- /results:entropy -->\nafter\n');
   assert.equal(replaceMarkedSection(r.text, 'entropy', 'again').text.match(/again/g)?.length, 1, 'idempotent markers');
   assert.deepEqual(replaceMarkedSection(doc, 'optimizers', 'x'), { text: doc, replaced: false });
+});
+
+test('keepNotes carries the hand-written notes of the old page into the regenerated one', () => {
+  const old = '# Preset\n\n| old | table |\n\n<!-- notes -->\n## What it shows\nH stays flat.\n<!-- /notes -->\n';
+  const fresh = '# Preset\n\n| new | table |\n';
+  assert.equal(keepNotes(old, fresh), '# Preset\n\n| new | table |\n\n<!-- notes -->\n## What it shows\nH stays flat.\n<!-- /notes -->\n');
+  assert.equal(keepNotes(null, fresh), fresh);
+  assert.equal(keepNotes('# no notes here', fresh), fresh);
+});
+
+test('a page regenerated from folders trained earlier says the load was not recorded', () => {
+  const page = resultsPage({ ...meta, load: null }, summary, tables);
+  assert.match(page, /\| load average \(1 min\) \| not recorded \|/);
+  assert.doesNotMatch(readmeDigest({ ...meta, load: null }, summary, tables), /load/);
 });
