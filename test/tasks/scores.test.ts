@@ -43,6 +43,7 @@ test('recall scores: one value token, clrs equals exact', () => {
 test('every task scores its own answer as perfect and an EOS inside the answer as illegal', () => {
   for (const name of TASK_NAMES) {
     const t = task(name);
+    if (t.objective) continue; // scored by its own measure (graph colouring: test/tasks/graphColoring.test.ts)
     const prompt = name === 'recall' ? [...ids(t, ['k1', 'v2', 'k5', 'v0']), SEP, ...ids(t, ['k5'])] : Array(4).fill(FIRST_SYMBOL);
     const answer = name === 'recall' ? ids(t, ['v0']) : [FIRST_SYMBOL + 1, FIRST_SYMBOL + 1, FIRST_SYMBOL + 2, FIRST_SYMBOL + 3];
     const ex = { prompt, answer };

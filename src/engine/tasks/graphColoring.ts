@@ -84,6 +84,9 @@ export class GraphColoringTask implements Task {
     checkTaskName(config, 'graph-coloring');
     this.largest = largestTaskSize(config);
     this.config = config;
+    const sizes = [...config.trainLengths, ...config.evalLengths];
+    const smallest = Math.min(...sizes);
+    if (smallest < 3) throw new Error(`task "graph-coloring": size n = ${smallest} is too small; graphs need at least 3 vertices`);
     this.options = resolveTaskOptions(config, GRAPH_COLORING_OPTIONS);
     this.colors = this.options.colors as number;
     this.ids = this.options.ids as number;
@@ -94,9 +97,6 @@ export class GraphColoringTask implements Task {
     this.aligned = this.view === 'neighbours';
     this.answersAtEnd = this.view === 'edges';
     this.bidirectionalOnly = this.view === 'neighbours' ? 'graph-coloring in the neighbours view: a vertex attends to its neighbours on both sides' : null;
-    const sizes = [...config.trainLengths, ...config.evalLengths];
-    const smallest = Math.min(...sizes);
-    if (smallest < 3) throw new Error(`task "graph-coloring": size n = ${smallest} is too small; graphs need at least 3 vertices`);
     if (this.ids < this.largest) {
       throw new TaskOptionError('ids', `task "graph-coloring": option ids = ${this.ids} is smaller than the largest size n = ${this.largest}; n vertices need n distinct ids`);
     }

@@ -3,7 +3,6 @@ import { TASK_NAMES } from '../../protocol/config';
 import { ALPHABET_OPTIONS } from './alphabetTask';
 import { CopyTask } from './copy';
 import { GRAPH_COLORING_OPTIONS, GraphColoringTask } from './graphColoring';
-import { GRID_WORLD_OPTIONS, GridWorldTask } from './gridWorld';
 import { POSITION_PROBE_OPTIONS, PositionProbeTask } from './positionProbe';
 import { RECALL_OPTIONS, RecallTask } from './recall';
 import { ReverseTask } from './reverse';
@@ -54,18 +53,11 @@ const TASKS: Record<TaskName, TaskEntry> = {
   'graph-coloring': {
     create: (c) => new GraphColoringTask(c),
     summary:
-      'graph-coloring (randomized Transformers): n vertices, one token per vertex (its id); each vertex sees only its neighbours ' +
-      '(a per-example attention mask) and outputs one of C colours; trained on the expected number of monochromatic edges. ' +
-      'Needs a bidirectional model. Text: `edges: v3–v1 v1–v0 v0–v3 | colours: v3=c0 v1=c1 v0=c2`.',
+      'graph-coloring (randomized Transformers): colour the n vertices of a random cycle or a random C-colourable graph so that no edge is monochromatic; ' +
+      'trained on the expected number of monochromatic edges (inside the q-norm objective over seeds). Neighbours view (the paper): one token per vertex, ' +
+      'each vertex attends only to its neighbours (bidirectional models only); edge view: the edges as tokens, then the vertices. ' +
+      'Text: `edges: v3–v1 v1–v0 v0–v3 | colours: v3=c0 v1=c1 v0=c2`.',
     options: GRAPH_COLORING_OPTIONS,
-  },
-  'grid-world': {
-    create: (c) => new GridWorldTask(c),
-    summary:
-      'grid-world (randomized Transformers): find a treasure on an n × n grid in an explore episode, then return to it in an exploit episode; ' +
-      'the agent reads the cells it reaches and acts by argmax; trained by evolution strategies (train.es). ' +
-      'Text: `ep1 1,0 2,0 2,1! ep2 0,1 1,1 2,1! | actions: R R U U R R`.',
-    options: GRID_WORLD_OPTIONS,
   },
 };
 
