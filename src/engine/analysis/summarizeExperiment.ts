@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AnalysisFile, LabeledMatrix, PairedDifference, RobustnessGrid, RunSummary, SeedBand, SeedGroup, Stats, SummaryFile } from '../../protocol/analysis';
+import type { AnalysisFile, LabeledMatrix, PairedDifference, RobustnessGrid, RunSummary, SeedBand, SeedGroup, Stats, SummaryFile, SummaryTable } from '../../protocol/analysis';
 import { ANALYSIS_FILE, ANALYSIS_VERSION, SUMMARY_FILE } from '../../protocol/analysis';
 import { positionLabel } from '../../protocol/config';
 import { analysisFileProblem } from './checkAnalysisFile';
@@ -115,7 +115,66 @@ function runSummary(d: RunData, n: number): RunSummary {
       worstKeyError: analysis?.randomized.adversarial?.worstKeyError ?? null,
       worstKeyMajorityError: analysis?.randomized.adversarial?.worstKeyMajorityError ?? null,
       referenceWorstKeyError: analysis?.randomized.adversarial?.matchedStore.random.worstKeyError ?? null,
+      coloring: coloringHeadline(analysis),
     },
+  };
+}
+
+function coloringHeadline(analysis: AnalysisFile | null): NonNullable<RunSummary['analysis']['coloring']> | null {
+  const c = analysis?.coloring;
+  if (!c) return null;
+  return {
+    properRate: c.properRate,
+    successP5: c.success.p5,
+    worstGraphSuccess: c.worstGraph.successRate,
+    worstGraphConflicts: c.conflicts.worst,
+    failingGraphs: c.failingGraphs,
+    bestOfK: c.bestOfK.mean.at(-1) ?? c.properRate,
+    bestOfKWorst: c.bestOfK.worst.at(-1) ?? c.worstGraph.successRate,
+    majority: c.majority.proper.at(-1) ?? c.properRate,
+    properlyRandom: c.properlyRandom.fraction,
+    seeds: c.seeds,
+    graphs: c.graphs,
+    exhaustive: c.exhaustive,
+  };
+}
+
+/** `mean ± half-width of the 95 % interval over seeds` (the mean alone with one seed, – with none). */
+export function ciText(values: readonly (number | null | undefined)[], digits = 3): string {
+  const c = meanCi95(values);
+  if (c.mean === null) return '–';
+  return c.halfWidth === null ? fmt(c.mean, digits) : `${fmt(c.mean, digits)} ± ${fmt(c.halfWidth, digits)}`;
+}
+
+/** The graph-colouring table: one row per configuration, mean ± 95 % CI over seeds (null without colouring analyses). */
+export function coloringTable(groups: readonly { label: string; members: readonly RunSummary[] }[]): SummaryTable | null {
+  const withColoring = groups.filter((g) => g.members.some((m) => m.analysis.coloring));
+  if (withColoring.length === 0) return null;
+  const first = withColoring[0]?.members.find((m) => m.analysis.coloring)?.analysis.coloring;
+  const K = Math.max(...withColoring.flatMap((g) => g.members.map((m) => m.analysis.coloring?.seeds ?? 1)));
+  const pick = (g: { members: readonly RunSummary[] }, f: (c: NonNullable<RunSummary['analysis']['coloring']>) => number): string =>
+    ciText(g.members.map((m) => (m.analysis.coloring ? f(m.analysis.coloring) : null)));
+  return {
+    id: 'coloring',
+    title:
+      `Graph colouring over ${first?.exhaustive ? `every one of the ${first.graphs} labelled cycles` : `${first?.graphs ?? '?'} evaluation graphs`}, each under K = ${K} seeds ` +
+      '(1 for a model without RSE); mean ± 95 % CI over training seeds. proper: fraction of (graph, seed) coloured properly; worst graph: the lowest per-graph success ' +
+      'rate (the oblivious adversary); failing: graphs improper under every seed; best-of-K: some seed colours it properly (mean, worst graph); majority: the most frequent ' +
+      'colouring over the K seeds; properly random: graphs whose colour distribution moves by more than 0.5 in total variation between seeds.',
+    columns: ['configuration', 'seeds', 'proper', 'success p5', 'worst graph', 'worst conflicts', 'failing', 'best-of-K', 'best-of-K worst', 'majority', 'properly random'],
+    rows: withColoring.map((g) => [
+      g.label,
+      g.members.length,
+      pick(g, (c) => c.properRate),
+      pick(g, (c) => c.successP5),
+      pick(g, (c) => c.worstGraphSuccess),
+      pick(g, (c) => c.worstGraphConflicts),
+      pick(g, (c) => c.failingGraphs),
+      pick(g, (c) => c.bestOfK),
+      pick(g, (c) => c.bestOfKWorst),
+      pick(g, (c) => c.majority),
+      pick(g, (c) => c.properlyRandom),
+    ]),
   };
 }
 
@@ -392,6 +451,7 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     entropyNormalized: byGroup(entropyAt('meanNormalized')),
     retrieval: hasRetrieval ? retrievalSummary() : null,
     headline: { columns: headColumns, rows, note: HEADLINE_NOTE },
+    tables: [coloringTable(labels.map((l) => ({ label: l, members: members(l).map((m) => m.summary) })))].filter((t): t is SummaryTable => t !== null),
   };
 }
 
