@@ -23,6 +23,8 @@ import { majorityAnswer, mean } from './statistics';
 
 /** Default largest graph set of the analysis: every cycle up to n = 8 (2,520 of them). */
 export const COLORING_GRAPHS = 2520;
+/** Graphs of the evaluation stream coloured when not every cycle can be (the first of the run's evaluation set). */
+export const SAMPLED_GRAPHS = 1024;
 /** Graphs drawn in the coloured-graph chart (the worst first). */
 const SHOWN_GRAPHS = 6;
 
@@ -191,7 +193,7 @@ export function coloringAnalysis(subject: AnalysisSubject, task: GraphColoringTa
   const n = Math.max(...subject.config.task.trainLengths);
   const rseBits = subject.config.model.rseBits;
   const seeds = analysisSeeds(rseBits, opts.seeds, opts.rng);
-  const { examples, exhaustive } = coloringGraphs(task, n, opts.graphs, Math.min(opts.graphs, Math.max(1, subject.config.train.evalExamples)));
+  const { examples, exhaustive } = coloringGraphs(task, n, opts.graphs, Math.min(opts.graphs, SAMPLED_GRAPHS));
   const readings = readColorings(subject, task, examples, n, seeds);
   const { worstIndex, order, ...summary } = summarizeColorings(examples, readings, opts.spreadBound);
   const shown = [worstIndex, ...order.filter((g) => g !== worstIndex)].slice(0, SHOWN_GRAPHS);
