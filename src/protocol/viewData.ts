@@ -123,6 +123,10 @@ export interface AttentionProbeResult {
   patterns: number[][][];
   /** Greedy next-token prediction after each position (token texts). */
   predictions: string[];
+  /** σ of the logit noise the patterns were computed under (0: none). */
+  sigma?: number;
+  /** With σ > 0: per layer and head, the mean total variation of the attention rows from the same input without noise. */
+  rowChange?: number[][];
 }
 
 /** One optimizer's path on a 2-D test function (from src/engine/trace, computed in the backend). The contour is drawn from the function's name in the webview (webview/charts/functionGrid.ts). */

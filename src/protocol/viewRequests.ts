@@ -14,11 +14,20 @@ export interface AttentionProbeParams {
   checkpoint: string;
   /** Token texts of the checkpoint's task vocabulary separated by spaces, e.g. `3 1 2 |`. */
   input: string;
+  /**
+   * The softmax-noise probe (docs/science.md §6): σ of i.i.d. N(0, σ²) noise on the attention logits
+   * of every layer (one fixed draw, so the same σ shows the same rows); 0 or absent: no noise.
+   */
+  sigma?: number;
 }
+
+/** Largest σ the inspector's slider may ask for. */
+export const MAX_PROBE_SIGMA = 16;
 
 export const isAttentionProbeParams: Guard<AttentionProbeParams> = is.object<AttentionProbeParams & Record<string, unknown>>({
   checkpoint: is.string,
   input: is.string,
+  sigma: is.optional((v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_PROBE_SIGMA),
 });
 
 export const isAttentionProbeResult: Guard<AttentionProbeResult> = is.object<AttentionProbeResult & Record<string, unknown>>({
@@ -27,4 +36,6 @@ export const isAttentionProbeResult: Guard<AttentionProbeResult> = is.object<Att
   heads: is.integer,
   patterns: is.arrayOf(is.arrayOf(is.arrayOf(is.number))),
   predictions: is.arrayOf(is.string),
+  sigma: is.optional(is.number),
+  rowChange: is.optional(is.arrayOf(is.arrayOf(is.number))),
 });

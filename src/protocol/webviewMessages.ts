@@ -6,6 +6,7 @@
  */
 import { OPTIMIZER_NAMES, type OptimizerConfig } from './config';
 import type { MetricsRecord, RunFile } from './runFolder';
+import { MAX_PROBE_SIGMA } from './viewRequests';
 import type {
   AttentionProbeResult,
   CheckpointDiffView,
@@ -44,7 +45,7 @@ export type WebviewMessage =
   /** Inspector: pick another checkpoint and diff it against this one. */
   | { type: 'diff/request' }
   /** Inspector: run the checkpoint's model on a typed input. */
-  | { type: 'attention/request'; requestId: number; input: string };
+  | { type: 'attention/request'; requestId: number; input: string; sigma?: number };
 
 export type WebviewMessageType = WebviewMessage['type'];
 
@@ -124,7 +125,12 @@ const WEBVIEW_CHECKS: Record<WebviewMessageType, Check> = {
   'dashboard/open': (v) => nullableStr(v, 'experiment'),
   'tensor/request': (v) => str(v, 'name', 1024),
   'diff/request': () => null,
-  'attention/request': (v) => all(int(v, 'requestId', 0, Number.MAX_SAFE_INTEGER), str(v, 'input', MAX_PROBE_INPUT_CHARS)),
+  'attention/request': (v) =>
+    all(
+      int(v, 'requestId', 0, Number.MAX_SAFE_INTEGER),
+      str(v, 'input', MAX_PROBE_INPUT_CHARS),
+      v.sigma === undefined || (typeof v.sigma === 'number' && Number.isFinite(v.sigma) && v.sigma >= 0 && v.sigma <= MAX_PROBE_SIGMA) ? null : `"sigma" must be a number in [0, ${MAX_PROBE_SIGMA}]`,
+    ),
 };
 
 /**

@@ -19,6 +19,7 @@ test('valid webview messages pass', () => {
     { type: 'tensor/request', name: 'blocks.0.attn.qkv.kernel' },
     { type: 'diff/request' },
     { type: 'attention/request', requestId: 1, input: '3 1 2 |' },
+    { type: 'attention/request', requestId: 2, input: '3 1 2 |', sigma: 1.5 },
   ];
   for (const m of ok) {
     const r = parseWebviewMessage(m);
@@ -48,6 +49,8 @@ test('fields of the wrong type or out of range are rejected with the field named
   rejected({ type: 'trace/request', requestId: 1.5, fn: 'beale', steps: 10, optimizers: [{ name: 'lion', lr: 0.1 }] }, /"requestId"/);
   rejected({ type: 'tensor/request', name: 42 }, /"name" must be a string/);
   rejected({ type: 'attention/request', requestId: 1, input: 'x'.repeat(2001) }, /"input" must be a string of at most 2000/);
+  rejected({ type: 'attention/request', requestId: 1, input: '3', sigma: -1 }, /"sigma" must be a number in \[0, 16\]/);
+  rejected({ type: 'attention/request', requestId: 1, input: '3', sigma: 17 }, /"sigma" must be a number in \[0, 16\]/);
   rejected({ type: 'dashboard/open' }, /"experiment"/);
 });
 

@@ -74,7 +74,7 @@ export class CheckpointInspectorProvider implements vscode.CustomReadonlyEditorP
           }
           case 'attention/request':
             try {
-              const result = await this.services.probeAttention({ checkpoint: file, input: m.input });
+              const result = await this.services.probeAttention({ checkpoint: file, input: m.input, ...(m.sigma ? { sigma: m.sigma } : {}) });
               channel.post({ type: 'attention/result', requestId: m.requestId, result });
             } catch (err) {
               channel.post({ type: 'attention/error', requestId: m.requestId, message: message(err) });
