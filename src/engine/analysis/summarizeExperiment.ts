@@ -178,6 +178,42 @@ export function coloringTable(groups: readonly { label: string; members: readonl
   };
 }
 
+/**
+ * The softmax-noise table (noise on every layer at once): one row per (configuration, σ), per
+ * evaluation length the exact accuracy, the output KL (nats) and the attention rows' total
+ * variation, mean ± 95 % CI over seeds; null without probes. Only σ values every run has.
+ */
+export function softmaxNoiseTable(groups: readonly { label: string; analyses: readonly (AnalysisFile | null)[] }[]): SummaryTable | null {
+  const probes = groups.flatMap((g) => g.analyses.map((a) => a?.softmaxNoise ?? null)).filter((p) => p !== null);
+  if (probes.length === 0) return null;
+  const first = probes[0] as NonNullable<AnalysisFile['softmaxNoise']>;
+  const sigmas = first.sigmas.filter((sg) => probes.every((p) => p.sigmas.includes(sg)));
+  const lengths = first.lengths.filter((n) => probes.every((p) => p.lengths.includes(n)));
+  const value = (p: NonNullable<AnalysisFile['softmaxNoise']>, key: 'exact' | 'outputKl' | 'attentionTv', sigma: number, n: number): number | null =>
+    p[key][p.targets.indexOf('all')]?.[p.sigmas.indexOf(sigma)]?.[p.lengths.indexOf(n)] ?? null;
+  const rows: (string | number | null)[][] = [];
+  for (const g of groups) {
+    const mine = g.analyses.map((a) => a?.softmaxNoise ?? null).filter((p) => p !== null);
+    if (mine.length === 0) continue;
+    for (const sigma of sigmas) {
+      rows.push([
+        g.label,
+        String(sigma),
+        mine.length,
+        ...lengths.flatMap((n) => (['exact', 'outputKl', 'attentionTv'] as const).map((k) => ciText(mine.map((p) => value(p, k, sigma, n)), k === 'outputKl' ? 4 : 3))),
+      ]);
+    }
+  }
+  return {
+    id: 'softmax-noise',
+    title:
+      `Softmax-noise probe: N(0, σ²) added to the attention logits of every layer (after the scaling, before the softmax), ${first.examples} inputs × ${first.draws} draws per length; ` +
+      'exact accuracy of the one-pass answers, KL(clean ‖ noisy) of the output distributions at the answer positions (nats) and the total variation of the attention rows; mean ± 95 % CI over training seeds. σ = 0 is the model without noise.',
+    columns: ['configuration', 'σ', 'seeds', ...lengths.flatMap((n) => [`exact@${n}`, `KL@${n}`, `attn TV@${n}`])],
+    rows,
+  };
+}
+
 function finalAt(r: RunSummary, n: number): { loss: number; exact: number; clrs: number } | null {
   return r.final.find((f) => f.length === n) ?? null;
 }
@@ -451,7 +487,11 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     entropyNormalized: byGroup(entropyAt('meanNormalized')),
     retrieval: hasRetrieval ? retrievalSummary() : null,
     headline: { columns: headColumns, rows, note: HEADLINE_NOTE },
-    tables: [coloringTable(labels.map((l) => ({ label: l, members: members(l).map((m) => m.summary) })))].filter((t): t is SummaryTable => t !== null),
+    tables: [
+      coloringTable(labels.map((l) => ({ label: l, members: members(l).map((m) => m.summary) }))),
+      // Where attention scalings are compared (standard vs log-n side by side); every analysis.json has the probe.
+      new Set(runs.map((r) => r.attentionScaling)).size > 1 ? softmaxNoiseTable(labels.map((l) => ({ label: l, analyses: members(l).map((m) => m.data.analysis) }))) : null,
+    ].filter((t): t is SummaryTable => t !== null),
   };
 }
 
