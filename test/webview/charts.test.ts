@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { color, interpolateRdBu, interpolateViridis } from 'd3';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { causalAttention, entropyHeatmap, galleryEntries, lossSeries, traces } from '../fixtures/charts/chartFixtures';
+import { causalAttention, coloredCycle, entropyHeatmap, galleryEntries, lossSeries, traces } from '../fixtures/charts/chartFixtures';
 import { formatValue } from '../../webview/charts/format';
 import type { GalleryWindow, ToolkitCheckWindow } from '../../webview/gallery/galleryApi';
 import type { DataTable } from '../../webview/charts/types';
@@ -307,6 +307,38 @@ describe('charts in Chromium', { skip: unavailable }, () => {
     const [n0, h0] = bins.reduce((a, b) => ((b[0] as number) > (a[0] as number) ? b : a));
     for (const [n, h] of bins) assert.ok(Math.abs((h as number) - ((n as number) / (n0 as number)) * (h0 as number)) < 1.5, `bin ${n}`);
     assert.match((await c.locator('.al-caption').textContent()) ?? '', /^3 values outside the bins/);
+  });
+
+  it('coloured graph: a vertex per id in its colour, conflicts dashed, the seed slider switches colourings, CSV holds every seed', async () => {
+    const c = card('colored-graph');
+    const data = coloredCycle();
+    assert.equal(await c.locator('g.al-vertex').count(), 8);
+    assert.equal(await c.locator('line.al-edge').count(), 8);
+    const conflicts = async (): Promise<string[]> => (await c.locator('line.al-conflict').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-edge') ?? ''))).sort();
+    assert.deepEqual(await conflicts(), ['3-6', '2-7'].sort());
+    assert.match((await c.locator('.al-caption').first().textContent()) ?? '', /^Seed 1 of 3: 2 monochromatic edges · proper under 1 of 3 seeds/);
+    const colours = await c.locator('g.al-vertex').evaluateAll((gs) => gs.map((g) => [Number(g.getAttribute('data-vertex')), Number(g.getAttribute('data-color'))]));
+    for (const [u, col] of colours) assert.equal(col, data.colorings[0]?.[u as number], `vertex ${u}`);
+    // The two ends of a conflict share a fill.
+    const fill = (u: number): Promise<string | null> => c.locator(`g.al-vertex[data-vertex="${u}"] circle`).getAttribute('fill');
+    assert.equal(await fill(3), await fill(6));
+    assert.notEqual(await fill(0), await fill(3));
+    await c.locator('input.al-seed-slider').fill('2');
+    await c.locator('input.al-seed-slider').dispatchEvent('change');
+    assert.deepEqual(await conflicts(), []);
+    assert.match((await c.locator('.al-caption').first().textContent()) ?? '', /^Seed 2 of 3: a proper colouring/);
+    await api<void>(page, 'update', 'colored-graph', { seed: 2 });
+    assert.deepEqual(await conflicts(), ['0-5']);
+    const table = await api<DataTable>(page, 'table', 'colored-graph');
+    assert.deepEqual(table.columns, ['seed', 'vertex', 'id', 'colour', 'conflicts at vertex']);
+    assert.equal(table.rows.length, 24);
+    assert.deepEqual(table.rows[3], [0, 3, 'v0', 1, 1]);
+    const svg = await api<string>(page, 'exportSvg', 'colored-graph');
+    assert.equal((svg.match(/<circle /g) ?? []).length, 8);
+    // Keyboard: → walks the ring and names the vertex.
+    await c.locator('svg.al-plot').focus();
+    await page.keyboard.press('ArrowRight');
+    assert.match((await tooltip('colored-graph').textContent()) ?? '', /v12colourc\d/);
   });
 
   it('exports: SVG parses and keeps the marks, PNG is a real image of the chart, CSV holds the exact values', async () => {

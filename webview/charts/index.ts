@@ -7,6 +7,7 @@ export { tableChart } from './table';
 export { sortRows } from './sortRows';
 export { contourPaths } from './contourPaths';
 export { histogram } from './histogram';
+export { coloredGraph, ringOrder } from './coloredGraph';
 export { functionGrid, contourFromTraces } from './functionGrid';
 export type { TraceLike } from './functionGrid';
 export { ema } from './ema';

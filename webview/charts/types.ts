@@ -236,3 +236,23 @@ export interface HistogramOptions extends BaseChartOptions {
   xLabel?: string;
   logY?: boolean;
 }
+
+// ---- coloured graph ------------------------------------------------------------------------
+
+export interface ColoredGraphData {
+  /** Vertex labels, vertex u at index u. */
+  ids: string[];
+  /** Undirected edges [u, v]. */
+  edges: [number, number][];
+  /** [seed][vertex] colour index (0…C−1): one colouring per seed. */
+  colorings: number[][];
+  /** Extra text after the caption (e.g. the graph's success rate over seeds). */
+  note?: string;
+}
+
+export interface ColoredGraphOptions extends BaseChartOptions {
+  /** 0-based seed whose colouring is shown. */
+  seed?: number;
+  /** Called when the user moves the seed slider (for the app's saved state). */
+  onSeed?: (seed: number) => void;
+}

@@ -6,6 +6,8 @@ import type { TraceLike } from '../charts/functionGrid';
 import type {
   AttentionData,
   AttentionOptions,
+  ColoredGraphData,
+  ColoredGraphOptions,
   BarChartOptions,
   BarData,
   ContourData,
@@ -39,6 +41,7 @@ export type GalleryEntry = Base &
     | { kind: 'contour'; data: ContourData; options?: ContourOptions }
     | { kind: 'traces'; data: TraceLike[]; options?: ContourOptions }
     | { kind: 'histogram'; data: HistogramData; options?: HistogramOptions }
+    | { kind: 'coloredGraph'; data: ColoredGraphData; options?: ColoredGraphOptions }
   );
 
 export interface GalleryApi {
