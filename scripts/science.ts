@@ -12,11 +12,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readRunData, summarizeExperiment } from '../src/engine/analysis/summarizeExperiment';
-import { readExperimentFile } from '../src/engine/experiment/runFolder';
-import { listPresets } from '../src/engine/experiment/presets';
-import { writeFileAtomic } from '../src/engine/io/atomicWrite';
-import { keepNotes, readmeDigest, replaceMarkedSection, resultsPage, type ResultsMeta } from '../src/engine/report/resultsPage';
+import { readRunData, summarizeExperiment } from '../src/core/analysis/summarizeExperiment';
+import { readExperimentFile } from '../src/core/experiment/runFolder';
+import { listPresets } from '../src/core/experiment/presets';
+import { writeFileAtomic } from '../src/core/io/atomicWrite';
+import { keepNotes, readmeDigest, replaceMarkedSection, resultsPage, type ResultsMeta } from '../src/core/report/resultsPage';
 import { formatSummary } from '../src/cli/reportCommand';
 
 const root = path.join(__dirname, '..');
@@ -41,11 +41,31 @@ function machine(): ResultsMeta['machine'] {
 interface ExecutionFacts {
   startedAt: string;
   wallSeconds: number;
+  /** CPU seconds of the CLI and its workers (Linux; null elsewhere or when not recorded). */
+  cpuSeconds?: number | null;
   load: { before: number; after: number } | null;
   command: string;
   machine: ResultsMeta['machine'];
 }
 const FACTS_FILE = 'science-meta.json';
+
+/**
+ * CPU seconds used by this process's children that have ended and been waited for (Linux: the
+ * cutime and cstime fields of /proc/self/stat, which include their own waited-for children, i.e.
+ * the CLI's training workers); null where /proc is missing.
+ */
+function childCpuSeconds(): number | null {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields after the command name start at field 3 (state): cutime is field 16, cstime 17.
+    const ticks = Number(fields[16 - 3]) + Number(fields[17 - 3]);
+    const hz = 100; // USER_HZ, 100 on every Linux this runs on
+    return Number.isFinite(ticks) ? ticks / hz : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Facts of a folder run before science-meta.json existed: wall time from the runs' own start and end times. */
 function factsFromRuns(dir: string, name: string): ExecutionFacts {
@@ -141,13 +161,16 @@ function main(): void {
     process.stderr.write(`\nscience: ${command} (into ${path.relative(process.cwd(), out) || out})\n`);
     const startedAt = new Date();
     const loadBefore = os.loadavg()[0] as number;
+    const cpu0 = childCpuSeconds();
     const t0 = process.hrtime.bigint();
     const r = spawnSync(process.execPath, [cli, ...args], { stdio: ['ignore', 'inherit', 'inherit'], cwd: root });
     const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu1 = childCpuSeconds();
     if (r.status !== 0) fail(`preset ${name} exited with status ${r.status ?? r.signal}; nothing written for it`);
     const facts: ExecutionFacts = {
       startedAt: startedAt.toISOString().replace(/\.\d+Z$/, 'Z'),
       wallSeconds,
+      cpuSeconds: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
       load: { before: loadBefore, after: os.loadavg()[0] as number },
       command,
       machine: machine(),

@@ -10,22 +10,35 @@ import type { BackendChoice } from '../protocol/backend';
 import type { RpcEndpoint } from '../protocol/rpc';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../protocol/config';
 import type { ExperimentSpec } from '../protocol/spec';
-import { expandGrid, gridSize } from '../engine/experiment/grid';
-import { allowLargeFromEnv, checkGridSize } from '../engine/experiment/budget';
-import { PRESETS } from '../engine/experiment/presets';
+import { expandGrid, gridSize } from '../core/experiment/grid';
+import { allowLargeFromEnv, checkGridSize } from '../core/experiment/budget';
+import { PRESETS } from '../core/experiment/presets';
 import { resumeRun, runExperiment, type ExperimentOutcome } from '../engine/experiment/runner';
-import { formatSpecErrors, parseSpecFile, validateSpec } from '../engine/experiment/validateSpec';
+import { formatSpecErrors, parseSpecFile, validateSpec } from '../core/experiment/validateSpec';
 import { withSteps } from '../cli/withSteps';
+import { checkSlurmOptions, mergeSlurmOptions } from '../core/slurm/slurmConfig';
+import { slurmExecutor } from '../core/slurm/slurmExecutor';
+import type { Executor } from '../core/experiment/executor';
+import type { SlurmOptions } from '../protocol/slurm';
 
 export interface BackendServiceOptions {
   /** true when @tensorflow/tfjs-node must not load (untrusted workspace): `auto` becomes `wasm`. */
   noNative: boolean;
   /** dist/worker.js; found next to the backend bundle by default. */
   workerScript?: string;
+  /** dist/cli.js, which Slurm tasks run; found next to the backend bundle by default. */
+  cliScript?: string;
+}
+
+interface RunningJob {
+  /** Aborting cancels the job's runs. */
+  cancel: AbortController;
+  /** Slurm jobs: aborting stops following them, and their tasks go on (the backend is shutting down). */
+  detach: AbortController | null;
 }
 
 export class BackendService {
-  private readonly jobs = new Map<string, AbortController>();
+  private readonly jobs = new Map<string, RunningJob>();
 
   constructor(
     private readonly endpoint: RpcEndpoint<BackendApi, HostApi>,
@@ -44,14 +57,21 @@ export class BackendService {
       if (p.steps !== null) spec.train = withSteps(spec.train ?? {}, p.steps);
       const checked = validateSpec(spec);
       if (!checked.ok) throw new Error(formatSpecErrors(checked.errors, `${spec.name}: `));
-      return this.job(p.jobId, (signal) =>
-        runExperiment(checked.spec, path.resolve(p.outDir), {
-          backend: this.backendFor(p.backend),
-          parallel: p.parallel > 0 ? p.parallel : checked.spec.parallel,
-          signal,
-          workerScript: this.options.workerScript,
-          onEvent: (event) => endpoint.emit('job/event', { jobId: p.jobId, event }),
-        }),
+      const backend = this.backendFor(p.backend);
+      const detach = p.on === 'slurm' ? new AbortController() : null;
+      const executor = p.on === 'slurm' ? this.slurm(p.slurm ?? {}, backend, (detach as AbortController).signal, p.parallel) : undefined;
+      return this.job(
+        p.jobId,
+        (signal) =>
+          runExperiment(checked.spec, path.resolve(p.outDir), {
+            backend,
+            parallel: p.parallel > 0 ? p.parallel : checked.spec.parallel,
+            signal,
+            workerScript: this.options.workerScript,
+            executor,
+            onEvent: (event) => endpoint.emit('job/event', { jobId: p.jobId, event }),
+          }),
+        detach,
       );
     });
     endpoint.handle('run/resume', (p) =>
@@ -66,7 +86,7 @@ export class BackendService {
     );
     endpoint.handle('experiment/cancel', ({ jobId }) => {
       const job = this.jobs.get(jobId);
-      job?.abort();
+      job?.cancel.abort();
       return { cancelled: job !== undefined };
     });
     endpoint.handle('trace/run', async (p) => {
@@ -88,11 +108,26 @@ export class BackendService {
     return this.jobs.size;
   }
 
-  /** Cancels every job and resolves when all have ended (runs saved and marked cancelled). */
+  /**
+   * Cancels every local job and resolves when all have ended (runs saved and marked cancelled).
+   * Slurm jobs are left to the cluster: the backend only stops following them.
+   */
   async cancelAll(): Promise<void> {
     const running = [...this.jobs.values()];
-    for (const c of running) c.abort();
+    for (const j of running) (j.detach ?? j.cancel).abort();
     while (this.jobs.size > 0) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  /** The Slurm executor of a job: the host's options checked again here, warnings to the log. */
+  private slurm(raw: Partial<SlurmOptions>, backend: BackendChoice, detachSignal: AbortSignal, parallel: number): Executor {
+    const options = mergeSlurmOptions(checkSlurmOptions(raw, 'attentionLab.slurm'), parallel > 0 && raw.maxParallel == null ? { maxParallel: parallel } : {});
+    return slurmExecutor({
+      slurm: options,
+      backend,
+      cliScript: this.options.cliScript,
+      detachSignal,
+      warn: (message) => this.endpoint.emit('backend/log', { level: 'warn', message }),
+    });
   }
 
   private backendFor(requested: BackendChoice): BackendChoice {
@@ -101,10 +136,10 @@ export class BackendService {
     return requested === 'auto' ? 'wasm' : requested;
   }
 
-  private async job(jobId: string, run: (signal: AbortSignal) => Promise<ExperimentOutcome>): Promise<ExperimentOutcomeSummary> {
+  private async job(jobId: string, run: (signal: AbortSignal) => Promise<ExperimentOutcome>, detach: AbortController | null = null): Promise<ExperimentOutcomeSummary> {
     if (this.jobs.has(jobId)) throw new Error(`job ${jobId} is already running`);
     const controller = new AbortController();
-    this.jobs.set(jobId, controller);
+    this.jobs.set(jobId, { cancel: controller, detach });
     try {
       const outcome = await run(controller.signal);
       return {

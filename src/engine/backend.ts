@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { findBundleFile } from './bundlePaths';
+import { findBundleFile } from '../core/bundlePaths';
 import { tf } from './tf';
 import type { BackendChoice, BackendName } from '../protocol/backend';
 

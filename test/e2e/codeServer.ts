@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as Playwright from 'playwright-core';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
-import { findBundleFile } from '../../src/engine/bundlePaths';
+import { findBundleFile } from '../../src/core/bundlePaths';
 
 // Loaded at run time, not bundled: playwright-core reads its own package files from disk.
 const { chromium } = createRequire(__filename)('playwright-core') as typeof Playwright;
@@ -46,6 +46,8 @@ function freePort(): Promise<number> {
 export interface Session {
   page: Page;
   workspace: string;
+  /** The user-data folder code-server runs with (global storage is under User/globalStorage/). */
+  userData: string;
   /** A PNG in test-results/e2e/: the whole window, or only the sidebar or the editor area. */
   screenshot(name: string, part?: 'sidebar' | 'editor'): Promise<void>;
   /**
@@ -67,8 +69,11 @@ function findFiles(dir: string, keep: (name: string) => boolean): string[] {
     .map((f) => path.join(dir, f));
 }
 
-/** Installs the .vsix into a fresh extensions dir, starts code-server on `workspace` and opens it in chromium. */
-export async function openVsCode(workspace: string, vsix: string): Promise<Session> {
+/**
+ * Installs the .vsix into a fresh extensions dir, starts code-server on `workspace` and opens it
+ * in chromium. `settings` are added to (or override) the user settings below.
+ */
+export async function openVsCode(workspace: string, vsix: string, settings: Record<string, unknown> = {}): Promise<Session> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'al-e2e-'));
   const config = path.join(home, 'config.yaml');
   writeFileSync(config, 'auth: none\ncert: false\n');
@@ -89,6 +94,7 @@ export async function openVsCode(workspace: string, vsix: string): Promise<Sessi
       'security.workspace.trust.enabled': false,
       'attentionLab.backend': 'wasm',
       'attentionLab.parallelRuns': 2,
+      ...settings,
     }),
   );
   const install = spawnSync(CODE_SERVER, ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsix], { encoding: 'utf8' });
@@ -153,12 +159,14 @@ export async function openVsCode(workspace: string, vsix: string): Promise<Sessi
       if (m.type() === 'error' || m.text().includes('Content Security Policy')) errors.push(`[${m.type()}] ${m.text()} (${m.location().url})`);
     });
     page.on('pageerror', (e) => errors.push(`[pageerror] ${e.message}`));
-    await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
+    // A loaded machine can take longer than playwright's 30 s default to serve the workbench.
+    await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     mkdirSync(SCREENSHOTS, { recursive: true });
     return {
       page,
       workspace,
+      userData,
       screenshot: async (name, part) => {
         const file = path.join(SCREENSHOTS, `${name}.png`);
         if (part === undefined) await page.screenshot({ path: file });

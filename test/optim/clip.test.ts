@@ -11,26 +11,15 @@ import * as assert from 'node:assert/strict';
 import { createOptimizer, defaultOptimizerConfig } from '../../src/engine/optim';
 import type { ModelParam } from '../../src/engine/model/params';
 import type { ParamKind } from '../../src/engine/model/params';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { OPTIMIZER_NAMES } from '../../src/protocol/config';
 import { useTestBackend } from '../backends/testBackend';
-import { BACKENDS, assertClose, disposeParams, makeParam, stepWith, values } from './helpers';
+import { BACKENDS, MODEL_LIKE_PARAMS, assertClose, disposeParams, makeParam, sizeOf, stepWith, values } from './helpers';
 
 const rng = new Rng(9);
 const rand = (n: number, s = 1): number[] => Array.from({ length: n }, () => s * rng.normal());
-/** Model-like: two same-shaped matrices, an embedding pair, vectors of every half-step kind. */
-const specs: [string, ParamKind, number[]][] = [
-  ['w1', 'matrix', [3, 4]],
-  ['w2', 'matrix', [3, 4]],
-  ['w3', 'matrix', [3, 2]],
-  ['e1', 'embedding', [5, 3]],
-  ['e2', 'embedding', [5, 3]],
-  ['b1', 'bias', [4]],
-  ['g1', 'norm-gain', [3]],
-  ['n1', 'norm-bias', [3]],
-  ['b2', 'bias', [2]],
-];
-const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
+const specs: [string, ParamKind, number[]][] = [...MODEL_LIKE_PARAMS, ['b2', 'bias', [2]]];
+const size = sizeOf;
 const init = specs.map(([, kind, s]) => (kind === 'norm-gain' ? rand(size(s), 0.1).map((x) => 1 + x) : rand(size(s))));
 const gradSteps = [0, 1, 2, 3].map(() => specs.map(([, , s]) => rand(size(s), 3))); // ‖g‖ ≈ 20: clipped at 1
 

@@ -9,27 +9,17 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { createOptimizer, defaultOptimizerConfig } from '../../src/engine/optim';
 import type { ModelParam, ParamKind } from '../../src/engine/model/params';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import type { Tensor } from '../../src/engine/tf';
 import { OPTIMIZER_NAMES } from '../../src/protocol/config';
 import type { OptimizerName } from '../../src/protocol/config';
 import { useTestBackend } from '../backends/testBackend';
-import { BACKENDS, assertClose, disposeParams, makeParam, stepWith, values } from './helpers';
+import { BACKENDS, MODEL_LIKE_PARAMS, assertClose, disposeParams, makeParam, sizeOf, stepWith, values } from './helpers';
 
 const rng = new Rng(21);
 const rand = (n: number, s = 1): number[] => Array.from({ length: n }, () => s * rng.normal());
-/** Model-like: same-shaped matrices (one group), an embedding pair, vectors of every half-step kind. */
-const specs: [string, ParamKind, number[]][] = [
-  ['w1', 'matrix', [3, 4]],
-  ['w2', 'matrix', [3, 4]],
-  ['w3', 'matrix', [3, 2]],
-  ['e1', 'embedding', [5, 3]],
-  ['e2', 'embedding', [5, 3]],
-  ['b1', 'bias', [4]],
-  ['g1', 'norm-gain', [3]],
-  ['n1', 'norm-bias', [3]],
-];
-const size = (s: number[]): number => s.reduce((a, b) => a * b, 1);
+const specs: [string, ParamKind, number[]][] = [...MODEL_LIKE_PARAMS];
+const size = sizeOf;
 const init = specs.map(([, kind, s]) => (kind === 'norm-gain' ? rand(size(s), 0.1).map((x) => 1 + x) : rand(size(s))));
 const gradSteps = [0, 1, 2].map(() => specs.map(([, , s]) => rand(size(s), 3))); // ‖g‖ ≈ 20: clipped at 1
 

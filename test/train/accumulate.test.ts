@@ -9,7 +9,7 @@
 import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
-import { expandGrid } from '../../src/engine/experiment/grid';
+import { expandGrid } from '../../src/core/experiment/grid';
 import { tf } from '../../src/engine/tf';
 import { Trainer, optimizationStep } from '../../src/engine/train/trainer';
 import type { Batch } from '../../src/engine/train/trainer';
@@ -21,11 +21,11 @@ before(async () => {
   await useTestBackend(primaryTestBackend('wasm'));
 });
 
-function trainer(optimizer: OptimizerName, batchSize: number, accumulate: number, gradClip = 0): Trainer {
+function trainer(optimizer: OptimizerName, batchSize: number, accumulate: number, gradClip = 0, trainLengths = [5]): Trainer {
   const spec: ExperimentSpec = {
     name: 'acc',
-    // One training length, so every micro-batch has the same layout and attention mask.
-    tasks: [{ name: 'sort', trainLengths: [5], evalLengths: [5], options: { values: 8 } }],
+    // One training length by default, so the step's micro-batches join into one batch of k·B.
+    tasks: [{ name: 'sort', trainLengths, evalLengths: [5], options: { values: 8 } }],
     models: [{ label: 'm', layers: 1, dModel: 16, heads: 2, dFf: 32, position: 'rope' }],
     attentionScalings: ['standard'],
     optimizers: [{ name: optimizer, lr: optimizer === 'tiger' ? 0.1 : 1e-2 }],
@@ -102,6 +102,22 @@ test('micro-batch 0 is the batch of a run without accumulation; the others are n
   assert.notDeepEqual(m1, tokens(acc.trainBatch(3, 1)));
   assert.deepEqual(m1, tokens(acc.trainBatch(2, 1)), 'deterministic');
   plain.dispose();
+  acc.dispose();
+});
+
+test('the micro-batches of a step share its task size n, so accumulation sees the mixture of sizes a large batch sees', () => {
+  const acc = trainer('adamw', 4, 4, 0, [3, 4, 5, 6, 7, 8]);
+  const sizes = new Set<number>();
+  for (let step = 0; step < 12; step++) {
+    const ns = Array.from({ length: 4 }, (_, micro) => {
+      const b = acc.trainBatch(step, micro);
+      b.tokens.dispose();
+      return b.n;
+    });
+    assert.deepEqual(new Set(ns).size, 1, `step ${step}: sizes ${ns.join(', ')}`);
+    sizes.add(ns[0] as number);
+  }
+  assert.ok(sizes.size >= 3, `steps draw different sizes (${[...sizes].join(', ')})`);
   acc.dispose();
 });
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { readExperimentSnapshot } from '../../src/engine/report/readExperiments';
+import { readExperimentSnapshot } from '../../src/core/report/readExperiments';
 import { coloringCurves, coloringGraphs, comparisonTable, groupLabel, lengthGrid, meanStd, metricSeries, noiseChoices, noiseCurves, parseMetric, seedGroups } from '../../webview/dashboard/shapeData';
 import { ANALYSIS_VERSION, type AnalysisFile } from '../../src/protocol/analysis';
 import type { RunSnapshot } from '../../src/protocol/viewData';

@@ -16,10 +16,10 @@ import type { Model } from '../model/transformer';
 import { createOptimizer } from '../optim';
 import type { Optimizer } from '../optim/optimizer';
 import { scheduleFactor } from '../optim/schedule';
-import { Rng, hashSeed } from '../random';
-import { createTask } from '../tasks';
-import { answerFromPredictions, layoutBatch, usesGreedyDecoding } from '../tasks/layout';
-import type { Task, TaskExample } from '../tasks/task';
+import { Rng, hashSeed } from '../../core/random';
+import { createTask } from '../../core/tasks';
+import { answerFromPredictions, layoutBatch, usesGreedyDecoding } from '../../core/tasks/layout';
+import type { Task, TaskExample } from '../../core/tasks/task';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import { greedyDecode } from './greedyDecode';
@@ -107,12 +107,16 @@ export class Trainer {
 
   /**
    * Micro-batch `micro` of step `step` (the whole batch when accumulate = 1); deterministic, the
-   * caller disposes its tensors.
+   * caller disposes its tensors. Every micro-batch of a step has the step's task size n, so k
+   * micro-batches of B/k inputs see the same mixture of sizes as one batch of B (otherwise
+   * accumulation would also average over k sizes per step, and a comparison with the large batch
+   * would measure that instead).
    */
   trainBatch(step: number, micro = 0): Batch {
-    const rng = new Rng(micro === 0 ? hashSeed(this.config.seed, 1, step) : hashSeed(this.config.seed, 1, step, micro));
+    const stepRng = new Rng(hashSeed(this.config.seed, 1, step));
     const lengths = this.config.task.trainLengths;
-    const n = lengths[rng.int(0, lengths.length)] as number;
+    const n = lengths[stepRng.int(0, lengths.length)] as number;
+    const rng = micro === 0 ? stepRng : new Rng(hashSeed(this.config.seed, 1, step, micro));
     const inputs = this.config.train.batchSize;
     const seeds = this.seedsPerInput;
     const examples: TaskExample[] = [];

@@ -30,6 +30,8 @@ export class RunController implements vscode.Disposable {
     private readonly jobs: JobTracker,
     private readonly settings: () => Settings,
     private readonly output: vscode.OutputChannel,
+    /** Called as a run or resume starts (the one-time offer of the native backend). */
+    private readonly beforeStart: () => void = () => undefined,
   ) {
     this.statusBar = vscode.window.createStatusBarItem('attentionLab.status', vscode.StatusBarAlignment.Left, 10);
     this.statusBar.name = 'Attention Lab';
@@ -42,7 +44,16 @@ export class RunController implements vscode.Disposable {
     const s = this.settings();
     const jobId = `job-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     return this.track(jobId, request.label, (endpoint) =>
-      endpoint.request('experiment/run', { jobId, outDir: s.runsFolder, backend: s.backend, parallel: s.parallelRuns, source: request.source, steps: null }),
+      endpoint.request('experiment/run', {
+        jobId,
+        outDir: s.runsFolder,
+        backend: s.backend,
+        parallel: s.parallelRuns,
+        source: request.source,
+        steps: null,
+        on: s.runOn,
+        slurm: s.runOn === 'slurm' ? s.slurm : null,
+      }),
     );
   }
 
@@ -64,6 +75,7 @@ export class RunController implements vscode.Disposable {
     send: (endpoint: Awaited<ReturnType<BackendProcess['ensureStarted']>>) => Promise<ExperimentOutcomeSummary>,
   ): Promise<ExperimentOutcomeSummary | undefined> {
     const job = this.jobs.begin(jobId, label);
+    this.beforeStart();
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.running, true);
     this.output.appendLine(`[host] ${label}: starting (job ${jobId})`);
     try {

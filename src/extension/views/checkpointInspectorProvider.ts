@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TensorStatsView } from '../../protocol/viewData';
 import type { WebviewMessage } from '../../protocol/webviewMessages';
-import { openSafetensors, type SafetensorsFile } from '../../engine/checkpoint/safetensors';
+import { openSafetensors, type SafetensorsFile } from '../../core/checkpoint/safetensors';
 import { diffCheckpoints, headerView, tensorDetail, tensorStatsOf } from './inspector/checkpointData';
 import { saveExport } from './saveExport';
 import type { ViewServices } from './viewServices';

@@ -11,6 +11,11 @@ export interface ResultsMeta {
   /** ISO date-time the preset started. */
   startedAt: string;
   wallSeconds: number;
+  /**
+   * CPU seconds of the CLI and its training workers (null: not recorded). On a shared machine the
+   * wall time depends on the load; CPU seconds / cores is what the preset takes on an idle one.
+   */
+  cpuSeconds?: number | null;
   /** Backends that trained the runs (from run.json), with their run counts. */
   backends: Record<string, number>;
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; platform: string };
@@ -45,6 +50,7 @@ export function resultsPage(meta: ResultsMeta, summary: SummaryFile, tables: str
     `| command | \`${meta.command}\` |`,
     `| date | ${meta.startedAt} |`,
     `| wall time | ${formatDuration(meta.wallSeconds)} |`,
+    `| CPU time | ${meta.cpuSeconds != null ? `${formatDuration(meta.cpuSeconds)} (≈ ${formatDuration(meta.cpuSeconds / meta.machine.cores)} of wall time on an idle ${meta.machine.cores}-core machine)` : 'not recorded'} |`,
     `| runs | ${summary.runs.length} (${list(meta.statuses)}) |`,
     `| training seeds | ${seeds.join(', ')} (n = ${seeds.length} per configuration) |`,
     `| backend | ${list(meta.backends)} |`,
@@ -106,7 +112,7 @@ export function readmeDigest(meta: ResultsMeta, summary: SummaryFile, tables: st
   }
   const seeds = new Set(summary.runs.map((r) => r.seed)).size;
   parts.push(
-    `${summary.runs.length} runs, ${seeds} seed(s) per configuration, ${formatDuration(meta.wallSeconds)} on ${Object.keys(meta.backends).join(', ') || '–'} (${meta.machine.cores} cores${meta.load ? `, load ${meta.load.before.toFixed(1)}` : ''}); full tables: [docs/results/${meta.preset}.md](docs/results/${meta.preset}.md).`,
+    `${summary.runs.length} runs, ${seeds} seed(s) per configuration, ${formatDuration(meta.wallSeconds)}${meta.cpuSeconds != null ? ` (CPU ${formatDuration(meta.cpuSeconds)})` : ''} on ${Object.keys(meta.backends).join(', ') || '–'} (${meta.machine.cores} cores${meta.load ? `, load ${meta.load.before.toFixed(1)}` : ''}); full tables: [docs/results/${meta.preset}.md](docs/results/${meta.preset}.md).`,
   );
   return parts.filter((p) => p.length > 0).join('\n\n');
 }
