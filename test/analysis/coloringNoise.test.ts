@@ -9,12 +9,12 @@ import type { ColoringReadings } from '../../src/engine/analysis/coloringAnalysi
 import { analyzeModel, defaultAnalysisSettings } from '../../src/engine/analysis/analyzeModel';
 import { checkNoiseProbe, noiseProbeBytes, softmaxNoiseAnalysis } from '../../src/engine/analysis/softmaxNoise';
 import { initBackend } from '../../src/engine/backend';
-import { expandGrid } from '../../src/engine/experiment/grid';
+import { expandGrid } from '../../src/core/experiment/grid';
 import { createModel } from '../../src/engine/model/transformer';
-import { Rng } from '../../src/engine/random';
-import { createTask } from '../../src/engine/tasks';
-import type { GraphColoringTask } from '../../src/engine/tasks/graphColoring';
-import type { TaskExample } from '../../src/engine/tasks/task';
+import { Rng } from '../../src/core/random';
+import { createTask } from '../../src/core/tasks';
+import type { GraphColoringTask } from '../../src/core/tasks/graphColoring';
+import type { TaskExample } from '../../src/core/tasks/task';
 import type { RunConfig } from '../../src/protocol/config';
 import type { ExperimentSpec } from '../../src/protocol/spec';
 

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Rng } from '../../src/engine/random';
-import { createTask } from '../../src/engine/tasks';
-import type { GraphColoringTask} from '../../src/engine/tasks/graphColoring';
-import { allCycleOrders, cycleCount, cycleFromOrder, mostCrossPairs, plantedGraph, randomEdgeCount } from '../../src/engine/tasks/graphColoring';
-import { layoutBatch } from '../../src/engine/tasks/layout';
-import { PAD } from '../../src/engine/tasks/task';
-import { TaskOptionError } from '../../src/engine/tasks/taskOptions';
-import { validateSpec } from '../../src/engine/experiment/validateSpec';
+import { Rng } from '../../src/core/random';
+import { createTask } from '../../src/core/tasks';
+import type { GraphColoringTask} from '../../src/core/tasks/graphColoring';
+import { allCycleOrders, cycleCount, cycleFromOrder, mostCrossPairs, plantedGraph, randomEdgeCount } from '../../src/core/tasks/graphColoring';
+import { layoutBatch } from '../../src/core/tasks/layout';
+import { PAD } from '../../src/core/tasks/task';
+import { TaskOptionError } from '../../src/core/tasks/taskOptions';
+import { validateSpec } from '../../src/core/experiment/validateSpec';
 
 function coloring(options: Record<string, number> = {}, lengths = [8]): GraphColoringTask {
   return createTask({ name: 'graph-coloring', trainLengths: lengths, evalLengths: lengths, options }) as GraphColoringTask;

@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
-import type { TaskObjective } from '../../src/engine/tasks/task';
+import type { TaskObjective } from '../../src/core/tasks/task';
 import { objectiveLosses } from '../../src/engine/train/objective';
 import { qNormLoss } from '../../src/engine/train/loss';
 

@@ -11,15 +11,15 @@
  */
 import type { ColoringAnalysis, ColoringExample } from '../../protocol/analysis';
 import { evaluationPositions } from '../model/positionPlan';
-import type { Rng } from '../random';
-import { allCycleOrders, cycleCount, cycleFromOrder, type GraphColoringTask } from '../tasks/graphColoring';
-import { layoutBatch } from '../tasks/layout';
-import type { TaskExample } from '../tasks/task';
+import type { Rng } from '../../core/random';
+import { allCycleOrders, cycleCount, cycleFromOrder, type GraphColoringTask } from '../../core/tasks/graphColoring';
+import { layoutBatch } from '../../core/tasks/layout';
+import type { TaskExample } from '../../core/tasks/task';
 import { tf } from '../tf';
 import type { AnalysisSubject } from './modelPasses';
 import { PASS_CHUNK, chunks, evaluationExamples } from './modelPasses';
 import { analysisSeeds, maxPairwiseTotalVariation, successDistribution } from './randomizedSeeds';
-import { majorityAnswer, mean } from './statistics';
+import { majorityAnswer, mean } from '../../core/analysis/statistics';
 
 /** Default largest graph set of the analysis: every cycle up to n = 8 (2,520 of them). */
 export const COLORING_GRAPHS = 2520;

@@ -15,9 +15,9 @@
 import type { SoftmaxNoiseAnalysis } from '../../protocol/analysis';
 import { evaluationPositions } from '../model/positionPlan';
 import type { LogitNoise } from '../model/logitNoise';
-import { hashSeed, type Rng } from '../random';
-import { answerFromPredictions, layoutBatch, sequenceLength } from '../tasks/layout';
-import type { TaskExample } from '../tasks/task';
+import { hashSeed, type Rng } from '../../core/random';
+import { answerFromPredictions, layoutBatch, sequenceLength } from '../../core/tasks/layout';
+import type { TaskExample } from '../../core/tasks/task';
 import { tf } from '../tf';
 import { rowLosses } from '../train/objective';
 import type { AnalysisSubject } from './modelPasses';

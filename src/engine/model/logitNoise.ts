@@ -5,7 +5,7 @@
  * query, key). Drawn on the host from the project's Rng, so the same (seed, layer) gives the same
  * noise on every backend; σ = 0 adds nothing at all (the forward pass is the model's own).
  */
-import { Rng, hashSeed } from '../random';
+import { Rng, hashSeed } from '../../core/random';
 
 export interface LogitNoise {
   /** σ ≥ 0. */

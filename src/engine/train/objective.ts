@@ -4,7 +4,7 @@
  * way the result is a loss per laid-out row [B] that the trainer puts inside the q-norm objective
  * over m seeds per input (science.md §4), and the model's answer tokens [B, T].
  */
-import type { Task, TaskExample, TaskObjective } from '../tasks/task';
+import type { Task, TaskExample, TaskObjective } from '../../core/tasks/task';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import { maskedCrossEntropy } from './loss';

@@ -31,6 +31,7 @@ import { TrainingProbes } from '../analysis/trainingProbes';
 import { writeRunAnalysis } from '../analysis/runAnalysis';
 import { versions } from '../versions';
 import { newRunFile } from '../experiment/newRunFile';
+import { runGridWorldTraining } from '../es/runGridWorld';
 
 export type RunEnd = Extract<WorkerMessage, { type: 'run/end' }>;
 
@@ -53,6 +54,8 @@ export interface RunTrainingOptions {
 }
 
 export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
+  // The grid world is trained by evolution strategies, not by backpropagation.
+  if (opts.config.task.name === 'grid-world') return runGridWorldTraining(opts);
   const { runDir, config } = opts;
   const warn = (m: string): void => {
     try {
