@@ -16,6 +16,8 @@ export interface RunSnapshot {
   metrics: MetricsRecord[];
   /** analysis.json (src/protocol/analysis.ts) when the analyses have been computed; null before. */
   analysis: unknown;
+  /** grid-world.json (src/protocol/gridWorld.ts) of a grid-world run once it has finished; absent or null otherwise. */
+  gridWorld?: unknown;
 }
 
 /** One experiment folder. */

@@ -5,6 +5,8 @@ import { esPopulationBytes, firstVisitSteps, gridObjective, move, playEpisode, t
 import { validateSpec } from '../../src/core/experiment/validateSpec';
 import { runBudgetProblem } from '../../src/core/experiment/budget';
 import type { ExperimentSpec } from '../../src/protocol/spec';
+import type { GridWorldAnalysis } from '../../src/protocol/gridWorld';
+import { gridWorldTable } from '../../src/core/analysis/summarizeExperiment';
 
 // 3 × 3 grid, cells y·3 + x:   6 7 8
 //                               3 4 5
@@ -112,4 +114,19 @@ test('a population that cannot fit is refused before anything runs, with the num
   const small = structuredClone(base) as unknown as { task: { options: { population: number } } };
   small.task.options.population = 48;
   assert.equal(runBudgetProblem(small as never), null);
+});
+
+test('the summary table: mean steps and the worst case with 95 % intervals over training seeds', () => {
+  const a = (meanSteps: number, worstSteps: number, distinctTrajectories: number): GridWorldAnalysis => ({
+    version: 1, side: 3, budget: 8, seeds: 16, rseBits: 4, q: 16, meanSteps, worstCell: 8, worstSteps, found: 1, meanFirstVisit: [], distinctTrajectories, trajectories: [],
+  });
+  const table = gridWorldTable([
+    { label: 'R-q16', analyses: [a(4, 4, 2), a(5, 6, 3), a(6, 8, 4)] },
+    { label: 'none', analyses: [null, undefined] },
+  ]);
+  assert.ok(table);
+  assert.equal(table.rows.length, 1);
+  // worst case 4, 6, 8: mean 6, s = 2, t(0.975, 2) = 4.303 → ± 4.303 · 2 / √3 = 4.97.
+  assert.deepEqual(table.rows[0], ['R-q16', 3, 16, 4, '5.00 ± 2.48', '6.00 ± 4.97', '1.000 ± 0.000', '3.0 ± 2.5']);
+  assert.equal(gridWorldTable([{ label: 'x', analyses: [null] }]), null);
 });

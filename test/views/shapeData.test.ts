@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readExperimentSnapshot } from '../../src/core/report/readExperiments';
-import { coloringCurves, coloringGraphs, comparisonTable, groupLabel, lengthGrid, meanStd, metricSeries, noiseChoices, noiseCurves, parseMetric, seedGroups } from '../../webview/dashboard/shapeData';
+import { coloringCurves, coloringGraphs, comparisonTable, gridWorldData, groupLabel, lengthGrid, meanStd, metricSeries, noiseChoices, noiseCurves, parseMetric, seedGroups } from '../../webview/dashboard/shapeData';
 import { ANALYSIS_VERSION, type AnalysisFile } from '../../src/protocol/analysis';
 import type { RunSnapshot } from '../../src/protocol/viewData';
+import type { RunConfig } from '../../src/protocol/config';
 import { intervalsSeparateBest } from '../../webview/charts/bestValue';
 import { quickConfigs, tempDir, writeExperiment, writeRun } from './fixtures';
 
@@ -128,4 +130,24 @@ test('softmax-noise curves: one line per seed group over σ, mean ± std across 
   assert.equal(graphs.length, 1);
   assert.equal(graphs[0]?.note, "the adversary's graph, proper under 0 % of 2 seed(s)");
   assert.deepEqual(coloringCurves(coloring).map((c) => c.points.map((p) => p.y)), [[0.5, 0.6], [0, 0], [0.5, 0.5]]);
+});
+
+test('grid-world explorations: grid-world.json read with the run, shaped for the trajectories chart; anything else is null', () => {
+  const { dir: root, cleanup } = tempDir();
+  const [config] = quickConfigs();
+  const dir = writeExperiment(root, 'g', [config as RunConfig]);
+  const runDir = writeRun(dir, config as RunConfig, { status: 'completed', steps: 10, a: 1 });
+  const analysis = { version: 1, side: 3, budget: 8, seeds: 16, rseBits: 4, q: 16, meanSteps: 4.5, worstCell: 4, worstSteps: 6, found: 1, meanFirstVisit: [0, 4, 4, 3, 6, 4, 4, 5, 6], distinctTrajectories: 2, trajectories: [[0, 1, 2, 5, 4, 3, 6, 7, 8], [0, 3, 6, 7, 8, 5, 2, 1, 4]] };
+  fs.writeFileSync(path.join(runDir, 'grid-world.json'), JSON.stringify(analysis));
+  const snap = readExperimentSnapshot(dir).runs.find((r) => r.dir === runDir) as RunSnapshot;
+  const data = gridWorldData(snap);
+  assert.ok(data);
+  assert.equal(data.side, 3);
+  assert.equal(data.worstCell, 4);
+  assert.deepEqual(data.trajectories, analysis.trajectories);
+  assert.equal(data.note, 'over 16 evaluation seeds: mean 4.50 steps, worst case 6.00, 2 distinct paths');
+  assert.equal(gridWorldData({ ...snap, gridWorld: { ...analysis, version: 2 } }), null);
+  assert.equal(gridWorldData({ ...snap, gridWorld: { ...analysis, trajectories: [['a']] } }), null);
+  assert.equal(gridWorldData({ ...snap, gridWorld: undefined }), null);
+  cleanup();
 });

@@ -256,3 +256,23 @@ export interface ColoredGraphOptions extends BaseChartOptions {
   /** Called when the user moves the seed slider (for the app's saved state). */
   onSeed?: (seed: number) => void;
 }
+
+// ---- grid-world trajectories ---------------------------------------------------------------
+
+export interface GridTrajectoryData {
+  /** Grid side n; cell c is (x, y) = (c mod n, ⌊c / n⌋), y up; the start is cell 0. */
+  side: number;
+  /** Per seed, the cells visited from the start (trajectory[0] = 0). */
+  trajectories: number[][];
+  /** Per cell, the first-visit step averaged over seeds (cell shading); optional. */
+  meanFirstVisit?: number[];
+  /** The adversary's cell (outlined); optional. */
+  worstCell?: number;
+  /** Extra text after the caption. */
+  note?: string;
+}
+
+export interface GridTrajectoryOptions extends BaseChartOptions {
+  /** Seeds drawn (the first k trajectories); default all. */
+  seeds?: number;
+}

@@ -6,7 +6,7 @@
  * selected runs (from the host's "Compare Selected Runs"); the compared run folders are saved in
  * the state so the host can restore the same selection after a reload.
  */
-import { attentionPattern, coloredGraph, contourFromTraces, contourPaths as contourPathsChart, heatmap, histogram, lineChart, tableChart } from '../charts/index';
+import { attentionPattern, coloredGraph, gridTrajectories, contourFromTraces, contourPaths as contourPathsChart, heatmap, histogram, lineChart, tableChart } from '../charts/index';
 import type { AnalysisFile } from '../../src/protocol/analysis';
 import type { ChartHandle } from '../charts/index';
 import type { MetricsRecord, RunFile } from '../../src/protocol/runFolder';
@@ -19,6 +19,7 @@ import {
   coloringCaption,
   coloringCurves,
   coloringGraphs,
+  gridWorldData,
   comparisonTable,
   entropyAcrossLengths,
   entropyHeatmap,
@@ -185,6 +186,15 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
     );
     const section = el('section', { class: 'al-card al-wide', 'aria-label': 'Analysis of one run' }, el('h2', {}, 'Attention analysis of one run'), picker);
     grid.append(section);
+
+    // A grid-world run (evolution strategies) has no attention analysis: its explorations instead.
+    const explorations = snap ? gridWorldData(snap) : null;
+    if (explorations) {
+      const gw = chartCard(grid, host, 'grid-trajectories', 'Grid-world explorations: several seeds overlaid (cells shaded by mean first visit, the adversary\u2019s cell outlined)', { wide: true });
+      gw.setChart(keep(gridTrajectories(gw.body, explorations, { title: 'grid-trajectories' })));
+      renderNoise(exp, grid);
+      return;
+    }
 
     // Entropy heatmap.
     const ent = chartCard(grid, host, 'entropy-heatmap', 'Attention entropy: layer·head × evaluation length');

@@ -7,7 +7,7 @@ import { ANALYSIS_VERSION } from '../../src/protocol/analysis';
 import type { AnalysisFile, LabeledMatrix, RobustnessGrid, SummaryFile } from '../../src/protocol/analysis';
 import type { EntropyRecord, EvalResult, OptimRecord, RunFile, TrainRecord } from '../../src/protocol/runFolder';
 import type { ExperimentSnapshot, RunSnapshot } from '../../src/protocol/viewData';
-import type { AttentionData, ColoredGraphData, ColumnMarker, HeatmapData, HistogramData, LineSeries, TableData } from '../charts/types';
+import type { AttentionData, ColoredGraphData, GridTrajectoryData, ColumnMarker, HeatmapData, HistogramData, LineSeries, TableData } from '../charts/types';
 
 /** The group of a run: its id without the seed suffix (`sort-small-logn-lion-s2` → `sort-small-logn-lion`). */
 export function groupLabel(run: RunFile): string {
@@ -467,4 +467,23 @@ export function noiseChoices(runs: readonly RunSnapshot[]): { lengths: number[];
   if (probes.length === 0) return { lengths: [], targets: [] };
   const first = probes[0] as NonNullable<AnalysisFile['softmaxNoise']>;
   return { lengths: [...first.lengths], targets: [...first.targets] };
+}
+
+/**
+ * A grid-world run's explorations for the trajectories chart (grid-world.json), or null when the
+ * run has none or the file is not a version-1 grid-world analysis.
+ */
+export function gridWorldData(run: RunSnapshot): GridTrajectoryData | null {
+  const g = run.gridWorld as Record<string, unknown> | null | undefined;
+  if (typeof g !== 'object' || g === null || g.version !== 1) return null;
+  const { side, trajectories, meanFirstVisit, worstCell, meanSteps, worstSteps, seeds, distinctTrajectories } = g;
+  if (typeof side !== 'number' || !Array.isArray(trajectories) || !trajectories.every((p) => Array.isArray(p) && p.every((c) => typeof c === 'number'))) return null;
+  const fmt = (x: unknown): string => (typeof x === 'number' ? x.toFixed(2) : '?');
+  return {
+    side,
+    trajectories: trajectories as number[][],
+    ...(Array.isArray(meanFirstVisit) && meanFirstVisit.length === side * side ? { meanFirstVisit: meanFirstVisit as number[] } : {}),
+    ...(typeof worstCell === 'number' ? { worstCell } : {}),
+    note: `over ${String(seeds)} evaluation seeds: mean ${fmt(meanSteps)} steps, worst case ${fmt(worstSteps)}, ${String(distinctTrajectories)} distinct paths`,
+  };
 }

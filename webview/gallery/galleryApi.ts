@@ -8,6 +8,8 @@ import type {
   AttentionOptions,
   ColoredGraphData,
   ColoredGraphOptions,
+  GridTrajectoryData,
+  GridTrajectoryOptions,
   BarChartOptions,
   BarData,
   ContourData,
@@ -42,6 +44,7 @@ export type GalleryEntry = Base &
     | { kind: 'traces'; data: TraceLike[]; options?: ContourOptions }
     | { kind: 'histogram'; data: HistogramData; options?: HistogramOptions }
     | { kind: 'coloredGraph'; data: ColoredGraphData; options?: ColoredGraphOptions }
+    | { kind: 'gridTrajectories'; data: GridTrajectoryData; options?: GridTrajectoryOptions }
   );
 
 export interface GalleryApi {

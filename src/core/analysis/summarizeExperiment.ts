@@ -13,6 +13,7 @@ import { analysisFileProblem } from './checkAnalysisFile';
 import type { EvalRecord, MetricsRecord, OptimRecord, RunFile, TrainRecord } from '../../protocol/runFolder';
 import { MAX_METRICS_BYTES, readExperimentFile, readMetrics, readRunFile, readSmallTextFile, RunFolderError } from '../experiment/runFolder';
 import { writeJsonAtomic } from '../io/atomicWrite';
+import { GRID_WORLD_FILE, type GridWorldAnalysis } from '../../protocol/gridWorld';
 import { meanOfPresent } from './attentionEntropyMath';
 import { pairedDifference } from './confidence';
 import { mean, meanCi95, sampleStd, stats } from './statistics';
@@ -22,6 +23,8 @@ export interface RunData {
   run: RunFile;
   metrics: MetricsRecord[];
   analysis: AnalysisFile | null;
+  /** grid-world.json of a grid-world run (evolution strategies), when present. */
+  gridWorld?: GridWorldAnalysis | null;
 }
 
 /** The run id without its seed part (`…-s3`): runs that differ only by seed share it. */
@@ -51,7 +54,56 @@ export function readRunData(runDir: string, warn?: (message: string) => void): R
       warn?.(`${file}: ignored: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return { run, metrics: readMetrics(runDir, warn), analysis };
+  return { run, metrics: readMetrics(runDir, warn), analysis, gridWorld: readGridWorld(runDir, warn) };
+}
+
+/** grid-world.json, or null when absent or unreadable (reported). */
+function readGridWorld(runDir: string, warn?: (message: string) => void): GridWorldAnalysis | null {
+  const file = path.join(runDir, GRID_WORLD_FILE);
+  if (!fs.existsSync(file)) return null;
+  try {
+    const parsed = JSON.parse(readSmallTextFile(file, GRID_WORLD_FILE)) as Partial<GridWorldAnalysis>;
+    if (parsed.version !== 1 || typeof parsed.meanSteps !== 'number' || typeof parsed.worstSteps !== 'number' || !Array.isArray(parsed.trajectories)) {
+      warn?.(`${file}: ignored: not a version-1 grid-world analysis`);
+      return null;
+    }
+    return parsed as GridWorldAnalysis;
+  } catch (err) {
+    warn?.(`${file}: ignored: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  }
+}
+
+/**
+ * The grid-world table: one row per configuration, the final agent under its K evaluation seeds,
+ * mean ± 95 % CI over training seeds (null without grid-world runs).
+ */
+export function gridWorldTable(groups: readonly { label: string; analyses: readonly (GridWorldAnalysis | null | undefined)[] }[]): SummaryTable | null {
+  const withGrid = groups.filter((g) => g.analyses.some((a) => a));
+  if (withGrid.length === 0) return null;
+  const first = withGrid[0]?.analyses.find((a) => a) as GridWorldAnalysis;
+  const pick = (g: { analyses: readonly (GridWorldAnalysis | null | undefined)[] }, f: (a: GridWorldAnalysis) => number, digits = 3): string =>
+    ciText(g.analyses.map((a) => (a ? f(a) : null)), digits);
+  return {
+    id: 'grid-world',
+    title:
+      `Grid world ${first.side} × ${first.side}, ${first.budget} steps (a goal never found costs ${first.budget + 1}), the final agent under K = ${first.seeds} evaluation seeds; mean ± 95 % CI over training seeds. ` +
+      'mean steps: steps to the goal over goal cells and seeds; worst case: the oblivious adversary\'s cell (largest mean over seeds); found: episodes that reach the goal; distinct paths: different trajectories among the K seeds (1 = the seed is ignored).',
+    columns: ['configuration', 'seeds', 'q', 'RSE', 'mean steps', 'worst case', 'found', 'distinct paths'],
+    rows: withGrid.map((g) => {
+      const a = g.analyses.find((x) => x) as GridWorldAnalysis;
+      return [
+        g.label,
+        g.analyses.filter((x) => x).length,
+        a.q,
+        a.rseBits,
+        pick(g, (x) => x.meanSteps, 2),
+        pick(g, (x) => x.worstSteps, 2),
+        pick(g, (x) => x.found),
+        pick(g, (x) => x.distinctTrajectories, 1),
+      ];
+    }),
+  };
 }
 
 function evalsOf(d: RunData): EvalRecord[] {
@@ -489,6 +541,7 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     headline: { columns: headColumns, rows, note: HEADLINE_NOTE },
     tables: [
       coloringTable(labels.map((l) => ({ label: l, members: members(l).map((m) => m.summary) }))),
+      gridWorldTable(labels.map((l) => ({ label: l, analyses: members(l).map((m) => m.data.gridWorld) }))),
       // Where attention scalings are compared (standard vs log-n side by side); every analysis.json has the probe.
       new Set(runs.map((r) => r.attentionScaling)).size > 1 ? softmaxNoiseTable(labels.map((l) => ({ label: l, analyses: members(l).map((m) => m.data.analysis) }))) : null,
     ].filter((t): t is SummaryTable => t !== null),

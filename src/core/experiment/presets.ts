@@ -217,6 +217,26 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
       train: { steps: 800, evalExamples: 128 },
     },
   },
+  'grid-world': {
+    description:
+      'The grid-world explorer (von Oswald et al. 2025, scaled down): a goal hidden in one of the 8 other cells of a 3 × 3 grid, the adversary hides it where the agent arrives last; a 1-layer agent trained by evolution strategies (48 candidates, antithetic) with AdamW; no seed vs a 4-dim seed × q = 1 vs 16, 3 seeds. 12 runs.',
+    spec: {
+      name: 'grid-world',
+      description:
+        'The randomized-Transformers grid world (science.md §4), small and with one exploration episode (no exploiting episode after a reset): the agent starts in a corner of a 3 × 3 grid, sees only the cell it stands on, and has 8 steps (one Hamiltonian path) to find a goal hidden in one of the 8 other cells; cost = steps to the goal (9 if never found). ' +
+        'Trained by evolution strategies (48 candidates in 24 antithetic pairs, σ 0.05, fitness = −the q-norm over the 8 goal cells of the mean cost over 8 seeds), the pseudo-gradient through AdamW. ' +
+        'A deterministic path leaves one cell for step 8 (the adversary takes it); mixing paths by the seed can bring every cell\'s expected step to 6 or below. Does a seed under q = 16 lower the worst case, and does ERM (q = 1) ignore the seed?',
+      tasks: [{ name: 'grid-world', trainLengths: [3], evalLengths: [3], options: { budget: 8, population: 48, sigmaMilli: 50 } }],
+      models: [
+        { label: 'r0', causal: true, layers: 1, heads: 2, dModel: 16, dFf: 32, position: 'learned', rseBits: 0 },
+        { label: 'R', causal: true, layers: 1, heads: 2, dModel: 20, dFf: 32, position: 'learned', rseBits: 4 },
+      ],
+      attentionScalings: ['standard'],
+      optimizers: [{ name: 'adamw', lr: 3e-2, weightDecay: 0 }],
+      seeds: [1, 2, 3],
+      train: { steps: 400, seedsPerInput: 8, q: [1, 16], evalExamples: 256, evalEvery: 100, logEvery: 10, schedule: { kind: 'constant' } },
+    },
+  },
   'position-probe': {
     description:
       "Su's position probe (n identical tokens → 1…n) for every position encoding in a bidirectional model, randomized sinusoidal and RoPE included: only encodings added to the input can solve it. 6 runs, ~3 min on 2 cores.",

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ANALYSIS_FILE, SUMMARY_FILE } from '../../protocol/analysis';
+import { GRID_WORLD_FILE } from '../../protocol/gridWorld';
 import type { ExperimentFile } from '../../protocol/runFolder';
 import type { ExperimentSnapshot, RunSnapshot } from '../../protocol/viewData';
 import { EXPERIMENT_FILE, RUN_FILE, readMetrics, readRunFile } from '../experiment/runFolder';
@@ -32,7 +33,16 @@ export function readRunSnapshot(runDir: string): RunSnapshot {
       analysis = null;
     }
   }
-  return { dir: runDir, run, metrics: readMetrics(runDir), analysis };
+  let gridWorld: unknown = null;
+  const gridFile = path.join(runDir, GRID_WORLD_FILE);
+  if (fs.existsSync(gridFile)) {
+    try {
+      gridWorld = readJsonFile(gridFile);
+    } catch {
+      gridWorld = null;
+    }
+  }
+  return { dir: runDir, run, metrics: readMetrics(runDir), analysis, gridWorld };
 }
 
 /**

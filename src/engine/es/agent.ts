@@ -5,7 +5,7 @@
  * library's per-call overhead would dominate). Pre-LayerNorm blocks as src/engine/model, with a
  * key/value cache:
  *
- *   x_t = [tok(cell_t) + pos(t), r]                      // [D]; r the seed's rseBits dims (RSE, docs/science.md §4)
+ *   x_t = [tok(cell_t) + pos(t), r]                      // [D]; r the seed's rseBits dims (RSE, docs/science.md §4); pos only with position 'learned'
  *   x  += Wo · softmax_τ≤t(q_t·k_τ / √Dh) v_τ per head  // q, k, v = LN(x)·Wq, ·Wk, ·Wv
  *   x  += W2 · gelu(W1 · LN(x) + b1) + b2               // when dFf > 0
  *   action_t = argmax(Whead · LN(x_t) + bhead)           // left, up, right, down; ties to the lowest
@@ -41,8 +41,10 @@ export interface AgentLayout {
 }
 
 /** The agent's parameters in θ, in order, from the run's model config (dModel, heads, layers, dFf, rseBits). */
-export function agentLayout(model: Pick<ModelConfig, 'dModel' | 'heads' | 'layers' | 'dFf' | 'rseBits'>, vocab: number, maxLen: number): AgentLayout {
+export function agentLayout(model: Pick<ModelConfig, 'dModel' | 'heads' | 'layers' | 'dFf' | 'rseBits'> & { position?: ModelConfig['position'] }, vocab: number, maxLen: number): AgentLayout {
   const { dModel: d, heads, layers, dFf: ff, rseBits: r } = model;
+  const position = model.position ?? 'learned';
+  if (position !== 'learned' && position !== 'none') throw new Error(`grid-world agent: position "${position}" is not supported; use "learned" (a learned code per step) or "none"`);
   if (d % heads !== 0) throw new Error(`grid-world agent: dModel ${d} must be a multiple of heads ${heads}`);
   if (r >= d) throw new Error(`grid-world agent: rseBits ${r} must be below dModel ${d}`);
   const params: AgentParam[] = [];
@@ -53,7 +55,7 @@ export function agentLayout(model: Pick<ModelConfig, 'dModel' | 'heads' | 'layer
     offset += size;
   };
   add('tok', 'embedding', [vocab, d - r]); // [V, D − r]
-  add('pos', 'embedding', [maxLen, d - r]); // [T, D − r]
+  if (position === 'learned') add('pos', 'embedding', [maxLen, d - r]); // [T, D − r]
   for (let l = 0; l < layers; l++) {
     add(`blocks.${l}.ln1.gain`, 'norm-gain', [d]);
     add(`blocks.${l}.ln1.bias`, 'norm-bias', [d]);
@@ -157,8 +159,8 @@ export class Agent {
     const x = this.x;
     const w = d - r;
     const tok = this.at('tok') + token * w;
-    const pos = this.at('pos') + t * w;
-    for (let i = 0; i < w; i++) x[i] = (th[tok + i] as number) + (th[pos + i] as number);
+    const pos = this.off.has('pos') ? this.at('pos') + t * w : -1;
+    for (let i = 0; i < w; i++) x[i] = (th[tok + i] as number) + (pos >= 0 ? (th[pos + i] as number) : 0);
     for (let i = 0; i < r; i++) x[w + i] = seed[i] as number;
     const dh = d / heads;
     const scale = 1 / Math.sqrt(dh);
