@@ -127,6 +127,14 @@ export class Agent {
   private readonly hidden: Float32Array;
   private readonly logits = new Float32Array(GRID_ACTIONS.length);
   private readonly scores: Float32Array;
+  /** Offsets in θ per layer (looked up once: act runs thousands of times per ES step). */
+  private readonly blocks: { ln1g: number; ln1b: number; q: number; k: number; v: number; o: number; ln2g: number; ln2b: number; w1: number; b1: number; w2: number; b2: number }[];
+  private readonly tok: number;
+  private readonly pos: number;
+  private readonly lnfg: number;
+  private readonly lnfb: number;
+  private readonly head: number;
+  private readonly headBias: number;
 
   constructor(
     readonly layout: AgentLayout,
@@ -144,10 +152,22 @@ export class Agent {
     this.tmp = new Float32Array(d);
     this.hidden = new Float32Array(Math.max(1, layout.dFf));
     this.scores = new Float32Array(maxLen);
-  }
-
-  private at(name: string): number {
-    return this.off.get(name) as number;
+    const at = (name: string): number => this.off.get(name) ?? -1;
+    this.blocks = Array.from({ length: layers }, (_, l) => {
+      const p = `blocks.${l}.`;
+      return {
+        ln1g: at(`${p}ln1.gain`), ln1b: at(`${p}ln1.bias`),
+        q: at(`${p}attn.q`), k: at(`${p}attn.k`), v: at(`${p}attn.v`), o: at(`${p}attn.o`),
+        ln2g: at(`${p}ln2.gain`), ln2b: at(`${p}ln2.bias`),
+        w1: at(`${p}mlp.w1`), b1: at(`${p}mlp.b1`), w2: at(`${p}mlp.w2`), b2: at(`${p}mlp.b2`),
+      };
+    });
+    this.tok = at('tok');
+    this.pos = at('pos');
+    this.lnfg = at('lnf.gain');
+    this.lnfb = at('lnf.bias');
+    this.head = at('head');
+    this.headBias = at('head.bias');
   }
 
   /** The action at step t from the token of the current cell, given the seed vector (length rseBits); t = 0, 1, … in order. */
@@ -158,21 +178,21 @@ export class Agent {
     const th = this.theta;
     const x = this.x;
     const w = d - r;
-    const tok = this.at('tok') + token * w;
-    const pos = this.off.has('pos') ? this.at('pos') + t * w : -1;
+    const tok = this.tok + token * w;
+    const pos = this.pos >= 0 ? this.pos + t * w : -1;
     for (let i = 0; i < w; i++) x[i] = (th[tok + i] as number) + (pos >= 0 ? (th[pos + i] as number) : 0);
     for (let i = 0; i < r; i++) x[w + i] = seed[i] as number;
     const dh = d / heads;
     const scale = 1 / Math.sqrt(dh);
     for (let l = 0; l < layers; l++) {
-      const p = `blocks.${l}.`;
-      layerNorm(x, th, this.at(`${p}ln1.gain`), this.at(`${p}ln1.bias`), this.h);
-      matVec(this.h, th, this.at(`${p}attn.q`), d, this.q);
+      const b = this.blocks[l] as Agent['blocks'][number];
+      layerNorm(x, th, b.ln1g, b.ln1b, this.h);
+      matVec(this.h, th, b.q, d, this.q);
       const K = this.keys[l] as Float32Array;
       const V = this.values[l] as Float32Array;
-      matVec(this.h, th, this.at(`${p}attn.k`), d, this.tmp);
+      matVec(this.h, th, b.k, d, this.tmp);
       K.set(this.tmp, t * d);
-      matVec(this.h, th, this.at(`${p}attn.v`), d, this.tmp);
+      matVec(this.h, th, b.v, d, this.tmp);
       V.set(this.tmp, t * d);
       this.o.fill(0);
       for (let hd = 0; hd < heads; hd++) {
@@ -196,18 +216,18 @@ export class Agent {
           for (let i = 0; i < dh; i++) this.o[base + i] = (this.o[base + i] as number) + pr * (V[tau * d + base + i] as number);
         }
       }
-      matVec(this.o, th, this.at(`${p}attn.o`), d, this.tmp);
+      matVec(this.o, th, b.o, d, this.tmp);
       for (let i = 0; i < d; i++) x[i] = (x[i] as number) + (this.tmp[i] as number);
       if (ff > 0) {
-        layerNorm(x, th, this.at(`${p}ln2.gain`), this.at(`${p}ln2.bias`), this.h);
-        matVec(this.h, th, this.at(`${p}mlp.w1`), ff, this.hidden, this.at(`${p}mlp.b1`));
+        layerNorm(x, th, b.ln2g, b.ln2b, this.h);
+        matVec(this.h, th, b.w1, ff, this.hidden, b.b1);
         for (let i = 0; i < ff; i++) this.hidden[i] = gelu(this.hidden[i] as number);
-        matVec(this.hidden, th, this.at(`${p}mlp.w2`), d, this.tmp, this.at(`${p}mlp.b2`));
+        matVec(this.hidden, th, b.w2, d, this.tmp, b.b2);
         for (let i = 0; i < d; i++) x[i] = (x[i] as number) + (this.tmp[i] as number);
       }
     }
-    layerNorm(x, th, this.at('lnf.gain'), this.at('lnf.bias'), this.h);
-    matVec(this.h, th, this.at('head'), GRID_ACTIONS.length, this.logits, this.at('head.bias'));
+    layerNorm(x, th, this.lnfg, this.lnfb, this.h);
+    matVec(this.h, th, this.head, GRID_ACTIONS.length, this.logits, this.headBias);
     let best = 0;
     for (let a = 1; a < GRID_ACTIONS.length; a++) if ((this.logits[a] as number) > (this.logits[best] as number)) best = a;
     return best;
