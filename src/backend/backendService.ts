@@ -13,11 +13,12 @@ import type { ExperimentSpec } from '../protocol/spec';
 import { expandGrid, gridSize } from '../core/experiment/grid';
 import { allowLargeFromEnv, checkGridSize } from '../core/experiment/budget';
 import { PRESETS } from '../core/experiment/presets';
-import { resumeRun, runExperiment, type ExperimentOutcome } from '../engine/experiment/runner';
+import { resumeRun, runExperiment, writeSummaryQuietly, type ExperimentOutcome } from '../engine/experiment/runner';
 import { formatSpecErrors, parseSpecFile, validateSpec } from '../core/experiment/validateSpec';
 import { withSteps } from '../cli/withSteps';
 import { checkSlurmOptions, mergeSlurmOptions } from '../core/slurm/slurmConfig';
-import { slurmExecutor } from '../core/slurm/slurmExecutor';
+import { followArray, slurmExecutor } from '../core/slurm/slurmExecutor';
+import { isSlurmExperiment, readSubmission } from '../core/slurm/submission';
 import type { Executor } from '../core/experiment/executor';
 import type { SlurmOptions } from '../protocol/slurm';
 
@@ -88,6 +89,23 @@ export class BackendService {
       const job = this.jobs.get(jobId);
       job?.cancel.abort();
       return { cancelled: job !== undefined };
+    });
+    endpoint.handle('slurm/cancel', async ({ dir }) => {
+      const experimentDir = path.resolve(dir);
+      if (!isSlurmExperiment(experimentDir)) throw new Error(`${experimentDir} is not a Slurm experiment (no slurm.json)`);
+      const submission = readSubmission(experimentDir);
+      if (submission.arrayJobId === null) throw new Error(`${experimentDir}: the job array was never submitted (${submission.error ?? 'no job id'})`);
+      const cancel = new AbortController();
+      cancel.abort();
+      const { outcomes } = await followArray(experimentDir, {
+        slurm: submission.options,
+        backend: 'auto',
+        signal: cancel.signal,
+        warn: (message) => endpoint.emit('backend/log', { level: 'warn', message }),
+      });
+      writeSummaryQuietly(experimentDir);
+      const count = (status: string): number => outcomes.filter((o) => o.status === status).length;
+      return { cancelled: count('cancelled'), completed: count('completed'), failed: count('failed') };
     });
     endpoint.handle('trace/run', async (p) => {
       // Loaded on first use: the only request that runs tfjs in this process itself.

@@ -86,6 +86,11 @@ export interface BackendApi extends RpcApi {
     'run/resume': { params: Omit<StartOptions, 'outDir' | 'parallel'> & { runDir: string }; result: ExperimentOutcomeSummary };
     /** Stops a job: running runs save a checkpoint and end `cancelled`. Unknown job ids are fine (already over). */
     'experiment/cancel': { params: { jobId: string }; result: { cancelled: boolean } };
+    /**
+     * Cancels the job array of a Slurm experiment folder (scancel) that no job of this backend
+     * follows (submitted detached, or before VS Code restarted); replies when every task has ended.
+     */
+    'slurm/cancel': { params: { dir: string }; result: { cancelled: number; completed: number; failed: number } };
     /** Runs a real optimizer on a 2-D test function (the dashboard's optimizer paths). */
     'trace/run': {
       params: { optimizer: string; fn: string; steps: number; lr: number | null; start: [number, number] | null };
@@ -151,6 +156,7 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
     }),
     'run/resume': is.object({ jobId: isJobId, backend: isBackendChoice, runDir: is.string }),
     'experiment/cancel': is.object({ jobId: isJobId }),
+    'slurm/cancel': is.object({ dir: is.string }),
     'trace/run': is.object({
       optimizer: is.string,
       fn: is.string,
@@ -166,6 +172,7 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
     'experiment/run': isOutcome,
     'run/resume': isOutcome,
     'experiment/cancel': is.object({ cancelled: is.boolean }),
+    'slurm/cancel': is.object({ cancelled: is.integer, completed: is.integer, failed: is.integer }),
     'trace/run': is.object({ trace: is.record }),
     'attention/probe': isAttentionProbeResult,
   },

@@ -197,7 +197,7 @@ describe('Slurm: a real single-node cluster', { skip: unavailable, timeout: 600_
     assert.equal(taskState(`${submissionOf(exp).arrayJobId}_0`), 'CANCELLED');
   });
 
-  it('the extension’s backend runs an experiment on Slurm with job ids in its events; when it shuts down, the tasks go on', async () => {
+  it('the extension’s backend runs an experiment on Slurm with job ids in its events; when it shuts down the tasks go on, and a later backend cancels them', async () => {
     const backend = new BackendProcess({ script: findBundleFile('backend.js', __dirname), noNative: true, log: () => undefined, startTimeoutMs: 30_000 });
     const events: JobEvent[] = [];
     backend.onReady((e) => e.on('job/event', (ev) => events.push(ev)));
@@ -224,9 +224,18 @@ describe('Slurm: a real single-node cluster', { skip: unavailable, timeout: 600_
     await backend.stop();
     await assert.rejects(request, 'the request ends with the backend');
     assert.equal(taskState(queued.jobId), 'RUNNING', 'the task goes on without the backend');
-    const r = await cli(['cancel', exp]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /1 cancelled/);
+    // A later backend (VS Code opened again) cancels the array it does not follow: Cancel Slurm Jobs.
+    const again = new BackendProcess({ script: findBundleFile('backend.js', __dirname), noNative: true, log: () => undefined, startTimeoutMs: 30_000 });
+    try {
+      const result = await (await again.ensureStarted()).request('slurm/cancel', { dir: exp }, { timeoutMs: 120_000 });
+      assert.deepEqual(result, { cancelled: 1, completed: 0, failed: 0 });
+    } finally {
+      await again.stop();
+    }
+    assert.equal(taskState(queued.jobId), 'CANCELLED');
+    const run = runJson(path.join(exp, fs.readdirSync(exp).find((d) => fs.existsSync(path.join(exp, d, 'run.json'))) as string));
+    assert.equal(run.status, 'cancelled');
+    assert.ok(run.lastCheckpoint !== null);
   });
 
   it('a task over its memory limit is reported failed with Slurm’s state and its last word', async () => {

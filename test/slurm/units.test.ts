@@ -237,6 +237,10 @@ test('the tree: a Slurm run shows its job id and state; a queued one its task fr
   const view = nodeView({ kind: 'run', key: r.dir, run: { ...r, status: 'running', step: 5 }, live: { step: 6, totalSteps: 12, loss: 0.5, queue: { jobId: '41_0', state: 'RUNNING', reason: null } } });
   assert.equal(view.description, 'running · 6/12 · loss 0.500 · Slurm 41_0 RUNNING');
   assert.equal(slurmText({ ...r, slurm: null }, undefined), null, 'a local run shows nothing');
+  // The experiment offers Cancel Slurm Jobs while a task may be queued or running.
+  assert.equal(nodeView({ kind: 'experiment', key: e.dir, experiment: e }).contextValue, 'experiment.slurm');
+  assert.equal(nodeView({ kind: 'experiment', key: e.dir, experiment: { ...e, runs: [ended] } }).contextValue, 'experiment');
+  assert.equal(nodeView({ kind: 'experiment', key: e.dir, experiment: { ...e, runs: [{ ...r, slurm: null }] } }).contextValue, 'experiment');
 });
 
 test('the progress display names the array and the task states', () => {

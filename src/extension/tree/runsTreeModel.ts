@@ -41,7 +41,7 @@ export interface NodeView {
   /** A theme colour id for the icon, or null for the default. */
   iconColor: string | null;
   collapsible: 'none' | 'collapsed' | 'expanded';
-  /** Matched by `view/item/context` menus: `experiment`, `run.<status>`, `checkpoint`. */
+  /** Matched by `view/item/context` menus: `experiment` (`experiment.slurm` with active Slurm tasks), `run.<status>`, `checkpoint`. */
   contextValue: string;
 }
 
@@ -58,6 +58,11 @@ export function experimentStatus(e: ExperimentSummary): RunStatus {
   const s = new Set(e.runs.map((r) => r.status));
   for (const status of ['running', 'failed', 'cancelled', 'pending'] as const) if (s.has(status)) return status;
   return 'completed';
+}
+
+/** True when the experiment is a Slurm job array with runs that have not ended. */
+export function slurmActive(e: ExperimentSummary): boolean {
+  return e.runs.some((r) => r.slurm !== null && (r.status === 'pending' || r.status === 'running'));
 }
 
 export function rootNodes(experiments: readonly ExperimentSummary[]): TreeNode[] {
@@ -86,7 +91,8 @@ export function nodeView(node: TreeNode): NodeView {
       icon: status === 'completed' ? 'beaker' : STATUS_ICONS[status].icon,
       iconColor: status === 'completed' ? null : STATUS_ICONS[status].color,
       collapsible: 'expanded',
-      contextValue: 'experiment',
+      // `experiment.slurm`: runs of its job array may still be queued or running (Cancel Slurm Jobs).
+      contextValue: slurmActive(e) ? 'experiment.slurm' : 'experiment',
     };
   }
   if (node.kind === 'run') {
