@@ -116,7 +116,8 @@ function runSummary(d: RunData, n: number): RunSummary {
   const atN = evalsOf(d).map((e) => e.results.find((r) => r.length === n)).filter((r) => r !== undefined);
   const trains = d.metrics.filter((m): m is TrainRecord => m.kind === 'train');
   const lastOptim = d.metrics.filter((m): m is OptimRecord => m.kind === 'optim').at(-1);
-  const chanceLoss = Math.log(run.config.model.vocabSize);
+  // A grid-world loss is in steps to the goal (at most budget + 1), not nats: chance is never-finding.
+  const chanceLoss = run.config.task.name === 'grid-world' ? (run.config.task.options.budget ?? Infinity) + 1 : Math.log(run.config.model.vocabSize);
   const finalLoss = (run.final ?? []).find((e) => e.length === n)?.loss;
   const lastTrainLoss = trains.at(-1)?.loss;
   const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
