@@ -6,6 +6,13 @@ import { antitheticEstimate, normalNoise, pairNoise } from '../../src/engine/es/
 import { Agent, agentLayout, initAgent } from '../../src/engine/es/agent';
 import { GridWorldTrainer, checkPopulationFits } from '../../src/engine/es/gridWorldTrainer';
 import type { RunConfig } from '../../src/protocol/config';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runTraining } from '../../src/engine/train/runTraining';
+import { readMetrics, readRunFile } from '../../src/core/experiment/runFolder';
+import { GRID_WORLD_FILE, type GridWorldAnalysis } from '../../src/protocol/gridWorld';
+import { analyzePath } from '../../src/engine/analysis/analyzeModel';
 
 before(async () => {
   await useTestBackend(primaryTestBackend('cpu'));
@@ -137,4 +144,28 @@ test('Lion and Tiger take ES pseudo-gradients too; a population that cannot fit 
   }
   assert.throws(() => checkPopulationFits(4096, 1_000_000, 8, 9), /population of 4096 needs 7813\.\d MiB \(2048 pairs × 1000000 parameters × 4 bytes of perturbations \+ 4096 candidates × 8 seeds × 9 cells × 4 bytes of fitness tables\), more than 1024\.0 MiB/);
   assert.doesNotThrow(() => checkPopulationFits(48, 3000, 8, 9));
+});
+
+test('a grid-world run through runTraining: run.json, metrics, grid-world.json; analyze explains there is no checkpoint', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-grid-'));
+  try {
+    const config = gridConfig({ name: 'adamw', lr: 0.03, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+    const events: string[] = [];
+    const end = await runTraining({ runDir: dir, experiment: 'g', config, backend: 'cpu', resume: false, isCancelled: () => false, onEvent: (m) => events.push(m.type) });
+    assert.equal(end.status, 'completed', end.error ?? '');
+    assert.equal(end.final?.[0]?.length, 3);
+    const run = readRunFile(dir);
+    assert.equal(run.status, 'completed');
+    assert.equal(run.step, 3);
+    const metrics = readMetrics(dir);
+    assert.deepEqual(metrics.filter((m) => m.kind === 'train').map((m) => m.step), [0, 1, 2]);
+    assert.equal(metrics.filter((m) => m.kind === 'eval').length, 1);
+    const analysis = JSON.parse(fs.readFileSync(path.join(dir, GRID_WORLD_FILE), 'utf8')) as GridWorldAnalysis;
+    assert.equal(analysis.seeds, 32);
+    assert.equal(analysis.trajectories.length, 8);
+    assert.ok(events.includes('run/end'));
+    await assert.rejects(analyzePath(dir), /grid-world run is trained by evolution strategies/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

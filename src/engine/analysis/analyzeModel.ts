@@ -155,7 +155,10 @@ export async function analyzePath(target: string, options: { out?: string; setti
   let runDir: string | null = null;
   if (isDir) {
     runDir = target;
-    readRunFile(runDir);
+    const run = readRunFile(runDir);
+    if (run.config.task.name === 'grid-world') {
+      throw new RunFolderError(`${runDir}: a grid-world run is trained by evolution strategies and has no Transformer checkpoint to analyse; its analysis is grid-world.json, written when the run completes`);
+    }
     const warn = (m: string): void => void process.stderr.write(`attention-lab: warning: ${m}\n`);
     const latest = await loadNewestValidCheckpoint(runDir, warn);
     if (!latest) throw new RunFolderError(`${runDir}: the run has no usable checkpoint to analyse yet`);
