@@ -70,7 +70,8 @@ test('the task: options with defaults, one token per cell, text', () => {
   const task = createTask({ name: 'grid-world', trainLengths: [3], evalLengths: [3], options: {} }) as GridWorldTask;
   assert.deepEqual(task.options, { budget: 8, population: 48, sigmaMilli: 50 });
   assert.equal(task.vocab.length, 4 + 9);
-  assert.equal(task.promptLength(), 9);
+  assert.equal(task.promptLength(), 1);
+  assert.equal(task.budget, 8);
   assert.equal(task.format({ prompt: [task.cellToken(0)], answer: [task.cellToken(7)] }), 'start: 0,0 | goal: 1,2');
 });
 

@@ -194,9 +194,9 @@ export class GridWorldTask implements Task {
   answerLength(): number {
     return 1;
   }
-  /** The observations of one episode: a token per step and the start's. */
+  /** An example's prompt: the start cell (an episode's observations are the ES trainer's, up to budget + 1 tokens). */
   promptLength(): number {
-    return this.budget + 1;
+    return 1;
   }
   score(example: TaskExample, predicted: readonly number[]): ExampleScores {
     const shape = predicted.length === 1 ? 1 : 0;
