@@ -22,7 +22,17 @@ export interface AttentionProbeParams {
   checkpoint: string;
   /** Token texts of the checkpoint's task vocabulary separated by spaces, e.g. `3 1 2 |`. */
   input: string;
+  /**
+   * The softmax-noise probe (docs/science.md §6): σ of i.i.d. N(0, σ²) noise on the attention logits
+   * of every layer (one fixed draw, so the same σ shows the same rows); 0 or absent: no noise.
+   */
+  sigma?: number;
 }
+
+/** Largest σ the inspector's slider may ask for. */
+export const MAX_PROBE_SIGMA = 16;
+/** σ of the softmax-noise probe: a finite number in [0, MAX_PROBE_SIGMA]. */
+export const isProbeSigma: Guard<number> = is.that<number>(`a number in [0, ${MAX_PROBE_SIGMA}]`, (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_PROBE_SIGMA);
 
 export type { SpecSource };
 
@@ -147,7 +157,7 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
     'experiment/cancel': is.object({ jobId: isJobId }),
     'slurm/cancel': is.object({ dir: is.string }),
     'trace/run': isTraceParams,
-    'attention/probe': is.object({ checkpoint: is.string, input: is.string }),
+    'attention/probe': is.object({ checkpoint: is.string, input: is.string, sigma: is.optional(isProbeSigma) }),
   },
   results: {
     'presets/list': is.object({ presets: is.arrayOf(is.object({ name: is.string, description: is.string, runs: is.integer })) }),
@@ -163,6 +173,8 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
       heads: is.integer,
       patterns: is.arrayOf(is.arrayOf(is.arrayOf(is.number))),
       predictions: is.arrayOf(is.string),
+      sigma: is.optional(is.number),
+      rowChange: is.optional(is.arrayOf(is.arrayOf(is.number))),
     }),
   },
   events: {

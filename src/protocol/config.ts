@@ -168,8 +168,8 @@ export type ScheduleConfig =
   /** Piecewise linear through {step: factor} points, starting from (0, 0) unless a point at 0 is given. */
   | { kind: 'piecewise'; points: Record<string, number> };
 
-export type TaskName = 'recall' | 'sort' | 'position-probe' | 'copy' | 'reverse';
-export const TASK_NAMES: readonly TaskName[] = ['recall', 'sort', 'position-probe', 'copy', 'reverse'];
+export type TaskName = 'recall' | 'sort' | 'position-probe' | 'copy' | 'reverse' | 'graph-coloring' | 'grid-world';
+export const TASK_NAMES: readonly TaskName[] = ['recall', 'sort', 'position-probe', 'copy', 'reverse', 'graph-coloring', 'grid-world'];
 
 export interface TaskConfig {
   name: TaskName;

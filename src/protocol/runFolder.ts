@@ -31,6 +31,8 @@ export const SLURM_DIR = 'slurm';
 export const RUN_FILE = 'run.json';
 export const METRICS_FILE = 'metrics.jsonl';
 export const ANALYSIS_FILE = 'analysis.json';
+/** A grid-world run's evaluation (protocol/gridWorld.ts), in place of analysis.json. */
+export const GRID_WORLD_FILE = 'grid-world.json';
 export const CHECKPOINT_DIR = 'checkpoints';
 
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';

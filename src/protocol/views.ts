@@ -9,6 +9,7 @@
 import type { OptimizerConfig } from './config';
 import { is, type ApiGuards, type Guard, type RpcApi } from './rpc';
 import type { MetricsRecord, RunFile } from './runFolder';
+import { isProbeSigma } from './backendMessages';
 import { isOptimizerConfig } from './trace';
 import type {
   AttentionProbeResult,
@@ -49,7 +50,7 @@ export interface HostViewApi extends RpcApi {
     /** Inspector: pick another checkpoint and diff it against this one; `diff` is null when the user picked none. */
     'diff/pick': { params: Nothing; result: { diff: CheckpointDiffView | null } };
     /** Inspector: run the checkpoint's model on a typed input (in the backend process). */
-    'attention/probe': { params: { input: string }; result: AttentionProbeResult };
+    'attention/probe': { params: { input: string; sigma?: number }; result: AttentionProbeResult };
   };
   events: {
     /** `comparison`: the selected runs to show instead of one experiment (null: none). */
@@ -98,7 +99,7 @@ export const HOST_VIEW_GUARDS: ApiGuards<HostViewApi> = {
     'dashboard/open': is.object({ experiment: is.nullable(is.text(4096)) }),
     'tensor/get': is.object({ name: is.text(1024) }),
     'diff/pick': nothing,
-    'attention/probe': is.object({ input: is.text(MAX_PROBE_INPUT_CHARS) }),
+    'attention/probe': is.object({ input: is.text(MAX_PROBE_INPUT_CHARS), sigma: is.optional(isProbeSigma) }),
   },
   results: {
     'export/save': is.object({ saved: is.boolean }),
@@ -110,7 +111,15 @@ export const HOST_VIEW_GUARDS: ApiGuards<HostViewApi> = {
     'dashboard/open': nothing,
     'tensor/get': is.fields<TensorDetailView>({ name: is.string, shape: is.arrayOf(is.integer), histogram: is.objectAs(), heatmap: is.nullable(is.objectAs()) }),
     'diff/pick': is.object({ diff: is.nullable(is.fields<CheckpointDiffView>({ fileA: is.string, fileB: is.string, rows: is.arrayOf(is.objectAs()) })) }),
-    'attention/probe': is.object({ tokens: is.arrayOf(is.string), layers: is.integer, heads: is.integer, patterns: is.arrayOf(is.arrayOf(is.arrayOf(is.number))), predictions: is.arrayOf(is.string) }),
+    'attention/probe': is.object({
+      tokens: is.arrayOf(is.string),
+      layers: is.integer,
+      heads: is.integer,
+      patterns: is.arrayOf(is.arrayOf(is.arrayOf(is.number))),
+      predictions: is.arrayOf(is.string),
+      sigma: is.optional(is.number),
+      rowChange: is.optional(is.arrayOf(is.arrayOf(is.number))),
+    }),
   },
   events: {
     'dashboard/data': is.object({

@@ -20,8 +20,10 @@ interface InspectorState {
   probeInput: string;
   layer: number;
   head: number;
+  /** σ of the softmax-noise slider (0: no noise). */
+  sigma: number;
 }
-let state: InspectorState = { selected: null, probeInput: '', layer: 0, head: 0, ...(host.getState<Partial<InspectorState>>() ?? {}) };
+let state: InspectorState = { selected: null, probeInput: '', layer: 0, head: 0, sigma: 0, ...(host.getState<Partial<InspectorState>>() ?? {}) };
 const save = (patch: Partial<InspectorState>): void => {
   state = { ...state, ...patch };
   host.setState(state);
@@ -169,13 +171,16 @@ function renderDiff(diff: CheckpointDiffView): void {
 
 function renderProbeControls(): void {
   const input = el('input', { type: 'text', id: 'probe-input', 'aria-label': 'Input tokens', size: 50, value: state.probeInput, placeholder: 'tokens separated by spaces' });
+  // The softmax-noise probe (docs/science.md §6): σ of N(0, σ²) noise on every layer's attention logits.
+  const slider = el('input', { type: 'range', id: 'probe-sigma', 'aria-label': 'Logit noise σ', min: 0, max: 4, step: 0.05, value: state.sigma });
+  const sigmaText = el('span', { id: 'probe-sigma-value', class: 'al-muted' }, `σ = ${state.sigma}`);
   const run = (): void => {
-    save({ probeInput: input.value });
+    save({ probeInput: input.value, sigma: Number(slider.value) });
     probeId++;
     const status = root.querySelector('#probe-status');
     if (status) status.textContent = 'Running the model in the backend…';
     const mine = probeId;
-    host.request('attention/probe', { input: input.value }).then(
+    host.request('attention/probe', { input: input.value, ...(state.sigma > 0 ? { sigma: state.sigma } : {}) }).then(
       (result) => {
         if (mine !== probeId) return;
         probe = result;
@@ -190,6 +195,14 @@ function renderProbeControls(): void {
   input.addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter') run();
   });
+  slider.addEventListener('input', () => {
+    sigmaText.textContent = `σ = ${slider.value}`;
+  });
+  // A new pass once the slider is let go (not on every pixel of the drag).
+  slider.addEventListener('change', () => {
+    if (input.value.trim() !== '') run();
+    else save({ sigma: Number(slider.value) });
+  });
   const vocab = header?.vocab ?? [];
   root.append(
     el(
@@ -198,6 +211,7 @@ function renderProbeControls(): void {
       el('h2', {}, 'Run the model'),
       el('p', { class: 'al-muted' }, `Vocabulary: ${vocab.join(' ')}`),
       el('div', { class: 'al-toolbar' }, input, button('Run', run)),
+      el('div', { class: 'al-toolbar' }, el('label', { for: 'probe-sigma' }, 'Logit noise σ'), slider, sigmaText),
       el('div', { id: 'probe-status', role: 'status', class: 'al-muted' }),
       el('div', { id: 'probe-result' }),
     ),
@@ -226,14 +240,21 @@ function renderProbe(): void {
     ),
     el('p', { class: 'al-muted', id: 'probe-predictions' }, `Greedy next token after each position: ${p.predictions.join(' ')}`),
   );
+  if (p.sigma && p.rowChange) {
+    const change = p.rowChange[layer]?.[head];
+    box.append(
+      el('p', { class: 'al-muted', id: 'probe-noise' }, `Under N(0, ${p.sigma}²) noise on every layer's attention logits (one fixed draw): mean total variation of this head's rows from the noise-free pass ${change === undefined ? '–' : change.toFixed(3)}.`),
+    );
+  }
   const grid = el('div', { class: 'al-grid' });
   box.append(grid);
   const T = p.tokens.length;
   const flat = p.patterns[layer]?.[head] ?? [];
   const probs: number[][] = [];
   for (let q = 0; q < T; q++) probs.push(flat.slice(q * T, (q + 1) * T));
-  const card = chartCard(grid, host, 'probe-attention', `Attention, layer ${layer} head ${head}`);
-  card.setChart(attentionPattern(card.body, { probs, tokens: p.tokens }, { title: `probe-L${layer}-H${head}` }));
+  const noise = p.sigma ? ` (σ = ${p.sigma})` : '';
+  const card = chartCard(grid, host, 'probe-attention', `Attention, layer ${layer} head ${head}${noise}`);
+  card.setChart(attentionPattern(card.body, { probs, tokens: p.tokens }, { title: `probe-L${layer}-H${head}${p.sigma ? `-sigma${p.sigma}` : ''}` }));
 }
 
 function showError(message: string): void {

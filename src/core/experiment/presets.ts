@@ -168,6 +168,75 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
       },
     },
   },
+  'graph-coloring': {
+    description:
+      'Distributed 3-colouring of random 8-cycles (von Oswald et al. 2025, scaled down): each vertex sees only its neighbours, 2 layers; no seed vs a shared 8-bit seed × q = 1 vs 10, 3 seeds; 1,024 graphs × 16 seeds, the adversary\'s graph, best-of-k and majority. 12 runs.',
+    spec: {
+      name: 'graph-coloring',
+      description:
+        'The randomized-Transformers colouring task (science.md §4, §7.2), small: a uniformly random cycle on 8 vertices whose ids come from an alphabet of 16 (so no vertex can infer the vertices it cannot see), ' +
+        'each vertex token attending only to its two neighbours (2 layers = 2 rounds of messages), colours read at the vertices, trained on the expected number of monochromatic edges inside the q-norm objective over 8 seeds per graph. ' +
+        'Does a deterministic model (no seed) leave graphs it always colours wrongly? Does a seed shared by all vertices, under q = 10, make the colouring properly random and lower the share of graphs that fail under every seed, and does ERM (q = 1) ignore the seed? ' +
+        'Both models see the same 32 graphs × 8 rows per step.',
+      tasks: [{ name: 'graph-coloring', trainLengths: [8], evalLengths: [8], options: { ids: 16 } }],
+      models: [
+        { label: 'r0', causal: false, layers: 2, heads: 1, dModel: 16, dFf: 64, position: 'none', rseBits: 0 },
+        { label: 'R', causal: false, layers: 2, heads: 1, dModel: 24, dFf: 64, position: 'none', rseBits: 8 },
+      ],
+      attentionScalings: ['standard'],
+      // Adam as the paper (β2 0.95, weight decay 0.1, clip 1), warm-up then cosine decay.
+      optimizers: [{ name: 'adamw', lr: 3e-3, weightDecay: 0.1, beta2: 0.95 }],
+      seeds: [1, 2, 3],
+      train: {
+        steps: 1200,
+        batchSize: 32,
+        seedsPerInput: 8,
+        q: [1, 10],
+        qWarmup: 400,
+        gradClip: 1,
+        schedule: { kind: 'warmup-cosine', warmupSteps: 100, minFactor: 0.1 },
+        evalEvery: 400,
+        evalExamples: 512,
+        logEvery: 50,
+      },
+    },
+  },
+  'softmax-noise': {
+    description:
+      'The softmax-noise probe (Su): i.i.d. N(0, σ²) noise on the attention logits of content-retrieval models, standard vs log-n scaling, σ from 0 to 4, per layer and per length 8–64, 3 seeds. 6 runs.',
+    spec: {
+      name: 'softmax-noise',
+      description:
+        'How much does i.i.d. noise on the attention logits change a trained model (science.md §6)? The models of the entropy preset (associative recall, one token per pair, retrieval by content, trained on 4–8 pairs), standard vs log-n scaling (b = the training length); ' +
+        'every analysis.json holds the probe: N(0, σ²) added after the scaling and before the softmax in one layer or in all, σ ∈ {0, 0.25, 0.5, 1, 2, 4}, at 8, 16, 32 and 64 pairs — the change of the attention rows (total variation), of the output distribution (KL, total variation), of the loss and of exact recall.',
+      tasks: [{ name: 'recall', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 16, 32, 64], options: { tokensPerPair: 1, keys: 64, values: 8 } }],
+      models: [{ label: 'content', position: 'none', embedding: 'projected-features', layers: 2, dModel: 64, heads: 4, dFf: 128, lognBase: 'train' }],
+      attentionScalings: ['standard', 'logn'],
+      optimizers: [{ name: 'adamw', lr: 3e-3, weightDecay: 0.1 }],
+      seeds: [1, 2, 3],
+      train: { steps: 800, evalExamples: 128 },
+    },
+  },
+  'grid-world': {
+    description:
+      'The grid-world explorer (von Oswald et al. 2025, scaled down): a goal hidden in one of the 8 other cells of a 3 × 3 grid, the adversary hides it where the agent arrives last; a 1-layer agent trained by evolution strategies (48 candidates, antithetic) with AdamW; no seed vs a 4-dim seed × q = 1 vs 16, 3 seeds. 12 runs.',
+    spec: {
+      name: 'grid-world',
+      description:
+        'The randomized-Transformers grid world (science.md §4), small and with one exploration episode (no exploiting episode after a reset): the agent starts in a corner of a 3 × 3 grid, sees only the cell it stands on, and has 8 steps (one Hamiltonian path) to find a goal hidden in one of the 8 other cells; cost = steps to the goal (9 if never found). ' +
+        'Trained by evolution strategies (48 candidates in 24 antithetic pairs, σ 0.05, fitness = −the q-norm over the 8 goal cells of the mean cost over 8 seeds), the pseudo-gradient through AdamW. ' +
+        'A deterministic path leaves one cell for step 8 (the adversary takes it); mixing paths by the seed can bring every cell\'s expected step to 6 or below. Does a seed under q = 16 lower the worst case, and does ERM (q = 1) ignore the seed?',
+      tasks: [{ name: 'grid-world', trainLengths: [3], evalLengths: [3], options: { budget: 8, population: 48, sigmaMilli: 50 } }],
+      models: [
+        { label: 'r0', causal: true, layers: 1, heads: 2, dModel: 16, dFf: 32, position: 'learned', rseBits: 0 },
+        { label: 'R', causal: true, layers: 1, heads: 2, dModel: 20, dFf: 32, position: 'learned', rseBits: 4 },
+      ],
+      attentionScalings: ['standard'],
+      optimizers: [{ name: 'adamw', lr: 3e-2, weightDecay: 0 }],
+      seeds: [1, 2, 3],
+      train: { steps: 400, seedsPerInput: 8, q: [1, 16], evalExamples: 256, evalEvery: 100, logEvery: 10, schedule: { kind: 'constant' } },
+    },
+  },
   'position-probe': {
     description:
       "Su's position probe (n identical tokens → 1…n) for every position encoding in a bidirectional model, randomized sinusoidal and RoPE included: only encodings added to the input can solve it. 6 runs, ~3 min on 2 cores.",

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { ExperimentFile } from '../../protocol/runFolder';
 import type { ExperimentSnapshot, RunSnapshot } from '../../protocol/viewData';
 import { readMetrics, readRunFile } from '../experiment/runFolder';
-import { ANALYSIS_FILE, EXPERIMENT_FILE, RUN_FILE, SUMMARY_FILE } from '../../protocol/runFolder';
+import { ANALYSIS_FILE, EXPERIMENT_FILE, GRID_WORLD_FILE, RUN_FILE, SUMMARY_FILE } from '../../protocol/runFolder';
 
 
 function readJsonFile(file: string): unknown {
@@ -32,7 +32,16 @@ export function readRunSnapshot(runDir: string): RunSnapshot {
       analysis = null;
     }
   }
-  return { dir: runDir, run, metrics: readMetrics(runDir), analysis };
+  let gridWorld: unknown = null;
+  const gridFile = path.join(runDir, GRID_WORLD_FILE);
+  if (fs.existsSync(gridFile)) {
+    try {
+      gridWorld = readJsonFile(gridFile);
+    } catch {
+      gridWorld = null;
+    }
+  }
+  return { dir: runDir, run, metrics: readMetrics(runDir), analysis, gridWorld };
 }
 
 /**

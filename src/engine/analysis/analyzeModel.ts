@@ -16,7 +16,10 @@ import { writeJsonAtomic } from '../../core/io/atomicWrite';
 import { createModel } from '../model/transformer';
 import { Rng, hashSeed } from '../../core/random';
 import { createTask } from '../../core/tasks';
+import { GraphColoringTask } from '../../core/tasks/graphColoring';
 import { attentionPatterns } from './attentionPatterns';
+import { COLORING_GRAPHS, coloringAnalysis } from './coloringAnalysis';
+import { NOISE_DRAWS, NOISE_EXAMPLES, NOISE_SIGMAS, checkNoiseProbe, softmaxNoiseAnalysis } from './softmaxNoise';
 import { entropyAnalysis } from './attentionEntropy';
 import { lengthGeneralization } from './lengthGeneralization';
 import type { AnalysisSubject } from './modelPasses';
@@ -36,6 +39,10 @@ export function defaultAnalysisSettings(config: RunConfig, overrides: Partial<An
     randomInputs: Math.min(64, config.train.evalExamples),
     spreadBound: SPREAD_BOUND,
     collapseThreshold: 0.05,
+    coloringGraphs: COLORING_GRAPHS,
+    noiseSigmas: [...NOISE_SIGMAS],
+    noiseExamples: Math.min(NOISE_EXAMPLES, config.train.evalExamples),
+    noiseDraws: NOISE_DRAWS,
     ...overrides,
   };
 }
@@ -57,6 +64,13 @@ export function analyzeModel(subject: AnalysisSubject, opts: AnalyzeOptions): An
     throw new Error('analysis settings: examplesPerLength, randomSeeds and randomInputs must be at least 1');
   }
   if (!(settings.spreadBound >= 0 && settings.spreadBound < 1)) throw new Error(`analysis settings: spreadBound must be in [0, 1), got ${settings.spreadBound}`);
+  // Refused up front, before any section runs: a σ grid or probe that cannot fit.
+  if (config.model.attention === 'softmax') {
+    checkNoiseProbe(
+      { sigmas: settings.noiseSigmas ?? NOISE_SIGMAS, examples: settings.noiseExamples ?? NOISE_EXAMPLES, draws: settings.noiseDraws ?? NOISE_DRAWS },
+      { maxTokens: config.model.maxLen, layers: config.model.layers, heads: config.model.heads, vocab: config.model.vocabSize },
+    );
+  }
   // Independent streams per section, so adding a section never shifts another's numbers.
   const rng = (salt: number): Rng => new Rng(hashSeed(settings.seed, salt));
   const entropy = entropyAnalysis(subject, {
@@ -76,6 +90,22 @@ export function analyzeModel(subject: AnalysisSubject, opts: AnalyzeOptions): An
     spreadBound: settings.spreadBound,
     rng: rng(4),
   });
+  const coloring =
+    subject.task instanceof GraphColoringTask
+      ? coloringAnalysis(subject, subject.task, {
+          seeds: config.model.rseBits > 0 ? settings.randomSeeds : 1,
+          graphs: settings.coloringGraphs ?? COLORING_GRAPHS,
+          spreadBound: settings.spreadBound,
+          rng: rng(5),
+        })
+      : null;
+  const softmaxNoise = softmaxNoiseAnalysis(subject, {
+    sigmas: settings.noiseSigmas ?? NOISE_SIGMAS,
+    examples: settings.noiseExamples ?? Math.min(NOISE_EXAMPLES, config.train.evalExamples),
+    draws: settings.noiseDraws ?? NOISE_DRAWS,
+    seed: hashSeed(settings.seed, 6),
+    rng: rng(7),
+  });
   return {
     version: ANALYSIS_VERSION,
     kind: 'run-analysis',
@@ -92,6 +122,8 @@ export function analyzeModel(subject: AnalysisSubject, opts: AnalyzeOptions): An
     randomized,
     entropyOverTraining: entropyOverTraining(opts.metrics),
     optimizer: optimizerDiagnostics(opts.metrics, config.optimizer.name),
+    coloring,
+    softmaxNoise,
   };
 }
 
@@ -128,7 +160,10 @@ export async function analyzePath(
   let runDir: string | null = null;
   if (isDir) {
     runDir = target;
-    readRunFile(runDir);
+    const run = readRunFile(runDir);
+    if (run.config.task.name === 'grid-world') {
+      throw new RunFolderError(`${runDir}: a grid-world run is trained by evolution strategies and has no Transformer checkpoint to analyse; its analysis is grid-world.json, written when the run completes`);
+    }
     const log = options.log ?? stderrLogger();
     const warn = (m: string): void => log.log('warn', m);
     const latest = await loadNewestValidCheckpoint(runDir, warn);

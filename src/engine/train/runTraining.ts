@@ -22,6 +22,7 @@ import { versions } from '../versions';
 import { newRunFile } from '../experiment/newRunFile';
 import { prefixed, stderrLogger, type Logger } from '../../core/log';
 import { CHECKPOINT_DIR, METRICS_FILE, RUN_FILE } from '../../protocol/runFolder';
+import { runGridWorldTraining } from '../es/runGridWorld';
 
 export type { RunEnd };
 /** What a run reports while it trains (its end is runTraining's result). */
@@ -48,6 +49,8 @@ export interface RunTrainingOptions {
 }
 
 export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
+  // The grid world is trained by evolution strategies, not by backpropagation.
+  if (opts.config.task.name === 'grid-world') return runGridWorldTraining(opts);
   const { runDir, config } = opts;
   const log = prefixed(opts.log ?? stderrLogger(), path.basename(runDir));
   const warn = (m: string): void => log.log('warn', m);

@@ -56,7 +56,7 @@ export class CheckpointInspectorProvider implements vscode.CustomReadonlyEditorP
       if (!picked || picked.length === 0) return { diff: null };
       return { diff: await diffCheckpoints(file, (picked[0] as vscode.Uri).fsPath) };
     });
-    ep.handle('attention/probe', ({ input }) => this.services.probeAttention({ checkpoint: file, input }));
+    ep.handle('attention/probe', ({ input, sigma }) => this.services.probeAttention({ checkpoint: file, input, ...(sigma ? { sigma } : {}) }));
     ep.handle('export/save', async (p) => ({ saved: (await saveExport(p.format, p.fileName, p.data)) !== undefined }));
 
     const load = async (): Promise<void> => {

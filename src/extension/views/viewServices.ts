@@ -10,7 +10,7 @@ import type { AttentionProbeResult } from '../../protocol/viewData';
 export interface ViewServices {
   /** The backend's 'trace/run' request: a real optimizer, exactly as configured, on a 2-D test function. */
   traceOptimizer(params: TraceParams): Promise<TraceResult>;
-  /** The backend's 'attention/probe' request (src/protocol/viewRequests.ts). */
+  /** The backend's 'attention/probe' request (src/protocol/backendMessages.ts). */
   probeAttention(params: AttentionProbeParams): Promise<AttentionProbeResult>;
   /** A line for the output channel. */
   log(line: string): void;
