@@ -1,3 +1,4 @@
+import { biasGrad, fusedDense, fusedDenseAvailable } from '../nativeOps';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 
@@ -16,7 +17,9 @@ import type { Tensor } from '../tf';
  * On the native backend (tfjs-node) every kernel launch costs ~20 µs and a Reshape or Transpose
  * two calls into TensorFlow (the shape or permutation is uploaded as a tensor), while its
  * BatchMatMulV2 takes the transposes as flags: there the gradient is `dy·Wᵀ` and `xᵀ·dy` with
- * transposeB / transposeA and `db` one Sum, 2–3 launches instead of 9–11 (docs/benchmarks.md).
+ * transposeB / transposeA and `db` one BiasAddGrad, 2–3 launches instead of 9–11, and the forward
+ * pass one `_FusedMatMul` (product and bias in one kernel) where the binding allows it
+ * (nativeOps.ts, docs/benchmarks.md).
  */
 
 /** true on tfjs-node's `tensorflow` backend, where launches are dear and transposed matmuls free. */
@@ -40,7 +43,7 @@ export function transpose2d(x: Tensor): Tensor {
 
 /** Σ over the rows of dy [N, C] → [C], as ones[1, N]·dy: a plain 2-D product (XNNPACK on wasm) instead of an axis-0 reduction. */
 export function sumRows(dy: Tensor): Tensor {
-  if (nativeBackend()) return tf.sum(dy, 0);
+  if (nativeBackend()) return biasGrad(dy);
   const n = dy.shape[0] as number;
   return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, n]), dy), [dy.shape[1] as number]));
 }
@@ -48,10 +51,11 @@ export function sumRows(dy: Tensor): Tensor {
 const denseWithBias = tf.customGrad((...args: unknown[]) => {
   const [x, w, b, save] = args as [Tensor, Tensor, Tensor, (t: Tensor[]) => void];
   save([x, w]);
-  const value = tf.add(tf.matMul(x, w), b); // [N, Out]
+  // Native: one fused kernel where the binding allows it (nativeOps.ts; the same values).
+  const value = fusedDenseAvailable() ? fusedDense(x, w, b) : tf.add(tf.matMul(x, w), b); // [N, Out]
   const gradFunc: Grad2 = (dy, saved) => {
     const [sx, sw] = saved as [Tensor, Tensor];
-    if (nativeBackend()) return [tf.matMul(dy, sw, false, true), tf.matMul(sx, dy, true, false), tf.sum(dy, 0)];
+    if (nativeBackend()) return [tf.matMul(dy, sw, false, true), tf.matMul(sx, dy, true, false), biasGrad(dy)];
     return [
       tf.matMul(dy, transpose2d(sw)), // dx [N, In]
       tf.matMul(transpose2d(sx), dy), // dW [In, Out]
