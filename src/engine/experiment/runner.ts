@@ -15,7 +15,7 @@ import { isWorkerMessage } from '../../protocol/messages';
 import type { EvalResult, RunStatus } from '../../protocol/runFolder';
 import { RUN_FOLDER_VERSION } from '../../protocol/runFolder';
 import type { ExperimentSpec } from '../../protocol/spec';
-import { applyNativeThreadSettings } from '../backend';
+import { applyNativeThreadSettings, nativeWorkerEnv } from '../backend';
 import { startTrainingWorker } from './trainingWorker';
 import type { TrainingWorker, WorkerMode } from './trainingWorker';
 import { findBundleFile } from '../../core/bundlePaths';
@@ -147,12 +147,14 @@ function markRun(runDir: string, status: RunOutcome['status'], error: string | n
 function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutcome[]; backends: string[] }> {
   const workerScript = options.workerScript ?? findBundleFile('worker.js');
   const parallel = Math.max(1, Math.min(options.parallel ?? os.availableParallelism(), jobs.length, MAX_PARALLEL));
-  // Native backend: each run gets its share of the cores (read by TensorFlow in every worker).
-  applyNativeThreadSettings(parallel, os.availableParallelism());
+  // Native backend: each run gets its share of the cores (read by TensorFlow in every worker):
+  // passed to each worker process, or set in this process for worker threads.
+  const mode = options.workerMode ?? 'process';
+  const workerEnv = mode === 'process' ? nativeWorkerEnv(parallel, os.availableParallelism()) : undefined;
+  if (mode === 'thread') applyNativeThreadSettings(parallel, os.availableParallelism());
   const queue = jobs.slice();
   const outcomes = new Map<string, RunOutcome>();
   const backends = new Set<string>();
-  const mode = options.workerMode ?? 'process';
   const live = new Set<TrainingWorker>();
   const current = new Map<TrainingWorker, Job>();
   let cancelled = false;
@@ -188,7 +190,7 @@ function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutc
     };
 
     const spawn = (): void => {
-      const worker = startTrainingWorker(workerScript, mode);
+      const worker = startTrainingWorker(workerScript, mode, workerEnv);
       live.add(worker);
       worker.onMessage((raw: unknown) => {
         if (!isWorkerMessage(raw)) return;

@@ -1,3 +1,4 @@
+import { fastOps } from '../fastOps';
 import { biasGrad, fusedDense, fusedDenseAvailable } from '../nativeOps';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
@@ -55,7 +56,10 @@ const denseWithBias = tf.customGrad((...args: unknown[]) => {
   const value = fusedDenseAvailable() ? fusedDense(x, w, b) : tf.add(tf.matMul(x, w), b); // [N, Out]
   const gradFunc: Grad2 = (dy, saved) => {
     const [sx, sw] = saved as [Tensor, Tensor];
-    if (nativeBackend()) return [tf.matMul(dy, sw, false, true), tf.matMul(sx, dy, true, false), biasGrad(dy)];
+    if (nativeBackend()) {
+      const o = fastOps();
+      return [o.matMul(dy, sw, false, true), o.matMul(sx, dy, true, false), biasGrad(dy)];
+    }
     return [
       tf.matMul(dy, transpose2d(sw)), // dx [N, In]
       tf.matMul(transpose2d(sx), dy), // dW [In, Out]
@@ -68,10 +72,13 @@ const denseWithBias = tf.customGrad((...args: unknown[]) => {
 const denseNoBias = tf.customGrad((...args: unknown[]) => {
   const [x, w, save] = args as [Tensor, Tensor, (t: Tensor[]) => void];
   save([x, w]);
-  const value = tf.matMul(x, w); // [N, Out]
+  const value = fastOps().matMul(x, w); // [N, Out]
   const gradFunc: Grad2 = (dy, saved) => {
     const [sx, sw] = saved as [Tensor, Tensor];
-    if (nativeBackend()) return [tf.matMul(dy, sw, false, true), tf.matMul(sx, dy, true, false)];
+    if (nativeBackend()) {
+      const o = fastOps();
+      return [o.matMul(dy, sw, false, true), o.matMul(sx, dy, true, false)];
+    }
     return [tf.matMul(dy, transpose2d(sw)), tf.matMul(transpose2d(sx), dy)];
   };
   return { value, gradFunc };
@@ -86,10 +93,10 @@ function oneHotProduct(oneHot: Tensor, table: Tensor): Tensor {
   const op = tf.customGrad((...args: unknown[]) => {
     const [t, save] = args as [Tensor, (t: Tensor[]) => void];
     save([oneHot]); // kept alive (as a clone) until the backward pass
-    const value = tf.matMul(oneHot, t); // [N, D]
+    const value = fastOps().matMul(oneHot, t); // [N, D]
     const gradFunc: Grad2 = (dy, saved) => {
       const [sOneHot] = saved as [Tensor];
-      return [nativeBackend() ? tf.matMul(sOneHot, dy, true, false) : tf.matMul(transpose2d(sOneHot), dy)]; // d(table) [V, D]
+      return [nativeBackend() ? fastOps().matMul(sOneHot, dy, true, false) : tf.matMul(transpose2d(sOneHot), dy)]; // d(table) [V, D]
     };
     return { value, gradFunc };
   });
