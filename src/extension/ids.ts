@@ -18,6 +18,7 @@ export const COMMANDS = {
   deleteRun: 'attentionLab.deleteRun',
   showLog: 'attentionLab.showLog',
   setUpNativeBackend: 'attentionLab.setUpNativeBackend',
+  cancelSlurmJobs: 'attentionLab.cancelSlurmJobs',
 } as const;
 
 export const VIEWS = {
