@@ -7,9 +7,11 @@
 // Each repo needs `node scripts/build.mjs` done; @tensorflow/tfjs-node is resolved from B's
 // node_modules for both (the same TensorFlow).
 import { spawnSync } from 'node:child_process';
+import console from 'node:console';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import process from 'node:process';
 
 const [a, b] = process.argv.slice(2, 4).map((p) => resolve(p ?? ''));
 if (!a || !b) {
