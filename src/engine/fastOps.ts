@@ -116,9 +116,16 @@ class NativeOps implements FastOps {
     this.state = (tf.engine() as unknown as { state: EngineState }).state;
   }
 
-  /** Number of kept constants (tests subtract them from tf.memory().numTensors). */
-  get constantCount(): number {
-    return this.constants.size;
+  /** The kept constants: tensors and bytes (tests subtract them from tf.memory()). */
+  kept(): { tensors: number; bytes: number } {
+    let tensors = 0;
+    let bytes = 0;
+    for (const t of this.constants.values()) {
+      if (t.isDisposed) continue;
+      tensors += 1;
+      bytes += t.size * 4; // float32 and int32 alike
+    }
+    return { tensors, bytes };
   }
 
   private run(name: string, attrs: Attr[], inputs: Tensor[]): Tensor {
@@ -237,8 +244,8 @@ export function fastOps(): FastOps {
   return ops;
 }
 
-/** Tensors fastOps keeps on the current backend (its constants): tests subtract them when counting leaks. */
-export function fastOpsConstants(): number {
-  if (tf.getBackend() !== 'tensorflow') return 0;
-  return natives.get(tf.backend())?.constantCount ?? 0;
+/** Tensors and bytes fastOps keeps on the current backend (its constants): tests subtract them when counting leaks. */
+export function fastOpsKept(): { tensors: number; bytes: number } {
+  if (tf.getBackend() !== 'tensorflow') return { tensors: 0, bytes: 0 };
+  return natives.get(tf.backend())?.kept() ?? { tensors: 0, bytes: 0 };
 }
