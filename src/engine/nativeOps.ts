@@ -9,8 +9,8 @@
  *   extension's setup apply when they build it (src/core/native/bindingPatch.ts); with an
  *   unpatched binding (tfjs-node's own prebuilt one) `fusedDenseAvailable()` is false and the
  *   dense layer keeps MatMul + Add.
- * - `BiasAddGrad`: the bias gradient Σ_rows dy, one kernel with no axis tensor to upload (tfjs's
- *   Sum uploads its axis on every call).
+ * (The bias gradient stays TensorFlow's Sum over the rows, through fastOps.ts: `BiasAddGrad` was
+ * tried and sums in another order, which changed trained values in the last float32 bits.)
  * Only call these inside a custom-gradient function (forward or backward): they bypass tfjs's
  * kernel registry, so autodiff does not see them.
  */
@@ -42,7 +42,6 @@ function nativeBackendObject(): NativeBackend | null {
 
 interface Prepared {
   fusedDense: Attr[] | null;
-  biasAddGrad: Attr[];
 }
 /** Per backend instance (tests switch backends): the attribute lists, built once. */
 const prepared = new WeakMap<object, Prepared>();
@@ -61,7 +60,6 @@ function prepare(b: NativeBackend): Prepared {
   ];
   const p: Prepared = {
     fusedDense: probeFusedDense(b, fusedAttrs) ? fusedAttrs : null,
-    biasAddGrad: [floatT, { name: 'data_format', type: B.TF_ATTR_STRING, value: 'NHWC' }],
   };
   prepared.set(b, p);
   return p;
@@ -91,11 +89,4 @@ export function fusedDense(x: Tensor, w: Tensor, b: Tensor): Tensor {
   const attrs = backend ? prepare(backend).fusedDense : null;
   if (!backend || !attrs) throw new Error('fusedDense: needs the native backend with a binding that passes list attributes');
   return backend.executeSingleOutput('_FusedMatMul', attrs, [x, w, b]);
-}
-
-/** Σ over the rows of dy [N, C] → [C] as TensorFlow's BiasAddGrad (native backend), else tf.sum. */
-export function biasGrad(dy: Tensor): Tensor {
-  const backend = nativeBackendObject();
-  if (!backend) return tf.sum(dy, 0);
-  return backend.executeSingleOutput('BiasAddGrad', prepare(backend).biasAddGrad, [dy]);
 }

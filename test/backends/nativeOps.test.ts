@@ -1,13 +1,13 @@
 /**
  * TensorFlow ops called by name on the native backend (src/engine/nativeOps.ts): the fused dense
- * kernel gives exactly MatMul + Add, BiasAddGrad exactly the row sum, and a binding built by
+ * kernel gives exactly MatMul + Add (on the reference model's shapes), and a binding built by
  * `npm run setup:native` passes list attributes (so the fused kernel is in use). Runs when
  * tfjs-node loads here (`npm run test:native`, and on CI where it must).
  */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { initBackend } from '../../src/engine/backend';
-import { biasGrad, fusedDense, fusedDenseAvailable } from '../../src/engine/nativeOps';
+import { fusedDense, fusedDenseAvailable } from '../../src/engine/nativeOps';
 import { tf } from '../../src/engine/tf';
 import { requestedTestBackends } from './testBackend';
 
@@ -20,7 +20,7 @@ function values(n: number, seed: number): Float32Array {
   return out;
 }
 
-test('native ops: _FusedMatMul equals MatMul + Add and BiasAddGrad equals the row sum, exactly', async (t) => {
+test('native ops: _FusedMatMul equals MatMul + Add exactly', async (t) => {
   let name: string;
   try {
     name = (await initBackend('node')).name;
@@ -32,23 +32,20 @@ test('native ops: _FusedMatMul equals MatMul + Add and BiasAddGrad equals the ro
   assert.equal(name, 'tensorflow');
   // A binding built by the project's setup carries the patch; the suite was asked to test it.
   if (wanted) assert.ok(fusedDenseAvailable(), 'the binding does not pass list attributes: run `npm run setup:native` (it patches and rebuilds it)');
-  tf.tidy(() => {
-    const x = tf.tensor2d(values(96 * 64, 1), [96, 64]);
-    const w = tf.tensor2d(values(64 * 40, 2), [64, 40]);
-    const b = tf.tensor1d(values(40, 3));
-    if (fusedDenseAvailable()) {
+  // [N, In] × [In, Out] + [Out]: a small case, then the reference model's qkv, MLP and head layers at B·T = 1024.
+  for (const [n, k, m] of [[96, 64, 40], [1024, 64, 192], [1024, 64, 256], [1024, 256, 64], [1024, 64, 32]] as const) {
+    tf.tidy(() => {
+      const x = tf.tensor2d(values(n * k, 1), [n, k]);
+      const w = tf.tensor2d(values(k * m, 2), [k, m]);
+      const b = tf.tensor1d(values(m, 3));
+      if (!fusedDenseAvailable()) return;
       const fused = fusedDense(x, w, b).dataSync();
       const plain = tf.add(tf.matMul(x, w), b).dataSync();
-      assert.deepEqual([...fused], [...plain]);
-    }
-    const dy = tf.tensor2d(values(96 * 40, 4), [96, 40]);
-    const sum = tf.sum(dy, 0).dataSync();
-    const grad = biasGrad(dy);
-    assert.deepEqual(grad.shape, [40]);
-    const g = grad.dataSync();
-    for (let i = 0; i < 40; i++) assert.ok(Math.abs((g[i] as number) - (sum[i] as number)) <= 1e-5 * (1 + Math.abs(sum[i] as number)), `column ${i}: ${g[i]} vs ${sum[i]}`);
-  });
+      let diffs = 0;
+      for (let i = 0; i < fused.length; i++) if (!Object.is(fused[i], plain[i])) diffs++;
+      assert.equal(diffs, 0, `[${n}, ${k}] × [${k}, ${m}]: ${diffs} entries differ`);
+    });
+  }
   await initBackend('wasm');
   assert.equal(fusedDenseAvailable(), false, 'only on the native backend');
-  tf.tidy(() => assert.deepEqual([...biasGrad(tf.tensor2d([[1, 2], [3, 4]])).dataSync()], [4, 6]));
 });

@@ -1,5 +1,5 @@
 import { fastOps } from '../fastOps';
-import { biasGrad, fusedDense, fusedDenseAvailable } from '../nativeOps';
+import { fusedDense, fusedDenseAvailable } from '../nativeOps';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 
@@ -18,7 +18,7 @@ import type { Tensor } from '../tf';
  * On the native backend (tfjs-node) every kernel launch costs ~20 µs and a Reshape or Transpose
  * two calls into TensorFlow (the shape or permutation is uploaded as a tensor), while its
  * BatchMatMulV2 takes the transposes as flags: there the gradient is `dy·Wᵀ` and `xᵀ·dy` with
- * transposeB / transposeA and `db` one BiasAddGrad, 2–3 launches instead of 9–11, and the forward
+ * transposeB / transposeA and `db` one Sum (fastOps.ts: its axis uploaded once), 2–3 launches instead of 9–11, and the forward
  * pass one `_FusedMatMul` (product and bias in one kernel) where the binding allows it
  * (nativeOps.ts, docs/benchmarks.md).
  */
@@ -44,7 +44,7 @@ export function transpose2d(x: Tensor): Tensor {
 
 /** Σ over the rows of dy [N, C] → [C], as ones[1, N]·dy: a plain 2-D product (XNNPACK on wasm) instead of an axis-0 reduction. */
 export function sumRows(dy: Tensor): Tensor {
-  if (nativeBackend()) return biasGrad(dy);
+  if (nativeBackend()) return fastOps().sum(dy, 0);
   const n = dy.shape[0] as number;
   return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, n]), dy), [dy.shape[1] as number]));
 }
@@ -58,7 +58,7 @@ const denseWithBias = tf.customGrad((...args: unknown[]) => {
     const [sx, sw] = saved as [Tensor, Tensor];
     if (nativeBackend()) {
       const o = fastOps();
-      return [o.matMul(dy, sw, false, true), o.matMul(sx, dy, true, false), biasGrad(dy)];
+      return [o.matMul(dy, sw, false, true), o.matMul(sx, dy, true, false), o.sum(dy, 0)];
     }
     return [
       tf.matMul(dy, transpose2d(sw)), // dx [N, In]
