@@ -20,6 +20,7 @@
  * 1.0×), and whether every round stayed within ±10 % of its median.
  * Options (after `npm run bench:peers --`): --rounds N (5)  --steps N (timed steps per round, 20)
  *   --lengths 32,128  --no-all-cores (skip the all-cores comparison)  --no-jax  --no-cpu
+ *   --no-wasm (native and PyTorch only: on a loaded machine wasm's warm-up at T = 128 takes minutes)
  */
 import { spawnSync, fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -185,6 +186,7 @@ async function main(): Promise<void> {
   const allCores = !process.argv.includes('--no-all-cores') && ALL_CORES > 1;
   const withJax = !process.argv.includes('--no-jax');
   const withCpu = !process.argv.includes('--no-cpu');
+  const withWasm = !process.argv.includes('--no-wasm');
   const started = Date.now();
   const loads: number[] = [os.loadavg()[0] as number];
 
@@ -199,7 +201,8 @@ async function main(): Promise<void> {
   // Attention Lab's configurations, each in its own process.
   const ours: OursProcess[] = [];
   const frameworks: Framework[] = [];
-  const configs: { choice: BackendChoice; threads: number }[] = [{ choice: 'node', threads: 1 }, { choice: 'wasm', threads: 1 }];
+  const configs: { choice: BackendChoice; threads: number }[] = [{ choice: 'node', threads: 1 }];
+  if (withWasm) configs.push({ choice: 'wasm', threads: 1 });
   if (allCores) configs.push({ choice: 'node', threads: ALL_CORES });
   for (const c of configs) {
     const p = new OursProcess(c.choice, c.threads);
