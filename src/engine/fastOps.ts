@@ -6,8 +6,9 @@
  * values), without tfjs's per-call work around them (kernel lookup, tape and scope bookkeeping,
  * new attribute objects), and with constants uploaded once: the scalars of GELU and LayerNorm,
  * and the int32 axis, shape and permutation tensors that tfjs-node uploads on every Sum,
- * Reshape, Transpose, ConcatV2 and SplitV. Elsewhere (wasm, cpu) they are the tf.* ops.
- * docs/benchmarks.md has the measurements.
+ * Reshape, Transpose, ConcatV2 and SplitV. Every op gives bit for bit what its tf.* op gives
+ * (test/backends/fastOps.test.ts); a trained run's numbers are unchanged. Elsewhere (wasm, cpu)
+ * they are the tf.* ops. docs/benchmarks.md has the measurements (session 3).
  *
  * Never use them where autodiff must see the op: the native path checks that the tape is off
  * and throws otherwise.
