@@ -38,6 +38,8 @@ const nodeEntries = {
   cli: 'src/cli/main.ts',
   worker: 'src/engine/experiment/worker.ts',
   bench: 'bench/bench.ts',
+  // npm run bench:steadiness: what makes a step's time vary (GC, page faults, preemption).
+  'bench-steadiness': 'bench/steadiness.ts',
   // npm run science: every preset, written to docs/results/.
   science: 'scripts/science.ts',
   // The extension host (no tfjs in it) and the training backend process it starts.

@@ -14,7 +14,7 @@ import { RUNNER_GUARDS, WORKER_GUARDS, type RunnerApi, type WorkerApi } from '..
 import type { EvalResult } from '../../protocol/runFolder';
 import { EXPERIMENT_FILE, RUN_FILE, RUN_FOLDER_VERSION } from '../../protocol/runFolder';
 import type { ExperimentSpec } from '../../protocol/spec';
-import { applyNativeThreadSettings } from '../backend';
+import { applyNativeThreadSettings, nativeWorkerEnv } from '../backend';
 import { startTrainingWorker } from './trainingWorker';
 import type { TrainingWorker, WorkerMode } from './trainingWorker';
 import { findBundleFile } from '../../core/bundlePaths';
@@ -158,14 +158,16 @@ function markRun(runDir: string, status: RunOutcome['status'], error: string | n
 export function runPool(jobs: Job[], options: PoolOptions): Promise<ExecutionResult> {
   const workerScript = options.workerScript ?? findBundleFile('worker.js');
   const parallel = Math.max(1, Math.min(options.parallel ?? os.availableParallelism(), jobs.length, MAX_PARALLEL));
-  // Native backend: each run gets its share of the cores (read by TensorFlow in every worker).
-  applyNativeThreadSettings(parallel, os.availableParallelism());
+  // Native backend: each run gets its share of the cores (read by TensorFlow in every worker):
+  // passed to each worker process, or set in this process for worker threads.
+  const mode = options.workerMode ?? 'process';
+  const workerEnv = mode === 'process' ? nativeWorkerEnv(parallel, os.availableParallelism()) : undefined;
+  if (mode === 'thread') applyNativeThreadSettings(parallel, os.availableParallelism());
   const log = options.log ?? stderrLogger();
   const emit = (event: RunnerEvent): void => options.onEvent?.(event);
   const queue = jobs.slice();
   const outcomes = new Map<string, RunOutcome>();
   const backends = new Set<string>();
-  const mode = options.workerMode ?? 'process';
   /** Each live worker with the run it trains (undefined between runs). */
   const live = new Map<TrainingWorker, { endpoint: RpcEndpoint<RunnerApi, WorkerApi>; job: Job | undefined }>();
   let cancelled = false;
@@ -220,7 +222,7 @@ export function runPool(jobs: Job[], options: PoolOptions): Promise<ExecutionRes
     };
 
     const spawn = (): void => {
-      const worker = startTrainingWorker(workerScript, mode);
+      const worker = startTrainingWorker(workerScript, mode, workerEnv);
       const endpoint = new RpcEndpoint<RunnerApi, WorkerApi>(worker.transport, RUNNER_GUARDS, WORKER_GUARDS, (reason) =>
         log.log('warn', `a training worker sent a message the runner cannot use: ${reason}`),
       );

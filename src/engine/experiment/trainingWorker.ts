@@ -21,8 +21,9 @@ export interface TrainingWorker {
   terminate(): void;
 }
 
-export function startTrainingWorker(script: string, mode: WorkerMode): TrainingWorker {
-  return mode === 'process' ? processWorker(script) : threadWorker(script);
+/** `env`: the environment of a worker process (TensorFlow's thread counts); this process's when undefined. */
+export function startTrainingWorker(script: string, mode: WorkerMode, env?: NodeJS.ProcessEnv): TrainingWorker {
+  return mode === 'process' ? processWorker(script, env) : threadWorker(script);
 }
 
 function threadWorker(script: string): TrainingWorker {
@@ -43,9 +44,9 @@ function threadWorker(script: string): TrainingWorker {
   };
 }
 
-function processWorker(script: string): TrainingWorker {
-  // Inherits process.env (TensorFlow's thread settings) and the terminal for TensorFlow's own logs.
-  const child: ChildProcess = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+function processWorker(script: string, env: NodeJS.ProcessEnv | undefined): TrainingWorker {
+  // The runner's environment (TensorFlow's thread settings) and the terminal for TensorFlow's own logs.
+  const child: ChildProcess = fork(script, [], { env: env ?? process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   return {
     transport: {
       post: (m: Envelope) => {

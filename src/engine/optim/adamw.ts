@@ -1,4 +1,5 @@
 import type { AdamWConfig } from '../../protocol/config';
+import { fastOps } from '../fastOps';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import { checkHyper } from './checkHyper';
@@ -71,12 +72,13 @@ export class AdamW extends SlotOptimizer<AdamWConfig, AdamWShared> {
     const v = u.slot('v');
     const grad = u.grad;
     const theta = u.theta;
-    const m1 = tf.add(tf.mul(m, s.beta1), tf.mul(grad, s.oneMinusBeta1));
-    const v1 = tf.add(tf.mul(v, s.beta2), tf.mul(tf.square(grad), s.oneMinusBeta2));
+    const o = fastOps(); // no tape here: the step runs in a plain tidy
+    const m1 = o.add(o.mul(m, s.beta1), o.mul(grad, s.oneMinusBeta1));
+    const v1 = o.add(o.mul(v, s.beta2), o.mul(o.square(grad), s.oneMinusBeta2));
     u.setSlot('m', m1);
     u.setSlot('v', v1);
     if (s.stepSize === null) return null;
-    const decayed = s.decay === null ? theta : tf.mul(theta, s.decay);
-    return tf.sub(decayed, tf.mul(tf.div(m1, tf.add(tf.sqrt(v1), s.epsHat)), s.stepSize));
+    const decayed = s.decay === null ? theta : o.mul(theta, s.decay);
+    return o.sub(decayed, o.mul(o.div(m1, o.add(o.sqrt(v1), s.epsHat)), s.stepSize));
   }
 }

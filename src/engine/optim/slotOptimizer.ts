@@ -1,5 +1,6 @@
 import type { OptimizerConfig, OptimizerName } from '../../protocol/config';
 import type { ModelParam } from '../model/params';
+import { fastOps } from '../fastOps';
 import { tf } from '../tf';
 import type { Tensor, Variable } from '../tf';
 import type { Optimizer, StepOptions, StepReport } from './optimizer';
@@ -599,7 +600,8 @@ function join(group: Group, tensors: readonly Tensor[]): Tensor {
     case 'stacked':
       return tf.stack(tensors as Tensor[]);
     case 'concatenated':
-      return tf.concat(tensors as Tensor[], group.axis);
+      // fastOps (no tape in an optimizer step): the native backend uploads no axis per call.
+      return tensors.length > 1 ? fastOps().concat(tensors as Tensor[], group.axis) : tf.concat(tensors as Tensor[], group.axis);
   }
 }
 
@@ -611,7 +613,7 @@ function split(group: Group, joined: Tensor): Tensor[] {
     case 'stacked':
       return tf.unstack(joined);
     case 'concatenated':
-      return tf.split(joined, group.sizes as number[], group.axis);
+      return fastOps().split(joined, group.sizes as number[], group.axis);
   }
 }
 
