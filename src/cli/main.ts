@@ -8,14 +8,13 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES } from '../protocol/backend';
 import type { BackendChoice } from '../protocol/backend';
-import type { ExperimentSpec } from '../protocol/spec';
-import { withSteps } from './withSteps';
 import { BackendUnavailableError } from '../engine/backend';
 import { SafetensorsError, openFailure } from '../core/checkpoint/safetensors';
 import { CheckpointError } from '../protocol/checkpoint';
 import { PRESETS } from '../core/experiment/presets';
+import { InvalidSpecError, UnknownPresetError, resolveSpec, type SpecSource } from '../core/experiment/resolveSpec';
 import { RunFolderError, readRunFile } from '../core/experiment/runFolder';
-import { SpecFileError, parseSpecFile, validateSpec } from '../core/experiment/validateSpec';
+import { SpecFileError } from '../core/experiment/validateSpec';
 import { attentionLabVersion } from '../engine/versions';
 import { UsageError } from './usageError';
 import { runCommand, resumeCommand } from './runCommand';
@@ -86,15 +85,11 @@ export function parsePositiveInt(flag: string, value: string | undefined, max?: 
   return n;
 }
 
-function loadSpec(file: string | undefined, preset: string | undefined): ExperimentSpec {
+function specSource(file: string | undefined, preset: string | undefined): SpecSource {
   if (preset !== undefined && file !== undefined) throw new UsageError('give either a spec file or --preset, not both');
-  if (preset !== undefined) {
-    const p = Object.hasOwn(PRESETS, preset) ? PRESETS[preset] : undefined;
-    if (!p) throw new UsageError(`unknown preset "${preset}"; available: ${Object.keys(PRESETS).join(', ')}`);
-    return structuredClone(p.spec);
-  }
+  if (preset !== undefined) return { kind: 'preset', name: preset };
   if (file === undefined) throw new UsageError('run: give a spec file or --preset <name> (see: attention-lab presets)');
-  return parseSpecFile(file);
+  return { kind: 'file', path: file };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -128,25 +123,22 @@ async function main(argv: string[]): Promise<number> {
       const out = checkOutDir(values.out ?? 'runs');
       const parallel = parsePositiveInt('--parallel', values.parallel, MAX_PARALLEL);
       if (values['allow-large']) process.env.ATTENTION_LAB_ALLOW_LARGE = '1';
-      const spec = loadSpec(positionals[0], values.preset);
-      const steps = parsePositiveInt('--steps', values.steps);
-      if (steps !== undefined) spec.train = withSteps(spec.train ?? {}, steps);
-      const checked = validateSpec(spec);
-      if (!checked.ok) throw new UsageError(checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+      const source = specSource(positionals[0], values.preset);
+      const spec = resolveSpec(source, { steps: parsePositiveInt('--steps', values.steps) });
       if (onSlurm) {
         return runOnSlurm({
-          spec: checked.spec,
+          spec,
           out: path.resolve(out),
-          backend: parseBackend(values.backend ?? checked.spec.backend),
+          backend: parseBackend(values.backend ?? spec.backend),
           slurm: slurmOptionsFromFlags(values, parallel),
           detach: values.detach ?? false,
           json: values.json ?? false,
         });
       }
-      return runCommand(checked.spec, {
+      return runCommand(spec, {
         out,
-        backend: parseBackend(values.backend ?? checked.spec.backend),
-        parallel: parallel ?? checked.spec.parallel,
+        backend: parseBackend(values.backend ?? spec.backend),
+        parallel: parallel ?? spec.parallel,
         json: values.json ?? false,
       });
     }
@@ -215,6 +207,8 @@ function isUserError(err: unknown): err is Error {
   return (
     err instanceof UsageError ||
     err instanceof SpecFileError ||
+    err instanceof UnknownPresetError ||
+    err instanceof InvalidSpecError ||
     err instanceof SafetensorsError ||
     err instanceof CheckpointError ||
     err instanceof RunFolderError ||

@@ -81,6 +81,7 @@ export function formatSummary(s: SummaryFile): string {
   }
   out.push(...clrsSection(s));
   out.push(...transnarSection(s));
+  for (const t of s.tables ?? []) out.push('', `${t.title}`, '', markdownTable(t.columns, t.rows));
   out.push(...entropySection(s));
   return out.join('\n');
 }

@@ -73,3 +73,6 @@ export interface ExperimentSpec {
   /** How the NARs of models with `nar.checkpoint: "pretrain"` are trained before the runs. */
   narPretraining?: NarPretrainSpec;
 }
+
+/** Where an experiment's spec comes from: a built-in preset or a spec file on disk. */
+export type SpecSource = { kind: 'preset'; name: string } | { kind: 'file'; path: string };

@@ -29,7 +29,7 @@ test('the schema compiles in strict mode (draft 2020-12)', () => {
 });
 
 test('every preset passes validateSpec and the JSON Schema', () => {
-  assert.deepEqual(Object.keys(PRESETS), ['quick', 'entropy', 'optimizers', 'robustness', 'tiger-accumulation', 'randomized-recall', 'position-probe', 'length-generalization', 'clrs-text', 'transnar']);
+  assert.deepEqual(Object.keys(PRESETS), ['quick', 'entropy', 'optimizers', 'robustness', 'tiger-accumulation', 'randomized-recall', 'graph-coloring', 'softmax-noise', 'grid-world', 'position-probe', 'length-generalization', 'clrs-text', 'transnar']);
   for (const [name, preset] of Object.entries(PRESETS)) {
     assert.ok(validateSpec(preset.spec).ok, name);
     assert.ok(schemaValid(preset.spec), `${name}: ${JSON.stringify(schemaValid.errors)}`);

@@ -6,6 +6,10 @@ import type { TraceLike } from '../charts/functionGrid';
 import type {
   AttentionData,
   AttentionOptions,
+  ColoredGraphData,
+  ColoredGraphOptions,
+  GridTrajectoryData,
+  GridTrajectoryOptions,
   BarChartOptions,
   BarData,
   ContourData,
@@ -39,6 +43,8 @@ export type GalleryEntry = Base &
     | { kind: 'contour'; data: ContourData; options?: ContourOptions }
     | { kind: 'traces'; data: TraceLike[]; options?: ContourOptions }
     | { kind: 'histogram'; data: HistogramData; options?: HistogramOptions }
+    | { kind: 'coloredGraph'; data: ColoredGraphData; options?: ColoredGraphOptions }
+    | { kind: 'gridTrajectories'; data: GridTrajectoryData; options?: GridTrajectoryOptions }
   );
 
 export interface GalleryApi {

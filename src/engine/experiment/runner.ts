@@ -17,15 +17,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BackendChoice } from '../../protocol/backend';
-import type { RunnerMessage } from '../../protocol/messages';
-import { isWorkerMessage } from '../../protocol/messages';
+import type { NarEvalResult } from '../../protocol/nar';
+import { RpcEndpoint } from '../../protocol/rpc';
+import { RUNNER_GUARDS, WORKER_GUARDS, type NarPretrainParams, type RunStartParams, type RunnerApi, type WorkerApi } from '../../protocol/runner';
 import type { EvalResult } from '../../protocol/runFolder';
-import { RUN_FOLDER_VERSION } from '../../protocol/runFolder';
+import { EXPERIMENT_FILE, RUN_FILE, RUN_FOLDER_VERSION } from '../../protocol/runFolder';
 import type { ExperimentSpec } from '../../protocol/spec';
-import { applyNativeThreadSettings } from '../backend';
+import { applyNativeThreadSettings, nativeWorkerEnv } from '../backend';
 import { startTrainingWorker } from './trainingWorker';
 import type { TrainingWorker, WorkerMode } from './trainingWorker';
 import { findBundleFile } from '../../core/bundlePaths';
+import { applySpecDefaults } from '../../core/experiment/defaults';
 import { expandGrid, gridSize } from '../../core/experiment/grid';
 import { allowLargeFromEnv, checkGridSize, checkRunsBudget } from '../../core/experiment/budget';
 import { runConfigProblem } from '../../core/experiment/validateRunConfig';
@@ -34,9 +36,9 @@ import { summarizeExperiment } from '../../core/analysis/summarizeExperiment';
 import { readNarHeaderSync } from '../../core/nar/narHeader';
 import { narOnExecutorProblem } from '../../core/nar/narOnExecutor';
 import { newRunFile } from './newRunFile';
-import type { ExecuteOptions, ExecutionResult, Executor, RunJob, RunOutcome } from '../../core/experiment/executor';
+import { stderrLogger, type Logger } from '../../core/log';
+import type { ExecuteOptions, ExecutionResult, Executor, RunJob, RunnerEvent, RunOutcome } from '../../core/experiment/executor';
 import {
-  EXPERIMENT_FILE,
   RunFolderError,
   createExperimentDir,
   ownerHere,
@@ -74,7 +76,8 @@ type Job = RunJob;
 interface PoolJob {
   /** The id its end message carries: the run's id, or `nar:<file>` for a pretraining. */
   key: string;
-  message: RunnerMessage;
+  /** What the worker is asked to do. */
+  request: { kind: 'run'; params: RunStartParams } | { kind: 'nar'; params: NarPretrainParams };
   /** Keys of the jobs that must complete first (a TransNAR run waits for its NAR's pretraining). */
   after: string[];
   /** Records the end of a job that did not report it itself (its worker died, it never started, or what it needed failed). */
@@ -85,12 +88,14 @@ interface PoolEnd {
   status: RunOutcome['status'];
   error: string | null;
   final: EvalResult[] | null;
+  /** A NAR's pretraining: its scores (completed only). */
+  narEval?: NarEvalResult[] | null;
 }
 
 function runJob(job: Job, backend: BackendChoice, after: string[] = []): PoolJob {
   return {
     key: job.config.id,
-    message: { type: 'run/start', runDir: job.runDir, experiment: job.experiment, config: job.config, backend, resume: job.resume },
+    request: { kind: 'run', params: { runDir: job.runDir, experiment: job.experiment, config: job.config, backend, resume: job.resume } },
     after,
     mark: (status, error) => markRun(job.runDir, status, error),
   };
@@ -105,7 +110,7 @@ export async function runExperiment(spec: ExperimentSpec, outDir: string, option
   await executor.launch?.(prepared.dir, prepared.jobs);
   options.onEvent?.({ type: 'experiment/start', dir: prepared.dir, name: prepared.name, runs: prepared.jobs.map((j) => j.config) });
   const { outcomes, backends } = await executor.execute(prepared.dir, prepared.jobs, options);
-  writeSummaryQuietly(prepared.dir);
+  writeSummaryQuietly(prepared.dir, options.log);
   return { dir: prepared.dir, name: prepared.name, runs: outcomes, backends };
 }
 
@@ -129,7 +134,7 @@ export async function prepareExperiment(
   await executor.preflight?.(configs.length);
   const dir = createExperimentDir(outDir, spec.name);
   const name = path.basename(dir);
-  writeExperimentFile(dir, { version: RUN_FOLDER_VERSION, name, spec, runs: configs.map((c) => c.id), createdAt: new Date().toISOString() });
+  writeExperimentFile(dir, { version: RUN_FOLDER_VERSION, name, spec: applySpecDefaults(spec), runs: configs.map((c) => c.id), createdAt: new Date().toISOString() });
   const owner = executor.queuedOwner();
   const jobs: RunJob[] = configs.map((config) => {
     const runDir = path.join(dir, config.id);
@@ -149,11 +154,11 @@ export function localPool(options: Pick<PoolOptions, 'workerScript' | 'workerMod
 }
 
 /** summary.json of the experiment (docs/analysis.md); a failure is reported, never fatal. */
-export function writeSummaryQuietly(dir: string): void {
+export function writeSummaryQuietly(dir: string, log: Logger = stderrLogger()): void {
   try {
     summarizeExperiment(dir);
   } catch (err) {
-    process.stderr.write(`attention-lab: summary.json not written: ${err instanceof Error ? err.message : String(err)}\n`);
+    log.log('error', `summary.json not written: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -184,7 +189,7 @@ function narJobs(dir: string, jobs: readonly Job[], backend: BackendChoice): { p
       fs.mkdirSync(path.dirname(file), { recursive: true });
       pretrain.set(key, {
         key,
-        message: { type: 'nar/pretrain', id: key, file, algorithm: link.algorithm, train: link.source.train, backend },
+        request: { kind: 'nar', params: { id: key, file, algorithm: link.algorithm, train: link.source.train, backend } },
         after: [],
         mark: () => undefined,
       });
@@ -219,7 +224,7 @@ export async function runJobs(dir: string, jobs: readonly Job[], options: PoolOp
     const error = nars.failed.get(j.config.id);
     if (error !== undefined) return { id: j.config.id, runDir: j.runDir, status: 'failed', error, final: null };
     const end = ends.get(j.config.id) ?? { status: 'cancelled' as const, error: null, final: null };
-    return { id: j.config.id, runDir: j.runDir, ...end };
+    return { id: j.config.id, runDir: j.runDir, status: end.status, error: end.error, final: end.final };
   });
   return { outcomes, backends };
 }
@@ -234,8 +239,8 @@ export async function resumeRun(runDir: string, options: PoolOptions = {}): Prom
   repairRunStatus(runDir);
   const run = readRunFile(runDir);
   const problem = runConfigProblem(run.config, { allowLarge: options.allowLarge });
-  if (problem) throw new RunFolderError(`${path.join(runDir, 'run.json')}: config ${problem.replace(/^\$/, '$.config')}`);
-  if (run.config.id !== run.id) throw new RunFolderError(`${path.join(runDir, 'run.json')}: $.config.id "${run.config.id}" differs from $.id "${run.id}"`);
+  if (problem) throw new RunFolderError(`${path.join(runDir, RUN_FILE)}: config ${problem.replace(/^\$/, '$.config')}`);
+  if (run.config.id !== run.id) throw new RunFolderError(`${path.join(runDir, RUN_FILE)}: $.config.id "${run.config.id}" differs from $.id "${run.id}"`);
   if (run.status === 'running' && typeof run.pid === 'number' && run.host === os.hostname() && processAlive(run.pid) && run.pid !== process.pid) {
     throw new RunFolderError(`${runDir}: the run is being trained by process ${run.pid}; stop it first (Ctrl-C or kill ${run.pid})`);
   }
@@ -259,19 +264,63 @@ function markRun(runDir: string, status: RunOutcome['status'], error: string | n
   }
 }
 
+/** Asks a worker to do a job; resolves with how it ended (a refused or lost request rejects). */
+async function startJob(endpoint: RpcEndpoint<RunnerApi, WorkerApi>, job: PoolJob): Promise<PoolEnd> {
+  if (job.request.kind === 'run') {
+    const end = await endpoint.request('run/start', job.request.params);
+    return { status: end.status, error: end.error, final: end.final };
+  }
+  const end = await endpoint.request('nar/pretrain', job.request.params);
+  return { status: end.status, error: end.error, final: null, narEval: end.eval };
+}
+
+/** The event that reports a job's end. */
+function endEvent(job: PoolJob, end: PoolEnd): RunnerEvent {
+  return job.request.kind === 'run'
+    ? { type: 'run/end', runId: job.key, status: end.status, error: end.error, final: end.final }
+    : { type: 'nar/end', id: job.key, status: end.status, error: end.error, eval: end.narEval ?? null };
+}
+
+/**
+ * Takes the first queued job whose prerequisites have all ended, or undefined. A job whose
+ * prerequisite did not complete can no longer run: it is handed to `blocked` (and taken out).
+ */
+function takeReady(queue: PoolJob[], ends: ReadonlyMap<string, PoolEnd>, blocked: (job: PoolJob, end: PoolEnd) => void): PoolJob | undefined {
+  for (let i = 0; i < queue.length; ) {
+    const job = queue[i] as PoolJob;
+    if (job.after.some((k) => !ends.has(k))) {
+      i++;
+      continue;
+    }
+    queue.splice(i, 1);
+    const broken = job.after.find((k) => ends.get(k)?.status !== 'completed');
+    if (broken === undefined) return job;
+    const dep = ends.get(broken) as PoolEnd;
+    const status: RunOutcome['status'] = dep.status === 'cancelled' ? 'cancelled' : 'failed';
+    blocked(job, { status, error: status === 'failed' ? `NAR pretraining failed: ${dep.error ?? 'no checkpoint was written'}` : null, final: null });
+  }
+  return undefined;
+}
+
 /** Trains the jobs (runs and NAR pretrainings) in a pool of local training workers; a job starts once the jobs it waits for have ended. */
 function runPool(jobs: PoolJob[], options: PoolOptions): Promise<{ ends: Map<string, PoolEnd>; backends: string[] }> {
   if (jobs.length === 0) return Promise.resolve({ ends: new Map(), backends: [] });
   const workerScript = options.workerScript ?? findBundleFile('worker.js');
   const parallel = Math.max(1, Math.min(options.parallel ?? os.availableParallelism(), jobs.length, MAX_PARALLEL));
-  // Native backend: each run gets its share of the cores (read by TensorFlow in every worker).
-  applyNativeThreadSettings(parallel, os.availableParallelism());
+  // Native backend: each run gets its share of the cores (read by TensorFlow in every worker):
+  // passed to each worker process, or set in this process for worker threads.
+  const mode = options.workerMode ?? 'process';
+  const workerEnv = mode === 'process' ? nativeWorkerEnv(parallel, os.availableParallelism()) : undefined;
+  if (mode === 'thread') applyNativeThreadSettings(parallel, os.availableParallelism());
+  const log = options.log ?? stderrLogger();
+  const emit = (event: RunnerEvent): void => options.onEvent?.(event);
   const queue = jobs.slice();
   const ends = new Map<string, PoolEnd>();
   const backends = new Set<string>();
-  const mode = options.workerMode ?? 'process';
-  const live = new Set<TrainingWorker>();
-  const current = new Map<TrainingWorker, PoolJob>();
+  /** Each live worker with the job it does (undefined between jobs). */
+  const live = new Map<TrainingWorker, { endpoint: RpcEndpoint<RunnerApi, WorkerApi>; job: PoolJob | undefined }>();
+  /** Workers waiting for a job whose prerequisites are still running. */
+  const parked = new Set<TrainingWorker>();
   let cancelled = false;
 
   return new Promise((resolve) => {
@@ -285,49 +334,56 @@ function runPool(jobs: PoolJob[], options: PoolOptions): Promise<{ ends: Map<str
       resolve({ ends, backends: [...backends] });
     };
 
-    const send = (worker: TrainingWorker, message: RunnerMessage): void => worker.send(message);
-
-    /** Workers waiting for a job whose prerequisites are still running. */
-    const parked = new Set<TrainingWorker>();
-
-    /** The first queued job whose prerequisites have ended (one that can no longer run ends here too), or undefined. */
-    const takeReady = (): PoolJob | undefined => {
-      for (let i = 0; i < queue.length; ) {
-        const job = queue[i] as PoolJob;
-        const deps = job.after.map((k) => ends.get(k));
-        if (deps.some((d) => d === undefined)) {
-          i++;
-          continue;
-        }
-        queue.splice(i, 1);
-        const broken = job.after.find((k) => ends.get(k)?.status !== 'completed');
-        if (broken === undefined) return job;
-        const dep = ends.get(broken) as PoolEnd;
-        const status: RunOutcome['status'] = dep.status === 'cancelled' ? 'cancelled' : 'failed';
-        const error = status === 'failed' ? `NAR pretraining failed: ${dep.error ?? 'no checkpoint was written'}` : null;
-        job.mark(status, error);
-        ends.set(job.key, { status, error, final: null });
-        options.onEvent?.({ type: 'run/end', runId: job.key, status, error, final: null });
-      }
-      return undefined;
+    /** Records a job's end once and reports it. */
+    const ended = (job: PoolJob, end: PoolEnd): void => {
+      if (ends.has(job.key)) return;
+      ends.set(job.key, end);
+      emit(endEvent(job, end));
+    };
+    const blocked = (job: PoolJob, end: PoolEnd): void => {
+      job.mark(end.status, end.error);
+      ended(job, end);
     };
 
+    const retire = (worker: TrainingWorker): void => {
+      parked.delete(worker);
+      live.get(worker)?.endpoint.dispose();
+      live.delete(worker);
+      worker.terminate();
+      finish();
+    };
+
+    /** Gives the worker the next ready job, parks it while jobs wait for others, or retires it. */
     const next = (worker: TrainingWorker): void => {
       parked.delete(worker);
-      const job = cancelled ? undefined : takeReady();
-      if (!job) {
-        current.delete(worker);
-        if (queue.length > 0 && !cancelled) {
+      const slot = live.get(worker);
+      const job = cancelled || !slot ? undefined : takeReady(queue, ends, blocked);
+      if (!slot || !job) {
+        if (slot && queue.length > 0 && !cancelled) {
+          slot.job = undefined;
           parked.add(worker); // woken when a running job ends
           return;
         }
-        live.delete(worker);
-        worker.terminate();
-        finish();
-        return;
+        return retire(worker);
       }
-      current.set(worker, job);
-      send(worker, job.message);
+      slot.job = job;
+      startJob(slot.endpoint, job).then(
+        (end) => {
+          ended(job, end);
+          slot.job = undefined;
+          next(worker);
+          wake();
+        },
+        (err: unknown) => {
+          // The worker refused the job (a malformed start) or died (reported by onExit, first).
+          if (!live.has(worker)) return;
+          const error = `the worker did not start the ${job.request.kind === 'run' ? 'run' : 'NAR pretraining'}: ${err instanceof Error ? err.message : String(err)}`;
+          blocked(job, { status: 'failed', error, final: null });
+          slot.job = undefined;
+          next(worker);
+          wake();
+        },
+      );
     };
 
     /** A job ended: parked workers may have something to do now. */
@@ -336,45 +392,38 @@ function runPool(jobs: PoolJob[], options: PoolOptions): Promise<{ ends: Map<str
     };
 
     const spawn = (): void => {
-      const worker = startTrainingWorker(workerScript, mode);
-      live.add(worker);
-      worker.onMessage((raw: unknown) => {
-        if (!isWorkerMessage(raw)) return;
-        if (raw.type === 'worker/ready') backends.add(raw.backend);
-        options.onEvent?.(raw);
-        if (raw.type === 'run/end' || raw.type === 'nar/end') {
-          const job = current.get(worker);
-          if (job) ends.set(job.key, { status: raw.status, error: raw.error, final: raw.type === 'run/end' ? raw.final : null });
-          current.delete(worker);
-          next(worker);
-          wake();
-        }
+      const worker = startTrainingWorker(workerScript, mode, workerEnv);
+      const endpoint = new RpcEndpoint<RunnerApi, WorkerApi>(worker.transport, RUNNER_GUARDS, WORKER_GUARDS, (reason) =>
+        log.log('warn', `a training worker sent a message the runner cannot use: ${reason}`),
+      );
+      live.set(worker, { endpoint, job: undefined });
+      endpoint.on('worker/ready', (p) => {
+        backends.add(p.backend);
+        emit({ type: 'worker/ready', ...p });
       });
-      const crashed = (reason: string): void => {
-        if (!live.has(worker)) return;
+      endpoint.on('run/progress', (p) => emit({ type: 'run/progress', ...p }));
+      endpoint.on('run/eval', (p) => emit({ type: 'run/eval', ...p }));
+      endpoint.on('run/checkpoint', (p) => emit({ type: 'run/checkpoint', ...p }));
+      endpoint.on('nar/progress', (p) => emit({ type: 'nar/progress', ...p }));
+      endpoint.on('worker/log', (p) => log.log(p.level, p.message));
+      worker.onExit((reason) => {
+        const slot = live.get(worker);
+        if (!slot) return;
         live.delete(worker);
-        const job = current.get(worker);
-        current.delete(worker);
-        if (job && !ends.has(job.key)) {
-          const error = `training worker stopped: ${reason}`;
-          job.mark('failed', error);
-          ends.set(job.key, { status: 'failed', error, final: null });
-          if (job.message.type === 'run/start') options.onEvent?.({ type: 'run/end', runId: job.key, status: 'failed', error, final: null });
-          else options.onEvent?.({ type: 'nar/end', id: job.key, status: 'failed', error, eval: null });
-        }
-        if (queue.length > 0 && !cancelled) {
-          spawn();
-        } else finish();
+        parked.delete(worker);
+        endpoint.dispose();
+        if (slot.job) blocked(slot.job, { status: 'failed', error: `training worker stopped: ${reason}`, final: null });
+        if (queue.length > 0 && !cancelled) spawn();
+        else finish();
         wake();
-      };
-      worker.onExit(crashed);
+      });
       next(worker);
     };
 
     const onAbort = (): void => {
       if (cancelled) return;
       cancelled = true;
-      for (const w of current.keys()) send(w, { type: 'run/cancel' });
+      for (const { endpoint, job } of live.values()) if (job) endpoint.request('run/cancel', {}).catch(() => undefined);
       wake(); // parked workers end
       finish();
     };
