@@ -515,14 +515,6 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
   });
 
   const clrsData = data.some((d) => isClrsTask(d.run.config.task.name));
-  const ciOf = (pick: (d: RunData, len: number) => number | null | undefined) => byGroupCi(pick);
-  const clrsSummary = (): NonNullable<SummaryFile['clrs']> => {
-    const sh = ciOf((d, len) => finalOf(d, len)?.shape);
-    const pa = ciOf((d, len) => finalOf(d, len)?.parse);
-    const cl = ciOf((d, len) => finalOf(d, len)?.clrs);
-    const ex = ciOf((d, len) => finalOf(d, len)?.exact);
-    return { shape: sh.mean, shapeCi95: sh.ci95, parse: pa.mean, parseCi95: pa.ci95, clrs: cl.mean, clrsCi95: cl.ci95, exact: ex.mean, exactCi95: ex.ci95 };
-  };
 
   return {
     version: ANALYSIS_VERSION,
@@ -552,15 +544,33 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     entropyNormalized: byGroup(entropyAt('meanNormalized')),
     retrieval: hasRetrieval ? retrievalSummary() : null,
     headline: { columns: headColumns, rows, note: HEADLINE_NOTE },
-    clrs: clrsData ? clrsSummary() : null,
+    clrs: clrsData ? clrsSummary(byGroupCi) : null,
     transnar: transnarComparisons(data),
-    tables: [
-      coloringTable(labels.map((l) => ({ label: l, members: members(l).map((m) => m.summary) }))),
-      gridWorldTable(labels.map((l) => ({ label: l, analyses: members(l).map((m) => m.data.gridWorld) }))),
-      // Where attention scalings are compared (standard vs log-n side by side); every analysis.json has the probe.
-      new Set(runs.map((r) => r.attentionScaling)).size > 1 ? softmaxNoiseTable(labels.map((l) => ({ label: l, analyses: members(l).map((m) => m.data.analysis) }))) : null,
-    ].filter((t): t is SummaryTable => t !== null),
+    tables: taskTables(labels, members, runs),
   };
+}
+
+/** Rows groups, columns lengths: a score's mean over seeds and the half-width of its 95 % interval. */
+type GroupCi = (pick: (d: RunData, len: number) => number | null | undefined) => { mean: LabeledMatrix; ci95: LabeledMatrix };
+
+/** CLRS-Text scores of the final evaluations (summary.json `clrs`). */
+function clrsSummary(byGroupCi: GroupCi): NonNullable<SummaryFile['clrs']> {
+  const finalOf = (d: RunData, len: number) => d.run.final?.find((e) => e.length === len);
+  const sh = byGroupCi((d, len) => finalOf(d, len)?.shape);
+  const pa = byGroupCi((d, len) => finalOf(d, len)?.parse);
+  const cl = byGroupCi((d, len) => finalOf(d, len)?.clrs);
+  const ex = byGroupCi((d, len) => finalOf(d, len)?.exact);
+  return { shape: sh.mean, shapeCi95: sh.ci95, parse: pa.mean, parseCi95: pa.ci95, clrs: cl.mean, clrsCi95: cl.ci95, exact: ex.mean, exactCi95: ex.ci95 };
+}
+
+/** The task-specific tables (summary.json `tables`). */
+function taskTables(labels: readonly string[], members: (label: string) => { summary: RunSummary; data: RunData }[], runs: readonly RunSummary[]): SummaryTable[] {
+  return [
+    coloringTable(labels.map((l) => ({ label: l, members: members(l).map((m) => m.summary) }))),
+    gridWorldTable(labels.map((l) => ({ label: l, analyses: members(l).map((m) => m.data.gridWorld) }))),
+    // Where attention scalings are compared (standard vs log-n side by side); every analysis.json has the probe.
+    new Set(runs.map((r) => r.attentionScaling)).size > 1 ? softmaxNoiseTable(labels.map((l) => ({ label: l, analyses: members(l).map((m) => m.data.analysis) }))) : null,
+  ].filter((t): t is SummaryTable => t !== null);
 }
 
 /** The run config without what may differ between a TransNAR group and its plain twin: the model's label-carrying id, nar, seed. */

@@ -5,7 +5,7 @@
  * import, so it is unit-tested directly.
  */
 import * as path from 'node:path';
-import { CHECKPOINT_FORMAT, CheckpointError, decodeCheckpointMetadata, isOptimizerTensorName, type CheckpointMetadata } from '../../../protocol/checkpoint';
+import { CHECKPOINT_FORMAT, CheckpointError, decodeCheckpointMetadata, type CheckpointMetadata } from '../../../protocol/checkpoint';
 import { MAX_HEATMAP_SIDE, type CheckpointDiffView, type CheckpointHeaderView, type TensorDetailView, type TensorDiffRow, type TensorStatsView } from '../../../protocol/viewData';
 import { elementCount, openSafetensors, type SafetensorsFile } from '../../../core/checkpoint/safetensors';
 import { histogram, tensorStats, type TensorStats } from '../../../core/checkpoint/stats';
