@@ -11,12 +11,11 @@ import * as path from 'node:path';
 import type { TaskConfig } from '../../protocol/config';
 import type { NarLink, NarPretrainSpec, NarSpec, NarTrainConfig } from '../../protocol/nar';
 import { NAR_PRETRAIN } from '../../protocol/nar';
+import { NAR_DIR } from '../../protocol/runFolder';
 import { CLRS_TASKS, isClrsTask } from '../tasks/clrs/clrsTask';
 import { createTask } from '../tasks';
 import { readNarHeaderSync } from './narHeader';
 
-/** The experiment's folder of NAR checkpoints. */
-export const NAR_DIR = 'nar';
 
 /** Pretraining settings a spec may leave out (trainLengths default to the task's). */
 export const NAR_PRETRAIN_DEFAULTS = {
