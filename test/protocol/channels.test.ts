@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { RpcEndpoint, type ApiGuards, type Envelope, type RpcApi, type RpcTransport } from '../../src/protocol/rpc';
 import { BACKEND_GUARDS, HOST_GUARDS } from '../../src/protocol/backendMessages';
 import { HOST_VIEW_GUARDS, WEBVIEW_GUARDS } from '../../src/protocol/views';
-import { RUNNER_GUARDS, WORKER_GUARDS } from '../../src/protocol/runner';
+import { RUNNER_GUARDS, WORKER_GUARDS, isRunnerEvent } from '../../src/protocol/runner';
 
 /** Two transports wired to each other through JSON (like Node IPC and postMessage), asynchronous. */
 function pair(): [RpcTransport, RpcTransport] {
@@ -231,4 +231,12 @@ test('runner ↔ training worker: every request and event of WorkerApi, valid an
       'worker/log': { payload: { level: 'warn', message: 'skipped a damaged checkpoint' }, bad: [[{ level: 'loud', message: 'm' }, /\$\.level must be one of info, warn, error/]] },
     },
   });
+});
+
+test('runner events of a NAR pretraining pass isRunnerEvent, malformed ones do not', () => {
+  assert.ok(isRunnerEvent({ type: 'nar/progress', id: 'nar:nar/bfs.safetensors', step: 3, steps: 10, loss: 0.5 }));
+  assert.ok(isRunnerEvent({ type: 'nar/end', id: 'nar:nar/bfs.safetensors', status: 'completed', error: null, eval: [{ length: 5, accuracy: 0.9, exact: 0.5 }] }));
+  assert.ok(isRunnerEvent({ type: 'nar/end', id: 'nar:nar/bfs.safetensors', status: 'failed', error: 'no memory', eval: null }));
+  assert.ok(!isRunnerEvent({ type: 'nar/progress', id: 'n', step: 3, steps: 10 }), 'the loss is required (null when not finite)');
+  assert.ok(!isRunnerEvent({ type: 'nar/end', id: 'n', status: 'running', error: null, eval: null }), 'an end status');
 });
