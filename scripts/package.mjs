@@ -86,7 +86,7 @@ export function packageVsix(out, { build = true } = {}) {
   const stage = mkdtempSync(join(tmpdir(), 'al-package-'));
   try {
     for (const name of readdirSync(root)) if (!NEVER_SHIPPED.has(name)) symlinkSync(join(root, name), join(stage, name));
-    // README links point into the repository (docs/, ../shared/): keep them as they are.
+    // README links point into the repository (docs/…): keep them as they are.
     execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--follow-symlinks', '--out', resolve(out)], {
       cwd: stage,
       stdio: ['ignore', 'pipe', 'inherit'],
