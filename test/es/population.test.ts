@@ -12,7 +12,7 @@ import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
 import { GridWorldTrainer } from '../../src/engine/es/gridWorldTrainer';
 import { ProcessPopulation, SerialPopulation, pairBlocks } from '../../src/engine/es/populationPool';
 import { runTraining } from '../../src/engine/train/runTraining';
-import { populationShare, runExperiment } from '../../src/engine/experiment/runner';
+import { populationShare, runExperiment, type RunnerEvent } from '../../src/engine/experiment/runner';
 import { listCheckpoints, readMetrics, readRunFile } from '../../src/core/experiment/runFolder';
 import type { ExperimentSpec } from '../../src/protocol/spec';
 import { GRID_WORLD_FILE } from '../../src/protocol/runFolder';
@@ -23,18 +23,23 @@ before(async () => {
   await useTestBackend(primaryTestBackend('cpu'));
 });
 
-/** Live es-worker processes started by this test process. */
+/** Live es-worker processes among this test process's descendants (its children, or a run worker's). */
 function esWorkers(): number[] {
-  let out = '';
-  try {
-    out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-  } catch {
-    return []; // ps exits 1 when there is no child
-  }
-  return out
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' });
+  const procs = out
     .split('\n')
-    .filter((l) => l.includes('es-worker.js'))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
+    .map((l) => l.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/))
+    .filter((m): m is RegExpMatchArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] as string }));
+  const ours = new Set([process.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) if (ours.has(p.ppid) && !ours.has(p.pid)) {
+      ours.add(p.pid);
+      grew = true;
+    }
+  }
+  return procs.filter((p) => p.pid !== process.pid && ours.has(p.pid) && p.args.includes('es-worker.js')).map((p) => p.pid);
 }
 
 async function waitFor(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
@@ -106,8 +111,16 @@ test('one grid-world run with --parallel 2 fans its population out and trains ex
     seeds: [5],
     train: { steps: 6, seedsPerInput: 4, q: [4], evalExamples: 32, evalEvery: 3, logEvery: 1, schedule: { kind: 'constant' } },
   };
-  const one = await runExperiment(spec, out, { backend: 'cpu', parallel: 1 });
-  const two = await runExperiment(spec, out, { backend: 'cpu', parallel: 2 });
+  // While the run trains, count the population's worker processes (grandchildren: the run's worker forks them).
+  const seen = (counts: number[]) => (e: RunnerEvent): void => {
+    if (e.type === 'run/progress' && e.step >= 2) counts.push(esWorkers().length);
+  };
+  const alone: number[] = [];
+  const fanned: number[] = [];
+  const one = await runExperiment(spec, out, { backend: 'cpu', parallel: 1, onEvent: seen(alone) });
+  const two = await runExperiment(spec, out, { backend: 'cpu', parallel: 2, onEvent: seen(fanned) });
+  assert.ok(alone.length > 0 && alone.every((n) => n === 0), `with --parallel 1 no population worker: ${alone.join(', ')}`);
+  assert.ok(fanned.length > 0 && fanned.every((n) => n === 1), `with --parallel 2 one population worker beside the run: ${fanned.join(', ')}`);
   for (const o of [one, two]) assert.equal(o.runs[0]?.status, 'completed', o.runs[0]?.error ?? '');
   const strip = (dir: string): unknown[] => readMetrics(dir).map((m) => ({ ...m, wallTime: 0 }));
   const a = (one.runs[0] as { runDir: string }).runDir;

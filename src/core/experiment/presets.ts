@@ -170,7 +170,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
   },
   'graph-coloring': {
     description:
-      'Distributed 3-colouring of random 8-cycles (von Oswald et al. 2025, scaled down): each vertex sees only its neighbours, 2 layers; no seed vs a shared 8-bit seed × q = 1 vs 10, 3 seeds; 1,024 graphs × 16 seeds, the adversary\'s graph, best-of-k and majority. 12 runs of 1,000 steps, ~7 min on 2 cores.',
+      'Distributed 3-colouring of random 8-cycles (von Oswald et al. 2025, scaled down): each vertex sees only its neighbours, 2 layers; no seed vs a shared 8-bit seed × q = 1 vs 10, 3 seeds; 1,024 graphs × 16 seeds, the adversary\'s graph, best-of-k and majority. 12 runs of 1,000 steps, ~5 min on 2 cores.',
     spec: {
       name: 'graph-coloring',
       description:
