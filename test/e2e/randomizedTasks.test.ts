@@ -115,6 +115,13 @@ describe('The randomized tasks in a real VS Code (code-server)', { skip: unavail
     await s.page.locator('.context-view .action-label', { hasText: 'Open Dashboard' }).first().click();
   }
 
+  it('shows its activity-bar container (the extension has loaded)', shotOnFailure('welcome', async () => {
+    const item = s.page.locator('.part.activitybar .action-item [aria-label^="Attention Lab"]').first();
+    await item.waitFor({ timeout: 60_000 });
+    await item.click();
+    await s.page.getByText('No runs yet', { exact: false }).first().waitFor({ timeout: 60_000 });
+  }));
+
   it('draws a grid-world run’s explorations: trajectories, the adversary’s cell, mean first visits', shotOnFailure('grid-world', async () => {
     const runDir = await runSpec('explorer');
     const gw = JSON.parse(fs.readFileSync(path.join(runDir, 'grid-world.json'), 'utf8')) as GridWorldAnalysis;
