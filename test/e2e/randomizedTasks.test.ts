@@ -156,6 +156,7 @@ describe('The randomized tasks in a real VS Code (code-server)', { skip: unavail
     }
     const texts = await card.locator('.al-cells text').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
     assert.deepEqual(texts, gw.meanFirstVisit.map((v) => v.toFixed(1)));
+    await card.scrollIntoViewIfNeeded();
     await s.page.screenshot({ path: path.join(SHOTS, 'grid-world.png') });
   }));
 
@@ -180,6 +181,7 @@ describe('The randomized tasks in a real VS Code (code-server)', { skip: unavail
     await card.locator('.al-caption', { hasText: `Seed 2 of ${g.colorings.length}` }).first().waitFor({ timeout: 30_000 });
     assert.deepEqual(await colours(), g.colorings[1]);
     assert.equal(await card.locator('.al-conflict').count(), conflicts(g.colorings[1] as number[]));
+    await card.scrollIntoViewIfNeeded();
     await s.page.screenshot({ path: path.join(SHOTS, 'graph-coloring.png') });
   }));
 

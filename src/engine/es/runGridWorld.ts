@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { RunConfig } from '../../protocol/config';
 import type { EvalResult, RunFile } from '../../protocol/runFolder';
 import { CHECKPOINT_DIR, GRID_WORLD_FILE, METRICS_FILE, RUN_FILE } from '../../protocol/runFolder';
 import { makeCheckpointMetadata } from '../../protocol/checkpoint';
@@ -58,51 +59,22 @@ export async function runGridWorldTraining(opts: RunTrainingOptions): Promise<Ru
     }
     return report(status, error, final);
   };
-  let trainer: GridWorldTrainer | null = null;
+  const held: { trainer: GridWorldTrainer | null } = { trainer: null };
   let metrics: MetricsWriter | null = null;
   try {
-    let t = new GridWorldTrainer(config);
-    trainer = t;
-    run.parameters = t.parameterCount();
+    held.trainer = new GridWorldTrainer(config);
+    run.parameters = held.trainer.parameterCount();
     if (opts.resume) {
-      for (const dir of [runDir, path.join(runDir, CHECKPOINT_DIR)]) {
-        for (const name of removeStaleTemps(dir)) warn(`removed the stale temporary file ${path.join(dir, name)}`);
-      }
-      let attempts = 0;
-      const latest = await loadNewestValidCheckpoint(runDir, warn, (loaded) => {
-        // A failed attempt may have assigned part of its state: a fresh trainer for the next one.
-        if (attempts++ > 0) {
-          t.dispose();
-          t = new GridWorldTrainer(config);
-          trainer = t;
-        }
-        restoreInto(loaded, t.params);
-        const state = optimizerStateTensors(loaded);
-        try {
-          t.optimizer.setState(state);
-        } finally {
-          for (const x of state.values()) x.dispose();
-        }
-      });
-      if (latest) {
-        t.syncTheta();
-        t.step = latest.step;
-        run.lastCheckpoint = path.relative(runDir, latest.file);
-      } else {
-        if (listCheckpoints(runDir).length > 0) warn('no checkpoint could be used: training starts again from step 0');
-        run.lastCheckpoint = null;
-      }
-      truncateMetrics(runDir, t.step);
+      await restoreNewest(runDir, config, held, run, warn);
     } else {
       fs.rmSync(path.join(runDir, METRICS_FILE), { force: true });
       run.lastCheckpoint = null;
-      run.timings = { ...run.timings, trainSeconds: 0, evalSeconds: 0 };
     }
-    if (t.step === 0) run.timings = { ...run.timings, trainSeconds: 0, evalSeconds: 0 };
-    run.step = t.step;
-    run.optimizerStateBytes = t.optimizer.stateBytes();
+    const tr = held.trainer as GridWorldTrainer;
+    if (tr.step === 0) run.timings = { ...run.timings, trainSeconds: 0, evalSeconds: 0 };
+    run.step = tr.step;
+    run.optimizerStateBytes = tr.optimizer.stateBytes();
     writeRunFile(runDir, run);
-    const tr = t;
     if ((opts.populationProcesses ?? 1) > 1) tr.setPopulation(await startPopulation(tr.fitness, config, opts.populationProcesses ?? 1));
     const m = new MetricsWriter(path.join(runDir, METRICS_FILE));
     metrics = m;
@@ -173,6 +145,43 @@ export async function runGridWorldTraining(opts: RunTrainingOptions): Promise<Ru
     }
     return end('failed', err instanceof Error ? err.message : String(err), null);
   } finally {
-    (trainer as GridWorldTrainer | null)?.dispose();
+    held.trainer?.dispose();
   }
+}
+
+/**
+ * Resume: removes what a killed process left half-written, then loads the newest valid checkpoint
+ * into `held`'s trainer (a fresh one after a failed attempt, which may have assigned part of its
+ * state), sets its step and θ and run.json's lastCheckpoint, and cuts metrics.jsonl back to that
+ * step; step 0 when no checkpoint could be used.
+ */
+async function restoreNewest(runDir: string, config: RunConfig, held: { trainer: GridWorldTrainer | null }, run: RunFile, warn: (m: string) => void): Promise<void> {
+  for (const dir of [runDir, path.join(runDir, CHECKPOINT_DIR)]) {
+    for (const name of removeStaleTemps(dir)) warn(`removed the stale temporary file ${path.join(dir, name)}`);
+  }
+  let attempts = 0;
+  const latest = await loadNewestValidCheckpoint(runDir, warn, (loaded) => {
+    if (attempts++ > 0) {
+      held.trainer?.dispose();
+      held.trainer = new GridWorldTrainer(config);
+    }
+    const t = held.trainer as GridWorldTrainer;
+    restoreInto(loaded, t.params);
+    const state = optimizerStateTensors(loaded);
+    try {
+      t.optimizer.setState(state);
+    } finally {
+      for (const x of state.values()) x.dispose();
+    }
+  });
+  const t = held.trainer as GridWorldTrainer;
+  if (latest) {
+    t.syncTheta();
+    t.step = latest.step;
+    run.lastCheckpoint = path.relative(runDir, latest.file);
+  } else {
+    if (listCheckpoints(runDir).length > 0) warn('no checkpoint could be used: training starts again from step 0');
+    run.lastCheckpoint = null;
+  }
+  truncateMetrics(runDir, t.step);
 }
