@@ -13,6 +13,7 @@ import { registerCommands } from './commands/registerCommands';
 import { CONTEXT_KEYS, VIEWS } from './ids';
 import { JobTracker } from './jobs/jobTracker';
 import { RunController } from './jobs/runController';
+import { LogChannel } from './log/logChannel';
 import { readSettings, type Settings } from './settings';
 import { RunsTreeProvider } from './tree/runsTreeProvider';
 import type { TreeNode } from './tree/runsTreeModel';
@@ -28,8 +29,9 @@ export interface AttentionLabApi {
 
 export function activate(context: vscode.ExtensionContext): AttentionLabApi {
   const t0 = performance.now();
-  const output = vscode.window.createOutputChannel('Attention Lab');
-  context.subscriptions.push(output);
+  // Disposed last (pushed at the end of activation): the backend's shutdown lines still reach
+  // it, and anything later is dropped instead of hitting a closed channel.
+  const output = new LogChannel('Attention Lab');
 
   const workspaceRoot = (): string => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? context.globalStorageUri.fsPath;
   let warned = '';
@@ -116,6 +118,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
     vscode.workspace.onDidChangeWorkspaceFolders(() => tree.refresh()),
   );
 
+  context.subscriptions.push(output);
   activationMs = performance.now() - t0;
   output.appendLine(`[host] Attention Lab activated in ${activationMs.toFixed(1)} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: wasm backend, no custom Node'})`);
   return { activationMs, backendPid: () => backend.pid };

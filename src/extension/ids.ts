@@ -17,6 +17,7 @@ export const COMMANDS = {
   revealRun: 'attentionLab.revealRun',
   deleteRun: 'attentionLab.deleteRun',
   showLog: 'attentionLab.showLog',
+  showLiveRun: 'attentionLab.showLiveRun',
 } as const;
 
 export const VIEWS = {

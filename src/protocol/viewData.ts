@@ -60,6 +60,10 @@ export interface TensorSummary {
   shape: number[];
   elements: number;
   byteLength: number;
+  /** Another tool's dtype this reader does not decode (F8_E4M3, …): shape and bytes only, never statistics. */
+  opaque: boolean;
+  /** The shard file holding it, for a sharded checkpoint; absent for a single file. */
+  shard?: string;
   /** null until computed (the header is posted first, statistics follow tensor by tensor). */
   stats: TensorStatsView | null;
 }
@@ -70,6 +74,8 @@ export interface CheckpointHeaderView {
   fileName: string;
   fileSize: number;
   headerLength: number;
+  /** Shard files of a sharded checkpoint (opened by its `*.safetensors.index.json`); [] for one file. */
+  shards: string[];
   metadata: Record<string, string>;
   /** Decoded when the file is an Attention Lab checkpoint. */
   checkpoint: CheckpointMetadata | null;
@@ -97,7 +103,8 @@ export const MAX_HEATMAP_SIDE = 256;
 export interface TensorDiffRow {
   name: string;
   /** both: same name, dtype and shape in both files; the others say why there are no numbers. */
-  status: 'both' | 'only-a' | 'only-b' | 'shape-differs';
+  /** `opaque`: in both files with the same shape, but of a dtype that is not decoded (bytes not compared). */
+  status: 'both' | 'only-a' | 'only-b' | 'shape-differs' | 'opaque';
   shapeA: number[] | null;
   shapeB: number[] | null;
   /** max |a − b| over the elements (null unless status is both). */

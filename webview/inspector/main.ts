@@ -43,20 +43,36 @@ const fmt = (v: number | null | undefined): string => {
 const bytes = (n: number): string => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`);
 
 function tensorTable(tensors: TensorSummary[], caption: string, id: string): HTMLElement {
-  const head = el('tr', {}, ...['name', 'shape', 'dtype', 'min', 'max', 'mean', 'std', 'NaN', 'Inf', 'zero'].map((h) => el('th', { scope: 'col' }, h)));
+  const sharded = tensors.some((t) => t.shard !== undefined);
+  const head = el('tr', {}, ...['name', 'shape', 'dtype', 'min', 'max', 'mean', 'std', 'NaN', 'Inf', 'zero', ...(sharded ? ['shard'] : [])].map((h) => el('th', { scope: 'col' }, h)));
   const body = el('tbody');
   for (const t of tensors) {
     const s = stats.get(t.name) ?? t.stats;
+    // Another tool's dtype the reader does not decode: what is known (shape, bytes), no statistics.
+    const values = t.opaque
+      ? [el('td', { class: 'al-muted al-opaque', colspan: 7 }, `opaque: ${bytes(t.byteLength)} of ${t.dtype}, not decoded`)]
+      : s
+        ? [s.min, s.max, s.mean, s.std, s.nan, s.inf, s.zero].map((v) => el('td', { class: 'num' }, fmt(v)))
+        : [el('td', { class: 'al-muted', colspan: 7 }, 'reading…')];
     const row = el(
       'tr',
-      { class: `al-clickable${state.selected === t.name ? ' al-selected' : ''}`, tabindex: 0, 'data-tensor': t.name, 'aria-selected': state.selected === t.name },
+      {
+        class: `${t.opaque ? '' : 'al-clickable'}${state.selected === t.name ? ' al-selected' : ''}`,
+        tabindex: 0,
+        'data-tensor': t.name,
+        'data-opaque': t.opaque,
+        'aria-selected': state.selected === t.name,
+      },
       el('td', {}, t.name),
       el('td', {}, `[${t.shape.join(', ')}]`),
       el('td', {}, t.dtype),
-      ...(s
-        ? [s.min, s.max, s.mean, s.std, s.nan, s.inf, s.zero].map((v) => el('td', { class: 'num' }, fmt(v)))
-        : [el('td', { class: 'al-muted', colspan: 7 }, 'reading…')]),
+      ...values,
+      ...(sharded ? [el('td', { class: 'al-muted' }, t.shard ?? '')] : []),
     );
+    if (t.opaque) {
+      body.append(row);
+      continue;
+    }
     const choose = (): void => {
       save({ selected: t.name });
       host.post({ type: 'tensor/request', name: t.name });
@@ -84,8 +100,13 @@ function renderHeader(): void {
   const ck = h.checkpoint;
   const summary = ck
     ? `Attention Lab checkpoint · run ${ck.runConfig.id} · step ${ck.step} · ${ck.optimizer} · ${ck.runConfig.model.layers} layers, ${ck.runConfig.model.heads} heads, d_model ${ck.runConfig.model.dModel}, ${ck.runConfig.model.attentionScaling} scaling · task ${ck.runConfig.task.name}`
-    : 'safetensors file';
-  root.append(el('p', { class: 'al-muted', id: 'summary' }, `${bytes(h.fileSize)} · ${h.tensors.length} tensors · ${summary}`));
+    : h.shards.length > 0
+      ? 'sharded safetensors checkpoint'
+      : 'safetensors file';
+  const shards = h.shards.length > 0 ? ` in ${h.shards.length} shards` : '';
+  const opaque = h.tensors.filter((t) => t.opaque).length;
+  const opaqueText = opaque > 0 ? ` · ${opaque} opaque (dtype not decoded)` : '';
+  root.append(el('p', { class: 'al-muted', id: 'summary' }, `${bytes(h.fileSize)}${shards} · ${h.tensors.length} tensors${opaqueText} · ${summary}`));
   if (h.checkpointProblem) root.append(el('div', { class: 'al-error' }, h.checkpointProblem));
   const meta = Object.entries(h.metadata);
   if (meta.length > 0) {
@@ -218,8 +239,11 @@ listenToHost((m) => {
         const row = root.querySelector<HTMLTableRowElement>(`tr[data-tensor="${CSS.escape(s.name)}"]`);
         const t = header?.tensors.find((x) => x.name === s.name);
         if (!row || !t) continue;
+        if (t.opaque) continue;
+        const shardCell = t.shard !== undefined ? row.cells[row.cells.length - 1] : undefined;
         while (row.cells.length > 3) row.deleteCell(3);
         for (const v of [s.stats.min, s.stats.max, s.stats.mean, s.stats.std, s.stats.nan, s.stats.inf, s.stats.zero]) row.append(el('td', { class: 'num' }, fmt(v)));
+        if (shardCell) row.append(shardCell);
       }
       if (m.done) root.dataset.statsDone = 'true';
       break;

@@ -15,8 +15,9 @@ const host = vscodeHost();
 const root = document.getElementById('app') as HTMLElement;
 let chart: ChartHandle<LineSeries[], LineChartOptions> | null = null;
 
+/** One line per run that has logged a loss: runs still queued have nothing to show (nor a legend entry). */
 export function lossSeries(runs: readonly LiveRunEntry[]): LineSeries[] {
-  return runs.map((r) => ({ id: r.runId, label: r.runId, points: r.loss.map(([x, y]) => ({ x, y })) }));
+  return runs.filter((r) => r.loss.length > 0).map((r) => ({ id: r.runId, label: r.runId, points: r.loss.map(([x, y]) => ({ x, y })) }));
 }
 
 function render(runs: LiveRunEntry[]): void {

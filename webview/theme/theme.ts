@@ -7,6 +7,7 @@
  * apply, chosen by the body class or else the browser's colour-scheme preference.
  */
 import { interpolateRdBu, interpolateViridis, interpolateCividis } from 'd3';
+import { distinctColors } from './colorDistance';
 
 export type ThemeKind = 'dark' | 'light' | 'high-contrast' | 'high-contrast-light';
 
@@ -53,8 +54,10 @@ interface Fallback {
   reference: string;
 }
 
-// Series fallbacks follow VS Code's own `charts.*` colours (blue, orange, green, red, purple,
-// yellow), extended so that up to ten series stay distinct.
+// Series: VS Code's own `charts.*` blue, orange, green, red and purple, then colours of our own
+// (per theme kind) and `charts.yellow` last; readTheme keeps only colours at least ΔE00 20 apart
+// (colorDistance.ts), so yellow, nearly VS Code's orange, is used only where it stands apart.
+// The first five entries are the fallbacks of the charts.* variables.
 const FALLBACKS: Record<ThemeKind, Fallback> = {
   dark: {
     background: '#1f1f1f',
@@ -64,7 +67,7 @@ const FALLBACKS: Record<ThemeKind, Fallback> = {
     border: '#454545',
     focus: '#0078d4',
     tooltipBackground: '#252526',
-    series: ['#3794ff', '#d18616', '#89d185', '#f14c4c', '#b180d7', '#cca700', '#4ec9b0', '#f28cbd', '#9cdcfe', '#a5a5a5'],
+    series: ['#3794ff', '#d18616', '#89d185', '#f14c4c', '#b180d7', '#00b7c3', '#e565d1', '#a5a5a5', '#ffd866', '#ffffff', '#cca700'],
     missing: '#3a3a3a',
     reference: '#e0e0e0',
   },
@@ -76,7 +79,7 @@ const FALLBACKS: Record<ThemeKind, Fallback> = {
     border: '#c8c8c8',
     focus: '#005fb8',
     tooltipBackground: '#f8f8f8',
-    series: ['#1a85ff', '#c27d1a', '#388a34', '#e51400', '#652d90', '#b89500', '#16825d', '#c4318b', '#0451a5', '#616161'],
+    series: ['#1a85ff', '#d18616', '#388a34', '#e51400', '#652d90', '#0e8a8a', '#c4318b', '#616161', '#0451a5', '#bf8803'],
     missing: '#dddddd',
     reference: '#1f1f1f',
   },
@@ -88,7 +91,7 @@ const FALLBACKS: Record<ThemeKind, Fallback> = {
     border: '#6fc3df',
     focus: '#f38518',
     tooltipBackground: '#000000',
-    series: ['#3794ff', '#f38518', '#89d185', '#f14c4c', '#b180d7', '#ffff00', '#4ec9b0', '#ff8cd9', '#9cdcfe', '#ffffff'],
+    series: ['#3794ff', '#f38518', '#89d185', '#f14c4c', '#b180d7', '#ffffff', '#00ffff', '#ff8cd9', '#ffff00'],
     missing: '#404040',
     reference: '#ffffff',
   },
@@ -100,7 +103,7 @@ const FALLBACKS: Record<ThemeKind, Fallback> = {
     border: '#0f4a85',
     focus: '#006bbd',
     tooltipBackground: '#ffffff',
-    series: ['#0f4a85', '#b5200d', '#007100', '#8f00c2', '#895503', '#006bbd', '#ab1f6b', '#4d4d4d', '#1a5b66', '#000000'],
+    series: ['#0f4a85', '#b5200d', '#007100', '#8f00c2', '#895503', '#4d4d4d', '#000000', '#0f8c8c', '#ab1f6b', '#006bbd'],
     missing: '#c8c8c8',
     reference: '#000000',
   },
@@ -129,9 +132,8 @@ export function readTheme(el: Element = document.documentElement): ChartTheme {
     const value = style.getPropertyValue(name).trim();
     return value === '' ? fallback : value;
   };
-  const vscodeSeries = ['blue', 'orange', 'green', 'red', 'purple', 'yellow'].map((c, i) =>
-    v(`--vscode-charts-${c}`, fb.series[i] as string),
-  );
+  const vscodeSeries = ['blue', 'orange', 'green', 'red', 'purple'].map((c, i) => v(`--vscode-charts-${c}`, fb.series[i] as string));
+  const yellow = style.getPropertyValue('--vscode-charts-yellow').trim();
   const highContrast = kind === 'high-contrast' || kind === 'high-contrast-light';
   const contrastBorder = style.getPropertyValue('--vscode-contrastBorder').trim();
   const fontSize = Number.parseFloat(v('--vscode-font-size', '13px'));
@@ -146,7 +148,7 @@ export function readTheme(el: Element = document.documentElement): ChartTheme {
     focus: v('--vscode-focusBorder', fb.focus),
     tooltipBackground: v('--vscode-editorHoverWidget-background', fb.tooltipBackground),
     tooltipForeground: v('--vscode-editorHoverWidget-foreground', v('--vscode-editor-foreground', fb.foreground)),
-    series: [...vscodeSeries, ...fb.series.slice(6)],
+    series: distinctColors([...vscodeSeries, ...fb.series.slice(5), ...(yellow === '' ? [] : [yellow])]),
     missing: fb.missing,
     reference: fb.reference,
     // Viridis reads on dark and light backgrounds and in grey scale; cividis for high contrast

@@ -30,6 +30,22 @@ function newestEntropy(metrics: readonly MetricsRecord[]): LiveRunEntry['entropy
   return null;
 }
 
+/**
+ * Steps done: run.json's `step` is written only at checkpoints and at the end, so while a run
+ * trains its newest logged record says more (a train record's `step` is the 0-based index of the
+ * step it logged, so one more step is done; an eval or entropy record's is the count done).
+ */
+export function stepsDone(snap: RunSnapshot): number {
+  const total = snap.run.config.train.steps;
+  if (snap.run.status === 'completed') return Math.max(snap.run.step, total);
+  let done = snap.run.step;
+  for (const r of snap.metrics) {
+    const n = r.kind === 'train' || r.kind === 'optim' ? r.step + 1 : r.step;
+    if (Number.isFinite(n) && n > done) done = n;
+  }
+  return Math.min(done, total);
+}
+
 export function liveRunEntry(experiment: string, snap: RunSnapshot): LiveRunEntry {
   const loss: [number, number][] = [];
   for (const r of snap.metrics) if (r.kind === 'train' && Number.isFinite(r.loss)) loss.push([r.step, r.loss]);
@@ -37,7 +53,7 @@ export function liveRunEntry(experiment: string, snap: RunSnapshot): LiveRunEntr
     experiment,
     runId: snap.run.id,
     status: snap.run.status,
-    step: snap.run.step,
+    step: stepsDone(snap),
     totalSteps: snap.run.config.train.steps,
     loss: thin(loss, LIVE_RUN_MAX_POINTS),
     entropy: newestEntropy(snap.metrics),
