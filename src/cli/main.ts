@@ -5,12 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES } from '../protocol/backend';
 import type { BackendChoice } from '../protocol/backend';
 import type { ExperimentSpec } from '../protocol/spec';
 import { withSteps } from './withSteps';
-import { BackendUnavailableError } from '../engine/backend';
+import { BackendUnavailableError, checkNativeBackend } from '../engine/backend';
 import { SafetensorsError, openFailure } from '../engine/checkpoint/safetensors';
 import { CheckpointError } from '../protocol/checkpoint';
 import { PRESETS } from '../engine/experiment/presets';
@@ -18,6 +17,7 @@ import { RunFolderError, readRunFile } from '../engine/experiment/runFolder';
 import { SpecFileError, parseSpecFile, validateSpec } from '../engine/experiment/validateSpec';
 import { attentionLabVersion } from '../engine/versions';
 import { UsageError } from './usageError';
+import { closest, COMMAND_NAMES, helpHint, parseCommandArgs, USAGE, wantsHelp, type CommandName } from './usage';
 import { runCommand, resumeCommand } from './runCommand';
 import { inspectCommand } from './inspectCommand';
 import { traceCommand } from './traceCommand';
@@ -38,8 +38,9 @@ Usage:
   attention-lab resume <run-dir> [options]     continue a run from its newest valid checkpoint
   attention-lab status <experiment-dir|run-dir> [--json]
                                                each run's status; repairs runs whose process is gone
-  attention-lab inspect <file.safetensors> [--json]
-  attention-lab presets [--json]
+  attention-lab inspect <file.safetensors|model.safetensors.index.json> [--json]
+  attention-lab presets [--json]               list the built-in experiments
+  attention-lab presets show <name>            print a preset's spec, to start your own from
   attention-lab analyze <run-dir|checkpoint.safetensors> [--out FILE] [--seed N] [--backend b] [--json]
                                                write analysis.json (entropy, length generalization, seeds)
   attention-lab report <experiment-dir> [--json] [--html FILE]
@@ -55,13 +56,18 @@ Run options:
   --steps <n>         override the number of training steps of every run
   --allow-large       skip the resource budget (runs per grid, parameters, memory per step)
   --json              print the outcome as JSON instead of a table
+
+attention-lab <command> --help shows a command's own help.
 `;
 
 function parseBackend(value: string | undefined): BackendChoice {
   if (value === undefined) return 'auto';
   if (!(BACKEND_CHOICES as readonly string[]).includes(value)) {
-    throw new UsageError(`--backend: expected one of ${BACKEND_CHOICES.join(', ')}, got "${value}"`);
+    const guess = closest(value, BACKEND_CHOICES);
+    throw new UsageError(`--backend: expected one of ${BACKEND_CHOICES.join(', ')}, got "${value}"${guess ? `; did you mean ${guess}?` : ''}`);
   }
+  // The native backend is asked for by name: make sure it loads before anything is created.
+  if (value === 'node') checkNativeBackend();
   return value as BackendChoice;
 }
 
@@ -73,43 +79,53 @@ export function parsePositiveInt(flag: string, value: string | undefined, max?: 
   return n;
 }
 
+function presetNamed(name: string): (typeof PRESETS)[string] {
+  const p = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
+  if (p) return p;
+  const guess = closest(name, Object.keys(PRESETS));
+  throw new UsageError(`unknown preset "${name}"${guess ? `; did you mean "${guess}"?` : ''}; available: ${Object.keys(PRESETS).join(', ')}`);
+}
+
 function loadSpec(file: string | undefined, preset: string | undefined): ExperimentSpec {
   if (preset !== undefined && file !== undefined) throw new UsageError('give either a spec file or --preset, not both');
-  if (preset !== undefined) {
-    const p = Object.hasOwn(PRESETS, preset) ? PRESETS[preset] : undefined;
-    if (!p) throw new UsageError(`unknown preset "${preset}"; available: ${Object.keys(PRESETS).join(', ')}`);
-    return structuredClone(p.spec);
-  }
+  if (preset !== undefined) return structuredClone(presetNamed(preset).spec);
   if (file === undefined) throw new UsageError('run: give a spec file or --preset <name> (see: attention-lab presets)');
   return parseSpecFile(file);
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(HELP);
-    return command === undefined ? 2 : 0;
+  if (command === undefined) {
+    // A usage error: the help goes to stderr, stdout stays empty.
+    process.stderr.write(HELP);
+    return 2;
+  }
+  if (command === 'help' || command === '--help' || command === '-h') {
+    const topic = rest[0];
+    if (topic !== undefined && (COMMAND_NAMES as readonly string[]).includes(topic)) process.stdout.write(USAGE[topic as CommandName]);
+    else process.stdout.write(HELP);
+    return 0;
   }
   if (command === '--version' || command === '-v') {
     process.stdout.write(attentionLabVersion() + '\n');
     return 0;
   }
+  if ((COMMAND_NAMES as readonly string[]).includes(command) && wantsHelp(rest)) {
+    process.stdout.write(USAGE[command as CommandName]);
+    return 0;
+  }
   switch (command) {
     case 'run': {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: {
-          preset: { type: 'string' },
-          out: { type: 'string' },
-          backend: { type: 'string' },
-          parallel: { type: 'string' },
-          steps: { type: 'string' },
-          json: { type: 'boolean' },
-          'allow-large': { type: 'boolean' },
-        },
+      const { values, positionals } = parseCommandArgs('run', rest, {
+        preset: { type: 'string' },
+        out: { type: 'string' },
+        backend: { type: 'string' },
+        parallel: { type: 'string' },
+        steps: { type: 'string' },
+        json: { type: 'boolean' },
+        'allow-large': { type: 'boolean' },
       });
-      if (positionals.length > 1) throw new UsageError(`run: one spec file at a time, got ${positionals.length}`);
+      if (positionals.length > 1) throw new UsageError(`run: one spec file at a time, got ${positionals.length} (${helpHint('run')})`);
       const out = checkOutDir(values.out ?? 'runs');
       const parallel = parsePositiveInt('--parallel', values.parallel, MAX_PARALLEL);
       if (values['allow-large']) process.env.ATTENTION_LAB_ALLOW_LARGE = '1';
@@ -118,30 +134,29 @@ async function main(argv: string[]): Promise<number> {
       if (steps !== undefined) spec.train = withSteps(spec.train ?? {}, steps);
       const checked = validateSpec(spec);
       if (!checked.ok) throw new UsageError(checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+      // Every check before the runner creates the experiment folder.
+      const backend = parseBackend(values.backend ?? checked.spec.backend);
       return runCommand(checked.spec, {
         out,
-        backend: parseBackend(values.backend ?? checked.spec.backend),
+        backend,
         parallel: parallel ?? checked.spec.parallel,
         json: values.json ?? false,
       });
     }
     case 'resume': {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { backend: { type: 'string' }, json: { type: 'boolean' }, 'allow-large': { type: 'boolean' } },
-      });
+      const { values, positionals } = parseCommandArgs('resume', rest, { backend: { type: 'string' }, json: { type: 'boolean' }, 'allow-large': { type: 'boolean' } });
       const runDir = positionals[0];
-      if (runDir === undefined || positionals.length > 1) throw new UsageError('resume: give one run folder');
+      if (runDir === undefined || positionals.length > 1) throw new UsageError(`resume: give one run folder (${helpHint('resume')})`);
       checkInDir(runDir, 'resume', 'a run folder');
       if (values['allow-large']) process.env.ATTENTION_LAB_ALLOW_LARGE = '1';
       readRunFile(runDir); // clear error early if it is not a run folder
-      return resumeCommand(path.resolve(runDir), { backend: parseBackend(values.backend), json: values.json ?? false });
+      const backend = parseBackend(values.backend);
+      return resumeCommand(path.resolve(runDir), { backend, json: values.json ?? false });
     }
     case 'inspect': {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
+      const { values, positionals } = parseCommandArgs('inspect', rest, { json: { type: 'boolean' } });
       const file = positionals[0];
-      if (file === undefined || positionals.length > 1) throw new UsageError('inspect: give one .safetensors file');
+      if (file === undefined || positionals.length > 1) throw new UsageError(`inspect: give one .safetensors file or sharded index (${helpHint('inspect')})`);
       let stat: fs.Stats;
       try {
         stat = fs.statSync(file);
@@ -152,7 +167,18 @@ async function main(argv: string[]): Promise<number> {
       return inspectCommand(file, values.json ?? false);
     }
     case 'presets': {
-      const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } } });
+      const { values, positionals } = parseCommandArgs('presets', rest, { json: { type: 'boolean' } });
+      if (positionals[0] === 'show') {
+        const name = positionals[1];
+        if (name === undefined || positionals.length > 2) throw new UsageError(`presets show: give one preset name; available: ${Object.keys(PRESETS).join(', ')}`);
+        // The spec as a file would hold it: run it with `attention-lab run <file>` or edit it first.
+        process.stdout.write(JSON.stringify(presetNamed(name).spec, null, 2) + '\n');
+        return 0;
+      }
+      if (positionals.length > 0) {
+        const guess = closest(positionals[0] as string, ['show']);
+        throw new UsageError(`presets: unknown argument "${positionals[0]}"${guess ? '; did you mean "show"?' : ''} (${helpHint('presets')})`);
+      }
       if (values.json) {
         process.stdout.write(JSON.stringify(PRESETS, null, 2) + '\n');
         return 0;
@@ -169,8 +195,10 @@ async function main(argv: string[]): Promise<number> {
       return reportCommand(rest);
     case 'status':
       return statusCommand(rest);
-    default:
-      throw new UsageError(`unknown command "${command}"; commands: run, resume, status, inspect, presets, trace, analyze, report (see: attention-lab --help)`);
+    default: {
+      const guess = command.startsWith('-') ? undefined : closest(command, COMMAND_NAMES);
+      throw new UsageError(`unknown command "${command}"${guess ? `; did you mean "${guess}"?` : ''}; commands: ${COMMAND_NAMES.join(', ')} (${helpHint()})`);
+    }
   }
 }
 

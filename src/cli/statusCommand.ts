@@ -5,12 +5,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { RunFile } from '../protocol/runFolder';
 import { RUN_FILE, readExperimentFile, readRunFile, repairRunStatus, type StatusRepair } from '../engine/experiment/runFolder';
 import { checkInDir } from './checkPaths';
 import { formatTable } from './table';
 import { UsageError } from './usageError';
+import { parseCommandArgs } from './usage';
 
 /** Run folders of an experiment folder (its experiment.json's runs when readable, else every folder with a run.json). */
 export function runDirsOf(dir: string): string[] {
@@ -42,8 +42,8 @@ export function repairStatuses(dir: string): StatusRepair[] {
 }
 
 export function statusCommand(args: string[]): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
-  if (positionals.length !== 1) throw new UsageError('status: give one experiment folder or run folder');
+  const { values, positionals } = parseCommandArgs('status', args, { json: { type: 'boolean' } });
+  if (positionals.length !== 1) throw new UsageError('status: give one experiment folder or run folder (see: attention-lab status --help)');
   const dir = checkInDir(positionals[0] as string, 'status', 'an experiment folder or a run folder');
   const isRun = fs.existsSync(path.join(dir, RUN_FILE));
   if (!isRun && !fs.existsSync(path.join(dir, 'experiment.json'))) throw new UsageError(`status: ${dir} has neither run.json nor experiment.json`);

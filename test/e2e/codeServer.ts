@@ -1,7 +1,7 @@
 /**
  * A real VS Code for the e2e suite: code-server (installed by scripts/ensure-code-server.sh in
  * .cache/code-server) serving a fresh user-data dir and workspace, driven by playwright-core in
- * Debian's chromium (../shared/docs/vscode-e2e.md). Tests never install anything themselves.
+ * Debian's chromium. Tests never install anything themselves.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,8 +9,9 @@ import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type * as Playwright from 'playwright-core';
-import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 import { findBundleFile } from '../../src/engine/bundlePaths';
 
 // Loaded at run time, not bundled: playwright-core reads its own package files from disk.
@@ -46,6 +47,12 @@ function freePort(): Promise<number> {
 export interface Session {
   page: Page;
   workspace: string;
+  /** Merges settings into the user settings.json (VS Code picks the change up while running). */
+  setUserSettings(patch: Record<string, unknown>): void;
+  /** The text of every extension host log written so far (one per extension host, reloads included). */
+  extensionHostLogs(): string;
+  /** How many extension host logs exist (a reload starts a new extension host). */
+  extensionHostLogCount(): number;
   /** A PNG in test-results/e2e/: the whole window, or only the sidebar or the editor area. */
   screenshot(name: string, part?: 'sidebar' | 'editor'): Promise<void>;
   /**
@@ -67,30 +74,46 @@ function findFiles(dir: string, keep: (name: string) => boolean): string[] {
     .map((f) => path.join(dir, f));
 }
 
+/** Settings every session starts with (a test may add its own). */
+const BASE_SETTINGS: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'workbench.enableExperiments': false,
+  'workbench.tips.enabled': false,
+  'chat.disableAIFeatures': true,
+  'security.workspace.trust.enabled': false,
+  'attentionLab.backend': 'wasm',
+  'attentionLab.parallelRuns': 2,
+};
+
+/**
+ * The .vsix the suite installs: ATTENTION_LAB_E2E_VSIX when set (e.g. one built from an older
+ * commit, to see a test fail before its fix), else one packaged now from the built dist/ into
+ * `dir` by scripts/package.mjs (so packaging is tested too).
+ */
+export async function vsixUnderTest(dir: string): Promise<string> {
+  const given = process.env.ATTENTION_LAB_E2E_VSIX;
+  if (given) return given;
+  const { packageVsix } = (await import(pathToFileURL(path.join(ROOT, 'scripts/package.mjs')).href)) as {
+    packageVsix(out: string, o: { build: boolean }): string;
+  };
+  return packageVsix(path.join(dir, 'attention-lab.vsix'), { build: false });
+}
+
 /** Installs the .vsix into a fresh extensions dir, starts code-server on `workspace` and opens it in chromium. */
-export async function openVsCode(workspace: string, vsix: string): Promise<Session> {
+export async function openVsCode(workspace: string, vsix: string, settings: Record<string, unknown> = {}): Promise<Session> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'al-e2e-'));
   const config = path.join(home, 'config.yaml');
   writeFileSync(config, 'auth: none\ncert: false\n');
   const userData = path.join(home, 'user-data');
   const extensions = path.join(home, 'extensions');
   mkdirSync(path.join(userData, 'User'), { recursive: true });
-  writeFileSync(
-    path.join(userData, 'User', 'settings.json'),
-    JSON.stringify({
-      'workbench.startupEditor': 'none',
-      'telemetry.telemetryLevel': 'off',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'update.mode': 'none',
-      'workbench.enableExperiments': false,
-      'workbench.tips.enabled': false,
-      'chat.disableAIFeatures': true,
-      'security.workspace.trust.enabled': false,
-      'attentionLab.backend': 'wasm',
-      'attentionLab.parallelRuns': 2,
-    }),
-  );
+  const settingsFile = path.join(userData, 'User', 'settings.json');
+  let userSettings: Record<string, unknown> = { ...BASE_SETTINGS, ...settings };
+  writeFileSync(settingsFile, JSON.stringify(userSettings, null, 2));
   const install = spawnSync(CODE_SERVER, ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsix], { encoding: 'utf8' });
   if (install.status !== 0) {
     rmSync(home, { recursive: true, force: true });
@@ -156,9 +179,16 @@ export async function openVsCode(workspace: string, vsix: string): Promise<Sessi
     await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     mkdirSync(SCREENSHOTS, { recursive: true });
+    const logs = path.join(userData, 'logs');
     return {
       page,
       workspace,
+      setUserSettings: (patch) => {
+        userSettings = { ...userSettings, ...patch };
+        writeFileSync(settingsFile, JSON.stringify(userSettings, null, 2));
+      },
+      extensionHostLogs: () => findFiles(logs, (n) => n === 'remoteexthost.log').map((f) => readFileSync(f, 'utf8')).join('\n'),
+      extensionHostLogCount: () => findFiles(logs, (n) => n === 'remoteexthost.log').length,
       screenshot: async (name, part) => {
         const file = path.join(SCREENSHOTS, `${name}.png`);
         if (part === undefined) await page.screenshot({ path: file });
@@ -166,7 +196,6 @@ export async function openVsCode(workspace: string, vsix: string): Promise<Sessi
       },
       consoleErrors: () => errors,
       diagnostics: () => {
-        const logs = path.join(userData, 'logs');
         const files = [...findFiles(logs, (n) => n.endsWith('Attention Lab.log')), ...findFiles(logs, (n) => n === 'remoteexthost.log')];
         return [
           `console errors (${errors.length}):`,
@@ -204,4 +233,44 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
+}
+
+/**
+ * The titles the command palette lists for `query` (the `>` is added): waits until the palette has
+ * filtered (a row, or its "no matching commands" message), reads the rows, and closes it.
+ */
+export async function paletteTitles(page: Page, query: string): Promise<string[]> {
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${query}`);
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  const none = page.locator('.quick-input-widget', { hasText: 'No matching commands' });
+  await rows.first().or(none).first().waitFor({ timeout: 30_000 });
+  const titles = (await rows.allInnerTexts()).map((t) => t.split('\n')[0]?.trim() ?? '');
+  await page.keyboard.press('Escape');
+  await input.waitFor({ state: 'hidden' });
+  return titles;
+}
+
+/** Picks a row of the open quick pick by its text (waits for it) and accepts it with Enter. */
+export async function pickQuickItem(page: Page, text: string): Promise<void> {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ timeout: 60_000 });
+  await row.click();
+}
+
+/** The notification toast whose text contains `text` (waits for it). */
+export async function toast(page: Page, text: string, timeout = 60_000): Promise<Locator> {
+  const t = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  await t.waitFor({ timeout });
+  return t;
+}
+
+/** Closes a toast with its × button. */
+export async function dismissToast(t: Locator): Promise<void> {
+  await t.hover();
+  await t.locator('.codicon-notifications-clear').click();
+  await t.waitFor({ state: 'hidden', timeout: 30_000 });
 }

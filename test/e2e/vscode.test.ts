@@ -14,10 +14,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import type { RunFile, TrainRecord } from '../../src/protocol/runFolder';
 import { openSafetensors, SafetensorsError } from '../../src/engine/checkpoint/safetensors';
-import { ROOT, SCREENSHOTS, openVsCode, runCommand, unavailableReason, webview, type Session } from './codeServer';
+import { SCREENSHOTS, openVsCode, runCommand, unavailableReason, vsixUnderTest, webview, type Session } from './codeServer';
 
 const unavailable = unavailableReason();
 const STEPS = 30;
@@ -71,13 +70,10 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
 
   before(async () => {
     fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
-    const { packageVsix } = (await import(pathToFileURL(path.join(ROOT, 'scripts/package.mjs')).href)) as {
-      packageVsix(out: string, o: { build: boolean }): string;
-    };
     const vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-vsix-'));
     const workspace = makeWorkspace();
     temporary.push(vsixDir, workspace);
-    s = await openVsCode(workspace, packageVsix(path.join(vsixDir, 'attention-lab.vsix'), { build: false }));
+    s = await openVsCode(workspace, await vsixUnderTest(vsixDir));
   });
   after(async () => {
     await s?.close();
