@@ -31,7 +31,7 @@ TENSORS = {
 
 COSINE = {"kind": "warmup-cosine", "warmupSteps": 10, "minFactor": 0.1}
 TIGER_SCHEDULE = {"kind": "piecewise", "points": {"10": 1, "80": 0.1}}
-TIGER = {"name": "tiger", "lr": 1e-2, "beta": 0.965, "weightDecay": 0.05, "accumulate": 1, "shrink": 0.99}
+TIGER = {"name": "tiger", "lr": 1e-2, "beta": 0.965, "weightDecay": 0.05, "shrink": 0.99}
 
 # Each case: Attention Lab's optimizer config (what the unit test builds), its schedule, which
 # gradient sequence, optional ParamKind overrides, and the peers run on the same sequence.
@@ -41,7 +41,9 @@ CASES = [
     {"id": "lion", "optimizer": {"name": "lion", "lr": 3e-3, "beta1": 0.9, "beta2": 0.99, "weightDecay": 0.3},
      "schedule": COSINE, "grads": "grads", "sources": ["lion-pytorch", "optax"]},
     {"id": "tiger", "optimizer": TIGER, "schedule": TIGER_SCHEDULE, "grads": "grads", "sources": ["reference"]},
-    {"id": "tiger-accumulate-nan", "optimizer": {**TIGER, "accumulate": 2}, "schedule": TIGER_SCHEDULE,
+    # "accumulate": the reference's grad_accum_steps k, counted in micro-batches (Attention Lab's is
+    # train.accumulate; the unit test drives the optimizer with micro = step mod k).
+    {"id": "tiger-accumulate-nan", "optimizer": TIGER, "accumulate": 2, "schedule": TIGER_SCHEDULE,
      "grads": "grads-nan", "sources": ["reference"]},
     # pytorch_optimizer's Tiger has neither the RMS scaling nor the half step for biases nor the NaN
     # guard: theta <- theta (1 - eta lambda) - eta sign(beta m + (1 - beta) g). That is exactly Lion
@@ -108,8 +110,8 @@ def run_optax(make_opt, init, grads, lrs):
     return {k: np.stack(v) for k, v in traj.items()}
 
 
-def run_tiger_reference(cfg, kinds, init, grads, lrs):
-    ref = TigerReference(init, kinds, cfg["beta"], cfg["weightDecay"], cfg["accumulate"], cfg["shrink"])
+def run_tiger_reference(cfg, kinds, init, grads, lrs, accumulate=1):
+    ref = TigerReference(init, kinds, cfg["beta"], cfg["weightDecay"], accumulate, cfg["shrink"])
     traj = {k: [v.astype(np.float64)] for k, v in init.items()}
     for t, lr in enumerate(lrs):
         ref.step(t, lr, {k: grads[k][t] for k in init})
@@ -139,7 +141,7 @@ def peer_runner(source: str, case: dict):
         return run
     if source == "reference":
         kinds = {n: case.get("kinds", {}).get(n, TENSORS[n][1]) for n in TENSORS}
-        return lambda i, g, l: run_tiger_reference(o, kinds, i, g, l)
+        return lambda i, g, l: run_tiger_reference(o, kinds, i, g, l, case.get("accumulate", 1))
     raise ValueError(f"no runner for {source} in case {case['id']}")
 
 
@@ -149,7 +151,7 @@ def trace_runner(source: str, opt_cfg: dict):
         init = {"xy": np.array(start, dtype=np.float32)}
         o = opt_cfg
         if source == "reference":
-            ref = TigerReference(init, {"xy": "matrix"}, o["beta"], o["weightDecay"], o["accumulate"], o["shrink"])
+            ref = TigerReference(init, {"xy": "matrix"}, o["beta"], o["weightDecay"], 1, o["shrink"])
             path = [init["xy"].astype(np.float64)]
             for t, lr in enumerate(lrs):
                 # the gradient at the reference's own (float64) position

@@ -5,7 +5,8 @@
  * charts (webview/charts via dist/webview/report.js, inlined with the data).
  */
 import * as path from 'node:path';
-import type { SummaryFile } from '../protocol/analysis';
+import type { MeanInterval, RobustnessGrid, SummaryFile } from '../protocol/analysis';
+import { excludesZero } from '../engine/analysis/confidence';
 import { markdownTable, summarizeExperiment } from '../engine/analysis/summarizeExperiment';
 import { writeHtmlReport } from '../engine/report/htmlReport';
 import { UsageError } from './usageError';
@@ -32,14 +33,44 @@ export function reportCommand(args: string[]): number {
 
 const f = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(3));
 
+/** `a − b = mean ± half` of a paired difference, `(n=1)` when one seed is shared. */
+function difference(d: MeanInterval | null): string {
+  if (d === null) return '–';
+  const sign = (x: number): string => (x >= 0 ? `+${f(x)}` : f(x));
+  return d.halfWidth === null ? `${sign(d.mean)} (n=1)` : `${sign(d.mean)} ± ${f(d.halfWidth)}`;
+}
+
+/** A robustness cell: mean ± 95 % CI half-width, `diverged k/n`, or `(n=1)`. */
+function robustnessCell(g: RobustnessGrid, i: number, j: number): string {
+  const diverged = g.divergedRuns?.values[i]?.[j] ?? 0;
+  const runs = g.runs?.values[i]?.[j] ?? null;
+  if (diverged !== null && diverged > 0) return `diverged ${diverged}/${runs ?? '?'}`;
+  const mean = g.meanFinalLoss.values[i]?.[j] ?? null;
+  if (mean === null) return '–';
+  const half = g.ciFinalLoss?.values[i]?.[j] ?? null;
+  return half === null ? `${f(mean)} (n=1)` : `${f(mean)} ± ${f(half)}`;
+}
+
 export function formatSummary(s: SummaryFile): string {
   const out = [`## ${s.experiment}`, '', markdownTable(s.headline.columns, s.headline.rows)];
+  if (s.headline.note) out.push('', `± : ${s.headline.note}.`);
+  const diffs = s.pairedDifferences ?? [];
+  if (diffs.length > 0) {
+    out.push('', `Paired differences a − b over shared seeds at n = ${s.headlineLength} (mean ± 95 % CI; "shows" when the interval excludes 0):`, '');
+    out.push(
+      markdownTable(
+        ['a', 'b', 'seeds', `Δ loss@${s.headlineLength}`, `Δ exact@${s.headlineLength}`, 'shows'],
+        diffs.map((d) => [d.a, d.b, d.seeds.length, difference(d.loss), difference(d.exact), [excludesZero(d.loss) ? 'loss' : '', excludesZero(d.exact) ? 'exact' : ''].filter(Boolean).join(', ') || 'no']),
+      ),
+    );
+  }
   for (const g of s.robustness) {
-    out.push('', `${g.optimizer}: mean final loss@${s.headlineLength} (± std across seeds), rows weight decay, columns lr:`, '');
+    const chance = g.chanceLoss !== undefined ? `; "diverged": a final loss not finite or above ln V = ${f(g.chanceLoss)}` : '';
+    out.push('', `${g.optimizer}: final loss@${s.headlineLength}, mean ± 95 % CI over seeds, rows weight decay, columns lr${chance}:`, '');
     out.push(
       markdownTable(
         ['', ...g.meanFinalLoss.columnLabels],
-        g.meanFinalLoss.values.map((row, i) => [g.meanFinalLoss.rowLabels[i] as string, ...row.map((v, j) => `${f(v)} ± ${f(g.stdFinalLoss.values[i]?.[j])}`)]),
+        g.meanFinalLoss.values.map((row, i) => [g.meanFinalLoss.rowLabels[i] as string, ...row.map((_, j) => robustnessCell(g, i, j))]),
       ),
     );
   }
@@ -64,13 +95,14 @@ function entropySection(s: SummaryFile): string[] {
   const rt = s.retrieval;
   if (rt) {
     const cols = rt.entropy.columnLabels;
-    out.push('', 'Query row of the retrieval head, by evaluation length (mean ± 95 % CI over seeds): attention entropy H in nats — flat is the claim of log-n scaling, ln n is uniform attention —, attention mass on the queried pair, normalized h = H / ln n, and exact recall:', '');
+    out.push('', 'Query row of the retrieval head, by evaluation length (mean ± 95 % CI over seeds): attention entropy H in nats — flat is the claim of log-n scaling, ln n is uniform attention —, attention mass on the queried pair, normalized h = H / ln n, exact recall and the loss of the answer:', '');
     const rows: string[][] = [];
     rt.entropy.rowLabels.forEach((label, i) => {
       rows.push([label, 'H (nats)', ...cols.map((_, j) => ci(rt.entropy.values[i]?.[j], rt.entropyCi95.values[i]?.[j], 2))]);
       rows.push(['', 'mass on key', ...cols.map((_, j) => ci(rt.keyMass.values[i]?.[j], rt.keyMassCi95.values[i]?.[j], 2))]);
       rows.push(['', 'h', ...cols.map((_, j) => f(rt.normalized.values[i]?.[j]))]);
       rows.push(['', 'exact', ...cols.map((_, j) => ci(rt.exact.values[i]?.[j], rt.exactCi95.values[i]?.[j], 3))]);
+      rows.push(['', 'loss', ...cols.map((_, j) => ci(rt.loss.values[i]?.[j], rt.lossCi95.values[i]?.[j], 4))]);
     });
     out.push(markdownTable(['configuration', 'measure', ...cols], rows));
   }

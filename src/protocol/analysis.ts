@@ -35,6 +35,20 @@ export interface Stats {
   min: number | null;
   max: number | null;
   count: number;
+  /** 95 % Student t interval of the mean (science.md §3); null with fewer than two values. */
+  ci95: { low: number; high: number; halfWidth: number } | null;
+}
+
+/** A mean over n values with its confidence interval (bounds null when n < 2). */
+export interface MeanInterval {
+  n: number;
+  mean: number;
+  /** Sample standard deviation (n − 1); null for one value. */
+  std: number | null;
+  /** t_{(1+level)/2, n−1} · s/√n; null for one value. */
+  halfWidth: number | null;
+  low: number | null;
+  high: number | null;
 }
 
 // ───────────────────────────── analysis.json ─────────────────────────────
@@ -346,6 +360,16 @@ export interface OptimizerDiagnostics {
   tensorUpdateRms: LabeledMatrix;
   /** Tiger only (else null): rows tensors, columns steps, the effective step size η_eff. */
   tigerEffectiveStep: LabeledMatrix | null;
+  /**
+   * Weight RMS after each probed step: rows `all` then each parameter kind the model has
+   * (matrix, embedding, bias, norm-gain, norm-bias), columns steps. null for run folders
+   * written before weights were probed.
+   */
+  weightRms: LabeledMatrix | null;
+  /** Largest |θ| per parameter kind (rows as weightRms without `all`), columns steps; null as weightRms. */
+  weightMaxAbs: LabeledMatrix | null;
+  /** Rows tensors, columns steps: weight RMS of each tensor; null as weightRms. */
+  tensorWeightRms: LabeledMatrix | null;
 }
 
 // ───────────────────────────── metrics.jsonl additions ─────────────────────────────
@@ -365,6 +389,12 @@ export interface SummaryFile {
   groups: SeedGroup[];
   /** One grid per optimizer that was run at more than one (lr, weight decay) point. */
   robustness: RobustnessGrid[];
+  /**
+   * Paired differences over shared seeds (science.md §3): between optimizers (each at its best
+   * group — lowest mean final loss — among groups that differ only in the optimizer), and between
+   * batch settings (groups that differ only in batchSize/accumulate). Absent in older summaries.
+   */
+  pairedDifferences?: PairedDifference[];
   /** Rows groups, columns evaluation lengths: mean exact over seeds (and the CLRS scores). */
   lengthGeneralization: { trainLengths: number[]; exact: LabeledMatrix; clrs: LabeledMatrix; shape: LabeledMatrix; parse: LabeledMatrix; wrongShape: LabeledMatrix; wrongValues: LabeledMatrix };
   /** Rows groups, columns evaluation lengths: mean over heads and seeds of the mean attention entropy H (nats). */
@@ -384,9 +414,26 @@ export interface SummaryFile {
     normalized: LabeledMatrix;
     exact: LabeledMatrix;
     exactCi95: LabeledMatrix;
+    /** Final evaluation loss (cross-entropy of the answer) and its interval. */
+    loss: LabeledMatrix;
+    lossCi95: LabeledMatrix;
   } | null;
-  /** The headline comparison that `attention-lab report` prints. */
-  headline: { columns: string[]; rows: (string | number | null)[][] };
+  /** The headline comparison that `attention-lab report` prints; `note` says what the ± means. */
+  headline: { columns: string[]; rows: (string | number | null)[][]; note?: string };
+}
+
+/** a − b over the seeds both groups finished, at the headline length, with 95 % intervals. */
+export interface PairedDifference {
+  /** What differs between the two groups. */
+  factor: 'optimizer' | 'batching';
+  a: string;
+  b: string;
+  /** The shared seeds with a final evaluation in both. */
+  seeds: number[];
+  /** Final evaluation loss, a − b (negative: a lower). null without a shared seed. */
+  loss: MeanInterval | null;
+  /** Final exact match, a − b. */
+  exact: MeanInterval | null;
 }
 
 export interface RunSummary {
@@ -404,6 +451,18 @@ export interface RunSummary {
   attentionScaling: string;
   optimizerStateBytes: number;
   trainSeconds: number;
+  /** Examples per micro-batch and micro-batches per update (1 for runs written before accumulation existed). */
+  batchSize: number;
+  accumulate: number;
+  /** ln V, the loss of a uniform guess over the vocabulary. */
+  chanceLoss: number;
+  /**
+   * The run diverged: its final evaluation loss at the headline length is not finite or above
+   * `chanceLoss`, or its last logged training loss is not finite.
+   */
+  diverged: boolean;
+  /** From the last optimizer diagnostics record: weight RMS of the matrices, of all parameters, and the largest |θ|; null without one. */
+  weights: { matrixRms: number | null; rms: number | null; maxAbs: number | null };
   /** Final evaluation per length (from run.json). */
   final: { length: number; loss: number; exact: number; clrs: number }[];
   /** Best over the run's evaluations, at the headline length. */
@@ -452,6 +511,10 @@ export interface SeedGroup {
   bestLoss: Stats;
   bestExact: Stats;
   finalTrainLoss: Stats;
+  /** Weight RMS of the matrices at the end of training. Absent in older summaries. */
+  finalMatrixRms?: Stats;
+  /** Runs of the group that diverged (RunSummary.diverged). Absent in older summaries. */
+  diverged?: number;
   /** Training loss and evaluation exact-match curves with mean ± std bands. */
   curves: SeedBand[];
 }
@@ -462,8 +525,18 @@ export interface RobustnessGrid {
   lrs: number[];
   /** Row values. */
   weightDecays: number[];
-  /** Rows weight decay, columns lr: mean across seeds of the final evaluation loss at the headline length. */
+  /**
+   * Rows weight decay, columns lr: mean across seeds of the final evaluation loss at the headline
+   * length; null in a cell where a run diverged (see `divergedRuns`) or none finished.
+   */
   meanFinalLoss: LabeledMatrix;
   stdFinalLoss: LabeledMatrix;
+  /** Half-width of the 95 % interval of meanFinalLoss (null where it is null or one seed finished). Absent in older summaries. */
+  ciFinalLoss?: LabeledMatrix;
   meanFinalExact: LabeledMatrix;
+  /** Runs per cell, and how many of them diverged (RunSummary.diverged). Absent in older summaries. */
+  runs?: LabeledMatrix;
+  divergedRuns?: LabeledMatrix;
+  /** ln V of the task: a final loss above it counts as diverged. Absent in older summaries. */
+  chanceLoss?: number;
 }

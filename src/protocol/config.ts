@@ -118,6 +118,15 @@ export interface ModelConfig {
   rseProjection: boolean;
 }
 
+/**
+ * What a parameter is, for optimizers that treat kinds differently (Tiger: half step and no
+ * decay for biases and LayerNorm parameters, a per-row RMS step for embeddings, a per-tensor
+ * RMS step for everything else; NaN-guard shrink towards 1 for LayerNorm gains), and the
+ * tensor groups of the optimizer diagnostics.
+ */
+export type ParamKind = 'matrix' | 'embedding' | 'bias' | 'norm-gain' | 'norm-bias';
+export const PARAM_KINDS: readonly ParamKind[] = ['matrix', 'embedding', 'bias', 'norm-gain', 'norm-bias'];
+
 export type OptimizerName = 'adamw' | 'lion' | 'tiger' | 'sgd';
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = ['adamw', 'lion', 'tiger', 'sgd'];
 
@@ -141,9 +150,7 @@ export interface TigerConfig {
   lr: number;
   beta: number;
   weightDecay: number;
-  /** Gradient accumulation steps k, folded into the momentum. */
-  accumulate: number;
-  /** Shrink ratio s applied to a tensor whose gradient has a NaN. */
+  /** Shrink ratio s applied to a tensor whose gradient has a NaN or ±Inf. */
   shrink: number;
 }
 export interface SgdConfig {
@@ -175,8 +182,15 @@ export interface TaskConfig {
 }
 
 export interface TrainConfig {
+  /** Optimizer updates. */
   steps: number;
+  /** Examples per micro-batch (per step when accumulate = 1). */
   batchSize: number;
+  /**
+   * Gradient accumulation k: a step is k micro-batches of batchSize examples, then one update
+   * (science.md §3). 1 = off.
+   */
+  accumulate: number;
   schedule: ScheduleConfig;
   /** Clip the global gradient norm to this value; 0 = off. */
   gradClip: number;

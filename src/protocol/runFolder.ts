@@ -8,6 +8,7 @@
  *   <out>/<experiment>/<run-id>/checkpoints/step-<N>.safetensors
  */
 import type { BackendName } from './backend';
+import type { ParamKind } from './config';
 import type { RunConfig } from './config';
 import type { ExperimentSpec } from './spec';
 
@@ -128,7 +129,7 @@ export interface EntropyRecord {
 
 /**
  * Optimizer diagnostics of one step (docs/analysis.md), computed from parameter snapshots on
- * logged steps. Optional: older run folders have none.
+ * logged steps. Optional: older run folders have none (and no weight fields).
  */
 export interface OptimRecord {
   kind: 'optim';
@@ -141,6 +142,17 @@ export interface OptimRecord {
   signAgreement: number | null;
   nanEvents: number;
   stateBytes: number;
-  /** Per parameter tensor: update RMS and, for Tiger, the effective step size η_eff (mean over rows for embeddings). */
-  tensors: { name: string; updateRms: number; effectiveStep: number | null }[];
+  /** RMS over all parameters of θ_{t+1} (after the step). Absent in older run folders. */
+  weightRms?: number;
+  /**
+   * Per parameter kind (Tiger's tensor groups: matrix, embedding, bias, norm-gain, norm-bias; only
+   * kinds the model has, in that order): RMS and largest |θ| over every entry of that kind, after
+   * the step. Absent in older run folders.
+   */
+  groups?: { kind: ParamKind; weightRms: number; maxAbs: number }[];
+  /**
+   * Per parameter tensor: update RMS, weight RMS after the step (absent in older run folders)
+   * and, for Tiger, the effective step size η_eff (mean over rows for embeddings).
+   */
+  tensors: { name: string; updateRms: number; weightRms?: number; effectiveStep: number | null }[];
 }

@@ -37,14 +37,21 @@ export interface OptimizerSpec {
   beta?: number;
   eps?: number;
   momentum?: number;
-  accumulate?: number;
   shrink?: number;
 }
 
-export interface TrainSpec extends Partial<Omit<TrainConfig, 'schedule' | 'q'>> {
+export interface TrainSpec extends Partial<Omit<TrainConfig, 'schedule' | 'q' | 'batchSize' | 'accumulate'>> {
   schedule?: ScheduleConfig;
   /** q of the q-norm objective; a list expands the grid, like lr. */
   q?: number | number[];
+  /**
+   * Examples per micro-batch, and gradient accumulation k (micro-batches per update). Each may be
+   * a list that expands the grid; given as two lists they are paired entry by entry (equal
+   * lengths): `batchSize: [32, 8], accumulate: [1, 4]` is 32 examples per update at once vs in
+   * 4 micro-batches of 8.
+   */
+  batchSize?: number | number[];
+  accumulate?: number | number[];
 }
 
 export interface ExperimentSpec {

@@ -121,7 +121,7 @@ test('a model without RSE is read under one seed and is never properly random', 
   }
 });
 
-test("the optimizer probe measures update RMS, sign agreement and Tiger's effective step", () => {
+test("the optimizer probe measures update RMS, sign agreement, Tiger's effective step and the weights' RMS", () => {
   const config = configOf(spec());
   const trainer = new Trainer(config);
   const probe = new OptimizerProbe(trainer.model.params, config.optimizer, (s) => s % 2 === 0);
@@ -153,6 +153,22 @@ test("the optimizer probe measures update RMS, sign agreement and Tiger's effect
     assert.ok(last);
     const kernel = last.rec.tensors.find((t) => t.name === 'blocks.0.attn.qkv.kernel');
     assert.ok(kernel && Math.abs((kernel.effectiveStep as number) - last.lr * rmsBefore) < 1e-6 * last.lr);
+    // Weights after step 4 (the current ones): RMS over all, per kind with the largest |θ|, per tensor.
+    const entries = (kinds: readonly string[]): number[] =>
+      trainer.model.params.filter((p) => kinds.includes(p.kind)).flatMap((p) => Array.from(p.variable.dataSync() as Float32Array));
+    const rmsOf = (xs: readonly number[]): number => Math.sqrt(xs.reduce((acc, x) => acc + x * x, 0) / xs.length);
+    const all = entries(['matrix', 'embedding', 'bias', 'norm-gain', 'norm-bias']);
+    assert.ok(Math.abs((last.rec.weightRms as number) - rmsOf(all)) < 1e-5 * rmsOf(all));
+    assert.deepEqual(last.rec.groups?.map((g) => g.kind), ['matrix', 'embedding', 'bias', 'norm-gain', 'norm-bias']);
+    for (const g of last.rec.groups ?? []) {
+      const xs = entries([g.kind]);
+      assert.ok(Math.abs(g.weightRms - rmsOf(xs)) < 1e-5 * rmsOf(xs), `${g.kind} RMS`);
+      assert.equal(g.maxAbs, Math.max(...xs.map(Math.abs)), `${g.kind} max |θ|`);
+    }
+    const gains = last.rec.groups?.find((g) => g.kind === 'norm-gain');
+    assert.ok(gains && gains.weightRms > 0.9, 'LayerNorm gains start at 1');
+    const kernelValues = Array.from((trainer.model.params.find((p) => p.name === 'blocks.0.attn.qkv.kernel') as { variable: tf.Variable }).variable.dataSync());
+    assert.ok(Math.abs((kernel.weightRms as number) - rmsOf(kernelValues)) < 1e-5 * rmsOf(kernelValues));
     probe.dispose();
     assert.ok(tf.memory().numTensors <= tensorsBefore, 'the probe leaves no tensor behind');
   } finally {
@@ -178,6 +194,11 @@ test('a run logs entropy and optimizer records, writes analysis.json; analyze an
   assert.deepEqual(data.analysis.entropyOverTraining?.steps, [2, 4, 6]);
   assert.equal(data.analysis.optimizer?.signAgreement[0], null);
   assert.ok(data.analysis.optimizer?.tigerEffectiveStep);
+  const weights = data.analysis.optimizer?.weightRms;
+  assert.ok(weights && weights.rowLabels[0] === 'all' && weights.rowLabels.includes('matrix'));
+  assert.deepEqual(weights.columnLabels, ['0', '2', '4', '5']);
+  assert.ok(weights.values.every((row) => row.every((v) => v !== null && v > 0)));
+  assert.deepEqual(data.analysis.optimizer?.weightMaxAbs?.rowLabels, weights.rowLabels.slice(1));
 
   // analyze on the folder (its newest checkpoint) twice: the same file apart from the clock
   const one = await analyzePath(runDir, { out: path.join(dir, 'a1.json') });

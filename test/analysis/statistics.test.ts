@@ -54,7 +54,12 @@ test('variance, std, percentile and slope match hand values', () => {
   assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20], 95), 19);
   close(slope([0, 1, 2], [1, 3, 5]) as number, 2);
   assert.equal(slope([1], [1]), null);
-  assert.deepEqual(stats([1, null, 3]), { mean: 2, std: Math.SQRT2, min: 1, max: 3, count: 2 });
+  // 95 % interval of 1 and 3: 2 ± t(0.975; 1)·√2/√2 = 2 ± 12.706.
+  const two = stats([1, null, 3]);
+  assert.deepEqual({ ...two, ci95: null }, { mean: 2, std: Math.SQRT2, min: 1, max: 3, count: 2, ci95: null });
+  close(two.ci95?.halfWidth as number, 12.706204736, 1e-6);
+  close(two.ci95?.low as number, 2 - 12.706204736, 1e-6);
+  assert.equal(stats([4]).ci95, null);
 });
 
 test('q-norm of per-input losses: a hand value, q = 1 is the mean, large q approaches the worst', () => {
@@ -100,14 +105,27 @@ test('summary helpers: seed groups, headline length, seed bands, robustness grid
   assert.deepEqual(band.steps, [0, 10]);
   assert.deepEqual(band.mean, [4, 3]);
   close(band.std[0] as number, Math.SQRT2);
-  const run = (lr: number, wd: number, loss: number): RunSummary =>
-    ({ optimizer: 'lion', lr, weightDecay: wd, final: [{ length: 8, loss, exact: 0, clrs: 0 }] }) as unknown as RunSummary;
-  const [grid] = robustnessGrids([run(1e-4, 0.1, 1), run(1e-4, 0.1, 3), run(3e-4, 0.1, 2), run(1e-4, 1, 5)], 8);
+  const run = (lr: number, wd: number, loss: number, diverged = false): RunSummary =>
+    ({ optimizer: 'lion', lr, weightDecay: wd, diverged, chanceLoss: 3, final: [{ length: 8, loss, exact: 0, clrs: 0 }] }) as unknown as RunSummary;
+  const [grid] = robustnessGrids([run(1e-4, 0.1, 1), run(1e-4, 0.1, 3), run(3e-4, 0.1, 2), run(1e-4, 1, 5), run(3e-4, 1, 2.5), run(3e-4, 1, 1e9, true)], 8);
   assert.ok(grid);
+  // The cell with a diverged run shows no mean (not a huge number); divergedRuns says why.
   assert.deepEqual(grid.meanFinalLoss.values, [
     [2, 2],
     [5, null],
   ]);
+  assert.deepEqual(grid.divergedRuns?.values, [
+    [0, 0],
+    [0, 1],
+  ]);
+  assert.deepEqual(grid.runs?.values, [
+    [2, 1],
+    [1, 2],
+  ]);
+  assert.equal(grid.chanceLoss, 3);
   close(grid.stdFinalLoss.values[0]?.[0] as number, Math.SQRT2);
+  // Two values 1 and 3: half-width t(0.975; 1)·√2/√2 = 12.706.
+  close(grid.ciFinalLoss?.values[0]?.[0] as number, 12.706204736, 1e-6);
+  assert.equal(grid.ciFinalLoss?.values[0]?.[1], null, 'one seed: no interval');
   assert.equal(markdownTable(['a', 'b'], [['x|y', 1.5]]), '| a | b |\n|---|---|\n| x\\|y | 1.500 |');
 });

@@ -29,7 +29,7 @@ const RUN: RunConfig = {
   },
   optimizer: { name: 'adamw', lr: 1e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 },
   train: {
-    steps: 100, batchSize: 4, schedule: { kind: 'constant' }, gradClip: 1, evalEvery: 50, evalExamples: 8, logEvery: 10,
+    steps: 100, batchSize: 4, accumulate: 1, schedule: { kind: 'constant' }, gradClip: 1, evalEvery: 50, evalExamples: 8, logEvery: 10,
     checkpointEvery: 0, q: 1, seedsPerInput: 1, qWarmup: 0,
   },
   seed: 1,

@@ -9,6 +9,7 @@ test('train defaults follow the step count', () => {
   assert.deepEqual(resolveTrainConfig(undefined), {
     steps: 1000,
     batchSize: 32,
+    accumulate: 1,
     schedule: { kind: 'warmup-cosine', warmupSteps: 50, minFactor: 0.1 },
     gradClip: 1,
     evalEvery: 100,

@@ -80,6 +80,7 @@ test('defaults are applied and the task fixes vocabulary and lengths', () => {
   assert.deepEqual(run.train, {
     steps: 100,
     batchSize: 32,
+    accumulate: 1,
     schedule: { kind: 'warmup-cosine', warmupSteps: 5, minFactor: 0.1 },
     gradClip: 1,
     evalEvery: 10,
@@ -160,6 +161,26 @@ test('weight-decay and q lists expand the grid and name the runs', () => {
   assert.deepEqual(runs.map((r) => r.train.seedsPerInput), [3, 3, 3, 3, 3, 3, 3, 3]);
 });
 
+test('batchSize and accumulate lists are paired entry by entry; one list alone expands the grid', () => {
+  const spec: ExperimentSpec = {
+    ...baseSpec(),
+    models: [{ label: 'm', dModel: 32, heads: 2 }],
+    attentionScalings: ['standard'],
+    optimizers: [{ name: 'tiger', lr: 1e-2 }],
+    seeds: [1, 2],
+    train: { steps: 50, batchSize: [32, 8], accumulate: [1, 4] },
+  };
+  const runs = expandGrid(spec);
+  assert.equal(runs.length, gridSize(spec));
+  assert.deepEqual(runs.map((r) => r.id), ['sort-m-standard-tiger-b32-k1-s1', 'sort-m-standard-tiger-b32-k1-s2', 'sort-m-standard-tiger-b8-k4-s1', 'sort-m-standard-tiger-b8-k4-s2']);
+  assert.deepEqual(runs.map((r) => [r.train.batchSize, r.train.accumulate]), [[32, 1], [32, 1], [8, 4], [8, 4]]);
+  const only = expandGrid({ ...spec, seeds: [1], train: { steps: 50, batchSize: 16, accumulate: [1, 2, 3] } });
+  assert.deepEqual(only.map((r) => r.id), ['sort-m-standard-tiger-k1-s1', 'sort-m-standard-tiger-k2-s1', 'sort-m-standard-tiger-k3-s1']);
+  assert.deepEqual(only.map((r) => r.train.batchSize), [16, 16, 16]);
+  const plain = expandGrid({ ...spec, seeds: [1], train: { steps: 50, accumulate: 4 } });
+  assert.deepEqual(plain.map((r) => [r.id, r.train.batchSize, r.train.accumulate]), [['sort-m-standard-tiger-s1', 32, 4]]);
+});
+
 test('tasks sharing a name are numbered in run ids', () => {
   const spec = baseSpec();
   spec.tasks = [
@@ -219,7 +240,7 @@ test('formatNumber picks the shorter exact form', () => {
 
 test('every preset expands to unique, file-name safe runs that build valid models and optimizers', async () => {
   await initBackend('cpu');
-  const expected: Record<string, number> = { quick: 6, entropy: 9, optimizers: 9, robustness: 36, 'randomized-recall': 12, 'position-probe': 6, 'length-generalization': 12 };
+  const expected: Record<string, number> = { quick: 6, entropy: 9, optimizers: 15, robustness: 45, 'tiger-accumulation': 18, 'randomized-recall': 12, 'position-probe': 6, 'length-generalization': 12 };
   for (const [name, preset] of Object.entries(PRESETS)) {
     const runs = expandGrid(preset.spec);
     assert.equal(runs.length, expected[name], name);
@@ -256,6 +277,33 @@ test('quick preset: small enough for ~1–2 minutes with 2 runs in parallel', ()
   for (const run of runs) {
     assert.ok(run.model.maxLen <= 32 && run.model.dModel <= 32 && run.train.steps <= 1000, run.id);
     assert.ok(Math.max(...run.task.trainLengths) <= 8);
+  }
+});
+
+test('optimizer presets: paired seeds, lr grids from well below each optimum into divergence, accumulation pairs', () => {
+  const opt = expandGrid(PRESETS.optimizers!.spec);
+  const names = ['adamw', 'lion', 'tiger'] as const;
+  for (const name of names) assert.deepEqual(opt.filter((r) => r.optimizer.name === name).map((r) => r.seed), [1, 2, 3, 4, 5], `${name}: the same 5 seeds`);
+  const rob = expandGrid(PRESETS.robustness!.spec);
+  const best = new Map(opt.map((r) => [r.optimizer.name, r.optimizer.lr]));
+  for (const name of names) {
+    const lrs = [...new Set(rob.filter((r) => r.optimizer.name === name).map((r) => r.optimizer.lr))];
+    assert.equal(lrs.length, 5, `${name}: 5 lr points`);
+    const b = best.get(name) as number;
+    assert.ok(Math.min(...lrs) <= b / 30 && Math.max(...lrs) >= b * 30, `${name}: ${lrs.join(', ')} spans 1/30 … 30 × the best lr ${b}`);
+    assert.equal(new Set(rob.filter((r) => r.optimizer.name === name).map((r) => r.optimizer.weightDecay)).size, 1);
+  }
+  const acc = expandGrid(PRESETS['tiger-accumulation']!.spec);
+  for (const name of names) {
+    const mine = acc.filter((r) => r.optimizer.name === name);
+    assert.deepEqual([...new Set(mine.map((r) => `${r.train.batchSize}x${r.train.accumulate}`))], ['32x1', '8x4'], name);
+    assert.ok(mine.every((r) => r.train.batchSize * r.train.accumulate === 32 && r.optimizer.lr === best.get(name)));
+  }
+  // A preset evaluated beyond its training lengths must not use learned positions (they cannot extrapolate).
+  for (const p of ['optimizers', 'robustness', 'tiger-accumulation']) {
+    for (const r of expandGrid(PRESETS[p]!.spec)) {
+      if (Math.max(...r.task.evalLengths) > Math.max(...r.task.trainLengths)) assert.notEqual(r.model.position, 'learned', r.id);
+    }
   }
 });
 

@@ -28,7 +28,7 @@ test('the schema compiles in strict mode (draft 2020-12)', () => {
 });
 
 test('every preset passes validateSpec and the JSON Schema', () => {
-  assert.deepEqual(Object.keys(PRESETS), ['quick', 'entropy', 'optimizers', 'robustness', 'randomized-recall', 'position-probe', 'length-generalization']);
+  assert.deepEqual(Object.keys(PRESETS), ['quick', 'entropy', 'optimizers', 'robustness', 'tiger-accumulation', 'randomized-recall', 'position-probe', 'length-generalization']);
   for (const [name, preset] of Object.entries(PRESETS)) {
     assert.ok(validateSpec(preset.spec).ok, name);
     assert.ok(schemaValid(preset.spec), `${name}: ${JSON.stringify(schemaValid.errors)}`);
@@ -77,10 +77,10 @@ test('every property in the schema has a description', () => {
 });
 
 test('the optimizer fields that apply per optimizer match the schema', () => {
-  const all = ['beta1', 'beta2', 'beta', 'eps', 'momentum', 'accumulate', 'shrink'];
+  const all = ['beta1', 'beta2', 'beta', 'eps', 'momentum', 'shrink'];
   for (const name of OPTIMIZER_NAMES) {
     for (const field of all) {
-      const value = specWith({ '$.optimizers': [{ name, lr: 1e-3, [field]: field === 'accumulate' ? 2 : 0.5 }] });
+      const value = specWith({ '$.optimizers': [{ name, lr: 1e-3, [field]: 0.5 }] });
       const applies = OPTIMIZER_FIELDS[name].includes(field);
       assert.equal(schemaValid(value), applies, `schema: ${name}.${field}`);
       assert.equal(validateSpec(value).ok, applies, `validator: ${name}.${field}`);
@@ -103,7 +103,11 @@ const SAMPLES: [string, Record<string, unknown>, boolean][] = [
   ['lr list and q list', { '$.optimizers[0].lr': [1e-3, 3e-3], '$.train.q': [1, 2] }, true],
   ['piecewise schedule', { '$.train.schedule': { kind: 'piecewise', points: { '0': 0, '10': 1 } } }, true],
   ['sgd with momentum', { '$.optimizers[0]': { name: 'sgd', lr: 0.5, momentum: 0 } }, true],
-  ['tiger with accumulate', { '$.optimizers[0]': { name: 'tiger', lr: 1e-3, accumulate: 8, shrink: 1 } }, true],
+  ['tiger with shrink', { '$.optimizers[0]': { name: 'tiger', lr: 1e-3, shrink: 1 } }, true],
+  ['accumulate', { '$.train.accumulate': 8 }, true],
+  ['batchSize and accumulate lists', { '$.train.batchSize': [32, 8], '$.train.accumulate': [1, 4] }, true],
+  ['accumulate on an optimizer', { '$.optimizers[0]': { name: 'tiger', lr: 1e-3, accumulate: 8 } }, false],
+  ['accumulate zero', { '$.train.accumulate': 0 }, false],
   ['missing tasks', { '$.tasks': DELETE }, false],
   ['name with space', { '$.name': 'a b' }, false],
   ['name too long', { '$.name': 'x'.repeat(65) }, false],

@@ -84,7 +84,7 @@ test('run → inspect → resume on a spec file, through the CLI', () => {
 test('presets lists every preset; trace prints a path as JSON', () => {
   const p = cli(['presets']);
   assert.equal(p.status, 0);
-  for (const name of ['quick', 'entropy', 'optimizers', 'robustness', 'randomized-recall', 'position-probe']) assert.match(p.stdout, new RegExp(`^${name}\\s`, 'm'));
+  for (const name of ['quick', 'entropy', 'optimizers', 'robustness', 'tiger-accumulation', 'randomized-recall', 'position-probe']) assert.match(p.stdout, new RegExp(`^${name}\\s`, 'm'));
   const t = cli(['trace', '--optimizer', 'tiger', '--function', 'quadratic', '--steps', '50', '--lr', '0.05', '--json']);
   assert.equal(t.status, 0, t.stderr);
   const trace = JSON.parse(t.stdout) as { points: { loss: number }[]; function: string };

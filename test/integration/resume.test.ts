@@ -20,8 +20,9 @@ before(async () => {
   await initBackend('wasm');
 });
 
-function config(optimizer: 'adamw' | 'lion' | 'tiger'): RunConfig {
-  const [c] = expandGrid(tinySpec({ optimizers: [{ name: optimizer, lr: optimizer === 'adamw' ? 3e-3 : 1e-3 }] }));
+function config(optimizer: 'adamw' | 'lion' | 'tiger', accumulate = 1): RunConfig {
+  const base = tinySpec();
+  const [c] = expandGrid(tinySpec({ optimizers: [{ name: optimizer, lr: optimizer === 'adamw' ? 3e-3 : 1e-3 }], train: { ...base.train, accumulate } }));
   assert.ok(c);
   return c;
 }
@@ -47,10 +48,10 @@ async function tensorsOf(file: string): Promise<Map<string, Uint8Array>> {
   return out;
 }
 
-for (const opt of ['adamw', 'lion', 'tiger'] as const) {
-  test(`${opt}: cancelled at step 7 and resumed equals training straight through, bit for bit`, async () => {
+for (const [opt, k] of [['adamw', 1], ['lion', 1], ['tiger', 1], ['adamw', 3], ['tiger', 3]] as const) {
+  test(`${opt}${k > 1 ? ` with accumulate ${k}` : ''}: cancelled at step 7 and resumed equals training straight through, bit for bit`, async () => {
     const dir = tempDir('resume');
-    const c = config(opt);
+    const c = config(opt, k);
     const before = tf.memory().numTensors;
     assert.equal(await train(path.join(dir, 'straight'), c), 'completed');
     assert.equal(await train(path.join(dir, 'split'), c, { stopAt: 7 }), 'cancelled');

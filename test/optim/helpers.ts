@@ -50,3 +50,18 @@ export function assertClose(actual: readonly number[], expected: readonly number
 export function disposeParams(params: readonly ModelParam[]): void {
   for (const p of params) p.variable.dispose();
 }
+
+/** Model-like parameters: same-shaped matrices (one group), an embedding pair, vectors of every half-step kind. */
+export const MODEL_LIKE_PARAMS: readonly [string, ParamKind, number[]][] = [
+  ['w1', 'matrix', [3, 4]],
+  ['w2', 'matrix', [3, 4]],
+  ['w3', 'matrix', [3, 2]],
+  ['e1', 'embedding', [5, 3]],
+  ['e2', 'embedding', [5, 3]],
+  ['b1', 'bias', [4]],
+  ['g1', 'norm-gain', [3]],
+  ['n1', 'norm-bias', [3]],
+];
+
+/** Number of elements of a shape. */
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

@@ -200,7 +200,7 @@ test('bad inputs are rejected with clear errors', async () => {
 test('createOptimizer and defaultOptimizerConfig', () => {
   assert.deepEqual(defaultOptimizerConfig('adamw'), { name: 'adamw', lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2 });
   assert.deepEqual(defaultOptimizerConfig('lion'), { name: 'lion', lr: 1e-4, beta1: 0.9, beta2: 0.99, weightDecay: 1e-1 });
-  assert.deepEqual(defaultOptimizerConfig('tiger'), { name: 'tiger', lr: 1e-3, beta: 0.965, weightDecay: 0.01, accumulate: 1, shrink: 0.99 });
+  assert.deepEqual(defaultOptimizerConfig('tiger'), { name: 'tiger', lr: 1e-3, beta: 0.965, weightDecay: 0.01, shrink: 0.99 });
   assert.deepEqual(defaultOptimizerConfig('sgd'), { name: 'sgd', lr: 1e-2, momentum: 0.9, weightDecay: 0 });
   for (const name of OPTIMIZER_NAMES) {
     const opt = createOptimizer(defaultOptimizerConfig(name));
@@ -213,6 +213,6 @@ test('createOptimizer and defaultOptimizerConfig', () => {
   assert.throws(() => createOptimizer({ ...defaultOptimizerConfig('adamw'), lr: 0 }), /adamw: lr must be a finite number in \(0, ∞\), got 0/);
   assert.throws(() => createOptimizer({ name: 'adamw', lr: 1e-3, beta1: 1, beta2: 0.999, eps: 1e-8, weightDecay: 0 }), /beta1/);
   assert.throws(() => createOptimizer({ name: 'lion', lr: 1e-4, beta1: 0.9, beta2: 1.5, weightDecay: 0 }), /beta2/);
-  assert.throws(() => createOptimizer({ ...(defaultOptimizerConfig('tiger') as OptimizerConfig), accumulate: 0 } as OptimizerConfig), /accumulate must be an integer >= 1/);
+  assert.throws(() => createOptimizer({ name: 'tiger', lr: 1e-3, beta: 0.965, weightDecay: 0, shrink: 1.5 }), /shrink/);
   assert.throws(() => createOptimizer({ name: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: -1 }), /weightDecay/);
 });

@@ -8,13 +8,14 @@ import type { Tensor } from '../../src/engine/tf';
 import type { TigerConfig } from '../../src/protocol/config';
 import { BACKENDS, assertClose, disposeParams, makeParam, stepWith, values } from './helpers';
 
-const config: TigerConfig = { name: 'tiger', lr: 0.1, beta: 0.9, weightDecay: 0.1, accumulate: 1, shrink: 0.99 };
+const config: TigerConfig = { name: 'tiger', lr: 0.1, beta: 0.9, weightDecay: 0.1, shrink: 0.99 };
 
 const rms = (xs: readonly number[]): number => Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / xs.length);
 
 /**
  * Tiger from science.md §3 in doubles, for one tensor of `rows` rows (the last axis has
- * θ.length / rows entries). t counts from 0; lrs[t] is η_t.
+ * θ.length / rows entries), as the reference counts: t counts micro-batches from 0, k of them
+ * per update; lrs[t] is η_t.
  */
 function referenceTiger(
   c: TigerConfig,
@@ -23,12 +24,12 @@ function referenceTiger(
   rows: number,
   grads: readonly (readonly number[])[],
   lrs: readonly number[],
+  k = 1,
 ): { theta: number[][]; m: number[][] } {
   const theta = [...theta0];
   let m = theta.map(() => 0);
   const thetas: number[][] = [];
   const ms: number[][] = [];
-  const k = c.accumulate;
   const cols = theta.length / rows;
   grads.forEach((g, t) => {
     if (g.some((x) => !Number.isFinite(x))) {
@@ -187,9 +188,9 @@ for (const backend of BACKENDS) {
     disposeParams(params);
   });
 
-  test(`Tiger accumulation k = 2: momentum collects 2 gradients, θ moves every 2nd step (${backend})`, async () => {
+  test(`Tiger accumulation k = 2: momentum collects 2 micro-gradients, θ moves on the 2nd (${backend})`, async () => {
     await useTestBackend(backend);
-    const c: TigerConfig = { ...config, accumulate: 2 };
+    const c = config;
     const grads = [
       [1, -1, 0, 2],
       [-3, 0.5, 0, -1],
@@ -197,7 +198,7 @@ for (const backend of BACKENDS) {
       [0, 0, -3, 0],
     ];
     const lrs = [0.1, 0.1, 0.1, 0.1];
-    const ref = referenceTiger(c, 'matrix', theta0, 2, grads, lrs);
+    const ref = referenceTiger(c, 'matrix', theta0, 2, grads, lrs, 2);
     const w = makeParam('w', 'matrix', theta0, [2, 2]);
     const opt = new Tiger(c);
     // t = 0: b1 = β = 0.9, b2 = 0.1/2 = 0.05 → m = 0.05·g0 = [0.05, −0.05, 0, 0.1]; (t + 1) mod 2 ≠ 0: θ unchanged.
@@ -213,7 +214,8 @@ for (const backend of BACKENDS) {
     ];
     let prev = values(w.variable);
     grads.forEach((g, t) => {
-      stepWith(opt, [w], { w: g }, { step: t, lr: 0.1, measure: false });
+      // Training step ⌊t/2⌋, micro-batch t mod 2 (the reference's micro-batch counter t).
+      stepWith(opt, [w], { w: g }, { step: Math.floor(t / 2), lr: 0.1, measure: false, accumulate: 2, micro: t % 2 });
       const now = values(w.variable);
       if (t % 2 === 0) assert.deepEqual(now, prev, `t = ${t}: parameters unchanged`);
       else assert.notDeepEqual(now, prev, `t = ${t}: parameters updated`);

@@ -39,6 +39,11 @@ import type { PeerFixture } from './peerFixture';
 interface Case {
   id: string;
   optimizer: OptimizerConfig;
+  /**
+   * The reference's gradient accumulation k, counted in micro-batches (fixtures written before
+   * accumulation moved to train.accumulate carry it as optimizer.accumulate).
+   */
+  accumulate?: number;
   schedule: ScheduleConfig;
   grads: string;
   sources: string[];
@@ -140,7 +145,9 @@ function runOurs(fx: PeerFixture, c: Case, kinds: Record<string, ParamKind>, ste
     const variable = tf.tidy(() => tf.variable(tf.tensor(init.data, init.shape, 'float32'), true));
     return { name, kind: c.kinds?.[name] ?? (kinds[name] as ParamKind), variable };
   });
-  const optimizer = createOptimizer(c.optimizer);
+  const { accumulate: legacyK, ...config } = c.optimizer as OptimizerConfig & { accumulate?: number };
+  const k = c.accumulate ?? legacyK ?? 1;
+  const optimizer = createOptimizer(config as OptimizerConfig);
   const out = new Map<string, Float32Array[]>(names.map((n) => [n, [fx.get(`init/${n}`).data]]));
   const before = tf.memory().numTensors;
   try {
@@ -148,7 +155,8 @@ function runOurs(fx: PeerFixture, c: Case, kinds: Record<string, ParamKind>, ste
       const grads = new Map<string, Tensor>();
       for (const p of params) grads.set(p.name, tf.tensor(row(fx.get(`${c.grads}/${p.name}`), s), p.variable.shape, 'float32'));
       const lr = c.optimizer.lr * scheduleFactor(c.schedule, s, steps);
-      const report = optimizer.step(params, grads, { step: s, lr, measure: false });
+      // The reference counts micro-batches: s is micro-batch s mod k of update ⌊s/k⌋, with the schedule at s.
+      const report = optimizer.step(params, grads, { step: Math.floor(s / k), lr, measure: false, accumulate: k, micro: s % k });
       for (const g of grads.values()) g.dispose();
       const expectNan = c.grads === 'grads-nan' && (s === 37 || s === 50); // optimizer_fixtures.py puts the NaNs there
       assert.equal(report.nanEvents, expectNan ? 1 : 0, `${c.id}: NaN events at step ${s}`);

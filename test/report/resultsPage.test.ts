@@ -1,7 +1,7 @@
 /** The results pages `npm run science` writes: facts header, the report's tables, the README digest between markers. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { formatDuration, readmeDigest, replaceMarkedSection, resultsPage, type ResultsMeta } from '../../src/engine/report/resultsPage';
+import { formatDuration, keepNotes, readmeDigest, replaceMarkedSection, resultsPage, type ResultsMeta } from '../../src/engine/report/resultsPage';
 import type { SummaryFile } from '../../src/protocol/analysis';
 
 const meta: ResultsMeta = {
@@ -12,6 +12,7 @@ const meta: ResultsMeta = {
   backends: { tensorflow: 9 },
   machine: { cpu: 'AMD EPYC', cores: 2, memoryGiB: 24, node: '20.20.2', platform: 'linux x64' },
   load: { before: 0.5, after: 1.9 },
+  cpuSeconds: 700,
   command: 'attention-lab run --preset entropy',
   statuses: { completed: 9 },
 };
@@ -46,6 +47,7 @@ test('resultsPage: the facts, the seeds and the tables without the report headin
   assert.match(page, /\| wall time \| 6 min 42 s \|/);
   assert.match(page, /\| training seeds \| 1, 2 \(n = 2 per configuration\) \|/);
   assert.match(page, /\| backend \| tensorflow × 9 \|/);
+  assert.match(page, /\| CPU time \| 11 min 40 s \(≈ 5 min 50 s of wall time on an idle 2-core machine\) \|/);
   assert.match(page, /\| load average \(1 min\) \| 0\.50 before, 1\.90 after \|/);
   assert.ok(!page.includes('## entropy'), 'the report heading is replaced by the page title');
   assert.match(page, /\| a \| H \(nats\) \| 0\.70 ± 0\.05 \|/);
@@ -55,7 +57,7 @@ test('readmeDigest keeps the headline and the retrieval table, and links the pag
   const d = readmeDigest(meta, summary, tables);
   assert.match(d, /^\| configuration \| seeds \|/);
   assert.match(d, /\| a \| H \(nats\) \| 0\.70 ± 0\.05 \|/);
-  assert.match(d, /4 runs, 2 seed\(s\) per configuration, 6 min 42 s on tensorflow .*\[docs\/results\/entropy\.md\]\(docs\/results\/entropy\.md\)/);
+  assert.match(d, /4 runs, 2 seed\(s\) per configuration, 6 min 42 s \(CPU 11 min 40 s\) on tensorflow .*\[docs\/results\/entropy\.md\]\(docs\/results\/entropy\.md\)/);
 });
 
 test('replaceMarkedSection replaces between the markers only, and reports missing markers', () => {
@@ -65,4 +67,19 @@ test('replaceMarkedSection replaces between the markers only, and reports missin
   assert.equal(r.text, 'intro\n<!-- results:entropy -->\nnew table\n<!-- /results:entropy -->\nafter\n');
   assert.equal(replaceMarkedSection(r.text, 'entropy', 'again').text.match(/again/g)?.length, 1, 'idempotent markers');
   assert.deepEqual(replaceMarkedSection(doc, 'optimizers', 'x'), { text: doc, replaced: false });
+});
+
+test('keepNotes carries the hand-written notes of the old page into the regenerated one', () => {
+  const old = '# Preset\n\n| old | table |\n\n<!-- notes -->\n## What it shows\nH stays flat.\n<!-- /notes -->\n';
+  const fresh = '# Preset\n\n| new | table |\n';
+  assert.equal(keepNotes(old, fresh), '# Preset\n\n| new | table |\n\n<!-- notes -->\n## What it shows\nH stays flat.\n<!-- /notes -->\n');
+  assert.equal(keepNotes(null, fresh), fresh);
+  assert.equal(keepNotes('# no notes here', fresh), fresh);
+});
+
+test('a page regenerated from folders trained earlier says the load was not recorded', () => {
+  const page = resultsPage({ ...meta, load: null }, summary, tables);
+  assert.match(page, /\| load average \(1 min\) \| not recorded \|/);
+  assert.match(resultsPage({ ...meta, cpuSeconds: null }, summary, tables), /\| CPU time \| not recorded \|/);
+  assert.doesNotMatch(readmeDigest({ ...meta, load: null }, summary, tables), /load/);
 });

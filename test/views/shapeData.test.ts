@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readExperimentSnapshot } from '../../src/engine/report/readExperiments';
 import { comparisonTable, groupLabel, lengthGrid, meanStd, metricSeries, parseMetric, seedGroups } from '../../webview/dashboard/shapeData';
+import { intervalsSeparateBest } from '../../webview/charts/bestValue';
 import { quickConfigs, tempDir, writeExperiment, writeRun } from './fixtures';
 
 const { dir, cleanup } = tempDir();
@@ -37,13 +38,30 @@ test('curves are the seed mean with the sample std as band; steps only one seed 
   assert.deepEqual(meanStd([]).mean, NaN);
 });
 
-test('the comparison table gives final scores per group; groups without a final evaluation show null', () => {
+test('the comparison table gives final scores per group with 95 % intervals; groups without a final evaluation show null', () => {
   const t = comparisonTable(experiment().runs, 8);
   assert.equal(t.rows.length, 2);
   assert.equal(t.rows[0]?.exact, 0.5);
-  assert.equal(t.rows[0]?.exactStd, 0);
+  assert.equal(t.rows[0]?.exactCi, 0, 'two runs, equal values: an interval of width 0');
+  assert.equal(t.rows[0]?.n, 2);
   assert.equal(t.rows[1]?.exact, null);
+  assert.equal(t.rows[1]?.exactCi, null);
+  assert.deepEqual([t.rows[1]?.seeds, t.rows[1]?.n], [2, 0]);
   assert.equal(t.rows[0]?.optimizer, configs[0]!.optimizer.name);
+  assert.deepEqual(t.columns.find((c) => c.key === 'loss')?.interval, { low: 'lossLow', high: 'lossHigh' });
+});
+
+test('a best value is marked only where the intervals separate, and never from one run', () => {
+  const iv = { low: 'lo', high: 'hi' };
+  const rows = [
+    { v: 0.1, lo: 0.05, hi: 0.15 },
+    { v: 0.3, lo: 0.2, hi: 0.4 },
+    { v: null, lo: null, hi: null }, // a group that never trained takes no part
+  ];
+  assert.equal(intervalsSeparateBest(rows, 'v', 0.1, iv), true);
+  assert.equal(intervalsSeparateBest([rows[0]!, { v: 0.3, lo: 0.12, hi: 0.48 }], 'v', 0.1, iv), false, 'overlap');
+  assert.equal(intervalsSeparateBest([{ v: 0.1, lo: null, hi: null }, rows[1]!], 'v', 0.1, iv), false, 'one run: no interval');
+  assert.equal(intervalsSeparateBest([rows[0]!, { v: 0.3, lo: null, hi: null }], 'v', 0.1, iv), false, 'the other has one run');
 });
 
 test('the length grid has groups × evaluation lengths with the training boundary marked', () => {

@@ -256,6 +256,23 @@ describe('charts in Chromium', { skip: unavailable }, () => {
     assert.deepEqual(best, new Set(['0.1407', '0.917', '850']));
   });
 
+  it('table with intervals: a best is marked only where its interval separates from every other row with a value', async () => {
+    const c = card('optimizers-ci');
+    const best = await c.locator('td.al-best').allTextContents();
+    assert.deepEqual(best, ['0.1203'], 'Lion\'s loss is marked, no exact match (Lion and Tiger overlap), the untrained row is ignored');
+  });
+
+  it('heatmap with notes: a diverged cell is drawn missing with its note, in the tooltip and the data table too', async () => {
+    const c = card('robust-diverged');
+    const notes = await c.locator('text.al-cell-note').allTextContents();
+    assert.deepEqual(notes, ['diverged 1/3', 'diverged 3/3']);
+    assert.equal(await c.locator('rect.al-cell[data-missing="true"][data-note="diverged 3/3"]').count(), 1);
+    await c.locator('rect.al-cell[data-col="4"]').hover();
+    assert.ok(((await tooltip('robust-diverged').textContent()) ?? '').includes('diverged 3/3'));
+    const table = await api<DataTable>(page, 'table', 'robust-diverged');
+    assert.deepEqual(table.rows[0]?.slice(4), ['diverged 1/3', 'diverged 3/3']);
+  });
+
   it('contour with optimizer paths: contour bands, three paths with start/end markers, the minimum, step tooltips', async () => {
     const c = card('paths');
     assert.ok((await c.locator('path.al-contour').count()) >= 10);

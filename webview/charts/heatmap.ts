@@ -64,9 +64,10 @@ function draw(ctx: DrawContext<HeatmapOptions>, data: HeatmapData): DataTable {
   validateHeatmap(data);
   const rows = data.values.length;
   const cols = data.columnLabels.length;
+  const note = (r: number, c: number): string | null => o.cellNotes?.[r]?.[c] ?? null;
   const table: DataTable = {
     columns: [o.yLabel ?? 'row', ...data.columnLabels],
-    rows: data.values.map((r, i) => [data.rowLabels[i] as string, ...r.map((v) => (Number.isFinite(v) ? v : null))]),
+    rows: data.values.map((r, i) => [data.rowLabels[i] as string, ...r.map((v, j) => note(i, j) ?? (Number.isFinite(v) ? v : null))]),
   };
   const ext = o.domain ?? finiteExtent(data.values);
   if (rows === 0 || cols === 0 || ext === undefined) {
@@ -134,22 +135,24 @@ function draw(ctx: DrawContext<HeatmapOptions>, data: HeatmapData): DataTable {
         .attr('height', Math.max(0.5, ch - gap))
         .attr('fill', fill);
       if (!finite) rect.attr('data-missing', 'true');
+      const text = note(r, c);
+      if (text !== null) rect.attr('data-note', text);
       const mk = markers.get(c);
       if (finite && tol !== undefined && mk?.value !== undefined && Math.abs(v - mk.value) <= tol) {
         rect.attr('stroke', theme.reference).attr('stroke-width', 1.5).classed('al-near-reference', true);
       }
-      if (showValues && finite) {
+      if (showValues && (finite || text !== null)) {
         cells
           .append('text')
-          .attr('class', 'al-cell-text')
+          .attr('class', text !== null ? 'al-cell-text al-cell-note' : 'al-cell-text')
           .attr('x', c * cw + cw / 2)
           .attr('y', r * ch + ch / 2)
           .attr('dy', '0.35em')
           .attr('text-anchor', 'middle')
           .attr('font-size', Math.min(small, ch * 0.6))
-          .attr('fill', textOn(d3color(fill)?.formatRgb() ?? fill))
+          .attr('fill', finite ? textOn(d3color(fill)?.formatRgb() ?? fill) : theme.foreground)
           .attr('pointer-events', 'none')
-          .text(formatFixed(v, digits));
+          .text(text ?? formatFixed(v, digits));
       }
     }
   }
@@ -251,7 +254,9 @@ function draw(ctx: DrawContext<HeatmapOptions>, data: HeatmapData): DataTable {
     cur = [r, c];
     const v = data.values[r]?.[c] as number;
     focus.attr('x', c * cw).attr('y', r * ch).attr('width', cw).attr('height', ch).attr('visibility', 'visible');
-    const tipRows = [{ label: o.valueLabel ?? 'value', value: Number.isFinite(v) ? formatValue(v) : 'missing' }];
+    const text = note(r, c);
+    const tipRows = [{ label: o.valueLabel ?? 'value', value: Number.isFinite(v) ? formatValue(v) : (text ?? 'missing') }];
+    if (text !== null && Number.isFinite(v)) tipRows.push({ label: 'note', value: text });
     const mk = markers.get(c);
     if (mk !== undefined) {
       const name = mk.label.split('=')[0]?.trim() || 'reference';

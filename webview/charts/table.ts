@@ -1,12 +1,14 @@
 /**
  * A sortable table (the optimizer comparison): click a header, or Tab to it and press
  * Enter/Space, to sort by that column; again to reverse. Numbers are right-aligned with fixed
- * digits and the full value in the cell's title; the best value of a column can be marked.
+ * digits and the full value in the cell's title; the best value of a column can be marked,
+ * and with confidence intervals only when they separate it from every other row's.
  */
 import { makeChart } from './chartFrame';
 import type { DrawContext } from './chartFrame';
 import { formatFixed, formatValue } from './format';
 import type { ChartHandle, ChartTarget } from './handle';
+import { intervalsSeparateBest } from './bestValue';
 import { sortRows } from './sortRows';
 import type { DataTable, TableColumn, TableData, TableOptions } from './types';
 
@@ -33,8 +35,11 @@ function draw(ctx: DrawContext<TableOptions>, data: TableData): DataTable {
   const best = new Map<string, number>();
   for (const c of data.columns) {
     if (c.best === undefined) continue;
-    const vs = data.rows.map((r) => r[c.key]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-    if (vs.length > 0) best.set(c.key, c.best === 'min' ? Math.min(...vs) : Math.max(...vs));
+    const withValue = data.rows.filter((r) => typeof r[c.key] === 'number' && Number.isFinite(r[c.key]));
+    const vs = withValue.map((r) => r[c.key] as number);
+    if (vs.length === 0) continue;
+    const b = c.best === 'min' ? Math.min(...vs) : Math.max(...vs);
+    if (c.interval === undefined || intervalsSeparateBest(withValue, c.key, b, c.interval)) best.set(c.key, b);
   }
   const thead = el.createTHead().insertRow();
   for (const c of data.columns) {

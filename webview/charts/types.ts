@@ -103,6 +103,12 @@ export interface HeatmapOptions extends BaseChartOptions {
   markerTolerance?: number;
   /** Digits in cell text (tooltips always show the full value). Default 2. */
   cellDigits?: number;
+  /**
+   * Text for some cells (same shape as the values; null = none), drawn in the cell instead of
+   * its value — also on a missing (hatched) cell — and shown in the tooltip and the data table,
+   * e.g. "diverged 2/3" where a mean would only be a huge number.
+   */
+  cellNotes?: (string | null)[][];
 }
 
 // ---- attention pattern --------------------------------------------------------------------
@@ -155,6 +161,12 @@ export interface TableColumn {
   digits?: number;
   /** Lower is better: the best value in the column is highlighted. */
   best?: 'min' | 'max';
+  /**
+   * Row fields holding each value's confidence interval. With `best`, the best value is then
+   * highlighted only when its interval and the interval of every other row with a value are
+   * disjoint (a row with a value but no interval, e.g. one seed, rules the highlight out).
+   */
+  interval?: { low: string; high: string };
 }
 
 export interface TableData {

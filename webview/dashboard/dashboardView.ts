@@ -26,14 +26,15 @@ import {
   lengthGrid,
   adversaryTable,
   majorityVote,
-  matrixData,
   metricSeries,
   parseMetric,
   patternData,
   randomizedCaption,
+  robustnessData,
   seedVariance,
   successHistogram,
   TRAIN_METRICS,
+  weightRmsSeries,
   type LengthField,
 } from './shapeData';
 
@@ -358,7 +359,7 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
     renderCurves(exp, grid);
 
     const length = lengths.find((l) => l <= Math.max(...exp.runs.flatMap((r) => r.run.config.task.trainLengths))) ?? lengths[0] ?? 0;
-    const cmp = chartCard(grid, host, 'optimizer-table', `Optimizer comparison (final evaluation at n=${length})`, { wide: true });
+    const cmp = chartCard(grid, host, 'optimizer-table', `Optimizer comparison (final evaluation at n=${length}; mean ± 95% CI over seeds, best marked only where the intervals separate)`, { wide: true });
     cmp.setChart(keep(tableChart(cmp.body, comparisonTable(exp.runs, length), { title: 'optimizer-table', emptyText: 'No finished runs yet.' })));
 
     const lg = chartCard(grid, host, 'length-generalization', 'Length generalization (final scores, mean over seeds)');
@@ -409,11 +410,20 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       empty(rb.body, summary ? 'This experiment did not vary lr and weight decay.' : 'No summary.json yet: it is written when the experiment finishes.');
     }
     for (const g of grids) {
-      const mean = chartCard(grid, host, `robustness-${g.optimizer}-mean`, `${g.optimizer}: final loss, mean over seeds (lr × weight decay)`);
-      mean.setChart(keep(heatmap(mean.body, matrixData(g.meanFinalLoss), { title: `robustness-${g.optimizer}-mean`, xLabel: 'lr', yLabel: 'weight decay', valueLabel: 'loss' })));
-      const std = chartCard(grid, host, `robustness-${g.optimizer}-std`, `${g.optimizer}: final loss, seed std`);
-      std.setChart(keep(heatmap(std.body, matrixData(g.stdFinalLoss), { title: `robustness-${g.optimizer}-std`, xLabel: 'lr', yLabel: 'weight decay', valueLabel: 'std' })));
+      const r = robustnessData(g);
+      const chance = g.chanceLoss !== undefined ? `; diverged: a final loss not finite or above ln V = ${g.chanceLoss.toFixed(2)}` : '';
+      const mean = chartCard(grid, host, `robustness-${g.optimizer}-mean`, `${g.optimizer}: final loss, mean over seeds (lr × weight decay${chance})`);
+      mean.setChart(
+        keep(heatmap(mean.body, r.mean, { title: `robustness-${g.optimizer}-mean`, xLabel: 'lr', yLabel: 'weight decay', valueLabel: 'loss', cellNotes: r.notes })),
+      );
+      const ci = chartCard(grid, host, `robustness-${g.optimizer}-ci`, `${g.optimizer}: final loss, ± 95% CI half-width over seeds`);
+      ci.setChart(keep(heatmap(ci.body, r.ci, { title: `robustness-${g.optimizer}-ci`, xLabel: 'lr', yLabel: 'weight decay', valueLabel: '± 95% CI', cellNotes: r.notes })));
     }
+
+    const weights = weightRmsSeries(exp.runs);
+    const wr = chartCard(grid, host, 'weight-rms', 'Weight RMS of the weight matrices over training (mean across seeds)', { wide: true });
+    if (weights.length === 0) empty(wr.body, 'No optimizer diagnostics with weights yet (written on logged steps by runs of this version).');
+    else wr.setChart(keep(lineChart(wr.body, weights, { title: 'weight-rms', xLabel: 'step', yLabel: 'weight RMS (matrices)', logY: true, height: 260 })));
 
     renderAnalysis(exp, grid);
     renderTrace(exp, grid);
@@ -481,6 +491,6 @@ function experimentOptimizers(exp: ExperimentSnapshot | undefined): OptimizerCon
   return [
     { name: 'adamw', lr: 0.02, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 },
     { name: 'lion', lr: 0.002, beta1: 0.9, beta2: 0.99, weightDecay: 0 },
-    { name: 'tiger', lr: 0.002, beta: 0.945, weightDecay: 0, accumulate: 1, shrink: 0.5 },
+    { name: 'tiger', lr: 0.002, beta: 0.945, weightDecay: 0, shrink: 0.5 },
   ];
 }

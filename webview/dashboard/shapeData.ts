@@ -2,9 +2,10 @@
  * From run-folder snapshots (and analysis/summary files) to the chart library's data types.
  * Pure functions, no DOM: the dashboard, the HTML report and the unit tests (test/views) use them.
  */
+import { meanInterval } from '../../src/engine/analysis/confidence';
 import { ANALYSIS_VERSION } from '../../src/protocol/analysis';
-import type { AnalysisFile, LabeledMatrix, SummaryFile } from '../../src/protocol/analysis';
-import type { EntropyRecord, EvalResult, RunFile, TrainRecord } from '../../src/protocol/runFolder';
+import type { AnalysisFile, LabeledMatrix, RobustnessGrid, SummaryFile } from '../../src/protocol/analysis';
+import type { EntropyRecord, EvalResult, OptimRecord, RunFile, TrainRecord } from '../../src/protocol/runFolder';
 import type { ExperimentSnapshot, RunSnapshot } from '../../src/protocol/viewData';
 import type { AttentionData, ColumnMarker, HeatmapData, HistogramData, LineSeries, TableData } from '../charts/types';
 
@@ -93,52 +94,113 @@ function finalAt(r: RunSnapshot, length: number): EvalResult | null {
   return r.run.final?.find((x) => x.length === length) ?? null;
 }
 
-/** The optimizer comparison: one row per seed group, final scores at `length` as mean and seed std. */
+/**
+ * The optimizer comparison: one row per seed group, final scores at `length` as the mean over
+ * the n runs with a final evaluation, with the half-width of its 95 % interval (Student t over
+ * seeds; none when n = 1) and the interval bounds the table uses to mark a
+ * best value only when it separates from every other group's. Groups without a final
+ * evaluation have null scores and take no part in the comparison.
+ */
 export function comparisonTable(runs: readonly RunSnapshot[], length: number): TableData {
   const rows = seedGroups(runs).map(({ label, runs: group }) => {
     const c = group[0]!.run.config;
     const finals = group.map((r) => finalAt(r, length)).filter((x): x is EvalResult => x !== null);
-    const loss = meanStd(finals.map((f) => f.loss));
-    const exact = meanStd(finals.map((f) => f.exact));
-    const clrs = meanStd(finals.map((f) => f.clrs));
-    const lastLoss = group.map((r) => [...r.metrics].reverse().find((m) => m.kind === 'train') as TrainRecord | undefined).filter((x) => x !== undefined);
-    const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
-    return {
+    const lastTrain = group.map((r) => [...r.metrics].reverse().find((m) => m.kind === 'train') as TrainRecord | undefined).filter((x) => x !== undefined);
+    const lastOptim = group.map((r) => [...r.metrics].reverse().find((m) => m.kind === 'optim') as OptimRecord | undefined);
+    const num = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+    const row: Record<string, string | number | null> = {
       group: label,
       optimizer: c.optimizer.name,
       lr: c.optimizer.lr,
       weightDecay: 'weightDecay' in c.optimizer ? c.optimizer.weightDecay : null,
+      batch: (c.train.accumulate ?? 1) > 1 ? `${c.train.batchSize}×${c.train.accumulate}` : String(c.train.batchSize),
       scaling: c.model.attentionScaling,
       seeds: group.length,
-      trainLoss: num(meanStd(lastLoss.map((m) => m.loss)).mean),
-      loss: num(loss.mean),
-      lossStd: num(loss.std),
-      exact: num(exact.mean),
-      exactStd: num(exact.std),
-      clrs: num(clrs.mean),
+      n: finals.length,
       stateKiB: group[0]!.run.optimizerStateBytes / 1024,
       trainSeconds: num(meanStd(group.map((r) => r.run.timings.trainSeconds)).mean),
+      weightRms: num(meanInterval(lastOptim.map((o) => o?.groups?.find((g) => g.kind === 'matrix')?.weightRms))?.mean),
     };
+    const put = (key: string, values: readonly number[]): void => {
+      const m = meanInterval(values);
+      row[key] = num(m?.mean);
+      row[`${key}Ci`] = num(m?.halfWidth);
+      row[`${key}Low`] = num(m?.low);
+      row[`${key}High`] = num(m?.high);
+    };
+    put('trainLoss', lastTrain.map((m) => m.loss));
+    put('loss', finals.map((f) => f.loss));
+    put('exact', finals.map((f) => f.exact));
+    put('clrs', finals.map((f) => f.clrs));
+    return row;
   });
+  const iv = (key: string): { low: string; high: string } => ({ low: `${key}Low`, high: `${key}High` });
   return {
     columns: [
       { key: 'group', label: 'Group', type: 'text' },
       { key: 'optimizer', label: 'Optimizer', type: 'text' },
       { key: 'lr', label: 'lr', type: 'number' },
       { key: 'weightDecay', label: 'wd', type: 'number' },
+      { key: 'batch', label: 'Batch', type: 'text' },
       { key: 'scaling', label: 'Scaling', type: 'text' },
       { key: 'seeds', label: 'Seeds', type: 'number', digits: 0 },
-      { key: 'trainLoss', label: 'Train loss', type: 'number', digits: 4, best: 'min' },
-      { key: 'loss', label: `Loss@${length}`, type: 'number', digits: 4, best: 'min' },
-      { key: 'lossStd', label: '± std', type: 'number', digits: 4 },
-      { key: 'exact', label: `Exact@${length}`, type: 'number', digits: 3, best: 'max' },
-      { key: 'exactStd', label: '± std', type: 'number', digits: 3 },
-      { key: 'clrs', label: `CLRS@${length}`, type: 'number', digits: 3, best: 'max' },
+      { key: 'n', label: 'n final', type: 'number', digits: 0 },
+      { key: 'trainLoss', label: 'Train loss', type: 'number', digits: 4, best: 'min', interval: iv('trainLoss') },
+      { key: 'loss', label: `Loss@${length}`, type: 'number', digits: 4, best: 'min', interval: iv('loss') },
+      { key: 'lossCi', label: '± 95% CI', type: 'number', digits: 4 },
+      { key: 'exact', label: `Exact@${length}`, type: 'number', digits: 3, best: 'max', interval: iv('exact') },
+      { key: 'exactCi', label: '± 95% CI', type: 'number', digits: 3 },
+      { key: 'clrs', label: `CLRS@${length}`, type: 'number', digits: 3, best: 'max', interval: iv('clrs') },
+      { key: 'weightRms', label: 'Weight RMS', type: 'number', digits: 3 },
       { key: 'stateKiB', label: 'State KiB', type: 'number', digits: 1, best: 'min' },
-      { key: 'trainSeconds', label: 'Train s', type: 'number', digits: 1, best: 'min' },
+      { key: 'trainSeconds', label: 'Train s', type: 'number', digits: 1 },
     ],
     rows,
   };
+}
+
+/**
+ * A robustness grid as heatmap data: mean final loss per (weight decay, lr) cell, a cell where
+ * a run diverged drawn as missing with the note `diverged k/n` (a mean over a blown-up run
+ * would only be a huge number), and the 95 % interval half-widths.
+ */
+export function robustnessData(g: RobustnessGrid): { mean: HeatmapData; ci: HeatmapData; notes: (string | null)[][] } {
+  const notes = g.meanFinalLoss.values.map((row, i) =>
+    row.map((_, j) => {
+      const d = g.divergedRuns?.values[i]?.[j] ?? 0;
+      return d !== null && d > 0 ? `diverged ${d}/${g.runs?.values[i]?.[j] ?? '?'}` : null;
+    }),
+  );
+  return { mean: matrixData(g.meanFinalLoss), ci: matrixData(g.ciFinalLoss ?? g.stdFinalLoss), notes };
+}
+
+/**
+ * Weight RMS of the matrices over training (optimizer diagnostics records): one line per seed
+ * group, the mean over its seeds, with the largest |θ| of any matrix in the label. Tiger's
+ * relative step compounds unless its weight decay bounds it (science.md §3).
+ */
+export function weightRmsSeries(runs: readonly RunSnapshot[]): LineSeries[] {
+  const out: LineSeries[] = [];
+  for (const { label, runs: group } of seedGroups(runs)) {
+    const perRun = group.map((r) => {
+      const m = new Map<number, number>();
+      for (const rec of r.metrics) {
+        if (rec.kind !== 'optim') continue;
+        const v = rec.groups?.find((g) => g.kind === 'matrix')?.weightRms;
+        if (v !== undefined && Number.isFinite(v)) m.set(rec.step, v);
+      }
+      return m;
+    });
+    const steps = [...new Set(perRun.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
+    if (steps.length === 0) continue;
+    const points = steps.map((step) => {
+      const vals = perRun.map((m) => m.get(step)).filter((v): v is number => v !== undefined);
+      const { mean, std } = meanStd(vals);
+      return vals.length > 1 ? { x: step, y: mean, std } : { x: step, y: mean };
+    });
+    out.push({ id: label, label: group.length > 1 ? `${label} (${group.length} seeds)` : label, points });
+  }
+  return out;
 }
 
 export type LengthField = 'exact' | 'clrs' | 'shape' | 'parse' | 'loss' | 'tokenAccuracy';

@@ -6,11 +6,15 @@
  * - update RMS over all parameters and per tensor;
  * - sign agreement: fraction of entries whose update has the same sign as at step s − 1 (a
  *   sign-based optimizer with slowly turning momentum keeps most signs);
+ * - weight RMS after the step, over all parameters, per tensor, and per parameter kind (Tiger's
+ *   tensor groups) with the largest |θ| of each kind: Tiger's relative step η·RMS(θ) compounds,
+ *   and only its weight decay bounds it (science.md §3);
  * - Tiger's effective step size per tensor (science.md §3): η_t·RMS(θ) for matrices, the mean
- *   over rows of η_t·RMS(row) for embeddings, 0.5·η_t for biases and LayerNorm; 0 on the
- *   accumulation steps where Tiger does not move.
+ *   over rows of η_t·RMS(row) for embeddings, 0.5·η_t for biases and LayerNorm (a training step
+ *   moves θ once, on its last micro-batch, also under accumulation).
  */
 import type { OptimizerConfig } from '../../protocol/config';
+import { PARAM_KINDS } from '../../protocol/config';
 import type { OptimRecord } from '../../protocol/runFolder';
 import type { ModelParam } from '../model/params';
 import { tf } from '../tf';
@@ -49,7 +53,6 @@ export class OptimizerProbe {
     const previous = this.snapshots.get(s - 1) ?? null;
     const restored = previous === null && this.restoredSign?.step === s ? this.restoredSign.signs : null;
     const tiger = this.optimizer.name === 'tiger' ? this.optimizer : null;
-    const moves = tiger ? (s + 1) % tiger.accumulate === 0 : true;
     const perTensor = tf.tidy(() => {
       const rows = this.params.map((p, i) => {
         const b = before[i] as Tensor;
@@ -58,26 +61,33 @@ export class OptimizerProbe {
         const previousSign = previous ? tf.sign(tf.sub(b, previous[i] as Tensor)) : restored ? (restored[i] as Tensor) : null;
         const agree = previousSign ? tf.sum(tf.cast(tf.equal(tf.sign(u), previousSign), 'float32')) : tf.scalar(0);
         let eff: Tensor = tf.scalar(0);
-        if (tiger && moves) {
+        if (tiger) {
           if (p.kind === 'bias' || p.kind === 'norm-gain' || p.kind === 'norm-bias') eff = tf.scalar(0.5 * lr);
           else if (p.kind === 'embedding') eff = tf.mul(tf.mean(tf.sqrt(tf.mean(tf.square(b), -1))), lr);
           else eff = tf.mul(tf.sqrt(tf.mean(tf.square(b))), lr);
         }
-        return tf.stack([sumSq, agree, eff]);
+        return tf.stack([sumSq, agree, eff, tf.sum(tf.square(p.variable)), tf.max(tf.abs(p.variable))]);
       });
-      return tf.stack(rows); // [params, 3]
+      return tf.stack(rows); // [params, 5]
     });
     const data = perTensor.dataSync();
     perTensor.dispose();
+    const W = 5;
     let total = 0;
     let sumSq = 0;
     let agree = 0;
+    let weightSq = 0;
+    const byKind = new Map<string, { size: number; sumSq: number; maxAbs: number }>();
     const tensors: OptimRecord['tensors'] = this.params.map((p, i) => {
       const size = p.variable.size;
+      const [uSq, same, eff, wSq, wMax] = [0, 1, 2, 3, 4].map((j) => data[W * i + j] as number) as [number, number, number, number, number];
       total += size;
-      sumSq += data[3 * i] as number;
-      agree += data[3 * i + 1] as number;
-      return { name: p.name, updateRms: Math.sqrt((data[3 * i] as number) / size), effectiveStep: tiger ? (data[3 * i + 2] as number) : null };
+      sumSq += uSq;
+      agree += same;
+      weightSq += wSq;
+      const k = byKind.get(p.kind) ?? { size: 0, sumSq: 0, maxAbs: 0 };
+      byKind.set(p.kind, { size: k.size + size, sumSq: k.sumSq + wSq, maxAbs: Math.max(k.maxAbs, wMax) });
+      return { name: p.name, updateRms: Math.sqrt(uSq / size), weightRms: Math.sqrt(wSq / size), effectiveStep: tiger ? eff : null };
     });
     return {
       kind: 'optim',
@@ -87,6 +97,11 @@ export class OptimizerProbe {
       signAgreement: previous || restored ? agree / total : null,
       nanEvents,
       stateBytes,
+      weightRms: Math.sqrt(weightSq / total),
+      groups: PARAM_KINDS.flatMap((kind) => {
+        const k = byKind.get(kind);
+        return k ? [{ kind, weightRms: Math.sqrt(k.sumSq / k.size), maxAbs: k.maxAbs }] : [];
+      }),
       tensors,
     };
   }

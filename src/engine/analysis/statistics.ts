@@ -3,6 +3,7 @@
  * plain numbers out, so every one is unit-tested against hand values.
  */
 import type { Stats } from '../../protocol/analysis';
+import { meanInterval, studentTQuantile } from './confidence';
 
 export function mean(xs: readonly number[]): number {
   if (xs.length === 0) return NaN;
@@ -54,11 +55,13 @@ export function slope(x: readonly number[], y: readonly number[]): number | null
   return sxx > 0 ? sxy / sxx : null;
 }
 
-/** Mean, sample std, min, max of the finite values; nulls when there are none. */
+/** Mean, sample std, min, max and the 95 % interval of the mean of the finite values; nulls when there are none. */
 export function stats(values: readonly (number | null | undefined)[]): Stats {
   const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  if (xs.length === 0) return { mean: null, std: null, min: null, max: null, count: 0 };
-  return { mean: mean(xs), std: sampleStd(xs), min: Math.min(...xs), max: Math.max(...xs), count: xs.length };
+  if (xs.length === 0) return { mean: null, std: null, min: null, max: null, count: 0, ci95: null };
+  const ci = meanInterval(xs);
+  const ci95 = ci?.low != null && ci.high != null && ci.halfWidth != null ? { low: ci.low, high: ci.high, halfWidth: ci.halfWidth } : null;
+  return { mean: mean(xs), std: sampleStd(xs), min: Math.min(...xs), max: Math.max(...xs), count: xs.length, ci95 };
 }
 
 /**
@@ -115,14 +118,10 @@ export function roundTo(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
-/** t_{0.975, df}: the two-sided 95 % quantile of Student's t, df = 1…30 (tabulated), then by the Cornish–Fisher series. */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-
+/** t_{0.975, df}: the two-sided 95 % quantile of Student's t (computed in confidence.ts, the one place of that math). */
 export function tQuantile975(df: number): number {
   if (!(Number.isInteger(df) && df >= 1)) throw new RangeError(`tQuantile975: df must be a positive integer, got ${df}`);
-  if (df <= T975.length) return T975[df - 1] as number;
-  const z = 1.959964;
-  return z + (z ** 3 + z) / (4 * df) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df * df);
+  return studentTQuantile(0.975, df);
 }
 
 /** Mean and half-width of its 95 % confidence interval over the finite values (Student t); half-width null below two values. */

@@ -6,14 +6,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AnalysisFile, LabeledMatrix, RobustnessGrid, RunSummary, SeedBand, SeedGroup, SummaryFile } from '../../protocol/analysis';
+import type { AnalysisFile, LabeledMatrix, PairedDifference, RobustnessGrid, RunSummary, SeedBand, SeedGroup, Stats, SummaryFile } from '../../protocol/analysis';
 import { ANALYSIS_FILE, ANALYSIS_VERSION, SUMMARY_FILE } from '../../protocol/analysis';
 import { positionLabel } from '../../protocol/config';
 import { analysisFileProblem } from './checkAnalysisFile';
-import type { EvalRecord, MetricsRecord, RunFile, TrainRecord } from '../../protocol/runFolder';
+import type { EvalRecord, MetricsRecord, OptimRecord, RunFile, TrainRecord } from '../../protocol/runFolder';
 import { MAX_METRICS_BYTES, readExperimentFile, readMetrics, readRunFile, readSmallTextFile, RunFolderError } from '../experiment/runFolder';
 import { writeJsonAtomic } from '../io/atomicWrite';
 import { meanOfPresent } from './attentionEntropyMath';
+import { pairedDifference } from './confidence';
 import { mean, meanCi95, sampleStd, stats } from './statistics';
 
 /** A run folder's contents as the summary needs them. */
@@ -62,6 +63,14 @@ function runSummary(d: RunData, n: number): RunSummary {
   const opt = run.config.optimizer;
   const atN = evalsOf(d).map((e) => e.results.find((r) => r.length === n)).filter((r) => r !== undefined);
   const trains = d.metrics.filter((m): m is TrainRecord => m.kind === 'train');
+  const lastOptim = d.metrics.filter((m): m is OptimRecord => m.kind === 'optim').at(-1);
+  const chanceLoss = Math.log(run.config.model.vocabSize);
+  const finalLoss = (run.final ?? []).find((e) => e.length === n)?.loss;
+  const lastTrainLoss = trains.at(-1)?.loss;
+  const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  // JSON has no NaN: a non-finite loss is written as null.
+  const diverged =
+    (run.final !== null && (!isNumber(finalLoss) || finalLoss > chanceLoss)) || (trains.length > 0 && !isNumber(lastTrainLoss));
   return {
     id: run.id,
     group: groupLabel(run.id),
@@ -76,6 +85,15 @@ function runSummary(d: RunData, n: number): RunSummary {
     attentionScaling: run.config.model.attentionScaling,
     optimizerStateBytes: run.optimizerStateBytes,
     trainSeconds: run.timings.trainSeconds,
+    batchSize: run.config.train.batchSize,
+    accumulate: run.config.train.accumulate ?? 1,
+    chanceLoss,
+    diverged,
+    weights: {
+      matrixRms: lastOptim?.groups?.find((g) => g.kind === 'matrix')?.weightRms ?? null,
+      rms: lastOptim?.weightRms ?? null,
+      maxAbs: lastOptim?.groups ? Math.max(...lastOptim.groups.map((g) => g.maxAbs)) : null,
+    },
     final: (run.final ?? []).map((e) => ({ length: e.length, loss: e.loss, exact: e.exact, clrs: e.clrs })),
     best: {
       loss: atN.length ? Math.min(...atN.map((r) => r.loss)) : null,
@@ -134,11 +152,18 @@ function seedGroup(label: string, members: readonly { summary: RunSummary; data:
     bestLoss: stats(s.map((r) => r.best.loss)),
     bestExact: stats(s.map((r) => r.best.exact)),
     finalTrainLoss: stats(s.map((r) => r.finalTrainLoss)),
+    // At the end of training: runs that finished (a cancelled run's last record is mid-training).
+    finalMatrixRms: stats(s.map((r) => (r.final.length > 0 ? r.weights.matrixRms : null))),
+    diverged: s.filter((r) => r.diverged).length,
     curves: [seedBand('train loss', trainCurves), seedBand(`eval exact@${n}`, exactCurves)],
   };
 }
 
-/** lr × weight-decay grids per optimizer (only optimizers run at more than one point). */
+/**
+ * lr × weight-decay grids per optimizer (only optimizers run at more than one point). A cell's
+ * mean loss is null when one of its runs diverged (RunSummary.diverged): `divergedRuns` says so,
+ * and a mean over a blown-up run would only be a huge number.
+ */
 export function robustnessGrids(runs: readonly RunSummary[], n: number): RobustnessGrid[] {
   const out: RobustnessGrid[] = [];
   for (const name of [...new Set(runs.map((r) => r.optimizer))]) {
@@ -146,23 +171,86 @@ export function robustnessGrids(runs: readonly RunSummary[], n: number): Robustn
     const lrs = [...new Set(mine.map((r) => r.lr))].sort((a, b) => a - b);
     const wds = [...new Set(mine.map((r) => r.weightDecay))].sort((a, b) => a - b);
     if (lrs.length * wds.length < 2) continue;
-    const cell = (wd: number, lr: number, pick: (r: RunSummary) => number | undefined): (number | undefined)[] =>
-      mine.filter((r) => r.lr === lr && r.weightDecay === wd).map(pick);
-    const matrix = (f: (xs: (number | undefined)[]) => number | null, pick: (r: RunSummary) => number | undefined): LabeledMatrix => ({
+    const cellRuns = (wd: number, lr: number): RunSummary[] => mine.filter((r) => r.lr === lr && r.weightDecay === wd);
+    const matrix = (f: (rs: RunSummary[]) => number | null): LabeledMatrix => ({
       rowLabels: wds.map((w) => `wd=${w}`),
       columnLabels: lrs.map((l) => `lr=${l}`),
-      values: wds.map((wd) => lrs.map((lr) => f(cell(wd, lr, pick)))),
+      values: wds.map((wd) => lrs.map((lr) => f(cellRuns(wd, lr)))),
     });
     const loss = (r: RunSummary): number | undefined => finalAt(r, n)?.loss;
     const exact = (r: RunSummary): number | undefined => finalAt(r, n)?.exact;
+    const lossStats = (rs: RunSummary[]): Stats | null => (rs.some((r) => r.diverged) ? null : stats(rs.map(loss)));
     out.push({
       optimizer: name,
       lrs,
       weightDecays: wds,
-      meanFinalLoss: matrix((xs) => stats(xs).mean, loss),
-      stdFinalLoss: matrix((xs) => stats(xs).std, loss),
-      meanFinalExact: matrix((xs) => stats(xs).mean, exact),
+      meanFinalLoss: matrix((rs) => lossStats(rs)?.mean ?? null),
+      stdFinalLoss: matrix((rs) => lossStats(rs)?.std ?? null),
+      ciFinalLoss: matrix((rs) => lossStats(rs)?.ci95?.halfWidth ?? null),
+      meanFinalExact: matrix((rs) => stats(rs.map(exact)).mean),
+      runs: matrix((rs) => rs.length),
+      divergedRuns: matrix((rs) => rs.filter((r) => r.diverged).length),
+      chanceLoss: Math.max(...mine.map((r) => r.chanceLoss)),
     });
+  }
+  return out;
+}
+
+/** A run's config without what a comparison varies: the context two groups must share to be paired. */
+function contextKey(run: RunFile, without: 'optimizer' | 'batching'): string {
+  const { id: _id, seed: _seed, ...rest } = run.config;
+  const c = structuredClone(rest) as Partial<typeof rest>;
+  if (without === 'optimizer') delete c.optimizer;
+  else if (c.train) {
+    const t = c.train as Partial<typeof rest.train>;
+    delete t.batchSize;
+    delete t.accumulate;
+  }
+  return JSON.stringify(c);
+}
+
+/**
+ * Paired differences (final loss and exact at n, a − b over shared seeds): between optimizers,
+ * each at its best group (lowest mean final loss) among groups that differ only in the
+ * optimizer; and between groups that differ only in batchSize/accumulate.
+ */
+export function pairedDifferences(groups: readonly SeedGroup[], runsOf: (g: SeedGroup) => RunSummary[], firstRun: (g: SeedGroup) => RunFile, n: number): PairedDifference[] {
+  const out: PairedDifference[] = [];
+  // A diverged run has no value to pair: its seed drops out of the comparison.
+  const perSeed = (g: SeedGroup, pick: (f: { loss: number; exact: number }) => number): Map<number, number | undefined> =>
+    new Map(
+      runsOf(g).map((r) => {
+        const f = r.diverged ? null : finalAt(r, n);
+        return [r.seed, f ? pick(f) : undefined];
+      }),
+    );
+  const pair = (factor: PairedDifference['factor'], a: SeedGroup, b: SeedGroup): void => {
+    const loss = pairedDifference(perSeed(a, (f) => f.loss), perSeed(b, (f) => f.loss));
+    const exact = pairedDifference(perSeed(a, (f) => f.exact), perSeed(b, (f) => f.exact));
+    if (loss.seeds.length === 0) return;
+    out.push({ factor, a: a.label, b: b.label, seeds: loss.seeds, loss: loss.difference, exact: exact.difference });
+  };
+  const byContext = (without: 'optimizer' | 'batching'): SeedGroup[][] => {
+    const m = new Map<string, SeedGroup[]>();
+    for (const g of groups) {
+      const k = contextKey(firstRun(g), without);
+      m.set(k, [...(m.get(k) ?? []), g]);
+    }
+    return [...m.values()].filter((gs) => gs.length > 1);
+  };
+  for (const gs of byContext('optimizer')) {
+    const best = new Map<string, SeedGroup>();
+    for (const g of gs) {
+      const name = firstRun(g).config.optimizer.name;
+      const cur = best.get(name);
+      const score = (x: SeedGroup): number => ((x.diverged ?? 0) > 0 ? Infinity : (x.finalLoss.mean ?? Infinity));
+      if (!cur || score(g) < score(cur)) best.set(name, g);
+    }
+    const list = [...best.values()];
+    for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) pair('optimizer', list[i] as SeedGroup, list[j] as SeedGroup);
+  }
+  for (const gs of byContext('batching')) {
+    for (let i = 0; i < gs.length; i++) for (let j = i + 1; j < gs.length; j++) pair('batching', gs[i] as SeedGroup, gs[j] as SeedGroup);
   }
   return out;
 }
@@ -172,10 +260,14 @@ function fmt(x: number | null | undefined, digits = 3): string {
   return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toFixed(digits);
 }
 
-function meanStd(s: { mean: number | null; std: number | null; count: number }): string {
+/** `mean ± 95 % CI half-width`, or `mean (n=1)` when only one value exists. */
+function meanCi(s: Stats): string {
   if (s.mean === null) return '–';
-  return s.count > 1 ? `${fmt(s.mean)} ± ${fmt(s.std)}` : fmt(s.mean);
+  return s.ci95 ? `${fmt(s.mean)} ± ${fmt(s.ci95.halfWidth)}` : `${fmt(s.mean)} (n=${s.count})`;
 }
+
+/** The headline note: what the ± in the table means. */
+export const HEADLINE_NOTE = 'mean ± half-width of the 95 % confidence interval over seeds (Student t); (n=1) where one run finished';
 
 /** Summarizes already-read runs (pure apart from the clock: unit-tested). */
 export function summarizeRuns(experiment: string, data: readonly RunData[]): SummaryFile {
@@ -221,33 +313,52 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     const e = byGroupCi(retrievalAt('entropy'));
     const k = byGroupCi(retrievalAt('keyMass'));
     const x = byGroupCi((d, len) => finalOf(d, len)?.exact);
-    return { entropy: e.mean, entropyCi95: e.ci95, keyMass: k.mean, keyMassCi95: k.ci95, normalized: byGroup(retrievalAt('normalized')), exact: x.mean, exactCi95: x.ci95 };
+    const l = byGroupCi((d, len) => d.run.final?.find((e) => e.length === len)?.loss);
+    return {
+      entropy: e.mean,
+      entropyCi95: e.ci95,
+      keyMass: k.mean,
+      keyMassCi95: k.ci95,
+      normalized: byGroup(retrievalAt('normalized')),
+      exact: x.mean,
+      exactCi95: x.ci95,
+      loss: l.mean,
+      lossCi95: l.ci95,
+    };
   };
 
   const randomized = data.some((d) => d.run.config.model.rseBits > 0 || (d.run.config.task.name === 'recall' && (d.run.config.task.options.capacity ?? 0) > 0));
   const maxEval = Math.max(...lengths);
   const hasAnalysis = data.some((d) => d.analysis !== null);
+  const weighed = runs.some((r) => r.weights.matrixRms !== null);
   const headColumns = ['configuration', 'seeds', `loss@${n}`, `exact@${n}`, `best exact@${n}`];
   if (maxEval !== n) headColumns.push(`exact@${maxEval}`);
   headColumns.push('state bytes');
+  if (weighed) headColumns.push('weight RMS');
   if (hasAnalysis) headColumns.push('H slope', 'h slope');
   if (randomized) headColumns.push('properly random', 'success p5', 'majority acc', 'worst loss', 'worst-key err', 'random-store ref');
   const rows = groups.map((g) => {
     const ms = members(g.label);
-    const row: (string | number | null)[] = [g.label, g.seeds.length, meanStd(g.finalLoss), meanStd(g.finalExact), meanStd(g.bestExact)];
-    if (maxEval !== n) row.push(meanStd(stats(ms.map((m) => finalAt(m.summary, maxEval)?.exact))));
-    row.push(fmt(stats(ms.map((m) => m.summary.optimizerStateBytes)).mean, 0));
+    // Seeds: how many finished a final evaluation, of how many; a diverged group's loss says so instead of a huge mean.
+    const finished = g.finalLoss.count;
+    const seeds = finished === g.seeds.length ? g.seeds.length : `${finished}/${g.seeds.length}`;
+    const loss = (g.diverged ?? 0) > 0 ? `diverged ${g.diverged}/${g.seeds.length}` : meanCi(g.finalLoss);
+    const row: (string | number | null)[] = [g.label, seeds, loss, meanCi(g.finalExact), meanCi(g.bestExact)];
+    if (maxEval !== n) row.push(meanCi(stats(ms.map((m) => finalAt(m.summary, maxEval)?.exact))));
+    // 0 bytes: the run never created its state (it did not start).
+    row.push(fmt(stats(ms.map((m) => m.summary.optimizerStateBytes || null)).mean, 0));
+    if (weighed) row.push(meanCi(g.finalMatrixRms ?? stats([])));
     if (hasAnalysis) {
-      row.push(meanStd(stats(ms.map((m) => m.summary.analysis.meanEntropySlope))), meanStd(stats(ms.map((m) => m.summary.analysis.meanNormalizedSlope))));
+      row.push(meanCi(stats(ms.map((m) => m.summary.analysis.meanEntropySlope))), meanCi(stats(ms.map((m) => m.summary.analysis.meanNormalizedSlope))));
     }
     if (randomized) {
       row.push(
-        meanStd(stats(ms.map((m) => m.summary.analysis.properlyRandomFraction))),
-        meanStd(stats(ms.map((m) => m.summary.analysis.successP5))),
-        meanStd(stats(ms.map((m) => m.summary.analysis.majorityAccuracy))),
-        meanStd(stats(ms.map((m) => m.summary.analysis.worstLoss))),
-        meanStd(stats(ms.map((m) => m.summary.analysis.worstKeyError))),
-        meanStd(stats(ms.map((m) => m.summary.analysis.referenceWorstKeyError))),
+        meanCi(stats(ms.map((m) => m.summary.analysis.properlyRandomFraction))),
+        meanCi(stats(ms.map((m) => m.summary.analysis.successP5))),
+        meanCi(stats(ms.map((m) => m.summary.analysis.majorityAccuracy))),
+        meanCi(stats(ms.map((m) => m.summary.analysis.worstLoss))),
+        meanCi(stats(ms.map((m) => m.summary.analysis.worstKeyError))),
+        meanCi(stats(ms.map((m) => m.summary.analysis.referenceWorstKeyError))),
       );
     }
     return row;
@@ -262,6 +373,12 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     runs,
     groups,
     robustness: robustnessGrids(runs, n),
+    pairedDifferences: pairedDifferences(
+      groups,
+      (g) => members(g.label).map((m) => m.summary),
+      (g) => (members(g.label)[0] as { data: RunData }).data.run,
+      n,
+    ),
     lengthGeneralization: {
       trainLengths: labels.map((l) => Math.max(...(members(l)[0] as { data: RunData }).data.run.config.task.trainLengths)),
       exact: byGroup((d, len) => finalOf(d, len)?.exact),
@@ -274,7 +391,7 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     entropy: byGroup(entropyAt('meanEntropy')),
     entropyNormalized: byGroup(entropyAt('meanNormalized')),
     retrieval: hasRetrieval ? retrievalSummary() : null,
-    headline: { columns: headColumns, rows },
+    headline: { columns: headColumns, rows, note: HEADLINE_NOTE },
   };
 }
 

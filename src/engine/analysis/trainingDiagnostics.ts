@@ -38,6 +38,9 @@ export function optimizerDiagnostics(records: readonly MetricsRecord[], optimize
   const maps = rs.map(byName);
   const columnLabels = steps.map(String);
   const tiger = first.tensors.some((t) => t.effectiveStep !== null);
+  const kinds = first.groups?.map((g) => g.kind) ?? [];
+  const weighed = rs.every((r) => r.weightRms !== undefined && r.groups !== undefined);
+  const kindValue = (r: OptimRecord, kind: string, pick: 'weightRms' | 'maxAbs'): number | null => r.groups?.find((g) => g.kind === kind)?.[pick] ?? null;
   return {
     optimizer,
     steps,
@@ -47,5 +50,10 @@ export function optimizerDiagnostics(records: readonly MetricsRecord[], optimize
     stateBytes: (rs.at(-1) as OptimRecord).stateBytes,
     tensorUpdateRms: { rowLabels: names, columnLabels, values: names.map((n) => maps.map((m) => m.get(n)?.updateRms ?? null)) },
     tigerEffectiveStep: tiger ? { rowLabels: names, columnLabels, values: names.map((n) => maps.map((m) => m.get(n)?.effectiveStep ?? null)) } : null,
+    weightRms: weighed
+      ? { rowLabels: ['all', ...kinds], columnLabels, values: [rs.map((r) => r.weightRms ?? null), ...kinds.map((k) => rs.map((r) => kindValue(r, k, 'weightRms')))] }
+      : null,
+    weightMaxAbs: weighed ? { rowLabels: [...kinds], columnLabels, values: kinds.map((k) => rs.map((r) => kindValue(r, k, 'maxAbs'))) } : null,
+    tensorWeightRms: weighed ? { rowLabels: names, columnLabels, values: names.map((n) => maps.map((m) => m.get(n)?.weightRms ?? null)) } : null,
   };
 }

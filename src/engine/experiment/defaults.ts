@@ -70,6 +70,7 @@ export const POSITION_RANGE_FACTOR = 4;
 export const TRAIN_DEFAULTS = {
   steps: 1000,
   batchSize: 32,
+  accumulate: 1,
   gradClip: 1,
   evalExamples: 128,
   logEvery: 10,
@@ -89,13 +90,17 @@ export function defaultEvalEvery(steps: number): number {
   return Math.max(1, Math.ceil(steps / 10));
 }
 
-/** The complete TrainConfig of a spec's `train` block. q is taken as given if a single number (a list is expanded by the grid). */
+/**
+ * The complete TrainConfig of a spec's `train` block. q, batchSize and accumulate are taken as
+ * given if single numbers (lists are expanded by the grid; here their first entry stands in).
+ */
 export function resolveTrainConfig(spec: TrainSpec | undefined): TrainConfig {
   const s = spec ?? {};
   const steps = s.steps ?? TRAIN_DEFAULTS.steps;
   return {
     steps,
-    batchSize: s.batchSize ?? TRAIN_DEFAULTS.batchSize,
+    batchSize: firstOf(s.batchSize) ?? TRAIN_DEFAULTS.batchSize,
+    accumulate: firstOf(s.accumulate) ?? TRAIN_DEFAULTS.accumulate,
     schedule: s.schedule ?? defaultSchedule(steps),
     gradClip: s.gradClip ?? TRAIN_DEFAULTS.gradClip,
     evalEvery: s.evalEvery ?? defaultEvalEvery(steps),
@@ -106,6 +111,10 @@ export function resolveTrainConfig(spec: TrainSpec | undefined): TrainConfig {
     seedsPerInput: s.seedsPerInput ?? TRAIN_DEFAULTS.seedsPerInput,
     qWarmup: s.qWarmup ?? TRAIN_DEFAULTS.qWarmup,
   };
+}
+
+function firstOf(v: number | readonly number[] | undefined): number | undefined {
+  return typeof v === 'number' ? v : v?.[0];
 }
 
 /** What a model needs to know about its task: resolved per (task, causal) by the grid. */
@@ -196,7 +205,7 @@ export function resolveOptimizerConfig(spec: OptimizerSpec, lr: number, weightDe
     case 'lion':
       return { ...base, lr, weightDecay: wd, beta1: spec.beta1 ?? base.beta1, beta2: spec.beta2 ?? base.beta2 };
     case 'tiger':
-      return { ...base, lr, weightDecay: wd, beta: spec.beta ?? base.beta, accumulate: spec.accumulate ?? base.accumulate, shrink: spec.shrink ?? base.shrink };
+      return { ...base, lr, weightDecay: wd, beta: spec.beta ?? base.beta, shrink: spec.shrink ?? base.shrink };
     case 'sgd':
       return { ...base, lr, weightDecay: wd, momentum: spec.momentum ?? base.momentum };
   }
@@ -205,7 +214,8 @@ export function resolveOptimizerConfig(spec: OptimizerSpec, lr: number, weightDe
 /**
  * The spec with every default that does not depend on the task written out (backend, evalLengths,
  * model fields, optimizer hyper-parameters, train settings), for the experiment file: a reader sees
- * exactly what ran even if the defaults change later. List-valued lr / weightDecay / q stay lists.
+ * exactly what ran even if the defaults change later. List-valued lr / weightDecay / q /
+ * batchSize / accumulate stay lists.
  */
 export function applySpecDefaults(spec: ExperimentSpec): ExperimentSpec {
   const train = resolveTrainConfig(spec.train);
@@ -225,6 +235,11 @@ export function applySpecDefaults(spec: ExperimentSpec): ExperimentSpec {
       const { name: _name, lr: _lr, ...hyper } = d;
       return { ...hyper, ...o };
     }),
-    train: { ...train, ...(spec.train?.q !== undefined ? { q: spec.train.q } : {}) },
+    train: {
+      ...train,
+      ...(spec.train?.q !== undefined ? { q: spec.train.q } : {}),
+      ...(spec.train?.batchSize !== undefined ? { batchSize: spec.train.batchSize } : {}),
+      ...(spec.train?.accumulate !== undefined ? { accumulate: spec.train.accumulate } : {}),
+    },
   };
 }

@@ -1,10 +1,11 @@
 /**
  * Expands an experiment spec into its runs: tasks × models × attention scalings × optimizers
- * (× each value of a list-valued lr, weightDecay) × q values × seeds, in that nesting order
+ * (× each value of a list-valued lr, weightDecay) × batch settings (list-valued batchSize and/or
+ * accumulate; two lists are paired entry by entry) × q values × seeds, in that nesting order
  * (seeds innermost), so the same spec always gives the same runs in the same order.
  *
- * Run ids are `<task>-<model>-<scaling>-<optimizer>[-lr<x>][-wd<x>][-q<x>]-s<seed>`, e.g.
- * `sort-small-logn-lion-lr1e-4-wd0.1-s1`. lr / wd / q appear only when that entry gives a list
+ * Run ids are `<task>-<model>-<scaling>-<optimizer>[-lr<x>][-wd<x>][-b<x>][-k<x>][-q<x>]-s<seed>`, e.g.
+ * `sort-small-logn-lion-lr1e-4-wd0.1-s1`. lr / wd / b / k / q appear only when that entry gives a list
  * (the only case where they distinguish runs), so adding a model or an optimizer to a spec
  * does not rename the runs that were already there. Every part is file-name safe.
  */
@@ -42,7 +43,8 @@ export function resolveTaskConfig(spec: TaskSpec): TaskConfig {
 export function gridSize(spec: ExperimentSpec): number {
   const perOptimizer = spec.optimizers.reduce((sum, o) => sum + listOf(o.lr).length * Math.max(1, listOf(o.weightDecay).length), 0);
   const qs = Math.max(1, listOf(spec.train?.q).length);
-  return spec.tasks.length * spec.models.length * spec.attentionScalings.length * perOptimizer * qs * spec.seeds.length;
+  const batching = Math.max(1, listOf(spec.train?.batchSize).length, listOf(spec.train?.accumulate).length);
+  return spec.tasks.length * spec.models.length * spec.attentionScalings.length * perOptimizer * batching * qs * spec.seeds.length;
 }
 
 /**
@@ -56,6 +58,7 @@ export function expandGrid(spec: ExperimentSpec): RunConfig[] {
   const train = resolveTrainConfig(spec.train);
   const qList = listOf(spec.train?.q);
   const qValues = qList.length > 0 ? qList : [train.q];
+  const batching = batchSettings(spec, train.batchSize, train.accumulate);
   const taskParts = taskIdParts(spec.tasks);
   const runs: RunConfig[] = [];
 
@@ -91,23 +94,27 @@ export function expandGrid(spec: ExperimentSpec): RunConfig[] {
           for (const lr of lrs) {
             for (const wd of wds) {
               const optimizer = resolveOptimizerConfig(opt, lr, wd);
-              for (const q of qValues) {
-                for (const seed of spec.seeds) {
-                  const parts = [taskParts[ti] as string, modelSpec.label, scaling, opt.label ?? opt.name];
-                  if (Array.isArray(opt.lr)) parts.push(`lr${formatNumber(lr)}`);
-                  if (Array.isArray(opt.weightDecay)) parts.push(`wd${formatNumber(optimizer.weightDecay)}`);
-                  if (qList.length > 0 && Array.isArray(spec.train?.q)) parts.push(`q${formatNumber(q)}`);
-                  parts.push(`s${seed}`);
-                  runs.push({
-                    id: parts.join('-'),
-                    task: structuredClone(task),
-                    model: { ...model },
-                    optimizer: { ...optimizer },
-                    // Every run lays out batchSize × seedsPerInput rows, with or without RSE: runs that
-                    // differ only in RSE see the same rows and the same inputs per step (science.md §4).
-                    train: { ...train, schedule: structuredClone(train.schedule), q },
-                    seed,
-                  });
+              for (const { batchSize, accumulate } of batching) {
+                for (const q of qValues) {
+                  for (const seed of spec.seeds) {
+                    const parts = [taskParts[ti] as string, modelSpec.label, scaling, opt.label ?? opt.name];
+                    if (Array.isArray(opt.lr)) parts.push(`lr${formatNumber(lr)}`);
+                    if (Array.isArray(opt.weightDecay)) parts.push(`wd${formatNumber(optimizer.weightDecay)}`);
+                    if (Array.isArray(spec.train?.batchSize)) parts.push(`b${batchSize}`);
+                    if (Array.isArray(spec.train?.accumulate)) parts.push(`k${accumulate}`);
+                    if (qList.length > 0 && Array.isArray(spec.train?.q)) parts.push(`q${formatNumber(q)}`);
+                    parts.push(`s${seed}`);
+                    runs.push({
+                      id: parts.join('-'),
+                      task: structuredClone(task),
+                      model: { ...model },
+                      optimizer: { ...optimizer },
+                      // Every run lays out batchSize × seedsPerInput rows, with or without RSE: runs that
+                      // differ only in RSE see the same rows and the same inputs per step (science.md §4).
+                      train: { ...train, schedule: structuredClone(train.schedule), batchSize, accumulate, q },
+                      seed,
+                    });
+                  }
                 }
               }
             }
@@ -123,6 +130,20 @@ export function expandGrid(spec: ExperimentSpec): RunConfig[] {
     seen.add(run.id);
   }
   return runs;
+}
+
+/**
+ * The (batchSize, accumulate) settings of the grid: a list of either expands it, two lists are
+ * paired entry by entry (validateSpec checks their lengths).
+ */
+function batchSettings(spec: ExperimentSpec, batchSize: number, accumulate: number): { batchSize: number; accumulate: number }[] {
+  const sizes = listOf(spec.train?.batchSize);
+  const ks = listOf(spec.train?.accumulate);
+  const n = Math.max(1, sizes.length, ks.length);
+  return Array.from({ length: n }, (_, i) => ({
+    batchSize: sizes.length > 1 ? (sizes[i] as number) : (sizes[0] ?? batchSize),
+    accumulate: ks.length > 1 ? (ks[i] as number) : (ks[0] ?? accumulate),
+  }));
 }
 
 /**

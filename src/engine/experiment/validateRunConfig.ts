@@ -23,8 +23,14 @@ export function runConfigProblem(value: unknown, options: { allowLarge?: boolean
   for (const k of ['task', 'model', 'optimizer', 'train']) if (!isObject(c[k])) return `$.${k}: expected an object`;
   const task = c.task as Record<string, unknown>;
   const model = c.model as Record<string, unknown>;
-  const optimizer = c.optimizer as Record<string, unknown>;
+  const { accumulate: legacyAccumulate, ...optimizer } = c.optimizer as Record<string, unknown>;
   const train = c.train as Record<string, unknown>;
+  // Run folders written before gradient accumulation became train.accumulate carry Tiger's own
+  // `accumulate` (1 by default, written out): 1 means what no field means now; any other k
+  // counted optimizer calls, not micro-batches of a step, so such a run cannot go on as it began.
+  if (legacyAccumulate !== undefined && legacyAccumulate !== 1) {
+    return `$.optimizer.accumulate: ${JSON.stringify(legacyAccumulate)} is Tiger's accumulation as older versions counted it (one optimizer call per step); it is train.accumulate now (micro-batches per step), so this run cannot be resumed with the same meaning`;
+  }
   const { vocabSize, trainLength, attentionScaling, ...modelFields } = model;
   const spec = {
     name: 'run',

@@ -42,15 +42,15 @@ export const SPEC_PROPERTIES = {
     'label', 'causal', 'layers', 'dModel', 'heads', 'dFf', 'attention', 'keySize', 'valueSize', 'embedding', 'init', 'norm',
     'maxLen', 'position', 'randomizePositions', 'positionRange', 'positionEval', 'embedScale', 'lognBase', 'rseBits', 'rseProjection',
   ],
-  optimizer: ['name', 'label', 'lr', 'weightDecay', 'beta1', 'beta2', 'beta', 'eps', 'momentum', 'accumulate', 'shrink'],
-  train: ['steps', 'batchSize', 'schedule', 'gradClip', 'evalEvery', 'evalExamples', 'logEvery', 'checkpointEvery', 'q', 'seedsPerInput', 'qWarmup'],
+  optimizer: ['name', 'label', 'lr', 'weightDecay', 'beta1', 'beta2', 'beta', 'eps', 'momentum', 'shrink'],
+  train: ['steps', 'batchSize', 'accumulate', 'schedule', 'gradClip', 'evalEvery', 'evalExamples', 'logEvery', 'checkpointEvery', 'q', 'seedsPerInput', 'qWarmup'],
 } as const;
 
 /** Hyper-parameters beyond name, label, lr and weightDecay that each optimizer takes. */
 export const OPTIMIZER_FIELDS: Record<OptimizerName, readonly string[]> = {
   adamw: ['beta1', 'beta2', 'eps'],
   lion: ['beta1', 'beta2'],
-  tiger: ['beta', 'accumulate', 'shrink'],
+  tiger: ['beta', 'shrink'],
   sgd: ['momentum'],
 };
 
@@ -106,13 +106,14 @@ const OPTIMIZER_RULES: Record<string, NumberRule> = {
   beta: UNIT,
   momentum: UNIT,
   eps: { integer: false, min: 0, exclusiveMin: true, max: 1, expected: 'a positive number at most 1' },
-  accumulate: int(1, 1024, 'an integer from 1 to 1024'),
   shrink: { integer: false, min: 0, exclusiveMin: true, max: 1, expected: 'a number in (0, 1]' },
 };
 
+const BATCH_SIZE = int(1, 4096, 'an integer from 1 to 4096');
+const ACCUMULATE = int(1, 1024, 'an integer from 1 to 1024');
+
 const TRAIN_RULES: Record<string, NumberRule> = {
   steps: int(1, 10_000_000, 'an integer from 1 to 10000000'),
-  batchSize: int(1, 4096, 'an integer from 1 to 4096'),
   gradClip: { integer: false, min: 0, expected: 'a number ≥ 0' },
   evalEvery: POSITIVE_INT,
   evalExamples: int(1, 100_000, 'an integer from 1 to 100000'),
@@ -371,9 +372,13 @@ function checkModel(value: unknown, path: string, fail: Fail): { label?: string;
 
 /** Checks one optimizer; returns its effective label (label or name) if valid. */
 function checkOptimizer(value: unknown, path: string, fail: Fail): string | undefined {
-  const opt = checkObject(value, path, 'an optimizer object', SPEC_PROPERTIES.optimizer, fail);
+  // 'accumulate' (Tiger's own, before accumulation applied to every optimizer) gets its own message below.
+  const opt = checkObject(value, path, 'an optimizer object', [...SPEC_PROPERTIES.optimizer, 'accumulate'], fail);
   if (!opt) return undefined;
   requireKeys(opt, path, ['name', 'lr'], fail);
+  if ('accumulate' in opt) {
+    fail(`${path}.accumulate`, 'gradient accumulation is set for every optimizer as train.accumulate (micro-batches per update), not per optimizer; move it there');
+  }
   const name = 'name' in opt && checkEnum(opt.name, `${path}.name`, OPTIMIZER_NAMES, fail) ? (opt.name as OptimizerName) : undefined;
   if (name) {
     const own = OPTIMIZER_FIELDS[name];
@@ -402,6 +407,23 @@ function checkTrain(value: unknown, path: string, fail: Fail): void {
     if (key in train) ok[key] = checkNumber(train[key], `${path}.${key}`, rule, fail);
   }
   if ('q' in train) checkNumberOrList(train.q, `${path}.q`, Q, fail);
+  // A list of batch sizes or of accumulation counts expands the grid; two lists are paired, so equal lengths.
+  if ('batchSize' in train) checkNumberOrList(train.batchSize, `${path}.batchSize`, BATCH_SIZE, fail, { distinct: false });
+  if ('accumulate' in train) checkNumberOrList(train.accumulate, `${path}.accumulate`, ACCUMULATE, fail, { distinct: false });
+  if (Array.isArray(train.batchSize) && Array.isArray(train.accumulate)) {
+    if (train.batchSize.length !== train.accumulate.length) {
+      fail(
+        `${path}.accumulate`,
+        `expected a list as long as train.batchSize (${train.batchSize.length} entries; the two lists are paired entry by entry), found ${train.accumulate.length} entries`,
+      );
+    } else {
+      checkDistinct(train.batchSize.map((b, i) => [b, (train.accumulate as unknown[])[i]]), `${path}.accumulate`, fail, 'distinct (batchSize, accumulate) pairs');
+    }
+  } else if (Array.isArray(train.batchSize)) {
+    checkDistinct(train.batchSize, `${path}.batchSize`, fail);
+  } else if (Array.isArray(train.accumulate)) {
+    checkDistinct(train.accumulate, `${path}.accumulate`, fail);
+  }
   const steps = ok.steps === false ? undefined : ((train.steps as number | undefined) ?? TRAIN_DEFAULTS.steps);
   if ('schedule' in train) checkSchedule(train.schedule, `${path}.schedule`, steps, fail);
 }
@@ -506,15 +528,18 @@ function numberFits(value: unknown, rule: NumberRule): boolean {
   return true;
 }
 
-/** A number, or a non-empty list of distinct numbers, each following `rule` (a list expands the grid). */
-function checkNumberOrList(value: unknown, path: string, rule: NumberRule, fail: Fail): void {
+/**
+ * A number, or a non-empty list of numbers, each following `rule` (a list expands the grid);
+ * the list's entries distinct unless `distinct` is false (the caller checks them otherwise).
+ */
+function checkNumberOrList(value: unknown, path: string, rule: NumberRule, fail: Fail, options: { distinct: boolean } = { distinct: true }): void {
   if (Array.isArray(value)) {
     if (value.length === 0) {
       fail(path, `expected ${rule.expected} or a non-empty list of them, found an empty list`);
       return;
     }
     value.forEach((v, i) => checkNumber(v, `${path}[${i}]`, rule, fail));
-    checkDistinct(value, path, fail);
+    if (options.distinct) checkDistinct(value, path, fail);
   } else if (typeof value !== 'number') {
     fail(path, `expected ${rule.expected} or a list of them, found ${describe(value)}`);
   } else {
@@ -538,12 +563,12 @@ function checkFileSafe(value: unknown, path: string, maxLength: number, what: st
   return false;
 }
 
-function checkDistinct(list: readonly unknown[], path: string, fail: Fail): void {
+function checkDistinct(list: readonly unknown[], path: string, fail: Fail, what = 'distinct values'): void {
   const seen = new Map<string, number>();
   list.forEach((v, i) => {
     const key = JSON.stringify(v);
     const first = seen.get(key);
-    if (first !== undefined) fail(`${path}[${i}]`, `expected distinct values, found ${describe(v)} again (also at index ${first})`);
+    if (first !== undefined) fail(`${path}[${i}]`, `expected ${what}, found ${Array.isArray(v) ? JSON.stringify(v) : describe(v)} again (also at index ${first})`);
     else seen.set(key, i);
   });
 }

@@ -29,7 +29,7 @@ export function createOptimizer(config: OptimizerConfig): Optimizer {
 /**
  * Defaults from science.md §3. Lion: η 1e-4 (10× below AdamW's) and λ 0.1 (10× above), so
  * η·λ = 1e-5 as for AdamW. Tiger: the reference implementation's η 1e-3, β 0.965, λ 0.01,
- * k = 1, s = 0.99. SGD: η 1e-2, momentum 0.9, no decay.
+ * s = 0.99 (accumulation is `train.accumulate`, for every optimizer). SGD: η 1e-2, momentum 0.9, no decay.
  */
 export function defaultOptimizerConfig(name: OptimizerName): OptimizerConfig {
   switch (name) {
@@ -38,7 +38,7 @@ export function defaultOptimizerConfig(name: OptimizerName): OptimizerConfig {
     case 'lion':
       return { name, lr: 1e-4, beta1: 0.9, beta2: 0.99, weightDecay: 1e-1 };
     case 'tiger':
-      return { name, lr: 1e-3, beta: 0.965, weightDecay: 0.01, accumulate: 1, shrink: 0.99 };
+      return { name, lr: 1e-3, beta: 0.965, weightDecay: 0.01, shrink: 0.99 };
     case 'sgd':
       return { name, lr: 1e-2, momentum: 0.9, weightDecay: 0 };
     default:

@@ -6,9 +6,15 @@ import type { Tensor } from '../tf';
 export interface StepReport {
   /** L2 norm of the change applied to all parameters (NaN when not computed). */
   updateNorm: number;
-  /** Number of parameter tensors whose gradient contained NaN or Inf at this step. */
+  /**
+   * Parameter tensors whose gradient held a NaN or ±Inf at this call (guarded: skipped, or shrunk
+   * by Tiger). Under buffered accumulation only the update call (the last micro-batch) reports them.
+   */
   nanEvents: number;
-  /** Global L2 norm of the gradients before clipping (NaN unless `measure`). */
+  /**
+   * Global L2 norm, before clipping, of the gradient the clipping acted on: over the finite
+   * tensors only (NaN unless `measure`; NaN on a buffered optimizer's non-final micro-batch).
+   */
   gradNorm: number;
 }
 
@@ -25,6 +31,16 @@ export interface StepOptions {
    * it shares the per-group kernels of the NaN/Inf check (see SlotOptimizer).
    */
   gradClip?: number;
+  /**
+   * Gradient accumulation (`train.accumulate`, k ≥ 1, default 1): one training step brings k
+   * micro-batch gradients, one call each, `micro` = 0 … k − 1 (default 0). AdamW, Lion and SGD
+   * add them into a gradient buffer and update with the mean on the last call (clipping the
+   * mean); Tiger folds each into its momentum (b1 = β on micro 0, 1 after; b2 = (1 − β)/k),
+   * clipping each micro-gradient on its own, and moves θ on the last. `step` and `lr` are the
+   * training step's (the same for the k calls).
+   */
+  accumulate?: number;
+  micro?: number;
 }
 
 /**
@@ -43,7 +59,7 @@ export interface Optimizer {
   getState(): Map<string, Tensor>;
   /** Replaces the state by copies of the given tensors (names as from getState). */
   setState(state: ReadonlyMap<string, Tensor>): void;
-  /** Bytes held by the state tensors. */
+  /** Bytes held by the state tensors, the gradient-accumulation buffer included once it exists. */
   stateBytes(): number;
   dispose(): void;
 }

@@ -55,9 +55,9 @@ interface Group {
 
 /**
  * The machinery every optimizer here shares, so each concrete class is only its update rule:
- * lazily created zero slots named `<param>/<slot>`, checkpoint state in and out, global-norm
- * gradient clipping and the NaN/Inf check of all gradients with one device→host read, the
- * optional update norm with one more, and the tidy around the whole step.
+ * lazily created zero slots named `<param>/<slot>`, checkpoint state in and out, gradient
+ * accumulation, global-norm gradient clipping with the per-tensor NaN/Inf guard, the optional
+ * update norm, and the tidy around the whole step.
  *
  * Kernel launches dominate a step of the small models this trains (~20 µs each on tfjs-node, a
  * few µs on wasm), so the update runs on groups of parameters joined into one tensor: for an
@@ -68,10 +68,24 @@ interface Group {
  * the global gradient norm and the NaN/Inf check at once (a sum of squares is NaN or ±Inf
  * whenever an entry is), read with one sync; the clip factor c/max(‖g‖, c) is folded into the
  * rule's constants instead of a Mul per tensor. Each element goes through the same float
- * operations as when updated alone. When a group's sum of squares is not finite, the step falls
- * back to the per-tensor path with the original semantics: gradients clipped by a norm computed
- * on the device, each flagged by its own float32 sum (NaN and Inf propagate through addition,
- * Inf − Inf = NaN), and only the flagged tensors skipped.
+ * operations as when updated alone.
+ *
+ * The guard (science.md §3): when a group's sum of squares is not finite, the step falls back to
+ * the per-tensor path (`stepPerTensor`), which flags each tensor holding a NaN or ±Inf, computes
+ * the global norm over the finite tensors only, clips those with it and updates them exactly as
+ * if the flagged ones were absent, and hands each flagged tensor to the rule as not finite:
+ * AdamW, Lion and SGD leave it and its slots unchanged, Tiger shrinks it. (Computing the norm
+ * over all tensors instead would make it NaN, every clipped gradient NaN, and guard every tensor.)
+ * A finite gradient whose sum of squares merely overflows float32 takes the same path and is
+ * clipped with a norm computed without overflow.
+ *
+ * Gradient accumulation (StepOptions.accumulate = k): optimizers whose rule needs the whole
+ * gradient (AdamW, Lion, SGD) keep one buffer per group, joined like the gradients, that sums the
+ * first k − 1 micro-gradients; the k-th call adds its own and steps with the mean (the 1/k is
+ * folded into the gradient scale with the clip factor, so the mean is clipped). The buffer is kept
+ * between steps (a training framework keeps its gradient buffers too) and counted in
+ * `stateBytes`, not checkpointed: a checkpoint is written between steps, where it holds nothing
+ * that the next step needs. Tiger (`accumulatesInMomentum`) needs no buffer.
  */
 export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Optimizer {
   abstract readonly name: OptimizerName;
@@ -94,10 +108,19 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
   /** Slots kept joined between steps, by group signature, and the group of each member. */
   private readonly joined = new Map<string, JoinedSlots>();
   private readonly joinedOf = new Map<string, JoinedSlots>();
+  /** Gradient-accumulation buffers (sums of micro-gradients), by group signature. */
+  private readonly buffers = new Map<string, Variable>();
   /** Parameter names in the order their state was first created or restored (the getState order). */
   private readonly order: string[] = [];
   /** Per-parameter views of joined slots handed out by getState; released at the next state change. */
   private views: Tensor[] = [];
+
+  /**
+   * true when the rule accumulates micro-gradients itself (Tiger, inside its momentum): every
+   * micro-batch is then passed to `update`, with `micro` and `accumulate` in the step options.
+   * false: the base class sums them in a buffer and calls `update` once, with the mean.
+   */
+  protected readonly accumulatesInMomentum: boolean = false;
 
   protected constructor(config: C) {
     this.config = config;
@@ -126,25 +149,67 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
     }
     this.releaseViews();
     const clip = options.gradClip ?? 0;
+    const k = options.accumulate ?? 1;
+    const micro = options.micro ?? 0;
+    const buffered = k > 1 && !this.accumulatesInMomentum;
     const groups = makeGroups(params, (p) => this.joinClass(p));
     let report: StepReport = { updateNorm: Number.NaN, nanEvents: 0, gradNorm: Number.NaN };
 
     tf.tidy(() => {
-      const joinedGrads = groups.map((g) => join(g, g.members.map((i) => gradList[i] as Tensor)));
+      let joinedGrads = groups.map((g) => join(g, g.members.map((i) => gradList[i] as Tensor)));
+      if (buffered) {
+        const buffers = this.buffersFor(groups, params);
+        if (micro < k - 1) {
+          // Micro-batches 0 … k − 2: into the buffer (the first replaces what the last step left).
+          joinedGrads.forEach((g, i) => (buffers[i] as Variable).assign(micro === 0 ? g : tf.add(buffers[i] as Variable, g)));
+          report = { updateNorm: options.measure ? 0 : Number.NaN, nanEvents: 0, gradNorm: Number.NaN };
+          return;
+        }
+        joinedGrads = joinedGrads.map((g, i) => tf.add(buffers[i] as Variable, g)); // the sum; 1/k goes into the scale
+      }
+      // Multiplies the (summed) gradients: the mean's 1/k under buffered accumulation.
+      const sumScale = buffered ? 1 / k : 1;
       // One read: every group's sum of squares.
       const squares = joinedGrads.length === 0 ? new Float32Array(0) : (tf.stack(joinedGrads.map((g) => tf.sum(tf.square(g)))).dataSync() as Float32Array);
       let total = 0;
       for (const x of squares) total += x;
-      const gradNorm = Math.sqrt(total);
-      const gradScale = clip > 0 && gradNorm > clip ? clip / gradNorm : 1;
+      const gradNorm = Math.sqrt(total) * sumScale;
+      const gradScale = sumScale * clipFactor(clip, gradNorm);
       if (Number.isFinite(gradNorm) && gradScale >= MIN_FOLDED_SCALE) {
         const updateNorm = this.applyGroups(params, groups, joinedGrads, this.prepare(options, gradScale), options.measure);
         report = { updateNorm, nanEvents: 0, gradNorm: options.measure ? gradNorm : Number.NaN };
       } else {
-        report = this.stepPerTensor(params, gradList, clip, options);
+        const perTensor = new Array<Tensor>(params.length);
+        groups.forEach((g, i) => split(g, joinedGrads[i] as Tensor).forEach((t, j) => (perTensor[g.members[j] as number] = t)));
+        report = this.stepPerTensor(params, perTensor, sumScale, clip, options);
       }
     });
     return report;
+  }
+
+  /**
+   * The accumulation buffers of this step's groups: zeros when first made, kept between steps;
+   * buffers of groups no longer stepped (the parameter set changed) are released.
+   */
+  private buffersFor(groups: readonly Group[], params: readonly ModelParam[]): Variable[] {
+    const signatures = groups.map((g) => groupSignature(g, g.members.map((i) => params[i] as ModelParam)));
+    const wanted = new Set(signatures);
+    for (const [sig, v] of this.buffers) {
+      if (!wanted.has(sig)) {
+        v.dispose();
+        this.buffers.delete(sig);
+      }
+    }
+    return groups.map((g, i) => {
+      const sig = signatures[i] as string;
+      let v = this.buffers.get(sig);
+      if (v === undefined) {
+        const shape = joinedShape(g, g.members.map((m) => (params[m] as ModelParam).variable.shape));
+        v = tf.tidy(() => tf.variable(tf.zeros(shape), false));
+        this.buffers.set(sig, v);
+      }
+      return v;
+    });
   }
 
   /**
@@ -192,7 +257,7 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
    * joined group is split out of it first (the parameter set changed between calls).
    */
   private joinedSlots(group: Group, members: readonly ModelParam[]): JoinedSlots {
-    const signature = `${group.layout}:${group.axis}:${members.map((p) => `${p.name}[${p.variable.shape.join('x')}]`).join(',')}`;
+    const signature = groupSignature(group, members);
     const existing = this.joined.get(signature);
     if (existing) return existing;
     for (const p of members) this.unjoin(p.name);
@@ -231,28 +296,52 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
   }
 
   /**
-   * The step when some gradient holds a NaN/Inf (or its sum of squares overflows): clipping as
-   * a separate pass with the norm computed on the device, then every tensor on its own, the
-   * ones whose clipped gradient is not finite skipped (or shrunk, for Tiger).
+   * The step when some group's sum of squares is not finite: a NaN or ±Inf in a gradient, or a
+   * finite sum of squares that overflows float32. Per tensor, one read gives the sum of squares
+   * and whether every entry is finite; a tensor with a NaN or ±Inf is flagged and left out of
+   * the global norm, every other tensor is clipped with the norm of the finite ones and steps as
+   * the fast path would step it without the flagged tensors (same scale folded into the
+   * constants), and each flagged one reaches the rule with `finite: false`.
+   *
+   * `grads` are the step's gradients (sums of micro-gradients under buffered accumulation),
+   * `sumScale` the factor that makes them the gradient (1/k, or 1).
    */
   private stepPerTensor(
     params: readonly ModelParam[],
-    gradList: readonly Tensor[],
+    grads: readonly Tensor[],
+    sumScale: number,
     clip: number,
     options: StepOptions,
   ): StepReport {
-    let gradNorm = Number.NaN;
-    let clipped = gradList;
-    if (clip > 0 || options.measure) {
-      const normT = tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
-      if (options.measure) gradNorm = normT.dataSync()[0] as number;
-      if (clip > 0) {
-        const scale = tf.div(tf.scalar(clip), tf.maximum(normT, tf.scalar(clip)));
-        clipped = gradList.map((g) => tf.mul(g, scale));
-      }
+    // [P, 2]: Σ g² and min over entries of isFinite(g) (1 = every entry finite).
+    const stats = tf.stack(grads.map((g) => tf.stack([tf.sum(tf.square(g)), tf.min(tf.cast(tf.isFinite(g), 'float32'))]))).dataSync();
+    const finite = grads.map((_, i) => stats[2 * i + 1] === 1);
+    const squares = grads.map((_, i) => stats[2 * i] as number);
+    // A finite tensor whose Σ g² overflowed: max|g|² · Σ (g / max|g|)², in float64 on the host.
+    const overflowed = grads.map((_, i) => i).filter((i) => finite[i] && !Number.isFinite(squares[i]));
+    if (overflowed.length > 0) {
+      const scaled = tf
+        .stack(
+          overflowed.map((i) => {
+            const g = grads[i] as Tensor;
+            const maxAbs = tf.max(tf.abs(g));
+            return tf.stack([maxAbs, tf.sum(tf.square(tf.div(g, maxAbs)))]);
+          }),
+        )
+        .dataSync();
+      overflowed.forEach((i, j) => (squares[i] = (scaled[2 * j] as number) ** 2 * (scaled[2 * j + 1] as number)));
     }
-    const finite = finiteFlags(clipped);
-    const shared = this.prepare(options, 1);
+    let total = 0;
+    squares.forEach((x, i) => {
+      if (finite[i]) total += x;
+    });
+    const gradNorm = Math.sqrt(total) * sumScale;
+    const scale = sumScale * clipFactor(clip, gradNorm);
+    // The scale folded into the rule's constants, as in the fast path; a tiny one as its own multiply.
+    const folded = scale >= MIN_FOLDED_SCALE;
+    const scaleT = folded ? null : tf.scalar(scale);
+    const clipped = grads.map((g, i) => (folded || !finite[i] ? g : tf.mul(g, scaleT as Tensor)));
+    const shared = this.prepare(options, folded ? scale : 1);
     const changes: Tensor[] = [];
     // Members of joined slots read and write their part of a split copy, joined back at the end.
     const parts = new Map<JoinedSlots, Map<string, Tensor[]>>();
@@ -291,7 +380,7 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
       for (const [slot, list] of bySlot) slotVariable(entry.slots, slot, entry.names[0] as string).assign(join(group, list));
     }
     const updateNorm = !options.measure ? Number.NaN : changes.length === 0 ? 0 : Math.sqrt((tf.addN(changes).dataSync() as Float32Array)[0] as number);
-    return { updateNorm, nanEvents: finite.filter((f) => !f).length, gradNorm };
+    return { updateNorm, nanEvents: finite.filter((f) => !f).length, gradNorm: options.measure ? gradNorm : Number.NaN };
   }
 
   /**
@@ -357,6 +446,7 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
     let bytes = 0;
     for (const v of this.state.values()) bytes += v.size * 4; // float32 only (checked in setState)
     for (const entry of this.joined.values()) for (const v of entry.slots.values()) bytes += v.size * 4;
+    for (const v of this.buffers.values()) bytes += v.size * 4;
     return bytes;
   }
 
@@ -372,6 +462,8 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
     this.joined.clear();
     this.joinedOf.clear();
     this.order.length = 0;
+    for (const v of this.buffers.values()) v.dispose();
+    this.buffers.clear();
   }
 
   /** The parameter's slots by short name; zeros on first use, shape-checked when restored. */
@@ -470,6 +562,30 @@ function makeGroups(
   });
 }
 
+/** Layout, axis and the members' names and shapes: the same group in a later step has the same signature. */
+function groupSignature(group: Group, members: readonly ModelParam[]): string {
+  return `${group.layout}:${group.axis}:${members.map((p) => `${p.name}[${p.variable.shape.join('x')}]`).join(',')}`;
+}
+
+/** The shape `join` gives a group whose members have these shapes. */
+function joinedShape(group: Group, shapes: readonly (readonly number[])[]): number[] {
+  const first = [...(shapes[0] as readonly number[])];
+  switch (group.layout) {
+    case 'single':
+      return first;
+    case 'stacked':
+      return [shapes.length, ...first];
+    case 'concatenated':
+      first[group.axis] = shapes.reduce((sum, sh) => sum + (sh[group.axis] as number), 0);
+      return first;
+  }
+}
+
+/** The global-norm clip factor c / max(‖g‖, c); 1 when clipping is off or ‖g‖ ≤ c. */
+function clipFactor(clip: number, norm: number): number {
+  return clip > 0 && norm > clip ? clip / norm : 1;
+}
+
 /** A joined slot split back into one tensor per member. */
 function splitJoined(entry: JoinedSlots, joined: Tensor): Tensor[] {
   return split({ members: entry.names.map((_, k) => k), layout: entry.layout, axis: entry.axis, sizes: entry.sizes }, joined);
@@ -505,6 +621,12 @@ function checkStepOptions(o: StepOptions): void {
   if (o.gradClip !== undefined && !(Number.isFinite(o.gradClip) && o.gradClip >= 0)) {
     throw new Error(`optimizer gradClip must be a finite number >= 0 (0 = off), got ${o.gradClip}`);
   }
+  const k = o.accumulate ?? 1;
+  if (!Number.isInteger(k) || k < 1) throw new Error(`optimizer accumulate must be an integer >= 1, got ${String(o.accumulate)}`);
+  const micro = o.micro ?? 0;
+  if (!Number.isInteger(micro) || micro < 0 || micro >= k) {
+    throw new Error(`optimizer micro must be an integer in [0, ${k - 1}] (micro-batch index under accumulate ${k}), got ${String(o.micro)}`);
+  }
 }
 
 function checkedGrad(p: ModelParam, grads: ReadonlyMap<string, Tensor>): Tensor {
@@ -517,13 +639,6 @@ function checkedGrad(p: ModelParam, grads: ReadonlyMap<string, Tensor>): Tensor 
   }
   if (p.variable.dtype !== 'float32') throw new Error(`parameter '${p.name}' is ${p.variable.dtype}, expected float32`);
   return g;
-}
-
-/** One flag per gradient, true when all its entries are finite; one device→host read in all. */
-function finiteFlags(grads: readonly Tensor[]): boolean[] {
-  if (grads.length === 0) return [];
-  const sums = tf.tidy(() => tf.stack(grads.map((g) => tf.sum(g))).dataSync());
-  return Array.from(sums, (s) => Number.isFinite(s));
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

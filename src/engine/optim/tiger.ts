@@ -26,24 +26,36 @@ interface TigerShared {
 }
 
 /**
- * Tiger (Su 2023, "tight-fisted optimizer"), with the full semantics of the reference
- * implementation (science.md §3). t = `options.step` counts from 0; `options.lr` is η_t
- * (the configured η times the schedule). With k = `accumulate`:
- *   b1 = β if t mod k == 0 else 1;  b2 = (1 − β)/k;  m ← b1 m + b2 g
- *   θ ← θ − η_eff (sign(m) + λθ)   only when (t + 1) mod k == 0
- * so gradients are accumulated inside the momentum, with no extra buffer. Per parameter kind:
+ * Tiger (Su 2023, "tight-fisted optimizer"), with the semantics of the reference implementation
+ * (science.md §3). `options.lr` is η_t (the configured η times the schedule at the training
+ * step). Gradient accumulation (`train.accumulate` = k, passed as `options.accumulate`, with
+ * `options.micro` = i, the micro-batch 0 … k − 1 of the training step):
+ *   b1 = β if i == 0 else 1;  b2 = (1 − β)/k;  m ← b1 m + b2 g
+ *   θ ← θ − η_eff (sign(m) + λθ)   only when i == k − 1
+ * so gradients are accumulated inside the momentum, with no extra buffer. The reference counts
+ * micro-batches in one counter t (b1 = β when t mod k = 0, θ moves when (t + 1) mod k = 0) and
+ * evaluates its schedule at t; here the schedule counts training steps (one per k micro-batches).
+ * Per parameter kind:
  * - 'bias', 'norm-gain', 'norm-bias': η_eff = 0.5 η_t and λ = 0;
  * - 'embedding': η_eff = η_t · RMS(θ) per row (over the last axis);
  * - 'matrix': η_eff = η_t · RMS(θ) over the whole tensor (a LAMB-like relative step; a tensor
  *   of zeros therefore never moves).
  * RMS is taken of θ before the update, sign(0) = 0.
- * NaN guard: when a tensor's gradient holds a NaN (±Inf counts the same), its momentum is left
- * unchanged and θ ← (θ − c)·s + c with c = 1 for 'norm-gain' and 0 otherwise; this happens on
- * every step, accumulation steps included. State: `<param>/m`.
+ * NaN guard, per tensor: when a tensor's gradient holds a NaN, its momentum is left unchanged
+ * (b1 = 1, g = 0) and θ ← (θ − c)·s + c with c = 1 for 'norm-gain' and 0 otherwise, on every
+ * call, accumulation micro-batches included; the other tensors step normally (the global clipping
+ * norm is taken over the finite tensors only, see SlotOptimizer). Departure from the reference,
+ * which tests NaN only: ±Inf is guarded the same way. An infinite entry would enter the momentum
+ * as ±∞ and stay there (β·∞ = ∞), fixing the sign of that entry's update for the rest of
+ * training, and a later gradient of the opposite infinity would make it NaN (∞ − ∞), which
+ * sign() passes on into θ. Each micro-gradient is clipped on its own (the accumulated gradient
+ * never exists as a tensor); the buffered optimizers clip the mean. State: `<param>/m`, also
+ * under accumulation.
  */
 export class Tiger extends SlotOptimizer<TigerConfig, TigerShared> {
   readonly name = 'tiger' as const;
   protected readonly slotNames = ['m'] as const;
+  protected override readonly accumulatesInMomentum = true;
 
   /**
    * Biases and LayerNorm parameters take the same elementwise half step: concatenated. Matrices
@@ -60,17 +72,15 @@ export class Tiger extends SlotOptimizer<TigerConfig, TigerShared> {
     checkHyper('tiger', 'beta', config.beta, 0, 1);
     checkHyper('tiger', 'weightDecay', config.weightDecay, 0, Infinity);
     checkHyper('tiger', 'shrink', config.shrink, 0, 1);
-    if (!Number.isInteger(config.accumulate) || config.accumulate < 1) {
-      throw new Error(`tiger: accumulate must be an integer >= 1, got ${String(config.accumulate)}`);
-    }
   }
 
   /** The clip factor s enters as g·b2·s: no kernel of its own. */
   protected prepare(options: StepOptions, gradScale: number): TigerShared {
-    const { beta, weightDecay, accumulate: k, shrink } = this.config;
-    const t = options.step;
-    const b1 = t % k === 0 ? beta : 1;
-    const lr = (t + 1) % k === 0 ? options.lr : 0;
+    const { beta, weightDecay, shrink } = this.config;
+    const k = options.accumulate ?? 1;
+    const micro = options.micro ?? 0;
+    const b1 = micro === 0 ? beta : 1;
+    const lr = micro === k - 1 ? options.lr : 0;
     return {
       b1: b1 === 1 ? null : tf.scalar(b1),
       b2: tf.scalar(((1 - beta) / k) * gradScale),

@@ -11,11 +11,16 @@ export interface ResultsMeta {
   /** ISO date-time the preset started. */
   startedAt: string;
   wallSeconds: number;
+  /**
+   * CPU seconds of the CLI and its training workers (null: not recorded). On a shared machine the
+   * wall time depends on the load; CPU seconds / cores is what the preset takes on an idle one.
+   */
+  cpuSeconds?: number | null;
   /** Backends that trained the runs (from run.json), with their run counts. */
   backends: Record<string, number>;
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; platform: string };
-  /** 1-minute load average before the preset started and when it ended. */
-  load: { before: number; after: number };
+  /** 1-minute load average before the preset started and when it ended (null: not recorded). */
+  load: { before: number; after: number } | null;
   /** The command that reproduces the page. */
   command: string;
   /** Runs by final status. */
@@ -45,11 +50,12 @@ export function resultsPage(meta: ResultsMeta, summary: SummaryFile, tables: str
     `| command | \`${meta.command}\` |`,
     `| date | ${meta.startedAt} |`,
     `| wall time | ${formatDuration(meta.wallSeconds)} |`,
+    `| CPU time | ${meta.cpuSeconds != null ? `${formatDuration(meta.cpuSeconds)} (≈ ${formatDuration(meta.cpuSeconds / meta.machine.cores)} of wall time on an idle ${meta.machine.cores}-core machine)` : 'not recorded'} |`,
     `| runs | ${summary.runs.length} (${list(meta.statuses)}) |`,
     `| training seeds | ${seeds.join(', ')} (n = ${seeds.length} per configuration) |`,
     `| backend | ${list(meta.backends)} |`,
     `| machine | ${meta.machine.cpu}, ${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB, ${meta.machine.platform}, Node ${meta.machine.node} |`,
-    `| load average (1 min) | ${meta.load.before.toFixed(2)} before, ${meta.load.after.toFixed(2)} after |`,
+    `| load average (1 min) | ${meta.load ? `${meta.load.before.toFixed(2)} before, ${meta.load.after.toFixed(2)} after` : 'not recorded'} |`,
     '',
     'Intervals are 95 % confidence intervals over the training seeds (Student t, n − 1 degrees of',
     'freedom) where the table says so; "±" elsewhere is the standard deviation across seeds.',
@@ -58,6 +64,22 @@ export function resultsPage(meta: ResultsMeta, summary: SummaryFile, tables: str
     '',
   ];
   return lines.join('\n');
+}
+
+const NOTES_OPEN = '<!-- notes -->';
+const NOTES_CLOSE = '<!-- /notes -->';
+
+/**
+ * The hand-written reading of the numbers (what they show, what was tried) lives in a results
+ * page between `<!-- notes -->` and `<!-- /notes -->`: a regenerated page keeps the old page's
+ * notes after its new tables (re-read them when the numbers move).
+ */
+export function keepNotes(oldPage: string | null, newPage: string): string {
+  if (oldPage === null) return newPage;
+  const a = oldPage.indexOf(NOTES_OPEN);
+  const b = oldPage.indexOf(NOTES_CLOSE);
+  if (a < 0 || b < a) return newPage;
+  return `${newPage.trimEnd()}\n\n${oldPage.slice(a, b + NOTES_CLOSE.length)}\n`;
 }
 
 /**
@@ -90,7 +112,7 @@ export function readmeDigest(meta: ResultsMeta, summary: SummaryFile, tables: st
   }
   const seeds = new Set(summary.runs.map((r) => r.seed)).size;
   parts.push(
-    `${summary.runs.length} runs, ${seeds} seed(s) per configuration, ${formatDuration(meta.wallSeconds)} on ${Object.keys(meta.backends).join(', ') || '–'} (${meta.machine.cores} cores, load ${meta.load.before.toFixed(1)}); full tables: [docs/results/${meta.preset}.md](docs/results/${meta.preset}.md).`,
+    `${summary.runs.length} runs, ${seeds} seed(s) per configuration, ${formatDuration(meta.wallSeconds)}${meta.cpuSeconds != null ? ` (CPU ${formatDuration(meta.cpuSeconds)})` : ''} on ${Object.keys(meta.backends).join(', ') || '–'} (${meta.machine.cores} cores${meta.load ? `, load ${meta.load.before.toFixed(1)}` : ''}); full tables: [docs/results/${meta.preset}.md](docs/results/${meta.preset}.md).`,
   );
   return parts.filter((p) => p.length > 0).join('\n\n');
 }

@@ -2,9 +2,11 @@
  * One training run in memory: model, optimizer, data stream and evaluation. The run folder,
  * checkpoints and events are handled by `runTraining`; this class only computes.
  *
- * Determinism: the batch of step t is drawn from Rng(hash(seed, 1, t)) and the evaluation set of
- * size n from Rng(hash(EVAL_SEED, n)), so a run resumed from a checkpoint sees exactly the data
- * it would have seen, and every run of an experiment is evaluated on the same examples.
+ * Determinism: micro-batch i of step t is drawn from Rng(hash(seed, 1, t)) for i = 0 (the batch
+ * of a run without accumulation) and Rng(hash(seed, 1, t, i)) for i ≥ 1, and the evaluation set
+ * of size n from Rng(hash(EVAL_SEED, n)), so a run resumed from a checkpoint (written between
+ * steps, never between micro-batches) sees exactly the data it would have seen, and every run of
+ * an experiment is evaluated on the same examples.
  */
 import type { RunConfig } from '../../protocol/config';
 import type { EvalResult, TrainRecord } from '../../protocol/runFolder';
@@ -92,11 +94,23 @@ export class Trainer {
     return tf.tensor2d(out, [inputs * seeds, R]);
   }
 
-  /** The training batch of step `step` (deterministic; the caller disposes its tensors). */
-  trainBatch(step: number): Batch {
-    const rng = new Rng(hashSeed(this.config.seed, 1, step));
+  /** Gradient accumulation k (runs written before it existed have no field: 1). */
+  get accumulate(): number {
+    return this.config.train.accumulate ?? 1;
+  }
+
+  /**
+   * Micro-batch `micro` of step `step` (the whole batch when accumulate = 1); deterministic, the
+   * caller disposes its tensors. Every micro-batch of a step has the step's task size n, so k
+   * micro-batches of B/k inputs see the same mixture of sizes as one batch of B (otherwise
+   * accumulation would also average over k sizes per step, and a comparison with the large batch
+   * would measure that instead).
+   */
+  trainBatch(step: number, micro = 0): Batch {
+    const stepRng = new Rng(hashSeed(this.config.seed, 1, step));
     const lengths = this.config.task.trainLengths;
-    const n = lengths[rng.int(0, lengths.length)] as number;
+    const n = lengths[stepRng.int(0, lengths.length)] as number;
+    const rng = micro === 0 ? stepRng : new Rng(hashSeed(this.config.seed, 1, step, micro));
     const inputs = this.config.train.batchSize;
     const seeds = this.seedsPerInput;
     const examples: TaskExample[] = [];
@@ -118,25 +132,54 @@ export class Trainer {
     };
   }
 
-  /** Runs one optimisation step. `measure` adds accuracy, gradient and update norms (extra syncs). */
+  /**
+   * Runs one optimisation step: `accumulate` micro-batches, then the update. `measure` adds
+   * accuracy, gradient and update norms (extra syncs). Under accumulation the loss and accuracy
+   * are means over the micro-batches, `length` is the first micro-batch's task size, gradNorm the
+   * mean over the optimizer calls that clipped (the mean gradient's norm for AdamW, Lion and SGD;
+   * the mean of the micro-gradients' norms for Tiger) and updateNorm the root of the summed
+   * squared changes of all calls (only the last moves θ unless a NaN guard shrinks one).
+   */
   trainStep(measure: boolean): StepResult {
     const step = this.step;
-    const batch = this.trainBatch(step);
+    const k = this.accumulate;
     const lr = this.config.optimizer.lr * scheduleFactor(this.config.train.schedule, step, this.totalSteps);
-    try {
-      const r = optimizationStep(this.model, this.optimizer, batch, {
-        step,
-        lr,
-        gradClip: this.config.train.gradClip,
-        q: qAtStep(this.config.train.q, this.config.train.qWarmup ?? 0, step),
-        measure,
-      });
-      this.step = step + 1;
-      return { step, lr, length: batch.n, ...r };
-    } finally {
-      batch.tokens.dispose();
-      batch.seedBits?.dispose();
+    let loss = 0;
+    let accuracy = 0;
+    let nanEvents = 0;
+    let updateSquares = 0;
+    let updateMeasured = false;
+    const gradNorms: number[] = [];
+    let length = 0;
+    for (let micro = 0; micro < k; micro++) {
+      const batch = this.trainBatch(step, micro);
+      if (micro === 0) length = batch.n;
+      try {
+        const r = optimizationStep(this.model, this.optimizer, batch, {
+          step,
+          lr,
+          gradClip: this.config.train.gradClip,
+          q: qAtStep(this.config.train.q, this.config.train.qWarmup ?? 0, step),
+          measure,
+          accumulate: k,
+          micro,
+        });
+        loss += r.loss / k;
+        accuracy += r.accuracy / k;
+        nanEvents += r.nanEvents;
+        if (!Number.isNaN(r.gradNorm)) gradNorms.push(r.gradNorm);
+        if (!Number.isNaN(r.updateNorm)) {
+          updateSquares += r.updateNorm ** 2;
+          updateMeasured = true;
+        }
+      } finally {
+        batch.tokens.dispose();
+        batch.seedBits?.dispose();
+      }
     }
+    this.step = step + 1;
+    const gradNorm = gradNorms.length === 0 ? Number.NaN : gradNorms.reduce((a, b) => a + b, 0) / gradNorms.length;
+    return { step, lr, length, loss, accuracy, gradNorm, updateNorm: updateMeasured ? Math.sqrt(updateSquares) : Number.NaN, nanEvents };
   }
 
   /** The fixed evaluation set for size n (the same for every run and every call). */
@@ -247,6 +290,9 @@ export interface OptimizationStepOptions {
   /** q of the q-norm objective; 1 = mean loss. */
   q: number;
   measure: boolean;
+  /** Gradient accumulation: micro-batches per update (default 1) and this batch's index among them (default 0). */
+  accumulate?: number;
+  micro?: number;
 }
 
 /**
@@ -280,7 +326,14 @@ export function optimizationStep(
     byParam.set(p.name, g);
   }
   // Clipping and the NaN/Inf check run inside the optimizer, on its per-group kernels.
-  const report = optimizer.step(params, byParam, { step: opts.step, lr: opts.lr, measure: opts.measure, gradClip: opts.gradClip });
+  const report = optimizer.step(params, byParam, {
+    step: opts.step,
+    lr: opts.lr,
+    measure: opts.measure,
+    gradClip: opts.gradClip,
+    accumulate: opts.accumulate ?? 1,
+    micro: opts.micro ?? 0,
+  });
   for (const g of byParam.values()) g.dispose();
 
   const loss = value.dataSync()[0] as number;
