@@ -23,7 +23,7 @@ import { inspectCommand } from './inspectCommand';
 import { traceCommand } from './traceCommand';
 import { analyzeCommand } from './analyzeCommand';
 import { reportCommand } from './reportCommand';
-import { formatTable } from './table';
+import { formatTable, terminalWidth } from './table';
 import { statusCommand } from './statusCommand';
 import { checkInDir, checkOutDir } from './checkPaths';
 import { BudgetError } from '../engine/experiment/budget';
@@ -184,7 +184,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       const rows = Object.entries(PRESETS).map(([name, p]) => [name, p.description]);
-      process.stdout.write(formatTable(['preset', 'description'], rows) + '\n');
+      process.stdout.write(formatTable(['preset', 'description'], rows, { width: terminalWidth() }) + '\n');
       return 0;
     }
     case 'trace':

@@ -4,7 +4,7 @@
  * when it ends.
  */
 import type { RunnerEvent } from '../engine/experiment/runner';
-import { formatDuration, formatNumber } from './table';
+import { fitWidth, formatDuration, formatNumber } from './table';
 
 interface RunState {
   id: string;
@@ -122,7 +122,11 @@ export class ProgressDisplay {
       lines.push(`  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${r.id}  ${r.step}/${r.total}  loss ${formatNumber(r.loss)}`);
     }
     lines.push(`  overall ${this.overall()}`);
-    this.out.write(lines.join('\n') + '\n');
+    // A line longer than the terminal wraps onto two rows, and the next redraw would move up
+    // too few: every line of the live block is cut to the width.
+    const columns = this.out.columns;
+    const fitted = typeof columns === 'number' && columns > 0 ? lines.map((l) => fitWidth(l, columns - 1)) : lines;
+    this.out.write(fitted.join('\n') + '\n');
     this.drawnLines = lines.length;
   }
 

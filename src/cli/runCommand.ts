@@ -5,7 +5,7 @@ import type { ExperimentOutcome, PoolOptions } from '../engine/experiment/runner
 import { resumeRun, runExperiment } from '../engine/experiment/runner';
 import { readRunFile } from '../engine/experiment/runFolder';
 import { ProgressDisplay } from './progress';
-import { formatDuration, formatTable } from './table';
+import { formatDuration, formatTable, terminalWidth } from './table';
 
 export interface RunCommandOptions {
   out: string;
@@ -85,7 +85,7 @@ export function summaryTable(outcome: ExperimentOutcome): string {
       }),
     ];
   });
-  return formatTable(headers, rows);
+  return formatTable(headers, rows, { width: terminalWidth() });
 }
 
 function report(outcome: ExperimentOutcome, json: boolean, cancelled: boolean): number {

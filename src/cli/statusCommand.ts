@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { RunFile } from '../protocol/runFolder';
 import { RUN_FILE, readExperimentFile, readRunFile, repairRunStatus, type StatusRepair } from '../engine/experiment/runFolder';
 import { checkInDir } from './checkPaths';
-import { formatTable } from './table';
+import { formatTable, terminalWidth } from './table';
 import { UsageError } from './usageError';
 import { parseCommandArgs } from './usage';
 
@@ -69,7 +69,7 @@ export function statusCommand(args: string[]): number {
         ? [r.id, r.run.status, `${r.run.step}/${String(r.run.config.train?.steps ?? '?')}`, r.run.lastCheckpoint ?? '', r.run.pid ? `${r.run.pid}@${r.run.host ?? '?'}` : '', r.run.error ?? '']
         : [r.id, 'unreadable', '', '', '', r.problem ?? ''],
     );
-    process.stdout.write(formatTable(['run', 'status', 'steps', 'checkpoint', 'process', 'error'], table) + '\n');
+    process.stdout.write(formatTable(['run', 'status', 'steps', 'checkpoint', 'process', 'error'], table, { width: terminalWidth() }) + '\n');
   }
   return rows.every((r) => r.run !== null) ? 0 : 2;
 }

@@ -215,12 +215,29 @@ export async function openVsCode(workspace: string, vsix: string, settings: Reco
 /**
  * The document inside the visible webview: the sidebar's view (`view`) or the active editor's
  * panel or custom editor (`editor`). Webviews are iframes near the workbench root (outer
- * `iframe.webview`, inner `#active-frame`); hidden ones stay in the DOM, so pick the visible one.
- * A locator, so waits re-resolve it when another editor becomes active.
+ * `iframe.webview`, inner `#active-frame`), each in a positioned div; an editor's div names its
+ * editor element (`data-parent-flow-to-element-id="webview-editor-element-…"`), a view's does
+ * not (its iframe's `purpose=webviewView` is gone once the view was hidden and shown again).
+ * Hidden ones stay in the DOM, so pick the visible one. A locator, so waits re-resolve it when
+ * another editor becomes active.
  */
 export function webview(page: Page, where: 'view' | 'editor'): FrameLocator {
-  const outer = where === 'view' ? 'iframe.webview.ready[src*="purpose=webviewView"]' : 'iframe.webview.ready:not([src*="purpose=webviewView"])';
+  const editorDiv = 'div[data-parent-flow-to-element-id^="webview-editor-element"]';
+  const outer = where === 'view' ? `div:not(${editorDiv}) > iframe.webview.ready` : `${editorDiv} > iframe.webview.ready`;
   return page.locator(outer).filter({ visible: true }).first().contentFrame().locator('#active-frame').contentFrame();
+}
+
+/** Switches the colour theme from the palette (Preferences: Color Theme) and waits for the workbench to show it. */
+export async function setColorTheme(page: Page, theme: 'Default Dark Modern' | 'Default Light Modern'): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  // The picker labels themes without "Default " ("Dark Modern"); the setting's value has it.
+  const label = theme.replace(/^Default /, '');
+  await input.fill(label);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^${label}`) }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+  await page.locator(`.monaco-workbench.${theme.includes('Dark') ? 'vs-dark' : 'vs'}`).waitFor({ timeout: 30_000 });
 }
 
 /** Runs a command from the palette by its title. */

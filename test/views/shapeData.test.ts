@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { RunFile } from '../../src/protocol/runFolder';
 import { readExperimentSnapshot } from '../../src/engine/report/readExperiments';
 import { comparisonTable, groupLabel, lengthGrid, meanStd, metricSeries, parseMetric, seedGroups } from '../../webview/dashboard/shapeData';
 import { intervalsSeparateBest } from '../../webview/charts/bestValue';
@@ -76,4 +78,16 @@ test('metric choices parse, and unknown ones fall back to training loss', () => 
   assert.deepEqual(parseMetric('eval:exact@12'), { source: 'eval', metric: 'exact', length: 12 });
   assert.deepEqual(parseMetric('train:gradNorm'), { source: 'train', metric: 'gradNorm' });
   assert.deepEqual(parseMetric('eval:bogus@3'), { source: 'train', metric: 'loss' });
+});
+
+test('the comparison table: a group whose runs never started has no state size or train time (nothing to mark best)', () => {
+  const exp = writeExperiment(dir, 'never', [configs[0]!, configs[1]!]);
+  writeRun(exp, configs[0]!, { status: 'completed', steps: 50, a: 2 });
+  const idle = writeRun(exp, configs[1]!, { status: 'cancelled', steps: 0, a: 1 });
+  // What the runner leaves for a queued run that was cancelled: no start, no state, no time.
+  const run = JSON.parse(fs.readFileSync(path.join(idle, 'run.json'), 'utf8')) as RunFile;
+  fs.writeFileSync(path.join(idle, 'run.json'), JSON.stringify({ ...run, optimizerStateBytes: 0, timings: { ...run.timings, startedAt: null, trainSeconds: 0 } }));
+  const t = comparisonTable(readExperimentSnapshot(exp).runs, 8);
+  assert.deepEqual([t.rows[0]?.stateKiB, t.rows[0]?.trainSeconds], [8000 / 1024, 3]);
+  assert.deepEqual([t.rows[1]?.stateKiB, t.rows[1]?.trainSeconds, t.rows[1]?.n], [null, null, 0]);
 });

@@ -311,6 +311,8 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       return;
     }
     const exp = current() as ExperimentSnapshot;
+    // Stay on the experiment shown: one that appears later (a new run) does not take its place.
+    if (!comparison && state.experiment !== exp.name) save({ experiment: exp.name });
     const lengths = evalLengths(exp);
     const metricOptions = [
       ...TRAIN_METRICS.map((m) => ({ value: `train:${m}`, label: `train ${m}` })),

@@ -105,6 +105,7 @@ export function comparisonTable(runs: readonly RunSnapshot[], length: number): T
   const rows = seedGroups(runs).map(({ label, runs: group }) => {
     const c = group[0]!.run.config;
     const finals = group.map((r) => finalAt(r, length)).filter((x): x is EvalResult => x !== null);
+    const trained = group.filter((r) => r.run.timings.startedAt !== null && r.run.optimizerStateBytes > 0);
     const lastTrain = group.map((r) => [...r.metrics].reverse().find((m) => m.kind === 'train') as TrainRecord | undefined).filter((x) => x !== undefined);
     const lastOptim = group.map((r) => [...r.metrics].reverse().find((m) => m.kind === 'optim') as OptimRecord | undefined);
     const num = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -117,8 +118,9 @@ export function comparisonTable(runs: readonly RunSnapshot[], length: number): T
       scaling: c.model.attentionScaling,
       seeds: group.length,
       n: finals.length,
-      stateKiB: group[0]!.run.optimizerStateBytes / 1024,
-      trainSeconds: num(meanStd(group.map((r) => r.run.timings.trainSeconds)).mean),
+      // Only runs that trained: one that never started has 0 bytes of state and 0 s, which is no measurement.
+      stateKiB: num(meanStd(trained.map((r) => r.run.optimizerStateBytes / 1024)).mean),
+      trainSeconds: num(meanStd(trained.map((r) => r.run.timings.trainSeconds)).mean),
       weightRms: num(meanInterval(lastOptim.map((o) => o?.groups?.find((g) => g.kind === 'matrix')?.weightRms))?.mean),
     };
     const put = (key: string, values: readonly number[]): void => {
