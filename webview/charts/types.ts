@@ -127,6 +127,26 @@ export interface AttentionOptions extends BaseChartOptions {
   maxLabeledTokens?: number;
 }
 
+// ---- all heads at once ------------------------------------------------------------------
+
+export interface AttentionGridData {
+  /** probs[layer][head][query][key] ∈ [0, 1]; every matrix T×T. */
+  probs: number[][][][];
+  /** Token strings, length T (in tooltips). */
+  tokens?: string[];
+}
+
+export interface AttentionGridOptions extends BaseChartOptions {
+  /** Colour scale maximum; 1 by default; 'auto' uses the largest value. */
+  max?: number | 'auto';
+  /** Largest tile side in pixels. Default 140. */
+  tileSize?: number;
+  /** The head shown in the single-head view: outlined. */
+  selected?: { layer: number; head: number };
+  /** A tile was clicked (or Enter pressed on it). */
+  onSelect?: (layer: number, head: number) => void;
+}
+
 // ---- bars and table ----------------------------------------------------------------------
 
 export interface BarGroup {

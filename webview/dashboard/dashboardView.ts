@@ -6,7 +6,7 @@
  * selected runs (from the host's "Compare Selected Runs"); the compared run folders are saved in
  * the state so the host can restore the same selection after a reload.
  */
-import { attentionPattern, contourFromTraces, contourPaths as contourPathsChart, heatmap, histogram, lineChart, tableChart } from '../charts/index';
+import { attentionGrid, attentionPattern, contourFromTraces, contourPaths as contourPathsChart, heatmap, histogram, lineChart, tableChart } from '../charts/index';
 import type { ChartHandle } from '../charts/index';
 import type { MetricsRecord, RunFile } from '../../src/protocol/runFolder';
 import type { DashboardComparison, ExperimentSnapshot, OptimizerPathsView, RunSnapshot } from '../../src/protocol/viewData';
@@ -52,6 +52,8 @@ export interface DashboardState {
   patternInput: number;
   layer: number;
   head: number;
+  /** The attention pattern card: one head, or every layer and head at once. */
+  patternView: 'head' | 'grid';
   lengthField: LengthField;
   traceFn: string;
   traceSteps: number;
@@ -69,6 +71,7 @@ const DEFAULT_STATE: DashboardState = {
   patternInput: 0,
   layer: 0,
   head: 0,
+  patternView: 'head',
   lengthField: 'exact',
   traceFn: 'rosenbrock',
   traceSteps: 300,
@@ -219,19 +222,44 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
             save({ patternInput: Number(v) });
             render();
           }),
-          select('Layer', Array.from({ length: layers }, (_, i) => ({ value: String(i), label: String(i) })), String(layer), (v) => {
-            save({ layer: Number(v) });
+          select('View', [{ value: 'head', label: 'one head' }, { value: 'grid', label: 'all heads' }], state.patternView, (v) => {
+            save({ patternView: v === 'grid' ? 'grid' : 'head' });
             render();
           }),
-          select('Head', Array.from({ length: heads }, (_, i) => ({ value: String(i), label: String(i) })), String(head), (v) => {
-            save({ head: Number(v) });
-            render();
-          }),
+          ...(state.patternView === 'grid'
+            ? []
+            : [
+                select('Layer', Array.from({ length: layers }, (_, i) => ({ value: String(i), label: String(i) })), String(layer), (v) => {
+                  save({ layer: Number(v) });
+                  render();
+                }),
+                select('Head', Array.from({ length: heads }, (_, i) => ({ value: String(i), label: String(i) })), String(head), (v) => {
+                  save({ head: Number(v) });
+                  render();
+                }),
+              ]),
         ),
       );
-      const data = patternData(analysis, inputIndex, layer, head);
-      if (data) pat.setChart(keep(attentionPattern(pat.body, data, { title: `attention-L${layer}-H${head}` })));
-      else empty(pat.body, 'No pattern for this layer and head.');
+      const input = inputs[inputIndex];
+      if (state.patternView === 'grid' && input) {
+        // Every layer and head of the input; a click opens that head in the one-head view.
+        pat.setChart(
+          keep(
+            attentionGrid(pat.body, { probs: input.probabilities, tokens: input.tokens }, {
+              title: 'attention-all-heads',
+              selected: { layer, head },
+              onSelect: (l, h) => {
+                save({ layer: l, head: h, patternView: 'head' });
+                render();
+              },
+            }),
+          ),
+        );
+      } else {
+        const data = patternData(analysis, inputIndex, layer, head);
+        if (data) pat.setChart(keep(attentionPattern(pat.body, data, { title: `attention-L${layer}-H${head}` })));
+        else empty(pat.body, 'No pattern for this layer and head.');
+      }
     }
 
     // Randomized seeds (science.md §4): per-input success over seeds, seed variance, majority vote, the adversary.

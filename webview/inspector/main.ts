@@ -4,7 +4,7 @@
  * its own table, a diff against another checkpoint, and for Attention Lab checkpoints the
  * model's attention on a typed input (computed in the backend).
  */
-import { attentionPattern, heatmap, histogram, type ChartHandle } from '../charts/index';
+import { attentionGrid, attentionPattern, heatmap, histogram, type ChartHandle } from '../charts/index';
 import type { AttentionProbeResult, CheckpointDiffView, CheckpointHeaderView, TensorDetailView, TensorStatsView, TensorSummary } from '../../src/protocol/viewData';
 import { applyAppStyles } from '../shared/appStyles';
 import { chartCard } from '../shared/chartCard';
@@ -21,8 +21,10 @@ interface InspectorState {
   probeInput: string;
   layer: number;
   head: number;
+  /** The model's attention: one head, or every layer and head at once. */
+  probeView: 'head' | 'grid';
 }
-let state: InspectorState = { selected: null, probeInput: '', layer: 0, head: 0, ...(host.getState<Partial<InspectorState>>() ?? {}) };
+let state: InspectorState = { selected: null, probeInput: '', layer: 0, head: 0, probeView: 'head', ...(host.getState<Partial<InspectorState>>() ?? {}) };
 const save = (patch: Partial<InspectorState>): void => {
   state = { ...state, ...patch };
   host.setState(state);
@@ -196,29 +198,50 @@ function renderProbe(): void {
   clear(box);
   const layer = Math.min(state.layer, p.layers - 1);
   const head = Math.min(state.head, p.heads - 1);
+  const grid = state.probeView === 'grid';
   box.append(
     el(
       'div',
       { class: 'al-toolbar' },
-      select('Layer', Array.from({ length: p.layers }, (_, i) => ({ value: String(i), label: String(i) })), String(layer), (v) => {
-        save({ layer: Number(v) });
+      select('View', [{ value: 'head', label: 'one head' }, { value: 'grid', label: 'all heads' }], state.probeView, (v) => {
+        save({ probeView: v === 'grid' ? 'grid' : 'head' });
         renderProbe();
       }),
-      select('Head', Array.from({ length: p.heads }, (_, i) => ({ value: String(i), label: String(i) })), String(head), (v) => {
-        save({ head: Number(v) });
-        renderProbe();
-      }),
+      ...(grid
+        ? []
+        : [
+            select('Layer', Array.from({ length: p.layers }, (_, i) => ({ value: String(i), label: String(i) })), String(layer), (v) => {
+              save({ layer: Number(v) });
+              renderProbe();
+            }),
+            select('Head', Array.from({ length: p.heads }, (_, i) => ({ value: String(i), label: String(i) })), String(head), (v) => {
+              save({ head: Number(v) });
+              renderProbe();
+            }),
+          ]),
     ),
     el('p', { class: 'al-muted', id: 'probe-predictions' }, `Greedy next token after each position: ${p.predictions.join(' ')}`),
   );
-  const grid = el('div', { class: 'al-grid' });
-  box.append(grid);
+  const cards = el('div', { class: 'al-grid' });
+  box.append(cards);
   const T = p.tokens.length;
-  const flat = p.patterns[layer]?.[head] ?? [];
-  const probs: number[][] = [];
-  for (let q = 0; q < T; q++) probs.push(flat.slice(q * T, (q + 1) * T));
-  const card = chartCard(grid, host, 'probe-attention', `Attention, layer ${layer} head ${head}`);
-  card.setChart(attentionPattern(card.body, { probs, tokens: p.tokens }, { title: `probe-L${layer}-H${head}` }));
+  const square = (flat: readonly number[]): number[][] => Array.from({ length: T }, (_, q) => flat.slice(q * T, (q + 1) * T));
+  if (grid) {
+    const card = chartCard(cards, host, 'probe-attention-all', `Attention of every head (${p.layers} layers × ${p.heads} heads)`, { wide: true });
+    card.setChart(
+      attentionGrid(card.body, { probs: p.patterns.map((l) => l.map(square)), tokens: p.tokens }, {
+        title: 'probe-all-heads',
+        selected: { layer, head },
+        onSelect: (l, h) => {
+          save({ layer: l, head: h, probeView: 'head' });
+          renderProbe();
+        },
+      }),
+    );
+    return;
+  }
+  const card = chartCard(cards, host, 'probe-attention', `Attention, layer ${layer} head ${head}`);
+  card.setChart(attentionPattern(card.body, { probs: square(p.patterns[layer]?.[head] ?? []), tokens: p.tokens }, { title: `probe-L${layer}-H${head}` }));
 }
 
 function showError(message: string): void {
