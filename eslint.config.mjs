@@ -1,5 +1,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './eslint/layers.mjs';
+
+// Package imports by layer (folder rules: eslint/layers.mjs). TensorFlow.js only in the compute
+// part (src/engine), the backend process's entry and the tests/bench; vscode only in src/extension.
+const vscode = { name: 'vscode', message: 'only src/extension may import vscode' };
+const tfjs = {
+  group: ['@tensorflow/*'],
+  message: 'TensorFlow.js belongs to src/engine (the compute part); src/core, src/protocol, src/extension and webview/ stay tfjs-free',
+};
 
 export default tseslint.config(
   { ignores: ['dist/', 'out/', 'node_modules/', 'runs/', '.cache/', 'bench/peers/.venv/', 'test-results/'] },
@@ -7,18 +16,29 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
+    plugins: { layers },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'only src/extension may import vscode' }] }],
+      // Which folder may import which (eslint/layers.mjs; docs/architecture.md draws the layers).
+      'layers/imports': 'error',
+      'no-restricted-imports': ['error', { paths: [vscode] }],
     },
   },
   {
-    files: ['src/extension/**/*.ts', 'test/extension/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/protocol/**/*.ts', 'webview/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [vscode], patterns: [tfjs] }] },
+  },
+  {
+    files: ['src/extension/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [tfjs] }] },
+  },
+  {
+    files: ['test/extension/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    files: ['scripts/**/*.mjs', 'bin/**/*.js', '*.mjs'],
+    files: ['scripts/**/*.mjs', 'bin/**/*.js', '*.mjs', 'eslint/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -19,7 +19,7 @@ import type { BackendChoice, BackendName } from '../src/protocol/backend';
 import type { OptimizerConfig, OptimizerName } from '../src/protocol/config';
 import { initBackend } from '../src/engine/backend';
 import { defaultOptimizerConfig } from '../src/engine/optim';
-import { Rng } from '../src/engine/random';
+import { Rng } from '../src/core/random';
 import { tf } from '../src/engine/tf';
 import { countKernels, kernelTimes, topKernels } from './kernelCount';
 import type { KernelCount } from './kernelCount';

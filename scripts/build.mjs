@@ -43,6 +43,8 @@ const nodeEntries = {
   // The extension host (no tfjs in it) and the training backend process it starts.
   extension: 'src/extension/extension.ts',
   backend: 'src/backend/main.ts',
+  // Sets up @tensorflow/tfjs-node (npm run setup:native, and the extension's Set Up Native Backend).
+  'setup-native': 'src/core/native/main.ts',
 };
 
 /** Webview apps: every webview/<app>/main.ts becomes dist/webview/<app>.js (one IIFE each). */

@@ -12,11 +12,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readRunData, summarizeExperiment } from '../src/engine/analysis/summarizeExperiment';
-import { readExperimentFile } from '../src/engine/experiment/runFolder';
-import { listPresets } from '../src/engine/experiment/presets';
-import { writeFileAtomic } from '../src/engine/io/atomicWrite';
-import { keepNotes, readmeDigest, replaceMarkedSection, resultsPage, type ResultsMeta } from '../src/engine/report/resultsPage';
+import { readRunData, summarizeExperiment } from '../src/core/analysis/summarizeExperiment';
+import { readExperimentFile } from '../src/core/experiment/runFolder';
+import { listPresets } from '../src/core/experiment/presets';
+import { writeFileAtomic } from '../src/core/io/atomicWrite';
+import { keepNotes, readmeDigest, replaceMarkedSection, resultsPage, type ResultsMeta } from '../src/core/report/resultsPage';
 import { formatSummary } from '../src/cli/reportCommand';
 
 const root = path.join(__dirname, '..');

@@ -17,9 +17,9 @@ import type { ExperimentSpec } from '../../src/protocol/spec';
 import { initBackend } from '../../src/engine/backend';
 import { loadCheckpoint, restoreInto } from '../../src/engine/checkpoint/checkpoint';
 import { createModel } from '../../src/engine/model/transformer';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { tf } from '../../src/engine/tf';
-import { writeFileAtomic } from '../../src/engine/io/atomicWrite';
+import { writeFileAtomic } from '../../src/core/io/atomicWrite';
 
 /** Fixture name → the one-run experiment that produces it (Lion: one state slot, a small file). */
 const EXPERIMENTS: Record<string, ExperimentSpec> = {

@@ -53,7 +53,7 @@ def schedule_factors(schedule: dict, total: int) -> list[float]:
     raise ValueError(f"unknown schedule kind {kind!r}")
 
 
-# --- the 2-D test functions of `attention-lab trace` (src/engine/trace/testFunctions.ts) ---
+# --- the 2-D test functions of `attention-lab trace` (src/core/trace/testFunctions.ts) ---
 
 def _rosenbrock(x, y):
     return (-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x))

@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import type { BackendChoice } from '../../src/protocol/backend';
 import { initBackend } from '../../src/engine/backend';
 import { defaultOptimizerConfig } from '../../src/engine/optim';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { tf } from '../../src/engine/tf';
 import { REFERENCE, ReferenceRun, median, numbersOption, warmingUp } from '../referenceRun';
 

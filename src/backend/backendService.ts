@@ -10,11 +10,11 @@ import type { BackendChoice } from '../protocol/backend';
 import type { RpcEndpoint } from '../protocol/rpc';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../protocol/config';
 import type { ExperimentSpec } from '../protocol/spec';
-import { expandGrid, gridSize } from '../engine/experiment/grid';
-import { allowLargeFromEnv, checkGridSize } from '../engine/experiment/budget';
-import { PRESETS } from '../engine/experiment/presets';
+import { expandGrid, gridSize } from '../core/experiment/grid';
+import { allowLargeFromEnv, checkGridSize } from '../core/experiment/budget';
+import { PRESETS } from '../core/experiment/presets';
 import { resumeRun, runExperiment, type ExperimentOutcome } from '../engine/experiment/runner';
-import { formatSpecErrors, parseSpecFile, validateSpec } from '../engine/experiment/validateSpec';
+import { formatSpecErrors, parseSpecFile, validateSpec } from '../core/experiment/validateSpec';
 import { withSteps } from '../cli/withSteps';
 
 export interface BackendServiceOptions {

@@ -10,7 +10,7 @@ import { BACKEND_CHOICES } from '../protocol/backend';
 import type { BackendChoice } from '../protocol/backend';
 import { initBackend } from '../engine/backend';
 import { analyzePath } from '../engine/analysis/analyzeModel';
-import { markdownTable } from '../engine/analysis/summarizeExperiment';
+import { markdownTable } from '../core/analysis/summarizeExperiment';
 import { UsageError } from './usageError';
 import { parseCommandArgs } from './usage';
 import { checkOutFile } from './checkPaths';

@@ -1,4 +1,4 @@
-import { formatInspectTable, inspectFile } from '../engine/checkpoint/inspect';
+import { formatInspectTable, inspectFile } from '../core/checkpoint/inspect';
 
 /** `attention-lab inspect <file>`: the tensor table with statistics, or the report as JSON. */
 export async function inspectCommand(file: string, json: boolean): Promise<number> {

@@ -10,11 +10,11 @@ import type { BackendChoice } from '../protocol/backend';
 import type { ExperimentSpec } from '../protocol/spec';
 import { withSteps } from './withSteps';
 import { BackendUnavailableError, checkNativeBackend } from '../engine/backend';
-import { SafetensorsError, openFailure } from '../engine/checkpoint/safetensors';
+import { SafetensorsError, openFailure } from '../core/checkpoint/safetensors';
 import { CheckpointError } from '../protocol/checkpoint';
-import { PRESETS } from '../engine/experiment/presets';
-import { RunFolderError, readRunFile } from '../engine/experiment/runFolder';
-import { SpecFileError, parseSpecFile, validateSpec } from '../engine/experiment/validateSpec';
+import { PRESETS } from '../core/experiment/presets';
+import { RunFolderError, readRunFile } from '../core/experiment/runFolder';
+import { SpecFileError, parseSpecFile, validateSpec } from '../core/experiment/validateSpec';
 import { attentionLabVersion } from '../engine/versions';
 import { UsageError } from './usageError';
 import { closest, COMMAND_NAMES, helpHint, parseCommandArgs, USAGE, wantsHelp, type CommandName } from './usage';
@@ -26,8 +26,8 @@ import { reportCommand } from './reportCommand';
 import { formatTable, terminalWidth } from './table';
 import { statusCommand } from './statusCommand';
 import { checkInDir, checkOutDir } from './checkPaths';
-import { BudgetError } from '../engine/experiment/budget';
-import { WriteError } from '../engine/io/atomicWrite';
+import { BudgetError } from '../core/experiment/budget';
+import { WriteError } from '../core/io/atomicWrite';
 import { MAX_PARALLEL } from '../engine/experiment/runner';
 
 const HELP = `attention-lab ${attentionLabVersion()} — train small Transformers and compare optimizers and attention scaling

@@ -6,9 +6,9 @@
  */
 import * as path from 'node:path';
 import type { MeanInterval, RobustnessGrid, SummaryFile } from '../protocol/analysis';
-import { excludesZero } from '../engine/analysis/confidence';
-import { markdownTable, summarizeExperiment } from '../engine/analysis/summarizeExperiment';
-import { writeHtmlReport } from '../engine/report/htmlReport';
+import { excludesZero } from '../core/analysis/confidence';
+import { markdownTable, summarizeExperiment } from '../core/analysis/summarizeExperiment';
+import { writeHtmlReport } from '../core/report/htmlReport';
 import { UsageError } from './usageError';
 import { parseCommandArgs } from './usage';
 import { checkInDir, checkOutFile } from './checkPaths';

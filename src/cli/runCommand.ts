@@ -3,7 +3,7 @@ import type { BackendChoice } from '../protocol/backend';
 import type { ExperimentSpec } from '../protocol/spec';
 import type { ExperimentOutcome, PoolOptions } from '../engine/experiment/runner';
 import { resumeRun, runExperiment } from '../engine/experiment/runner';
-import { readRunFile } from '../engine/experiment/runFolder';
+import { readRunFile } from '../core/experiment/runFolder';
 import { ProgressDisplay } from './progress';
 import { formatDuration, formatTable, terminalWidth } from './table';
 

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunFile } from '../protocol/runFolder';
-import { RUN_FILE, readExperimentFile, readRunFile, repairRunStatus, type StatusRepair } from '../engine/experiment/runFolder';
+import { RUN_FILE, readExperimentFile, readRunFile, repairRunStatus, type StatusRepair } from '../core/experiment/runFolder';
 import { checkInDir } from './checkPaths';
 import { formatTable, terminalWidth } from './table';
 import { UsageError } from './usageError';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { findBundleFile } from './bundlePaths';
+import { findBundleFile } from '../core/bundlePaths';
 import { tf } from './tf';
 import type { BackendChoice, BackendName } from '../protocol/backend';
 

@@ -12,6 +12,7 @@ import { looksLikeSpec } from './commands/findSpecFiles';
 import { registerCommands } from './commands/registerCommands';
 import { CONTEXT_KEYS, VIEWS } from './ids';
 import { JobTracker } from './jobs/jobTracker';
+import { NativeBackend } from './native/nativeBackend';
 import { RunController } from './jobs/runController';
 import { LogChannel } from './log/logChannel';
 import { readSettings, type Settings } from './settings';
@@ -47,12 +48,16 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
 
   // The backend process: created now, started on first use; its options are read at each start.
   const jobs = new JobTracker();
+  // The native backend: attentionLab.nativeModulesPath, else the setup in the global storage
+  // ("Set Up Native Backend"), started with the Node that set it up; never when untrusted.
+  const native = new NativeBackend(context, settings, output, () => restartBackend('the native backend was set up'));
   const backend = new BackendProcess(() => {
-    const s = settings();
+    const choice = native.choice();
+    output.appendLine(`[host] native backend: ${choice.source === 'none' ? `none (${choice.reason})` : choice.reason}`);
     return {
       script: path.join(context.extensionPath, 'dist', 'backend.js'),
-      nodePath: s.nodePath || undefined,
-      nativeModulesPath: s.nativeModulesPath || undefined,
+      nodePath: choice.nodePath,
+      nativeModulesPath: choice.nativeModulesPath,
       noNative: !vscode.workspace.isTrusted,
       cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? context.extensionPath,
       log: (line: string) => output.appendLine(line),
@@ -76,7 +81,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
     void backend.stop();
   };
 
-  const runs = new RunController(backend, jobs, settings, output);
+  const runs = new RunController(backend, jobs, settings, output, () => native.offerIfUseful());
   const tree = new RunsTreeProvider(runsRoot, jobs);
   const treeView = vscode.window.createTreeView<TreeNode>(VIEWS.runs, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
   context.subscriptions.push(
@@ -95,7 +100,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
       jobs.onChange((job) => listener({ experimentDir: job.dir, runDirs: [...job.runs.values()].flatMap((r) => (r.dir === null ? [] : [r.dir])), ended: jobs.get(job.id) === undefined })),
     log: (line) => output.appendLine(line),
   });
-  registerCommands({ context, backend: backend, runs, jobs, tree, treeView, views, output, runsRoot });
+  registerCommands({ context, backend: backend, runs, jobs, tree, treeView, views, output, runsRoot, native });
 
   // The editor-title ▷ shows on any spec-shaped JSON, not only on *.attention-lab.json names.
   const updateSpecContext = (editor: vscode.TextEditor | undefined): void => {

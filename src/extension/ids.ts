@@ -18,6 +18,7 @@ export const COMMANDS = {
   deleteRun: 'attentionLab.deleteRun',
   showLog: 'attentionLab.showLog',
   showLiveRun: 'attentionLab.showLiveRun',
+  setUpNativeBackend: 'attentionLab.setUpNativeBackend',
 } as const;
 
 export const VIEWS = {

@@ -1,6 +1,6 @@
 /**
  * Configuration types shared by the engine, the CLI, the extension and the run folder.
- * Every field is plain JSON. Defaults live in `src/engine/experiment/defaults.ts`.
+ * Every field is plain JSON. Defaults live in `src/core/experiment/defaults.ts`.
  */
 
 /** The position code a model uses (science.md §2, §5). */

@@ -41,7 +41,7 @@ export interface DashboardComparison {
   snapshot: ExperimentSnapshot;
 }
 
-/** Value statistics of one tensor (as src/engine/checkpoint/stats.ts computes them); NaN → null in JSON. */
+/** Value statistics of one tensor (as src/core/checkpoint/stats.ts computes them); NaN → null in JSON. */
 export interface TensorStatsView {
   count: number;
   min: number | null;

@@ -10,7 +10,7 @@ import {
   pairedDifference,
   studentTCdf,
   studentTQuantile,
-} from '../../src/engine/analysis/confidence';
+} from '../../src/core/analysis/confidence';
 
 const close = (a: number, b: number, tol: number, what: string): void => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 

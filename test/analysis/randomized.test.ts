@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
-import { expandGrid } from '../../src/engine/experiment/grid';
-import { majorityIndex, matchedCapacity, simulateStore } from '../../src/engine/analysis/randomStore';
+import { expandGrid } from '../../src/core/experiment/grid';
+import { majorityIndex, matchedCapacity, simulateStore } from '../../src/core/analysis/randomStore';
 import {
   adversarialSummary,
   analysisSeeds,
@@ -20,8 +20,8 @@ import {
   type SeedReadings,
 } from '../../src/engine/analysis/randomizedSeeds';
 import { evaluationExamples } from '../../src/engine/analysis/modelPasses';
-import { majorityAnswer, sameAnswer } from '../../src/engine/analysis/statistics';
-import { Rng } from '../../src/engine/random';
+import { majorityAnswer, sameAnswer } from '../../src/core/analysis/statistics';
+import { Rng } from '../../src/core/random';
 import { tf } from '../../src/engine/tf';
 import { Trainer } from '../../src/engine/train/trainer';
 

@@ -6,10 +6,10 @@
 import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { entropyAnalysis, retrievalEntropy } from '../../src/engine/analysis/attentionEntropy';
-import { rowMass } from '../../src/engine/analysis/attentionEntropyMath';
+import { rowMass } from '../../src/core/analysis/attentionEntropyMath';
 import { initBackend } from '../../src/engine/backend';
-import { expandGrid } from '../../src/engine/experiment/grid';
-import { Rng } from '../../src/engine/random';
+import { expandGrid } from '../../src/core/experiment/grid';
+import { Rng } from '../../src/core/random';
 import { Trainer } from '../../src/engine/train/trainer';
 
 before(async () => {

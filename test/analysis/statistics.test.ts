@@ -1,11 +1,11 @@
 /** The pure computations of the analyses, against hand values and constructed predictions. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { headQueryEntropy, normalizedEntropy, rowEntropy } from '../../src/engine/analysis/attentionEntropyMath';
+import { headQueryEntropy, normalizedEntropy, rowEntropy } from '../../src/core/analysis/attentionEntropyMath';
 import { failureKinds } from '../../src/engine/analysis/lengthGeneralization';
-import { majorityAnswer, majorityVoteCurve, mean, percentile, qNormValue, sampleStd, slope, stats, variance } from '../../src/engine/analysis/statistics';
-import { groupLabel, headlineLength, markdownTable, robustnessGrids, seedBand } from '../../src/engine/analysis/summarizeExperiment';
-import { Rng } from '../../src/engine/random';
+import { majorityAnswer, majorityVoteCurve, mean, percentile, qNormValue, sampleStd, slope, stats, variance } from '../../src/core/analysis/statistics';
+import { groupLabel, headlineLength, markdownTable, robustnessGrids, seedBand } from '../../src/core/analysis/summarizeExperiment';
+import { Rng } from '../../src/core/random';
 import type { RunSummary } from '../../src/protocol/analysis';
 
 const close = (a: number, b: number, tol = 1e-12): void => assert.ok(Math.abs(a - b) <= tol, `${a} ≠ ${b}`);

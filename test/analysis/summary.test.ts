@@ -6,10 +6,10 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { expandGrid } from '../../src/engine/experiment/grid';
-import { HEADLINE_NOTE, summarizeRuns } from '../../src/engine/analysis/summarizeExperiment';
+import { expandGrid } from '../../src/core/experiment/grid';
+import { HEADLINE_NOTE, summarizeRuns } from '../../src/core/analysis/summarizeExperiment';
 import { formatSummary } from '../../src/cli/reportCommand';
-import type { RunData } from '../../src/engine/analysis/summarizeExperiment';
+import type { RunData } from '../../src/core/analysis/summarizeExperiment';
 import type { RunConfig } from '../../src/protocol/config';
 import type { MetricsRecord, RunFile } from '../../src/protocol/runFolder';
 import { RUN_FOLDER_VERSION } from '../../src/protocol/runFolder';

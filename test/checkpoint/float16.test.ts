@@ -9,7 +9,7 @@ import {
   f16BitsToF32,
   f32ToBf16Bits,
   f32ToF16Bits,
-} from '../../src/engine/checkpoint/float16';
+} from '../../src/core/checkpoint/float16';
 
 // Bit patterns worked out by hand: F16 = sign | exponent (bias 15) << 10 | mantissa (10 bits).
 const F16_CASES: [number, number, string][] = [

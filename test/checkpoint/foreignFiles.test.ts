@@ -8,9 +8,9 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { formatInspectTable, inspectFile } from '../../src/engine/checkpoint/inspect';
-import { openSafetensors, writeSafetensors } from '../../src/engine/checkpoint/safetensors';
-import { openTensorFile } from '../../src/engine/checkpoint/tensorFile';
+import { formatInspectTable, inspectFile } from '../../src/core/checkpoint/inspect';
+import { openSafetensors, writeSafetensors } from '../../src/core/checkpoint/safetensors';
+import { openTensorFile } from '../../src/core/checkpoint/tensorFile';
 import { rawFile, rejectsWithSafetensorsError, tempDir } from './helpers';
 
 const { dir, cleanup } = tempDir();

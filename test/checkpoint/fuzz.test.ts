@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openSafetensors, SafetensorsError, writeSafetensors } from '../../src/engine/checkpoint/safetensors';
-import { Rng } from '../../src/engine/random';
+import { openSafetensors, SafetensorsError, writeSafetensors } from '../../src/core/checkpoint/safetensors';
+import { Rng } from '../../src/core/random';
 import { tempDir } from './helpers';
 
 type Mutation = { kind: string; apply: (bytes: Uint8Array, headerEnd: number, rng: Rng) => Uint8Array };

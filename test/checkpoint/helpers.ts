@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SafetensorsError } from '../../src/engine/checkpoint/safetensors';
+import { SafetensorsError } from '../../src/core/checkpoint/safetensors';
 
 /** A fresh temporary folder, removed by the returned cleanup. */
 export function tempDir(): { dir: string; cleanup: () => void } {

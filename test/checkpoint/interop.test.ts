@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { encodeBf16, encodeF16 } from '../../src/engine/checkpoint/float16';
-import { openSafetensors } from '../../src/engine/checkpoint/safetensors';
+import { encodeBf16, encodeF16 } from '../../src/core/checkpoint/float16';
+import { openSafetensors } from '../../src/core/checkpoint/safetensors';
 import { fixturePath } from './helpers';
 
 /** python-dtypes.json, written by make_fixtures.py beside the file Python's safetensors wrote. */

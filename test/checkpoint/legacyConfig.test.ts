@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { subjectFromCheckpoint } from '../../src/engine/analysis/analyzeModel';
 import { initBackend } from '../../src/engine/backend';
 import { saveCheckpoint } from '../../src/engine/checkpoint/checkpoint';
-import { readRunFile } from '../../src/engine/experiment/runFolder';
+import { readRunFile } from '../../src/core/experiment/runFolder';
 import { createModel } from '../../src/engine/model/transformer';
 import { spreadPositions } from '../../src/engine/model/positions';
 import { tf } from '../../src/engine/tf';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MAX_HEADER_BYTES, openSafetensors } from '../../src/engine/checkpoint/safetensors';
+import { MAX_HEADER_BYTES, openSafetensors } from '../../src/core/checkpoint/safetensors';
 import { rawFile, rejectsWithSafetensorsError, tempDir } from './helpers';
 
 const { dir, cleanup } = tempDir();

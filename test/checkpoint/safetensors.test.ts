@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openSafetensors, SafetensorsError, writeSafetensors, type TensorToWrite } from '../../src/engine/checkpoint/safetensors';
+import { openSafetensors, SafetensorsError, writeSafetensors, type TensorToWrite } from '../../src/core/checkpoint/safetensors';
 import { rawFile, rejectsWithSafetensorsError, tempDir } from './helpers';
 
 const SPECIALS = [NaN, Infinity, -Infinity, -0, 0, 1.5, -3.25];

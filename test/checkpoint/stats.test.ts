@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { histogram, tensorStats } from '../../src/engine/checkpoint/stats';
+import { histogram, tensorStats } from '../../src/core/checkpoint/stats';
 
 test('tensorStats: min/max/mean/population std over finite values, with NaN/Inf/zero counts', () => {
   const s = tensorStats(new Float32Array([2, 4, 4, 4, 5, 5, 7, 9, NaN, Infinity, -Infinity, 0, -0]));

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { withSteps } from '../../src/cli/withSteps';
-import { validateSpec } from '../../src/engine/experiment/validateSpec';
-import { PRESETS } from '../../src/engine/experiment/presets';
+import { validateSpec } from '../../src/core/experiment/validateSpec';
+import { PRESETS } from '../../src/core/experiment/presets';
 
 test('--steps scales warm-up, schedule points and intervals with the step count', () => {
   const t = withSteps({ steps: 1000, schedule: { kind: 'warmup-cosine', warmupSteps: 50, minFactor: 0.1 }, evalEvery: 100, checkpointEvery: 500 }, 30);

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Playwright from 'playwright-core';
 import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
-import { findBundleFile } from '../../src/engine/bundlePaths';
+import { findBundleFile } from '../../src/core/bundlePaths';
 
 // Loaded at run time, not bundled: playwright-core reads its own package files from disk.
 const { chromium } = createRequire(__filename)('playwright-core') as typeof Playwright;
@@ -53,6 +53,8 @@ export interface Session {
   extensionHostLogs(): string;
   /** How many extension host logs exist (a reload starts a new extension host). */
   extensionHostLogCount(): number;
+  /** The user-data folder code-server runs with (global storage is under User/globalStorage/). */
+  userData: string;
   /** A PNG in test-results/e2e/: the whole window, or only the sidebar or the editor area. */
   screenshot(name: string, part?: 'sidebar' | 'editor'): Promise<void>;
   /**
@@ -103,7 +105,10 @@ export async function vsixUnderTest(dir: string): Promise<string> {
   return packageVsix(path.join(dir, 'attention-lab.vsix'), { build: false });
 }
 
-/** Installs the .vsix into a fresh extensions dir, starts code-server on `workspace` and opens it in chromium. */
+/**
+ * Installs the .vsix into a fresh extensions dir, starts code-server on `workspace` and opens it
+ * in chromium. `settings` are added to (or override) BASE_SETTINGS.
+ */
 export async function openVsCode(workspace: string, vsix: string, settings: Record<string, unknown> = {}): Promise<Session> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'al-e2e-'));
   const config = path.join(home, 'config.yaml');
@@ -176,7 +181,8 @@ export async function openVsCode(workspace: string, vsix: string, settings: Reco
       if (m.type() === 'error' || m.text().includes('Content Security Policy')) errors.push(`[${m.type()}] ${m.text()} (${m.location().url})`);
     });
     page.on('pageerror', (e) => errors.push(`[pageerror] ${e.message}`));
-    await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
+    // A loaded machine can take longer than playwright's 30 s default to serve the workbench.
+    await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     mkdirSync(SCREENSHOTS, { recursive: true });
     const logs = path.join(userData, 'logs');
@@ -189,6 +195,7 @@ export async function openVsCode(workspace: string, vsix: string, settings: Reco
       },
       extensionHostLogs: () => findFiles(logs, (n) => n === 'remoteexthost.log').map((f) => readFileSync(f, 'utf8')).join('\n'),
       extensionHostLogCount: () => findFiles(logs, (n) => n === 'remoteexthost.log').length,
+      userData,
       screenshot: async (name, part) => {
         const file = path.join(SCREENSHOTS, `${name}.png`);
         if (part === undefined) await page.screenshot({ path: file });

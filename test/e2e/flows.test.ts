@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRequire } from 'node:module';
 import type * as Playwright from 'playwright-core';
 import type { RunFile } from '../../src/protocol/runFolder';
-import { writeSafetensors } from '../../src/engine/checkpoint/safetensors';
+import { writeSafetensors } from '../../src/core/checkpoint/safetensors';
 import { colorDistance, MIN_SERIES_DELTA } from '../../webview/theme/colorDistance';
 import { CHROMIUM, SCREENSHOTS, dismissToast, openVsCode, paletteTitles, pickQuickItem, runCommand, setColorTheme, toast, unavailableReason, vsixUnderTest, webview, type Session } from './codeServer';
 

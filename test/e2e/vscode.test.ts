@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RunFile, TrainRecord } from '../../src/protocol/runFolder';
-import { openSafetensors, SafetensorsError } from '../../src/engine/checkpoint/safetensors';
+import { openSafetensors, SafetensorsError } from '../../src/core/checkpoint/safetensors';
 import { SCREENSHOTS, openVsCode, runCommand, unavailableReason, vsixUnderTest, webview, type Session } from './codeServer';
 
 const unavailable = unavailableReason();

@@ -2,11 +2,11 @@
 import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
-import { BudgetError, DEFAULT_LIMITS, checkGridSize, checkRunsBudget, estimateParameters, runBudgetProblem } from '../../src/engine/experiment/budget';
-import { expandGrid } from '../../src/engine/experiment/grid';
-import { PRESETS } from '../../src/engine/experiment/presets';
+import { BudgetError, DEFAULT_LIMITS, checkGridSize, checkRunsBudget, estimateParameters, runBudgetProblem } from '../../src/core/experiment/budget';
+import { expandGrid } from '../../src/core/experiment/grid';
+import { PRESETS } from '../../src/core/experiment/presets';
 import { createModel } from '../../src/engine/model/transformer';
-import { createTask } from '../../src/engine/tasks';
+import { createTask } from '../../src/core/tasks';
 
 before(async () => {
   await initBackend('cpu');

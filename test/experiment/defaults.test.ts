@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { MODEL_DEFAULTS, applySpecDefaults, defaultEmbedScale, resolveModelConfig, resolveTrainConfig } from '../../src/engine/experiment/defaults';
-import { validateSpec } from '../../src/engine/experiment/validateSpec';
+import { MODEL_DEFAULTS, applySpecDefaults, defaultEmbedScale, resolveModelConfig, resolveTrainConfig } from '../../src/core/experiment/defaults';
+import { validateSpec } from '../../src/core/experiment/validateSpec';
 import { defaultOptimizerConfig } from '../../src/engine/optim';
 import { baseSpec } from './specSamples';
 

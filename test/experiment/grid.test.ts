@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { expandGrid, formatNumber, gridSize, taskShape } from '../../src/engine/experiment/grid';
-import { PRESETS } from '../../src/engine/experiment/presets';
+import { expandGrid, formatNumber, gridSize, taskShape } from '../../src/core/experiment/grid';
+import { PRESETS } from '../../src/core/experiment/presets';
 import { initBackend } from '../../src/engine/backend';
 import { validateModelConfig } from '../../src/engine/model/transformer';
 import { createOptimizer, defaultOptimizerConfig } from '../../src/engine/optim';
-import { createTask } from '../../src/engine/tasks';
-import { sequenceLength } from '../../src/engine/tasks/layout';
+import { createTask } from '../../src/core/tasks';
+import { sequenceLength } from '../../src/core/tasks/layout';
 import type { ExperimentSpec } from '../../src/protocol/spec';
 import { tf } from '../../src/engine/tf';
 import { baseSpec } from './specSamples';

@@ -3,9 +3,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { expandGrid } from '../../src/engine/experiment/grid';
-import { findJsonSyntaxError } from '../../src/engine/experiment/jsonSyntaxError';
-import { SpecFileError, parseSpecFile } from '../../src/engine/experiment/validateSpec';
+import { expandGrid } from '../../src/core/experiment/grid';
+import { findJsonSyntaxError } from '../../src/core/experiment/jsonSyntaxError';
+import { SpecFileError, parseSpecFile } from '../../src/core/experiment/validateSpec';
 import { baseSpec } from './specSamples';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spec-test-'));

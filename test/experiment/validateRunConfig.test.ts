@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { expandGrid } from '../../src/engine/experiment/grid';
-import { runConfigProblem } from '../../src/engine/experiment/validateRunConfig';
+import { expandGrid } from '../../src/core/experiment/grid';
+import { runConfigProblem } from '../../src/core/experiment/validateRunConfig';
 
 const [tiger] = expandGrid({
   name: 'legacy',

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { validateSpec } from '../../src/engine/experiment/validateSpec';
+import { validateSpec } from '../../src/core/experiment/validateSpec';
 import { DELETE, baseSpec, specWith } from './specSamples';
 
 function errorsOf(value: unknown): { path: string; message: string }[] {

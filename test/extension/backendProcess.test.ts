@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { findBundleFile } from '../../src/engine/bundlePaths';
+import { findBundleFile } from '../../src/core/bundlePaths';
 import type { JobEvent } from '../../src/protocol/backendMessages';
 import { BackendExitError, BackendProcess, type BackendExit } from '../../src/extension/backend/backendProcess';
 import { markInterruptedRuns } from '../../src/extension/runs/markInterruptedRuns';

@@ -55,6 +55,12 @@ function setup(tap?: (from: 'a' | 'b', m: Envelope) => Envelope | null) {
   return { server, client, invalid, inject };
 }
 
+/** Waits until `done()` holds (messages cross the channel asynchronously; a loaded machine can take a while), at most 5 s. */
+async function until(done: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+}
+
 test('a request gets its own reply, with the envelope {id, inReplyTo, body}', async () => {
   const seen: Envelope[] = [];
   const { client } = setup((_f, m) => (seen.push(m), m));
@@ -87,7 +93,7 @@ test('unknown request types and malformed params are rejected at the boundary an
   tb.post({ id: 1, body: { type: 'file/delete', params: { path: '/' } } });
   tb.post({ id: 2, body: { type: 'sum/compute', params: { values: ['1'] } } });
   tb.post({ id: 3, body: { type: 'sum/compute', params: { values: [1] } } });
-  await new Promise((r) => setTimeout(r, 20));
+  await until(() => replies.length >= 3);
   assert.equal(replies.length, 3);
   const byId = new Map(replies.map((r) => [r.inReplyTo, r.body]));
   assert.deepEqual(byId.get(1), { type: 'reply/error', message: 'unknown request "file/delete"' });
@@ -101,7 +107,7 @@ test('unknown request types and malformed params are rejected at the boundary an
 test('garbage that is not an envelope is reported and ignored', async () => {
   const { client, invalid, inject } = setup();
   for (const raw of [null, 'hello', 42, { id: 'x', body: { type: 'a' } }, { id: 1 }, { id: 1, body: { type: 7 } }, { id: 1, body: { type: 'job/progress' } }]) inject('b', raw);
-  await new Promise((r) => setTimeout(r, 20));
+  await until(() => invalid.length >= 7);
   assert.equal(invalid.length, 7);
   assert.deepEqual(await client.request('sum/compute', { values: [2] }), { sum: 2 }); // still works
 });
@@ -114,7 +120,7 @@ test('events reach their listeners only when the payload passes its guard', asyn
   inject('b', { id: 99, body: { type: 'job/progress', payload: { step: 'two' } } });
   inject('b', { id: 100, body: { type: 'job/unknown', payload: {} } });
   server.emit('job/progress', { step: 3 });
-  await new Promise((r) => setTimeout(r, 20));
+  await until(() => steps.length >= 2 && invalid.length >= 2);
   off();
   server.emit('job/progress', { step: 4 });
   await new Promise((r) => setTimeout(r, 20));

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openSafetensors, writeSafetensors, type Dtype } from '../../src/engine/checkpoint/safetensors';
+import { openSafetensors, writeSafetensors, type Dtype } from '../../src/core/checkpoint/safetensors';
 import { assertUserError, cli, readRun, runDirs, tempDir, tinySpec, writeSpec } from './helpers';
 
 let golden = '';

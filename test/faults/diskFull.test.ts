@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadCheckpoint } from '../../src/engine/checkpoint/checkpoint';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { assertSameWeights, cli, history, isRoot, mountTmpfs, readRun, runDirs, tempDir, tinySpec, writeSpec } from './helpers';
 
 /** Two layers, a checkpoint every 10 steps (~220 KB each): a 1 MB disk fills after a few. */

@@ -10,8 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ExperimentSpec } from '../../src/protocol/spec';
 import type { MetricsRecord, RunFile } from '../../src/protocol/runFolder';
-import { parseMetricsText } from '../../src/engine/experiment/runFolder';
-import { openSafetensors } from '../../src/engine/checkpoint/safetensors';
+import { parseMetricsText } from '../../src/core/experiment/runFolder';
+import { openSafetensors } from '../../src/core/checkpoint/safetensors';
 import { CLI as BUILT_CLI, tempDir, tinySpec } from '../integration/helpers';
 
 export { tempDir, tinySpec };

@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadCheckpoint } from '../../src/engine/checkpoint/checkpoint';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { analysisOf, assertSameWeights, cli, exited, history, readRun, runDirs, startCli, tempDir, tinySpec, waitFor, writeSpec } from './helpers';
 
 const SEED = 20261203;

@@ -10,9 +10,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { WriteError, writeFileAtomic } from '../../src/engine/io/atomicWrite';
-import { MetricsWriter, parseMetricsText } from '../../src/engine/experiment/runFolder';
-import { openSafetensors, writeSafetensors } from '../../src/engine/checkpoint/safetensors';
+import { WriteError, writeFileAtomic } from '../../src/core/io/atomicWrite';
+import { MetricsWriter, parseMetricsText } from '../../src/core/experiment/runFolder';
+import { openSafetensors, writeSafetensors } from '../../src/core/checkpoint/safetensors';
 import { tempDir } from './helpers';
 
 type WriteSync = typeof fs.writeSync;

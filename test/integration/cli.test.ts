@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readRunFile } from '../../src/engine/experiment/runFolder';
+import { readRunFile } from '../../src/core/experiment/runFolder';
 import { CLI, tempDir, tinySpec } from './helpers';
 
 function cli(args: string[], cwd?: string): { status: number | null; stdout: string; stderr: string } {

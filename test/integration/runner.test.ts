@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runExperiment } from '../../src/engine/experiment/runner';
 import type { RunnerEvent } from '../../src/engine/experiment/runner';
-import { listCheckpoints, readExperimentFile, readMetrics, readRunFile } from '../../src/engine/experiment/runFolder';
+import { listCheckpoints, readExperimentFile, readMetrics, readRunFile } from '../../src/core/experiment/runFolder';
 import { tempDir, tinySpec } from './helpers';
 
 test('runs an experiment in two workers and leaves complete run folders', async () => {

@@ -4,7 +4,7 @@ import { initBackend } from '../../src/engine/backend';
 import { testBackends, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
 import type { Tensor } from '../../src/engine/tf';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { dense, embedOneHot, oneHotFloat, transpose2d } from '../../src/engine/model/dense';
 import { gelu } from '../../src/engine/model/gelu';
 import { layerNorm } from '../../src/engine/model/layerNorm';

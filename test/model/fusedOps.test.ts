@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { testBackends, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
 import type { Tensor } from '../../src/engine/tf';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { addPositionCode, attentionHeads, residualAdd } from '../../src/engine/model/attentionHeads';
 import { maxAbsDiff } from './modelConfig';
 

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
 import { testBackends, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { createModel, randomPositions, randomSeedBits } from '../../src/engine/model/transformer';
 import type { Model } from '../../src/engine/model/transformer';
 import type { ModelConfig } from '../../src/protocol/config';

@@ -8,7 +8,7 @@ import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { linearAttention } from '../../src/engine/model/linearAttention';
 import { createModel, randomSeedBits } from '../../src/engine/model/transformer';
 import type { Model } from '../../src/engine/model/transformer';

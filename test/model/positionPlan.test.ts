@@ -1,11 +1,11 @@
 import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { createModel, randomPositions } from '../../src/engine/model/transformer';
 import { evaluationPositions, exampleDraw, markEvaluationSet, prefixPositions, randomizesPositions, trainingPositions } from '../../src/engine/model/positionPlan';
 import { spreadPositions } from '../../src/engine/model/positions';
-import type { TaskExample } from '../../src/engine/tasks/task';
+import type { TaskExample } from '../../src/core/tasks/task';
 import { tf } from '../../src/engine/tf';
 import { maxAbsDiff, smallConfig } from './modelConfig';
 

@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
 import { tf } from '../../src/engine/tf';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { applyRope, contiguousPositions, positionRows, randomPositions, ropeCode, ropeTables, sinusoidalTable, spreadPositions } from '../../src/engine/model/positions';
 
 before(async () => {

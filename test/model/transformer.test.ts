@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { createModel, randomPositions, randomSeedBits, spreadPositions } from '../../src/engine/model/transformer';
 import { sinusoidalTable } from '../../src/engine/model/positions';
 import type { ForwardInput, Model } from '../../src/engine/model/transformer';

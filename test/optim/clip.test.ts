@@ -11,7 +11,7 @@ import * as assert from 'node:assert/strict';
 import { createOptimizer, defaultOptimizerConfig } from '../../src/engine/optim';
 import type { ModelParam } from '../../src/engine/model/params';
 import type { ParamKind } from '../../src/engine/model/params';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { OPTIMIZER_NAMES } from '../../src/protocol/config';
 import { useTestBackend } from '../backends/testBackend';
 import { BACKENDS, MODEL_LIKE_PARAMS, assertClose, disposeParams, makeParam, sizeOf, stepWith, values } from './helpers';

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { createOptimizer, defaultOptimizerConfig } from '../../src/engine/optim';
 import type { ModelParam } from '../../src/engine/model/params';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import type { tf } from '../../src/engine/tf';
 import { useTestBackend } from '../backends/testBackend';
 import { BACKENDS, disposeParams, makeParam, stepWith, values } from './helpers';

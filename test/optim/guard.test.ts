@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { createOptimizer, defaultOptimizerConfig } from '../../src/engine/optim';
 import type { ModelParam, ParamKind } from '../../src/engine/model/params';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import type { Tensor } from '../../src/engine/tf';
 import { OPTIMIZER_NAMES } from '../../src/protocol/config';
 import type { OptimizerName } from '../../src/protocol/config';

@@ -4,7 +4,7 @@ import { initBackend } from '../../src/engine/backend';
 import { useTestBackend } from '../backends/testBackend';
 import type { ModelParam } from '../../src/engine/model/params';
 import { createOptimizer, defaultOptimizerConfig } from '../../src/engine/optim/index';
-import { Rng } from '../../src/engine/random';
+import { Rng } from '../../src/core/random';
 import { tf } from '../../src/engine/tf';
 import type { Tensor } from '../../src/engine/tf';
 import { OPTIMIZER_NAMES } from '../../src/protocol/config';

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openSafetensors } from '../../src/engine/checkpoint/safetensors';
+import { openSafetensors } from '../../src/core/checkpoint/safetensors';
 
 /** test/fixtures/peers/<name>: tests run bundled from dist/test/…, so look upwards. */
 export function peerFixturePath(name: string): string {

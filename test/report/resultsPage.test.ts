@@ -1,7 +1,7 @@
 /** The results pages `npm run science` writes: facts header, the report's tables, the README digest between markers. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { formatDuration, keepNotes, readmeDigest, replaceMarkedSection, resultsPage, type ResultsMeta } from '../../src/engine/report/resultsPage';
+import { formatDuration, keepNotes, readmeDigest, replaceMarkedSection, resultsPage, type ResultsMeta } from '../../src/core/report/resultsPage';
 import type { SummaryFile } from '../../src/protocol/analysis';
 
 const meta: ResultsMeta = {

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { TaskName } from '../../src/protocol/config';
-import { Rng } from '../../src/engine/random';
-import { createTask, describeTask, defaultTaskOptions } from '../../src/engine/tasks';
-import { EOS, SEP } from '../../src/engine/tasks/task';
-import type { Task } from '../../src/engine/tasks/task';
+import { Rng } from '../../src/core/random';
+import { createTask, describeTask, defaultTaskOptions } from '../../src/core/tasks';
+import { EOS, SEP } from '../../src/core/tasks/task';
+import type { Task } from '../../src/core/tasks/task';
 import { TASK_NAMES } from '../../src/protocol/config';
 
 function task(name: TaskName, options: Record<string, number> = {}): Task {

@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { TaskConfig, TaskName } from '../../src/protocol/config';
 import { TASK_NAMES } from '../../src/protocol/config';
-import { Rng } from '../../src/engine/random';
-import { createTask } from '../../src/engine/tasks';
-import type { RecallTask } from '../../src/engine/tasks/recall';
-import { FIRST_SYMBOL, SEP, SPECIAL_TOKENS } from '../../src/engine/tasks/task';
+import { Rng } from '../../src/core/random';
+import { createTask } from '../../src/core/tasks';
+import type { RecallTask } from '../../src/core/tasks/recall';
+import { FIRST_SYMBOL, SEP, SPECIAL_TOKENS } from '../../src/core/tasks/task';
 
 function config(name: TaskName, options: Record<string, number> = {}): TaskConfig {
   return { name, trainLengths: [4, 8], evalLengths: [16, 24], options };

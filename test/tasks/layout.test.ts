@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { TaskName } from '../../src/protocol/config';
 import { TASK_NAMES } from '../../src/protocol/config';
-import { Rng } from '../../src/engine/random';
-import { createTask } from '../../src/engine/tasks';
+import { Rng } from '../../src/core/random';
+import { createTask } from '../../src/core/tasks';
 import {
   answerFromPredictions,
   cutAtEos,
@@ -13,9 +13,9 @@ import {
   promptForDecoding,
   sequenceLength,
   usesGreedyDecoding,
-} from '../../src/engine/tasks/layout';
-import { BLANK, EOS, PAD, SEP } from '../../src/engine/tasks/task';
-import type { Task, TaskExample } from '../../src/engine/tasks/task';
+} from '../../src/core/tasks/layout';
+import { BLANK, EOS, PAD, SEP } from '../../src/core/tasks/task';
+import type { Task, TaskExample } from '../../src/core/tasks/task';
 
 function task(name: TaskName, options: Record<string, number> = {}): Task {
   return createTask({ name, trainLengths: [3], evalLengths: [5], options });

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { TaskConfig, TaskName } from '../../src/protocol/config';
-import { createTask } from '../../src/engine/tasks';
-import { SortTask } from '../../src/engine/tasks/sort';
+import { createTask } from '../../src/core/tasks';
+import { SortTask } from '../../src/core/tasks/sort';
 
 function config(name: string, options: Record<string, number> = {}, lengths: Partial<TaskConfig> = {}): TaskConfig {
   return { name: name as TaskName, trainLengths: [4, 8], evalLengths: [16], options, ...lengths };

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { Rng } from '../../src/engine/random';
-import { createTask } from '../../src/engine/tasks';
-import { layoutBatch } from '../../src/engine/tasks/layout';
+import { Rng } from '../../src/core/random';
+import { createTask } from '../../src/core/tasks';
+import { layoutBatch } from '../../src/core/tasks/layout';
 
 const n = 3;
 const M = 2;

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { TaskName } from '../../src/protocol/config';
 import { TASK_NAMES } from '../../src/protocol/config';
-import { createTask } from '../../src/engine/tasks';
-import { EOS, FIRST_SYMBOL, SEP } from '../../src/engine/tasks/task';
-import type { Task, TaskExample } from '../../src/engine/tasks/task';
+import { createTask } from '../../src/core/tasks';
+import { EOS, FIRST_SYMBOL, SEP } from '../../src/core/tasks/task';
+import type { Task, TaskExample } from '../../src/core/tasks/task';
 
 function task(name: TaskName): Task {
   return createTask({ name, trainLengths: [4], evalLengths: [8], options: {} });

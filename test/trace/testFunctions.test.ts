@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { TRACE_FUNCTION_NAMES, getTestFunction } from '../../src/engine/trace/testFunctions';
+import { TRACE_FUNCTION_NAMES, getTestFunction } from '../../src/core/trace/testFunctions';
 
 test('analytic gradients match central differences', () => {
   const h = 1e-6;

@@ -9,7 +9,7 @@
 import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
-import { expandGrid } from '../../src/engine/experiment/grid';
+import { expandGrid } from '../../src/core/experiment/grid';
 import { tf } from '../../src/engine/tf';
 import { Trainer, optimizationStep } from '../../src/engine/train/trainer';
 import type { Batch } from '../../src/engine/train/trainer';

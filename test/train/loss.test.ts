@@ -2,7 +2,8 @@ import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
-import { maskedCrossEntropy, qNormLoss, qNormValue } from '../../src/engine/train/loss';
+import { qNormValue } from '../../src/core/analysis/statistics';
+import { maskedCrossEntropy, qNormLoss } from '../../src/engine/train/loss';
 import { qAtStep } from '../../src/engine/train/trainer';
 
 before(async () => {

@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
-import { expandGrid } from '../../src/engine/experiment/grid';
+import { expandGrid } from '../../src/core/experiment/grid';
 import { tf } from '../../src/engine/tf';
 import { Trainer } from '../../src/engine/train/trainer';
 import { evaluationExamples } from '../../src/engine/analysis/modelPasses';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openSafetensors, SafetensorsError } from '../../src/engine/checkpoint/safetensors';
+import { openSafetensors, SafetensorsError } from '../../src/core/checkpoint/safetensors';
 import { diffCheckpoints, downsampleMatrix, headerView, tensorDetail, tensorStatsOf } from '../../src/extension/views/inspector/checkpointData';
 import { quickConfigs, tempDir, writeCheckpoint } from './fixtures';
 

@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import type { RunConfig } from '../../src/protocol/config';
 import { encodeCheckpointMetadata, makeCheckpointMetadata } from '../../src/protocol/checkpoint';
 import type { EvalResult, MetricsRecord, RunFile } from '../../src/protocol/runFolder';
-import { writeSafetensors } from '../../src/engine/checkpoint/safetensors';
-import { expandGrid } from '../../src/engine/experiment/grid';
-import { PRESETS } from '../../src/engine/experiment/presets';
+import { writeSafetensors } from '../../src/core/checkpoint/safetensors';
+import { expandGrid } from '../../src/core/experiment/grid';
+import { PRESETS } from '../../src/core/experiment/presets';
 
 export function tempDir(prefix = 'al-views-test-'): { dir: string; cleanup: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunFile } from '../../src/protocol/runFolder';
-import { readExperimentSnapshot } from '../../src/engine/report/readExperiments';
+import { readExperimentSnapshot } from '../../src/core/report/readExperiments';
 import { comparisonTable, groupLabel, lengthGrid, meanStd, metricSeries, parseMetric, seedGroups } from '../../webview/dashboard/shapeData';
 import { intervalsSeparateBest } from '../../webview/charts/bestValue';
 import { quickConfigs, tempDir, writeExperiment, writeRun } from './fixtures';

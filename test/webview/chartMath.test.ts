@@ -10,7 +10,7 @@ import { formatFixed, formatValue } from '../../webview/charts/format';
 import { sortRows } from '../../webview/charts/sortRows';
 import { contourFromTraces, functionGrid } from '../../webview/charts/functionGrid';
 import { exportCsv } from '../../webview/export/exportCsv';
-import { getTestFunction } from '../../src/engine/trace/testFunctions';
+import { getTestFunction } from '../../src/core/trace/testFunctions';
 import { traces } from '../fixtures/charts/chartFixtures';
 
 const root = resolve(__dirname, '..', '..', '..');

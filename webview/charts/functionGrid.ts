@@ -4,7 +4,7 @@
  * testFunctions.ts, which is plain TypeScript without imports (no Node, no tfjs), so the
  * webview evaluates exactly what the trace optimised.
  */
-import { getTestFunction } from '../../src/engine/trace/testFunctions';
+import { getTestFunction } from '../../src/core/trace/testFunctions';
 import type { ContourData, FunctionGrid, OptimizerPath } from './types';
 
 /** f sampled on a resolution × resolution grid over the function's plot domain (or `domain`). */

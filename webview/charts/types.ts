@@ -244,7 +244,7 @@ export interface ContourOptions extends BaseChartOptions {
 
 // ---- histogram -----------------------------------------------------------------------------
 
-/** The engine's Histogram (src/engine/checkpoint/stats.ts): edges.length = counts.length + 1. */
+/** The engine's Histogram (src/core/checkpoint/stats.ts): edges.length = counts.length + 1. */
 export interface HistogramData {
   edges: number[];
   counts: number[];

@@ -2,7 +2,7 @@
  * From run-folder snapshots (and analysis/summary files) to the chart library's data types.
  * Pure functions, no DOM: the dashboard, the HTML report and the unit tests (test/views) use them.
  */
-import { meanInterval } from '../../src/engine/analysis/confidence';
+import { meanInterval } from '../../src/core/analysis/confidence';
 import { ANALYSIS_VERSION } from '../../src/protocol/analysis';
 import type { AnalysisFile, LabeledMatrix, RobustnessGrid, SummaryFile } from '../../src/protocol/analysis';
 import type { EntropyRecord, EvalResult, OptimRecord, RunFile, TrainRecord } from '../../src/protocol/runFolder';

@@ -8,10 +8,10 @@ import { loadCheckpoint, restoreInto } from '../../engine/checkpoint/checkpoint'
 import { initBackend } from '../../engine/backend';
 import { evaluationPositions } from '../../engine/model/positionPlan';
 import { createModel } from '../../engine/model/transformer';
-import { createTask } from '../../engine/tasks/index';
-import { sequenceLength } from '../../engine/tasks/layout';
-import type { Task } from '../../engine/tasks/task';
-import { tokenText } from '../../engine/tasks/tokenText';
+import { createTask } from '../../core/tasks/index';
+import { sequenceLength } from '../../core/tasks/layout';
+import type { Task } from '../../core/tasks/task';
+import { tokenText } from '../../core/tasks/tokenText';
 import { tf } from '../../engine/tf';
 import type { AttentionProbeParams } from '../../protocol/viewRequests';
 import type { AttentionProbeResult } from '../../protocol/viewData';

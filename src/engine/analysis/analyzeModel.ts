@@ -10,18 +10,18 @@ import { ANALYSIS_FILE, ANALYSIS_VERSION } from '../../protocol/analysis';
 import type { RunConfig } from '../../protocol/config';
 import type { MetricsRecord } from '../../protocol/runFolder';
 import { loadCheckpoint, restoreInto } from '../checkpoint/checkpoint';
-import { readMetrics, readRunFile, RunFolderError } from '../experiment/runFolder';
+import { readMetrics, readRunFile, RunFolderError } from '../../core/experiment/runFolder';
 import { loadNewestValidCheckpoint } from '../checkpoint/newestValid';
-import { writeJsonAtomic } from '../io/atomicWrite';
+import { writeJsonAtomic } from '../../core/io/atomicWrite';
 import { createModel } from '../model/transformer';
-import { Rng, hashSeed } from '../random';
-import { createTask } from '../tasks';
+import { Rng, hashSeed } from '../../core/random';
+import { createTask } from '../../core/tasks';
 import { attentionPatterns } from './attentionPatterns';
 import { entropyAnalysis } from './attentionEntropy';
 import { lengthGeneralization } from './lengthGeneralization';
 import type { AnalysisSubject } from './modelPasses';
 import { SPREAD_BOUND, randomizedAnalysis } from './randomizedSeeds';
-import { entropyOverTraining, optimizerDiagnostics } from './trainingDiagnostics';
+import { entropyOverTraining, optimizerDiagnostics } from '../../core/analysis/trainingDiagnostics';
 
 export const DEFAULT_ANALYSIS_SEED = 1234;
 

@@ -8,12 +8,12 @@
 import type { EntropyAnalysis, EntropyPerPosition, LabeledMatrix, RetrievalEntropy } from '../../protocol/analysis';
 import type { EntropyRecord } from '../../protocol/runFolder';
 import { buildAttentionMask } from '../model/attentionMask';
-import type { Rng } from '../random';
-import type { TaskExample } from '../tasks/task';
-import { headQueryEntropy, meanOfPresent, normalizedEntropy, rowEntropy, rowMass } from './attentionEntropyMath';
+import type { Rng } from '../../core/random';
+import type { TaskExample } from '../../core/tasks/task';
+import { headQueryEntropy, meanOfPresent, normalizedEntropy, rowEntropy, rowMass } from '../../core/analysis/attentionEntropyMath';
 import type { AnalysisSubject } from './modelPasses';
 import { PASS_CHUNK, attentionProbabilities, chunks, evaluationExamples, seedBitsFor } from './modelPasses';
-import { slope } from './statistics';
+import { slope } from '../../core/analysis/statistics';
 
 /** `L<layer>.H<head>`, layer-major: the row labels of every per-head matrix. */
 export function headLabels(layers: number, heads: number): string[] {

@@ -4,12 +4,12 @@
  * size, and at the shortest evaluation size beyond training (when it fits MAX_PATTERN_TOKENS).
  */
 import type { AttentionPatternInput, AttentionPatterns } from '../../protocol/analysis';
-import type { Rng } from '../random';
-import { sequenceLength } from '../tasks/layout';
-import { tokenText } from '../tasks/tokenText';
+import type { Rng } from '../../core/random';
+import { sequenceLength } from '../../core/tasks/layout';
+import { tokenText } from '../../core/tasks/tokenText';
 import type { AnalysisSubject } from './modelPasses';
 import { attentionProbabilities, evaluationExamples, seedBitsFor } from './modelPasses';
-import { roundTo } from './statistics';
+import { roundTo } from '../../core/analysis/statistics';
 
 /** Longer inputs are left out: a 4-layer × 4-head pattern at T = 96 is already ~150k numbers. */
 export const MAX_PATTERN_TOKENS = 96;

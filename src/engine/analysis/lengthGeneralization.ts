@@ -4,8 +4,8 @@
  * with the failures split into wrong shape and wrong values.
  */
 import type { FailureKinds, LengthGeneralization, LengthGeneralizationRow } from '../../protocol/analysis';
-import type { ExampleScores } from '../tasks/task';
-import type { Rng } from '../random';
+import type { ExampleScores } from '../../core/tasks/task';
+import type { Rng } from '../../core/random';
 import type { AnalysisSubject } from './modelPasses';
 import { PASS_CHUNK, chunks, evaluationExamples, modelAnswers, seedBitsFor, teacherForced } from './modelPasses';
 

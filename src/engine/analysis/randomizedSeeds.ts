@@ -9,13 +9,13 @@
  */
 import type { AdversarialRecall, RandomizedAnalysis, StoreReference, SuccessDistribution } from '../../protocol/analysis';
 import { randomSeedBits } from '../model/transformer';
-import type { Rng } from '../random';
-import { RecallTask } from '../tasks/recall';
-import type { TaskExample } from '../tasks/task';
+import type { Rng } from '../../core/random';
+import { RecallTask } from '../../core/tasks/recall';
+import type { TaskExample } from '../../core/tasks/task';
 import type { AnalysisSubject } from './modelPasses';
 import { PASS_CHUNK, chunks, evaluationExamples, teacherForced } from './modelPasses';
-import { matchedCapacity, simulateStore } from './randomStore';
-import { majorityAnswer, majorityVoteCurve, mean, percentile, qNormValue, sameAnswer, variance } from './statistics';
+import { matchedCapacity, simulateStore } from '../../core/analysis/randomStore';
+import { majorityAnswer, majorityVoteCurve, mean, percentile, qNormValue, sameAnswer, variance } from '../../core/analysis/statistics';
 
 /** Per (input, seed): answer tokens at the output positions, p(correct) there, and the loss. */
 export interface SeedReadings {

@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { ANALYSIS_FILE } from '../../protocol/analysis';
-import { readMetrics } from '../experiment/runFolder';
+import { readMetrics } from '../../core/experiment/runFolder';
 import type { Trainer } from '../train/trainer';
 import { analyzeModel, defaultAnalysisSettings, writeAnalysisFile } from './analyzeModel';
 

@@ -4,7 +4,7 @@
  * from the trainer so the training step itself is untouched.
  */
 import type { EntropyRecord, OptimRecord } from '../../protocol/runFolder';
-import { Rng, hashSeed } from '../random';
+import { Rng, hashSeed } from '../../core/random';
 import type { Trainer } from '../train/trainer';
 import { entropyEvery, entropyRecord } from './attentionEntropy';
 import { DEFAULT_ANALYSIS_SEED } from './analyzeModel';

@@ -15,8 +15,8 @@ import {
 import type { ModelParam } from '../model/params';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
-import { modelConfigProblem } from '../experiment/validateRunConfig';
-import { openSafetensors, writeSafetensors, type Dtype, type TensorToWrite } from './safetensors';
+import { modelConfigProblem } from '../../core/experiment/validateRunConfig';
+import { openSafetensors, writeSafetensors, type Dtype, type TensorToWrite } from '../../core/checkpoint/safetensors';
 
 export interface CheckpointContents {
   params: readonly ModelParam[];

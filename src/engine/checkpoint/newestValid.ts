@@ -3,7 +3,7 @@
  * hand damage left truncated, corrupt or foreign is skipped (and reported), and the next older one
  * is tried. Readers (analyze, the views) and resume use it instead of trusting the newest name.
  */
-import { listCheckpoints } from '../experiment/runFolder';
+import { listCheckpoints } from '../../core/experiment/runFolder';
 import { loadCheckpoint, type LoadedCheckpoint } from './checkpoint';
 
 /** Loads checkpoints newest first; returns the first that loads whole with the step its name says, or null. */

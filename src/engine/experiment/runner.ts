@@ -18,12 +18,12 @@ import type { ExperimentSpec } from '../../protocol/spec';
 import { applyNativeThreadSettings } from '../backend';
 import { startTrainingWorker } from './trainingWorker';
 import type { TrainingWorker, WorkerMode } from './trainingWorker';
-import { findBundleFile } from '../bundlePaths';
-import { expandGrid, gridSize } from './grid';
-import { allowLargeFromEnv, checkGridSize, checkRunsBudget } from './budget';
-import { runConfigProblem } from './validateRunConfig';
-import { processAlive } from '../io/atomicWrite';
-import { summarizeExperiment } from '../analysis/summarizeExperiment';
+import { findBundleFile } from '../../core/bundlePaths';
+import { expandGrid, gridSize } from '../../core/experiment/grid';
+import { allowLargeFromEnv, checkGridSize, checkRunsBudget } from '../../core/experiment/budget';
+import { runConfigProblem } from '../../core/experiment/validateRunConfig';
+import { processAlive } from '../../core/io/atomicWrite';
+import { summarizeExperiment } from '../../core/analysis/summarizeExperiment';
 import { newRunFile } from './newRunFile';
 import {
   EXPERIMENT_FILE,
@@ -35,7 +35,7 @@ import {
   repairRunStatus,
   writeExperimentFile,
   writeRunFile,
-} from './runFolder';
+} from '../../core/experiment/runFolder';
 
 export type RunnerEvent =
   | WorkerMessage

@@ -17,7 +17,7 @@ import { initBackend } from '../backend';
 import type { RunnerMessage, WorkerMessage } from '../../protocol/messages';
 import { isRunnerMessage } from '../../protocol/messages';
 import { runTraining } from '../train/runTraining';
-import { cancelQueuedRuns } from './cancelQueuedRuns';
+import { cancelQueuedRuns } from '../../core/experiment/cancelQueuedRuns';
 
 /** The runner's end of the channel: the thread's port, or the process's IPC channel. */
 const port: { postMessage(m: WorkerMessage): void; on(event: 'message', l: (raw: unknown) => void): void } = parentPort

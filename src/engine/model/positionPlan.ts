@@ -18,8 +18,8 @@
  *   step (prefixPositions), so the positions of a token never change while the answer grows.
  */
 import type { ModelConfig } from '../../protocol/config';
-import type { TaskExample } from '../tasks/task';
-import { hashSeed, Rng } from '../random';
+import type { TaskExample } from '../../core/tasks/task';
+import { hashSeed, Rng } from '../../core/random';
 import { contiguousPositions, randomPositions, spreadPositions } from './positions';
 
 /** The model fields that decide its positions. */

@@ -1,6 +1,6 @@
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
-import type { Rng } from '../random';
+import type { Rng } from '../../core/random';
 
 /*
  * Position encodings (science.md §2, §5). The model uses:

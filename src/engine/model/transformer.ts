@@ -20,7 +20,7 @@
  */
 import { tf } from '../tf';
 import type { Tensor, Variable } from '../tf';
-import { hashSeed, Rng } from '../random';
+import { hashSeed, Rng } from '../../core/random';
 import {
   ATTENTION_KINDS,
   ATTENTION_SCALINGS,

@@ -4,8 +4,8 @@ import { createOptimizer } from '../optim/index';
 import { scheduleFactor, validateSchedule } from '../optim/schedule';
 import { tf } from '../tf';
 import type { Variable } from '../tf';
-import { getTestFunction } from './testFunctions';
-import type { Point, TraceFunctionName } from './testFunctions';
+import { getTestFunction } from '../../core/trace/testFunctions';
+import type { Point, TraceFunctionName } from '../../core/trace/testFunctions';
 
 export interface TraceOptions {
   optimizer: OptimizerConfig;

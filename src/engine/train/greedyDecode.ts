@@ -5,9 +5,9 @@
  */
 import { prefixPositions } from '../model/positionPlan';
 import type { Model } from '../model/transformer';
-import { maxAnswerTokens, promptForDecoding } from '../tasks/layout';
-import type { Task, TaskExample } from '../tasks/task';
-import { EOS } from '../tasks/task';
+import { maxAnswerTokens, promptForDecoding } from '../../core/tasks/layout';
+import type { Task, TaskExample } from '../../core/tasks/task';
+import { EOS } from '../../core/tasks/task';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 

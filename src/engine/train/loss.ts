@@ -75,11 +75,3 @@ export function qNormLoss(perExample: Tensor, inputs: number, seeds: number, q: 
     return tf.mul(tf.pow(tf.mean(tf.pow(scaled, tf.scalar(q))), tf.scalar(1 / q)), c);
   });
 }
-
-/** Plain-number q-norm, for tests and reports. */
-export function qNormValue(perInputLoss: readonly number[], q: number): number {
-  const n = perInputLoss.length;
-  if (n === 0) return NaN;
-  const s = perInputLoss.reduce((acc, x) => acc + Math.pow(x, q), 0) / n;
-  return Math.pow(s, 1 / q);
-}

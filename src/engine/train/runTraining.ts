@@ -12,7 +12,7 @@ import type { EvalRecord, EvalResult, RunFile } from '../../protocol/runFolder';
 import { makeCheckpointMetadata } from '../../protocol/checkpoint';
 import { optimizerStateTensors, restoreInto, saveCheckpoint } from '../checkpoint/checkpoint';
 import { loadNewestValidCheckpoint } from '../checkpoint/newestValid';
-import { removeStaleTemps, writeFileAtomic } from '../io/atomicWrite';
+import { removeStaleTemps, writeFileAtomic } from '../../core/io/atomicWrite';
 import {
   CHECKPOINT_DIR,
   MetricsWriter,
@@ -25,7 +25,7 @@ import {
   RUN_FILE,
   truncateMetrics,
   writeRunFile,
-} from '../experiment/runFolder';
+} from '../../core/experiment/runFolder';
 import { Trainer } from './trainer';
 import { TrainingProbes } from '../analysis/trainingProbes';
 import { writeRunAnalysis } from '../analysis/runAnalysis';

@@ -6,12 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { writeHtmlReport } from '../../engine/report/htmlReport';
+import { writeHtmlReport } from '../../core/report/htmlReport';
 import type { BackendProcess } from '../backend/backendProcess';
 import { COMMANDS, VIEWS } from '../ids';
 import type { Log } from '../log/logChannel';
 import type { RunController } from '../jobs/runController';
 import type { JobTracker } from '../jobs/jobTracker';
+import type { NativeBackend } from '../native/nativeBackend';
 import type { RunsTreeProvider } from '../tree/runsTreeProvider';
 import type { TreeNode } from '../tree/runsTreeModel';
 import type { RunSummary } from '../runs/readRunsFolder';
@@ -28,6 +29,7 @@ export interface CommandDeps {
   views: Views;
   output: Log;
   runsRoot: () => string | null;
+  native: NativeBackend;
 }
 
 type PickItem = vscode.QuickPickItem & { source?: { kind: 'preset'; name: string } | { kind: 'file'; path: string } };
@@ -49,6 +51,7 @@ export function registerCommands(d: CommandDeps): void {
   };
 
   reg(COMMANDS.runExperiment, () => pickAndRun(d));
+  reg(COMMANDS.setUpNativeBackend, () => d.native.setUp());
   reg(COMMANDS.runSpecFile, async (uri?: vscode.Uri) => {
     const target = uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
     if (!target || target.scheme !== 'file') throw new Error('open an experiment spec (.json) in the editor first');

@@ -32,6 +32,8 @@ export class RunController implements vscode.Disposable {
     private readonly jobs: JobTracker,
     private readonly settings: () => Settings,
     private readonly output: Log,
+    /** Called as a run or resume starts (the one-time offer of the native backend). */
+    private readonly beforeStart: () => void = () => undefined,
   ) {
     this.statusBar = vscode.window.createStatusBarItem('attentionLab.status', vscode.StatusBarAlignment.Left, 10);
     this.statusBar.name = 'Attention Lab';
@@ -67,6 +69,7 @@ export class RunController implements vscode.Disposable {
     send: (endpoint: Awaited<ReturnType<BackendProcess['ensureStarted']>>) => Promise<ExperimentOutcomeSummary>,
   ): Promise<ExperimentOutcomeSummary | undefined> {
     const job = this.jobs.begin(jobId, label);
+    this.beforeStart();
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.running, true);
     this.output.appendLine(`[host] ${label}: starting (job ${jobId})`);
     try {

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import { processAlive, writeJsonAtomic } from '../../engine/io/atomicWrite';
+import { processAlive, writeJsonAtomic } from '../../core/io/atomicWrite';
 
 /** Returns the ids of the runs it marked. */
 export function markInterruptedRuns(experimentDir: string, reason: string, now: Date = new Date()): string[] {

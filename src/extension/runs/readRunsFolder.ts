@@ -1,14 +1,14 @@
 /**
  * Reads the runs folder (docs/run-folder.md) into the summaries the sidebar tree and the
  * commands show. Host-side and light: plain fs and JSON, with the run folder's own checkpoint
- * listing (src/engine/experiment/runFolder.ts has no TensorFlow.js in it). Tolerant by design: a half-written
+ * listing (src/core/experiment/runFolder.ts has no TensorFlow.js in it). Tolerant by design: a half-written
  * experiment, a missing run.json or a foreign folder becomes a problem line, never an exception,
  * because the folder changes under us while runs train.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunStatus } from '../../protocol/runFolder';
-import { listCheckpoints } from '../../engine/experiment/runFolder';
+import { listCheckpoints } from '../../core/experiment/runFolder';
 
 export const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled'];
 

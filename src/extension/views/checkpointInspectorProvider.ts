@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TensorStatsView } from '../../protocol/viewData';
 import type { WebviewMessage } from '../../protocol/webviewMessages';
-import { openTensorFile, type TensorFile } from '../../engine/checkpoint/tensorFile';
+import { openTensorFile, type TensorFile } from '../../core/checkpoint/tensorFile';
 import { diffCheckpoints, headerView, tensorDetail, tensorStatsOf } from './inspector/checkpointData';
 import { saveExport } from './saveExport';
 import type { ViewServices } from './viewServices';

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import type { ExperimentSnapshot, RunSnapshot } from '../../protocol/viewData';
-import { readRunSnapshot } from '../../engine/report/readExperiments';
+import { readRunSnapshot } from '../../core/report/readExperiments';
 
 /** Most run folders one comparison reads (a multi-selection of the runs tree). */
 export const MAX_COMPARED_RUNS = 200;

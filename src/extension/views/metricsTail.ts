@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import type { MetricsRecord } from '../../protocol/runFolder';
-import { parseMetricsText } from '../../engine/experiment/runFolder';
+import { parseMetricsText } from '../../core/experiment/runFolder';
 
 export class MetricsTail {
   private offset = 0;

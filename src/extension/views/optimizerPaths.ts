@@ -5,7 +5,7 @@
  */
 import type { OptimizerConfig } from '../../protocol/config';
 import type { OptimizerPathsView, OptimizerPathView } from '../../protocol/viewData';
-import { getTestFunction } from '../../engine/trace/testFunctions';
+import { getTestFunction } from '../../core/trace/testFunctions';
 import type { TraceRunParams } from './viewServices';
 
 function isTrace(v: unknown): v is { points: { step: number; x: number; y: number; loss: number }[]; diverged: boolean; optimizer: OptimizerConfig } {

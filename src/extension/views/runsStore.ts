@@ -10,8 +10,8 @@ import * as vscode from 'vscode';
 import type { MetricsRecord, RunFile } from '../../protocol/runFolder';
 import type { ExperimentSnapshot } from '../../protocol/viewData';
 import type { RunsActivity } from './viewServices';
-import { readRunFile } from '../../engine/experiment/runFolder';
-import { listExperimentDirs, readExperimentSnapshot } from '../../engine/report/readExperiments';
+import { readRunFile } from '../../core/experiment/runFolder';
+import { listExperimentDirs, readExperimentSnapshot } from '../../core/report/readExperiments';
 import { MetricsTail } from './metricsTail';
 
 export type RunsChange =

@@ -7,10 +7,10 @@
 import * as path from 'node:path';
 import { CHECKPOINT_FORMAT, CheckpointError, decodeCheckpointMetadata, isOptimizerTensorName, type CheckpointMetadata } from '../../../protocol/checkpoint';
 import { MAX_HEATMAP_SIDE, type CheckpointDiffView, type CheckpointHeaderView, type TensorDetailView, type TensorDiffRow, type TensorStatsView } from '../../../protocol/viewData';
-import { elementCount } from '../../../engine/checkpoint/safetensors';
-import { openTensorFile, type TensorFile } from '../../../engine/checkpoint/tensorFile';
-import { histogram, tensorStats, type TensorStats } from '../../../engine/checkpoint/stats';
-import { createTask } from '../../../engine/tasks/index';
+import { elementCount } from '../../../core/checkpoint/safetensors';
+import { openTensorFile, type TensorFile } from '../../../core/checkpoint/tensorFile';
+import { histogram, tensorStats, type TensorStats } from '../../../core/checkpoint/stats';
+import { createTask } from '../../../core/tasks/index';
 
 export const HISTOGRAM_BINS = 60;
 

@@ -14,7 +14,7 @@ import type {
   TrainConfig,
 } from '../../protocol/config';
 import type { ExperimentSpec, ModelSpec, OptimizerSpec, TrainSpec } from '../../protocol/spec';
-import { defaultOptimizerConfig } from '../optim';
+import { defaultOptimizerConfig } from './optimizerDefaults';
 
 /**
  * Model fields with a fixed default (maxLen and positionRange depend on the task, see

@@ -109,8 +109,16 @@ export function sameAnswer(a: readonly number[], b: readonly number[]): boolean 
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** The plain-number q-norm (science.md §4) of per-input losses; q = 1 is the mean. */
-export { qNormValue } from '../train/loss';
+/**
+ * The plain-number q-norm (science.md §4) of per-input losses, ( (1/n) Σ_i L_i^q )^(1/q);
+ * q = 1 is the mean. The differentiable objective on tensors is `qNormLoss` (train/loss.ts).
+ */
+export function qNormValue(perInputLoss: readonly number[], q: number): number {
+  const n = perInputLoss.length;
+  if (n === 0) return NaN;
+  const s = perInputLoss.reduce((acc, x) => acc + Math.pow(x, q), 0) / n;
+  return Math.pow(s, 1 / q);
+}
 
 /** Rounds to `digits` decimals (for compact JSON of probability matrices). */
 export function roundTo(x: number, digits: number): number {

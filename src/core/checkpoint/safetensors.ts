@@ -595,7 +595,7 @@ function buildHeader(tensors: readonly TensorToWrite[], metadata: Record<string,
 
 /**
  * Writes tensors (in the given order) and string metadata as a safetensors file, atomically
- * (src/engine/io/atomicWrite.ts): the bytes go to a temporary file in the same folder, every write
+ * (src/core/io/atomicWrite.ts): the bytes go to a temporary file in the same folder, every write
  * is checked for its byte count, the file is fsynced and renamed over `path`. On any failure (a
  * full disk included) the temporary file is removed, nothing appears under `path` (or it keeps
  * its old content), and the error names the file. Tensors are encoded one at a time to bound the

@@ -91,7 +91,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     spec: {
       name: 'optimizers',
       description:
-        'Each optimizer at the lr that gave it the lowest final loss on this exact setting (measured, see src/engine/experiment/presets.ts), Tiger at a weight decay that bounds its weights\' RMS (science.md §3), the same 5 training seeds for all three, so the report can pair them seed by seed. Also their optimizer-state memory: AdamW keeps 2 tensors per parameter, Lion and Tiger 1.',
+        'Each optimizer at the lr that gave it the lowest final loss on this exact setting (measured, see src/core/experiment/presets.ts), Tiger at a weight decay that bounds its weights\' RMS (science.md §3), the same 5 training seeds for all three, so the report can pair them seed by seed. Also their optimizer-state memory: AdamW keeps 2 tensors per parameter, Lion and Tiger 1.',
       tasks: [optimizerTask()],
       models: [optimizerModel()],
       attentionScalings: ['standard'],

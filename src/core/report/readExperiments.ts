@@ -1,6 +1,6 @@
 /**
  * Reads experiment folders into the snapshots the dashboard and the HTML report show, through
- * the run folder's own readers (src/engine/experiment/runFolder.ts; free of tfjs, so the
+ * the run folder's own readers (src/core/experiment/runFolder.ts; free of tfjs, so the
  * extension host imports this). A file that cannot be read becomes a problem line in the
  * snapshot, never a throw: a half-written experiment (training still going) must still show.
  */

@@ -1,6 +1,6 @@
 /**
  * Reading and writing the run folder (the contract in src/protocol/runFolder.ts and
- * docs/run-folder.md). JSON files are replaced atomically (src/engine/io/atomicWrite.ts);
+ * docs/run-folder.md). JSON files are replaced atomically (src/core/io/atomicWrite.ts);
  * metrics.jsonl is appended one whole line at a time (a failed append is cut back off), and
  * readers skip a torn last line left by a crash. Every reader checks what it reads: a damaged
  * file is a RunFolderError naming the file and the JSON path, never a crash further on. Plain
