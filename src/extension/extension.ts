@@ -90,6 +90,10 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
     treeView,
     tree.onHasRuns((has) => void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasRuns, has)),
   );
+  // attentionLab.hasRuns gates palette commands (Resume, Compare, Export): known before the Runs
+  // view is first shown. Read after activation returns, so activation stays light.
+  const firstRead = setTimeout(() => tree.refresh(), 0);
+  context.subscriptions.push({ dispose: () => clearTimeout(firstRead) });
 
   const views = registerViews(context, {
     runsRoot,

@@ -69,7 +69,8 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
   const runDir = (id: string): string => path.join(s.workspace, 'runs', 'tiny', id);
 
   before(async () => {
-    fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
+    // This suite's pictures only (other suites keep theirs in sub-folders).
+    if (fs.existsSync(SCREENSHOTS)) for (const f of fs.readdirSync(SCREENSHOTS)) if (/\.(png|log)$/.test(f)) fs.rmSync(path.join(SCREENSHOTS, f));
     const vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-vsix-'));
     const workspace = makeWorkspace();
     temporary.push(vsixDir, workspace);

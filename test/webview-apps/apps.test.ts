@@ -22,6 +22,8 @@ import { quickConfigs, tempDir, writeCheckpoint, writeExperiment, writeRun } fro
 import { appTestsUnavailable, darkTheme, launch, openApp, root, shotDir } from './appPage';
 
 const unavailable = appTestsUnavailable();
+// Run inside the page by Playwright (this file is type-checked without the DOM library).
+declare const getComputedStyle: (e: unknown) => { backgroundColor: string };
 const { dir, cleanup } = tempDir('al-apps-test-');
 
 /** A small analysis.json: 1 layer × 2 heads, lengths 8 and 12, one 4-token pattern input. */
@@ -103,10 +105,10 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
 
   before(async () => {
     const exp = writeExperiment(dir, 'quick', [...configs.slice(0, 2), ...seed2]);
-    writeRun(exp, configs[0]!, { status: 'completed', steps: 200, a: 2, entropy: true });
-    writeRun(exp, seed2[0]!, { status: 'completed', steps: 200, a: 3 });
-    writeRun(exp, configs[1]!, { status: 'running', steps: 100, a: 1 });
-    writeRun(exp, seed2[1]!, { status: 'running', steps: 100, a: 1.5 });
+    writeRun(exp, configs[0]!, { status: 'completed', steps: 200, a: 2, entropy: true, optim: true });
+    writeRun(exp, seed2[0]!, { status: 'completed', steps: 200, a: 3, optim: true });
+    writeRun(exp, configs[1]!, { status: 'running', steps: 100, a: 1, optim: true });
+    writeRun(exp, seed2[1]!, { status: 'running', steps: 100, a: 1.5, optim: true });
     fs.writeFileSync(path.join(exp, configs[0]!.id, 'analysis.json'), JSON.stringify(analysisFixture(configs[0]!)));
     experiment = readExperimentSnapshot(exp);
     browser = await launch();
@@ -157,7 +159,7 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     await app.page.screenshot({ path: path.join(shotDir, 'dashboard.png'), fullPage: true });
 
     // Controls keep state and the trace button posts a checked request.
-    await app.page.locator('vscode-checkbox:has-text("Log scale")').click();
+    await app.page.locator('vscode-checkbox:has-text("Log y")').click();
     await app.page.locator('vscode-button:has-text("Trace")').click();
     const posted = await app.posted();
     const trace = posted.find((m) => m.type === 'trace/request');
@@ -177,6 +179,94 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     });
     const lines = await curves.locator('path.al-line').evaluateAll((els) => els.map((e) => e.getAttribute('d')));
     assert.ok(lines.some((d) => d !== before) || lines.length === 2);
+    assert.deepEqual(await app.violations(), []);
+    await app.page.close();
+  });
+
+  it('dashboard: curve controls (band kind, runs, wall time, raw under smoothed, zoom), group by, filter, stable colours', async () => {
+    const app = await openApp(browser, 'dashboard');
+    await darkTheme(app.page);
+    await app.send({ type: 'dashboard/data', experiments: [experiment], focus: 'quick' });
+    const page = app.page;
+    const curves = page.locator('#card-curves');
+    const state = async (): Promise<Record<string, unknown>> => (await page.evaluate(() => (globalThis as unknown as { __state(): unknown }).__state())) as Record<string, unknown>;
+    const choose = async (label: string, option: string): Promise<void> => {
+      await page.locator(`vscode-dropdown[aria-label="${label}"]`).first().click();
+      await page.locator(`vscode-dropdown[aria-label="${label}"] vscode-option`, { hasText: option }).first().click();
+    };
+    const swatch = async (card: string, series: string): Promise<string> =>
+      page.locator(`#card-${card} .al-legend [data-series="${series}"] .al-swatch`).evaluate((e) => getComputedStyle(e).backgroundColor);
+    const [adamw, lion] = [configs[0]!.id.replace(/-s1$/, ''), configs[1]!.id.replace(/-s1$/, '')];
+
+    // Smoothing 0.6 (the default): the raw values faint under each smoothed line.
+    assert.equal(await curves.locator('path.al-raw').count(), 2);
+    // Colours: a group has one colour in the curves and in every optimizer chart.
+    const lionColour = await swatch('curves', lion);
+    for (const card of ['optim-updateRms', 'optim-signAgreement', 'optim-weightRms', 'optim-nanEvents']) assert.equal(await swatch(card, lion), lionColour, card);
+
+    // The optimizer section: grouped curves with bands, the state size, the per-tensor update RMS.
+    const upd = page.locator('#card-optim-updateRms');
+    assert.equal(await upd.locator('path.al-line').count(), 2);
+    assert.equal(await upd.locator('path.al-band').count(), 2);
+    assert.equal(await page.locator('#card-optim-state rect.al-bar').count(), 2);
+    assert.equal(await page.locator('#card-optim-tensor-update rect.al-cell').count(), 2 * 20, '2 tensors × 20 logged steps of the adamw group');
+    const nan = page.locator('#card-optim-nanEvents');
+    // Cumulative NaN events: 0 until step 20, then 1 in every run: the top tick is 1.
+    assert.ok((await nan.locator('.al-y-axis .tick text').allTextContents()).includes('1'));
+
+    // Band kinds: min–max and none.
+    await choose('Band', 'min–max');
+    assert.equal((await state()).band, 'minmax');
+    assert.equal(await page.locator('#card-curves path.al-band').count(), 2);
+    await choose('Band', 'none');
+    assert.equal(await page.locator('#card-curves path.al-band').count(), 0);
+    await choose('Band', '± std');
+
+    // Individual runs: a thin line per run, in its group's colour.
+    await page.locator('vscode-checkbox', { hasText: 'Individual runs' }).click();
+    const members = page.locator('#card-curves path.al-member');
+    assert.equal(await members.count(), 4);
+    assert.equal(await page.locator(`#card-curves path.al-member[data-member-of="${lion}"]`).first().getAttribute('stroke'), await page.locator(`#card-curves path.al-line[data-series="${lion}"]`).getAttribute('stroke'));
+    await page.locator('vscode-checkbox', { hasText: 'Individual runs' }).click();
+
+    // Wall time on x: durations on the axis.
+    await choose('x axis', 'wall time');
+    assert.ok((await page.locator('#card-curves .al-x-axis .tick text').allTextContents()).some((t) => /^[\d.]+s$/.test(t)), 'durations on the x axis');
+    await choose('x axis', 'step');
+
+    // Drag across the plot: zoomed to that window, with a reset.
+    const overlay = page.locator('#card-curves rect.al-overlay');
+    const box = await overlay.boundingBox();
+    assert.ok(box !== null);
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    const zoom = ((await state()).zoom as Record<string, [number, number]>).curves;
+    assert.ok(zoom && zoom[0] > 40 && zoom[1] < 110 && zoom[1] > zoom[0], `zoomed to ${zoom}`);
+    const ticks = (await page.locator('#card-curves .al-x-axis .tick text').allTextContents()).map(Number);
+    assert.ok(Math.min(...ticks) >= zoom[0] - 1e-9 && Math.max(...ticks) <= zoom[1] + 1e-9, `ticks ${ticks} inside ${zoom}`);
+    await page.screenshot({ path: path.join(shotDir, 'dashboard-zoomed.png') });
+    await page.locator('#card-curves .al-zoom-reset').click();
+    assert.equal(((await state()).zoom as Record<string, unknown>).curves, undefined);
+    assert.equal(await page.locator('#card-curves .al-zoom-reset').count(), 0);
+
+    // Group by optimizer: one line per optimizer, the table's rows too.
+    await choose('Group by', 'optimizer');
+    assert.deepEqual(await page.locator('#card-curves .al-legend [data-series]').evaluateAll((els) => els.map((e) => e.getAttribute('data-series'))), ['adamw', 'lion']);
+    assert.equal(await page.locator('#card-optimizer-table tbody tr').count(), 2);
+    await choose('Group by', 'everything but the seed');
+
+    // Filter: only the lion runs; lion keeps its colour.
+    const filter = page.getByRole('textbox', { name: 'Filter runs' });
+    await filter.fill('lion');
+    await page.locator('#filter-count', { hasText: '2 of 4 runs' }).waitFor();
+    assert.equal(await page.locator('#card-curves path.al-line').count(), 1);
+    assert.equal(await swatch('curves', lion), lionColour, 'a group keeps its colour when others are filtered out');
+    await page.screenshot({ path: path.join(shotDir, 'dashboard-filtered.png'), fullPage: true });
+    await filter.fill('/adamw-s[12]$/');
+    await page.locator('#filter-count', { hasText: '2 of 4 runs' }).waitFor();
+    assert.deepEqual(await page.locator('#card-curves .al-legend [data-series]').evaluateAll((els) => els.map((e) => e.getAttribute('data-series'))), [adamw]);
     assert.deepEqual(await app.violations(), []);
     await app.page.close();
   });

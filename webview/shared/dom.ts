@@ -50,3 +50,29 @@ export function readJsonScript<T>(id: string): T | null {
   if (!node?.textContent) return null;
   return JSON.parse(node.textContent) as T;
 }
+
+/**
+ * A labelled text field (the toolkit's): `onChange` gets the text when the user stops typing
+ * (after `delayMs`) or presses Enter.
+ */
+export function textInput(label: string, value: string, placeholder: string, onChange: (v: string) => void, delayMs = 400): HTMLLabelElement {
+  registerToolkit();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let last = value;
+  const fire = (v: string): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (v === last) return;
+    last = v;
+    onChange(v);
+  };
+  const field = ui.textField('', value, (v) => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = setTimeout(() => fire(v), delayMs);
+  }, placeholder);
+  field.setAttribute('aria-label', label);
+  field.addEventListener('keydown', (ev) => {
+    if ((ev as KeyboardEvent).key === 'Enter') fire(field.value);
+  });
+  return el('label', { class: 'al-control' }, el('span', {}, label), field);
+}
