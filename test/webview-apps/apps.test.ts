@@ -265,7 +265,7 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     assert.equal(await swatch('curves', lion), lionColour, 'a group keeps its colour when others are filtered out');
     await page.screenshot({ path: path.join(shotDir, 'dashboard-filtered.png'), fullPage: true });
     await filter.fill('/adamw-s[12]$/');
-    await page.locator('#filter-count', { hasText: '2 of 4 runs' }).waitFor();
+    await page.locator('#filter-count', { hasText: '2 of 4 runs match the filter "/adamw' }).waitFor();
     assert.deepEqual(await page.locator('#card-curves .al-legend [data-series]').evaluateAll((els) => els.map((e) => e.getAttribute('data-series'))), [adamw]);
     assert.deepEqual(await app.violations(), []);
     await app.page.close();

@@ -63,7 +63,6 @@ function draw(ctx: DrawContext<LineChartOptions>, data: LineSeries[]): DataTable
   const hidden = new Set(o.hidden ?? []);
   const all: Drawn[] = data.map((s, i) => ({ series: s, color: s.color ?? seriesColor(theme, s.colorIndex ?? i), points: preparePoints(s, smoothing, logX, logY) }));
   const leaders = all.filter((d) => d.series.member === undefined);
-  const hasBand = all.some((d) => d.points.some((p) => p.lo !== undefined));
   const hasStd = data.some((s) => s.points.some((p) => p.std !== undefined));
   const lohi = data.some((s) => s.points.some((p) => p.lo !== undefined));
   // The CSV: what is drawn (smoothed), the raw value when smoothed, and the band.

@@ -52,10 +52,11 @@ export function readJsonScript<T>(id: string): T | null {
 }
 
 /**
- * A labelled text field (the toolkit's): `onChange` gets the text when the user stops typing
- * (after `delayMs`) or presses Enter.
+ * A labelled text field (the toolkit's, its label shown above it like the other controls' and
+ * used as its accessible name): `onChange` gets the text when the user stops typing (after
+ * `delayMs`) or presses Enter.
  */
-export function textInput(label: string, value: string, placeholder: string, onChange: (v: string) => void, delayMs = 400): HTMLLabelElement {
+export function textInput(label: string, value: string, placeholder: string, onChange: (v: string) => void, delayMs = 400): HTMLElement {
   registerToolkit();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let last = value;
@@ -66,13 +67,18 @@ export function textInput(label: string, value: string, placeholder: string, onC
     last = v;
     onChange(v);
   };
-  const field = ui.textField('', value, (v) => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = setTimeout(() => fire(v), delayMs);
-  }, placeholder);
-  field.setAttribute('aria-label', label);
+  const field = ui.textField(
+    label,
+    value,
+    (v) => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = setTimeout(() => fire(v), delayMs);
+    },
+    placeholder,
+  );
+  field.classList.add('al-text-field');
   field.addEventListener('keydown', (ev) => {
     if ((ev as KeyboardEvent).key === 'Enter') fire(field.value);
   });
-  return el('label', { class: 'al-control' }, el('span', {}, label), field);
+  return field;
 }
