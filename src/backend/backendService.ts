@@ -13,19 +13,33 @@ import type { ExperimentSpec } from '../protocol/spec';
 import { expandGrid, gridSize } from '../core/experiment/grid';
 import { allowLargeFromEnv, checkGridSize } from '../core/experiment/budget';
 import { PRESETS } from '../core/experiment/presets';
-import { resumeRun, runExperiment, type ExperimentOutcome } from '../engine/experiment/runner';
+import { resumeRun, runExperiment, writeSummaryQuietly, type ExperimentOutcome } from '../engine/experiment/runner';
 import { formatSpecErrors, parseSpecFile, validateSpec } from '../core/experiment/validateSpec';
 import { withSteps } from '../cli/withSteps';
+import { checkSlurmOptions, mergeSlurmOptions } from '../core/slurm/slurmConfig';
+import { followArray, slurmExecutor } from '../core/slurm/slurmExecutor';
+import { isSlurmExperiment, readSubmission } from '../core/slurm/submission';
+import type { Executor } from '../core/experiment/executor';
+import type { SlurmOptions } from '../protocol/slurm';
 
 export interface BackendServiceOptions {
   /** true when @tensorflow/tfjs-node must not load (untrusted workspace): `auto` becomes `wasm`. */
   noNative: boolean;
   /** dist/worker.js; found next to the backend bundle by default. */
   workerScript?: string;
+  /** dist/cli.js, which Slurm tasks run; found next to the backend bundle by default. */
+  cliScript?: string;
+}
+
+interface RunningJob {
+  /** Aborting cancels the job's runs. */
+  cancel: AbortController;
+  /** Slurm jobs: aborting stops following them, and their tasks go on (the backend is shutting down). */
+  detach: AbortController | null;
 }
 
 export class BackendService {
-  private readonly jobs = new Map<string, AbortController>();
+  private readonly jobs = new Map<string, RunningJob>();
 
   constructor(
     private readonly endpoint: RpcEndpoint<BackendApi, HostApi>,
@@ -44,14 +58,21 @@ export class BackendService {
       if (p.steps !== null) spec.train = withSteps(spec.train ?? {}, p.steps);
       const checked = validateSpec(spec);
       if (!checked.ok) throw new Error(formatSpecErrors(checked.errors, `${spec.name}: `));
-      return this.job(p.jobId, (signal) =>
-        runExperiment(checked.spec, path.resolve(p.outDir), {
-          backend: this.backendFor(p.backend),
-          parallel: p.parallel > 0 ? p.parallel : checked.spec.parallel,
-          signal,
-          workerScript: this.options.workerScript,
-          onEvent: (event) => endpoint.emit('job/event', { jobId: p.jobId, event }),
-        }),
+      const backend = this.backendFor(p.backend);
+      const detach = p.on === 'slurm' ? new AbortController() : null;
+      const executor = p.on === 'slurm' ? this.slurm(p.slurm ?? {}, backend, (detach as AbortController).signal, p.parallel) : undefined;
+      return this.job(
+        p.jobId,
+        (signal) =>
+          runExperiment(checked.spec, path.resolve(p.outDir), {
+            backend,
+            parallel: p.parallel > 0 ? p.parallel : checked.spec.parallel,
+            signal,
+            workerScript: this.options.workerScript,
+            executor,
+            onEvent: (event) => endpoint.emit('job/event', { jobId: p.jobId, event }),
+          }),
+        detach,
       );
     });
     endpoint.handle('run/resume', (p) =>
@@ -66,8 +87,25 @@ export class BackendService {
     );
     endpoint.handle('experiment/cancel', ({ jobId }) => {
       const job = this.jobs.get(jobId);
-      job?.abort();
+      job?.cancel.abort();
       return { cancelled: job !== undefined };
+    });
+    endpoint.handle('slurm/cancel', async ({ dir }) => {
+      const experimentDir = path.resolve(dir);
+      if (!isSlurmExperiment(experimentDir)) throw new Error(`${experimentDir} is not a Slurm experiment (no slurm.json)`);
+      const submission = readSubmission(experimentDir);
+      if (submission.arrayJobId === null) throw new Error(`${experimentDir}: the job array was never submitted (${submission.error ?? 'no job id'})`);
+      const cancel = new AbortController();
+      cancel.abort();
+      const { outcomes } = await followArray(experimentDir, {
+        slurm: submission.options,
+        backend: 'auto',
+        signal: cancel.signal,
+        warn: (message) => endpoint.emit('backend/log', { level: 'warn', message }),
+      });
+      writeSummaryQuietly(experimentDir);
+      const count = (status: string): number => outcomes.filter((o) => o.status === status).length;
+      return { cancelled: count('cancelled'), completed: count('completed'), failed: count('failed') };
     });
     endpoint.handle('trace/run', async (p) => {
       // Loaded on first use: the only request that runs tfjs in this process itself.
@@ -88,11 +126,26 @@ export class BackendService {
     return this.jobs.size;
   }
 
-  /** Cancels every job and resolves when all have ended (runs saved and marked cancelled). */
+  /**
+   * Cancels every local job and resolves when all have ended (runs saved and marked cancelled).
+   * Slurm jobs are left to the cluster: the backend only stops following them.
+   */
   async cancelAll(): Promise<void> {
     const running = [...this.jobs.values()];
-    for (const c of running) c.abort();
+    for (const j of running) (j.detach ?? j.cancel).abort();
     while (this.jobs.size > 0) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  /** The Slurm executor of a job: the host's options checked again here, warnings to the log. */
+  private slurm(raw: Partial<SlurmOptions>, backend: BackendChoice, detachSignal: AbortSignal, parallel: number): Executor {
+    const options = mergeSlurmOptions(checkSlurmOptions(raw, 'attentionLab.slurm'), parallel > 0 && raw.maxParallel == null ? { maxParallel: parallel } : {});
+    return slurmExecutor({
+      slurm: options,
+      backend,
+      cliScript: this.options.cliScript,
+      detachSignal,
+      warn: (message) => this.endpoint.emit('backend/log', { level: 'warn', message }),
+    });
   }
 
   private backendFor(requested: BackendChoice): BackendChoice {
@@ -101,10 +154,10 @@ export class BackendService {
     return requested === 'auto' ? 'wasm' : requested;
   }
 
-  private async job(jobId: string, run: (signal: AbortSignal) => Promise<ExperimentOutcome>): Promise<ExperimentOutcomeSummary> {
+  private async job(jobId: string, run: (signal: AbortSignal) => Promise<ExperimentOutcome>, detach: AbortController | null = null): Promise<ExperimentOutcomeSummary> {
     if (this.jobs.has(jobId)) throw new Error(`job ${jobId} is already running`);
     const controller = new AbortController();
-    this.jobs.set(jobId, controller);
+    this.jobs.set(jobId, { cancel: controller, detach });
     try {
       const outcome = await run(controller.signal);
       return {

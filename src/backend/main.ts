@@ -2,7 +2,8 @@
  * The training backend process (dist/backend.js), forked by the extension host on first use.
  * It speaks BackendApi over Node IPC, says `backend/ready` once it can take requests, and ends
  * cleanly when the host asks (SIGTERM) or disappears (IPC disconnect): running runs are
- * cancelled first, so each saves a checkpoint and is marked `cancelled` in its run.json.
+ * cancelled first, so each saves a checkpoint and is marked `cancelled` in its run.json. Slurm
+ * experiments are only no longer followed: their tasks live on the cluster and go on.
  */
 import { BACKEND_GUARDS, HOST_GUARDS, NO_NATIVE_ENV, type BackendApi, type HostApi } from '../protocol/backendMessages';
 import { RpcEndpoint } from '../protocol/rpc';

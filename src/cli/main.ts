@@ -29,6 +29,9 @@ import { checkInDir, checkOutDir } from './checkPaths';
 import { BudgetError } from '../core/experiment/budget';
 import { WriteError } from '../core/io/atomicWrite';
 import { MAX_PARALLEL } from '../engine/experiment/runner';
+import { SlurmError } from '../core/slurm/slurmCommands';
+import { SlurmConfigError } from '../core/slurm/slurmConfig';
+import { SLURM_FLAGS, cancelCommand, runOnSlurm, runsOnSlurm, slurmOptionsFromFlags, taskCommand } from './slurmCommands';
 
 const HELP = `attention-lab ${attentionLabVersion()} — train small Transformers and compare optimizers and attention scaling
 
@@ -37,7 +40,8 @@ Usage:
   attention-lab run --preset <name> [options]  run a built-in preset (see: attention-lab presets)
   attention-lab resume <run-dir> [options]     continue a run from its newest valid checkpoint
   attention-lab status <experiment-dir|run-dir> [--json]
-                                               each run's status; repairs runs whose process is gone
+                                               each run's status (and Slurm job and state); repairs runs whose process is gone
+  attention-lab cancel <experiment-dir>        cancel an experiment's Slurm job array (scancel); runs keep their checkpoints
   attention-lab inspect <file.safetensors|model.safetensors.index.json> [--json]
   attention-lab presets [--json]               list the built-in experiments
   attention-lab presets show <name>            print a preset's spec, to start your own from
@@ -56,6 +60,15 @@ Run options:
   --steps <n>         override the number of training steps of every run
   --allow-large       skip the resource budget (runs per grid, parameters, memory per step)
   --json              print the outcome as JSON instead of a table
+
+On a Slurm cluster (docs/scale-out.md): run … --on slurm [options]
+  --on <where>        local (default) | slurm: one job array, one task per run
+  --detach            submit and return at once (follow later with status, stop with cancel)
+  --partition <p>  --time <t>  --cpus-per-task <n>  --mem <m>  --account <a>  --qos <q>
+                      sbatch's options for every task (--parallel throttles the array)
+  --sbatch-arg <arg>  one more sbatch argument (repeatable), e.g. --sbatch-arg=--constraint=avx2
+  --slurm-config <f>  defaults from a JSON file (else $ATTENTION_LAB_SLURM_CONFIG,
+                      ./attention-lab.slurm.json, ~/.config/attention-lab/slurm.json)
 
 attention-lab <command> --help shows a command's own help.
 `;
@@ -124,8 +137,10 @@ async function main(argv: string[]): Promise<number> {
         steps: { type: 'string' },
         json: { type: 'boolean' },
         'allow-large': { type: 'boolean' },
+        ...SLURM_FLAGS,
       });
       if (positionals.length > 1) throw new UsageError(`run: one spec file at a time, got ${positionals.length} (${helpHint('run')})`);
+      const onSlurm = runsOnSlurm(values);
       const out = checkOutDir(values.out ?? 'runs');
       const parallel = parsePositiveInt('--parallel', values.parallel, MAX_PARALLEL);
       if (values['allow-large']) process.env.ATTENTION_LAB_ALLOW_LARGE = '1';
@@ -136,6 +151,16 @@ async function main(argv: string[]): Promise<number> {
       if (!checked.ok) throw new UsageError(checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
       // Every check before the runner creates the experiment folder.
       const backend = parseBackend(values.backend ?? checked.spec.backend);
+      if (onSlurm) {
+        return runOnSlurm({
+          spec: checked.spec,
+          out: path.resolve(out),
+          backend,
+          slurm: slurmOptionsFromFlags(values, parallel),
+          detach: values.detach ?? false,
+          json: values.json ?? false,
+        });
+      }
       return runCommand(checked.spec, {
         out,
         backend,
@@ -195,6 +220,11 @@ async function main(argv: string[]): Promise<number> {
       return reportCommand(rest);
     case 'status':
       return statusCommand(rest);
+    case 'cancel':
+      return cancelCommand(rest);
+    case 'task':
+      // Internal: what each task of a Slurm job array (or Kubernetes indexed pod) runs.
+      return taskCommand(rest, parseBackend);
     default: {
       const guess = command.startsWith('-') ? undefined : closest(command, COMMAND_NAMES);
       throw new UsageError(`unknown command "${command}"${guess ? `; did you mean "${guess}"?` : ''}; commands: ${COMMAND_NAMES.join(', ')} (${helpHint()})`);
@@ -219,6 +249,8 @@ function isUserError(err: unknown): err is Error {
     err instanceof BackendUnavailableError ||
     err instanceof BudgetError ||
     err instanceof WriteError ||
+    err instanceof SlurmError ||
+    err instanceof SlurmConfigError ||
     (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true)
   );
 }

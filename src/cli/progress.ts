@@ -24,6 +24,10 @@ export class ProgressDisplay {
   private lastDraw = 0;
   private backendsSeen = new Set<string>();
   private silent = false;
+  /** Slurm state of each run's task (run/queue events), and what was last printed of them. */
+  private queue = new Map<string, { jobId: string; state: string }>();
+  private queuePrinted = '';
+  private queuePrintedAt = 0;
 
   constructor(private readonly out: NodeJS.WriteStream, private readonly tty = Boolean(out.isTTY)) {}
 
@@ -68,6 +72,19 @@ export class ProgressDisplay {
         }
         break;
       }
+      case 'run/queue': {
+        const first = this.queue.size === 0;
+        this.queue.set(event.runId, { jobId: event.jobId, state: event.state });
+        if (first) this.print(`Slurm job array ${event.jobId.replace(/_\d+$/, '')}: one task per run`);
+        const counts = this.queueCounts();
+        // On a pipe: the task states when they change (once every run's is known), at most every 5 s.
+        if (!this.tty && this.queue.size >= this.runs.size && counts !== this.queuePrinted && Date.now() - this.queuePrintedAt > 5000) {
+          this.queuePrinted = counts;
+          this.queuePrintedAt = Date.now();
+          this.print(`  Slurm: ${counts}`);
+        }
+        break;
+      }
       case 'run/end': {
         const r = this.runs.get(event.runId);
         if (!r) return;
@@ -81,6 +98,16 @@ export class ProgressDisplay {
         break;
     }
     if (this.tty) this.draw();
+  }
+
+  /** `2 RUNNING, 2 PENDING` over the runs' tasks, in a fixed order. */
+  private queueCounts(): string {
+    const counts = new Map<string, number>();
+    for (const q of this.queue.values()) counts.set(q.state, (counts.get(q.state) ?? 0) + 1);
+    return [...counts.entries()]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([state, n]) => `${n} ${state}`)
+      .join(', ');
   }
 
   private overall(): string {
@@ -119,9 +146,10 @@ export class ProgressDisplay {
       if (r.status !== 'running') continue;
       const frac = r.total ? r.step / r.total : 0;
       const filled = Math.round(frac * width);
-      lines.push(`  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${r.id}  ${r.step}/${r.total}  loss ${formatNumber(r.loss)}`);
+      const job = this.queue.get(r.id);
+      lines.push(`  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${r.id}  ${r.step}/${r.total}  loss ${formatNumber(r.loss)}${job ? `  [${job.jobId}]` : ''}`);
     }
-    lines.push(`  overall ${this.overall()}`);
+    lines.push(`  overall ${this.overall()}${this.queue.size > 0 ? ` · Slurm: ${this.queueCounts()}` : ''}`);
     // A line longer than the terminal wraps onto two rows, and the next redraw would move up
     // too few: every line of the live block is cut to the width.
     const columns = this.out.columns;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { BackendChoice } from '../protocol/backend';
 import type { ExperimentSpec } from '../protocol/spec';
-import type { ExperimentOutcome, PoolOptions } from '../engine/experiment/runner';
+import type { Executor, ExperimentOutcome, PoolOptions } from '../engine/experiment/runner';
 import { resumeRun, runExperiment } from '../engine/experiment/runner';
 import { readRunFile } from '../core/experiment/runFolder';
 import { ProgressDisplay } from './progress';
@@ -12,6 +12,8 @@ export interface RunCommandOptions {
   backend: BackendChoice;
   parallel: number | undefined;
   json: boolean;
+  /** Where the runs execute; default: the local pool. */
+  executor?: Executor;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface RunCommandOptions {
  * runs (running ones checkpoint and are marked cancelled, queued ones are marked cancelled); a
  * second Ctrl-C exits now. After SIGHUP nothing more is written to the gone terminal.
  */
-function cancelOnSignals(display: ProgressDisplay): { signal: AbortSignal; dispose: () => void } {
+export function cancelOnSignals(display: ProgressDisplay): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   let count = 0;
   const handler = (sig: NodeJS.Signals): void => {
@@ -101,7 +103,7 @@ function report(outcome: ExperimentOutcome, json: boolean, cancelled: boolean): 
 
 export async function runCommand(spec: ExperimentSpec, options: RunCommandOptions): Promise<number> {
   const { outcome, cancelled } = await withProgress((pool) =>
-    runExperiment(spec, options.out, { ...pool, backend: options.backend, parallel: options.parallel }),
+    runExperiment(spec, options.out, { ...pool, backend: options.backend, parallel: options.parallel, executor: options.executor }),
   );
   return report(outcome, options.json, cancelled);
 }

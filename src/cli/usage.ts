@@ -7,7 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './usageError';
 
-export const COMMAND_NAMES = ['run', 'resume', 'status', 'inspect', 'presets', 'analyze', 'report', 'trace'] as const;
+export const COMMAND_NAMES = ['run', 'resume', 'status', 'cancel', 'inspect', 'presets', 'analyze', 'report', 'trace'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 const RUN_OPTIONS = `Options:
@@ -17,7 +17,16 @@ const RUN_OPTIONS = `Options:
   --steps <n>         override the number of training steps of every run
   --allow-large       skip the resource budget (runs per grid, parameters, memory per step)
   --json              print the outcome as JSON instead of a table
-  -h, --help          this help`;
+  -h, --help          this help
+
+On a Slurm cluster (docs/scale-out.md): run … --on slurm [options]
+  --on <where>        local (default) | slurm: one job array, one task per run
+  --detach            submit and return at once (follow later with status, stop with cancel)
+  --partition <p>  --time <t>  --cpus-per-task <n>  --mem <m>  --account <a>  --qos <q>
+                      sbatch's options for every task (--parallel throttles the array)
+  --sbatch-arg <arg>  one more sbatch argument (repeatable), e.g. --sbatch-arg=--constraint=avx2
+  --slurm-config <f>  defaults from a JSON file (else $ATTENTION_LAB_SLURM_CONFIG,
+                      ./attention-lab.slurm.json, ~/.config/attention-lab/slurm.json)`;
 
 export const USAGE: Readonly<Record<CommandName, string>> = {
   run: `Usage:
@@ -43,8 +52,14 @@ Options:
   status: `Usage:
   attention-lab status <experiment-dir|run-dir> [--json]
 
-Each run's status, step and owning process; runs whose process is gone are repaired first
-(running → failed, pending → cancelled).
+Each run's status, step and owning process (or Slurm job and state); runs whose process is gone
+are repaired first (running → failed, pending → cancelled).
+`,
+  cancel: `Usage:
+  attention-lab cancel <experiment-dir>
+
+Cancels an experiment's Slurm job array (scancel); the runs keep their checkpoints and can be
+resumed. A local experiment stops with Ctrl-C in its terminal.
 `,
   inspect: `Usage:
   attention-lab inspect <file.safetensors | model.safetensors.index.json> [--json]

@@ -19,6 +19,7 @@ export const COMMANDS = {
   showLog: 'attentionLab.showLog',
   showLiveRun: 'attentionLab.showLiveRun',
   setUpNativeBackend: 'attentionLab.setUpNativeBackend',
+  cancelSlurmJobs: 'attentionLab.cancelSlurmJobs',
 } as const;
 
 export const VIEWS = {

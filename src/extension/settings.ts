@@ -4,6 +4,8 @@
  */
 import * as path from 'node:path';
 import { BACKEND_CHOICES, type BackendChoice } from '../protocol/backend';
+import { EXECUTOR_KINDS, type ExecutorKind, type SlurmOptions } from '../protocol/slurm';
+import { checkSlurmOptions, mergeSlurmOptions } from '../core/slurm/slurmConfig';
 
 export interface Settings {
   /** Absolute runs folder. */
@@ -15,10 +17,14 @@ export interface Settings {
   nodePath: string;
   /** Folder whose node_modules holds @tensorflow/tfjs-node for the backend process; '' = none. */
   nativeModulesPath: string;
+  /** Where experiments run: local worker processes, or one Slurm array task per run. */
+  runOn: ExecutorKind;
+  /** The Slurm options (defaults filled in); used when runOn is `slurm`. */
+  slurm: SlurmOptions;
 }
 
 /** `key → value` as the configuration holds it (unknown: settings.json can say anything). */
-export type SettingGetter = (key: 'runsFolder' | 'backend' | 'parallelRuns' | 'nodePath' | 'nativeModulesPath') => unknown;
+export type SettingGetter = (key: 'runsFolder' | 'backend' | 'parallelRuns' | 'nodePath' | 'nativeModulesPath' | 'runOn' | 'slurm') => unknown;
 
 /**
  * Reads and checks the settings. `workspaceRoot` resolves a relative runs folder; `trusted`
@@ -53,10 +59,27 @@ export function readSettings(get: SettingGetter, workspaceRoot: string, trusted:
   if (typeof nativeRaw === 'string') nativeModulesPath = nativeRaw.trim() === '' ? '' : path.resolve(workspaceRoot, nativeRaw.trim());
   else problems.push(`attentionLab.nativeModulesPath: expected a folder path, found ${JSON.stringify(nativeRaw)}`);
 
+  const runOnRaw = get('runOn') ?? 'local';
+  let runOn: ExecutorKind = 'local';
+  if ((EXECUTOR_KINDS as readonly unknown[]).includes(runOnRaw)) runOn = runOnRaw as ExecutorKind;
+  else problems.push(`attentionLab.runOn: expected one of ${EXECUTOR_KINDS.join(', ')}, found ${JSON.stringify(runOnRaw)}`);
+
+  let slurm = mergeSlurmOptions();
+  try {
+    const raw = get('slurm') ?? {};
+    // The settings editor writes an empty string for a cleared field: that is the default.
+    const cleaned = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== '')) : raw;
+    slurm = mergeSlurmOptions(checkSlurmOptions(cleaned, 'attentionLab.slurm'));
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+
   if (!trusted) {
     nodePath = '';
     nativeModulesPath = '';
     if (backend === 'auto' || backend === 'node') backend = 'wasm';
+    // Submitting runs the workspace's setup lines and executables on a cluster: trusted workspaces only.
+    runOn = 'local';
   }
-  return { settings: { runsFolder: path.resolve(workspaceRoot, runsFolder), backend, parallelRuns, nodePath, nativeModulesPath }, problems };
+  return { settings: { runsFolder: path.resolve(workspaceRoot, runsFolder), backend, parallelRuns, nodePath, nativeModulesPath, runOn, slurm }, problems };
 }

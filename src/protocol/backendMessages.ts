@@ -11,6 +11,7 @@ import { BACKEND_CHOICES, type BackendChoice } from './backend';
 import type { WorkerMessage } from './messages';
 import { isWorkerMessage } from './messages';
 import type { RunConfig } from './config';
+import { EXECUTOR_KINDS, type ExecutorKind, type SlurmOptions } from './slurm';
 import type { ApiGuards, Guard, RpcApi } from './rpc';
 import { is } from './rpc';
 import type { AttentionProbeResult } from './viewData';
@@ -46,7 +47,10 @@ export interface ExperimentOutcomeSummary {
  * union (worker messages plus `experiment/start`), repeated here so the protocol has no engine
  * import.
  */
-export type RunnerEventMessage = WorkerMessage | { type: 'experiment/start'; dir: string; name: string; runs: RunConfig[] };
+export type RunnerEventMessage =
+  | WorkerMessage
+  | { type: 'experiment/start'; dir: string; name: string; runs: RunConfig[] }
+  | { type: 'run/queue'; runId: string; jobId: string; state: string; reason: string | null };
 
 export interface JobEvent {
   jobId: string;
@@ -63,6 +67,13 @@ export interface StartOptions {
   parallel: number;
 }
 
+/** Where an experiment's runs execute (docs/scale-out.md); absent: locally. `slurm` is checked again by the backend. */
+export interface ExecutorOptions {
+  on?: ExecutorKind;
+  /** The Slurm options when `on` is `slurm`. */
+  slurm?: SlurmOptions | null;
+}
+
 /** What the backend serves. */
 export interface BackendApi extends RpcApi {
   requests: {
@@ -70,11 +81,16 @@ export interface BackendApi extends RpcApi {
     /** Reads and validates a spec file; the error names the JSON path of each problem. */
     'spec/check': { params: { path: string }; result: { name: string; runs: number } };
     /** Runs the grid; replies when every run ended (progress arrives as `job/event`s). */
-    'experiment/run': { params: StartOptions & { source: SpecSource; steps: number | null }; result: ExperimentOutcomeSummary };
+    'experiment/run': { params: StartOptions & ExecutorOptions & { source: SpecSource; steps: number | null }; result: ExperimentOutcomeSummary };
     /** Resumes one run from its last checkpoint. */
     'run/resume': { params: Omit<StartOptions, 'outDir' | 'parallel'> & { runDir: string }; result: ExperimentOutcomeSummary };
     /** Stops a job: running runs save a checkpoint and end `cancelled`. Unknown job ids are fine (already over). */
     'experiment/cancel': { params: { jobId: string }; result: { cancelled: boolean } };
+    /**
+     * Cancels the job array of a Slurm experiment folder (scancel) that no job of this backend
+     * follows (submitted detached, or before VS Code restarted); replies when every task has ended.
+     */
+    'slurm/cancel': { params: { dir: string }; result: { cancelled: number; completed: number; failed: number } };
     /** Runs a real optimizer on a 2-D test function (the dashboard's optimizer paths). */
     'trace/run': {
       params: { optimizer: string; fn: string; steps: number; lr: number | null; start: [number, number] | null };
@@ -120,6 +136,7 @@ const isOutcome = is.object<ExperimentOutcomeSummary & Record<string, unknown>>(
 
 export function isRunnerEventMessage(v: unknown): v is RunnerEventMessage {
   if (isWorkerMessage(v)) return true;
+  if (is.object({ type: is.oneOf(['run/queue'] as const), runId: is.string, jobId: is.string, state: is.string, reason: is.nullable(is.string) })(v)) return true;
   return is.object({ type: is.oneOf(['experiment/start'] as const), dir: is.string, name: is.string, runs: is.arrayOf(is.record) })(v);
 }
 
@@ -134,9 +151,12 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
       parallel: (v): v is number => is.integer(v) && v >= 0 && v <= 256,
       source: isSpecSource,
       steps: is.nullable((v): v is number => is.integer(v) && v > 0),
+      on: is.optional(is.oneOf(EXECUTOR_KINDS)),
+      slurm: is.optional(is.nullable(is.record)) as Guard<SlurmOptions | null | undefined>,
     }),
     'run/resume': is.object({ jobId: isJobId, backend: isBackendChoice, runDir: is.string }),
     'experiment/cancel': is.object({ jobId: isJobId }),
+    'slurm/cancel': is.object({ dir: is.string }),
     'trace/run': is.object({
       optimizer: is.string,
       fn: is.string,
@@ -152,6 +172,7 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
     'experiment/run': isOutcome,
     'run/resume': isOutcome,
     'experiment/cancel': is.object({ cancelled: is.boolean }),
+    'slurm/cancel': is.object({ cancelled: is.integer, completed: is.integer, failed: is.integer }),
     'trace/run': is.object({ trace: is.record }),
     'attention/probe': isAttentionProbeResult,
   },

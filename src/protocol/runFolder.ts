@@ -10,6 +10,7 @@
 import type { BackendName } from './backend';
 import type { ParamKind } from './config';
 import type { RunConfig } from './config';
+import type { SlurmRecord } from './slurm';
 import type { ExperimentSpec } from './spec';
 
 export const RUN_FOLDER_VERSION = 1;
@@ -61,6 +62,12 @@ export interface RunFile {
   pid?: number | null;
   /** os.hostname() of that process. */
   host?: string | null;
+  /**
+   * The Slurm array task that trains the run, when it runs on a cluster (docs/scale-out.md):
+   * written at submission, updated by the task when it starts and by Attention Lab when Slurm
+   * says the task ended. Absent for local runs.
+   */
+  slurm?: SlurmRecord;
 }
 
 export interface TaskScores {

@@ -17,8 +17,11 @@ import { after, before, describe, it } from 'node:test';
 import type { RunFile, TrainRecord } from '../../src/protocol/runFolder';
 import { openSafetensors, SafetensorsError } from '../../src/core/checkpoint/safetensors';
 import { SCREENSHOTS, openVsCode, runCommand, unavailableReason, vsixUnderTest, webview, type Session } from './codeServer';
+import { clusterUnavailable } from '../slurm/cluster';
 
 const unavailable = unavailableReason();
+// The Slurm step needs the single-node cluster of scripts/ensure-slurm.sh (on CI: required).
+const slurmUnavailable = unavailable ? undefined : clusterUnavailable();
 const STEPS = 30;
 const EVAL_LENGTH = 4;
 const TENSOR = 'blocks.0.attn.qkv.kernel';
@@ -221,6 +224,76 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
     await error.waitFor({ timeout: 60_000 });
     assert.equal((await error.innerText()).trim(), expected);
     await s.screenshot('07-malformed');
+  }));
+
+  it('runs on Slurm when attentionLab.runOn is slurm: the runs show their job ids in the tree and complete; Stop cancels', { skip: slurmUnavailable }, shotOnFailure('slurm', async () => {
+    // The workspace's settings switch to the cluster (the single-node one of scripts/ensure-slurm.sh).
+    fs.mkdirSync(path.join(s.workspace, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(s.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'attentionLab.runOn': 'slurm', 'attentionLab.slurm': { pollSeconds: 0.5, cpusPerTask: 1 } }));
+    const spec = JSON.parse(fs.readFileSync(path.join(s.workspace, 'tiny.attention-lab.json'), 'utf8')) as { name: string; seeds: number[]; train: { steps: number; checkpointEvery: number } };
+    fs.writeFileSync(path.join(s.workspace, 'cluster.attention-lab.json'), JSON.stringify({ ...spec, name: 'cluster' }));
+    fs.writeFileSync(path.join(s.workspace, 'endless.attention-lab.json'), JSON.stringify({ ...spec, name: 'endless', seeds: [1], train: { ...spec.train, steps: 1_000_000, checkpointEvery: 20 } }));
+    const tree = s.page.locator('.pane', { has: s.page.locator('.pane-header', { hasText: 'Runs' }) });
+    const pick = async (file: string): Promise<void> => {
+      await runCommand(s.page, 'Attention Lab: Run Experiment…');
+      const row = s.page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first();
+      await row.waitFor({ timeout: 60_000 });
+      await row.click();
+    };
+
+    await pick('cluster.attention-lab.json');
+    const exp = path.join(s.workspace, 'runs', 'cluster');
+    const slurmJson = path.join(exp, 'slurm.json');
+    const deadline = Date.now() + 60_000;
+    while (!fs.existsSync(slurmJson)) {
+      assert.ok(Date.now() < deadline, 'the job array was not submitted within 60 s');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const arrayJobId = (JSON.parse(fs.readFileSync(slurmJson, 'utf8')) as { arrayJobId: string }).arrayJobId;
+    assert.match(arrayJobId, /^\d+$/);
+    const ids = (JSON.parse(fs.readFileSync(path.join(exp, 'experiment.json'), 'utf8')) as { runs: string[] }).runs;
+    for (const [i, id] of ids.entries()) {
+      await tree.locator('.monaco-list-row', { hasText: id }).filter({ hasText: `Slurm ${arrayJobId}_${i}` }).first().waitFor({ timeout: 60_000 });
+    }
+    await s.screenshot('08-slurm-submitted', 'sidebar');
+    for (const [i, id] of ids.entries()) {
+      await tree
+        .locator('.monaco-list-row', { hasText: id })
+        .filter({ hasText: `completed · ${STEPS}/${STEPS}` })
+        .filter({ hasText: `Slurm ${arrayJobId}_${i} COMPLETED` })
+        .first()
+        .waitFor({ timeout: 240_000 });
+      const run = JSON.parse(fs.readFileSync(path.join(exp, id, 'run.json'), 'utf8')) as RunFile;
+      assert.equal(run.status, 'completed');
+      assert.equal(run.slurm?.jobId, `${arrayJobId}_${i}`);
+    }
+    await tree.locator('.monaco-list-row', { hasText: 'cluster' }).filter({ hasText: `${ids.length}/${ids.length} completed` }).first().waitFor({ timeout: 30_000 });
+    await s.screenshot('09-slurm-completed', 'sidebar');
+
+    // Stop cancels the array with scancel: the running run saves a checkpoint and ends cancelled.
+    await pick('endless.attention-lab.json');
+    const endless = path.join(s.workspace, 'runs', 'endless');
+    const runId = await (async () => {
+      const until = Date.now() + 120_000;
+      for (;;) {
+        try {
+          const id = (JSON.parse(fs.readFileSync(path.join(endless, 'experiment.json'), 'utf8')) as { runs: string[] }).runs[0] as string;
+          if (fs.existsSync(path.join(endless, id, 'checkpoints', 'step-20.safetensors'))) return id;
+        } catch {
+          // not there yet
+        }
+        assert.ok(Date.now() < until, 'the endless run wrote no checkpoint within 120 s');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    await tree.locator('.monaco-list-row', { hasText: runId }).filter({ hasText: 'RUNNING' }).first().waitFor({ timeout: 60_000 });
+    await runCommand(s.page, 'Attention Lab: Stop Run');
+    await tree.locator('.monaco-list-row', { hasText: runId }).filter({ hasText: 'cancelled' }).filter({ hasText: 'CANCELLED' }).first().waitFor({ timeout: 120_000 });
+    const cancelled = JSON.parse(fs.readFileSync(path.join(endless, runId, 'run.json'), 'utf8')) as RunFile;
+    assert.equal(cancelled.status, 'cancelled');
+    assert.ok(cancelled.lastCheckpoint !== null && fs.existsSync(path.join(endless, runId, cancelled.lastCheckpoint)), 'the cancelled run keeps its checkpoint');
+    await s.screenshot('10-slurm-stopped', 'sidebar');
+    fs.rmSync(path.join(s.workspace, '.vscode'), { recursive: true, force: true });
   }));
 
   it('logged no Content-Security-Policy violation and no error from the extension', shotOnFailure('console', async () => {

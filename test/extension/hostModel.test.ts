@@ -8,6 +8,7 @@ import { looksLikeSpec } from '../../src/extension/commands/findSpecFiles';
 import { JobTracker, jobProgress } from '../../src/extension/jobs/jobTracker';
 import { readRunsFolder } from '../../src/extension/runs/readRunsFolder';
 import { readSettings } from '../../src/extension/settings';
+import { mergeSlurmOptions } from '../../src/core/slurm/slurmConfig';
 import { childNodes, experimentStatus, nodeView, rootNodes, type TreeNode } from '../../src/extension/tree/runsTreeModel';
 import type { RunConfig } from '../../src/protocol/config';
 
@@ -114,18 +115,33 @@ test('JobTracker follows runner events into per-run state and overall progress',
 test('settings: defaults, bad values named, relative runs folder, and the untrusted-workspace restrictions', () => {
   const values: Record<string, unknown> = {};
   const get = (k: string): unknown => values[k];
-  assert.deepEqual(readSettings(get, '/ws', true), { settings: { runsFolder: path.resolve('/ws/runs'), backend: 'auto', parallelRuns: 0, nodePath: '', nativeModulesPath: '' }, problems: [] });
-  Object.assign(values, { runsFolder: '/abs/out', backend: 'node', parallelRuns: 2, nodePath: '/opt/node/bin/node', nativeModulesPath: 'tools/al' });
-  assert.deepEqual(readSettings(get, '/ws', true).settings, { runsFolder: '/abs/out', backend: 'node', parallelRuns: 2, nodePath: '/opt/node/bin/node', nativeModulesPath: path.resolve('/ws/tools/al') });
-  // untrusted: no custom Node, no native modules from anywhere
-  assert.deepEqual(readSettings(get, '/ws', false).settings, { runsFolder: '/abs/out', backend: 'wasm', parallelRuns: 2, nodePath: '', nativeModulesPath: '' });
-  Object.assign(values, { backend: 'gpu', parallelRuns: -1, runsFolder: 7 });
+  const slurm = mergeSlurmOptions();
+  assert.deepEqual(readSettings(get, '/ws', true), {
+    settings: { runsFolder: path.resolve('/ws/runs'), backend: 'auto', parallelRuns: 0, nodePath: '', nativeModulesPath: '', runOn: 'local', slurm },
+    problems: [],
+  });
+  Object.assign(values, { runsFolder: '/abs/out', backend: 'node', parallelRuns: 2, nodePath: '/opt/node/bin/node', nativeModulesPath: 'tools/al', runOn: 'slurm', slurm: { partition: 'gpu', time: '2:00:00', setup: ['module load nodejs'], mem: '' } });
+  const onSlurm = { ...slurm, partition: 'gpu', time: '2:00:00', setup: ['module load nodejs'] };
+  assert.deepEqual(readSettings(get, '/ws', true).settings, {
+    runsFolder: '/abs/out',
+    backend: 'node',
+    parallelRuns: 2,
+    nodePath: '/opt/node/bin/node',
+    nativeModulesPath: path.resolve('/ws/tools/al'),
+    runOn: 'slurm',
+    slurm: onSlurm,
+  });
+  // untrusted: no custom Node, no native modules from anywhere, and nothing submitted to a cluster
+  assert.deepEqual(readSettings(get, '/ws', false).settings, { runsFolder: '/abs/out', backend: 'wasm', parallelRuns: 2, nodePath: '', nativeModulesPath: '', runOn: 'local', slurm: onSlurm });
+  Object.assign(values, { backend: 'gpu', parallelRuns: -1, runsFolder: 7, runOn: 'k8s', slurm: { time: 'soon' } });
   const { settings, problems } = readSettings(get, '/ws', true);
-  assert.deepEqual([settings.backend, settings.parallelRuns, settings.runsFolder], ['auto', 0, path.resolve('/ws/runs')]);
+  assert.deepEqual([settings.backend, settings.parallelRuns, settings.runsFolder, settings.runOn, settings.slurm], ['auto', 0, path.resolve('/ws/runs'), 'local', slurm]);
   assert.deepEqual(problems, [
     'attentionLab.runsFolder: expected a folder path, found 7',
     'attentionLab.backend: expected one of auto, node, wasm, cpu, found "gpu"',
     'attentionLab.parallelRuns: expected an integer from 0 to 64, found -1',
+    'attentionLab.runOn: expected one of local, slurm, found "k8s"',
+    'attentionLab.slurm.time: expected a Slurm time limit such as "30", "2:00:00" or "1-12:00", found "soon"',
   ]);
 });
 

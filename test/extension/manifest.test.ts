@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { findBundleFile } from '../../src/core/bundlePaths';
 import { COMMANDS, CUSTOM_EDITORS, VIEWS } from '../../src/extension/ids';
+import { DEFAULT_SLURM_OPTIONS } from '../../src/protocol/slurm';
 
 const root = path.dirname(path.dirname(findBundleFile('extension.js', __dirname)));
 interface Manifest {
@@ -55,7 +56,20 @@ test('views, the custom editor and settings match the ids the code registers', (
     c.customEditors.map((e) => e.viewType),
     [CUSTOM_EDITORS.checkpointInspector],
   );
-  assert.deepEqual(Object.keys(c.configuration.properties).sort(), ['attentionLab.backend', 'attentionLab.nativeModulesPath', 'attentionLab.nodePath', 'attentionLab.parallelRuns', 'attentionLab.runsFolder']);
+  assert.deepEqual(Object.keys(c.configuration.properties).sort(), [
+    'attentionLab.backend',
+    'attentionLab.nativeModulesPath',
+    'attentionLab.nodePath',
+    'attentionLab.parallelRuns',
+    'attentionLab.runOn',
+    'attentionLab.runsFolder',
+    'attentionLab.slurm',
+  ]);
+  // Remote-SSH: the extension runs where the workspace is (a cluster's login node), never in the local UI.
+  assert.deepEqual((pkg as unknown as { extensionKind: string[] }).extensionKind, ['workspace']);
+  // The Slurm setting's keys are the options the code reads.
+  const slurmSetting = (c.configuration.properties as Record<string, { properties?: Record<string, unknown> }>)['attentionLab.slurm'];
+  assert.deepEqual(Object.keys(slurmSetting?.properties ?? {}).sort(), Object.keys(DEFAULT_SLURM_OPTIONS).sort());
   assert.ok(pkg.activationEvents.every((e) => !e.startsWith('*')), 'no eager activation');
 });
 

@@ -4,6 +4,7 @@
  * offer shows, and running the setup process (events, errors, cancel ending the whole process
  * group). The real setup (npm, the wheel, node-gyp) runs in the real-VS-Code suite (test/e2e).
  */
+import { mergeSlurmOptions } from '../../src/core/slurm/slurmConfig';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -37,7 +38,7 @@ function storageWithSetup(m: NativeManifest = manifest()): string {
   return storage;
 }
 
-const settings = (over: Partial<Settings> = {}): Settings => ({ runsFolder: '/w/runs', backend: 'auto', parallelRuns: 0, nodePath: '', nativeModulesPath: '', ...over });
+const settings = (over: Partial<Settings> = {}): Settings => ({ runsFolder: '/w/runs', backend: 'auto', parallelRuns: 0, nodePath: '', nativeModulesPath: '', runOn: 'local', slurm: mergeSlurmOptions(), ...over });
 
 test('readManifest: a complete setup is used; a missing, torn, foreign or broken one is not, with the reason', () => {
   const storage = storageWithSetup();

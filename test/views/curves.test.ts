@@ -5,7 +5,7 @@ import { readExperimentSnapshot } from '../../src/core/report/readExperiments';
 import { aggregateCurves, groupCurves, type RunCurve } from '../../webview/dashboard/curves';
 import { colorIndexes, filterRuns, groupKey, groupRuns } from '../../webview/dashboard/grouping';
 import { optimCurve, optimSeries, stateSizes, tensorHeatmap, tigerGroups } from '../../webview/dashboard/optimizerData';
-import { preparePoints } from '../../webview/charts/lineChart';
+import { preparePoints } from '../../webview/charts/linePoints';
 import { quickConfigs, tempDir, writeExperiment, writeRun } from './fixtures';
 
 const { dir, cleanup } = tempDir('al-curves-test-');

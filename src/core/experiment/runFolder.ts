@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { upgradeRunConfig } from '../../protocol/config';
 import type { ExperimentFile, MetricsRecord, RunFile, RunStatus } from '../../protocol/runFolder';
+import { SLURM_SUBMISSION_FILE } from '../../protocol/slurm';
 import { processAlive, writeAllSync, writeFileAtomic, writeJsonAtomic, WriteError } from '../io/atomicWrite';
 
 export const EXPERIMENT_FILE = 'experiment.json';
@@ -137,6 +138,16 @@ export function runFileProblem(run: unknown): string | null {
   if (run.versions !== undefined && !isObject(run.versions)) return `$.versions: expected an object, found ${found(run.versions)}`;
   if (run.pid !== undefined && run.pid !== null && !isStep(run.pid)) return `$.pid: expected a process id or null, found ${found(run.pid)}`;
   if (run.host !== undefined && !isStrOrNull(run.host)) return `$.host: expected a host name or null, found ${found(run.host)}`;
+  if (run.slurm !== undefined) return slurmRecordProblem(run.slurm);
+  return null;
+}
+
+/** The first problem of run.json's `slurm` record, or null. */
+function slurmRecordProblem(s: unknown): string | null {
+  if (!isObject(s)) return `$.slurm: expected the Slurm task's record (an object), found ${found(s)}`;
+  for (const k of ['arrayJobId', 'jobId', 'log', 'state']) if (typeof s[k] !== 'string') return `$.slurm.${k}: expected a string, found ${found(s[k])}`;
+  if (!isStep(s.taskId)) return `$.slurm.taskId: expected the array index (an integer ≥ 0), found ${found(s.taskId)}`;
+  if (!isStep(s.restarts)) return `$.slurm.restarts: expected an integer ≥ 0, found ${found(s.restarts)}`;
   return null;
 }
 
@@ -401,7 +412,8 @@ export interface StatusRepair {
  * A run left `pending` or `running` by a process that is gone (killed, machine restarted) is
  * marked for what it is: `running` → `failed` (with the reason; resume continues from its newest
  * checkpoint), `pending` → `cancelled` (it never started). Runs owned by a live process, by
- * another host, or without an owner (older folders) are left alone. Returns the repair made.
+ * another host, without an owner (older folders), or by a Slurm job array are left alone.
+ * Returns the repair made.
  */
 export function repairRunStatus(runDir: string, now: Date = new Date()): StatusRepair | null {
   let run: RunFile;
@@ -411,6 +423,8 @@ export function repairRunStatus(runDir: string, now: Date = new Date()): StatusR
     return null;
   }
   if (run.status !== 'running' && run.status !== 'pending') return null;
+  // A run of a Slurm job array is Slurm's to tell (a requeued task is not gone): `status` asks it.
+  if (run.slurm !== undefined || fs.existsSync(path.join(path.dirname(runDir), SLURM_SUBMISSION_FILE))) return null;
   if (typeof run.pid !== 'number' || typeof run.host !== 'string') return null;
   if (run.host !== os.hostname() || processAlive(run.pid)) return null;
   const to: RunStatus = run.status === 'running' ? 'failed' : 'cancelled';

@@ -1,18 +1,17 @@
 /**
- * Runs an experiment's grid in a pool of workers (default: one per core; each run trains on one
- * core): child processes by default, worker threads on request (trainingWorker.ts says why).
- * Writes experiment.json and a
- * `pending` run.json for every run up front, so readers see the whole grid at once.
- * A crashed worker fails only its run: the pool starts a new worker for the rest.
+ * Runs an experiment's grid: prepares the experiment folder (experiment.json and a `pending`
+ * run.json for every run, up front, so readers see the whole grid at once), hands the runs to an
+ * executor (executor.ts) and writes summary.json when they have ended. The default executor is
+ * the local pool of training workers below (one per core; each run trains on one core): child
+ * processes by default, worker threads on request (trainingWorker.ts says why). A crashed worker
+ * fails only its run: the pool starts a new worker for the rest.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { BackendChoice } from '../../protocol/backend';
-import type { RunConfig } from '../../protocol/config';
-import type { RunnerMessage, WorkerMessage } from '../../protocol/messages';
+import type { RunnerMessage } from '../../protocol/messages';
 import { isWorkerMessage } from '../../protocol/messages';
-import type { EvalResult, RunStatus } from '../../protocol/runFolder';
+import type { EvalResult } from '../../protocol/runFolder';
 import { RUN_FOLDER_VERSION } from '../../protocol/runFolder';
 import type { ExperimentSpec } from '../../protocol/spec';
 import { applyNativeThreadSettings } from '../backend';
@@ -25,6 +24,7 @@ import { runConfigProblem } from '../../core/experiment/validateRunConfig';
 import { processAlive } from '../../core/io/atomicWrite';
 import { summarizeExperiment } from '../../core/analysis/summarizeExperiment';
 import { newRunFile } from './newRunFile';
+import type { ExecuteOptions, ExecutionResult, Executor, RunJob, RunOutcome } from '../../core/experiment/executor';
 import {
   EXPERIMENT_FILE,
   RunFolderError,
@@ -37,17 +37,7 @@ import {
   writeRunFile,
 } from '../../core/experiment/runFolder';
 
-export type RunnerEvent =
-  | WorkerMessage
-  | { type: 'experiment/start'; dir: string; name: string; runs: RunConfig[] };
-
-export interface RunOutcome {
-  id: string;
-  runDir: string;
-  status: Exclude<RunStatus, 'pending' | 'running'>;
-  error: string | null;
-  final: EvalResult[] | null;
-}
+export type { RunnerEvent, RunOutcome, RunJob, Executor } from '../../core/experiment/executor';
 
 export interface ExperimentOutcome {
   dir: string;
@@ -57,52 +47,71 @@ export interface ExperimentOutcome {
   backends: string[];
 }
 
-export interface PoolOptions {
-  backend?: BackendChoice;
-  /** Number of runs at once; default: one per core, at most the number of runs. */
-  parallel?: number;
-  signal?: AbortSignal;
-  onEvent?: (event: RunnerEvent) => void;
+export interface PoolOptions extends ExecuteOptions {
   /** Path of the bundled worker (dist/worker.js); found automatically by default. */
   workerScript?: string;
   /** Processes (default) or threads. */
   workerMode?: WorkerMode;
   /** Skip the resource budget (budget.ts); default: ATTENTION_LAB_ALLOW_LARGE=1 in the environment. */
   allowLarge?: boolean;
+  /** Where the runs execute; default: the local pool (localPool). */
+  executor?: Executor;
 }
 
-interface Job {
-  runDir: string;
-  experiment: string;
-  config: RunConfig;
-  resume: boolean;
-}
+type Job = RunJob;
 
 /** Most runs at once: the spec's own limit on `parallel`. */
 export const MAX_PARALLEL = 64;
 
 export async function runExperiment(spec: ExperimentSpec, outDir: string, options: PoolOptions = {}): Promise<ExperimentOutcome> {
-  const allowLarge = options.allowLarge ?? allowLargeFromEnv();
+  const executor = options.executor ?? localPool(options);
+  const prepared = await prepareExperiment(spec, outDir, executor, options.allowLarge);
+  await executor.launch?.(prepared.dir, prepared.jobs);
+  options.onEvent?.({ type: 'experiment/start', dir: prepared.dir, name: prepared.name, runs: prepared.jobs.map((j) => j.config) });
+  const { outcomes, backends } = await executor.execute(prepared.dir, prepared.jobs, options);
+  writeSummaryQuietly(prepared.dir);
+  return { dir: prepared.dir, name: prepared.name, runs: outcomes, backends };
+}
+
+/**
+ * Checks the grid against the resource budget and the executor's preflight, then writes the
+ * experiment folder: experiment.json and a `pending` run.json per run (owned as the executor
+ * says). Nothing is written when a check fails.
+ */
+export async function prepareExperiment(
+  spec: ExperimentSpec,
+  outDir: string,
+  executor: Pick<Executor, 'queuedOwner' | 'preflight'>,
+  allowLargeOption?: boolean,
+): Promise<{ dir: string; name: string; jobs: RunJob[] }> {
+  const allowLarge = allowLargeOption ?? allowLargeFromEnv();
   if (!allowLarge) checkGridSize(gridSize(spec));
   const configs = expandGrid(spec);
   if (!allowLarge) checkRunsBudget(configs);
+  await executor.preflight?.(configs.length);
   const dir = createExperimentDir(outDir, spec.name);
   const name = path.basename(dir);
   writeExperimentFile(dir, { version: RUN_FOLDER_VERSION, name, spec, runs: configs.map((c) => c.id), createdAt: new Date().toISOString() });
-  const owner = ownerHere();
-  const jobs: Job[] = configs.map((config) => {
+  const owner = executor.queuedOwner();
+  const jobs: RunJob[] = configs.map((config) => {
     const runDir = path.join(dir, config.id);
     writeRunFile(runDir, { ...newRunFile(name, config, 'pending'), ...owner });
     return { runDir, experiment: name, config, resume: false };
   });
-  options.onEvent?.({ type: 'experiment/start', dir, name, runs: configs });
-  const { outcomes, backends } = await runPool(jobs, options);
-  writeSummaryQuietly(dir);
-  return { dir, name, runs: outcomes, backends };
+  return { dir, name, jobs };
+}
+
+/** The local pool as an executor: `options` are the pool's own (worker script, processes or threads). */
+export function localPool(options: Pick<PoolOptions, 'workerScript' | 'workerMode'> = {}): Executor {
+  return {
+    kind: 'local',
+    queuedOwner: () => ownerHere(),
+    execute: (_dir, jobs, opts) => runPool(jobs, { ...options, ...opts }),
+  };
 }
 
 /** summary.json of the experiment (docs/analysis.md); a failure is reported, never fatal. */
-function writeSummaryQuietly(dir: string): void {
+export function writeSummaryQuietly(dir: string): void {
   try {
     summarizeExperiment(dir);
   } catch (err) {
@@ -144,7 +153,8 @@ function markRun(runDir: string, status: RunOutcome['status'], error: string | n
   }
 }
 
-function runPool(jobs: Job[], options: PoolOptions): Promise<{ outcomes: RunOutcome[]; backends: string[] }> {
+/** Trains the jobs in a pool of local training workers. */
+export function runPool(jobs: Job[], options: PoolOptions): Promise<ExecutionResult> {
   const workerScript = options.workerScript ?? findBundleFile('worker.js');
   const parallel = Math.max(1, Math.min(options.parallel ?? os.availableParallelism(), jobs.length, MAX_PARALLEL));
   // Native backend: each run gets its share of the cores (read by TensorFlow in every worker).

@@ -143,6 +143,25 @@ export function registerCommands(d: CommandDeps): void {
     d.tree.refresh();
   });
   reg(COMMANDS.showLog, () => d.output.show(true));
+  reg(COMMANDS.cancelSlurmJobs, async (node?: TreeNode) => {
+    if (node?.kind !== 'experiment') return;
+    const dir = node.experiment.dir;
+    // Followed by this window: Stop does it (the job's own cancel, with its progress).
+    const followed = d.jobs.active().find((j) => j.dir === dir);
+    if (followed) return d.runs.stop(followed.id);
+    const ok = await vscode.window.showWarningMessage(
+      `Cancel the Slurm jobs of "${node.experiment.name}"? Running runs save a checkpoint and end cancelled; queued ones never start.`,
+      { modal: true },
+      'Cancel Jobs',
+    );
+    if (ok !== 'Cancel Jobs') return;
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Attention Lab: cancelling the Slurm jobs of ${node.experiment.name}…` }, async () =>
+      (await d.backend.ensureStarted()).request('slurm/cancel', { dir }, { timeoutMs: 600_000 }),
+    );
+    d.output.appendLine(`[host] ${node.experiment.name}: Slurm jobs cancelled: ${result.cancelled} cancelled, ${result.completed} completed, ${result.failed} failed`);
+    d.tree.refresh();
+    void vscode.window.showInformationMessage(`Attention Lab: ${node.experiment.name}: ${result.cancelled} cancelled, ${result.completed} completed, ${result.failed} failed`);
+  });
 }
 
 function runOf(node?: TreeNode): RunSummary | undefined {

@@ -17,6 +17,8 @@ export interface LiveRun {
   totalSteps: number;
   loss: number | null;
   error: string | null;
+  /** The run's task in a cluster queue (Slurm job id and state), once the backend reported it. */
+  queue: { jobId: string; state: string; reason: string | null } | null;
 }
 
 export interface Job {
@@ -84,7 +86,7 @@ export class JobTracker {
         job.dir = event.dir;
         job.name = event.name;
         for (const c of event.runs) {
-          job.runs.set(c.id, { runId: c.id, dir: path.join(event.dir, c.id), status: 'pending', step: 0, totalSteps: c.train.steps, loss: null, error: null });
+          job.runs.set(c.id, { runId: c.id, dir: path.join(event.dir, c.id), status: 'pending', step: 0, totalSteps: c.train.steps, loss: null, error: null, queue: null });
         }
         break;
       case 'run/progress': {
@@ -107,6 +109,9 @@ export class JobTracker {
         if (event.status === 'completed') r.step = r.totalSteps;
         break;
       }
+      case 'run/queue':
+        this.run(job, event.runId).queue = { jobId: event.jobId, state: event.state, reason: event.reason };
+        break;
       case 'worker/ready':
         return;
     }
@@ -116,7 +121,7 @@ export class JobTracker {
   private run(job: Job, runId: string): LiveRun {
     let r = job.runs.get(runId);
     if (!r) {
-      r = { runId, dir: job.dir ? path.join(job.dir, runId) : null, status: 'pending', step: 0, totalSteps: 0, loss: null, error: null };
+      r = { runId, dir: job.dir ? path.join(job.dir, runId) : null, status: 'pending', step: 0, totalSteps: 0, loss: null, error: null, queue: null };
       job.runs.set(runId, r);
     }
     return r;

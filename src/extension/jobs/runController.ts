@@ -47,7 +47,16 @@ export class RunController implements vscode.Disposable {
     const s = this.settings();
     const jobId = `job-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
     return this.track(jobId, request.label, (endpoint) =>
-      endpoint.request('experiment/run', { jobId, outDir: s.runsFolder, backend: s.backend, parallel: s.parallelRuns, source: request.source, steps: null }),
+      endpoint.request('experiment/run', {
+        jobId,
+        outDir: s.runsFolder,
+        backend: s.backend,
+        parallel: s.parallelRuns,
+        source: request.source,
+        steps: null,
+        on: s.runOn,
+        slurm: s.runOn === 'slurm' ? s.slurm : null,
+      }),
     );
   }
 

@@ -4,16 +4,19 @@
  * `cancelled` (it never started), keeping everything else they wrote (metrics, checkpoints), so
  * the tree and `attention-lab resume` see the truth. A run whose training worker is still alive
  * on this machine (orphaned by the backend's death, it is saving a checkpoint and will mark the
- * run `cancelled` itself) is left to it.
+ * run `cancelled` itself) is left to it, and so are the runs of a Slurm job array (their tasks
+ * live on the cluster, whatever happens to the backend).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { processAlive, writeJsonAtomic } from '../../core/io/atomicWrite';
+import { SLURM_SUBMISSION_FILE } from '../../protocol/slurm';
 
 /** Returns the ids of the runs it marked. */
 export function markInterruptedRuns(experimentDir: string, reason: string, now: Date = new Date()): string[] {
   const marked: string[] = [];
+  if (fs.existsSync(path.join(experimentDir, SLURM_SUBMISSION_FILE))) return marked;
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(experimentDir, { withFileTypes: true });

@@ -30,6 +30,8 @@ export interface RunSummary {
   error: string | null;
   /** Sorted by step. */
   checkpoints: CheckpointSummary[];
+  /** The run's Slurm task (docs/scale-out.md): its job id, the state run.json last recorded (null before the task started) and its log. */
+  slurm: { jobId: string; state: string | null; log: string | null } | null;
 }
 
 export interface ExperimentSummary {
@@ -71,6 +73,7 @@ export function readRunSummary(runDir: string, experiment: string): RunSummary {
     backend: null,
     error: null,
     checkpoints: listCheckpoints(runDir),
+    slurm: null,
   };
   let raw: unknown;
   try {
@@ -96,7 +99,18 @@ export function readRunSummary(runDir: string, experiment: string): RunSummary {
     seed: num(config.seed),
     backend: str(raw.backend),
     error: status ? str(raw.error) : `run.json: unknown status ${JSON.stringify(raw.status)}`,
+    slurm: isObj(raw.slurm) && typeof raw.slurm.jobId === 'string' ? { jobId: raw.slurm.jobId, state: str(raw.slurm.state), log: str(raw.slurm.log) } : null,
   };
+}
+
+/** The array job id of an experiment submitted to Slurm (its slurm.json), or null. */
+function arrayJobIdOf(dir: string): string | null {
+  try {
+    const raw = readJson(path.join(dir, 'slurm.json'));
+    return isObj(raw) && typeof raw.arrayJobId === 'string' ? raw.arrayJobId : null;
+  } catch {
+    return null;
+  }
 }
 
 /** One experiment folder (holding experiment.json), runs in grid order. */
@@ -114,7 +128,8 @@ export function readExperiment(dir: string): ExperimentSummary {
   } catch (err) {
     problems.push(`experiment.json: ${(err as Error).message}`);
   }
-  if (runIds.length === 0) {
+  const listed = runIds.length > 0;
+  if (!listed) {
     // no list (unreadable file): show the run folders that are there
     try {
       runIds = fs
@@ -128,7 +143,15 @@ export function readExperiment(dir: string): ExperimentSummary {
   }
   // a run deleted from the tree is gone from disk but still listed in experiment.json
   const present = runIds.filter((id) => fs.existsSync(path.join(dir, id)));
-  return { name, dir, createdAt, runs: present.map((id) => readRunSummary(path.join(dir, id), name)), problems };
+  // Runs of a Slurm array that have not started yet know their task from slurm.json: task i is runs[i].
+  const arrayJobId = listed ? arrayJobIdOf(dir) : null;
+  const runs = present.map((id) => {
+    const run = readRunSummary(path.join(dir, id), name);
+    const index = runIds.indexOf(id);
+    if (run.slurm === null && arrayJobId !== null && index >= 0) run.slurm = { jobId: `${arrayJobId}_${index}`, state: null, log: null };
+    return run;
+  });
+  return { name, dir, createdAt, runs, problems };
 }
 
 /** Every experiment under the runs folder, newest first; [] when the folder does not exist. */

@@ -11,11 +11,25 @@ export type TreeNode =
   | { kind: 'run'; key: string; run: RunSummary; live: LiveRunState | undefined }
   | { kind: 'checkpoint'; key: string; run: RunSummary; checkpoint: CheckpointSummary };
 
-/** What the backend's events tell about a running run, fresher than its run.json. */
+/** What the backend's events tell about a run, fresher than its run.json. */
 export interface LiveRunState {
   step: number;
   totalSteps: number;
-  loss: number;
+  /** null until the run reported a step. */
+  loss: number | null;
+  /** Its Slurm task's job id and state, for runs on a cluster. */
+  queue?: { jobId: string; state: string; reason: string | null } | null;
+}
+
+/** `Slurm 12_3 RUNNING` for a run on a cluster: the live state, else the one run.json recorded (an ended run's final one). */
+export function slurmText(run: RunSummary, live: LiveRunState | undefined): string | null {
+  const jobId = live?.queue?.jobId ?? run.slurm?.jobId;
+  if (!jobId) return null;
+  const ended = run.status === 'completed' || run.status === 'failed' || run.status === 'cancelled';
+  const recorded = run.slurm?.state && !(ended && (run.slurm.state === 'RUNNING' || run.slurm.state === 'PENDING')) ? run.slurm.state : null;
+  const state = ended ? (recorded ?? null) : (live?.queue?.state ?? recorded);
+  const reason = !ended && live?.queue?.reason ? ` (${live.queue.reason})` : '';
+  return `Slurm ${jobId}${state ? ` ${state}` : ''}${reason}`;
 }
 
 export interface NodeView {
@@ -27,7 +41,7 @@ export interface NodeView {
   /** A theme colour id for the icon, or null for the default. */
   iconColor: string | null;
   collapsible: 'none' | 'collapsed' | 'expanded';
-  /** Matched by `view/item/context` menus: `experiment`, `run.<status>`, `checkpoint`. */
+  /** Matched by `view/item/context` menus: `experiment` (`experiment.slurm` with active Slurm tasks), `run.<status>`, `checkpoint`. */
   contextValue: string;
 }
 
@@ -44,6 +58,11 @@ export function experimentStatus(e: ExperimentSummary): RunStatus {
   const s = new Set(e.runs.map((r) => r.status));
   for (const status of ['running', 'failed', 'cancelled', 'pending'] as const) if (s.has(status)) return status;
   return 'completed';
+}
+
+/** True when the experiment is a Slurm job array with runs that have not ended. */
+export function slurmActive(e: ExperimentSummary): boolean {
+  return e.runs.some((r) => r.slurm !== null && (r.status === 'pending' || r.status === 'running'));
 }
 
 export function rootNodes(experiments: readonly ExperimentSummary[]): TreeNode[] {
@@ -72,16 +91,19 @@ export function nodeView(node: TreeNode): NodeView {
       icon: status === 'completed' ? 'beaker' : STATUS_ICONS[status].icon,
       iconColor: status === 'completed' ? null : STATUS_ICONS[status].color,
       collapsible: 'expanded',
-      contextValue: 'experiment',
+      // `experiment.slurm`: runs of its job array may still be queued or running (Cancel Slurm Jobs).
+      contextValue: slurmActive(e) ? 'experiment.slurm' : 'experiment',
     };
   }
   if (node.kind === 'run') {
     const r = node.run;
-    const live = r.status === 'running' ? node.live : undefined;
+    const live = r.status === 'running' && node.live?.loss != null ? node.live : undefined;
     const step = live ? stepText(live.step, live.totalSteps) : stepText(r.step, r.totalSteps);
     const parts = [r.status, step];
-    if (live) parts.push(`loss ${live.loss.toPrecision(3)}`);
+    if (live) parts.push(`loss ${(live.loss as number).toPrecision(3)}`);
     if (r.backend) parts.push(r.backend);
+    const slurm = slurmText(r, node.live);
+    if (slurm) parts.push(slurm);
     const { icon, color } = STATUS_ICONS[r.status];
     return {
       label: r.id,
@@ -91,6 +113,8 @@ export function nodeView(node: TreeNode): NodeView {
         [r.optimizer, r.attentionScaling, r.seed !== null ? `seed ${r.seed}` : null].filter(Boolean).join(' · '),
         `steps ${step}`,
         r.backend ? `backend ${r.backend}` : '',
+        slurm ?? '',
+        r.slurm?.log ? `Slurm log: ${r.slurm.log}` : '',
         r.error ? `error: ${r.error}` : '',
         r.dir,
       ]

@@ -78,7 +78,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       return rootNodes(this.experiments);
     }
     const live = new Map<string, LiveRunState>();
-    for (const [dir, r] of this.jobs.liveRuns()) if (r.loss !== null) live.set(dir, { step: r.step, totalSteps: r.totalSteps, loss: r.loss });
+    for (const [dir, r] of this.jobs.liveRuns()) if (r.loss !== null || r.queue !== null) live.set(dir, { step: r.step, totalSteps: r.totalSteps, loss: r.loss, queue: r.queue });
     return childNodes(node, live);
   }
 
