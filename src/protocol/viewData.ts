@@ -162,6 +162,10 @@ export interface LiveRunEntry {
    * heads (`mean`), the mean normalized h beside it, and ln T of the probe batch for reference.
    */
   entropy: { step: number; mean: number; meanNormalized: number | null; lnN: number | null } | null;
+  /** The run's configuration (its id without the seed suffix). */
+  group: string;
+  /** Index into the theme's series colours: the configuration's place in the grid, as in the dashboard. */
+  colorIndex: number;
 }
 
 export const LIVE_RUN_MAX_POINTS = 400;

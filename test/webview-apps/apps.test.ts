@@ -25,6 +25,8 @@ const unavailable = appTestsUnavailable();
 // Run inside the page by Playwright (this file is type-checked without the DOM library).
 declare const getComputedStyle: (e: unknown) => { backgroundColor: string };
 const { dir, cleanup } = tempDir('al-apps-test-');
+/** The stroke of the lion group's line in the dashboard (dark theme), for the live view's colour check. */
+let dashboardLionStroke: string | null = null;
 
 /** A small analysis.json: 1 layer × 2 heads, lengths 8 and 12, one 4-token pattern input. */
 function analysisFixture(config: RunConfig): unknown {
@@ -202,6 +204,7 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     assert.equal(await curves.locator('path.al-raw').count(), 2);
     // Colours: a group has one colour in the curves and in every optimizer chart.
     const lionColour = await swatch('curves', lion);
+    dashboardLionStroke = await curves.locator(`path.al-line[data-series="${lion}"]`).getAttribute('stroke');
     for (const card of ['optim-updateRms', 'optim-signAgreement', 'optim-weightRms', 'optim-nanEvents']) assert.equal(await swatch(card, lion), lionColour, card);
 
     // The optimizer section: grouped curves with bands, the state size, the per-tensor update RMS.
@@ -250,6 +253,15 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     await page.locator('#card-curves .al-zoom-reset').click();
     assert.equal(((await state()).zoom as Record<string, unknown>).curves, undefined);
     assert.equal(await page.locator('#card-curves .al-zoom-reset').count(), 0);
+    // The keyboard: Tab reaches the plot, + zooms around the crosshair (Home: step 0), 0 resets.
+    await page.locator('#card-curves svg.al-plot').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('+');
+    const keyed = ((await state()).zoom as Record<string, [number, number]>).curves;
+    assert.ok(keyed && keyed[0] === 0 && Math.abs(keyed[1] - 95) < 1e-9, `keyboard zoom of [0, 190] to its first half: ${keyed}`);
+    await page.locator('#card-curves svg.al-plot').focus();
+    await page.keyboard.press('0');
+    assert.equal(((await state()).zoom as Record<string, unknown>).curves, undefined);
 
     // Group by optimizer: one line per optimizer, the table's rows too.
     await choose('Group by', 'optimizer');
@@ -267,6 +279,22 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     await filter.fill('/adamw-s[12]$/');
     await page.locator('#filter-count', { hasText: '2 of 4 runs match the filter "/adamw' }).waitFor();
     assert.deepEqual(await page.locator('#card-curves .al-legend [data-series]').evaluateAll((els) => els.map((e) => e.getAttribute('data-series'))), [adamw]);
+
+    // A light theme: every chart redraws in its colours (series, grid, text), no reload.
+    const darkStroke = await page.locator(`#card-curves path.al-line[data-series="${adamw}"]`).getAttribute('stroke');
+    await filter.fill('');
+    await page.locator('#filter-count').waitFor({ state: 'detached' });
+    await page.evaluate(() => {
+      const d = (globalThis as unknown as { document: { body: { className: string }; documentElement: { style: { setProperty(k: string, v: string): void } } } }).document;
+      const vars: Record<string, string> = { '--vscode-editor-background': '#ffffff', '--vscode-foreground': '#3b3b3b', '--vscode-editor-foreground': '#3b3b3b', '--vscode-dropdown-background': '#ffffff', '--vscode-dropdown-foreground': '#3b3b3b', '--vscode-descriptionForeground': '#717171' };
+      for (const [k, v] of Object.entries(vars)) d.documentElement.style.setProperty(k, v);
+      d.body.className = 'vscode-light';
+    });
+    await page.waitForFunction((dark) => {
+      const el = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('#card-curves path.al-line');
+      return el !== null && el.getAttribute('stroke') !== dark;
+    }, darkStroke);
+    await page.screenshot({ path: path.join(shotDir, 'dashboard-light.png'), fullPage: true });
     assert.deepEqual(await app.violations(), []);
     await app.page.close();
   });
@@ -309,6 +337,12 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     assert.match(await app.page.locator('[role=status]').innerText(), /No runs yet/);
     await app.send({ type: 'liveRun/state', runs: liveRunEntries([experiment]) });
     assert.equal(await app.page.locator('#live-loss path.al-line').count(), 4);
+    // A configuration has its dashboard colour here too; its second seed is dashed.
+    const stroke = (id: string) => app.page.locator(`#live-loss path.al-line[data-series="${id}"]`).getAttribute('stroke');
+    assert.equal(await stroke(seed2[1]!.id), await stroke(configs[1]!.id));
+    assert.notEqual(await stroke(configs[0]!.id), await stroke(configs[1]!.id));
+    if (dashboardLionStroke !== null) assert.equal(await stroke(configs[1]!.id), dashboardLionStroke, 'the same colour as in the dashboard');
+    assert.notEqual(await app.page.locator(`#live-loss path.al-line[data-series="${seed2[1]!.id}"]`).getAttribute('stroke-dasharray'), null);
     const first = app.page.locator(`[data-run="${configs[0]!.id}"]`);
     assert.match(await first.innerText(), /attention entropy H = 1\.45 nats \(uniform: ln T = 2\.89\), h = 0\.50 at step 200/);
     const running = app.page.locator(`[data-run="${configs[1]!.id}"] [role=progressbar]`);

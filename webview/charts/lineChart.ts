@@ -78,6 +78,7 @@ function draw(ctx: DrawContext<LineChartOptions>, data: LineSeries[]): DataTable
   const pool = (visible.length > 0 ? visible : all).flatMap((d) => d.points);
   const xs0 = pool.map((p) => p.x);
   let [x0, x1] = [Math.min(...xs0), Math.max(...xs0)];
+  const full: [number, number] = [x0, x1];
   const zoom = o.xDomain !== undefined && o.xDomain !== null && o.xDomain[1] > o.xDomain[0] ? o.xDomain : null;
   if (zoom) [x0, x1] = [Math.max(zoom[0], logX ? Number.MIN_VALUE : -Infinity), zoom[1]];
   const inView = pool.filter((p) => p.x >= x0 && p.x <= x1);
@@ -275,14 +276,21 @@ function draw(ctx: DrawContext<LineChartOptions>, data: LineSeries[]): DataTable
   }
   svg
     .attr('tabindex', 0)
-    .attr('aria-label', `${o.title ?? 'Line chart'}: ${visibleLeaders.length} series; arrow keys move the crosshair${zoom ? '; Escape twice resets the zoom' : ''}`)
+    .attr('aria-label', `${o.title ?? 'Line chart'}: ${visibleLeaders.length} series; arrow keys move the crosshair; + and − zoom around it, 0 resets${zoom ? ' (Escape twice too)' : ''}`)
     .on('keydown', (ev: KeyboardEvent) => {
       const step = ev.shiftKey ? 10 : 1;
       if (ev.key === 'ArrowRight') show(active < 0 ? 0 : active + step);
       else if (ev.key === 'ArrowLeft') show(active < 0 ? xs.length - 1 : active - step);
       else if (ev.key === 'Home') show(0);
       else if (ev.key === 'End') show(xs.length - 1);
-      else if (ev.key === 'Escape') {
+      else if (ev.key === '+' || ev.key === '=' || ev.key === '-' || ev.key === '−') {
+        // The keyboard's zoom: halve (or double) the window around the crosshair (else its middle).
+        const centre = active >= 0 && xs[active] !== undefined ? (xs[active] as number) : (xDomain[0] + xDomain[1]) / 2;
+        const next = keyZoom(xDomain, full, centre, ev.key === '+' || ev.key === '=' ? 0.5 : 2, logX);
+        setZoom(next);
+      } else if (ev.key === '0') {
+        if (zoom) setZoom(null);
+      } else if (ev.key === 'Escape') {
         if (active < 0 && zoom) setZoom(null);
         else {
           active = -1;
@@ -299,6 +307,23 @@ function draw(ctx: DrawContext<LineChartOptions>, data: LineSeries[]): DataTable
 export function pointerIn(ev: PointerEvent | MouseEvent, el: Element): [number, number] {
   const r = el.getBoundingClientRect();
   return [ev.clientX - r.left, ev.clientY - r.top];
+}
+
+/**
+ * The window after a keyboard zoom by `factor` around `centre` (in log space on a log axis), kept
+ * inside the data's extent; null once it covers all of it (no zoom).
+ */
+export function keyZoom(domain: readonly [number, number], full: readonly [number, number], centre: number, factor: number, log: boolean): [number, number] | null {
+  const to = (v: number): number => (log ? Math.log(v) : v);
+  const from = (v: number): number => (log ? Math.exp(v) : v);
+  const [f0, f1] = [to(full[0]), to(full[1])];
+  const half = ((to(domain[1]) - to(domain[0])) * factor) / 2;
+  if (2 * half >= f1 - f0) return null;
+  let a = to(centre) - half;
+  let b = to(centre) + half;
+  if (a < f0) [a, b] = [f0, f0 + 2 * half];
+  if (b > f1) [a, b] = [f1 - 2 * half, f1];
+  return [from(a), from(b)];
 }
 
 /** Draws training curves; see LineChartOptions for smoothing, log axes, bands, zoom and toggles. */

@@ -19,7 +19,7 @@ export const OPTIM_METRICS: readonly { value: OptimMetric; label: string; axis: 
   { value: 'signAgreement', label: 'sign agreement with the step before', axis: 'fraction of update signs kept', logY: false },
   { value: 'weightRms', label: 'weight RMS (all parameters)', axis: 'RMS of θ', logY: true },
   { value: 'matrixWeightRms', label: 'weight RMS (weight matrices)', axis: 'RMS of the matrices', logY: true },
-  { value: 'nanEvents', label: 'NaN/Inf events, cumulative', axis: 'tensors with a non-finite gradient', logY: false },
+  { value: 'nanEvents', label: 'NaN/Inf events at logged steps, cumulative', axis: 'tensors with a non-finite gradient', logY: false },
 ];
 
 const optimRecords = (r: RunSnapshot): OptimRecord[] => r.metrics.filter((m): m is OptimRecord => m.kind === 'optim');

@@ -36,7 +36,8 @@ export function registerViews(context: vscode.ExtensionContext, services: ViewSe
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, new DashboardSerializer(context.extensionUri, services, store)),
     vscode.window.registerCustomEditorProvider(CHECKPOINT_INSPECTOR_VIEW_TYPE, new CheckpointInspectorProvider(context.extensionUri, services), {
       supportsMultipleEditorsPerDocument: true,
-      webviewOptions: { retainContextWhenHidden: false },
+      // VS Code's find widget (Ctrl+F) searches the page's text: tensor names, table rows.
+      webviewOptions: { retainContextWhenHidden: false, enableFindWidget: true },
     }),
     { dispose: () => DashboardPanel.instance?.dispose() },
   );
