@@ -20,6 +20,10 @@ export const COMMANDS = {
   showLiveRun: 'attentionLab.showLiveRun',
   setUpNativeBackend: 'attentionLab.setUpNativeBackend',
   cancelSlurmJobs: 'attentionLab.cancelSlurmJobs',
+  editRunTags: 'attentionLab.editRunTags',
+  editRunNote: 'attentionLab.editRunNote',
+  renameExperiment: 'attentionLab.renameExperiment',
+  newExperimentSpec: 'attentionLab.newExperimentSpec',
 } as const;
 
 export const VIEWS = {

@@ -440,7 +440,7 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
           },
         ),
         ...(comparison ? [button('Show whole experiment', () => leaveComparison(comparedExperiment()), { secondary: true })] : []),
-        textInput('Filter runs', state.filter, 'text in the run id, or /regex/', (v) => {
+        textInput('Filter runs', state.filter, 'run id, tag or note; or /regex/', (v) => {
           save({ filter: v });
           render();
           // The page is redrawn: typing goes on in the new field.

@@ -7,7 +7,7 @@
  * - colours: a group's colour index is its position among all groups of the experiment in grid
  *   order, computed before any filter or legend toggle, so a group keeps its colour in every
  *   chart and view (the live-run view uses the same order for its runs);
- * - filter: a case-insensitive substring of the run id, or `/regex/`.
+ * - filter: a case-insensitive substring of the run id, a tag or the note (run.json), or `/regex/`.
  */
 import { configLabel } from '../../src/core/experiment/runGroups';
 import type { RunFile } from '../../src/protocol/runFolder';
@@ -75,7 +75,12 @@ export function colorIndexes(allRuns: readonly RunSnapshot[], by: GroupBy = 'con
   return new Map(groupRuns(allRuns, by).map((g, i) => [g.key, i]));
 }
 
-/** The runs whose id matches the filter: a case-insensitive substring, or `/pattern/flags`. An invalid pattern matches as text. */
+/** What the filter searches in a run: its id, its tags (also as `#tag`) and its note. */
+function searchable(run: RunFile): string[] {
+  return [run.id, ...(run.tags ?? []).flatMap((t) => [t, `#${t}`]), ...(run.note ? [run.note] : [])];
+}
+
+/** The runs whose id, a tag or the note matches the filter: a case-insensitive substring, or `/pattern/flags`. An invalid pattern matches as text. */
 export function filterRuns<T extends { run: RunFile }>(runs: readonly T[], query: string): T[] {
   const q = query.trim();
   if (q === '') return [...runs];
@@ -83,11 +88,11 @@ export function filterRuns<T extends { run: RunFile }>(runs: readonly T[], query
   if (re) {
     try {
       const pattern = new RegExp(re[1] as string, re[2]);
-      return runs.filter((r) => pattern.test(r.run.id));
+      return runs.filter((r) => searchable(r.run).some((t) => pattern.test(t)));
     } catch {
       // not a valid pattern: the text itself
     }
   }
   const lower = q.toLowerCase();
-  return runs.filter((r) => r.run.id.toLowerCase().includes(lower));
+  return runs.filter((r) => searchable(r.run).some((t) => t.toLowerCase().includes(lower)));
 }

@@ -18,6 +18,7 @@ import type { TreeNode } from '../tree/runsTreeModel';
 import type { RunSummary } from '../runs/readRunsFolder';
 import type { Views } from '../views/index';
 import { isSpecFile } from './findSpecFiles';
+import { registerOrganiseCommands } from './organiseCommands';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -162,6 +163,7 @@ export function registerCommands(d: CommandDeps): void {
     d.tree.refresh();
     void vscode.window.showInformationMessage(`Attention Lab: ${node.experiment.name}: ${result.cancelled} cancelled, ${result.completed} completed, ${result.failed} failed`);
   });
+  registerOrganiseCommands(d, reg);
 }
 
 function runOf(node?: TreeNode): RunSummary | undefined {

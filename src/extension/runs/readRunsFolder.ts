@@ -32,6 +32,9 @@ export interface RunSummary {
   checkpoints: CheckpointSummary[];
   /** The run's Slurm task (docs/scale-out.md): its job id, the state run.json last recorded (null before the task started) and its log. */
   slurm: { jobId: string; state: string | null; log: string | null } | null;
+  /** The user's tags and note from run.json (organise.ts). */
+  tags: string[];
+  note: string | null;
 }
 
 export interface ExperimentSummary {
@@ -74,6 +77,8 @@ export function readRunSummary(runDir: string, experiment: string): RunSummary {
     error: null,
     checkpoints: listCheckpoints(runDir),
     slurm: null,
+    tags: [],
+    note: null,
   };
   let raw: unknown;
   try {
@@ -100,6 +105,8 @@ export function readRunSummary(runDir: string, experiment: string): RunSummary {
     backend: str(raw.backend),
     error: status ? str(raw.error) : `run.json: unknown status ${JSON.stringify(raw.status)}`,
     slurm: isObj(raw.slurm) && typeof raw.slurm.jobId === 'string' ? { jobId: raw.slurm.jobId, state: str(raw.slurm.state), log: str(raw.slurm.log) } : null,
+    tags: Array.isArray(raw.tags) ? raw.tags.filter((t): t is string => typeof t === 'string') : [],
+    note: str(raw.note),
   };
 }
 
