@@ -58,8 +58,14 @@ const REQUIRED = [
   'extension/media/icon.png',
   'extension/media/attention-lab.svg',
   'extension/schemas/experiment.schema.json',
+  'extension/LICENSE.txt',
+  'extension/changelog.md',
+  'extension/dist/webview/dashboard.js',
+  'extension/dist/webview/liveRun.js',
+  'extension/dist/webview/inspector.js',
+  'extension/dist/webview/report.js',
 ];
-const FORBIDDEN = [/^extension\/src\//, /^extension\/test\//, /^extension\/node_modules\//, /^extension\/scripts\//, /\.map$/, /\.ts$/, /^extension\/\.cache\//, /^extension\/runs\//, /^extension\/dist\/test\//, /^extension\/dist\/bench/];
+const FORBIDDEN = [/^extension\/dist\/webview\/gallery\.js$/, /threaded-simd\.wasm$/, /^extension\/bin\//, /^extension\/src\//, /^extension\/test\//, /^extension\/node_modules\//, /^extension\/scripts\//, /\.map$/, /\.ts$/, /^extension\/\.cache\//, /^extension\/runs\//, /^extension\/dist\/test\//, /^extension\/dist\/bench/];
 
 /** Problems with a .vsix's contents, one line each; [] when it is right. */
 export function checkVsix(file) {
@@ -86,8 +92,11 @@ export function packageVsix(out, { build = true } = {}) {
   const stage = mkdtempSync(join(tmpdir(), 'al-package-'));
   try {
     for (const name of readdirSync(root)) if (!NEVER_SHIPPED.has(name)) symlinkSync(join(root, name), join(stage, name));
-    // README links point into the repository (docs/, ../shared/): keep them as they are.
-    execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--follow-symlinks', '--out', resolve(out)], {
+    // With a `repository` in package.json vsce points the README's relative links and images at
+    // it; without one (no public repository yet) they stay relative, as in the repository.
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const noRepository = pkg.repository === undefined ? ['--allow-missing-repository', '--no-rewrite-relative-links'] : [];
+    execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', ...noRepository, '--follow-symlinks', '--out', resolve(out)], {
       cwd: stage,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
