@@ -89,7 +89,7 @@ export function checkNativeBackend(): void {
   });
   if (r.status !== 0) {
     const line = (r.error?.message ?? r.stderr ?? '').split('\n').find((l) => /error/i.test(l)) ?? (r.stderr ?? '').split('\n')[0] ?? 'unknown error';
-    throw new BackendUnavailableError(`backend 'node' is not available: @tensorflow/tfjs-node did not load (${line.trim()}); see the README for the native setup`);
+    throw new BackendUnavailableError(`backend 'node' is not available: @tensorflow/tfjs-node did not load (${line.trim()}); set it up with npm run setup:native (docs/native.md)`);
   }
 }
 
@@ -108,7 +108,7 @@ export async function initBackend(requested: BackendChoice = 'auto'): Promise<Ba
     }
     if (requested === 'node') {
       throw new BackendUnavailableError(
-        `backend 'node' is not available: @tensorflow/tfjs-node did not load (${native.ok ? 'backend did not initialize' : native.error}); see the README for the native setup`,
+        `backend 'node' is not available: @tensorflow/tfjs-node did not load (${native.ok ? 'backend did not initialize' : native.error}); set it up with npm run setup:native (docs/native.md)`,
       );
     }
   }
