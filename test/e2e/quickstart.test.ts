@@ -55,9 +55,10 @@ describe('the quick start from the packaged .vsix in a real VS Code (code-server
     const item = s.page.locator('.context-view .monaco-menu .action-item', { hasText: entry }).first();
     await item.waitFor({ timeout: 30_000 });
     await item.click();
+    await s.page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: 30_000 });
   };
   const answerInput = async (text: string): Promise<void> => {
-    const input = s.page.locator('.quick-input-widget input');
+    const input = s.page.locator('.quick-input-widget .quick-input-box input').first();
     await input.waitFor({ state: 'visible', timeout: 30_000 });
     await input.fill(text);
     await s.page.keyboard.press('Enter');
@@ -78,6 +79,12 @@ describe('the quick start from the packaged .vsix in a real VS Code (code-server
   });
 
   it('step 1: Run Experiment → quick trains its 6 runs to the end', shotOnFailure('quick', async () => {
+    // An empty folder: the Attention Lab view in the activity bar, with its welcome, comes first.
+    const item = s.page.locator('.part.activitybar .action-item [aria-label^="Attention Lab"]').first();
+    await item.waitFor({ timeout: 120_000 });
+    await item.click();
+    await s.page.getByText('No runs yet', { exact: false }).first().waitFor({ timeout: 120_000 });
+    await shot('00-welcome', 'sidebar');
     const started = Date.now();
     await runCommand(s.page, 'Attention Lab: Run Experiment…');
     const row = s.page.locator('.quick-input-list .monaco-list-row').filter({ has: s.page.locator('.label-name', { hasText: /^\s*quick\s*$/ }) }).first();

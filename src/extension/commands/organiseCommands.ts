@@ -29,6 +29,8 @@ export function registerOrganiseCommands(d: CommandDeps, reg: Register): void {
     if (node?.kind !== 'run') return;
     const value = await vscode.window.showInputBox({
       title: `Tags of ${node.run.id}`,
+      // Opened from a context menu: the tree takes the focus back as the menu closes.
+      ignoreFocusOut: true,
       prompt: 'Comma-separated; empty removes them. The dashboard’s run filter finds runs by tag.',
       value: node.run.tags.join(', '),
       validateInput: (text) => {
@@ -49,6 +51,7 @@ export function registerOrganiseCommands(d: CommandDeps, reg: Register): void {
     if (node?.kind !== 'run') return;
     const value = await vscode.window.showInputBox({
       title: `Note on ${node.run.id}`,
+      ignoreFocusOut: true,
       prompt: 'Free text, kept in run.json; empty removes it.',
       value: node.run.note ?? '',
       validateInput: (text) => (text.trim().length > MAX_NOTE_LENGTH ? `at most ${MAX_NOTE_LENGTH} characters` : null),
@@ -67,6 +70,7 @@ export function registerOrganiseCommands(d: CommandDeps, reg: Register): void {
     const parent = path.dirname(exp.dir);
     const name = await vscode.window.showInputBox({
       title: `Rename experiment "${exp.name}"`,
+      ignoreFocusOut: true,
       prompt: 'The folder, experiment.json and every run.json take the new name.',
       value: exp.name,
       validateInput: (text) => renameProblem(parent, exp.dir, text.trim()),
