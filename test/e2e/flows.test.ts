@@ -418,7 +418,7 @@ describe('Attention Lab flows in a real VS Code (code-server)', { skip: unavaila
       for (const scheme of ['light', 'dark'] as const) {
         const page = await browser.newPage({ colorScheme: scheme, viewport: { width: 1200, height: 900 } });
         await page.goto(`file://${out}`);
-        const box = page.locator('vscode-checkbox').filter({ hasText: /^Log (y|scale)$/ });
+        const box = page.locator('vscode-checkbox').filter({ hasText: /Log (y|scale)/ });
         await box.waitFor({ timeout: 30_000 });
         await page.screenshot({ path: path.join(SHOTS, `09-report-${scheme}.png`) });
         const [fg, bg] = await box.evaluate((el) => [getComputedStyle(el).color, getComputedStyle(document.body).backgroundColor]);
