@@ -239,10 +239,16 @@ describe('Slurm: a real single-node cluster', { skip: unavailable, timeout: 600_
   });
 
   it('a task over its memory limit is reported failed with Slurm’s state and its last word', async () => {
-    const exp = await detached(tinySpec({ name: 'memory' }), '--mem=60M');
+    // A run that trains until stopped: a short one can finish between two of Slurm's memory
+    // samples (every 5 s here) and end COMPLETED on a fast machine.
+    const exp = await detached(endless('memory'), '--mem=60M');
     const runDir = path.join(exp, (JSON.parse(fs.readFileSync(path.join(exp, 'experiment.json'), 'utf8')) as { runs: string[] }).runs[0] as string);
     const jobId = `${submissionOf(exp).arrayJobId}_0`;
-    await waitFor('the memory limit to end the task', 120_000, () => (/^(FAILED|OUT_OF_MEMORY)$/.test(taskState(jobId)) ? true : undefined), 500);
+    const ended = await waitFor('the memory limit to end the task', 120_000, () => {
+      const state = taskState(jobId);
+      return /^(PENDING|RUNNING|CONFIGURING|COMPLETING|UNKNOWN)$/.test(state) ? undefined : state;
+    }, 500);
+    assert.match(ended, /^(FAILED|OUT_OF_MEMORY)$/, 'the task ends by its memory limit');
     const rows = await status(exp);
     assert.equal(rows[0]?.status, 'failed');
     const run = runJson(runDir);

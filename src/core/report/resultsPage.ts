@@ -112,7 +112,7 @@ export function readmeDigest(meta: ResultsMeta, summary: SummaryFile, tables: st
   }
   const seeds = new Set(summary.runs.map((r) => r.seed)).size;
   parts.push(
-    `${summary.runs.length} runs, ${seeds} seed(s) per configuration, ${formatDuration(meta.wallSeconds)}${meta.cpuSeconds != null ? ` (CPU ${formatDuration(meta.cpuSeconds)})` : ''} on ${Object.keys(meta.backends).join(', ') || '–'} (${meta.machine.cores} cores${meta.load ? `, load ${meta.load.before.toFixed(1)}` : ''}); full tables: [docs/results/${meta.preset}.md](docs/results/${meta.preset}.md).`,
+    `${summary.runs.length} runs, ${seeds} seed(s) per configuration, ${formatDuration(meta.wallSeconds)}${meta.cpuSeconds != null ? ` (CPU ${formatDuration(meta.cpuSeconds)})` : ''} on ${Object.keys(meta.backends).join(', ') || '–'} (${meta.machine.cores} cores${meta.load ? `, load ${meta.load.before.toFixed(1)} → ${meta.load.after.toFixed(1)}` : ''}); full tables: [docs/results/${meta.preset}.md](docs/results/${meta.preset}.md).`,
   );
   return parts.filter((p) => p.length > 0).join('\n\n');
 }
