@@ -16,7 +16,7 @@ export const LAYERS = {
   'src/core': ['src/protocol'],
   'src/engine': ['src/protocol', 'src/core'],
   'src/cli': ['src/protocol', 'src/core', 'src/engine'],
-  'src/backend': ['src/protocol', 'src/core', 'src/engine', 'src/cli'],
+  'src/backend': ['src/protocol', 'src/core', 'src/engine'],
   'src/extension': ['src/protocol', 'src/core'],
   webview: ['src/protocol', 'src/core'],
 };

@@ -27,7 +27,7 @@ export const nodeOptions = {
   format: 'cjs',
   sourcemap: 'linked',
   // tfjs marks its backends side-effect free in `sideEffects`; 'module' first keeps the
-  // registering imports (tfjs-notes.md, pitfall 4).
+  // registering imports (docs/tfjs.md, pitfall 4).
   mainFields: ['module', 'main'],
   external: ['@tensorflow/tfjs-node', 'vscode'],
   logLevel: 'warning',
@@ -38,6 +38,8 @@ const nodeEntries = {
   cli: 'src/cli/main.ts',
   worker: 'src/engine/experiment/worker.ts',
   bench: 'bench/bench.ts',
+  // npm run bench:steadiness: what makes a step's time vary (GC, page faults, preemption).
+  'bench-steadiness': 'bench/steadiness.ts',
   // npm run science: every preset, written to docs/results/.
   science: 'scripts/science.ts',
   // The extension host (no tfjs in it) and the training backend process it starts.

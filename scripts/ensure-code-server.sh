@@ -2,7 +2,7 @@
 # Installs what the real-VS-Code suite (test/e2e/) needs, when missing: Debian's chromium (via
 # ensure-chromium.sh), ripgrep and libkrb5-dev, and code-server@4.100.3 (VS Code 1.100.3, the
 # last one for Node 20) into .cache/code-server (git-ignored, ~300 MB, never in the .vsix).
-# Idempotent and quiet when everything is there. See ../shared/docs/vscode-e2e.md for the traps.
+# Idempotent and quiet when everything is there. The traps it works around are commented below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -116,17 +116,40 @@ function writeResults(name: string, dir: string, facts: ExecutionFacts, descript
   } else process.stderr.write(`science: the README has no <!-- results:${name} --> markers; left as it is\n`);
 }
 
+const USAGE = `usage: npm run science [-- [--only a,b] [--out DIR] [--backend NAME] [--no-readme]]
+       npm run science -- --from DIR [--from DIR…] [--no-readme]
+
+Re-runs the built-in presets through the CLI (every preset, or those named by --only) and writes
+docs/results/<preset>.md and the README's digest between <!-- results:<preset> --> markers.
+--from writes the same pages from experiment folders trained earlier.
+`;
+
+function parse(): { only?: string; out?: string; from?: string[]; 'no-readme'?: boolean; backend?: string } {
+  try {
+    const { values } = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        only: { type: 'string' },
+        out: { type: 'string' },
+        from: { type: 'string', multiple: true },
+        'no-readme': { type: 'boolean' },
+        backend: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    }
+    return values;
+  } catch (e) {
+    process.stderr.write(`science: ${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
 function main(): void {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      only: { type: 'string' },
-      out: { type: 'string' },
-      from: { type: 'string', multiple: true },
-      'no-readme': { type: 'boolean' },
-      backend: { type: 'string' },
-    },
-  });
+  const values = parse();
   const presets = listPresets();
   const describe = (name: string): string => {
     const preset = presets.find((p) => p.name === name);

@@ -1,6 +1,6 @@
 """Plain NumPy references the peer harness shares: the learning-rate schedules and the 2-D test
 functions of Attention Lab (written again from their definitions, not imported), and Tiger's
-reference semantics from ../shared/docs/science.md section 3 in float64.
+reference semantics from docs/science.md §3 in float64.
 
 Nothing here calls Attention Lab: these are the independent side of the comparison.
 """
@@ -90,7 +90,7 @@ TEST_FUNCTIONS = {
 }
 
 
-# --- Tiger, reference semantics (science.md section 3), float64 ---
+# --- Tiger, reference semantics (docs/science.md §3), float64 ---
 
 HALF_STEP_KINDS = ("bias", "norm-gain", "norm-bias")
 

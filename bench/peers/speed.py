@@ -1,8 +1,8 @@
 """The Python side of `npm run bench:peers` (bench/peers/speed.ts starts it): training speed of
 the reference model in PyTorch (eager) and JAX (jit) on the CPU, and numpy's float32 matmul as the
-machine's ceiling. Prints one JSON object on stdout.
+machine's ceiling. Prints one JSON object on stdout (per step: wall and process CPU milliseconds).
 
-    speed.py torch  --data FILE --T 32 --batch 32 --warmup 5 --steps 20
+    speed.py torch  --data FILE --T 32 --batch 32 --warmup 5 --steps 20 [--threads N]
     speed.py jax    --data FILE ...        (start it under `taskset -c 0`: JAX's own thread
                                             flags do not keep it on one core)
     speed.py matmul --n 1024 --repeats 10  (start it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE
@@ -57,17 +57,18 @@ def init_params(cfg: dict, seed: int = 1) -> dict[str, np.ndarray]:
     return out
 
 
-def bench_torch(tokens, targets, cfg, warmup: int) -> tuple[list[float], dict]:
+def bench_torch(tokens, targets, cfg, warmup: int, threads: int = 1) -> tuple[list[float], list[float], dict]:
     import torch
-    torch.set_num_threads(1)
+    torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)
     from attention_lab_torch import forward
     params = {k: torch.tensor(v, requires_grad=True) for k, v in init_params(cfg).items()}
     opt = torch.optim.AdamW(params.values(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2)
-    times, losses = [], []
+    times, cpu, losses = [], [], []
     for i in range(tokens.shape[0]):
         tok = torch.from_numpy(tokens[i].astype(np.int64))
         tgt = torch.from_numpy(targets[i].astype(np.int64))
+        c0 = time.process_time()
         t0 = time.perf_counter()
         logits, _ = forward(cfg, params, tok)
         loss = torch.nn.functional.cross_entropy(logits.reshape(-1, cfg["vocabSize"]), tgt.reshape(-1))
@@ -77,12 +78,14 @@ def bench_torch(tokens, targets, cfg, warmup: int) -> tuple[list[float], dict]:
         opt.step()
         losses.append(loss.item())  # the host read ends the step, as Attention Lab's does
         dt = time.perf_counter() - t0
+        dc = time.process_time() - c0
         if i >= warmup:
             times.append(dt)
-    return times, {"threads": torch.get_num_threads(), "version": torch.__version__, "firstLoss": losses[0], "lastLoss": losses[-1]}
+            cpu.append(dc)
+    return times, cpu, {"threads": torch.get_num_threads(), "version": torch.__version__, "firstLoss": losses[0], "lastLoss": losses[-1]}
 
 
-def bench_jax(tokens, targets, cfg, warmup: int) -> tuple[list[float], dict]:
+def bench_jax(tokens, targets, cfg, warmup: int, threads: int = 1) -> tuple[list[float], list[float], dict]:
     import jax
     import jax.numpy as jnp
     import optax
@@ -124,16 +127,20 @@ def bench_jax(tokens, targets, cfg, warmup: int) -> tuple[list[float], dict]:
         updates, s = tx.update(grads, s, p)
         return optax.apply_updates(p, updates), s, loss
 
-    times, losses = [], []
+    times, cpu, losses = [], [], []
     for i in range(tokens.shape[0]):
         tok, tgt = jnp.asarray(tokens[i]), jnp.asarray(targets[i])
+        c0 = time.process_time()
         t0 = time.perf_counter()
         params, state, loss = step(params, state, tok, tgt)
         losses.append(float(loss))  # blocks until the step is done
         dt = time.perf_counter() - t0
+        dc = time.process_time() - c0
         if i >= warmup:
             times.append(dt)
-    return times, {"threads": 1, "affinity": sorted(os.sched_getaffinity(0)), "version": jax.__version__, "firstLoss": losses[0], "lastLoss": losses[-1]}
+            cpu.append(dc)
+    affinity = sorted(os.sched_getaffinity(0))
+    return times, cpu, {"threads": len(affinity), "affinity": affinity, "version": jax.__version__, "firstLoss": losses[0], "lastLoss": losses[-1]}
 
 
 def bench_matmul(n: int, repeats: int) -> dict:
@@ -162,15 +169,17 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--n", type=int, default=1024)
     ap.add_argument("--repeats", type=int, default=10)
+    ap.add_argument("--threads", type=int, default=1, help="torch: intra-op threads (JAX: start it under taskset with that many cores)")
     a = ap.parse_args()
     if a.what == "matmul":
         print(json.dumps(bench_matmul(a.n, a.repeats)))
         return
     cfg = {**CONFIG, "maxLen": a.T, "positionRange": a.T, "trainLength": a.T}
     tokens, targets = load_data(a.data, a.warmup + a.steps, a.batch, a.T)
-    times, info = (bench_torch if a.what == "torch" else bench_jax)(tokens, targets, cfg, a.warmup)
+    times, cpu, info = (bench_torch if a.what == "torch" else bench_jax)(tokens, targets, cfg, a.warmup, a.threads)
     med = statistics.median(times)
-    print(json.dumps({"framework": a.what, "T": a.T, "msPerStep": med * 1000, "tokensPerSecond": a.batch * a.T / med, **info}))
+    print(json.dumps({"framework": a.what, "T": a.T, "msPerStep": med * 1000, "tokensPerSecond": a.batch * a.T / med,
+                      "cpuMsPerStep": statistics.median(cpu) * 1000, "stepMs": [t * 1000 for t in times], "stepCpuMs": [c * 1000 for c in cpu], **info}))
 
 
 if __name__ == "__main__":

@@ -2,45 +2,48 @@
  * `npm run bench:peers`: training speed of the reference configuration (2 layers, d_model 64,
  * 4 heads, d_ff 256, vocab 32, batch 32, AdamW, gradient clip 1) at T = 32 and 128 with each
  * Attention Lab backend that loads, beside the same model in PyTorch (eager) and JAX (jit) on the
- * CPU, one thread each, on the same batches, in one run; plus numpy's float32 matmul as the
- * machine's ceiling and each framework's achieved GFLOP/s per training step.
+ * CPU, on the same batches, in one run; at one thread each, and (native and PyTorch) with every
+ * core; plus numpy's float32 matmul as the machine's ceiling and each framework's GFLOP/s.
  *
  * Started by bench/peers/run.mjs (which checks the Python environment and bundles this file):
- *   node dist/peers/speed.js <repo root> <python of bench/peers/.venv>
- * Each framework's time is the median of its timed steps after warm-up, taken in ROUNDS rounds
- * that interleave the frameworks (so a change in the machine's load hits all of them alike); the
- * table shows the median round and the range, and the per-round ratio of every Attention Lab
- * backend to PyTorch eager with its median. Compare ratios from one run: the machine may be shared.
- * Options (after `npm run bench:peers --`): --rounds N (3)  --steps N (timed steps per round, 10)
- *   --lengths 32,128
+ *   node dist/peers/speed.js <repo root> <python of bench/peers/.venv> [options]
+ * Every Attention Lab configuration (backend × threads) trains in its own long-lived Node process
+ * (this file with `--child`), as PyTorch and JAX run in their own Python processes: TensorFlow
+ * reads its thread counts once, and one process switching between backends makes V8 re-optimize
+ * the engine's shared code at each switch, which made rounds unsteady. Each process warms up once
+ * (V8 optimizes tfjs's JavaScript only after some 40 steps), then answers one request per round.
+ * Rounds interleave the frameworks (rotating their order), so a change in the machine's load hits
+ * all of them alike; a row is the median round, with the rounds' range; per step the wall time and
+ * the process's CPU time are recorded (the CPU time is less sensitive to other processes' load).
+ * The output ends with one verdict line per T: Attention Lab's native backend ÷ PyTorch eager,
+ * one thread each (median of the rounds' ratios, its order-statistic interval, PASS/FAIL against
+ * 1.0×), and whether every round stayed within ±10 % of its median.
+ * Options (after `npm run bench:peers --`): --rounds N (5)  --steps N (timed steps per round, 20)
+ *   --lengths 32,128  --no-all-cores (skip the all-cores comparison)  --no-jax  --no-cpu
+ *   --no-wasm (native and PyTorch only: on a loaded machine wasm's warm-up at T = 128 takes minutes)
  */
-import { spawnSync } from 'node:child_process';
+import { spawnSync, fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BackendChoice } from '../../src/protocol/backend';
+import { Rng } from '../../src/core/random';
 import { initBackend } from '../../src/engine/backend';
 import { defaultOptimizerConfig } from '../../src/engine/optim';
-import { Rng } from '../../src/core/random';
 import { tf } from '../../src/engine/tf';
 import { REFERENCE, ReferenceRun, median, numbersOption, warmingUp } from '../referenceRun';
 
 const { batch: BATCH, vocab: VOCAB, layers: LAYERS, dModel: D, heads: HEADS, dFf: D_FF } = REFERENCE;
-const LENGTHS = numbersOption('--lengths', '32,128');
-/** Warm-up and timed steps; the pure-JS cpu backend is ~20× slower than wasm, so fewer there. */
-const FAST = { warmup: 5, steps: numbersOption('--steps', '10')[0] as number };
-const SLOW = { warmup: 1, steps: 2 };
-/** Interleaved rounds of the fast frameworks; the table shows the median round and the range. */
-const ROUNDS = numbersOption('--rounds', '3')[0] as number;
 
-interface Row {
-  framework: string;
-  threads: string;
-  T: number;
-  msPerStep: number;
-  tokensPerSecond: number;
-  note?: string;
+/** One framework's steps in one round: wall and process-CPU milliseconds per timed step. */
+interface StepTimes {
+  wallMs: number[];
+  cpuMs: number[];
 }
+
+/** A request to an Attention Lab child process, and its replies. */
+type ToChild = { type: 'init'; choice: BackendChoice } | { type: 'measure'; T: number; warmup: number; steps: number; file: string };
+type FromChild = { type: 'ready'; name: string } | { type: 'unavailable'; message: string } | ({ type: 'measured' } & StepTimes) | { type: 'failed'; message: string };
 
 /**
  * Matmul FLOPs of one training step, the same count for every framework: forward = dense layers
@@ -48,7 +51,7 @@ interface Row {
  * PV over the full T×T (4·T·D per token and layer); backward = 2 × forward. Embedding lookups,
  * norms, softmax and the optimizer are left out (a few per cent).
  */
-function trainingFlops(T: number): number {
+export function trainingFlops(T: number): number {
   const perToken = LAYERS * (8 * D * D + 4 * D * D_FF + 4 * T * D) + 2 * D * VOCAB;
   return 3 * perToken * BATCH * T;
 }
@@ -68,32 +71,45 @@ function makeData(T: number, steps: number): { tokens: Int32Array; targets: Int3
   return { tokens, targets };
 }
 
-/** Attention Lab's training step on the current backend: median ms over `steps` timed steps after `warmup`, on given data. */
-function measureOurs(T: number, warmup: number, steps: number, data: { tokens: Int32Array; targets: Int32Array }): number {
-  const run = new ReferenceRun(T, defaultOptimizerConfig('adamw'));
-  const times: number[] = [];
-  const size = BATCH * T;
-  try {
-    for (let i = 0; i < warmup + steps; i++) {
-      const tokens = tf.tensor2d(data.tokens.subarray(i * size, (i + 1) * size), [BATCH, T], 'int32');
-      const targets = data.targets.slice(i * size, (i + 1) * size);
-      const t0 = performance.now();
-      run.step(i, tokens, targets);
-      const dt = performance.now() - t0;
-      tokens.dispose();
-      if (i >= warmup) times.push(dt);
-    }
-  } finally {
-    run.dispose();
-  }
-  return median(times);
+/**
+ * The interval between order statistics that covers the median of the rounds' distribution with
+ * probability ≥ 95 % when there are enough rounds (distribution-free: the number of rounds below
+ * the median is Binomial(n, ½)); with fewer, the whole range and its coverage (94 % at 5 rounds).
+ */
+export function medianInterval(xs: readonly number[]): { lo: number; hi: number; coverage: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  const binom = (k: number): number => {
+    let c = 1;
+    for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1);
+    return c / 2 ** n;
+  };
+  // coverage of [x(k), x(n-k+1)] (1-based) = 1 − 2 P(Bin ≤ k − 1)
+  const coverage = (k: number): number => {
+    let tail = 0;
+    for (let i = 0; i < k; i++) tail += binom(i);
+    return 1 - 2 * tail;
+  };
+  let k = 1;
+  while (k + 1 <= Math.floor(n / 2) && coverage(k + 1) >= 0.95) k++;
+  return { lo: s[k - 1] as number, hi: s[n - k] as number, coverage: n > 0 ? coverage(k) : 0 };
 }
 
-/** Untimed training steps on fresh models of 5 steps each, by warmingUp()'s rule with these limits. */
-const WARM_UP = { steps: 50, ms: 1500, maxMs: 5000 };
-function warmUp(T: number): void {
-  const data = makeData(T, 5);
-  for (let done = 0, warming = warmingUp(WARM_UP); warming(done); done += 5) measureOurs(T, 5, 0, data);
+/** What the harness prints about the machine, so that figures from different machines are never mixed. */
+function describeMachine(): string {
+  let model = os.cpus()[0]?.model ?? 'cpu';
+  let detail = '';
+  try {
+    const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (name: string): string | undefined => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(info)?.[1]?.trim();
+    model = field('model name') ?? model;
+    const flags = new Set((field('flags') ?? '').split(/\s+/));
+    const isa = ['avx2', 'avx512f', 'avx512_bf16', 'amx_tile'].filter((f) => flags.has(f)).join(' ');
+    detail = ` (${field('vendor_id') ?? '?'} family ${field('cpu family') ?? '?'} model ${field('model') ?? '?'} stepping ${field('stepping') ?? '?'}; ${isa || 'no AVX2'}${flags.has('hypervisor') ? '; virtual machine' : ''})`;
+  } catch {
+    // not Linux: the model name is all there is
+  }
+  return `${model}${detail} × ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`;
 }
 
 function runPython(python: string, script: string, args: string[], env: NodeJS.ProcessEnv, prefix: string[] = []): Record<string, unknown> {
@@ -105,125 +121,284 @@ function runPython(python: string, script: string, args: string[], env: NodeJS.P
   return JSON.parse(line) as Record<string, unknown>;
 }
 
-/** The environment with one thread everywhere; OPENBLAS_CORETYPE/L2_SIZE are kept except for the matmul ceiling. */
-function oneThreadEnv(extra: Record<string, string> = {}, drop: string[] = []): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', ...extra };
+/** The environment with `threads` threads everywhere; OPENBLAS_CORETYPE/L2_SIZE are kept except for the matmul ceiling. */
+function threadEnv(threads: number, extra: Record<string, string> = {}, drop: string[] = []): NodeJS.ProcessEnv {
+  const n = String(threads);
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', OMP_NUM_THREADS: n, MKL_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, ...extra };
   for (const k of drop) delete env[k];
   return env;
 }
 
 const fmt = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
-const k = (x: number): string => `${(x / 1000).toFixed(1)}k`;
+const kTok = (x: number): string => `${(x / 1000).toFixed(1)}k`;
+
+/** An Attention Lab backend at a thread count, in its own Node process (this file with --child). */
+class OursProcess {
+  private readonly child: ChildProcess;
+  private pending: ((m: FromChild) => void) | null = null;
+  name = '';
+
+  constructor(readonly choice: BackendChoice, readonly threads: number) {
+    const env: NodeJS.ProcessEnv = { ...process.env, TF_NUM_INTRAOP_THREADS: String(threads), TF_NUM_INTEROP_THREADS: '1', TF_CPP_MIN_LOG_LEVEL: '2' };
+    this.child = fork(__filename, ['--child'], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+    this.child.on('message', (m: FromChild) => {
+      const p = this.pending;
+      this.pending = null;
+      p?.(m);
+    });
+    this.child.on('exit', (code) => {
+      const p = this.pending;
+      this.pending = null;
+      p?.({ type: 'failed', message: `the ${choice} process exited (${code})` });
+    });
+  }
+
+  request(m: ToChild): Promise<FromChild> {
+    return new Promise((resolve) => {
+      this.pending = resolve;
+      this.child.send(m);
+    });
+  }
+
+  stop(): void {
+    this.child.kill();
+  }
+}
+
+interface Framework {
+  label: string;
+  threads: number;
+  /** Measures one round at T. */
+  measure(T: number, file: string, warmup: number, steps: number): Promise<StepTimes>;
+  ours: boolean;
+  native: boolean;
+}
 
 async function main(): Promise<void> {
   const root = path.resolve(process.argv[2] ?? '.');
   const python = process.argv[3] ?? path.join(root, 'bench', 'peers', '.venv', 'bin', 'python');
   const script = path.join(root, 'bench', 'peers', 'speed.py');
-  // One intra-op and one inter-op thread for the native backend too, whatever the caller's
-  // environment says; TensorFlow reads these when initBackend('node') loads it below.
-  process.env.TF_NUM_INTRAOP_THREADS = '1';
-  process.env.TF_NUM_INTEROP_THREADS = '1';
-  const load0 = os.loadavg();
-  const started = new Date();
-  console.log(`Attention Lab vs PyTorch and JAX — ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}, tfjs-core ${tf.version_core}`);
-  console.log(`reference config: ${LAYERS} layers, d_model ${D}, ${HEADS} heads, d_ff ${D_FF}, vocab ${VOCAB}, batch ${BATCH}, AdamW + clip 1; 1 thread each; same batches; medians`);
-  console.log(`load average at start: ${load0.map((x) => x.toFixed(2)).join(' ')}\n`);
+  const LENGTHS = numbersOption('--lengths', '32,128');
+  const STEPS = numbersOption('--steps', '20')[0] as number;
+  const WARMUP = 5;
+  const ROUNDS = numbersOption('--rounds', '5')[0] as number;
+  const ALL_CORES = os.availableParallelism();
+  const allCores = !process.argv.includes('--no-all-cores') && ALL_CORES > 1;
+  const withJax = !process.argv.includes('--no-jax');
+  const withCpu = !process.argv.includes('--no-cpu');
+  const withWasm = !process.argv.includes('--no-wasm');
+  const started = Date.now();
+  const loads: number[] = [os.loadavg()[0] as number];
 
+  const ceilingOnce = (): Record<string, unknown> => runPython(python, script, ['matmul', '--n', '1024', '--repeats', '20'], threadEnv(1, {}, ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE']));
+  const first = ceilingOnce();
+  console.log(`Attention Lab vs PyTorch and JAX, ${new Date().toISOString()}`);
+  console.log(`machine: ${describeMachine()}; Node ${process.versions.node}`);
+  console.log(`numpy ${String(first.numpy)} (${String(first.blas)}) float32 1024³ matmul ceiling, 1 thread: ${fmt(first.gflops as number, 1)} GFLOP/s (best of 20; OPENBLAS_CORETYPE unset)`);
+  console.log(`reference config: ${LAYERS} layers, d_model ${D}, ${HEADS} heads, d_ff ${D_FF}, vocab ${VOCAB}, batch ${BATCH}, AdamW + clip 1; same batches; ${ROUNDS} rounds × ${STEPS} timed steps`);
+  console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${ALL_CORES} cores; above ~1 the machine is shared while measuring)\n`);
+
+  // Attention Lab's configurations, each in its own process.
+  const ours: OursProcess[] = [];
+  const frameworks: Framework[] = [];
+  const configs: { choice: BackendChoice; threads: number }[] = [{ choice: 'node', threads: 1 }];
+  if (withWasm) configs.push({ choice: 'wasm', threads: 1 });
+  if (allCores) configs.push({ choice: 'node', threads: ALL_CORES });
+  for (const c of configs) {
+    const p = new OursProcess(c.choice, c.threads);
+    const r = await p.request({ type: 'init', choice: c.choice });
+    if (r.type !== 'ready') {
+      console.log(`tfjs backend '${c.choice}' not available: ${r.type === 'unavailable' || r.type === 'failed' ? r.message : r.type}`);
+      p.stop();
+      continue;
+    }
+    p.name = r.name;
+    ours.push(p);
+    frameworks.push({
+      label: `Attention Lab, tfjs-${r.name}${r.name === 'tensorflow' ? ' (native)' : ''}`,
+      threads: c.threads,
+      ours: true,
+      native: r.name === 'tensorflow',
+      measure: async (T, file, warmup, steps) => {
+        const m = await p.request({ type: 'measure', T, warmup, steps, file });
+        if (m.type !== 'measured') throw new Error(`tfjs-${r.name}: ${m.type === 'failed' ? m.message : m.type}`);
+        return m;
+      },
+    });
+  }
+  const python1 = (what: 'torch' | 'jax', threads: number) => async (T: number, file: string, warmup: number, steps: number): Promise<StepTimes> => {
+    const args = [what, '--data', file, '--T', String(T), '--batch', String(BATCH), '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads)];
+    const env = what === 'jax' ? threadEnv(threads, { XLA_FLAGS: `--xla_cpu_multi_thread_eigen=${threads > 1} intra_op_parallelism_threads=${threads}` }) : threadEnv(threads);
+    const r = runPython(python, script, args, env, what === 'jax' ? ['taskset', '-c', Array.from({ length: threads }, (_, i) => i).join(',')] : []);
+    versions[what] = String(r.version);
+    return { wallMs: r.stepMs as number[], cpuMs: r.stepCpuMs as number[] };
+  };
+  const versions: Record<string, string> = {};
+  frameworks.push({ label: 'PyTorch eager', threads: 1, ours: false, native: false, measure: python1('torch', 1) });
+  if (withJax) frameworks.push({ label: 'JAX jit', threads: 1, ours: false, native: false, measure: python1('jax', 1) });
+  if (allCores) frameworks.push({ label: 'PyTorch eager', threads: ALL_CORES, ours: false, native: false, measure: python1('torch', ALL_CORES) });
+
+  interface Row { framework: Framework; T: number; wall: number[]; cpu: number[] }
   const rows: Row[] = [];
-  /** Per T, per Attention Lab backend: its tokens/s over PyTorch's in each round. */
-  const ratios: { T: number; framework: string; perRound: number[] }[] = [];
-  const ceilings: Record<string, unknown>[] = [];
+  const ceilings: Record<string, unknown>[] = [first];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'attention-lab-bench-peers-'));
   try {
-    const backends: { choice: BackendChoice; name: string }[] = [];
-    for (const choice of ['node', 'wasm', 'cpu'] as BackendChoice[]) {
-      try {
-        const name = (await initBackend(choice)).name;
-        if (!backends.some((b) => b.name === name)) backends.push({ choice, name });
-      } catch (err) {
-        console.log(`tfjs backend '${choice}' not available: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-      }
-    }
-    // A process-level warm-up per backend and length, untimed: wasm compiles and grows its memory
-    // on first use, and V8 optimizes tfjs's JavaScript only after some 40 steps (before that a
-    // native step at T = 32 takes ~25 ms instead of ~15). Twice round the backends: the first
-    // switch to the other backend makes V8 re-optimize the engine's shared code.
-    for (let pass = 0; pass < 2; pass++) {
-      for (const b of backends.filter((x) => x.name !== 'cpu')) {
-        await initBackend(b.choice);
-        for (const T of LENGTHS) warmUp(T);
-      }
-    }
     for (const T of LENGTHS) {
-      const { warmup, steps } = FAST;
-      const data = makeData(T, warmup + steps);
+      const data = makeData(T, WARMUP + STEPS);
       const file = path.join(work, `data-${T}.bin`);
       fs.writeFileSync(file, Buffer.concat([Buffer.from(data.tokens.buffer), Buffer.from(data.targets.buffer)]));
-      const args = ['--data', file, '--T', String(T), '--batch', String(BATCH), '--warmup', String(warmup), '--steps', String(steps)];
-      const jaxEnv = oneThreadEnv({ XLA_FLAGS: '--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1' });
-      // Rounds interleave the frameworks, so a change in the machine's load hits them alike.
-      const perRound = new Map<string, { threads: string; ms: number[] }>();
-      const record = (framework: string, threads: string, ms: number): void => {
-        const entry = perRound.get(framework) ?? { threads, ms: [] };
-        entry.ms.push(ms);
-        perRound.set(framework, entry);
-        console.log(`  T=${T} ${framework}: ${fmt(ms, 1)} ms/step`);
-      };
+      const byFramework = new Map<Framework, Row>(frameworks.map((f) => [f, { framework: f, T, wall: [], cpu: [] }]));
       for (let round = 0; round < ROUNDS; round++) {
-        // The ceiling: OpenBLAS choosing its kernel for this CPU (the machine pins an older one by default).
-        ceilings.push(runPython(python, script, ['matmul', '--n', '1024', '--repeats', '20'], oneThreadEnv({}, ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'])));
-        for (const b of backends.filter((x) => x.name !== 'cpu')) {
-          await initBackend(b.choice);
-          record(`Attention Lab, tfjs-${b.name}`, b.name === 'tensorflow' ? '1 (intra-op, inter-op)' : '1', measureOurs(T, warmup, steps, data));
+        ceilings.push(ceilingOnce());
+        // Rotate the order each round: no framework always runs right after the same other one.
+        const order = frameworks.map((_, i) => frameworks[(i + round) % frameworks.length] as Framework);
+        for (const f of order) {
+          const t = await f.measure(T, file, WARMUP, STEPS);
+          const row = byFramework.get(f) as Row;
+          row.wall.push(median(t.wallMs));
+          row.cpu.push(median(t.cpuMs));
+          console.log(`  T=${T} round ${round + 1} ${f.label}, ${f.threads} thread${f.threads > 1 ? 's' : ''}: ${fmt(median(t.wallMs), 1)} ms/step (CPU ${fmt(median(t.cpuMs), 1)} ms)`);
         }
-        const torch = runPython(python, script, ['torch', ...args], oneThreadEnv());
-        record(`PyTorch ${String(torch.version)} eager`, String(torch.threads), torch.msPerStep as number);
-        const jax = runPython(python, script, ['jax', ...args], jaxEnv, ['taskset', '-c', '0']);
-        record(`JAX ${String(jax.version)} jit`, `1 (taskset -c ${(jax.affinity as number[]).join(',')})`, jax.msPerStep as number);
+        loads.push(os.loadavg()[0] as number);
       }
-      // The pure-JS backend is ~20× slower than wasm: one short round.
-      const cpu = backends.find((b) => b.name === 'cpu');
-      if (cpu) {
-        await initBackend(cpu.choice);
-        record('Attention Lab, tfjs-cpu', '1', measureOurs(T, SLOW.warmup, SLOW.steps, data));
-      }
-      const torchMs = [...perRound].find(([name]) => name.startsWith('PyTorch'))?.[1].ms ?? [];
-      for (const [framework, { ms }] of perRound) {
-        if (framework.startsWith('Attention Lab') && ms.length === torchMs.length) ratios.push({ T, framework, perRound: ms.map((m, i) => (torchMs[i] as number) / m) });
-      }
-      for (const [framework, { threads, ms }] of perRound) {
-        const med = median(ms);
-        const spread = ms.length > 1 ? `${fmt(Math.min(...ms), 1)}–${fmt(Math.max(...ms), 1)}` : '';
-        rows.push({ framework, threads, T, msPerStep: med, tokensPerSecond: (BATCH * T * 1000) / med, note: spread });
+      rows.push(...byFramework.values());
+      // The pure-JS backend is ~20× slower than wasm: one short round in a fresh process.
+      if (withCpu) {
+        const p = new OursProcess('cpu', 1);
+        const r = await p.request({ type: 'init', choice: 'cpu' });
+        if (r.type === 'ready') {
+          const m = await p.request({ type: 'measure', T, warmup: 1, steps: 2, file });
+          if (m.type === 'measured') rows.push({ framework: { label: 'Attention Lab, tfjs-cpu', threads: 1, ours: true, native: false, measure: async () => m }, T, wall: [median(m.wallMs)], cpu: [median(m.cpuMs)] });
+        }
+        p.stop();
       }
     }
-    const ceiling = Math.max(...ceilings.map((m) => m.gflops as number));
-    const matmul = ceilings.find((m) => m.gflops === ceiling) as Record<string, unknown>;
-
-    console.log(`\n| framework | threads | T | ms/step (median round) | rounds' range, ms | tokens/s | × tfjs-wasm | GFLOP/s per step | % of ceiling |`);
-    console.log('|---|---|---|---|---|---|---|---|---|');
-    for (const T of LENGTHS) {
-      const base = rows.find((r) => r.T === T && r.framework.endsWith('tfjs-wasm')) ?? rows.find((r) => r.T === T);
-      for (const r of rows.filter((x) => x.T === T)) {
-        const gflops = trainingFlops(T) / (r.msPerStep / 1000) / 1e9;
-        const ratio = base ? r.tokensPerSecond / base.tokensPerSecond : NaN;
-        console.log(`| ${r.framework} | ${r.threads} | ${T} | ${fmt(r.msPerStep, 1)} | ${r.note ?? ''} | ${k(r.tokensPerSecond)} | ${fmt(ratio, 2)}× | ${fmt(gflops, 1)} | ${fmt((100 * gflops) / ceiling, 1)} % |`);
-      }
-    }
-    console.log(`\nAttention Lab ÷ PyTorch eager, tokens/s, round by round (same round, same batches):`);
-    for (const r of ratios) {
-      console.log(`  T=${r.T} ${r.framework}: ${r.perRound.map((x) => fmt(x, 2)).join(', ')} — median ${fmt(median(r.perRound), 2)}×`);
-    }
-    console.log(`\nFLOPs per training step (matmuls, 3 × forward): ${LENGTHS.map((T) => `T=${T}: ${(trainingFlops(T) / 1e6).toFixed(0)} MFLOP`).join(', ')}`);
-    console.log(`ceiling: numpy ${String(matmul.numpy)} (${String(matmul.blas)}) float32 ${String(matmul.n)}³ matmul, 1 thread, OPENBLAS_CORETYPE unset, best of 20 repeats × ${ceilings.length} rounds: ${fmt(ceiling, 1)} GFLOP/s (rounds' medians ${ceilings.map((m) => fmt(m.medianGflops as number, 0)).join(', ')})`);
-    const load1 = os.loadavg();
-    console.log(`load average at end: ${load1.map((x) => x.toFixed(2)).join(' ')} (${os.availableParallelism()} cores; above ~1 the machine was shared while measuring); ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s`);
   } finally {
+    for (const p of ours) p.stop();
     fs.rmSync(work, { recursive: true, force: true });
+  }
+
+  const ceiling = Math.max(...ceilings.map((m) => m.gflops as number));
+  const label = (f: Framework): string => (f.label === 'PyTorch eager' ? `PyTorch ${versions.torch ?? ''} eager` : f.label === 'JAX jit' ? `JAX ${versions.jax ?? ''} jit` : f.label);
+  console.log(`\n| framework | threads | T | ms/step (median round) | rounds' range, ms | tokens/s | CPU ms/step | × tfjs-wasm | GFLOP/s per step | % of 1-thread ceiling |`);
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const T of LENGTHS) {
+    const base = rows.find((r) => r.T === T && r.framework.label.endsWith('tfjs-wasm'));
+    for (const r of rows.filter((x) => x.T === T)) {
+      const ms = median(r.wall);
+      const gflops = trainingFlops(T) / (ms / 1000) / 1e9;
+      const ratio = base ? median(base.wall) / ms : NaN;
+      const range = r.wall.length > 1 ? `${fmt(Math.min(...r.wall), 1)}–${fmt(Math.max(...r.wall), 1)}` : '';
+      console.log(`| ${label(r.framework)} | ${r.framework.threads} | ${T} | ${fmt(ms, 1)} | ${range} | ${kTok((BATCH * T * 1000) / ms)} | ${fmt(median(r.cpu), 1)} | ${fmt(ratio, 2)}× | ${fmt(gflops, 1)} | ${fmt((100 * gflops) / ceiling, 1)} % |`);
+    }
+  }
+
+  console.log(`\nRounds within ±10 % of their median (steadiness; wall time):`);
+  for (const r of rows.filter((x) => x.wall.length > 1)) {
+    const m = median(r.wall);
+    const lo = (100 * (Math.min(...r.wall) - m)) / m;
+    const hi = (100 * (Math.max(...r.wall) - m)) / m;
+    console.log(`  T=${r.T} ${label(r.framework)}, ${r.framework.threads} thread${r.framework.threads > 1 ? 's' : ''}: ${fmt(lo, 1)} % … +${fmt(hi, 1)} % — ${Math.max(-lo, hi) <= 10 ? 'steady' : 'NOT steady'}`);
+  }
+
+  console.log(`\nFLOPs per training step (matmuls, 3 × forward): ${LENGTHS.map((T) => `T=${T}: ${(trainingFlops(T) / 1e6).toFixed(0)} MFLOP`).join(', ')}`);
+  console.log(`ceiling: best of 20 repeats × ${ceilings.length} measurements: ${fmt(ceiling, 1)} GFLOP/s (medians ${ceilings.map((m) => fmt(m.medianGflops as number, 0)).join(', ')})`);
+  console.log(`load average (1 min) at start and after each round: ${loads.map((x) => x.toFixed(1)).join(', ')}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
+  // The verdicts: native ÷ PyTorch eager at equal threads, round by round (same round, same batches).
+  const verdict = (T: number, threads: number): string | undefined => {
+    const nat = rows.find((r) => r.T === T && r.framework.native && r.framework.threads === threads);
+    const torch = rows.find((r) => r.T === T && r.framework.label === 'PyTorch eager' && r.framework.threads === threads);
+    if (!nat || !torch || nat.wall.length !== torch.wall.length) return undefined;
+    const ratios = nat.wall.map((m, i) => (torch.wall[i] as number) / m);
+    const cpuRatios = nat.cpu.map((m, i) => (torch.cpu[i] as number) / m);
+    const med = median(ratios);
+    const ci = medianInterval(ratios);
+    const steady = [nat, torch].every((r) => r.wall.every((x) => Math.abs(x - median(r.wall)) <= 0.1 * median(r.wall)));
+    const pass = med >= 1;
+    const sure = ci.lo >= 1 || ci.hi < 1 ? '' : ', the interval includes 1.0';
+    return (
+      `VERDICT T=${T}, ${threads} thread${threads > 1 ? 's' : ''}: native ÷ PyTorch eager = ${fmt(med, 2)}× (median of ${ratios.length} rounds: ${ratios.map((x) => fmt(x, 2)).join(', ')}; ` +
+      `${Math.round(100 * ci.coverage)} % interval ${fmt(ci.lo, 2)}–${fmt(ci.hi, 2)}; CPU-time ratio ${fmt(median(cpuRatios), 2)}×) — ${pass ? 'PASS' : 'FAIL'} against 1.0×${sure}; rounds ${steady ? 'steady' : 'NOT steady'} (±10 %)`
+    );
+  };
+  console.log('');
+  for (const threads of allCores ? [1, ALL_CORES] : [1]) {
+    for (const T of LENGTHS) {
+      const line = verdict(T, threads);
+      if (line) console.log(line);
+    }
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exitCode = 1;
-});
+// ---- the child: one Attention Lab backend in its own process ------------------------------------
+
+function child(): void {
+  const warmed = new Set<number>();
+  const send = (m: FromChild): void => void process.send?.(m);
+
+  const measure = (T: number, warmup: number, steps: number, tokens: Int32Array, targets: Int32Array): StepTimes => {
+    const run = new ReferenceRun(T, defaultOptimizerConfig('adamw'));
+    const size = BATCH * T;
+    const out: StepTimes = { wallMs: [], cpuMs: [] };
+    try {
+      for (let i = 0; i < warmup + steps; i++) {
+        const j = i % (tokens.length / size);
+        const tok = tf.tensor2d(tokens.subarray(j * size, (j + 1) * size), [BATCH, T], 'int32');
+        const tgt = targets.slice(j * size, (j + 1) * size);
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        run.step(i, tok, tgt);
+        const dt = performance.now() - t0;
+        const dc = process.cpuUsage(c0);
+        tok.dispose();
+        if (i >= warmup) {
+          out.wallMs.push(dt);
+          out.cpuMs.push((dc.user + dc.system) / 1000);
+        }
+      }
+    } finally {
+      run.dispose();
+    }
+    return out;
+  };
+
+  process.on('message', (m: ToChild) => {
+    void (async () => {
+      try {
+        if (m.type === 'init') {
+          try {
+            const info = await initBackend(m.choice);
+            if (m.choice !== 'cpu' && info.name === 'cpu') throw new Error(`${m.choice} fell back to cpu`);
+            send({ type: 'ready', name: info.name });
+          } catch (err) {
+            send({ type: 'unavailable', message: err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err) });
+          }
+          return;
+        }
+        const raw = new Int32Array(new Uint8Array(fs.readFileSync(m.file)).buffer);
+        const tokens = raw.subarray(0, raw.length / 2);
+        const targets = raw.subarray(raw.length / 2);
+        if (!warmed.has(m.T) && m.steps > 2) {
+          // Untimed steps on fresh models of 5 steps each until V8 has optimized the engine: at least
+          // 60 steps whatever the load (V8 counts calls; a loaded machine only makes them slower).
+          for (let done = 0, warming = warmingUp({ steps: 60, ms: 2000, maxMs: 120_000 }); warming(done); done += 5) measure(m.T, 5, 0, tokens, targets);
+          warmed.add(m.T);
+        }
+        send({ type: 'measured', ...measure(m.T, m.warmup, m.steps, tokens, targets) });
+      } catch (err) {
+        send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+      }
+    })();
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+if (process.argv.includes('--child')) {
+  child();
+} else {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+  });
+}

@@ -8,14 +8,13 @@ import * as path from 'node:path';
 import type { BackendApi, ExperimentOutcomeSummary, HostApi, PresetSummary } from '../protocol/backendMessages';
 import type { BackendChoice } from '../protocol/backend';
 import type { RpcEndpoint } from '../protocol/rpc';
-import { OPTIMIZER_NAMES, type OptimizerName } from '../protocol/config';
-import type { ExperimentSpec } from '../protocol/spec';
 import { expandGrid, gridSize } from '../core/experiment/grid';
 import { allowLargeFromEnv, checkGridSize } from '../core/experiment/budget';
 import { PRESETS } from '../core/experiment/presets';
 import { resumeRun, runExperiment, writeSummaryQuietly, type ExperimentOutcome } from '../engine/experiment/runner';
-import { formatSpecErrors, parseSpecFile, validateSpec } from '../core/experiment/validateSpec';
-import { withSteps } from '../cli/withSteps';
+import { parseSpecFile } from '../core/experiment/validateSpec';
+import { resolveSpec } from '../core/experiment/resolveSpec';
+import type { Logger } from '../core/log';
 import { checkSlurmOptions, mergeSlurmOptions } from '../core/slurm/slurmConfig';
 import { followArray, slurmExecutor } from '../core/slurm/slurmExecutor';
 import { isSlurmExperiment, readSubmission } from '../core/slurm/submission';
@@ -40,11 +39,14 @@ interface RunningJob {
 
 export class BackendService {
   private readonly jobs = new Map<string, RunningJob>();
+  /** The engine's warnings, as lines of the host's output channel. */
+  private readonly log: Logger;
 
   constructor(
     private readonly endpoint: RpcEndpoint<BackendApi, HostApi>,
     private readonly options: BackendServiceOptions,
   ) {
+    this.log = { log: (level, message) => endpoint.emit('backend/log', { level, message }) };
     endpoint.handle('presets/list', () => ({ presets: listPresets() }));
     endpoint.handle('spec/check', ({ path: file }) => {
       const spec = parseSpecFile(file);
@@ -54,23 +56,21 @@ export class BackendService {
       return { name: spec.name, runs };
     });
     endpoint.handle('experiment/run', async (p) => {
-      const spec = loadSpec(p.source);
-      if (p.steps !== null) spec.train = withSteps(spec.train ?? {}, p.steps);
-      const checked = validateSpec(spec);
-      if (!checked.ok) throw new Error(formatSpecErrors(checked.errors, `${spec.name}: `));
+      const spec = resolveSpec(p.source, { steps: p.steps });
       const backend = this.backendFor(p.backend);
       const detach = p.on === 'slurm' ? new AbortController() : null;
       const executor = p.on === 'slurm' ? this.slurm(p.slurm ?? {}, backend, (detach as AbortController).signal, p.parallel) : undefined;
       return this.job(
         p.jobId,
         (signal) =>
-          runExperiment(checked.spec, path.resolve(p.outDir), {
+          runExperiment(spec, path.resolve(p.outDir), {
             backend,
-            parallel: p.parallel > 0 ? p.parallel : checked.spec.parallel,
+            parallel: p.parallel > 0 ? p.parallel : spec.parallel,
             signal,
             workerScript: this.options.workerScript,
             executor,
             onEvent: (event) => endpoint.emit('job/event', { jobId: p.jobId, event }),
+            log: this.log,
           }),
         detach,
       );
@@ -82,6 +82,7 @@ export class BackendService {
           signal,
           workerScript: this.options.workerScript,
           onEvent: (event) => endpoint.emit('job/event', { jobId: p.jobId, event }),
+          log: this.log,
         }),
       ),
     );
@@ -101,19 +102,16 @@ export class BackendService {
         slurm: submission.options,
         backend: 'auto',
         signal: cancel.signal,
-        warn: (message) => endpoint.emit('backend/log', { level: 'warn', message }),
+        log: this.log,
       });
-      writeSummaryQuietly(experimentDir);
+      writeSummaryQuietly(experimentDir, this.log);
       const count = (status: string): number => outcomes.filter((o) => o.status === status).length;
       return { cancelled: count('cancelled'), completed: count('completed'), failed: count('failed') };
     });
     endpoint.handle('trace/run', async (p) => {
       // Loaded on first use: the only request that runs tfjs in this process itself.
       const { runTrace } = await import('./runTrace');
-      if (!(OPTIMIZER_NAMES as readonly string[]).includes(p.optimizer)) {
-        throw new Error(`trace: unknown optimizer "${p.optimizer}" (one of ${OPTIMIZER_NAMES.join(', ')})`);
-      }
-      return { trace: await runTrace(p.optimizer as OptimizerName, p.fn, p.steps, p.lr, p.start) };
+      return runTrace(p);
     });
     endpoint.handle('attention/probe', async (p) => {
       const { probeAttention } = await import('./handlers/probeAttention');
@@ -144,7 +142,7 @@ export class BackendService {
       backend,
       cliScript: this.options.cliScript,
       detachSignal,
-      warn: (message) => this.endpoint.emit('backend/log', { level: 'warn', message }),
+      log: this.log,
     });
   }
 
@@ -174,11 +172,4 @@ export class BackendService {
 
 function listPresets(): PresetSummary[] {
   return Object.entries(PRESETS).map(([name, p]) => ({ name, description: p.description, runs: expandGrid(p.spec).length }));
-}
-
-function loadSpec(source: { kind: 'preset'; name: string } | { kind: 'file'; path: string }): ExperimentSpec {
-  if (source.kind === 'file') return parseSpecFile(source.path);
-  const preset = Object.hasOwn(PRESETS, source.name) ? PRESETS[source.name] : undefined;
-  if (!preset) throw new Error(`unknown preset "${source.name}"; available: ${Object.keys(PRESETS).join(', ')}`);
-  return structuredClone(preset.spec);
 }

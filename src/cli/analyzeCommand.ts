@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AnalysisFile } from '../protocol/analysis';
+import type { AnalysisFile, ColoringAnalysis, SoftmaxNoiseAnalysis } from '../protocol/analysis';
+import { checkNoiseProbe } from '../engine/analysis/softmaxNoise';
 import { BACKEND_CHOICES } from '../protocol/backend';
 import type { BackendChoice } from '../protocol/backend';
 import { initBackend } from '../engine/backend';
@@ -16,7 +17,7 @@ import { parseCommandArgs } from './usage';
 import { checkOutFile } from './checkPaths';
 
 export async function analyzeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs('analyze', args, { backend: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } });
+  const { values, positionals } = parseCommandArgs('analyze', args, { backend: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, sigmas: { type: 'string' } });
   const target = positionals[0];
   if (target === undefined || positionals.length > 1) throw new UsageError('analyze: give one run folder or one .safetensors checkpoint (see: attention-lab analyze --help)');
   if (!fs.existsSync(target)) throw new UsageError(`analyze: ${target}: no such file or folder`);
@@ -27,9 +28,20 @@ export async function analyzeCommand(args: string[]): Promise<number> {
     seed = Number(values.seed);
     if (!Number.isInteger(seed)) throw new UsageError(`--seed: expected an integer, got "${values.seed}"`);
   }
+  let noiseSigmas: number[] | undefined;
+  if (values.sigmas !== undefined) {
+    noiseSigmas = values.sigmas.split(',').map((x) => Number(x.trim()));
+    const bad = noiseSigmas.findIndex((x, i) => !(Number.isFinite(x) && x >= 0) || (values.sigmas as string).split(',')[i]?.trim() === '');
+    if (bad >= 0) throw new UsageError(`--sigmas: expected a comma-separated list of numbers ≥ 0 (the softmax-noise probe's σ grid), got "${values.sigmas}"`);
+    try {
+      checkNoiseProbe({ sigmas: noiseSigmas, examples: 1, draws: 1 }, { maxTokens: 1, layers: 1, heads: 1, vocab: 1 });
+    } catch (err) {
+      throw new UsageError(`--sigmas: ${(err as Error).message}`);
+    }
+  }
   const out = values.out === undefined ? undefined : checkOutFile(values.out, '--out');
   const info = await initBackend(backend as BackendChoice);
-  const { file, analysis } = await analyzePath(target, { out, settings: seed === undefined ? {} : { seed } });
+  const { file, analysis } = await analyzePath(target, { out, settings: { ...(seed === undefined ? {} : { seed }), ...(noiseSigmas ? { noiseSigmas } : {}) } });
   // After the work: a refused input stays one line on stderr.
   process.stderr.write(`backend: ${info.name}\n`);
   if (values.json) process.stdout.write(JSON.stringify(analysis, null, 2) + '\n');
@@ -109,5 +121,42 @@ export function formatAnalysis(a: AnalysisFile): string {
     if (adv.taskStore) ref("ideal stores at the task's capacity", adv.taskStore);
   }
   out.push(markdownTable(['measure', 'value'], rows));
+  if (a.coloring) out.push(...formatColoring(a.coloring));
+  if (a.softmaxNoise) out.push(...formatSoftmaxNoise(a.softmaxNoise));
   return out.join('\n');
+}
+
+/** The graph-colouring section: the adversary's graph, best-of-k and majority. */
+export function formatColoring(c: ColoringAnalysis): string[] {
+  const K = c.seeds;
+  const graphs = c.exhaustive ? `all ${c.graphs} labelled cycles on ${c.length} vertices` : `${c.graphs} ${c.graphKind} graphs on ${c.length} vertices`;
+  const rows: [string, string][] = [
+    ['proper colourings over (graph, seed)', f(c.properRate)],
+    ['per-graph success over seeds: mean / 5th percentile', `${f(c.success.mean)} / ${f(c.success.p5)}`],
+    ['graphs never / always coloured properly', `${f(c.success.atZero)} / ${f(c.success.atOne)}`],
+    [`the adversary's graph (#${c.worstGraph.index}): success / mean conflicts / expected monochromatic edges`, `${f(c.worstGraph.successRate)} / ${f(c.worstGraph.meanConflicts)} / ${f(c.worstGraph.meanExpectedMonochromatic)}`],
+    ['conflicts (argmax): mean / worst graph', `${f(c.conflicts.mean)} / ${f(c.conflicts.worst)}`],
+    ['expected monochromatic edges (the loss): mean / worst graph', `${f(c.expectedMonochromatic.mean)} / ${f(c.expectedMonochromatic.worst)}`],
+    [`best-of-${K} (some seed proper): mean / worst graph`, `${f(c.bestOfK.mean.at(-1))} / ${f(c.bestOfK.worst.at(-1))}`],
+    [`majority colouring over ${K} seeds: proper / graphs failing`, `${f(c.majority.proper.at(-1))} / ${c.majority.failingGraphs.at(-1) ?? '–'}`],
+    [`properly random graphs (spread > ${c.properlyRandom.bound})`, `${f(c.properlyRandom.fraction)} (mean spread ${f(c.properlyRandom.meanSpread)})`],
+    ['distinct colourings per graph over seeds: mean / max', `${f(c.distinctColorings.mean, 2)} / ${c.distinctColorings.max}`],
+  ];
+  return ['', `Graph colouring (${graphs}, ${K} seed(s), ${c.colors} colours, ${c.view} view):`, '', markdownTable(['measure', 'value'], rows)];
+}
+
+/** The softmax-noise probe, all layers at once: per σ and length, attention TV, output KL and exact. */
+export function formatSoftmaxNoise(s: SoftmaxNoiseAnalysis): string[] {
+  const all = s.targets.indexOf('all');
+  const columns = ['σ', ...s.lengths.flatMap((n) => [`attn TV@${n}`, `KL@${n}`, `exact@${n}`])];
+  const rows = s.sigmas.map((sigma, si) => [
+    String(sigma),
+    ...s.lengths.flatMap((_, li) => [f(s.attentionTv[all]?.[si]?.[li]), f(s.outputKl[all]?.[si]?.[li], 4), f(s.exact[all]?.[si]?.[li])]),
+  ]);
+  return [
+    '',
+    `Softmax-noise probe (${s.attentionScaling} scaling): N(0, σ²) on the attention logits of every layer, ${s.examples} inputs × ${s.draws} draws per length; clean exact ${s.lengths.map((n, i) => `${f(s.clean.exact[i])}@${n}`).join(', ')}:`,
+    '',
+    markdownTable(columns, rows),
+  ];
 }

@@ -7,14 +7,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BACKEND_CHOICES } from '../protocol/backend';
 import type { BackendChoice } from '../protocol/backend';
-import type { ExperimentSpec } from '../protocol/spec';
-import { withSteps } from './withSteps';
 import { BackendUnavailableError, checkNativeBackend } from '../engine/backend';
 import { SafetensorsError, openFailure } from '../core/checkpoint/safetensors';
 import { CheckpointError } from '../protocol/checkpoint';
 import { PRESETS } from '../core/experiment/presets';
+import { InvalidSpecError, UnknownPresetError, resolveSpec, type SpecSource } from '../core/experiment/resolveSpec';
 import { RunFolderError, readRunFile } from '../core/experiment/runFolder';
-import { SpecFileError, parseSpecFile, validateSpec } from '../core/experiment/validateSpec';
+import { SpecFileError } from '../core/experiment/validateSpec';
 import { attentionLabVersion } from '../engine/versions';
 import { UsageError } from './usageError';
 import { closest, COMMAND_NAMES, helpHint, parseCommandArgs, USAGE, wantsHelp, type CommandName } from './usage';
@@ -99,11 +98,14 @@ function presetNamed(name: string): (typeof PRESETS)[string] {
   throw new UsageError(`unknown preset "${name}"${guess ? `; did you mean "${guess}"?` : ''}; available: ${Object.keys(PRESETS).join(', ')}`);
 }
 
-function loadSpec(file: string | undefined, preset: string | undefined): ExperimentSpec {
+function specSource(file: string | undefined, preset: string | undefined): SpecSource {
   if (preset !== undefined && file !== undefined) throw new UsageError('give either a spec file or --preset, not both');
-  if (preset !== undefined) return structuredClone(presetNamed(preset).spec);
+  if (preset !== undefined) {
+    presetNamed(preset); // an unknown name is a usage error with a did-you-mean
+    return { kind: 'preset', name: preset };
+  }
   if (file === undefined) throw new UsageError('run: give a spec file or --preset <name> (see: attention-lab presets)');
-  return parseSpecFile(file);
+  return { kind: 'file', path: file };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -144,16 +146,13 @@ async function main(argv: string[]): Promise<number> {
       const out = checkOutDir(values.out ?? 'runs');
       const parallel = parsePositiveInt('--parallel', values.parallel, MAX_PARALLEL);
       if (values['allow-large']) process.env.ATTENTION_LAB_ALLOW_LARGE = '1';
-      const spec = loadSpec(positionals[0], values.preset);
-      const steps = parsePositiveInt('--steps', values.steps);
-      if (steps !== undefined) spec.train = withSteps(spec.train ?? {}, steps);
-      const checked = validateSpec(spec);
-      if (!checked.ok) throw new UsageError(checked.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+      const source = specSource(positionals[0], values.preset);
+      const spec = resolveSpec(source, { steps: parsePositiveInt('--steps', values.steps) });
       // Every check before the runner creates the experiment folder.
-      const backend = parseBackend(values.backend ?? checked.spec.backend);
+      const backend = parseBackend(values.backend ?? spec.backend);
       if (onSlurm) {
         return runOnSlurm({
-          spec: checked.spec,
+          spec,
           out: path.resolve(out),
           backend,
           slurm: slurmOptionsFromFlags(values, parallel),
@@ -161,10 +160,10 @@ async function main(argv: string[]): Promise<number> {
           json: values.json ?? false,
         });
       }
-      return runCommand(checked.spec, {
+      return runCommand(spec, {
         out,
         backend,
-        parallel: parallel ?? checked.spec.parallel,
+        parallel: parallel ?? spec.parallel,
         json: values.json ?? false,
       });
     }
@@ -243,6 +242,8 @@ function isUserError(err: unknown): err is Error {
   return (
     err instanceof UsageError ||
     err instanceof SpecFileError ||
+    err instanceof UnknownPresetError ||
+    err instanceof InvalidSpecError ||
     err instanceof SafetensorsError ||
     err instanceof CheckpointError ||
     err instanceof RunFolderError ||

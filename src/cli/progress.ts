@@ -3,31 +3,23 @@
  * ETA, redrawn in place on a TTY; on a pipe or in CI, a line when a run starts, every 25 % and
  * when it ends.
  */
-import type { RunnerEvent } from '../engine/experiment/runner';
+import type { RunnerEvent } from '../protocol/runner';
+import { applyRunnerEvent, emptyProgress, progressTotals, type ExperimentProgress } from '../core/experiment/progress';
 import { fitWidth, formatDuration, formatNumber } from './table';
 
-interface RunState {
-  id: string;
-  step: number;
-  total: number;
-  loss: number;
-  status: 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
-  startedAt: number;
-  lastQuarter: number;
-}
-
 export class ProgressDisplay {
-  private runs = new Map<string, RunState>();
-  private order: string[] = [];
+  /** The runs' state: the one progress reducer, shared with the extension. */
+  private readonly progress: ExperimentProgress = emptyProgress();
+  /** What was printed of each run on a pipe: when it started and the last quarter reported. */
+  private readonly printed = new Map<string, { lastQuarter: number }>();
   private drawnLines = 0;
   private started = Date.now();
   private lastDraw = 0;
-  private backendsSeen = new Set<string>();
   private silent = false;
-  /** Slurm state of each run's task (run/queue events), and what was last printed of them. */
-  private queue = new Map<string, { jobId: string; state: string }>();
+  /** What was last printed of the runs' Slurm task states (the states themselves are in `progress`). */
   private queuePrinted = '';
   private queuePrintedAt = 0;
+  private announcedArray = false;
 
   constructor(private readonly out: NodeJS.WriteStream, private readonly tty = Boolean(out.isTTY)) {}
 
@@ -38,47 +30,39 @@ export class ProgressDisplay {
 
   handle(event: RunnerEvent): void {
     if (this.silent) return;
+    const before = event.type === 'run/progress' ? this.progress.runs.get(event.runId)?.status : undefined;
+    const backendsBefore = this.progress.backends.length;
+    const run = applyRunnerEvent(this.progress, event);
     switch (event.type) {
       case 'experiment/start':
         this.started = Date.now();
-        for (const c of event.runs) {
-          this.runs.set(c.id, { id: c.id, step: 0, total: c.train.steps, loss: NaN, status: 'pending', startedAt: 0, lastQuarter: 0 });
-          this.order.push(c.id);
-        }
         this.print(`experiment ${event.name}: ${event.runs.length} run(s) → ${event.dir}`);
         break;
       case 'worker/ready':
         // `--backend auto` says what it picked, once per backend.
-        if (!this.backendsSeen.has(event.backend)) {
-          this.backendsSeen.add(event.backend);
-          this.print(`backend: ${event.backend} (${event.reason})`);
-        }
+        if (this.progress.backends.length > backendsBefore) this.print(`backend: ${event.backend} (${event.reason})`);
         break;
       case 'run/progress': {
-        const r = this.runs.get(event.runId);
-        if (!r) return;
-        if (r.status !== 'running') {
-          r.status = 'running';
-          r.startedAt = Date.now();
-          if (!this.tty) this.print(`▶ ${r.id}`);
-        }
-        r.step = event.step;
-        r.total = event.totalSteps;
-        r.loss = event.loss;
-        const quarter = Math.floor((4 * r.step) / Math.max(1, r.total));
-        if (!this.tty && quarter > r.lastQuarter && quarter < 4) {
-          r.lastQuarter = quarter;
-          this.print(`  ${r.id}: step ${r.step}/${r.total} loss ${formatNumber(r.loss)} · overall ${this.overall()}`);
+        if (!run) return;
+        if (before !== 'running' && !this.tty) this.print(`▶ ${run.runId}`);
+        const seen = this.printed.get(run.runId) ?? { lastQuarter: 0 };
+        this.printed.set(run.runId, seen);
+        const quarter = Math.floor((4 * run.step) / Math.max(1, run.totalSteps));
+        if (!this.tty && quarter > seen.lastQuarter && quarter < 4) {
+          seen.lastQuarter = quarter;
+          this.print(`  ${run.runId}: step ${run.step}/${run.totalSteps} loss ${formatNumber(run.loss ?? NaN)} · overall ${this.overall()}`);
         }
         break;
       }
       case 'run/queue': {
-        const first = this.queue.size === 0;
-        this.queue.set(event.runId, { jobId: event.jobId, state: event.state });
-        if (first) this.print(`Slurm job array ${event.jobId.replace(/_\d+$/, '')}: one task per run`);
+        const queued = [...this.progress.runs.values()].filter((r) => r.queue !== null).length;
+        if (!this.announcedArray) {
+          this.announcedArray = true;
+          this.print(`Slurm job array ${event.jobId.replace(/_\d+$/, '')}: one task per run`);
+        }
         const counts = this.queueCounts();
         // On a pipe: the task states when they change (once every run's is known), at most every 5 s.
-        if (!this.tty && this.queue.size >= this.runs.size && counts !== this.queuePrinted && Date.now() - this.queuePrintedAt > 5000) {
+        if (!this.tty && queued >= this.progress.runs.size && counts !== this.queuePrinted && Date.now() - this.queuePrintedAt > 5000) {
           this.queuePrinted = counts;
           this.queuePrintedAt = Date.now();
           this.print(`  Slurm: ${counts}`);
@@ -86,12 +70,10 @@ export class ProgressDisplay {
         break;
       }
       case 'run/end': {
-        const r = this.runs.get(event.runId);
-        if (!r) return;
-        r.status = event.status;
+        if (!run) return;
         const final = event.final?.map((e) => `n=${e.length} exact ${formatNumber(e.exact)}`).join(', ') ?? '';
         const err = event.error ? `: ${event.error}` : '';
-        this.print(`${event.status === 'completed' ? '✔' : event.status === 'cancelled' ? '■' : '✖'} ${r.id} ${event.status}${err}${final ? ` (${final})` : ''}`);
+        this.print(`${event.status === 'completed' ? '✔' : event.status === 'cancelled' ? '■' : '✖'} ${run.runId} ${event.status}${err}${final ? ` (${final})` : ''}`);
         break;
       }
       default:
@@ -103,7 +85,7 @@ export class ProgressDisplay {
   /** `2 RUNNING, 2 PENDING` over the runs' tasks, in a fixed order. */
   private queueCounts(): string {
     const counts = new Map<string, number>();
-    for (const q of this.queue.values()) counts.set(q.state, (counts.get(q.state) ?? 0) + 1);
+    for (const { queue: q } of this.progress.runs.values()) if (q) counts.set(q.state, (counts.get(q.state) ?? 0) + 1);
     return [...counts.entries()]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .map(([state, n]) => `${n} ${state}`)
@@ -111,14 +93,8 @@ export class ProgressDisplay {
   }
 
   private overall(): string {
-    let done = 0;
-    let total = 0;
-    for (const r of this.runs.values()) {
-      total += r.total;
-      done += r.status === 'completed' ? r.total : r.step;
-    }
     const elapsed = (Date.now() - this.started) / 1000;
-    const frac = total ? done / total : 0;
+    const frac = progressTotals(this.progress).fraction;
     const eta = frac > 0.02 ? (elapsed * (1 - frac)) / frac : NaN;
     return `${(100 * frac).toFixed(0)}% · ${formatDuration(elapsed)} elapsed · ETA ${Number.isNaN(eta) ? '…' : formatDuration(eta)}`;
   }
@@ -141,15 +117,14 @@ export class ProgressDisplay {
     this.clear();
     const width = 24;
     const lines: string[] = [];
-    for (const id of this.order) {
-      const r = this.runs.get(id) as RunState;
+    for (const r of this.progress.runs.values()) {
       if (r.status !== 'running') continue;
-      const frac = r.total ? r.step / r.total : 0;
+      const frac = r.totalSteps ? r.step / r.totalSteps : 0;
       const filled = Math.round(frac * width);
-      const job = this.queue.get(r.id);
-      lines.push(`  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${r.id}  ${r.step}/${r.total}  loss ${formatNumber(r.loss)}${job ? `  [${job.jobId}]` : ''}`);
+      lines.push(`  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${r.runId}  ${r.step}/${r.totalSteps}  loss ${formatNumber(r.loss ?? NaN)}${r.queue ? `  [${r.queue.jobId}]` : ''}`);
     }
-    lines.push(`  overall ${this.overall()}${this.queue.size > 0 ? ` · Slurm: ${this.queueCounts()}` : ''}`);
+    const slurm = this.queueCounts();
+    lines.push(`  overall ${this.overall()}${slurm ? ` · Slurm: ${slurm}` : ''}`);
     // A line longer than the terminal wraps onto two rows, and the next redraw would move up
     // too few: every line of the live block is cut to the width.
     const columns = this.out.columns;

@@ -79,6 +79,7 @@ export function formatSummary(s: SummaryFile): string {
     out.push('', 'Exact match by evaluation length (mean over seeds):', '');
     out.push(markdownTable(['configuration', ...lg.columnLabels], lg.values.map((row, i) => [lg.rowLabels[i] as string, ...row.map(f)])));
   }
+  for (const t of s.tables ?? []) out.push('', `${t.title}`, '', markdownTable(t.columns, t.rows));
   out.push(...entropySection(s));
   return out.join('\n');
 }

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunFile } from '../protocol/runFolder';
-import { RUN_FILE, readExperimentFile, readRunFile, repairRunStatus, type StatusRepair } from '../core/experiment/runFolder';
+import { readExperimentFile, readRunFile, repairRunStatus, type StatusRepair } from '../core/experiment/runFolder';
 import { summarizeExperiment } from '../core/analysis/summarizeExperiment';
 import { isSlurmExperiment } from '../core/slurm/submission';
 import { slurmStates } from '../core/slurm/slurmExecutor';
@@ -17,6 +17,7 @@ import { checkInDir } from './checkPaths';
 import { formatTable, terminalWidth } from './table';
 import { UsageError } from './usageError';
 import { parseCommandArgs } from './usage';
+import { EXPERIMENT_FILE, RUN_FILE, SUMMARY_FILE } from '../protocol/runFolder';
 
 /** Run folders of an experiment folder (its experiment.json's runs when readable, else every folder with a run.json). */
 export function runDirsOf(dir: string): string[] {
@@ -70,7 +71,7 @@ function summarizeWhenEnded(experimentDir: string, runs: readonly (RunFile | nul
       return -1;
     }
   };
-  const summary = mtime(path.join(experimentDir, 'summary.json'));
+  const summary = mtime(path.join(experimentDir, SUMMARY_FILE));
   const newest = Math.max(...runDirsOf(experimentDir).map((d) => mtime(path.join(d, RUN_FILE))));
   if (summary >= newest) return;
   try {
@@ -85,7 +86,7 @@ export async function statusCommand(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('status: give one experiment folder or run folder (see: attention-lab status --help)');
   const dir = checkInDir(positionals[0] as string, 'status', 'an experiment folder or a run folder');
   const isRun = fs.existsSync(path.join(dir, RUN_FILE));
-  if (!isRun && !fs.existsSync(path.join(dir, 'experiment.json'))) throw new UsageError(`status: ${dir} has neither run.json nor experiment.json`);
+  if (!isRun && !fs.existsSync(path.join(dir, EXPERIMENT_FILE))) throw new UsageError(`status: ${dir} has neither run.json nor experiment.json`);
   const experimentDir = isRun ? path.dirname(path.resolve(dir)) : path.resolve(dir);
   const slurm = await slurmView(experimentDir);
   repairStatuses(dir);

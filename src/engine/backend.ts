@@ -24,10 +24,30 @@ export function nativeThreadSettings(parallel: number, cores: number): { intraOp
   return { intraOp: Math.max(1, Math.floor(cores / Math.max(1, parallel))), interOp: 1 };
 }
 
+/** TensorFlow's thread variables as they were when this process started: the user's, never our own writes. */
+const USER_THREADS = { intraOp: process.env.TF_NUM_INTRAOP_THREADS, interOp: process.env.TF_NUM_INTEROP_THREADS };
+
 /**
- * Sets TensorFlow's thread environment for the runs this process will start, unless the user set
- * it. TensorFlow reads it once, when the native library creates its context, and worker threads
- * copy the environment when they start: call this in the main thread before starting workers.
+ * The environment of a training worker process for `parallel` runs on `cores` cores: TensorFlow's
+ * thread counts from nativeThreadSettings (a run alone gets every core), unless the user set them
+ * when this process started. Computed per pool, so a backend process that ran a grid of parallel
+ * runs still gives a later lone run all the cores. TensorFlow reads these once per process.
+ */
+export function nativeWorkerEnv(parallel: number, cores: number, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const { intraOp, interOp } = nativeThreadSettings(parallel, cores);
+  return {
+    ...base,
+    TF_CPP_MIN_LOG_LEVEL: base.TF_CPP_MIN_LOG_LEVEL ?? '2',
+    TF_NUM_INTRAOP_THREADS: USER_THREADS.intraOp ?? String(intraOp),
+    TF_NUM_INTEROP_THREADS: USER_THREADS.interOp ?? String(interOp),
+  };
+}
+
+/**
+ * For worker threads (which share this process's TensorFlow runtime): sets the thread environment
+ * in this process, unless it is set. TensorFlow reads it once, when the native library creates its
+ * context, so only the first pool's setting counts; worker processes (the default) get theirs
+ * from nativeWorkerEnv instead.
  */
 export function applyNativeThreadSettings(parallel: number, cores: number): void {
   const { intraOp, interOp } = nativeThreadSettings(parallel, cores);

@@ -10,13 +10,14 @@ import * as vscode from 'vscode';
 import { BackendProcess } from './backend/backendProcess';
 import { looksLikeSpec } from './commands/findSpecFiles';
 import { registerCommands } from './commands/registerCommands';
-import { CONTEXT_KEYS, VIEWS } from './ids';
+import { CONTEXT_KEYS, SETTINGS_SECTION, settingId, VIEWS } from './ids';
 import { JobTracker } from './jobs/jobTracker';
 import { NativeBackend } from './native/nativeBackend';
 import { RunController } from './jobs/runController';
 import { LogChannel } from './log/logChannel';
 import { readSettings, type Settings } from './settings';
 import { RunsTreeProvider } from './tree/runsTreeProvider';
+import { RunsFolder } from './runs/runsFolder';
 import type { TreeNode } from './tree/runsTreeModel';
 import { registerViews } from './views/index';
 
@@ -37,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
   const workspaceRoot = (): string => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? context.globalStorageUri.fsPath;
   let warned = '';
   const settings = (): Settings => {
-    const config = vscode.workspace.getConfiguration('attentionLab');
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     const { settings: s, problems } = readSettings((key) => config.get(key), workspaceRoot(), vscode.workspace.isTrusted);
     const text = problems.join('; ');
     if (text && text !== warned) void vscode.window.showWarningMessage(`Attention Lab settings: ${text}`);
@@ -63,8 +64,22 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
       log: (line: string) => output.appendLine(line),
     };
   });
-  const ready = backend.onReady((endpoint) => endpoint.on('job/event', ({ jobId, event }) => jobs.apply(jobId, event)));
-  context.subscriptions.push(ready, { dispose: () => backend.dispose() });
+  // The one model of the runs folder: the tree, the live view and the dashboard read it.
+  const runsFolder = new RunsFolder(runsRoot);
+  const ready = backend.onReady((endpoint) =>
+    endpoint.on('job/event', ({ jobId, event }) => {
+      jobs.apply(jobId, event);
+      // The event says which run folder just changed: check it now rather than at the next sweep.
+      const dir = jobs.get(jobId)?.progress.dir;
+      if (dir && 'runId' in event) runsFolder.touch([path.join(dir, event.runId)]);
+      else if (dir) runsFolder.touch([dir]);
+    }),
+  );
+  // An experiment that ended has written its summary.json.
+  const ended = jobs.onChange((job) => {
+    if (jobs.get(job.id) === undefined && job.progress.dir) runsFolder.touch([job.progress.dir]);
+  });
+  context.subscriptions.push(runsFolder, ready, ended, { dispose: () => backend.dispose() });
   /** Stops an idle backend so the next use starts one with the new settings or trust. */
   const restartBackend = (why: string): void => {
     if (!backend.running) return;
@@ -82,28 +97,19 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
   };
 
   const runs = new RunController(backend, jobs, settings, output, () => native.offerIfUseful());
-  const tree = new RunsTreeProvider(runsRoot, jobs);
+  const tree = new RunsTreeProvider(runsFolder, jobs);
   const treeView = vscode.window.createTreeView<TreeNode>(VIEWS.runs, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
-  context.subscriptions.push(
-    runs,
-    tree,
-    treeView,
-    tree.onHasRuns((has) => void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasRuns, has)),
-  );
-  // attentionLab.hasRuns gates palette commands (Resume, Compare, Export): known before the Runs
-  // view is first shown. Read after activation returns, so activation stays light.
-  const firstRead = setTimeout(() => tree.refresh(), 0);
-  context.subscriptions.push({ dispose: () => clearTimeout(firstRead) });
+  context.subscriptions.push(runs, tree, treeView);
 
-  const views = registerViews(context, {
-    runsRoot,
-    traceOptimizer: async (params) => (await backend.ensureStarted()).request('trace/run', params).then((r) => r.trace),
-    probeAttention: async (params) => (await backend.ensureStarted()).request('attention/probe', params, { timeoutMs: 120_000 }),
-    // jobs.end() drops the job before it fires: a job no longer tracked has ended.
-    onRunsActivity: (listener) =>
-      jobs.onChange((job) => listener({ experimentDir: job.dir, runDirs: [...job.runs.values()].flatMap((r) => (r.dir === null ? [] : [r.dir])), ended: jobs.get(job.id) === undefined })),
-    log: (line) => output.appendLine(line),
-  });
+  const views = registerViews(
+    context,
+    {
+      traceOptimizer: async (params) => (await backend.ensureStarted()).request('trace/run', params),
+      probeAttention: async (params) => (await backend.ensureStarted()).request('attention/probe', params, { timeoutMs: 120_000 }),
+      log: (line) => output.appendLine(line),
+    },
+    runsFolder,
+  );
   registerCommands({ context, backend: backend, runs, jobs, tree, treeView, views, output, runsRoot, native });
 
   // The editor-title ▷ shows on any spec-shaped JSON, not only on *.attention-lab.json names.
@@ -119,9 +125,8 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
       if (doc === vscode.window.activeTextEditor?.document) updateSpecContext(vscode.window.activeTextEditor);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('attentionLab.runsFolder')) tree.refresh();
-      if (e.affectsConfiguration('attentionLab.nodePath')) restartBackend('attentionLab.nodePath changed');
-      if (e.affectsConfiguration('attentionLab.nativeModulesPath')) restartBackend('attentionLab.nativeModulesPath changed');
+      if (e.affectsConfiguration(settingId('runsFolder'))) tree.refresh();
+      for (const key of ['nodePath', 'nativeModulesPath'] as const) if (e.affectsConfiguration(settingId(key))) restartBackend(`${settingId(key)} changed`);
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => restartBackend('the workspace is now trusted')),
     vscode.workspace.onDidChangeWorkspaceFolders(() => tree.refresh()),

@@ -1,7 +1,8 @@
 /**
  * Every id the extension contributes in package.json, in one place: commands
- * (`attentionLab.<verb><Noun>`), views, the custom editor and the context keys. The webview apps
- * (src/extension/views/) register their providers under these ids.
+ * (`attentionLab.<verb><Noun>`), views, the custom editor, the dashboard panel, the settings and
+ * the context keys. The code uses these constants, never the strings; test/extension/manifest.test.ts
+ * checks them against package.json both ways.
  */
 export const COMMANDS = {
   runExperiment: 'attentionLab.runExperiment',
@@ -36,13 +37,25 @@ export const CUSTOM_EDITORS = {
   checkpointInspector: 'attentionLab.checkpointInspector',
 } as const;
 
+/** Webview panels (their view types; restored after a reload through `onWebviewPanel:`). */
 export const PANELS = {
   dashboard: 'attentionLab.dashboard',
 } as const;
 
+/** The configuration section and its settings (`attentionLab.<key>`). */
+export const SETTINGS_SECTION = 'attentionLab';
+export const SETTING_KEYS = ['runsFolder', 'backend', 'parallelRuns', 'nodePath', 'nativeModulesPath', 'runOn', 'slurm'] as const;
+export type SettingKey = (typeof SETTING_KEYS)[number];
+/** `attentionLab.<key>`: the setting's full id, as package.json and the Settings UI name it. */
+export function settingId(key: SettingKey): string {
+  return `${SETTINGS_SECTION}.${key}`;
+}
+
+/** The status-bar item (not contributed in package.json). */
+export const STATUS_BAR_ID = 'attentionLab.status';
+
 /** Context keys set with `setContext`, used in `when` clauses. */
 export const CONTEXT_KEYS = {
   running: 'attentionLab.running',
-  hasRuns: 'attentionLab.hasRuns',
   activeEditorIsSpec: 'attentionLab.activeEditorIsSpec',
 } as const;

@@ -1,7 +1,7 @@
 /**
  * Analysis files: what `attention-lab analyze` and the end of every run write next to the run
  * folder, and what the dashboard's charts and `attention-lab report` read. Documented in
- * docs/analysis.md (formulas: science.md §1, §4, §5).
+ * docs/analysis.md (formulas: docs/science.md §1, §4, §5).
  *
  *   <experiment>/<run-id>/analysis.json     AnalysisFile   (per run, or per checkpoint)
  *   <experiment>/summary.json               SummaryFile    (per experiment)
@@ -18,8 +18,6 @@ import type { RunConfig } from './config';
 
 /** Version of analysis.json and summary.json; bumped on any incompatible change. */
 export const ANALYSIS_VERSION = 3;
-export const ANALYSIS_FILE = 'analysis.json';
-export const SUMMARY_FILE = 'summary.json';
 
 /** A matrix for a heatmap: values[row][column]. */
 export interface LabeledMatrix {
@@ -35,7 +33,7 @@ export interface Stats {
   min: number | null;
   max: number | null;
   count: number;
-  /** 95 % Student t interval of the mean (science.md §3); null with fewer than two values. */
+  /** 95 % Student t interval of the mean (docs/science.md §3); null with fewer than two values. */
   ci95: { low: number; high: number; halfWidth: number } | null;
 }
 
@@ -69,6 +67,12 @@ export interface AnalysisSettings {
   spreadBound: number;
   /** Normalized entropy below which a head raises the collapse alarm. */
   collapseThreshold: number;
+  /** Graph colouring: every cycle is coloured when there are at most this many, else this many evaluation graphs (2,520 by default; absent in older files). */
+  coloringGraphs?: number;
+  /** The softmax-noise probe's σ grid, examples per length and noise draws (absent in older files: the defaults). */
+  noiseSigmas?: number[];
+  noiseExamples?: number;
+  noiseDraws?: number;
 }
 
 export interface AnalysisFile {
@@ -94,6 +98,40 @@ export interface AnalysisFile {
   entropyOverTraining: EntropyOverTraining | null;
   /** Read back from metrics.jsonl: null when the run folder has no optim records. */
   optimizer: OptimizerDiagnostics | null;
+  /** Graph-colouring runs only (absent or null otherwise): colourings under K seeds, the adversary's graph, best-of-k, majority. */
+  coloring?: ColoringAnalysis | null;
+  /** The softmax-noise probe (softmax attention only; absent or null otherwise). */
+  softmaxNoise?: SoftmaxNoiseAnalysis | null;
+}
+
+/**
+ * The softmax-noise probe (docs/science.md §6): i.i.d. N(0, σ²) noise added to the attention
+ * logits (after the scaling, before the mask and softmax) of one layer (`L0`, `L1`, …) or of all
+ * layers (`all`), compared with the same inputs without noise. Every measure is a matrix
+ * [target][σ][length] (targets × sigmas × lengths), averaged over `examples` inputs and `draws`
+ * noise draws; at σ = 0 every change is exactly 0.
+ */
+export interface SoftmaxNoiseAnalysis {
+  sigmas: number[];
+  lengths: number[];
+  /** Where the noise goes: `L<l>` one layer, `all` every layer. */
+  targets: string[];
+  examples: number;
+  draws: number;
+  /** The model's attention scaling (for side-by-side reading of standard and log-n models). */
+  attentionScaling: string;
+  /** Without noise, per length: the mean loss and exact accuracy. */
+  clean: { loss: number[]; exact: number[] };
+  /** Mean total variation ½Σ_k |a − a'| of the attention rows of the noised layer(s). */
+  attentionTv: number[][][];
+  /** Mean KL(clean ‖ noisy) in nats of the output distributions at the answer positions. */
+  outputKl: number[][][];
+  /** Mean total variation of the output distributions at the answer positions. */
+  outputTv: number[][][];
+  /** Mean loss under noise (the task's training loss). */
+  loss: number[][][];
+  /** Exact accuracy under noise (one-pass answers; teacher-forced for a causal decoder). */
+  exact: number[][][];
 }
 
 /**
@@ -219,7 +257,7 @@ export interface LengthGeneralization {
 }
 
 /**
- * Randomized seeds (science.md §4): every input of a fixed set under K random seeds of the
+ * Randomized seeds (docs/science.md §4): every input of a fixed set under K random seeds of the
  * Random Seed Encoding. For a model without RSE, K = 1 (its output does not depend on a seed)
  * and the same fields describe the deterministic model, so the two compare directly.
  *
@@ -278,6 +316,68 @@ export interface RandomizedAnalysis {
    * seeds. Compared with ideal stores simulated under the same measurement (randomStore.ts).
    */
   adversarial: AdversarialRecall | null;
+}
+
+/**
+ * Graph colouring under seeds (docs/science.md §4, §7.2). A graph's success rate is the fraction of
+ * the K seeds under which the argmax colouring is proper (no monochromatic edge). Graphs: every
+ * labelled cycle on n vertices (`exhaustive`: the oblivious adversary's whole choice) or the run's
+ * evaluation graphs.
+ */
+export interface ColoringAnalysis {
+  /** Vertices n (the longest training size). */
+  length: number;
+  graphKind: 'cycle' | 'random' | 'mixed';
+  view: 'neighbours' | 'edges';
+  /** true: every labelled cycle on n vertices (ids 0…n−1) was coloured. */
+  exhaustive: boolean;
+  rseBits: number;
+  colors: number;
+  graphs: number;
+  /** Seeds K each graph was coloured under (1 without RSE). */
+  seeds: number;
+  /** Mean over graphs and seeds of "the argmax colouring is proper". */
+  properRate: number;
+  /** Monochromatic edges of the argmax colouring: mean over graphs and seeds; the worst graph's mean over seeds. */
+  conflicts: { mean: number; worst: number };
+  /** Expected monochromatic edges Σ_edges Σ_c p_u(c)·p_v(c) (the training loss): mean; the worst graph's mean over seeds. */
+  expectedMonochromatic: { mean: number; worst: number };
+  /** Per-graph success rate over seeds, summarized over graphs (bimodal = deterministic, spread = random). */
+  success: SuccessDistribution;
+  /** The oblivious adversary's graph: the lowest success rate over seeds (ties: more conflicts). */
+  worstGraph: { index: number; successRate: number; meanConflicts: number; meanExpectedMonochromatic: number };
+  /** Fraction of graphs coloured improperly under every seed. */
+  failingGraphs: number;
+  /**
+   * Best-of-k (a Las Vegas reading: colour under k seeds, keep a proper colouring if any), k = 1…K:
+   * per graph 1 − C(K − s, k)/C(K, k) with s proper seeds of K; mean and minimum over graphs.
+   */
+  bestOfK: { seeds: number[]; mean: number[]; worst: number[] };
+  /** Majority vote: the most frequent whole colouring among the first k seeds; fraction proper and graphs failing, k = 1…K. */
+  majority: { seeds: number[]; proper: number[]; failingGraphs: number[] };
+  /**
+   * Properly ("truly") random: fraction of graphs where some vertex's colour distribution moves by
+   * more than `bound` in total variation between two seeds; 0 for a model that ignores its seed.
+   */
+  properlyRandom: { bound: number; fraction: number; meanSpread: number };
+  /** Distinct argmax colourings per graph over the K seeds: mean and maximum (1 = the seed changes nothing). */
+  distinctColorings: { mean: number; max: number };
+  /** Graphs for the chart: the worst first, then the next hardest; each with its colouring under every seed. */
+  examples: ColoringExample[];
+}
+
+export interface ColoringExample {
+  /** Index of the graph in the analysis's graph set. */
+  graph: number;
+  /** Vertex labels (their id tokens), vertex u at index u. */
+  ids: string[];
+  /** Edges [u, v], u < v. */
+  edges: [number, number][];
+  /** [seed][vertex] colour index 0…C−1 of the argmax colouring. */
+  colorings: number[][];
+  /** Monochromatic edges per seed. */
+  conflicts: number[];
+  successRate: number;
 }
 
 /** Per-input success rates over seeds (the paper's histograms: bimodal = deterministic, spread = random). */
@@ -390,7 +490,7 @@ export interface SummaryFile {
   /** One grid per optimizer that was run at more than one (lr, weight decay) point. */
   robustness: RobustnessGrid[];
   /**
-   * Paired differences over shared seeds (science.md §3): between optimizers (each at its best
+   * Paired differences over shared seeds (docs/science.md §3): between optimizers (each at its best
    * group — lowest mean final loss — among groups that differ only in the optimizer), and between
    * batch settings (groups that differ only in batchSize/accumulate). Absent in older summaries.
    */
@@ -420,6 +520,19 @@ export interface SummaryFile {
   } | null;
   /** The headline comparison that `attention-lab report` prints; `note` says what the ± means. */
   headline: { columns: string[]; rows: (string | number | null)[][]; note?: string };
+  /**
+   * Task-specific tables, printed after the headline (absent in older files): graph colouring
+   * (`coloring`), the softmax-noise probe (`softmax-noise`). Cells are text, e.g. `0.912 ± 0.010`
+   * (mean ± half-width of the 95 % interval over seeds, as the title says).
+   */
+  tables?: SummaryTable[];
+}
+
+export interface SummaryTable {
+  id: string;
+  title: string;
+  columns: string[];
+  rows: (string | number | null)[][];
 }
 
 /** a − b over the seeds both groups finished, at the headline length, with 95 % intervals. */
@@ -490,6 +603,21 @@ export interface RunSummary {
     worstKeyMajorityError: number | null;
     /** The matched ideal random store's worst-key error (the reference worstKeyError is compared with). */
     referenceWorstKeyError: number | null;
+    /** Graph colouring (analysis.json `coloring`; null otherwise). */
+    coloring?: {
+      properRate: number;
+      successP5: number;
+      worstGraphSuccess: number;
+      worstGraphConflicts: number;
+      failingGraphs: number;
+      bestOfK: number;
+      bestOfKWorst: number;
+      majority: number;
+      properlyRandom: number;
+      seeds: number;
+      graphs: number;
+      exhaustive: boolean;
+    } | null;
   };
 }
 

@@ -8,17 +8,33 @@
  * which drops undefined fields, and the envelope tells a request from an event by the field.
  */
 import { BACKEND_CHOICES, type BackendChoice } from './backend';
-import type { WorkerMessage } from './messages';
-import { isWorkerMessage } from './messages';
-import type { RunConfig } from './config';
+import { isRunnerEvent, LOG_LEVELS, type LogLine, type RunnerEvent } from './runner';
 import { EXECUTOR_KINDS, type ExecutorKind, type SlurmOptions } from './slurm';
 import type { ApiGuards, Guard, RpcApi } from './rpc';
 import { is } from './rpc';
 import type { AttentionProbeResult } from './viewData';
-import { isAttentionProbeParams, isAttentionProbeResult, type AttentionProbeParams } from './viewRequests';
+import { isTraceParams, isTraceResult, type TraceParams, type TraceResult } from './trace';
+import type { SpecSource } from './spec';
 
-/** Where an experiment's spec comes from: a built-in preset or a spec file on disk. */
-export type SpecSource = { kind: 'preset'; name: string } | { kind: 'file'; path: string };
+/** Runs a checkpoint's model on a typed input and returns its attention patterns (the inspector). */
+export interface AttentionProbeParams {
+  /** Absolute path of an Attention Lab checkpoint. */
+  checkpoint: string;
+  /** Token texts of the checkpoint's task vocabulary separated by spaces, e.g. `3 1 2 |`. */
+  input: string;
+  /**
+   * The softmax-noise probe (docs/science.md §6): σ of i.i.d. N(0, σ²) noise on the attention logits
+   * of every layer (one fixed draw, so the same σ shows the same rows); 0 or absent: no noise.
+   */
+  sigma?: number;
+}
+
+/** Largest σ the inspector's slider may ask for. */
+export const MAX_PROBE_SIGMA = 16;
+/** σ of the softmax-noise probe: a finite number in [0, MAX_PROBE_SIGMA]. */
+export const isProbeSigma: Guard<number> = is.that<number>(`a number in [0, ${MAX_PROBE_SIGMA}]`, (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_PROBE_SIGMA);
+
+export type { SpecSource };
 
 export interface PresetSummary {
   name: string;
@@ -42,19 +58,10 @@ export interface ExperimentOutcomeSummary {
   backends: string[];
 }
 
-/**
- * A runner event tagged with the job it belongs to. `RunnerEvent` is the engine runner's own
- * union (worker messages plus `experiment/start`), repeated here so the protocol has no engine
- * import.
- */
-export type RunnerEventMessage =
-  | WorkerMessage
-  | { type: 'experiment/start'; dir: string; name: string; runs: RunConfig[] }
-  | { type: 'run/queue'; runId: string; jobId: string; state: string; reason: string | null };
-
+/** A runner event (protocol/runner.ts) tagged with the job it belongs to. */
 export interface JobEvent {
   jobId: string;
-  event: RunnerEventMessage;
+  event: RunnerEvent;
 }
 
 export interface StartOptions {
@@ -86,24 +93,21 @@ export interface BackendApi extends RpcApi {
     'run/resume': { params: Omit<StartOptions, 'outDir' | 'parallel'> & { runDir: string }; result: ExperimentOutcomeSummary };
     /** Stops a job: running runs save a checkpoint and end `cancelled`. Unknown job ids are fine (already over). */
     'experiment/cancel': { params: { jobId: string }; result: { cancelled: boolean } };
+    /** Runs a real optimizer, exactly as configured, on a 2-D test function (the dashboard's optimizer paths). */
+    'trace/run': { params: TraceParams; result: TraceResult };
     /**
      * Cancels the job array of a Slurm experiment folder (scancel) that no job of this backend
      * follows (submitted detached, or before VS Code restarted); replies when every task has ended.
      */
     'slurm/cancel': { params: { dir: string }; result: { cancelled: number; completed: number; failed: number } };
-    /** Runs a real optimizer on a 2-D test function (the dashboard's optimizer paths). */
-    'trace/run': {
-      params: { optimizer: string; fn: string; steps: number; lr: number | null; start: [number, number] | null };
-      result: { trace: unknown };
-    };
     /** Runs a checkpoint's model on a typed input: the inspector's attention patterns. */
     'attention/probe': { params: AttentionProbeParams; result: AttentionProbeResult };
   };
   events: {
     /** Sent once at start-up, after the process is ready to take requests. */
     'backend/ready': { pid: number; node: string; tfjsNode: 'allowed' | 'forbidden' };
-    /** One line for the output channel. */
-    'backend/log': { level: 'info' | 'warn' | 'error'; message: string };
+    /** One line for the output channel (the engine's warnings too: the backend injects this as its logger). */
+    'backend/log': LogLine;
     'job/event': JobEvent;
   };
 }
@@ -115,11 +119,12 @@ export interface HostApi extends RpcApi {
 }
 
 const isBackendChoice = is.oneOf(BACKEND_CHOICES);
-const isJobId: Guard<string> = (v): v is string => typeof v === 'string' && v.length > 0 && v.length <= 100;
-const isPoint = (v: unknown): v is [number, number] => Array.isArray(v) && v.length === 2 && v.every(is.number);
+const isJobId: Guard<string> = is.that<string>('a job id of 1 to 100 characters', (v) => typeof v === 'string' && v.length > 0 && v.length <= 100);
 
-const isSpecSource = (v: unknown): v is SpecSource =>
-  is.object({ kind: is.oneOf(['preset'] as const), name: is.string })(v) || is.object({ kind: is.oneOf(['file'] as const), path: is.string })(v);
+const isSpecSource: Guard<SpecSource> = is.union<SpecSource>('kind', {
+  preset: is.object({ kind: is.string, name: is.string }) as Guard<SpecSource>,
+  file: is.object({ kind: is.string, path: is.string }) as Guard<SpecSource>,
+});
 
 const isRunOutcome = is.object<RunOutcomeSummary & Record<string, unknown>>({
   id: is.string,
@@ -134,12 +139,6 @@ const isOutcome = is.object<ExperimentOutcomeSummary & Record<string, unknown>>(
   backends: is.arrayOf(is.string),
 });
 
-export function isRunnerEventMessage(v: unknown): v is RunnerEventMessage {
-  if (isWorkerMessage(v)) return true;
-  if (is.object({ type: is.oneOf(['run/queue'] as const), runId: is.string, jobId: is.string, state: is.string, reason: is.nullable(is.string) })(v)) return true;
-  return is.object({ type: is.oneOf(['experiment/start'] as const), dir: is.string, name: is.string, runs: is.arrayOf(is.record) })(v);
-}
-
 export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
   params: {
     'presets/list': is.nothing,
@@ -148,23 +147,17 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
       jobId: isJobId,
       outDir: is.string,
       backend: isBackendChoice,
-      parallel: (v): v is number => is.integer(v) && v >= 0 && v <= 256,
+      parallel: is.intIn(0, 256),
       source: isSpecSource,
-      steps: is.nullable((v): v is number => is.integer(v) && v > 0),
+      steps: is.nullable(is.that<number>('a positive integer', (v) => Number.isInteger(v) && (v as number) > 0)),
       on: is.optional(is.oneOf(EXECUTOR_KINDS)),
       slurm: is.optional(is.nullable(is.record)) as Guard<SlurmOptions | null | undefined>,
     }),
     'run/resume': is.object({ jobId: isJobId, backend: isBackendChoice, runDir: is.string }),
     'experiment/cancel': is.object({ jobId: isJobId }),
     'slurm/cancel': is.object({ dir: is.string }),
-    'trace/run': is.object({
-      optimizer: is.string,
-      fn: is.string,
-      steps: (v): v is number => is.integer(v) && v > 0,
-      lr: is.nullable(is.number),
-      start: is.nullable(isPoint),
-    }),
-    'attention/probe': isAttentionProbeParams,
+    'trace/run': isTraceParams,
+    'attention/probe': is.object({ checkpoint: is.string, input: is.string, sigma: is.optional(isProbeSigma) }),
   },
   results: {
     'presets/list': is.object({ presets: is.arrayOf(is.object({ name: is.string, description: is.string, runs: is.integer })) }),
@@ -173,13 +166,21 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
     'run/resume': isOutcome,
     'experiment/cancel': is.object({ cancelled: is.boolean }),
     'slurm/cancel': is.object({ cancelled: is.integer, completed: is.integer, failed: is.integer }),
-    'trace/run': is.object({ trace: is.record }),
-    'attention/probe': isAttentionProbeResult,
+    'trace/run': isTraceResult,
+    'attention/probe': is.object<AttentionProbeResult & Record<string, unknown>>({
+      tokens: is.arrayOf(is.string),
+      layers: is.integer,
+      heads: is.integer,
+      patterns: is.arrayOf(is.arrayOf(is.arrayOf(is.number))),
+      predictions: is.arrayOf(is.string),
+      sigma: is.optional(is.number),
+      rowChange: is.optional(is.arrayOf(is.arrayOf(is.number))),
+    }),
   },
   events: {
     'backend/ready': is.object({ pid: is.integer, node: is.string, tfjsNode: is.oneOf(['allowed', 'forbidden'] as const) }),
-    'backend/log': is.object({ level: is.oneOf(['info', 'warn', 'error'] as const), message: is.string }),
-    'job/event': is.object({ jobId: isJobId, event: isRunnerEventMessage }),
+    'backend/log': is.object({ level: is.oneOf(LOG_LEVELS), message: is.string }),
+    'job/event': is.object({ jobId: isJobId, event: isRunnerEvent }),
   },
 };
 

@@ -3,7 +3,7 @@
  * Every field is plain JSON. Defaults live in `src/core/experiment/defaults.ts`.
  */
 
-/** The position code a model uses (science.md §2, §5). */
+/** The position code a model uses (docs/science.md §2, §5). */
 export type PositionEncoding = 'none' | 'learned' | 'sinusoidal' | 'rope';
 export const POSITION_ENCODINGS: readonly PositionEncoding[] = ['none', 'learned', 'sinusoidal', 'rope'];
 /**
@@ -28,7 +28,7 @@ export const POSITION_EVALS: readonly PositionEval[] = ['random', 'spread', 'con
 /**
  * How a head mixes its values: `softmax` (the usual attention) or `linear` — softmax replaced by the
  * identity, y = (QKᵀ ⊙ M)V, a fast-weight memory Σ_t v_t k_tᵀ read by the query (von Oswald et al.'s
- * associative-recall model, science.md §7.1).
+ * associative-recall model, docs/science.md §7.1).
  */
 export type AttentionKind = 'softmax' | 'linear';
 export const ATTENTION_KINDS: readonly AttentionKind[] = ['softmax', 'linear'];
@@ -59,7 +59,7 @@ export const INIT_KINDS: readonly InitKind[] = ['gpt2', 'fan-in'];
 export type NormKind = 'layer' | 'none';
 export const NORM_KINDS: readonly NormKind[] = ['layer', 'none'];
 
-/** How attention logits are scaled (science.md §1). */
+/** How attention logits are scaled (docs/science.md §1). */
 export type AttentionScaling = 'standard' | 'logn' | 'logn-train';
 export const ATTENTION_SCALINGS: readonly AttentionScaling[] = ['standard', 'logn', 'logn-train'];
 
@@ -168,8 +168,8 @@ export type ScheduleConfig =
   /** Piecewise linear through {step: factor} points, starting from (0, 0) unless a point at 0 is given. */
   | { kind: 'piecewise'; points: Record<string, number> };
 
-export type TaskName = 'recall' | 'sort' | 'position-probe' | 'copy' | 'reverse';
-export const TASK_NAMES: readonly TaskName[] = ['recall', 'sort', 'position-probe', 'copy', 'reverse'];
+export type TaskName = 'recall' | 'sort' | 'position-probe' | 'copy' | 'reverse' | 'graph-coloring' | 'grid-world';
+export const TASK_NAMES: readonly TaskName[] = ['recall', 'sort', 'position-probe', 'copy', 'reverse', 'graph-coloring', 'grid-world'];
 
 export interface TaskConfig {
   name: TaskName;
@@ -188,7 +188,7 @@ export interface TrainConfig {
   batchSize: number;
   /**
    * Gradient accumulation k: a step is k micro-batches of batchSize examples, then one update
-   * (science.md §3). 1 = off.
+   * (docs/science.md §3). 1 = off.
    */
   accumulate: number;
   schedule: ScheduleConfig;
@@ -202,7 +202,7 @@ export interface TrainConfig {
   logEvery: number;
   /** Write a checkpoint every this many steps (and at the end); 0 = only at the end. */
   checkpointEvery: number;
-  /** q of the q-norm objective (science.md §4); 1 = ordinary expected loss. q > 1 without RSE is the deterministic baseline. */
+  /** q of the q-norm objective (docs/science.md §4); 1 = ordinary expected loss. q > 1 without RSE is the deterministic baseline. */
   q: number;
   /**
    * m, seeds per input of the q-norm objective: every step lays out batchSize × m rows, input-major,

@@ -15,8 +15,29 @@
  * unchecked value. No Node and no DOM APIs here: the webview bundles this file too.
  */
 
-/** A type guard: checks an unknown value from the other side. */
-export type Guard<T> = (value: unknown) => value is T;
+/**
+ * A type guard: checks an unknown value from the other side. Guards built with `is` also say
+ * what is wrong (`problem`), naming the JSON path, so a rejected message is a one-line error
+ * such as `export/save: $.format must be one of png, svg, csv`.
+ */
+export interface Guard<T> {
+  (value: unknown): value is T;
+  /** What is wrong with `value` found at `path` (`$` for the whole body), or null when it passes. */
+  problem?: (value: unknown, path: string) => string | null;
+}
+
+/** What a guard finds wrong with a value (`$.a.b must be …`), or null when it passes. */
+export function problemOf(guard: Guard<unknown>, value: unknown, path = '$'): string | null {
+  if (guard.problem) return guard.problem(value, path);
+  return guard(value) ? null : `${path} is malformed`;
+}
+
+/** A guard from a function that names the problem at a path (null: fine). */
+export function guard<T>(problem: (value: unknown, path: string) => string | null): Guard<T> {
+  const g = ((value: unknown) => problem(value, '$') === null) as Guard<T>;
+  g.problem = problem;
+  return g;
+}
 
 /** What one side serves: requests it answers, events it emits. */
 export interface RpcApi {
@@ -246,8 +267,9 @@ export class RpcEndpoint<Local extends RpcApi, Remote extends RpcApi> {
       this.settle(inReplyTo)?.resolve(b.result);
       return;
     }
-    this.onInvalid(`${p.type}: malformed reply`, raw);
-    this.settle(inReplyTo)?.reject(new RpcError(`${p.type}: malformed reply`));
+    const problem = guard && b.type === 'reply/ok' ? `: ${problemOf(guard, b.result, '$.result')}` : '';
+    this.onInvalid(`${p.type}: malformed reply${problem}`, raw);
+    this.settle(inReplyTo)?.reject(new RpcError(`${p.type}: malformed reply${problem}`));
   }
 
   private async receiveRequest(id: number, type: string, params: unknown): Promise<void> {
@@ -260,10 +282,10 @@ export class RpcEndpoint<Local extends RpcApi, Remote extends RpcApi> {
       this.onInvalid(`unknown request ${type}`, params);
       return reply({ type: 'reply/error', message: `unknown request ${JSON.stringify(type)}` });
     }
-    const guard = guards[type] as Guard<unknown>;
-    if (!guard(params)) {
-      this.onInvalid(`${type}: malformed params`, params);
-      return reply({ type: 'reply/error', message: `${type}: malformed params` });
+    const problem = problemOf(guards[type] as Guard<unknown>, params);
+    if (problem !== null) {
+      this.onInvalid(`${type}: malformed params: ${problem}`, params);
+      return reply({ type: 'reply/error', message: `${type}: malformed params: ${problem}` });
     }
     try {
       const result = await handler(params);
@@ -276,42 +298,76 @@ export class RpcEndpoint<Local extends RpcApi, Remote extends RpcApi> {
   private receiveEvent(type: string, payload: unknown, raw: unknown): void {
     const guards = this.remoteGuards.events as Record<string, Guard<unknown>>;
     if (!own(guards, type)) return this.onInvalid(`unknown event ${type}`, raw);
-    if (!(guards[type] as Guard<unknown>)(payload)) return this.onInvalid(`${type}: malformed payload`, raw);
+    const problem = problemOf(guards[type] as Guard<unknown>, payload);
+    if (problem !== null) return this.onInvalid(`${type}: malformed payload: ${problem}`, raw);
     for (const l of [...(this.listeners.get(type) ?? [])]) l(payload);
   }
 }
 
-// ---- small guard combinators, so message guards read like their types -------------------------
+// ---- guard combinators, so message guards read like their types and name what is wrong ---------
+
+const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+
+/** A guard for a single value: `test` passes or `${path} must be ${what}`. */
+function leaf<T>(what: string, test: (v: unknown) => boolean): Guard<T> {
+  return guard<T>((v, path) => (test(v) ? null : `${path} must be ${what} (got ${describe(v)})`));
+}
 
 export const is = {
-  string: (v: unknown): v is string => typeof v === 'string',
-  number: (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v),
+  string: leaf<string>('a string', (v) => typeof v === 'string'),
+  /** A string of at most `max` characters. */
+  text: (max: number): Guard<string> => leaf<string>(`a string of at most ${max} characters`, (v) => typeof v === 'string' && v.length <= max),
+  number: leaf<number>('a finite number', (v) => typeof v === 'number' && Number.isFinite(v)),
   /** A number that may be NaN or ±Infinity (losses can be). */
-  anyNumber: (v: unknown): v is number => typeof v === 'number',
-  integer: (v: unknown): v is number => Number.isInteger(v),
-  boolean: (v: unknown): v is boolean => typeof v === 'boolean',
-  unknown: (_v: unknown): _v is unknown => true,
-  nothing: (v: unknown): v is Record<string, never> => isRecord(v) && Object.keys(v).length === 0,
-  oneOf:
-    <T extends string>(values: readonly T[]) =>
-    (v: unknown): v is T =>
-      typeof v === 'string' && (values as readonly string[]).includes(v),
-  nullable:
-    <T>(g: Guard<T>) =>
-    (v: unknown): v is T | null =>
-      v === null || g(v),
-  optional:
-    <T>(g: Guard<T>) =>
-    (v: unknown): v is T | undefined =>
-      v === undefined || g(v),
-  arrayOf:
-    <T>(g: Guard<T>) =>
-    (v: unknown): v is T[] =>
-      Array.isArray(v) && v.every(g),
-  /** An object with at least these fields, each passing its guard. */
-  object:
-    <T extends Record<string, unknown>>(fields: { [K in keyof T]: Guard<T[K]> }) =>
-    (v: unknown): v is T =>
-      isRecord(v) && Object.entries(fields).every(([k, g]) => (g as Guard<unknown>)(v[k])),
-  record: (v: unknown): v is Record<string, unknown> => isRecord(v),
+  anyNumber: leaf<number>('a number', (v) => typeof v === 'number'),
+  integer: leaf<number>('an integer', (v) => Number.isInteger(v)),
+  /** An integer in [min, max]. */
+  intIn: (min: number, max: number): Guard<number> =>
+    leaf<number>(`an integer in [${min}, ${max}]`, (v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max),
+  boolean: leaf<boolean>('true or false', (v) => typeof v === 'boolean'),
+  unknown: guard<unknown>(() => null),
+  nothing: leaf<Record<string, never>>('an empty object', (v) => isRecord(v) && Object.keys(v).length === 0),
+  record: leaf<Record<string, unknown>>('an object', isRecord),
+  /** An object taken as a T whose fields are checked where it is used (a run config: by the engine's own validation). */
+  objectAs: <T>(): Guard<T> => leaf<T>('an object', isRecord),
+  oneOf: <T extends string>(values: readonly T[]): Guard<T> =>
+    leaf<T>(`one of ${values.join(', ')}`, (v) => typeof v === 'string' && (values as readonly string[]).includes(v)),
+  /** A value passing `test`, described as `what` when it does not. */
+  that: <T>(what: string, test: (v: unknown) => boolean): Guard<T> => leaf<T>(what, test),
+  nullable: <T>(g: Guard<T>): Guard<T | null> => guard<T | null>((v, path) => (v === null ? null : problemOf(g, v, path))),
+  optional: <T>(g: Guard<T>): Guard<T | undefined> => guard<T | undefined>((v, path) => (v === undefined ? null : problemOf(g, v, path))),
+  arrayOf: <T>(g: Guard<T>, limits: { min?: number; max?: number } = {}): Guard<T[]> =>
+    guard<T[]>((v, path) => {
+      if (!Array.isArray(v)) return `${path} must be an array (got ${describe(v)})`;
+      const { min = 0, max = Infinity } = limits;
+      if (v.length < min || v.length > max) return `${path} must hold ${min} to ${max} items (got ${v.length})`;
+      for (let i = 0; i < v.length; i++) {
+        const p = problemOf(g, v[i], `${path}[${i}]`);
+        if (p !== null) return p;
+      }
+      return null;
+    }),
+  /** An object with at least these fields, each passing its guard (extra fields are not read). */
+  object: <T extends Record<string, unknown>>(fields: { [K in keyof T]: Guard<T[K]> }): Guard<T> =>
+    guard<T>((v, path) => {
+      if (!isRecord(v)) return `${path} must be an object (got ${describe(v)})`;
+      for (const [k, g] of Object.entries(fields)) {
+        const p = problemOf(g as Guard<unknown>, v[k], `${path}.${k}`);
+        if (p !== null) return p;
+      }
+      return null;
+    }),
+  /**
+   * An object taken as a T after checking only the listed fields (data the host read from its
+   * own files, where the top level is what the page relies on to route it).
+   */
+  fields: <T>(fields: { [K in keyof T]?: Guard<T[K]> }): Guard<T> => is.object(fields as Record<string, Guard<unknown>>) as unknown as Guard<T>,
+  /** A tagged union: `v[tag]` names the variant, whose guard checks the whole value. */
+  union: <T>(tag: string, variants: Record<string, Guard<T>>): Guard<T> =>
+    guard<T>((v, path) => {
+      if (!isRecord(v)) return `${path} must be an object (got ${describe(v)})`;
+      const t = v[tag];
+      if (typeof t !== 'string' || !own(variants, t)) return `${path}.${tag} must be one of ${Object.keys(variants).join(', ')}`;
+      return problemOf(variants[t] as Guard<unknown>, v, path);
+    }),
 };

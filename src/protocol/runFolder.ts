@@ -3,9 +3,13 @@
  * extension and the reports (which read it). Documented in docs/run-folder.md.
  *
  *   <out>/<experiment>/experiment.json            ExperimentFile
+ *   <out>/<experiment>/summary.json               SummaryFile (protocol/analysis.ts)
  *   <out>/<experiment>/<run-id>/run.json           RunFile
  *   <out>/<experiment>/<run-id>/metrics.jsonl      one MetricsRecord per line
+ *   <out>/<experiment>/<run-id>/analysis.json      AnalysisFile (protocol/analysis.ts)
  *   <out>/<experiment>/<run-id>/checkpoints/step-<N>.safetensors
+ *
+ * The file and folder names below are the one source of these names in the code.
  */
 import type { BackendName } from './backend';
 import type { ParamKind } from './config';
@@ -15,12 +19,32 @@ import type { ExperimentSpec } from './spec';
 
 export const RUN_FOLDER_VERSION = 1;
 
+// The names of everything in a run folder (docs/run-folder.md), the one source: code and tests
+// use these, never the strings (test/extension/manifest.test.ts checks package.json's against them).
+// <runs>/<experiment>/
+export const EXPERIMENT_FILE = 'experiment.json';
+export const SUMMARY_FILE = 'summary.json';
+/** Experiments run on Slurm (docs/scale-out.md): the submission, and the folder of the batch script and task logs. */
+export const SLURM_SUBMISSION_FILE = 'slurm.json';
+export const SLURM_DIR = 'slurm';
+// <runs>/<experiment>/<run>/
+export const RUN_FILE = 'run.json';
+export const METRICS_FILE = 'metrics.jsonl';
+export const ANALYSIS_FILE = 'analysis.json';
+/** A grid-world run's evaluation (protocol/gridWorld.ts), in place of analysis.json. */
+export const GRID_WORLD_FILE = 'grid-world.json';
+export const CHECKPOINT_DIR = 'checkpoints';
+
 export type RunStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
+export const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled'];
 
 export interface ExperimentFile {
   version: typeof RUN_FOLDER_VERSION;
   name: string;
-  /** The spec after defaults and presets were applied. */
+  /**
+   * The resolved spec: the preset's or the file's with `--steps` applied, validated, every
+   * task-independent default written out (applySpecDefaults; docs/run-folder.md).
+   */
   spec: ExperimentSpec;
   /** Ids of every run of the grid, in order. */
   runs: string[];
@@ -79,7 +103,7 @@ export interface TaskScores {
   exact: number;
   /** Fraction of answer tokens right (teacher-forced positions). */
   tokenAccuracy: number;
-  /** CLRS-Text scores (science.md §5), averaged over examples. */
+  /** CLRS-Text scores (docs/science.md §5), averaged over examples. */
   shape: number;
   parse: number;
   clrs: number;

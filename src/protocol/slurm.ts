@@ -79,8 +79,6 @@ export interface SlurmSubmission {
   error: string | null;
 }
 
-export const SLURM_SUBMISSION_FILE = 'slurm.json';
-export const SLURM_DIR = 'slurm';
 
 /** Slurm job states after which the task will not run again (unless someone requeues it by hand). */
 export const SLURM_ENDED_STATES: readonly string[] = [

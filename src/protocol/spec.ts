@@ -68,3 +68,6 @@ export interface ExperimentSpec {
   seeds: number[];
   train?: TrainSpec;
 }
+
+/** Where an experiment's spec comes from: a built-in preset or a spec file on disk. */
+export type SpecSource = { kind: 'preset'; name: string } | { kind: 'file'; path: string };

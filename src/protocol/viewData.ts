@@ -16,6 +16,8 @@ export interface RunSnapshot {
   metrics: MetricsRecord[];
   /** analysis.json (src/protocol/analysis.ts) when the analyses have been computed; null before. */
   analysis: unknown;
+  /** grid-world.json (src/protocol/gridWorld.ts) of a grid-world run once it has finished; absent or null otherwise. */
+  gridWorld?: unknown;
 }
 
 /** One experiment folder. */
@@ -130,6 +132,10 @@ export interface AttentionProbeResult {
   patterns: number[][][];
   /** Greedy next-token prediction after each position (token texts). */
   predictions: string[];
+  /** σ of the logit noise the patterns were computed under (0: none). */
+  sigma?: number;
+  /** With σ > 0: per layer and head, the mean total variation of the attention rows from the same input without noise. */
+  rowChange?: number[][];
 }
 
 /** One optimizer's path on a 2-D test function (from src/engine/trace, computed in the backend). The contour is drawn from the function's name in the webview (webview/charts/functionGrid.ts). */

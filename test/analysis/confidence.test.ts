@@ -2,9 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import {
   excludesZero,
-  formatInterval,
   incompleteBeta,
-  intervalsSeparate,
   logGamma,
   meanInterval,
   pairedDifference,
@@ -67,8 +65,6 @@ test('mean interval: hand-worked, one value has none, non-finite values are left
   close(m.low as number, 0.3 - 0.196324316, 1e-8, 'low');
   assert.deepEqual(meanInterval([0.7]), { n: 1, mean: 0.7, std: null, halfWidth: null, low: null, high: null });
   assert.equal(meanInterval([]), null);
-  assert.equal(formatInterval(m), '0.300 ± 0.196');
-  assert.equal(formatInterval(meanInterval([0.7])), '0.700 (n=1)');
 });
 
 test('paired difference over shared seeds: the shared seed effect cancels', () => {
@@ -85,8 +81,7 @@ test('paired difference over shared seeds: the shared seed effect cancels', () =
   // Unpaired, the same values overlap completely: the seed effect (0.5 … 3) swamps 0.1.
   const ia = meanInterval([1.0, 2.0, 0.5, 3.0]);
   const ib = meanInterval([1.09, 2.1, 0.61, 3.12]);
-  assert.equal(intervalsSeparate(ia, ib), false);
-  assert.equal(intervalsSeparate(meanInterval([1, 1.1, 0.9]), meanInterval([2, 2.1, 1.9])), true);
-  assert.equal(intervalsSeparate(meanInterval([1]), meanInterval([2, 2.1])), false, 'one value: no interval, no claim');
+  assert.ok(ia?.low != null && ia.high != null && ib?.low != null && ib.high != null);
+  assert.ok(ia.high > ib.low && ib.high > ia.low, 'the unpaired intervals overlap');
   assert.equal(excludesZero(meanInterval([-1, 1, 0.5])), false);
 });

@@ -1,5 +1,5 @@
 /**
- * The randomized-Transformer measures (science.md §4): a thresholded "properly random" that a
+ * The randomized-Transformer measures (docs/science.md §4): a thresholded "properly random" that a
  * chance-level model cannot pass, the paper's views (variance of p(correct) over seeds, per-input
  * success histograms, majority vote, mean and 5th-percentile success), and the adversary's
  * reference computed by simulating ideal stores under the analysis's own measurement.

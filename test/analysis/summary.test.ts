@@ -1,5 +1,5 @@
 /**
- * summary.json's statistics (science.md §3): per group n seeds and mean ± 95 % Student t
+ * summary.json's statistics (docs/science.md §3): per group n seeds and mean ± 95 % Student t
  * interval, paired differences between optimizers and between batch settings over shared seeds,
  * divergence (non-finite or above-chance final loss) shown as such, and weight RMS from the
  * optimizer diagnostics. Run data are built by hand; summarizeRuns is pure.
@@ -147,4 +147,23 @@ test('one finished run: "(n=1)" and "1/2 seeds", never a std of 0; batch setting
   assert.deepEqual(batching[0]?.seeds, [1]);
   close(batching[0]?.loss?.mean, 0.43 - 0.51);
   assert.equal(batching[0]?.loss?.halfWidth, null, 'one shared seed: no interval');
+});
+
+test('grid world: a loss in steps (6.5 of at most 9) is not "diverged" the way a loss above ln V is; 10 steps would be', () => {
+  const [base] = expandGrid({
+    name: 'g',
+    tasks: [{ name: 'grid-world', trainLengths: [3], options: { budget: 8 } }],
+    models: [{ label: 'R', layers: 1, dModel: 16, heads: 2, dFf: 32, rseBits: 4, position: 'learned' }],
+    attentionScalings: ['standard'],
+    optimizers: [{ name: 'adamw', lr: 0.03 }],
+    seeds: [1],
+  });
+  const config = base as RunConfig;
+  const at3 = (loss: number): RunData => {
+    const d = runData(config, loss, 0.8);
+    (d.run.final as { length: number }[])[0]!.length = 3;
+    return d;
+  };
+  assert.equal(summarizeRuns('g', [at3(6.5)]).runs[0]?.diverged, false, 'ln 13 = 2.56 < 6.5 would have called it diverged');
+  assert.equal(summarizeRuns('g', [at3(10)]).runs[0]?.diverged, true);
 });

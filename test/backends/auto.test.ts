@@ -9,12 +9,14 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { initBackend, nativeThreadSettings } from '../../src/engine/backend';
+import { initBackend, nativeThreadSettings, nativeWorkerEnv } from '../../src/engine/backend';
 import type { RunFile } from '../../src/protocol/runFolder';
 import { CLI, tempDir, tinySpec } from '../integration/helpers';
 import { requestedTestBackends } from './testBackend';
 
 const root = path.resolve(__dirname, '..', '..', '..');
+/** TensorFlow's thread variables as the user set them (before initBackend sets its defaults in this process). */
+const userThreads = process.env.TF_NUM_INTRAOP_THREADS ?? process.env.TF_NUM_INTEROP_THREADS;
 
 /** Whether @tensorflow/tfjs-node loads, asked of a separate Node process. */
 function nativeLoads(): boolean {
@@ -61,4 +63,16 @@ test('native thread settings give each of N parallel runs its share of the cores
   assert.deepEqual(nativeThreadSettings(2, 2), { intraOp: 1, interOp: 1 });
   assert.deepEqual(nativeThreadSettings(3, 2), { intraOp: 1, interOp: 1 });
   assert.deepEqual(nativeThreadSettings(2, 8), { intraOp: 4, interOp: 1 });
+});
+
+test('each pool computes its workers’ thread environment: a lone run after a parallel grid gets every core again', (t) => {
+  if (userThreads !== undefined) {
+    t.skip('TF_NUM_INTRAOP_THREADS or TF_NUM_INTEROP_THREADS is set here: the user\'s setting wins');
+    return;
+  }
+  const grid = nativeWorkerEnv(2, 2, { PATH: '/bin' });
+  assert.deepEqual([grid.TF_NUM_INTRAOP_THREADS, grid.TF_NUM_INTEROP_THREADS, grid.PATH], ['1', '1', '/bin']);
+  const lone = nativeWorkerEnv(1, 2);
+  assert.equal(lone.TF_NUM_INTRAOP_THREADS, '2');
+  assert.equal(nativeWorkerEnv(1, 8).TF_NUM_INTRAOP_THREADS, '8');
 });

@@ -6,6 +6,8 @@
  */
 import * as assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
+import { fastOpsKept } from '../../src/engine/fastOps';
+import { tf } from '../../src/engine/tf';
 import type { BackendChoice, BackendName } from '../../src/protocol/backend';
 
 export const TEST_BACKEND_ENV = 'ATTENTION_LAB_TEST_BACKEND';
@@ -43,4 +45,15 @@ export function backendChoice(name: BackendName): BackendChoice {
 export async function useTestBackend(name: BackendName): Promise<void> {
   const info = await initBackend(backendChoice(name));
   assert.equal(info.name, name, `test backend '${name}' did not load (got '${info.name}': ${info.reason})`);
+}
+
+/**
+ * tf.memory()'s tensors and bytes less the constants the native fast ops keep for reuse
+ * (src/engine/fastOps.ts: scalars, axes, shapes; made on first use, then reused): what leak checks compare.
+ */
+export function liveTensors(): number {
+  return tf.memory().numTensors - fastOpsKept().tensors;
+}
+export function liveBytes(): number {
+  return tf.memory().numBytes - fastOpsKept().bytes;
 }

@@ -1,7 +1,7 @@
 /**
  * A real VS Code for the e2e suite: code-server (installed by scripts/ensure-code-server.sh in
  * .cache/code-server) serving a fresh user-data dir and workspace, driven by playwright-core in
- * Debian's chromium. Tests never install anything themselves.
+ * Debian's chromium (docs/extension.md, Packaging and tests). Tests never install anything themselves.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -13,10 +13,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { RunFile, TrainRecord } from '../../src/protocol/runFolder';
 import { openSafetensors, SafetensorsError } from '../../src/core/checkpoint/safetensors';
-import { SCREENSHOTS, openVsCode, runCommand, unavailableReason, vsixUnderTest, webview, type Session } from './codeServer';
+import { ROOT, SCREENSHOTS, openVsCode, runCommand, unavailableReason, vsixUnderTest, webview, type Session } from './codeServer';
 import { clusterUnavailable } from '../slurm/cluster';
 
 const unavailable = unavailableReason();
@@ -144,6 +145,42 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
     }
     await s.screenshot('04-finished');
     await s.screenshot('readme-sidebar', 'sidebar');
+  }));
+
+  it('shows a run started from the CLI (another process, mkdir -p) live in the sidebar', shotOnFailure('cli-live', async () => {
+    const spec = path.join(s.workspace, 'cli.attention-lab.json');
+    // The run id: task-model-scaling-optimizer-seed (src/core/experiment/grid.ts).
+    const id = 'copy-cli-standard-adamw-s3';
+    fs.writeFileSync(
+      spec,
+      JSON.stringify({
+        name: 'from-cli',
+        tasks: [{ name: 'copy', trainLengths: [3, 4], evalLengths: [EVAL_LENGTH] }],
+        models: [{ label: 'cli', layers: 1, dModel: 16, heads: 2, dFf: 32 }],
+        attentionScalings: ['standard'],
+        optimizers: [{ name: 'adamw', lr: 1e-2 }],
+        seeds: [3],
+        train: { steps: 400, batchSize: 8, evalEvery: 400, evalExamples: 8, logEvery: 2, checkpointEvery: 0 },
+      }),
+    );
+    const cli = spawn(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'run', spec, '--out', path.join(s.workspace, 'runs'), '--backend', 'wasm', '--json'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => cli.once('exit', r));
+    try {
+      const live = webview(s.page, 'view');
+      // While it trains: its row says running, and its loss line is drawn from metrics.jsonl as it grows.
+      await live.locator(`.al-run[data-run="${id}"][data-status="running"]`).waitFor({ timeout: 60_000 });
+      await live.locator(`#live-loss path.al-line[data-series="${id}"]`).waitFor({ timeout: 30_000 });
+      await live.locator(`.al-run[data-run="${id}"][data-status="completed"]`).waitFor({ timeout: 180_000 });
+      assert.equal(await exited, 0);
+      await s.screenshot('cli-live', 'sidebar');
+    } finally {
+      cli.kill();
+      // The later steps expect the palette's experiment to be the newest: this one goes again, and the views follow.
+      fs.rmSync(path.join(s.workspace, 'runs', 'from-cli'), { recursive: true, force: true });
+      fs.rmSync(spec, { force: true });
+    }
+    const tree = s.page.locator('.pane', { has: s.page.locator('.pane-header', { hasText: 'Runs' }) });
+    await tree.locator('.monaco-list-row', { hasText: 'from-cli' }).waitFor({ state: 'detached', timeout: 30_000 });
   }));
 
   it('opens the dashboard: the loss curves and the comparison table show the runs’ data', shotOnFailure('dashboard', async () => {

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { MODEL_DEFAULTS, applySpecDefaults, defaultEmbedScale, resolveModelConfig, resolveTrainConfig } from '../../src/core/experiment/defaults';
 import { validateSpec } from '../../src/core/experiment/validateSpec';
+import { expandGrid } from '../../src/core/experiment/grid';
+import { PRESETS } from '../../src/core/experiment/presets';
 import { defaultOptimizerConfig } from '../../src/engine/optim';
 import { baseSpec } from './specSamples';
 
@@ -75,4 +77,12 @@ test('positions: `randomized` is sinusoidal with randomizePositions; sinusoidal 
   const full = applySpecDefaults(spec);
   assert.deepEqual(full.models[0], { ...MODEL_DEFAULTS, label: 'r', dModel: 16, heads: 2, position: 'sinusoidal', randomizePositions: true, embedScale: 4 });
   assert.ok(validateSpec(full).ok);
+});
+
+test('experiment.json holds the resolved spec: for every preset it runs exactly the grid of the spec as written', () => {
+  for (const [name, preset] of Object.entries(PRESETS)) {
+    const resolved = applySpecDefaults(preset.spec);
+    assert.ok(validateSpec(resolved).ok, `${name}: ${JSON.stringify(validateSpec(resolved))}`);
+    assert.deepEqual(expandGrid(resolved), expandGrid(preset.spec), `${name}: the same runs, configs and ids`);
+  }
 });

@@ -157,7 +157,7 @@ test('weight-decay and q lists expand the grid and name the runs', () => {
   );
   assert.deepEqual(runs.map((r) => r.train.q), [1, 4, 1, 4, 1, 4, 1, 4]);
   assert.deepEqual(runs.map((r) => r.optimizer.weightDecay), [0, 0, 0.1, 0.1, 0, 0, 0.1, 0.1]);
-  // With or without a random seed encoding every run lays out the same m rows per input (science.md §4).
+  // With or without a random seed encoding every run lays out the same m rows per input (docs/science.md §4).
   assert.deepEqual(runs.map((r) => r.train.seedsPerInput), [3, 3, 3, 3, 3, 3, 3, 3]);
 });
 
@@ -240,7 +240,7 @@ test('formatNumber picks the shorter exact form', () => {
 
 test('every preset expands to unique, file-name safe runs that build valid models and optimizers', async () => {
   await initBackend('cpu');
-  const expected: Record<string, number> = { quick: 6, entropy: 9, optimizers: 15, robustness: 45, 'tiger-accumulation': 18, 'randomized-recall': 12, 'position-probe': 6, 'length-generalization': 12 };
+  const expected: Record<string, number> = { quick: 6, entropy: 9, optimizers: 15, robustness: 45, 'tiger-accumulation': 18, 'randomized-recall': 12, 'graph-coloring': 12, 'softmax-noise': 6, 'grid-world': 12, 'position-probe': 6, 'length-generalization': 12 };
   for (const [name, preset] of Object.entries(PRESETS)) {
     const runs = expandGrid(preset.spec);
     assert.equal(runs.length, expected[name], name);

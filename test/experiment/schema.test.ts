@@ -30,7 +30,7 @@ test('the schema compiles in strict mode (draft 2020-12)', () => {
 });
 
 test('every preset passes validateSpec and the JSON Schema', () => {
-  assert.deepEqual(Object.keys(PRESETS), ['quick', 'entropy', 'optimizers', 'robustness', 'tiger-accumulation', 'randomized-recall', 'position-probe', 'length-generalization']);
+  assert.deepEqual(Object.keys(PRESETS), ['quick', 'entropy', 'optimizers', 'robustness', 'tiger-accumulation', 'randomized-recall', 'graph-coloring', 'softmax-noise', 'grid-world', 'position-probe', 'length-generalization']);
   for (const [name, preset] of Object.entries(PRESETS)) {
     assert.ok(validateSpec(preset.spec).ok, name);
     assert.ok(schemaValid(preset.spec), `${name}: ${JSON.stringify(schemaValid.errors)}`);

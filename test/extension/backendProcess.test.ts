@@ -13,7 +13,7 @@ import { findBundleFile } from '../../src/core/bundlePaths';
 import type { JobEvent } from '../../src/protocol/backendMessages';
 import { BackendExitError, BackendProcess, type BackendExit } from '../../src/extension/backend/backendProcess';
 import { markInterruptedRuns } from '../../src/extension/runs/markInterruptedRuns';
-import { readExperiment } from '../../src/extension/runs/readRunsFolder';
+import { readExperiment } from './readRunsFolder';
 
 const script = findBundleFile('backend.js', __dirname);
 

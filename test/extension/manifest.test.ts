@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { findBundleFile } from '../../src/core/bundlePaths';
-import { COMMANDS, CUSTOM_EDITORS, VIEWS } from '../../src/extension/ids';
+import { COMMANDS, CONTEXT_KEYS, CUSTOM_EDITORS, PANELS, SETTING_KEYS, settingId, VIEWS } from '../../src/extension/ids';
+import { EXPERIMENT_FILE } from '../../src/protocol/runFolder';
 import { DEFAULT_SLURM_OPTIONS } from '../../src/protocol/slurm';
 
 const root = path.dirname(path.dirname(findBundleFile('extension.js', __dirname)));
@@ -56,15 +57,16 @@ test('views, the custom editor and settings match the ids the code registers', (
     c.customEditors.map((e) => e.viewType),
     [CUSTOM_EDITORS.checkpointInspector],
   );
-  assert.deepEqual(Object.keys(c.configuration.properties).sort(), [
-    'attentionLab.backend',
-    'attentionLab.nativeModulesPath',
-    'attentionLab.nodePath',
-    'attentionLab.parallelRuns',
-    'attentionLab.runOn',
-    'attentionLab.runsFolder',
-    'attentionLab.slurm',
-  ]);
+  assert.deepEqual(Object.keys(c.configuration.properties).sort(), SETTING_KEYS.map(settingId).sort());
+  // The dashboard panel is restored after a reload; the inspector opens on its files; activation names the run folder's file.
+  assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${PANELS.dashboard}`));
+  assert.ok(pkg.activationEvents.includes(`onCustomEditor:${CUSTOM_EDITORS.checkpointInspector}`));
+  assert.ok(pkg.activationEvents.includes(`onView:${VIEWS.runs}`));
+  assert.ok(pkg.activationEvents.includes(`workspaceContains:runs/*/${EXPERIMENT_FILE}`));
+  // Every context key the code sets is used in a `when` clause, and every attentionLab.* key a clause uses is set.
+  const whens = JSON.stringify(c.menus) + JSON.stringify(c.viewsWelcome);
+  const used = new Set([...whens.matchAll(/\b(attentionLab\.[A-Za-z]+)\b/g)].map((m) => m[1] as string).filter((k) => !(Object.values(COMMANDS) as string[]).includes(k) && !(Object.values(VIEWS) as string[]).includes(k)));
+  assert.deepEqual([...used].sort(), Object.values(CONTEXT_KEYS).sort());
   // Remote-SSH: the extension runs where the workspace is (a cluster's login node), never in the local UI.
   assert.deepEqual((pkg as unknown as { extensionKind: string[] }).extensionKind, ['workspace']);
   // The Slurm setting's keys are the options the code reads.

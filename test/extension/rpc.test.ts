@@ -97,11 +97,11 @@ test('unknown request types and malformed params are rejected at the boundary an
   assert.equal(replies.length, 3);
   const byId = new Map(replies.map((r) => [r.inReplyTo, r.body]));
   assert.deepEqual(byId.get(1), { type: 'reply/error', message: 'unknown request "file/delete"' });
-  assert.deepEqual(byId.get(2), { type: 'reply/error', message: 'sum/compute: malformed params' });
+  assert.deepEqual(byId.get(2), { type: 'reply/error', message: 'sum/compute: malformed params: $.values[0] must be a finite number (got string)' });
   assert.equal(byId.get(3)?.type, 'reply/ok');
   assert.equal(called, true); // only for id 3
   assert.ok(invalid.includes('unknown request file/delete'));
-  assert.ok(invalid.includes('sum/compute: malformed params'));
+  assert.ok(invalid.includes('sum/compute: malformed params: $.values[0] must be a finite number (got string)'));
 });
 
 test('garbage that is not an envelope is reported and ignored', async () => {
@@ -125,13 +125,13 @@ test('events reach their listeners only when the payload passes its guard', asyn
   server.emit('job/progress', { step: 4 });
   await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(steps, [1, 3]);
-  assert.deepEqual(invalid, ['client: job/progress: malformed payload', 'client: unknown event job/unknown']);
+  assert.deepEqual(invalid, ['client: job/progress: malformed payload: $.step must be an integer (got string)', 'client: unknown event job/unknown']);
 });
 
 test('a malformed reply rejects the request instead of resolving with bad data', async () => {
   const { client, invalid } = setup((from, m) => (from === 'a' && m.body.type === 'reply/ok' ? { ...m, body: { type: 'reply/ok', result: { sum: 'six' } } } : m));
-  await assert.rejects(client.request('sum/compute', { values: [1, 2, 3] }), /sum\/compute: malformed reply/);
-  assert.deepEqual(invalid, ['client: sum/compute: malformed reply']);
+  await assert.rejects(client.request('sum/compute', { values: [1, 2, 3] }), /sum\/compute: malformed reply: \$\.result\.sum must be a finite number/);
+  assert.deepEqual(invalid, ['client: sum/compute: malformed reply: $.result.sum must be a finite number (got string)']);
 });
 
 test('requests race a timeout and a cancellation signal', async () => {

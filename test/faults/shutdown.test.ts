@@ -147,15 +147,15 @@ test('the backend answers spec/check on /dev/zero and a __proto__ preset with an
   }
 });
 
-test('a training worker sent a start message it cannot use answers with a failed run/end (the runner never waits forever)', async () => {
+test('a training worker sent a start request it cannot use answers with an error naming the field (the runner never waits forever)', async () => {
   const child = fork(path.join(DIST, 'worker.js'), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
   try {
-    const reply = new Promise<unknown>((resolve) => child.once('message', resolve));
-    child.send({ type: 'run/start', runDir: '/nowhere', experiment: 5, config: { id: 'r1' }, backend: 'wasm', resume: true });
-    const end = (await Promise.race([reply, new Promise((_, reject) => setTimeout(() => reject(new Error('no answer: a hang')), 20_000))])) as Record<string, unknown>;
-    assert.equal(end.type, 'run/end');
-    assert.equal(end.runId, 'r1');
-    assert.equal(end.status, 'failed');
+    const reply = new Promise<unknown>((resolve) => child.on('message', (m: { inReplyTo?: number }) => m.inReplyTo === 1 && resolve(m)));
+    const params = { runDir: '/nowhere', experiment: 5, config: { id: 'r1' }, backend: 'wasm', resume: true };
+    child.send({ id: 1, body: { type: 'run/start', params } });
+    const end = (await Promise.race([reply, new Promise((_, reject) => setTimeout(() => reject(new Error('no answer: a hang')), 20_000))])) as { body: Record<string, unknown> };
+    assert.equal(end.body.type, 'reply/error');
+    assert.match(String(end.body.message), /^run\/start: malformed params: \$\.experiment must be a string/);
   } finally {
     const gone = exited(child, 20_000);
     child.disconnect();

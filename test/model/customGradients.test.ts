@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
-import { testBackends, useTestBackend } from '../backends/testBackend';
+import { liveTensors, testBackends, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
 import type { Tensor } from '../../src/engine/tf';
 import { Rng } from '../../src/core/random';
@@ -32,7 +32,7 @@ for (const backend of testBackends()) {
     const w = randomTensor(rng, [6, 5]);
     const b = randomTensor(rng, [5]);
     const r = randomTensor(rng, [10, 5]);
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const custom = gradsOf((a, k, c) => dense(a, k, c), [x, w, b], r);
     const plain = gradsOf((a, k, c) => tf.add(tf.matMul(a, k), c), [x, w, b], r);
     for (let i = 0; i < 3; i++) assert.ok(maxAbsDiff(custom[i]!, plain[i]!) < 1e-5, `gradient ${i} differs`);
@@ -42,7 +42,7 @@ for (const backend of testBackends()) {
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(dense(x, w, b), tf.add(tf.matMul(x, w), b)))));
     assert.ok((diff.dataSync()[0] as number) < 1e-5);
     diff.dispose();
-    assert.equal(tf.memory().numTensors, before, 'dense gradients leak no tensor');
+    assert.equal(liveTensors(), before, 'dense gradients leak no tensor');
     tf.dispose([x, w, b, r]);
   });
 
@@ -81,7 +81,7 @@ for (const backend of testBackends()) {
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(layerNorm(x, g, b), reference(x, g, b)))));
     assert.ok((diff.dataSync()[0] as number) < 1e-5);
     tf.dispose([x, g, b, r, diff]);
-    assert.equal(tf.memory().numTensors, 0);
+    assert.equal(liveTensors(), 0);
   });
 
   test(`${backend}: LayerNorm of constant rows and rows far from zero matches a float64 reference`, async () => {
@@ -132,7 +132,7 @@ for (const backend of testBackends()) {
     const expected = [-0.0036373, -0.1588080, 0, 0.8411920, 2.9963627];
     assert.ok(maxAbsDiff(y.dataSync(), expected) < 1e-5);
     tf.dispose([x, r, probe, y]);
-    assert.equal(tf.memory().numTensors, 0);
+    assert.equal(liveTensors(), 0);
   });
 
   test(`${backend}: transpose2d equals tf.transpose for even and odd row counts`, async () => {
@@ -146,7 +146,7 @@ for (const backend of testBackends()) {
       assert.deepEqual(a.dataSync(), e.dataSync());
       tf.dispose([x, a, e]);
     }
-    assert.equal(tf.memory().numTensors, 0);
+    assert.equal(liveTensors(), 0);
   });
 }
 

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { testBackends, useTestBackend } from '../backends/testBackend';
+import { liveTensors, testBackends, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
 import type { Tensor } from '../../src/engine/tf';
 import { Rng } from '../../src/core/random';
@@ -45,14 +45,14 @@ for (const backend of testBackends()) {
     const maskValues = new Float32Array(T * T);
     for (let q = 0; q < T; q++) for (let k = q + 1; k < T; k++) maskValues[q * T + k] = -1e9;
     const mask = tf.tensor2d(maskValues, [T, T]);
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     for (const m of [mask, null]) {
       const fused = valueAndGrads((x) => attentionHeads(x, { B, T, H, Dh }, scale, m), [qkv], r);
       const plain = valueAndGrads((x) => plainAttention(x, B, T, H, Dh, scale, m), [qkv], r);
       assert.ok(maxAbsDiff(fused.value, plain.value) < 1e-5, `values differ (mask: ${m !== null})`);
       assert.ok(maxAbsDiff(fused.grads[0]!, plain.grads[0]!) < 1e-5, `gradients differ (mask: ${m !== null})`);
     }
-    assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+    assert.equal(liveTensors(), before, 'no tensor leaks');
     assert.throws(() => attentionHeads(r, { B, T, H, Dh }, scale, mask), /qkv must be \[10, 18\]/);
     tf.dispose([qkv, r, scale, mask]);
   });
@@ -65,7 +65,7 @@ for (const backend of testBackends()) {
     const y = randomTensor(rng, [B * T, D]);
     const code = randomTensor(rng, [T, D]);
     const r = randomTensor(rng, [B * T, D]);
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     const res = valueAndGrads((a, b) => residualAdd(a, b), [x, y], r);
     assert.deepEqual(Array.from(res.value), Array.from(tf.tidy(() => tf.add(x, y).dataSync())));
     assert.deepEqual(Array.from(res.grads[0]!), Array.from(r.dataSync()));
@@ -74,7 +74,7 @@ for (const backend of testBackends()) {
     const plain = valueAndGrads((a, c) => tf.reshape(tf.add(tf.reshape(a, [B, T, D]), c), [B * T, D]), [x, code], r);
     assert.ok(maxAbsDiff(fused.value, plain.value) < 1e-6);
     for (let i = 0; i < 2; i++) assert.ok(maxAbsDiff(fused.grads[i]!, plain.grads[i]!) < 1e-5, `position-code gradient ${i}`);
-    assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
+    assert.equal(liveTensors(), before, 'no tensor leaks');
     assert.throws(() => residualAdd(x, code), /shapes differ/);
     assert.throws(() => addPositionCode(x, code, B, T + 1), /expected x \[15, 5\]/);
     tf.dispose([x, y, code, r]);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { initBackend } from '../../src/engine/backend';
-import { testBackends, useTestBackend } from '../backends/testBackend';
+import { liveTensors, testBackends, useTestBackend } from '../backends/testBackend';
 import { tf } from '../../src/engine/tf';
 import { Rng } from '../../src/core/random';
 import { createModel, randomPositions, randomSeedBits } from '../../src/engine/model/transformer';
@@ -81,11 +81,11 @@ for (const backend of testBackends()) {
     const config = configs[0] as ModelConfig;
     const m = createModel(config, 5);
     gradients(m, config); // warm-up
-    const before = tf.memory().numTensors;
+    const before = liveTensors();
     for (let i = 0; i < 3; i++) gradients(m, config);
     const out = tf.tidy(() => m.forward({ tokens: tf.tensor2d([[1, 2]], undefined, 'int32'), seedBits: tf.ones([1, 3]) as tf.Tensor2D, returnAttention: true }));
     tf.dispose([out.logits, ...out.attention]);
-    assert.equal(tf.memory().numTensors, before);
+    assert.equal(liveTensors(), before);
     m.dispose();
   });
 }

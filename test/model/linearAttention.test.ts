@@ -1,5 +1,5 @@
 /**
- * The model options of the randomized-Transformers recall model (science.md §7.1): linear
+ * The model options of the randomized-Transformers recall model (docs/science.md §7.1): linear
  * attention (a hand-worked forward and gradient, and finite differences through the whole model),
  * key and value sizes of their own, blocks without an MLP, the task's fixed input features, fan-in
  * initialisation, the seed bits in dimensions no position code touches, and the seed projection.

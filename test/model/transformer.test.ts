@@ -88,7 +88,7 @@ test('output shapes, parameter names and kinds, parameter count', () => {
   });
 });
 
-test('the reference config has 106,240 parameters (tfjs-notes.md)', () => {
+test('the reference config has 106,240 parameters (docs/tfjs.md)', () => {
   const reference = smallConfig({ layers: 2, dModel: 64, heads: 4, dFf: 256, vocabSize: 32, maxLen: 32, position: 'learned' });
   withModel(reference, 1, (m) => assert.equal(m.parameterCount(), 106240));
 });

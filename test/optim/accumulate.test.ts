@@ -1,5 +1,5 @@
 /**
- * Gradient accumulation (StepOptions.accumulate = k, science.md §3), hand-worked:
+ * Gradient accumulation (StepOptions.accumulate = k, docs/science.md §3), hand-worked:
  * - AdamW, Lion and SGD sum the micro-gradients in a buffer and update once, on the last
  *   micro-batch, with the mean (clipping the mean: SGD below would move 3× less if each
  *   micro-gradient were clipped on its own);
@@ -13,11 +13,10 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { createOptimizer, defaultOptimizerConfig } from '../../src/engine/optim';
 import type { ModelParam } from '../../src/engine/model/params';
-import { tf } from '../../src/engine/tf';
 import type { Tensor } from '../../src/engine/tf';
 import { OPTIMIZER_NAMES } from '../../src/protocol/config';
 import type { OptimizerConfig } from '../../src/protocol/config';
-import { useTestBackend } from '../backends/testBackend';
+import { liveBytes, useTestBackend } from '../backends/testBackend';
 import { BACKENDS, assertClose, disposeParams, makeParam, stepWith, values } from './helpers';
 
 /** Runs the micro-batches of one training step; returns θ after each call. */
@@ -125,7 +124,7 @@ for (const backend of BACKENDS) {
     for (const name of OPTIMIZER_NAMES) {
       const params = [makeParam('a', 'matrix', [1, 2, 3, 4, 5, 6], [2, 3]), makeParam('b', 'bias', [1, 2, 3]), makeParam('c', 'matrix', [1, 2, 3, 4, 5, 6], [2, 3])];
       const P = 15;
-      const bytesBefore = tf.memory().numBytes;
+      const bytesBefore = liveBytes();
       const opt = createOptimizer({ ...defaultOptimizerConfig(name), lr: 0.01 } as OptimizerConfig);
       for (let step = 0; step < 2; step++) {
         for (let micro = 0; micro < 2; micro++) {
@@ -133,9 +132,9 @@ for (const backend of BACKENDS) {
         }
       }
       assert.equal(opt.stateBytes(), expected[name]! * P * 4, `${name}: state bytes`);
-      assert.equal(tf.memory().numBytes - bytesBefore, opt.stateBytes(), `${name}: tf.memory() grew by the state bytes`);
+      assert.equal(liveBytes() - bytesBefore, opt.stateBytes(), `${name}: tf.memory() grew by the state bytes`);
       opt.dispose();
-      assert.equal(tf.memory().numBytes, bytesBefore, `${name}: dispose frees the state and the buffer`);
+      assert.equal(liveBytes(), bytesBefore, `${name}: dispose frees the state and the buffer`);
       disposeParams(params);
     }
   });

@@ -16,7 +16,7 @@ const grads = [
 ];
 const lrs = [0.1, 0.05, 0.02];
 
-/** torch.optim.AdamW written out in doubles from science.md §3 (t is 1-based). */
+/** torch.optim.AdamW written out in doubles from docs/science.md §3 (t is 1-based). */
 function referenceAdamW(c: AdamWConfig): number[][] {
   const theta = [...theta0];
   const m = theta.map(() => 0);

@@ -1,5 +1,5 @@
 /**
- * The per-tensor NaN/Inf guard under global-norm clipping (science.md §3): a tensor whose
+ * The per-tensor NaN/Inf guard under global-norm clipping (docs/science.md §3): a tensor whose
  * gradient holds a NaN or ±Inf is left out of the clipping norm and guarded (AdamW, Lion and
  * SGD skip it with its slots; Tiger keeps its momentum and shrinks it), and every other tensor
  * steps exactly as it would if the poisoned one were absent. Before the fix the NaN made the

@@ -15,7 +15,7 @@ const grads = [
 ];
 const lrs = [0.1, 0.05, 0.02];
 
-/** Lion from science.md §3 in doubles: u = sign(β1 m + (1 − β1) g); θ −= η(u + λθ); m = β2 m + (1 − β2) g. */
+/** Lion from docs/science.md §3 in doubles: u = sign(β1 m + (1 − β1) g); θ −= η(u + λθ); m = β2 m + (1 − β2) g. */
 function referenceLion(c: LionConfig): { theta: number[][]; m: number[] } {
   const theta = [...theta0];
   const m = theta.map(() => 0);

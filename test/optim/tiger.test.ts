@@ -13,7 +13,7 @@ const config: TigerConfig = { name: 'tiger', lr: 0.1, beta: 0.9, weightDecay: 0.
 const rms = (xs: readonly number[]): number => Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / xs.length);
 
 /**
- * Tiger from science.md §3 in doubles, for one tensor of `rows` rows (the last axis has
+ * Tiger from docs/science.md §3 in doubles, for one tensor of `rows` rows (the last axis has
  * θ.length / rows entries), as the reference counts: t counts micro-batches from 0, k of them
  * per update; lrs[t] is η_t.
  */

@@ -2,7 +2,7 @@
  * Attention Lab's AdamW, Lion and Tiger against the peers' trajectories in
  * test/fixtures/peers/optimizers.safetensors (bench/peers/optimizer_fixtures.py): the same initial
  * parameters and gradient sequence through torch.optim.AdamW and optax.adamw, lion-pytorch and
- * optax.lion, the float64 NumPy Tiger reference (science.md §3) and pytorch_optimizer's Tiger,
+ * optax.lion, the float64 NumPy Tiger reference (docs/science.md §3) and pytorch_optimizer's Tiger,
  * 100 steps with weight decay and a learning-rate schedule; then the 2-D test functions of
  * `attention-lab trace`, 150 steps, each framework at its own float32 position.
  *

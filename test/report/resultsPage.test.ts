@@ -60,6 +60,16 @@ test('readmeDigest keeps the headline and the retrieval table, and links the pag
   assert.match(d, /4 runs, 2 seed\(s\) per configuration, 6 min 42 s \(CPU 11 min 40 s\) on tensorflow .*\[docs\/results\/entropy\.md\]\(docs\/results\/entropy\.md\)/);
 });
 
+test('readmeDigest keeps the grid-world table (steps to the goal) after the headline', () => {
+  const title = 'Grid world 3 × 3, 8 steps (…)';
+  const grid = [tables, '', title, '', '| configuration | seeds | q | RSE | mean steps | worst case |', '|---|---|---|---|---|---|', '| R-q16 | 3 | 16 | 4 | 4.60 ± 0.10 | 6.10 ± 0.50 |'].join('\n');
+  const withGrid = { ...summary, retrieval: null, tables: [{ id: 'grid-world', title, columns: [], rows: [] }] } as unknown as SummaryFile;
+  const d = readmeDigest(meta, withGrid, grid);
+  assert.match(d, /^\| configuration \| seeds \|\n\|---\|---\|\n\| a \| 2 \|\n\n\| configuration \| seeds \| q \| RSE \| mean steps \| worst case \|/);
+  assert.match(d, /\| R-q16 \| 3 \| 16 \| 4 \| 4\.60 ± 0\.10 \| 6\.10 ± 0\.50 \|/);
+  assert.doesNotMatch(readmeDigest(meta, { ...withGrid, tables: [] } as SummaryFile, grid), /worst case/);
+});
+
 test('replaceMarkedSection replaces between the markers only, and reports missing markers', () => {
   const doc = 'intro\n<!-- results:entropy -->\nold\n<!-- /results:entropy -->\nafter\n';
   const r = replaceMarkedSection(doc, 'entropy', 'new table');

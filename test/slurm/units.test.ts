@@ -23,7 +23,7 @@ import { filesystemKind } from '../../src/core/slurm/sharedFilesystem';
 import { taskRecord } from '../../src/core/slurm/submission';
 import { ProgressDisplay } from '../../src/cli/progress';
 import { runsOnSlurm, slurmOptionsFromFlags } from '../../src/cli/slurmCommands';
-import { readExperiment } from '../../src/extension/runs/readRunsFolder';
+import { readExperiment } from '../extension/readRunsFolder';
 import { nodeView, slurmText } from '../../src/extension/tree/runsTreeModel';
 import type { RunFile } from '../../src/protocol/runFolder';
 import { baseSlurmState, slurmStateEnded } from '../../src/protocol/slurm';

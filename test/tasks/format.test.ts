@@ -2,10 +2,9 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { TaskName } from '../../src/protocol/config';
 import { Rng } from '../../src/core/random';
-import { createTask, describeTask, defaultTaskOptions } from '../../src/core/tasks';
+import { createTask } from '../../src/core/tasks';
 import { EOS, SEP } from '../../src/core/tasks/task';
 import type { Task } from '../../src/core/tasks/task';
-import { TASK_NAMES } from '../../src/protocol/config';
 
 function task(name: TaskName, options: Record<string, number> = {}): Task {
   return createTask({ name, trainLengths: [3], evalLengths: [6], options });
@@ -47,15 +46,3 @@ test('recall text form shows the pairs, memory slots, query and value', () => {
   assert.equal(m.format(exm), 'k3:v1 k0:v5 <mem> <mem> | query: k3 | value: v1');
 });
 
-test('describeTask and defaultTaskOptions document every task', () => {
-  for (const name of TASK_NAMES) {
-    const text = describeTask(name);
-    assert.ok(text.startsWith(name), text);
-    const defaults = defaultTaskOptions(name, 6);
-    assert.deepEqual(task(name).options, defaults, `${name}: a task without options uses the defaults`);
-    for (const key of Object.keys(defaults)) assert.ok(text.includes(`  ${key} (`), `${name} documents ${key}`);
-  }
-  assert.deepEqual(defaultTaskOptions('recall', 20), { keys: 40, values: 8, capacity: 0, tokensPerPair: 2 });
-  assert.deepEqual(defaultTaskOptions('sort', 20), { values: 32 });
-  assert.match(describeTask('position-probe'), /No options\./);
-});

@@ -6,6 +6,9 @@ import { createTask } from '../../src/core/tasks';
 import { EOS, FIRST_SYMBOL, SEP } from '../../src/core/tasks/task';
 import type { Task, TaskExample } from '../../src/core/tasks/task';
 
+/** The token tasks (grid-world is an environment trained by evolution strategies: test/es). */
+const TOKEN_TASKS = TASK_NAMES.filter((n) => n !== 'grid-world');
+
 function task(name: TaskName): Task {
   return createTask({ name, trainLengths: [4], evalLengths: [8], options: {} });
 }
@@ -41,8 +44,9 @@ test('recall scores: one value token, clrs equals exact', () => {
 });
 
 test('every task scores its own answer as perfect and an EOS inside the answer as illegal', () => {
-  for (const name of TASK_NAMES) {
+  for (const name of TOKEN_TASKS) {
     const t = task(name);
+    if (t.objective) continue; // scored by its own measure (graph colouring: test/tasks/graphColoring.test.ts)
     const prompt = name === 'recall' ? [...ids(t, ['k1', 'v2', 'k5', 'v0']), SEP, ...ids(t, ['k5'])] : Array(4).fill(FIRST_SYMBOL);
     const answer = name === 'recall' ? ids(t, ['v0']) : [FIRST_SYMBOL + 1, FIRST_SYMBOL + 1, FIRST_SYMBOL + 2, FIRST_SYMBOL + 3];
     const ex = { prompt, answer };

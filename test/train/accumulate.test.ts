@@ -1,5 +1,5 @@
 /**
- * Gradient accumulation in the trainer (train.accumulate, science.md §3): one step of k
+ * Gradient accumulation in the trainer (train.accumulate, docs/science.md §3): one step of k
  * micro-batches of B examples equals one step on the k·B examples at once for every optimizer
  * (no clipping: the mean of the micro-batch losses is the loss of the whole batch, AdamW/Lion/SGD
  * update with the mean gradient and Tiger's momentum takes (1 − β)/k of each micro-gradient);

@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { comparedRunDirs, comparisonTitle, readComparisonSnapshot } from '../../src/extension/views/comparisonSnapshot';
-import { parseHostMessage } from '../../src/protocol/webviewMessages';
+import { problemOf } from '../../src/protocol/rpc';
+import { HOST_VIEW_GUARDS } from '../../src/protocol/views';
 import { comparisonTable, metricSeries, seedGroups } from '../../webview/dashboard/shapeData';
 import { quickConfigs, tempDir, writeExperiment, writeRun } from './fixtures';
 
@@ -87,10 +88,10 @@ test('runs of a single experiment keep their ids; an unreadable folder is a prob
 test('the dashboard message carries the comparison and the restored state gives the selection back', () => {
   const { a, b } = twoExperiments();
   const runDirs = [a[0]!, b[0]!];
-  const message = { type: 'dashboard/data', experiments: [], focus: null, comparison: { runDirs, snapshot: readComparisonSnapshot(runDirs) } };
-  assert.ok(parseHostMessage(JSON.parse(JSON.stringify(message))).ok);
-  const bad = parseHostMessage({ ...message, comparison: { snapshot: {} } });
-  assert.equal(bad.ok ? '' : bad.error, 'dashboard/data: "runDirs" must be an array');
+  const payload = { experiments: [], focus: null, comparison: { runDirs, snapshot: readComparisonSnapshot(runDirs) } };
+  const guard = HOST_VIEW_GUARDS.events['dashboard/data'];
+  assert.equal(problemOf(guard, JSON.parse(JSON.stringify(payload))), null);
+  assert.equal(problemOf(guard, { ...payload, comparison: { snapshot: {} } }), '$.comparison.runDirs must be an array (got undefined)');
   assert.deepEqual(comparedRunDirs({ metric: 'train:loss', compare: runDirs }), runDirs);
   for (const state of [undefined, null, {}, { compare: null }, { compare: [] }, { compare: [1] }, { compare: [''] }, { compare: 'x' }]) {
     assert.equal(comparedRunDirs(state), null, JSON.stringify(state));

@@ -37,6 +37,16 @@ test('the probe runs the checkpoint model and returns causal attention rows that
     }
   }
   await assert.rejects(probeAttention({ checkpoint: file, input: '3 x' }), /token 2 "x" is not in the task's vocabulary/);
+  // The σ slider: σ = 0 is the plain pass; σ > 0 moves the rows (reported per layer and head), the same draw every time.
+  const zero = await probeAttention({ checkpoint: file, input: '3 1 2 |', sigma: 0 });
+  assert.deepEqual(zero.patterns, r.patterns);
+  assert.equal(zero.rowChange, undefined);
+  const noisy = await probeAttention({ checkpoint: file, input: '3 1 2 |', sigma: 2 });
+  assert.equal(noisy.sigma, 2);
+  assert.notDeepEqual(noisy.patterns, r.patterns);
+  assert.equal(noisy.rowChange?.length, config.model.layers);
+  assert.ok(noisy.rowChange?.every((layer) => layer.length === config.model.heads && layer.every((c) => c > 0 && c <= 1)));
+  assert.deepEqual((await probeAttention({ checkpoint: file, input: '3 1 2 |', sigma: 2 })).patterns, noisy.patterns, 'one fixed draw');
 });
 
 test('tokenizing names the bad token and refuses an empty input', () => {

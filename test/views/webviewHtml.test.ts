@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { buildWebviewHtml, contentSecurityPolicy, jsonForScriptTag, makeNonce } from '../../src/extension/views/webviewHtml';
+import { buildWebviewHtml, contentSecurityPolicy, makeNonce } from '../../src/extension/views/webviewHtml';
+import { jsonForScriptTag } from '../../src/core/report/htmlText';
 
 const base = {
   title: 'Dashboard <x>',

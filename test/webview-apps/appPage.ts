@@ -1,7 +1,9 @@
 /**
  * Loads one built webview app (dist/webview/<app>.js) in headless Debian Chromium, in the HTML
  * the extension writes (buildWebviewHtml: strict CSP with a nonce), with a fake acquireVsCodeApi
- * that records what the page posts and keeps its state. Tests feed host messages with `send`.
+ * that records what the page posts and keeps its state. The page speaks the one request/reply
+ * protocol (src/protocol/views.ts): tests push the host's events with `send`, see the page's
+ * requests and events in `posted` (as `{ type, ...params }`) and answer a request with `reply`.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import type * as Playwright from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import type { HostMessage, WebviewMessage } from '../../src/protocol/webviewMessages';
+import type { Envelope } from '../../src/protocol/rpc';
+import type { HostViewApi } from '../../src/protocol/views';
 import { buildWebviewHtml, makeNonce } from '../../src/extension/views/webviewHtml';
 
 const { chromium } = createRequire(__filename)('playwright-core') as typeof Playwright;
@@ -39,11 +42,19 @@ export async function launch(): Promise<Browser> {
   });
 }
 
+type Events = HostViewApi['events'];
+type Requests = HostViewApi['requests'];
+/** A request or event the page posted, flattened: its type, its params or payload, and the envelope id. */
+export type Posted = { type: string; id: number } & Record<string, unknown>;
+
 export interface AppPage {
   page: Page;
-  /** Messages the page posted, in order. */
-  posted(): Promise<WebviewMessage[]>;
-  send(message: HostMessage): Promise<void>;
+  /** Requests and events the page posted, in order. */
+  posted(): Promise<Posted[]>;
+  /** Pushes one of the host's events. */
+  send<K extends keyof Events & string>(message: { type: K } & Events[K]): Promise<void>;
+  /** Answers the page's newest request of this type. */
+  reply<K extends keyof Requests & string>(type: K, result: Requests[K]['result']): Promise<void>;
   /** CSP violations reported by the page. */
   violations(): Promise<string[]>;
 }
@@ -84,14 +95,30 @@ export async function openApp(browser: Browser, app: string, opts: { state?: unk
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(pathToFileURL(html).href);
-  await page.waitForFunction('window.__posted.some((m) => m.type === "webview/ready")');
+  await page.waitForFunction('window.__posted.some((m) => m.body && m.body.type === "webview/ready")');
   if (errors.length > 0) throw new Error(`${app}: page errors: ${errors.join('; ')}`);
+  let nextId = 1_000_000;
+  const posted = async (): Promise<Posted[]> => {
+    const envelopes = await page.evaluate(() => (globalThis as unknown as { __posted: Envelope[] }).__posted);
+    return envelopes.map((e) => {
+      const body = e.body as { type: string; params?: Record<string, unknown>; payload?: Record<string, unknown> };
+      return { ...(body.params ?? body.payload ?? {}), type: body.type, id: e.id };
+    });
+  };
+  const deliver = async (envelope: Envelope): Promise<void> => {
+    await page.evaluate((msg) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(msg, '*'), envelope);
+    await page.waitForTimeout(30);
+  };
   return {
     page,
-    posted: () => page.evaluate(() => (globalThis as unknown as { __posted: WebviewMessage[] }).__posted),
-    send: async (m) => {
-      await page.evaluate((msg) => (globalThis as unknown as { postMessage(m: unknown, o: string): void }).postMessage(msg, '*'), m);
-      await page.waitForTimeout(30);
+    posted,
+    send: async ({ type, ...payload }) => {
+      await deliver({ id: nextId++, body: { type, payload } });
+    },
+    reply: async (type, result) => {
+      const request = (await posted()).filter((m) => m.type === type).at(-1);
+      if (!request) throw new Error(`the page sent no ${type} request to reply to`);
+      await deliver({ id: nextId++, inReplyTo: request.id, body: { type: 'reply/ok', result } });
     },
     violations: () => page.evaluate(() => (globalThis as unknown as { __violations: string[] }).__violations),
   };

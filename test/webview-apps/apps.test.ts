@@ -123,10 +123,10 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
   it('dashboard: empty state, then curves with seed bands, the comparison table and the analysis charts', async () => {
     const app = await openApp(browser, 'dashboard');
     await darkTheme(app.page);
-    await app.send({ type: 'dashboard/data', experiments: [], focus: null });
+    await app.send({ type: 'dashboard/data', experiments: [], focus: null, comparison: null });
     assert.match(await app.page.locator('[role=status]').first().innerText(), /No runs yet/);
 
-    await app.send({ type: 'dashboard/data', experiments: [experiment], focus: 'quick' });
+    await app.send({ type: 'dashboard/data', experiments: [experiment], focus: 'quick', comparison: null });
     const curves = app.page.locator('#card-curves');
     // Two seed groups → two lines, each with a std band (two seeds at every step).
     assert.equal(await curves.locator('path.al-line').count(), 2);
@@ -164,9 +164,10 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     await app.page.locator('vscode-checkbox:has-text("Log y")').click();
     await app.page.locator('vscode-button:has-text("Trace")').click();
     const posted = await app.posted();
-    const trace = posted.find((m) => m.type === 'trace/request');
-    assert.ok(trace && trace.type === 'trace/request');
-    assert.deepEqual(trace.optimizers.map((o) => o.name), ['adamw', 'lion']);
+    const trace = posted.find((m) => m.type === 'paths/trace');
+    assert.ok(trace, 'the Trace button asks the host for paths');
+    const experimentOptimizers = [...new Map(experiment.runs.map((r) => [r.run.config.optimizer.name, r.run.config.optimizer])).values()];
+    assert.deepEqual(trace.optimizers, experimentOptimizers, "the request carries the experiment's optimizers, every hyper-parameter");
     const state = (await app.page.evaluate(() => (globalThis as unknown as { __state(): unknown }).__state())) as { logY: boolean };
     assert.equal(state.logY, false);
 
@@ -188,7 +189,7 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
   it('dashboard: curve controls (band kind, runs, wall time, raw under smoothed, zoom), group by, filter, stable colours', async () => {
     const app = await openApp(browser, 'dashboard');
     await darkTheme(app.page);
-    await app.send({ type: 'dashboard/data', experiments: [experiment], focus: 'quick' });
+    await app.send({ type: 'dashboard/data', experiments: [experiment], focus: 'quick', comparison: null });
     const page = app.page;
     const curves = page.locator('#card-curves');
     const state = async (): Promise<Record<string, unknown>> => (await page.evaluate(() => (globalThis as unknown as { __state(): unknown }).__state())) as Record<string, unknown>;
@@ -301,7 +302,7 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
 
   it('dashboard: a restored panel comes back with its saved state', async () => {
     const app = await openApp(browser, 'dashboard', { state: { metric: 'train:gradNorm', logY: false, smoothing: 0 } });
-    await app.send({ type: 'dashboard/data', experiments: [experiment], focus: null });
+    await app.send({ type: 'dashboard/data', experiments: [experiment], focus: null, comparison: null });
     const metricSelect = app.page.locator('vscode-dropdown[aria-label="Metric"]');
     assert.equal(await metricSelect.evaluate((e) => (e as unknown as { value: string }).value), 'train:gradNorm');
     assert.match((await app.page.locator('#card-curves .al-y-title').textContent()) ?? '', /gradNorm/);
@@ -322,7 +323,8 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     assert.deepEqual(((await state()) as { compare: unknown }).compare, runDirs);
 
     await app.page.locator('vscode-button:has-text("Show whole experiment")').click();
-    assert.deepEqual((await app.posted()).at(-1), { type: 'dashboard/open', experiment: 'quick' });
+    const last = (await app.posted()).at(-1);
+    assert.deepEqual([last?.type, last?.experiment], ['dashboard/open', 'quick']);
     assert.equal(await app.page.locator('h2.al-comparison-title').count(), 0);
     assert.equal(await app.page.locator('#card-curves path.al-line').count(), 2);
     assert.equal(((await state()) as { compare: unknown }).compare, null);
@@ -369,16 +371,16 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
       const gain = await app.page.locator('tr[data-tensor="lnf.gain"]').innerText();
       assert.match(gain, /\b1\b.*\b1\b.*\b1\b/s, 'NaN count 1, zero count 1, mean 1');
       await app.page.locator('tr[data-tensor="embed.token"]').click();
-      const req = (await app.posted()).filter((m) => m.type === 'tensor/request');
-      assert.deepEqual(req.at(-1), { type: 'tensor/request', name: 'embed.token' });
-      await app.send({ type: 'tensor/data', detail: await tensorDetail(st, 'embed.token') });
+      const req = (await app.posted()).filter((m) => m.type === 'tensor/get');
+      assert.equal(req.at(-1)?.name, 'embed.token');
+      await app.reply('tensor/get', await tensorDetail(st, 'embed.token'));
       assert.ok((await app.page.locator('#card-tensor-histogram rect.al-bin').count()) > 0);
       assert.equal(await app.page.locator('#card-tensor-heatmap rect.al-cell').count(), 150 * 5);
       await app.page.locator('#probe-input').fill('3 1 2 |');
       await app.page.locator('#probe vscode-button:has-text("Run")').click();
-      const probe = (await app.posted()).find((m) => m.type === 'attention/request');
-      assert.ok(probe && probe.type === 'attention/request' && probe.input === '3 1 2 |');
-      await app.send({ type: 'attention/result', requestId: probe.requestId, result: { tokens: ['3', '1'], layers: 1, heads: 1, patterns: [[[1, 0, 0.4, 0.6]]], predictions: ['1', '3'] } });
+      const probe = (await app.posted()).find((m) => m.type === 'attention/probe');
+      assert.equal(probe?.input, '3 1 2 |');
+      await app.reply('attention/probe', { tokens: ['3', '1'], layers: 1, heads: 1, patterns: [[[1, 0, 0.4, 0.6]]], predictions: ['1', '3'] });
       assert.match(await app.page.locator('#probe-predictions').innerText(), /1 3/);
       await app.page.screenshot({ path: path.join(shotDir, 'inspector.png'), fullPage: true });
       assert.deepEqual(await app.violations(), []);

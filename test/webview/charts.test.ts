@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { color, interpolateRdBu, interpolateViridis } from 'd3';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { attentionHeads, causalAttention, entropyHeatmap, galleryEntries, lossSeries, traces } from '../fixtures/charts/chartFixtures';
+import { attentionHeads, causalAttention, coloredCycle, entropyHeatmap, galleryEntries, gridPaths, lossSeries, traces } from '../fixtures/charts/chartFixtures';
 import { formatValue } from '../../webview/charts/format';
 import type { GalleryWindow, ToolkitCheckWindow } from '../../webview/gallery/galleryApi';
 import type { DataTable } from '../../webview/charts/types';
@@ -339,6 +339,67 @@ describe('charts in Chromium', { skip: unavailable }, () => {
     const [n0, h0] = bins.reduce((a, b) => ((b[0] as number) > (a[0] as number) ? b : a));
     for (const [n, h] of bins) assert.ok(Math.abs((h as number) - ((n as number) / (n0 as number)) * (h0 as number)) < 1.5, `bin ${n}`);
     assert.match((await c.locator('.al-caption').textContent()) ?? '', /^3 values outside the bins/);
+  });
+
+  it('coloured graph: a vertex per id in its colour, conflicts dashed, the seed slider switches colourings, CSV holds every seed', async () => {
+    const c = card('colored-graph');
+    const data = coloredCycle();
+    assert.equal(await c.locator('g.al-vertex').count(), 8);
+    assert.equal(await c.locator('line.al-edge').count(), 8);
+    const conflicts = async (): Promise<string[]> => (await c.locator('line.al-conflict').evaluateAll((ls) => ls.map((l) => l.getAttribute('data-edge') ?? ''))).sort();
+    assert.deepEqual(await conflicts(), ['3-6', '2-7'].sort());
+    assert.match((await c.locator('.al-caption').first().textContent()) ?? '', /^Seed 1 of 3: 2 monochromatic edges · proper under 1 of 3 seeds/);
+    const colours = await c.locator('g.al-vertex').evaluateAll((gs) => gs.map((g) => [Number(g.getAttribute('data-vertex')), Number(g.getAttribute('data-color'))]));
+    for (const [u, col] of colours) assert.equal(col, data.colorings[0]?.[u as number], `vertex ${u}`);
+    // The two ends of a conflict share a fill.
+    const fill = (u: number): Promise<string | null> => c.locator(`g.al-vertex[data-vertex="${u}"] circle`).getAttribute('fill');
+    assert.equal(await fill(3), await fill(6));
+    assert.notEqual(await fill(0), await fill(3));
+    await c.locator('input.al-seed-slider').fill('2');
+    await c.locator('input.al-seed-slider').dispatchEvent('change');
+    assert.deepEqual(await conflicts(), []);
+    assert.match((await c.locator('.al-caption').first().textContent()) ?? '', /^Seed 2 of 3: a proper colouring/);
+    await api<void>(page, 'update', 'colored-graph', { seed: 2 });
+    assert.deepEqual(await conflicts(), ['0-5']);
+    const table = await api<DataTable>(page, 'table', 'colored-graph');
+    assert.deepEqual(table.columns, ['seed', 'vertex', 'id', 'colour', 'conflicts at vertex']);
+    assert.equal(table.rows.length, 24);
+    assert.deepEqual(table.rows[3], [0, 3, 'v0', 1, 1]);
+    const svg = await api<string>(page, 'exportSvg', 'colored-graph');
+    assert.equal((svg.match(/<circle /g) ?? []).length, 8);
+    // Keyboard: → walks the ring and names the vertex.
+    await c.locator('svg.al-plot').focus();
+    await page.keyboard.press('ArrowRight');
+    assert.match((await tooltip('colored-graph').textContent()) ?? '', /v12colourc\d/);
+  });
+
+  it('grid trajectories: a cell per square shaded by first visit, one path per seed from the start, the adversary outlined, CSV holds every step', async () => {
+    const c = card('grid-trajectories');
+    const data = gridPaths();
+    assert.equal(await c.locator('rect.al-cell').count(), 9);
+    assert.equal(await c.locator('rect.al-worst').getAttribute('data-cell'), '8');
+    assert.equal(await c.locator('polyline.al-trajectory').count(), 3);
+    assert.match((await c.locator('.al-caption').first().textContent()) ?? '', /^3 seeds, 2 distinct paths · adversary's cell \(2, 2\) · worst case 6\.67 steps/);
+    // Seeds 1 and 3 walk the same cells: their paths differ only by the drawing offset.
+    const points = await c.locator('polyline.al-trajectory').evaluateAll((ps) => ps.map((p) => (p.getAttribute('points') ?? '').split(' ').length));
+    assert.deepEqual(points, [9, 9, 9]);
+    // The cell the adversary picks is the most shaded.
+    const opacity = async (cell: number): Promise<number> => Number(await c.locator(`rect.al-cell[data-cell="${cell}"]`).getAttribute('fill-opacity'));
+    assert.ok((await opacity(8)) > (await opacity(1)));
+    await api<void>(page, 'update', 'grid-trajectories', { seeds: 1 });
+    assert.equal(await c.locator('polyline.al-trajectory').count(), 1);
+    assert.match((await c.locator('.al-caption').first().textContent()) ?? '', /^1 seed, 1 distinct path/);
+    await api<void>(page, 'update', 'grid-trajectories', { seeds: 3 });
+    const table = await api<DataTable>(page, 'table', 'grid-trajectories');
+    assert.deepEqual(table.columns, ['seed', 'step', 'cell', 'x', 'y']);
+    assert.equal(table.rows.length, 27);
+    assert.deepEqual(table.rows[9 + 1], [1, 1, 3, 0, 1]); // the spiral's first step: up to (0, 1)
+    assert.equal(data.trajectories[1]?.[1], 3);
+    const svg = await api<string>(page, 'exportSvg', 'grid-trajectories');
+    assert.equal((svg.match(/<polyline /g) ?? []).length, 3);
+    await c.locator('svg.al-plot').focus();
+    await page.keyboard.press('ArrowRight');
+    assert.match((await tooltip('grid-trajectories').textContent()) ?? '', /cell \(0, 0\)mean first visit0\.00/);
   });
 
   it('exports: SVG parses and keeps the marks, PNG is a real image of the chart, CSV holds the exact values', async () => {

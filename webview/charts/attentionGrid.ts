@@ -28,6 +28,38 @@ export function validateAttentionGrid(d: AttentionGridData): number {
   return T;
 }
 
+/** One head's T × T matrix as a canvas with one pixel per (query, key), coloured on the shared scale up to `max`. */
+function paintTile(doc: Document, m: number[][], T: number, max: number, colors: ArrayLike<number>, missing: { r: number; g: number; b: number } | undefined): HTMLCanvasElement {
+  const canvas = doc.createElement('canvas');
+  canvas.className = 'al-attention-tile';
+  canvas.width = T;
+  canvas.height = T;
+  canvas.setAttribute('aria-hidden', 'true');
+  const g2 = canvas.getContext('2d');
+  if (g2 === null) throw new Error('attentionGrid: no 2-D canvas context');
+  const img = g2.createImageData(T, T);
+  const px = img.data;
+  for (let q = 0; q < T; q++) {
+    for (let k = 0; k < T; k++) {
+      const v = m[q]?.[k] as number;
+      const o4 = (q * T + k) * 4;
+      if (Number.isFinite(v)) {
+        const i = Math.round(Math.max(0, Math.min(1, v / max)) * 255) * 3;
+        px[o4] = colors[i] as number;
+        px[o4 + 1] = colors[i + 1] as number;
+        px[o4 + 2] = colors[i + 2] as number;
+      } else {
+        px[o4] = missing?.r ?? 128;
+        px[o4 + 1] = missing?.g ?? 128;
+        px[o4 + 2] = missing?.b ?? 128;
+      }
+      px[o4 + 3] = 255;
+    }
+  }
+  g2.putImageData(img, 0, 0);
+  return canvas;
+}
+
 function draw(ctx: DrawContext<AttentionGridOptions>, data: AttentionGridData): DataTable {
   const { theme, width, options: o, root, tooltip } = ctx;
   const T = validateAttentionGrid(data);
@@ -73,37 +105,11 @@ function draw(ctx: DrawContext<AttentionGridOptions>, data: AttentionGridData): 
   for (let l = 0; l < layers; l++) {
     for (let h = 0; h < (data.probs[l]?.length ?? 0); h++) {
       const m = data.probs[l]?.[h] as number[][];
-      const canvas = root.ownerDocument.createElement('canvas');
-      canvas.className = 'al-attention-tile';
-      canvas.width = T;
-      canvas.height = T;
+      const canvas = paintTile(root.ownerDocument, m, T, max, colors, missing);
       canvas.style.left = `${tileX(h)}px`;
       canvas.style.top = `${tileY(l)}px`;
       canvas.style.width = `${tile}px`;
       canvas.style.height = `${tile}px`;
-      canvas.setAttribute('aria-hidden', 'true');
-      const g2 = canvas.getContext('2d');
-      if (g2 === null) throw new Error('attentionGrid: no 2-D canvas context');
-      const img = g2.createImageData(T, T);
-      const px = img.data;
-      for (let q = 0; q < T; q++) {
-        for (let k = 0; k < T; k++) {
-          const v = m[q]?.[k] as number;
-          const o4 = (q * T + k) * 4;
-          if (Number.isFinite(v)) {
-            const i = Math.round(Math.max(0, Math.min(1, v / max)) * 255) * 3;
-            px[o4] = colors[i] as number;
-            px[o4 + 1] = colors[i + 1] as number;
-            px[o4 + 2] = colors[i + 2] as number;
-          } else {
-            px[o4] = missing?.r ?? 128;
-            px[o4 + 1] = missing?.g ?? 128;
-            px[o4 + 2] = missing?.b ?? 128;
-          }
-          px[o4 + 3] = 255;
-        }
-      }
-      g2.putImageData(img, 0, 0);
       wrap.appendChild(canvas);
     }
   }

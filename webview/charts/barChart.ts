@@ -3,7 +3,7 @@
  * bars (seed std). Arrow keys walk the bars and show the same tooltip as hovering.
  */
 import { axisBottom, scaleBand, scaleLinear, scaleLog } from 'd3';
-import type { ScaleContinuousNumeric } from 'd3';
+import type { ScaleContinuousNumeric, Selection } from 'd3';
 import { seriesColor } from '../theme/theme';
 import { axisTitles, drawXAxis, drawYAxis } from './axes';
 import { chartHeight, makeChart } from './chartFrame';
@@ -13,6 +13,14 @@ import { formatValue } from './format';
 import type { ChartHandle, ChartTarget } from './handle';
 import { drawLegend } from './legend';
 import type { BarChartOptions, BarData, DataTable } from './types';
+
+/** A vertical error bar at x `cx` from `top` to `bottom` with caps of half-width `cap`. */
+function drawErrorBar(parent: Selection<SVGGElement, unknown, null, undefined>, color: string, cx: number, top: number, bottom: number, cap: number): void {
+  const eb = parent.append('g').attr('class', 'al-error').attr('stroke', color).attr('stroke-width', 1.2).attr('pointer-events', 'none');
+  eb.append('line').attr('x1', cx).attr('x2', cx).attr('y1', top).attr('y2', bottom);
+  eb.append('line').attr('x1', cx - cap).attr('x2', cx + cap).attr('y1', top).attr('y2', top);
+  eb.append('line').attr('x1', cx - cap).attr('x2', cx + cap).attr('y1', bottom).attr('y2', bottom);
+}
 
 function draw(ctx: DrawContext<BarChartOptions>, data: BarData): DataTable {
   const { theme, width, options: o, root, tooltip } = ctx;
@@ -96,14 +104,7 @@ function draw(ctx: DrawContext<BarChartOptions>, data: BarData): DataTable {
         .attr('fill', colors[si] as string);
       const e = g.errors?.[si];
       if (e !== undefined && Number.isFinite(e) && e > 0) {
-        const cx = bx + x1.bandwidth() / 2;
-        const top = y(v + e);
-        const bottom = logY && v - e <= 0 ? ph : y(v - e);
-        const eb = barG.append('g').attr('class', 'al-error').attr('stroke', theme.foreground).attr('stroke-width', 1.2).attr('pointer-events', 'none');
-        eb.append('line').attr('x1', cx).attr('x2', cx).attr('y1', top).attr('y2', bottom);
-        const cap = Math.min(6, x1.bandwidth() / 3);
-        eb.append('line').attr('x1', cx - cap).attr('x2', cx + cap).attr('y1', top).attr('y2', top);
-        eb.append('line').attr('x1', cx - cap).attr('x2', cx + cap).attr('y1', bottom).attr('y2', bottom);
+        drawErrorBar(barG, theme.foreground, bx + x1.bandwidth() / 2, y(v + e), logY && v - e <= 0 ? ph : y(v - e), Math.min(6, x1.bandwidth() / 3));
       }
     });
   });

@@ -8,6 +8,8 @@ export { tableChart } from './table';
 export { sortRows } from './sortRows';
 export { contourPaths } from './contourPaths';
 export { histogram } from './histogram';
+export { coloredGraph, ringOrder } from './coloredGraph';
+export { gridTrajectories } from './gridTrajectories';
 export { functionGrid, contourFromTraces } from './functionGrid';
 export type { TraceLike } from './functionGrid';
 export { ema } from './ema';

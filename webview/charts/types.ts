@@ -275,3 +275,43 @@ export interface HistogramOptions extends BaseChartOptions {
   xLabel?: string;
   logY?: boolean;
 }
+
+// ---- coloured graph ------------------------------------------------------------------------
+
+export interface ColoredGraphData {
+  /** Vertex labels, vertex u at index u. */
+  ids: string[];
+  /** Undirected edges [u, v]. */
+  edges: [number, number][];
+  /** [seed][vertex] colour index (0…C−1): one colouring per seed. */
+  colorings: number[][];
+  /** Extra text after the caption (e.g. the graph's success rate over seeds). */
+  note?: string;
+}
+
+export interface ColoredGraphOptions extends BaseChartOptions {
+  /** 0-based seed whose colouring is shown. */
+  seed?: number;
+  /** Called when the user moves the seed slider (for the app's saved state). */
+  onSeed?: (seed: number) => void;
+}
+
+// ---- grid-world trajectories ---------------------------------------------------------------
+
+export interface GridTrajectoryData {
+  /** Grid side n; cell c is (x, y) = (c mod n, ⌊c / n⌋), y up; the start is cell 0. */
+  side: number;
+  /** Per seed, the cells visited from the start (trajectory[0] = 0). */
+  trajectories: number[][];
+  /** Per cell, the first-visit step averaged over seeds (cell shading); optional. */
+  meanFirstVisit?: number[];
+  /** The adversary's cell (outlined); optional. */
+  worstCell?: number;
+  /** Extra text after the caption. */
+  note?: string;
+}
+
+export interface GridTrajectoryOptions extends BaseChartOptions {
+  /** Seeds drawn (the first k trajectories); default all. */
+  seeds?: number;
+}

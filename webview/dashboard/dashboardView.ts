@@ -6,7 +6,8 @@
  * selected runs (from the host's "Compare Selected Runs"); the compared run folders are saved in
  * the state so the host can restore the same selection after a reload.
  */
-import { attentionGrid, attentionPattern, contourFromTraces, contourPaths as contourPathsChart, heatmap, histogram, lineChart, tableChart } from '../charts/index';
+import { attentionGrid, attentionPattern, coloredGraph, gridTrajectories, contourFromTraces, contourPaths as contourPathsChart, heatmap, histogram, lineChart, tableChart } from '../charts/index';
+import type { AnalysisFile } from '../../src/protocol/analysis';
 import type { ChartHandle } from '../charts/index';
 import type { MetricsRecord, RunFile } from '../../src/protocol/runFolder';
 import type { DashboardComparison, ExperimentSnapshot, OptimizerPathsView, RunSnapshot } from '../../src/protocol/viewData';
@@ -19,6 +20,10 @@ import { colorIndexes, filterRuns, GROUP_BY_CHOICES, isGroupBy, type GroupBy } f
 import { renderOptimizerSection } from './optimizerSection';
 import type { AppHost } from '../shared/host';
 import {
+  coloringCaption,
+  coloringCurves,
+  coloringGraphs,
+  gridWorldData,
   comparisonTable,
   entropyAcrossLengths,
   entropyHeatmap,
@@ -31,6 +36,9 @@ import {
   adversaryTable,
   majorityVote,
   metricSeries,
+  NOISE_MEASURES,
+  noiseChoices,
+  noiseCurves,
   parseMetric,
   patternData,
   randomizedCaption,
@@ -39,6 +47,7 @@ import {
   successHistogram,
   TRAIN_METRICS,
   type LengthField,
+  type NoiseMeasure,
 } from './shapeData';
 
 export interface DashboardState {
@@ -75,6 +84,13 @@ export interface DashboardState {
   lengthField: LengthField;
   traceFn: string;
   traceSteps: number;
+  /** Graph-colouring charts: the graph shown and its seed. */
+  coloringGraph: number;
+  coloringSeed: number;
+  /** Softmax-noise curves: measure, where the noise goes, and the length. */
+  noiseMeasure: NoiseMeasure;
+  noiseTarget: string;
+  noiseLength: number | null;
 }
 
 const DEFAULT_STATE: DashboardState = {
@@ -101,6 +117,11 @@ const DEFAULT_STATE: DashboardState = {
   lengthField: 'exact',
   traceFn: 'rosenbrock',
   traceSteps: 300,
+  coloringGraph: 0,
+  coloringSeed: 0,
+  noiseMeasure: 'exact',
+  noiseTarget: 'all',
+  noiseLength: null,
 };
 
 const TRACE_FUNCTIONS = ['rosenbrock', 'beale', 'quadratic', 'himmelblau', 'saddle'];
@@ -109,7 +130,6 @@ export interface DashboardController {
   setData(experiments: ExperimentSnapshot[], focus: string | null, comparison?: DashboardComparison | null): void;
   addMetrics(experiment: string, runId: string, records: MetricsRecord[], replace: boolean): void;
   setRunStatus(experiment: string, run: RunFile): void;
-  traceResult(requestId: number, paths: OptimizerPathsView | null, error: string | null): void;
 }
 
 export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?: string } = {}): DashboardController {
@@ -136,7 +156,7 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
   const leaveComparison = (experiment: string): void => {
     comparison = null;
     save({ compare: null, experiment, run: null });
-    if (host.connected) host.post({ type: 'dashboard/open', experiment });
+    if (host.connected) host.request('dashboard/open', { experiment }).catch((e: Error) => console.warn(e.message));
     render();
   };
 
@@ -244,6 +264,15 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
     const section = el('section', { class: 'al-card al-wide', 'aria-label': 'Analysis of one run' }, el('h2', {}, 'Attention analysis of one run'), picker);
     grid.append(section);
 
+    // A grid-world run (evolution strategies) has no attention analysis: its explorations instead.
+    const explorations = snap ? gridWorldData(snap) : null;
+    if (explorations) {
+      const gw = chartCard(grid, host, 'grid-trajectories', 'Grid-world explorations: several seeds overlaid (cells shaded by mean first visit, the adversary\u2019s cell outlined)', { wide: true });
+      gw.setChart(keep(gridTrajectories(gw.body, explorations, { title: 'grid-trajectories' })));
+      renderNoise(exp, grid);
+      return;
+    }
+
     // Entropy heatmap.
     const ent = chartCard(grid, host, 'entropy-heatmap', 'Attention entropy: layer·head × evaluation length');
     if (!analysis) empty(ent.body, 'This run has no analysis yet (analysis.json is written at the end of a run, or by `attention-lab analyze`).');
@@ -337,7 +366,7 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       }
     }
 
-    // Randomized seeds (science.md §4): per-input success over seeds, seed variance, majority vote, the adversary.
+    // Randomized seeds (docs/science.md §4): per-input success over seeds, seed variance, majority vote, the adversary.
     const sh = chartCard(grid, host, 'success-histogram', 'Per-input success rate over seeds (bimodal = deterministic, spread = random)');
     const sv = chartCard(grid, host, 'seed-variance', 'Seed variance of p(correct): input × output position');
     const mv = chartCard(grid, host, 'majority-vote', 'Majority vote over seeds');
@@ -365,6 +394,70 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       if (table) adv.setChart(keep(tableChart(adv.body, table, { title: 'adversary' })));
       else empty(adv.body, 'Adversarial queries are computed for associative recall only.');
     }
+    if (analysis?.coloring) renderColoring(analysis, grid);
+    renderNoise(exp, grid);
+  }
+
+  /** Graph colouring (analysis.json `coloring`): the hardest graphs coloured under each seed, best-of-k and majority. */
+  function renderColoring(analysis: AnalysisFile, grid: HTMLElement): void {
+    const graphs = coloringGraphs(analysis);
+    const gc = chartCard(grid, host, 'colored-graph', 'Colourings of the hardest graphs (conflicts dashed), one seed at a time');
+    const index = Math.min(state.coloringGraph, Math.max(0, graphs.length - 1));
+    gc.body.before(
+      el('p', { class: 'al-muted' }, coloringCaption(analysis)),
+      el(
+        'div',
+        { class: 'al-toolbar' },
+        select('Graph', graphs.map((g, i) => ({ value: String(i), label: `${i === 0 ? "adversary's graph" : `graph ${i + 1}`}: ${g.note ?? ''}` })), String(index), (v) => {
+          save({ coloringGraph: Number(v), coloringSeed: 0 });
+          render();
+        }),
+      ),
+    );
+    const data = graphs[index];
+    if (!data) empty(gc.body, 'No graphs in the analysis.');
+    else gc.setChart(keep(coloredGraph(gc.body, data, { title: `coloring-graph-${index + 1}`, seed: state.coloringSeed, onSeed: (seed) => save({ coloringSeed: seed }) })));
+    const bk = chartCard(grid, host, 'coloring-best-of-k', 'Best-of-k and majority colouring over seeds');
+    bk.setChart(keep(lineChart(bk.body, coloringCurves(analysis), { title: 'coloring-best-of-k', xLabel: 'seeds k', yLabel: 'proper', height: 240, logY: false, smoothing: 0 })));
+  }
+
+  /** The softmax-noise probe across the experiment's runs (standard vs log-n side by side). */
+  function renderNoise(exp: ExperimentSnapshot, grid: HTMLElement): void {
+    const { lengths, targets } = noiseChoices(exp.runs);
+    if (lengths.length === 0) return;
+    const length = state.noiseLength !== null && lengths.includes(state.noiseLength) ? state.noiseLength : (lengths[lengths.length - 1] as number);
+    const target = targets.includes(state.noiseTarget) ? state.noiseTarget : 'all';
+    const card = chartCard(grid, host, 'noise-curves', 'Softmax-noise probe: i.i.d. N(0, σ²) on the attention logits', { wide: true });
+    card.body.before(
+      el(
+        'div',
+        { class: 'al-toolbar' },
+        select('Measure', Object.entries(NOISE_MEASURES).map(([value, label]) => ({ value, label })), state.noiseMeasure, (v) => {
+          save({ noiseMeasure: v as NoiseMeasure });
+          render();
+        }),
+        select('Noise on', targets.map((t) => ({ value: t, label: t === 'all' ? 'every layer' : `layer ${t.slice(1)}` })), target, (v) => {
+          save({ noiseTarget: v });
+          render();
+        }),
+        select('Length', lengths.map((n) => ({ value: String(n), label: `n = ${n}` })), String(length), (v) => {
+          save({ noiseLength: Number(v) });
+          render();
+        }),
+      ),
+    );
+    card.setChart(
+      keep(
+        lineChart(card.body, noiseCurves(exp.runs, state.noiseMeasure, target, length), {
+          title: `noise-${state.noiseMeasure}-${target}-n${length}`,
+          xLabel: 'σ',
+          yLabel: NOISE_MEASURES[state.noiseMeasure],
+          height: 280,
+          logY: false,
+          smoothing: 0,
+        }),
+      ),
+    );
   }
 
   function renderTrace(exp: ExperimentSnapshot | undefined, grid: HTMLElement): void {
@@ -384,15 +477,30 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
         select('Function', TRACE_FUNCTIONS.map((f) => ({ value: f, label: f })), state.traceFn, (v) => save({ traceFn: v })),
         select('Steps', [100, 300, 1000, 3000].map((n) => ({ value: String(n), label: String(n) })), String(state.traceSteps), (v) => save({ traceSteps: Number(v) })),
         button('Trace', () => {
-          traceRequest++;
+          const mine = ++traceRequest;
           status.textContent = 'Tracing in the backend…';
-          host.post({ type: 'trace/request', requestId: traceRequest, fn: state.traceFn, steps: state.traceSteps, optimizers });
+          host.request('paths/trace', { fn: state.traceFn, steps: state.traceSteps, optimizers }).then(
+            (paths) => traceResult(mine, paths, null),
+            (err: Error) => traceResult(mine, null, err.message),
+          );
         }),
         status,
       ),
     );
     if (lastPaths) drawPaths(lastPaths);
     else empty(card.body, `Press Trace to run ${optimizers.map((o) => o.name).join(', ')} on the function.`);
+  }
+
+  /** The reply to the newest trace request (older replies are dropped). */
+  function traceResult(requestId: number, paths: OptimizerPathsView | null, error: string | null): void {
+    if (requestId !== traceRequest || !traceCard) return;
+    if (paths) {
+      lastPaths = paths;
+      drawPaths(paths);
+    } else {
+      clear(traceCard.body);
+      traceCard.body.append(el('div', { class: 'al-error', role: 'alert' }, `Trace failed: ${error ?? 'unknown error'}`));
+    }
   }
 
   function drawPaths(paths: OptimizerPathsView): void {
@@ -601,16 +709,6 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       // The copy keeps its (possibly experiment-qualified) id.
       if (copy) copy.run = { ...run, id: copy.run.id };
       if (finished) render();
-    },
-    traceResult(requestId, paths, error) {
-      if (requestId !== traceRequest || !traceCard) return;
-      if (paths) {
-        lastPaths = paths;
-        drawPaths(paths);
-      } else {
-        clear(traceCard.body);
-        traceCard.body.append(el('div', { class: 'al-error', role: 'alert' }, `Trace failed: ${error ?? 'unknown error'}`));
-      }
     },
   };
 }

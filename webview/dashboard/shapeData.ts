@@ -9,7 +9,7 @@ import type { EntropyRecord, EvalResult, OptimRecord, RunFile, TrainRecord } fro
 import type { ExperimentSnapshot, RunSnapshot } from '../../src/protocol/viewData';
 import { DEFAULT_CURVE_OPTIONS, groupCurves, type CurveOptions, type RunCurve } from './curves';
 import { configLabel, groupRuns, type GroupBy } from './grouping';
-import type { AttentionData, ColumnMarker, HeatmapData, HistogramData, LineSeries, TableData } from '../charts/types';
+import type { AttentionData, ColoredGraphData, GridTrajectoryData, ColumnMarker, HeatmapData, HistogramData, LineSeries, TableData } from '../charts/types';
 
 /** The group of a run: its id without the seed suffix (`sort-small-logn-lion-s2` → `sort-small-logn-lion`). */
 export function groupLabel(run: RunFile): string {
@@ -305,7 +305,7 @@ export function majorityVote(a: AnalysisFile): LineSeries[] {
 }
 
 /**
- * The per-input success-rate histogram (science.md §4): how many inputs are answered right under
+ * The per-input success-rate histogram (docs/science.md §4): how many inputs are answered right under
  * which fraction of the K seeds. Bimodal at 0 and 1 = deterministic; spread = random.
  */
 export function successHistogram(a: AnalysisFile): HistogramData {
@@ -353,5 +353,100 @@ export function adversaryTable(a: AnalysisFile): TableData | null {
       { key: 'worstKeyMajority', label: 'Worst key, majority', type: 'number', digits: 3 },
     ],
     rows,
+  };
+}
+
+/** The graphs of a colouring analysis as chart data (the adversary's graph first), with their success rates. */
+export function coloringGraphs(a: AnalysisFile): ColoredGraphData[] {
+  const c = a.coloring;
+  if (!c) return [];
+  return c.examples.map((g) => ({
+    ids: g.ids,
+    edges: g.edges,
+    colorings: g.colorings,
+    note: `${g.graph === c.worstGraph.index ? "the adversary's graph, " : ''}proper under ${Math.round(g.successRate * 100)} % of ${g.colorings.length} seed(s)`,
+  }));
+}
+
+/** Best-of-k (mean and worst graph) and the majority colouring's proper rate against the number of seeds k. */
+export function coloringCurves(a: AnalysisFile): LineSeries[] {
+  const c = a.coloring;
+  if (!c) return [];
+  return [
+    { id: 'best-mean', label: 'best-of-k: mean over graphs', points: c.bestOfK.seeds.map((k, i) => ({ x: k, y: c.bestOfK.mean[i] as number })) },
+    { id: 'best-worst', label: "best-of-k: the adversary's graph", points: c.bestOfK.seeds.map((k, i) => ({ x: k, y: c.bestOfK.worst[i] as number })), dashed: true },
+    { id: 'majority', label: 'majority colouring: proper', points: c.majority.seeds.map((k, i) => ({ x: k, y: c.majority.proper[i] as number })) },
+  ];
+}
+
+/** One line of text under the colouring charts. */
+export function coloringCaption(a: AnalysisFile): string {
+  const c = a.coloring;
+  if (!c) return '';
+  const f = (x: number): string => x.toFixed(3);
+  const graphs = c.exhaustive ? `all ${c.graphs} labelled cycles` : `${c.graphs} ${c.graphKind} graphs`;
+  return (
+    `${graphs} on ${c.length} vertices × ${c.seeds} seed(s): proper ${f(c.properRate)}; graphs failing under every seed ${f(c.failingGraphs)}; ` +
+    `the adversary's graph proper under ${f(c.worstGraph.successRate)} of the seeds; properly random on ${f(c.properlyRandom.fraction)} of the graphs.`
+  );
+}
+
+/** The softmax-noise probe's measures (analysis.json `softmaxNoise`). */
+export const NOISE_MEASURES = {
+  exact: 'exact accuracy',
+  outputKl: 'KL(clean ‖ noisy) of the outputs (nats)',
+  outputTv: 'total variation of the outputs',
+  attentionTv: 'total variation of the attention rows',
+  loss: 'loss',
+} as const;
+export type NoiseMeasure = keyof typeof NOISE_MEASURES;
+
+/**
+ * Noise curves side by side (standard vs log-n runs): one line per seed group (mean ± std over its
+ * seeds) of a measure against σ, for noise at `target` (`all` or `L<l>`) and one evaluation length.
+ */
+export function noiseCurves(runs: readonly RunSnapshot[], measure: NoiseMeasure, target: string, length: number): LineSeries[] {
+  const analysed = runs.filter((r) => isAnalysisFile(r.analysis) && (r.analysis as AnalysisFile).softmaxNoise);
+  const out: LineSeries[] = [];
+  for (const { label, runs: group } of seedGroups(analysed)) {
+    const probes = group.map((r) => (r.analysis as AnalysisFile).softmaxNoise as NonNullable<AnalysisFile['softmaxNoise']>);
+    const sigmas = [...new Set(probes.flatMap((p) => p.sigmas))].sort((a, b) => a - b);
+    const points = sigmas.flatMap((sigma) => {
+      const vals = probes
+        .map((p) => p[measure][p.targets.indexOf(target)]?.[p.sigmas.indexOf(sigma)]?.[p.lengths.indexOf(length)])
+        .filter((v): v is number => typeof v === 'number');
+      if (vals.length === 0) return [];
+      const { mean, std } = meanStd(vals);
+      return [vals.length > 1 ? { x: sigma, y: mean, std } : { x: sigma, y: mean }];
+    });
+    if (points.length > 0) out.push({ id: label, label: group.length > 1 ? `${label} (${group.length} seeds)` : label, points });
+  }
+  return out;
+}
+
+/** Lengths and noise targets the runs' probes share (for the dashboard's pickers). */
+export function noiseChoices(runs: readonly RunSnapshot[]): { lengths: number[]; targets: string[] } {
+  const probes = runs.map((r) => (isAnalysisFile(r.analysis) ? (r.analysis as AnalysisFile).softmaxNoise : null)).filter((p) => p);
+  if (probes.length === 0) return { lengths: [], targets: [] };
+  const first = probes[0] as NonNullable<AnalysisFile['softmaxNoise']>;
+  return { lengths: [...first.lengths], targets: [...first.targets] };
+}
+
+/**
+ * A grid-world run's explorations for the trajectories chart (grid-world.json), or null when the
+ * run has none or the file is not a version-1 grid-world analysis.
+ */
+export function gridWorldData(run: RunSnapshot): GridTrajectoryData | null {
+  const g = run.gridWorld as Record<string, unknown> | null | undefined;
+  if (typeof g !== 'object' || g === null || g.version !== 1) return null;
+  const { side, trajectories, meanFirstVisit, worstCell, meanSteps, worstSteps, seeds, distinctTrajectories } = g;
+  if (typeof side !== 'number' || !Array.isArray(trajectories) || !trajectories.every((p) => Array.isArray(p) && p.every((c) => typeof c === 'number'))) return null;
+  const fmt = (x: unknown): string => (typeof x === 'number' ? x.toFixed(2) : '?');
+  return {
+    side,
+    trajectories: trajectories as number[][],
+    ...(Array.isArray(meanFirstVisit) && meanFirstVisit.length === side * side ? { meanFirstVisit: meanFirstVisit as number[] } : {}),
+    ...(typeof worstCell === 'number' ? { worstCell } : {}),
+    note: `over ${String(seeds)} evaluation seeds: mean ${fmt(meanSteps)} steps, worst case ${fmt(worstSteps)}, ${String(distinctTrajectories)} distinct paths`,
   };
 }

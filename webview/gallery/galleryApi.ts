@@ -8,6 +8,10 @@ import type {
   AttentionGridData,
   AttentionGridOptions,
   AttentionOptions,
+  ColoredGraphData,
+  ColoredGraphOptions,
+  GridTrajectoryData,
+  GridTrajectoryOptions,
   BarChartOptions,
   BarData,
   ContourData,
@@ -42,6 +46,8 @@ export type GalleryEntry = Base &
     | { kind: 'contour'; data: ContourData; options?: ContourOptions }
     | { kind: 'traces'; data: TraceLike[]; options?: ContourOptions }
     | { kind: 'histogram'; data: HistogramData; options?: HistogramOptions }
+    | { kind: 'coloredGraph'; data: ColoredGraphData; options?: ColoredGraphOptions }
+    | { kind: 'gridTrajectories'; data: GridTrajectoryData; options?: GridTrajectoryOptions }
   );
 
 export interface GalleryApi {

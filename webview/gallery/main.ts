@@ -3,7 +3,7 @@
  * tests pass the fixtures in test/fixtures/charts), each in a card with its export menu. Used by
  * the tests and to take screenshots; not part of the extension (exclude it from the .vsix).
  */
-import { attentionGrid, attentionPattern, barChart, contourFromTraces, contourPaths, heatmap, histogram, lineChart, tableChart } from '../charts/index';
+import { attentionGrid, attentionPattern, barChart, coloredGraph, gridTrajectories, contourFromTraces, contourPaths, heatmap, histogram, lineChart, tableChart } from '../charts/index';
 import type { ChartHandle } from '../charts/handle';
 import { ensureChartStyles } from '../charts/chartStyles';
 import { attachExportMenu, exportCsv, exportPng, exportSvg } from '../export/index';
@@ -49,6 +49,10 @@ function draw(el: HTMLElement, e: GalleryEntry): AnyHandle {
         return contourPaths(el, contourFromTraces(e.data), e.options);
       case 'histogram':
         return histogram(el, e.data, e.options);
+      case 'coloredGraph':
+        return coloredGraph(el, e.data, e.options);
+      case 'gridTrajectories':
+        return gridTrajectories(el, e.data, e.options);
     }
   })();
   return h as AnyHandle;

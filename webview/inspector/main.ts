@@ -9,7 +9,6 @@ import type { AttentionProbeResult, CheckpointDiffView, CheckpointHeaderView, Te
 import { applyAppStyles } from '../shared/appStyles';
 import { chartCard } from '../shared/chartCard';
 import { button, clear, el, select } from '../shared/dom';
-import { listenToHost } from '../shared/hostMessages';
 import { vscodeHost } from '../shared/host';
 
 applyAppStyles();
@@ -23,8 +22,10 @@ interface InspectorState {
   head: number;
   /** The model's attention: one head, or every layer and head at once. */
   probeView: 'head' | 'grid';
+  /** σ of the softmax-noise slider (0: no noise). */
+  sigma: number;
 }
-let state: InspectorState = { selected: null, probeInput: '', layer: 0, head: 0, probeView: 'head', ...(host.getState<Partial<InspectorState>>() ?? {}) };
+let state: InspectorState = { selected: null, probeInput: '', layer: 0, head: 0, probeView: 'head', sigma: 0, ...(host.getState<Partial<InspectorState>>() ?? {}) };
 const save = (patch: Partial<InspectorState>): void => {
   state = { ...state, ...patch };
   host.setState(state);
@@ -34,6 +35,7 @@ let header: CheckpointHeaderView | null = null;
 const stats = new Map<string, TensorStatsView>();
 const charts: ChartHandle<never, never>[] = [];
 let probeId = 0;
+let tensorId = 0;
 let probe: AttentionProbeResult | null = null;
 
 const fmt = (v: number | null | undefined): string => {
@@ -77,7 +79,7 @@ function tensorTable(tensors: TensorSummary[], caption: string, id: string): HTM
     }
     const choose = (): void => {
       save({ selected: t.name });
-      host.post({ type: 'tensor/request', name: t.name });
+      requestTensor(t.name);
       for (const r of root.querySelectorAll('tr.al-selected')) r.classList.remove('al-selected');
       row.classList.add('al-selected');
     };
@@ -123,9 +125,34 @@ function renderHeader(): void {
   root.append(el('h2', { class: 'al-section' }, 'Tensors'), tensorTable(model, `${model.length} model tensors`, 'tensors-model'));
   if (optim.length > 0) root.append(el('h2', { class: 'al-section' }, 'Optimizer state'), tensorTable(optim, `${optim.length} optimizer state tensors`, 'tensors-optimizer'));
   root.append(el('div', { class: 'al-grid al-section', id: 'detail' }));
-  root.append(el('div', { id: 'diff', class: 'al-section' }, el('h2', {}, 'Compare'), button('Diff with another checkpoint…', () => host.post({ type: 'diff/request' }), { secondary: true })));
+  root.append(el('div', { id: 'diff', class: 'al-section' }, el('h2', {}, 'Compare'), button('Diff with another checkpoint…', requestDiff, { secondary: true })));
   if (ck) renderProbeControls();
-  if (state.selected && h.tensors.some((t) => t.name === state.selected)) host.post({ type: 'tensor/request', name: state.selected });
+  if (state.selected && h.tensors.some((t) => t.name === state.selected)) requestTensor(state.selected);
+}
+
+/** Asks the host for one tensor's values; only the newest answer is drawn. */
+function requestTensor(name: string): void {
+  const mine = ++tensorId;
+  host.request('tensor/get', { name }).then(
+    (detail) => {
+      if (mine === tensorId) renderDetail(detail);
+    },
+    (err: Error) => showTensorError(name, err.message),
+  );
+}
+
+function showTensorError(name: string, message: string): void {
+  root.querySelector('#detail')?.append(el('div', { class: 'al-error' }, `${name}: ${message}`));
+}
+
+/** Lets the user pick another checkpoint (a dialog in the host) and shows the diff. */
+function requestDiff(): void {
+  host.request('diff/pick', {}).then(
+    ({ diff }) => {
+      if (diff) renderDiff(diff);
+    },
+    (err: Error) => root.querySelector('#diff')?.append(el('div', { class: 'al-error' }, err.message)),
+  );
 }
 
 function renderDetail(d: TensorDetailView): void {
@@ -167,15 +194,37 @@ function renderDiff(diff: CheckpointDiffView): void {
 
 function renderProbeControls(): void {
   const input = el('input', { type: 'text', id: 'probe-input', 'aria-label': 'Input tokens', size: 50, value: state.probeInput, placeholder: 'tokens separated by spaces' });
+  // The softmax-noise probe (docs/science.md §6): σ of N(0, σ²) noise on every layer's attention logits.
+  const slider = el('input', { type: 'range', id: 'probe-sigma', 'aria-label': 'Logit noise σ', min: 0, max: 4, step: 0.05, value: state.sigma });
+  const sigmaText = el('span', { id: 'probe-sigma-value', class: 'al-muted' }, `σ = ${state.sigma}`);
   const run = (): void => {
-    save({ probeInput: input.value });
+    save({ probeInput: input.value, sigma: Number(slider.value) });
     probeId++;
     const status = root.querySelector('#probe-status');
     if (status) status.textContent = 'Running the model in the backend…';
-    host.post({ type: 'attention/request', requestId: probeId, input: input.value });
+    const mine = probeId;
+    host.request('attention/probe', { input: input.value, ...(state.sigma > 0 ? { sigma: state.sigma } : {}) }).then(
+      (result) => {
+        if (mine !== probeId) return;
+        probe = result;
+        if (status) status.textContent = '';
+        renderProbe();
+      },
+      (err: Error) => {
+        if (mine === probeId && status) status.textContent = err.message;
+      },
+    );
   };
   input.addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter') run();
+  });
+  slider.addEventListener('input', () => {
+    sigmaText.textContent = `σ = ${slider.value}`;
+  });
+  // A new pass once the slider is let go (not on every pixel of the drag).
+  slider.addEventListener('change', () => {
+    if (input.value.trim() !== '') run();
+    else save({ sigma: Number(slider.value) });
   });
   const vocab = header?.vocab ?? [];
   root.append(
@@ -185,6 +234,7 @@ function renderProbeControls(): void {
       el('h2', {}, 'Run the model'),
       el('p', { class: 'al-muted' }, `Vocabulary: ${vocab.join(' ')}`),
       el('div', { class: 'al-toolbar' }, input, button('Run', run)),
+      el('div', { class: 'al-toolbar' }, el('label', { for: 'probe-sigma' }, 'Logit noise σ'), slider, sigmaText),
       el('div', { id: 'probe-status', role: 'status', class: 'al-muted' }),
       el('div', { id: 'probe-result' }),
     ),
@@ -222,15 +272,23 @@ function renderProbe(): void {
     ),
     el('p', { class: 'al-muted', id: 'probe-predictions' }, `Greedy next token after each position: ${p.predictions.join(' ')}`),
   );
+  if (p.sigma && p.rowChange) {
+    const change = p.rowChange[layer]?.[head];
+    box.append(
+      el('p', { class: 'al-muted', id: 'probe-noise' }, `Under N(0, ${p.sigma}²) noise on every layer's attention logits (one fixed draw): mean total variation of ${grid ? `layer ${layer} head ${head}'s` : "this head's"} rows from the noise-free pass ${change === undefined ? '–' : change.toFixed(3)}.`),
+    );
+  }
   const cards = el('div', { class: 'al-grid' });
   box.append(cards);
   const T = p.tokens.length;
   const square = (flat: readonly number[]): number[][] => Array.from({ length: T }, (_, q) => flat.slice(q * T, (q + 1) * T));
+  const noise = p.sigma ? ` (σ = ${p.sigma})` : '';
+  const sigmaSuffix = p.sigma ? `-sigma${p.sigma}` : '';
   if (grid) {
-    const card = chartCard(cards, host, 'probe-attention-all', `Attention of every head (${p.layers} layers × ${p.heads} heads)`, { wide: true });
+    const card = chartCard(cards, host, 'probe-attention-all', `Attention of every head (${p.layers} layers × ${p.heads} heads)${noise}`, { wide: true });
     card.setChart(
       attentionGrid(card.body, { probs: p.patterns.map((l) => l.map(square)), tokens: p.tokens }, {
-        title: 'probe-all-heads',
+        title: `probe-all-heads${sigmaSuffix}`,
         selected: { layer, head },
         onSelect: (l, h) => {
           save({ layer: l, head: h, probeView: 'head' });
@@ -240,8 +298,8 @@ function renderProbe(): void {
     );
     return;
   }
-  const card = chartCard(cards, host, 'probe-attention', `Attention, layer ${layer} head ${head}`);
-  card.setChart(attentionPattern(card.body, { probs: square(p.patterns[layer]?.[head] ?? []), tokens: p.tokens }, { title: `probe-L${layer}-H${head}` }));
+  const card = chartCard(cards, host, 'probe-attention', `Attention, layer ${layer} head ${head}${noise}`);
+  card.setChart(attentionPattern(card.body, { probs: square(p.patterns[layer]?.[head] ?? []), tokens: p.tokens }, { title: `probe-L${layer}-H${head}${sigmaSuffix}` }));
 }
 
 function showError(message: string): void {
@@ -249,59 +307,24 @@ function showError(message: string): void {
   root.append(el('h1', {}, 'Cannot open this file'), el('div', { class: 'al-error', role: 'alert', id: 'error' }, message));
 }
 
-listenToHost((m) => {
-  switch (m.type) {
-    case 'checkpoint/header':
-      header = m.header;
-      stats.clear();
-      renderHeader();
-      break;
-    case 'checkpoint/stats': {
-      for (const s of m.stats) stats.set(s.name, s.stats);
-      for (const s of m.stats) {
-        const row = root.querySelector<HTMLTableRowElement>(`tr[data-tensor="${CSS.escape(s.name)}"]`);
-        const t = header?.tensors.find((x) => x.name === s.name);
-        if (!row || !t) continue;
-        if (t.opaque) continue;
-        const shardCell = t.shard !== undefined ? row.cells[row.cells.length - 1] : undefined;
-        while (row.cells.length > 3) row.deleteCell(3);
-        for (const v of [s.stats.min, s.stats.max, s.stats.mean, s.stats.std, s.stats.nan, s.stats.inf, s.stats.zero]) row.append(el('td', { class: 'num' }, fmt(v)));
-        if (shardCell) row.append(shardCell);
-      }
-      if (m.done) root.dataset.statsDone = 'true';
-      break;
-    }
-    case 'checkpoint/error':
-      showError(m.message);
-      break;
-    case 'tensor/data':
-      renderDetail(m.detail);
-      break;
-    case 'tensor/error': {
-      const box = root.querySelector('#detail');
-      box?.append(el('div', { class: 'al-error' }, `${m.name}: ${m.message}`));
-      break;
-    }
-    case 'diff/result':
-      renderDiff(m.diff);
-      break;
-    case 'diff/error':
-      root.querySelector('#diff')?.append(el('div', { class: 'al-error' }, m.message));
-      break;
-    case 'attention/result':
-      if (m.requestId !== probeId) break;
-      probe = m.result;
-      root.querySelector('#probe-status')!.textContent = '';
-      renderProbe();
-      break;
-    case 'attention/error': {
-      if (m.requestId !== probeId) break;
-      const status = root.querySelector('#probe-status');
-      if (status) status.textContent = m.message;
-      break;
-    }
-    default:
-      break;
-  }
+host.on('checkpoint/header', (m) => {
+  header = m.header;
+  stats.clear();
+  renderHeader();
 });
-host.post({ type: 'webview/ready' });
+host.on('checkpoint/stats', (m) => {
+  for (const s of m.stats) stats.set(s.name, s.stats);
+  for (const s of m.stats) {
+    const row = root.querySelector<HTMLTableRowElement>(`tr[data-tensor="${CSS.escape(s.name)}"]`);
+    const t = header?.tensors.find((x) => x.name === s.name);
+    if (!row || !t || t.opaque) continue;
+    const shardCell = t.shard !== undefined ? row.cells[row.cells.length - 1] : undefined;
+    while (row.cells.length > 3) row.deleteCell(3);
+    for (const v of [s.stats.min, s.stats.max, s.stats.mean, s.stats.std, s.stats.nan, s.stats.inf, s.stats.zero]) row.append(el('td', { class: 'num' }, fmt(v)));
+    if (shardCell) row.append(shardCell);
+  }
+  if (m.done) root.dataset.statsDone = 'true';
+});
+host.on('checkpoint/error', (m) => showError(m.message));
+host.on('tensor/error', (m) => showTensorError(m.name, m.message));
+host.ready();

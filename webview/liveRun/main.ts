@@ -7,7 +7,6 @@ import type { LineChartOptions, LineSeries } from '../charts/types';
 import type { LiveRunEntry } from '../../src/protocol/viewData';
 import { applyAppStyles } from '../shared/appStyles';
 import { button, clear, el } from '../shared/dom';
-import { listenToHost } from '../shared/hostMessages';
 import { vscodeHost } from '../shared/host';
 
 applyAppStyles();
@@ -46,7 +45,7 @@ function render(runs: LiveRunEntry[]): void {
     return;
   }
   const chartBox = el('div', { id: 'live-loss' });
-  root.append(el('h2', {}, 'Training loss'), chartBox, el('div', { id: 'live-list' }), button('Open dashboard', () => host.post({ type: 'dashboard/open', experiment: runs[0]?.experiment ?? null }), { secondary: true }));
+  root.append(el('h2', {}, 'Training loss'), chartBox, el('div', { id: 'live-list' }), button('Open dashboard', () => void host.request('dashboard/open', { experiment: runs[0]?.experiment ?? null }).catch((e: Error) => console.warn(e.message)), { secondary: true }));
   chart = lineChart(chartBox, series, { title: 'live-loss', xLabel: 'step', yLabel: 'loss', logY: true, smoothing: 0.6, height: 180 });
   renderList(runs);
 }
@@ -74,7 +73,5 @@ function renderList(runs: LiveRunEntry[]): void {
   }
 }
 
-listenToHost((m) => {
-  if (m.type === 'liveRun/state') render(m.runs);
-});
-host.post({ type: 'webview/ready' });
+host.on('liveRun/state', (m) => render(m.runs));
+host.ready();

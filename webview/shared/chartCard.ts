@@ -26,7 +26,7 @@ export function saveThrough(host: AppHost): ((file: ExportFile) => Promise<void>
   if (!host.connected) return undefined;
   return async (file) => {
     const data = typeof file.data === 'string' ? file.data : await blobToBase64(file.data);
-    host.post({ type: 'export/save', format: file.format, fileName: file.name, data });
+    await host.request('export/save', { format: file.format, fileName: file.name, data });
   };
 }
 

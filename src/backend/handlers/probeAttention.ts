@@ -13,10 +13,20 @@ import { sequenceLength } from '../../core/tasks/layout';
 import type { Task } from '../../core/tasks/task';
 import { tokenText } from '../../core/tasks/tokenText';
 import { tf } from '../../engine/tf';
-import type { AttentionProbeParams } from '../../protocol/viewRequests';
+import type { AttentionProbeParams } from '../../protocol/backendMessages';
 import type { AttentionProbeResult } from '../../protocol/viewData';
 
 let ready: Promise<unknown> | null = null;
+
+/** Seed of the inspector's noise draw: the same σ shows the same rows every time. */
+const PROBE_NOISE_SEED = 1;
+
+/** Mean over the T rows of ½Σ_k |a_qk − b_qk| (two T×T row-major attention patterns). */
+export function meanRowTotalVariation(a: ArrayLike<number>, b: ArrayLike<number>, T: number): number {
+  let s = 0;
+  for (let i = 0; i < T * T; i++) s += Math.abs((a[i] as number) - (b[i] as number));
+  return s / 2 / T;
+}
 
 /** Splits typed text into token ids of `vocab`; the error names the unknown token and lists the vocabulary. */
 export function tokenizeProbeInput(input: string, vocab: readonly string[]): number[] {
@@ -61,7 +71,9 @@ export async function probeAttention(params: AttentionProbeParams): Promise<Atte
   try {
     restoreInto(loaded, model.params);
     const { rseBits } = config.model;
-    const out = tf.tidy(() => {
+    const sigma = params.sigma ?? 0;
+    if (sigma > 0 && config.model.attention !== 'softmax') throw new Error('the softmax-noise slider needs softmax attention; this model has linear attention (no logits to perturb)');
+    const run = (noise: number): { argmax: tf.Tensor; attention: tf.Tensor4D[] } => tf.tidy(() => {
       const tokens = tf.tensor2d(Int32Array.from(ids), [1, T], 'int32');
       // A fixed seed (all +1 bits) for a model with Random Seed Encoding: the probe shows one draw.
       const seedBits = rseBits > 0 ? tf.ones([1, rseBits], 'float32') : undefined;
@@ -74,18 +86,28 @@ export async function probeAttention(params: AttentionProbeParams): Promise<Atte
         ...(positions ? { positions } : {}),
         mask,
         returnAttention: true,
+        ...(noise > 0 ? { logitNoise: { sigma: noise, seed: PROBE_NOISE_SEED } } : {}),
       });
       return { argmax: tf.argMax(f.logits, -1), attention: f.attention };
     });
+    const out = run(sigma);
+    const clean = sigma > 0 ? run(0) : null;
     try {
       const predicted = (await out.argmax.data()) as Int32Array;
       const patterns: number[][][] = [];
-      for (const layer of out.attention) {
+      const rowChange: number[][] = [];
+      for (const [l, layer] of out.attention.entries()) {
         const data = (await layer.data()) as Float32Array; // [1, H, T, T]
+        const base = clean ? ((await (clean.attention[l] as tf.Tensor).data()) as Float32Array) : null;
         const H = layer.shape[1];
         const heads: number[][] = [];
-        for (let h = 0; h < H; h++) heads.push(Array.from(data.subarray(h * T * T, (h + 1) * T * T), (v) => Math.round(v * 1e4) / 1e4));
+        const changes: number[] = [];
+        for (let h = 0; h < H; h++) {
+          heads.push(Array.from(data.subarray(h * T * T, (h + 1) * T * T), (v) => Math.round(v * 1e4) / 1e4));
+          if (base) changes.push(meanRowTotalVariation(data.subarray(h * T * T, (h + 1) * T * T), base.subarray(h * T * T, (h + 1) * T * T), T));
+        }
         patterns.push(heads);
+        rowChange.push(changes);
       }
       return {
         tokens: ids.map((id) => tokenText(task.vocab, id)),
@@ -93,10 +115,13 @@ export async function probeAttention(params: AttentionProbeParams): Promise<Atte
         heads: config.model.heads,
         patterns,
         predictions: Array.from(predicted, (id) => tokenText(task.vocab, id)),
+        sigma,
+        ...(clean ? { rowChange } : {}),
       };
     } finally {
       out.argmax.dispose();
       for (const a of out.attention) a.dispose();
+      if (clean) tf.dispose([clean.argmax, ...clean.attention]);
     }
   } finally {
     model.dispose();

@@ -1,5 +1,5 @@
 /**
- * Attention entropy of one softmax row (science.md §1): H = −Σ_j a_j ln a_j in nats, and the
+ * Attention entropy of one softmax row (docs/science.md §1): H = −Σ_j a_j ln a_j in nats, and the
  * normalized entropy h = H / ln n over the n keys the query can see, which is 1 for a uniform
  * row and 0 for a one-hot row whatever n is, so rows of different lengths compare.
  */

@@ -1,5 +1,5 @@
 /**
- * Confidence intervals over training seeds (science.md §3, "Comparing optimizers"): Student t
+ * Confidence intervals over training seeds (docs/science.md §3, "Comparing optimizers"): Student t
  * intervals for a mean, paired differences over shared seeds, and whether two intervals
  * separate. Plain numbers in and out, no tfjs: the summary, the report and the dashboard (a
  * browser bundle) all use this one module.
@@ -128,20 +128,8 @@ export function pairedDifference(
   return { seeds, difference: meanInterval(diffs, level) };
 }
 
-/** true when both intervals exist and do not overlap. */
-export function intervalsSeparate(a: MeanInterval | null, b: MeanInterval | null): boolean {
-  if (a?.low == null || a.high == null || b?.low == null || b.high == null) return false;
-  return a.high < b.low || b.high < a.low;
-}
-
 /** true when the interval exists and excludes 0 (a paired difference that shows). */
 export function excludesZero(d: MeanInterval | null): boolean {
   return d?.low != null && d.high != null && (d.low > 0 || d.high < 0);
 }
 
-/** `mean ± half` (or `mean (n=1)`), for tables: the interval's level is stated in the header. */
-export function formatInterval(m: MeanInterval | null, digits = 3): string {
-  if (m === null) return '–';
-  const f = (x: number): string => (Math.abs(x) >= 1000 ? x.toFixed(0) : x.toFixed(digits));
-  return m.halfWidth === null ? `${f(m.mean)} (n=1)` : `${f(m.mean)} ± ${f(m.halfWidth)}`;
-}

@@ -1,5 +1,5 @@
 /**
- * The adversary's reference for associative recall with a finite store (science.md §4): what an
+ * The adversary's reference for associative recall with a finite store (docs/science.md §4): what an
  * ideal store of capacity M shows under exactly the measurement the analysis makes of a model —
  * n stored pairs, V values, every key asked under the same K seeds, the worst key per input.
  *

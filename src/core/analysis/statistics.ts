@@ -105,12 +105,32 @@ export function majorityVoteCurve(answers: readonly (readonly (readonly number[]
   return curve;
 }
 
+/**
+ * Majority-vote curve with a judge instead of a truth (a task with many right answers, such as
+ * graph colouring): entry k − 1 is the fraction of inputs whose majority answer over seeds 0…k−1
+ * `isRight(i, answer)` accepts.
+ */
+export function majorityVoteCurveBy(answers: readonly (readonly (readonly number[])[])[], isRight: (input: number, answer: readonly number[]) => boolean): number[] {
+  if (answers.length === 0) return [];
+  const K = (answers[0] as readonly (readonly number[])[]).length;
+  const curve: number[] = [];
+  for (let k = 1; k <= K; k++) {
+    let right = 0;
+    answers.forEach((perSeed, i) => {
+      if (perSeed.length !== K) throw new Error(`majorityVoteCurveBy: input ${i} has ${perSeed.length} seeds, expected ${K}`);
+      if (isRight(i, majorityAnswer(perSeed.slice(0, k)))) right++;
+    });
+    curve.push(right / answers.length);
+  }
+  return curve;
+}
+
 export function sameAnswer(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /**
- * The plain-number q-norm (science.md §4) of per-input losses, ( (1/n) Σ_i L_i^q )^(1/q);
+ * The plain-number q-norm (docs/science.md §4) of per-input losses, ( (1/n) Σ_i L_i^q )^(1/q);
  * q = 1 is the mean. The differentiable objective on tensors is `qNormLoss` (train/loss.ts).
  */
 export function qNormValue(perInputLoss: readonly number[], q: number): number {

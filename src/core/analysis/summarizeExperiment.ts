@@ -6,22 +6,26 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AnalysisFile, LabeledMatrix, PairedDifference, RobustnessGrid, RunSummary, SeedBand, SeedGroup, Stats, SummaryFile } from '../../protocol/analysis';
-import { ANALYSIS_FILE, ANALYSIS_VERSION, SUMMARY_FILE } from '../../protocol/analysis';
+import type { AnalysisFile, LabeledMatrix, PairedDifference, RobustnessGrid, RunSummary, SeedBand, SeedGroup, Stats, SummaryFile, SummaryTable } from '../../protocol/analysis';
+import { ANALYSIS_VERSION } from '../../protocol/analysis';
 import { positionLabel } from '../../protocol/config';
 import { analysisFileProblem } from './checkAnalysisFile';
 import type { EvalRecord, MetricsRecord, OptimRecord, RunFile, TrainRecord } from '../../protocol/runFolder';
 import { MAX_METRICS_BYTES, readExperimentFile, readMetrics, readRunFile, readSmallTextFile, RunFolderError } from '../experiment/runFolder';
 import { writeJsonAtomic } from '../io/atomicWrite';
+import type { GridWorldAnalysis } from '../../protocol/gridWorld';
 import { meanOfPresent } from './attentionEntropyMath';
 import { pairedDifference } from './confidence';
 import { mean, meanCi95, sampleStd, stats } from './statistics';
+import { ANALYSIS_FILE, GRID_WORLD_FILE, SUMMARY_FILE } from '../../protocol/runFolder';
 
 /** A run folder's contents as the summary needs them. */
 export interface RunData {
   run: RunFile;
   metrics: MetricsRecord[];
   analysis: AnalysisFile | null;
+  /** grid-world.json of a grid-world run (evolution strategies), when present. */
+  gridWorld?: GridWorldAnalysis | null;
 }
 
 /** The run id without its seed part (`…-s3`): runs that differ only by seed share it. */
@@ -51,7 +55,56 @@ export function readRunData(runDir: string, warn?: (message: string) => void): R
       warn?.(`${file}: ignored: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return { run, metrics: readMetrics(runDir, warn), analysis };
+  return { run, metrics: readMetrics(runDir, warn), analysis, gridWorld: readGridWorld(runDir, warn) };
+}
+
+/** grid-world.json, or null when absent or unreadable (reported). */
+function readGridWorld(runDir: string, warn?: (message: string) => void): GridWorldAnalysis | null {
+  const file = path.join(runDir, GRID_WORLD_FILE);
+  if (!fs.existsSync(file)) return null;
+  try {
+    const parsed = JSON.parse(readSmallTextFile(file, GRID_WORLD_FILE)) as Partial<GridWorldAnalysis>;
+    if (parsed.version !== 1 || typeof parsed.meanSteps !== 'number' || typeof parsed.worstSteps !== 'number' || !Array.isArray(parsed.trajectories)) {
+      warn?.(`${file}: ignored: not a version-1 grid-world analysis`);
+      return null;
+    }
+    return parsed as GridWorldAnalysis;
+  } catch (err) {
+    warn?.(`${file}: ignored: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  }
+}
+
+/**
+ * The grid-world table: one row per configuration, the final agent under its K evaluation seeds,
+ * mean ± 95 % CI over training seeds (null without grid-world runs).
+ */
+export function gridWorldTable(groups: readonly { label: string; analyses: readonly (GridWorldAnalysis | null | undefined)[] }[]): SummaryTable | null {
+  const withGrid = groups.filter((g) => g.analyses.some((a) => a));
+  if (withGrid.length === 0) return null;
+  const first = withGrid[0]?.analyses.find((a) => a) as GridWorldAnalysis;
+  const pick = (g: { analyses: readonly (GridWorldAnalysis | null | undefined)[] }, f: (a: GridWorldAnalysis) => number, digits = 3): string =>
+    ciText(g.analyses.map((a) => (a ? f(a) : null)), digits);
+  return {
+    id: 'grid-world',
+    title:
+      `Grid world ${first.side} × ${first.side}, ${first.budget} steps (a goal never found costs ${first.budget + 1}), the final agent under K = ${first.seeds} evaluation seeds; mean ± 95 % CI over training seeds. ` +
+      'mean steps: steps to the goal over goal cells and seeds; worst case: the oblivious adversary\'s cell (largest mean over seeds); found: episodes that reach the goal; distinct paths: different trajectories among the K seeds (1 = the seed is ignored).',
+    columns: ['configuration', 'seeds', 'q', 'RSE', 'mean steps', 'worst case', 'found', 'distinct paths'],
+    rows: withGrid.map((g) => {
+      const a = g.analyses.find((x) => x) as GridWorldAnalysis;
+      return [
+        g.label,
+        g.analyses.filter((x) => x).length,
+        a.q,
+        a.rseBits,
+        pick(g, (x) => x.meanSteps, 2),
+        pick(g, (x) => x.worstSteps, 2),
+        pick(g, (x) => x.found),
+        pick(g, (x) => x.distinctTrajectories, 1),
+      ];
+    }),
+  };
 }
 
 function evalsOf(d: RunData): EvalRecord[] {
@@ -64,7 +117,8 @@ function runSummary(d: RunData, n: number): RunSummary {
   const atN = evalsOf(d).map((e) => e.results.find((r) => r.length === n)).filter((r) => r !== undefined);
   const trains = d.metrics.filter((m): m is TrainRecord => m.kind === 'train');
   const lastOptim = d.metrics.filter((m): m is OptimRecord => m.kind === 'optim').at(-1);
-  const chanceLoss = Math.log(run.config.model.vocabSize);
+  // A grid-world loss is in steps to the goal (at most budget + 1), not nats: chance is never-finding.
+  const chanceLoss = run.config.task.name === 'grid-world' ? (run.config.task.options.budget ?? Infinity) + 1 : Math.log(run.config.model.vocabSize);
   const finalLoss = (run.final ?? []).find((e) => e.length === n)?.loss;
   const lastTrainLoss = trains.at(-1)?.loss;
   const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
@@ -115,7 +169,102 @@ function runSummary(d: RunData, n: number): RunSummary {
       worstKeyError: analysis?.randomized.adversarial?.worstKeyError ?? null,
       worstKeyMajorityError: analysis?.randomized.adversarial?.worstKeyMajorityError ?? null,
       referenceWorstKeyError: analysis?.randomized.adversarial?.matchedStore.random.worstKeyError ?? null,
+      coloring: coloringHeadline(analysis),
     },
+  };
+}
+
+function coloringHeadline(analysis: AnalysisFile | null): NonNullable<RunSummary['analysis']['coloring']> | null {
+  const c = analysis?.coloring;
+  if (!c) return null;
+  return {
+    properRate: c.properRate,
+    successP5: c.success.p5,
+    worstGraphSuccess: c.worstGraph.successRate,
+    worstGraphConflicts: c.conflicts.worst,
+    failingGraphs: c.failingGraphs,
+    bestOfK: c.bestOfK.mean.at(-1) ?? c.properRate,
+    bestOfKWorst: c.bestOfK.worst.at(-1) ?? c.worstGraph.successRate,
+    majority: c.majority.proper.at(-1) ?? c.properRate,
+    properlyRandom: c.properlyRandom.fraction,
+    seeds: c.seeds,
+    graphs: c.graphs,
+    exhaustive: c.exhaustive,
+  };
+}
+
+/** `mean ± half-width of the 95 % interval over seeds` (the mean alone with one seed, – with none). */
+export function ciText(values: readonly (number | null | undefined)[], digits = 3): string {
+  const c = meanCi95(values);
+  if (c.mean === null) return '–';
+  return c.halfWidth === null ? fmt(c.mean, digits) : `${fmt(c.mean, digits)} ± ${fmt(c.halfWidth, digits)}`;
+}
+
+/** The graph-colouring table: one row per configuration, mean ± 95 % CI over seeds (null without colouring analyses). */
+export function coloringTable(groups: readonly { label: string; members: readonly RunSummary[] }[]): SummaryTable | null {
+  const withColoring = groups.filter((g) => g.members.some((m) => m.analysis.coloring));
+  if (withColoring.length === 0) return null;
+  const first = withColoring[0]?.members.find((m) => m.analysis.coloring)?.analysis.coloring;
+  const K = Math.max(...withColoring.flatMap((g) => g.members.map((m) => m.analysis.coloring?.seeds ?? 1)));
+  const pick = (g: { members: readonly RunSummary[] }, f: (c: NonNullable<RunSummary['analysis']['coloring']>) => number): string =>
+    ciText(g.members.map((m) => (m.analysis.coloring ? f(m.analysis.coloring) : null)));
+  return {
+    id: 'coloring',
+    title:
+      `Graph colouring over ${first?.exhaustive ? `every one of the ${first.graphs} labelled cycles` : `${first?.graphs ?? '?'} evaluation graphs`}, each under K = ${K} seeds ` +
+      '(1 for a model without RSE); mean ± 95 % CI over training seeds. proper: fraction of (graph, seed) coloured properly; worst graph: the lowest per-graph success ' +
+      'rate (the oblivious adversary); failing: graphs improper under every seed; best-of-K: some seed colours it properly (mean, worst graph); majority: the most frequent ' +
+      'colouring over the K seeds; properly random: graphs whose colour distribution moves by more than 0.5 in total variation between seeds.',
+    columns: ['configuration', 'seeds', 'proper', 'success p5', 'worst graph', 'worst conflicts', 'failing', 'best-of-K', 'best-of-K worst', 'majority', 'properly random'],
+    rows: withColoring.map((g) => [
+      g.label,
+      g.members.length,
+      pick(g, (c) => c.properRate),
+      pick(g, (c) => c.successP5),
+      pick(g, (c) => c.worstGraphSuccess),
+      pick(g, (c) => c.worstGraphConflicts),
+      pick(g, (c) => c.failingGraphs),
+      pick(g, (c) => c.bestOfK),
+      pick(g, (c) => c.bestOfKWorst),
+      pick(g, (c) => c.majority),
+      pick(g, (c) => c.properlyRandom),
+    ]),
+  };
+}
+
+/**
+ * The softmax-noise table (noise on every layer at once): one row per (configuration, σ), per
+ * evaluation length the exact accuracy, the output KL (nats) and the attention rows' total
+ * variation, mean ± 95 % CI over seeds; null without probes. Only σ values every run has.
+ */
+export function softmaxNoiseTable(groups: readonly { label: string; analyses: readonly (AnalysisFile | null)[] }[]): SummaryTable | null {
+  const probes = groups.flatMap((g) => g.analyses.map((a) => a?.softmaxNoise ?? null)).filter((p) => p !== null);
+  if (probes.length === 0) return null;
+  const first = probes[0] as NonNullable<AnalysisFile['softmaxNoise']>;
+  const sigmas = first.sigmas.filter((sg) => probes.every((p) => p.sigmas.includes(sg)));
+  const lengths = first.lengths.filter((n) => probes.every((p) => p.lengths.includes(n)));
+  const value = (p: NonNullable<AnalysisFile['softmaxNoise']>, key: 'exact' | 'outputKl' | 'attentionTv', sigma: number, n: number): number | null =>
+    p[key][p.targets.indexOf('all')]?.[p.sigmas.indexOf(sigma)]?.[p.lengths.indexOf(n)] ?? null;
+  const rows: (string | number | null)[][] = [];
+  for (const g of groups) {
+    const mine = g.analyses.map((a) => a?.softmaxNoise ?? null).filter((p) => p !== null);
+    if (mine.length === 0) continue;
+    for (const sigma of sigmas) {
+      rows.push([
+        g.label,
+        String(sigma),
+        mine.length,
+        ...lengths.flatMap((n) => (['exact', 'outputKl', 'attentionTv'] as const).map((k) => ciText(mine.map((p) => value(p, k, sigma, n)), k === 'outputKl' ? 4 : 3))),
+      ]);
+    }
+  }
+  return {
+    id: 'softmax-noise',
+    title:
+      `Softmax-noise probe: N(0, σ²) added to the attention logits of every layer (after the scaling, before the softmax), ${first.examples} inputs × ${first.draws} draws per length; ` +
+      'exact accuracy of the one-pass answers, KL(clean ‖ noisy) of the output distributions at the answer positions (nats) and the total variation of the attention rows; mean ± 95 % CI over training seeds. σ = 0 is the model without noise.',
+    columns: ['configuration', 'σ', 'seeds', ...lengths.flatMap((n) => [`exact@${n}`, `KL@${n}`, `attn TV@${n}`])],
+    rows,
   };
 }
 
@@ -392,6 +541,12 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     entropyNormalized: byGroup(entropyAt('meanNormalized')),
     retrieval: hasRetrieval ? retrievalSummary() : null,
     headline: { columns: headColumns, rows, note: HEADLINE_NOTE },
+    tables: [
+      coloringTable(labels.map((l) => ({ label: l, members: members(l).map((m) => m.summary) }))),
+      gridWorldTable(labels.map((l) => ({ label: l, analyses: members(l).map((m) => m.data.gridWorld) }))),
+      // Where attention scalings are compared (standard vs log-n side by side); every analysis.json has the probe.
+      new Set(runs.map((r) => r.attentionScaling)).size > 1 ? softmaxNoiseTable(labels.map((l) => ({ label: l, analyses: members(l).map((m) => m.data.analysis) }))) : null,
+    ].filter((t): t is SummaryTable => t !== null),
   };
 }
 

@@ -8,6 +8,7 @@
  * that would otherwise fail late, mid-run, or take the machine's memory.
  */
 import type { ModelConfig, RunConfig } from '../../protocol/config';
+import { esPopulationBytes } from '../tasks/gridWorld';
 
 export interface BudgetLimits {
   runs: number;
@@ -112,6 +113,16 @@ export function runBudgetProblem(c: RunConfig, limits: BudgetLimits = DEFAULT_LI
   const params = estimateParameters(c.model);
   if (params > limits.parameters) {
     return `the model has about ${count(params)} parameters, above the limit of ${count(limits.parameters)} (layers ${c.model.layers}, dModel ${c.model.dModel}, dFf ${c.model.dFf}, vocabulary ${c.model.vocabSize}); make it smaller, or ${OVERRIDE}`;
+  }
+  if (c.task.name === 'grid-world') {
+    // Evolution strategies: no backward pass; the population's perturbations and fitness tables instead.
+    const population = c.task.options.population ?? 48;
+    const side = Math.max(...c.task.trainLengths);
+    const seeds = Math.max(1, c.train.seedsPerInput);
+    const bytes = esPopulationBytes(population, params, seeds, side * side);
+    return bytes > limits.stepBytes
+      ? `an evolution-strategies population of ${population} needs ${gib(bytes)} (${population / 2} pairs × ${count(params)} parameters × 4 bytes of perturbations + ${population} candidates × ${seeds} seeds × ${side * side} cells × 4 bytes of fitness tables), above the limit of ${gib(limits.stepBytes)}; lower population or the model, or ${OVERRIDE}`
+      : null;
   }
   const step = estimateStepBytes(c);
   if (step > limits.stepBytes) {

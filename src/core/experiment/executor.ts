@@ -1,20 +1,18 @@
 /**
  * Where the runs of an experiment execute, behind one small interface: the local pool of
  * training workers (src/engine/experiment/runner.ts) or one Slurm array task per run
- * (../slurm/slurmExecutor.ts). Plain types, no TensorFlow.js. The runner prepares the experiment folder (experiment.json, a `pending` run.json per run) the same
- * way for both, hands the runs to the executor and writes summary.json when it returns; both
- * report progress as the same RunnerEvents, so the CLI's display and the extension follow either.
+ * (../slurm/slurmExecutor.ts). Plain types, no TensorFlow.js. The runner prepares the experiment
+ * folder (experiment.json, a `pending` run.json per run) the same way for both, hands the runs to
+ * the executor and writes summary.json when it returns; both report progress as the same
+ * RunnerEvents (protocol/runner.ts), so the CLI's display and the extension follow either.
  */
 import type { BackendChoice } from '../../protocol/backend';
 import type { RunConfig } from '../../protocol/config';
-import type { WorkerMessage } from '../../protocol/messages';
+import type { RunnerEvent } from '../../protocol/runner';
 import type { EvalResult, RunStatus } from '../../protocol/runFolder';
+import type { Logger } from '../log';
 
-export type RunnerEvent =
-  | WorkerMessage
-  | { type: 'experiment/start'; dir: string; name: string; runs: RunConfig[] }
-  /** A run's task in a cluster's queue changed state (Slurm: PENDING, RUNNING, COMPLETING, …). */
-  | { type: 'run/queue'; runId: string; jobId: string; state: string; reason: string | null };
+export type { RunnerEvent };
 
 /** One run to train: its folder, experiment name and config; `resume` continues from its newest checkpoint. */
 export interface RunJob {
@@ -46,6 +44,8 @@ export interface ExecuteOptions {
   /** Aborting cancels: running runs checkpoint and end `cancelled`, queued ones end `cancelled`. */
   signal?: AbortSignal;
   onEvent?: (event: RunnerEvent) => void;
+  /** Where the runner's, its workers' and the executor's warnings go; default: stderr. */
+  log?: Logger;
 }
 
 export interface Executor {

@@ -110,7 +110,7 @@ export function expandGrid(spec: ExperimentSpec): RunConfig[] {
                       model: { ...model },
                       optimizer: { ...optimizer },
                       // Every run lays out batchSize × seedsPerInput rows, with or without RSE: runs that
-                      // differ only in RSE see the same rows and the same inputs per step (science.md §4).
+                      // differ only in RSE see the same rows and the same inputs per step (docs/science.md §4).
                       train: { ...train, schedule: structuredClone(train.schedule), batchSize, accumulate, q },
                       seed,
                     });

@@ -6,7 +6,7 @@ import type { OptimizerConfig, OptimizerName } from '../../protocol/config';
 import { OPTIMIZER_NAMES } from '../../protocol/config';
 
 /**
- * Defaults from science.md §3. Lion: η 1e-4 (10× below AdamW's) and λ 0.1 (10× above), so
+ * Defaults from docs/science.md §3. Lion: η 1e-4 (10× below AdamW's) and λ 0.1 (10× above), so
  * η·λ = 1e-5 as for AdamW. Tiger: the reference implementation's η 1e-3, β 0.965, λ 0.01,
  * s = 0.99 (accumulation is `train.accumulate`, for every optimizer). SGD: η 1e-2, momentum 0.9, no decay.
  */

@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunFile } from '../../protocol/runFolder';
-import { EXPERIMENT_FILE, RUN_FILE, RunFolderError, pathError, readExperimentFile, readRawRunFile, writeExperimentFile } from './runFolder';
+import { EXPERIMENT_FILE, RUN_FILE } from '../../protocol/runFolder';
+import { RunFolderError, pathError, readExperimentFile, readRawRunFile, writeExperimentFile } from './runFolder';
 import { writeJsonAtomic } from '../io/atomicWrite';
 
 export const MAX_TAGS = 20;

@@ -10,7 +10,7 @@
  * runs in parallel; see the README for its measured wall time.
  *
  * Learning rates: Lion takes a 3× smaller lr and a 3× larger weight decay than AdamW
- * (science.md §3). Tiger's step is η·RMS(θ) for weight matrices, relative to the weights' size,
+ * (docs/science.md §3). Tiger's step is η·RMS(θ) for weight matrices, relative to the weights' size,
  * so its lr is not on Lion's scale: measured on these tasks, Tiger at η = 1e-2 matches Lion at
  * 3e-4 (dModel 64, sort, 600 steps), while at 1e-3 it barely moves in the quick preset's budget.
  */
@@ -91,7 +91,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     spec: {
       name: 'optimizers',
       description:
-        'Each optimizer at the lr that gave it the lowest final loss on this exact setting (measured, see src/core/experiment/presets.ts), Tiger at a weight decay that bounds its weights\' RMS (science.md §3), the same 5 training seeds for all three, so the report can pair them seed by seed. Also their optimizer-state memory: AdamW keeps 2 tensors per parameter, Lion and Tiger 1.',
+        'Each optimizer at the lr that gave it the lowest final loss on this exact setting (measured, see src/core/experiment/presets.ts), Tiger at a weight decay that bounds its weights\' RMS (docs/science.md §3), the same 5 training seeds for all three, so the report can pair them seed by seed. Also their optimizer-state memory: AdamW keeps 2 tensors per parameter, Lion and Tiger 1.',
       tasks: [optimizerTask()],
       models: [optimizerModel()],
       attentionScalings: ['standard'],
@@ -106,7 +106,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     spec: {
       name: 'robustness',
       description:
-        'The Lion paper claims a wider good region for Lion than for AdamW (science.md §3). Every optimizer over the same lr decades 1e-4 … 1 at its own weight decay; a run diverges when its final loss is not finite or above the chance level ln V, and the report and the dashboard show such cells as diverged, not as numbers. 600 steps (the optimizers preset trains 1,000) so that the 45 runs fit in 10 minutes on 2 cores; with fewer steps an optimum can sit a little higher.',
+        'The Lion paper claims a wider good region for Lion than for AdamW (docs/science.md §3). Every optimizer over the same lr decades 1e-4 … 1 at its own weight decay; a run diverges when its final loss is not finite or above the chance level ln V, and the report and the dashboard show such cells as diverged, not as numbers. 600 steps (the optimizers preset trains 1,000) so that the 45 runs fit in 10 minutes on 2 cores; with fewer steps an optimum can sit a little higher.',
       tasks: [optimizerTask()],
       models: [optimizerModel()],
       attentionScalings: ['standard'],
@@ -125,7 +125,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     spec: {
       name: 'tiger-accumulation',
       description:
-        'Both settings see 32 examples per update. AdamW, Lion (and SGD) accumulate in a gradient buffer of one float32 per parameter; Tiger accumulates inside its momentum with no extra memory (science.md §3). The state bytes are the optimizer\'s allocated tensors (the same bytes tf.memory() counts).',
+        'Both settings see 32 examples per update. AdamW, Lion (and SGD) accumulate in a gradient buffer of one float32 per parameter; Tiger accumulates inside its momentum with no extra memory (docs/science.md §3). The state bytes are the optimizer\'s allocated tensors (the same bytes tf.memory() counts).',
       tasks: [optimizerTask()],
       models: [optimizerModel()],
       attentionScalings: ['standard'],
@@ -140,7 +140,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     spec: {
       name: 'randomized-recall',
       description:
-        'The ICLR 2025 randomized-Transformer recall setting (science.md §4, §7.1), small: one token per pair [value bits, one-hot key] (+ an 8-bit seed shared by the sequence), ' +
+        'The ICLR 2025 randomized-Transformer recall setting (docs/science.md §4, §7.1), small: one token per pair [value bits, one-hot key] (+ an 8-bit seed shared by the sequence), ' +
         'the query token with its value slot zeroed, read at the query; 2 blocks of linear self-attention, 1 head, key size 2 as the memory bottleneck. ' +
         'First: does a deterministic model (no RSE) learn a store that an oblivious adversary can exploit (worst-key error near 1)? Then: does the q-norm objective with fresh seeds ' +
         '(A^q_R) make the store properly random, with a worst-key error below the deterministic one and a majority vote above it, where ERM with seeds (A^E_R, q = 1) ignores the seed (Yao)? ' +
@@ -168,13 +168,82 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
       },
     },
   },
+  'graph-coloring': {
+    description:
+      'Distributed 3-colouring of random 8-cycles (von Oswald et al. 2025, scaled down): each vertex sees only its neighbours, 2 layers; no seed vs a shared 8-bit seed × q = 1 vs 10, 3 seeds; 1,024 graphs × 16 seeds, the adversary\'s graph, best-of-k and majority. 12 runs.',
+    spec: {
+      name: 'graph-coloring',
+      description:
+        'The randomized-Transformers colouring task (science.md §4, §7.2), small: a uniformly random cycle on 8 vertices whose ids come from an alphabet of 16 (so no vertex can infer the vertices it cannot see), ' +
+        'each vertex token attending only to its two neighbours (2 layers = 2 rounds of messages), colours read at the vertices, trained on the expected number of monochromatic edges inside the q-norm objective over 8 seeds per graph. ' +
+        'Does a deterministic model (no seed) leave graphs it always colours wrongly? Does a seed shared by all vertices, under q = 10, make the colouring properly random and lower the share of graphs that fail under every seed, and does ERM (q = 1) ignore the seed? ' +
+        'Both models see the same 32 graphs × 8 rows per step.',
+      tasks: [{ name: 'graph-coloring', trainLengths: [8], evalLengths: [8], options: { ids: 16 } }],
+      models: [
+        { label: 'r0', causal: false, layers: 2, heads: 1, dModel: 16, dFf: 64, position: 'none', rseBits: 0 },
+        { label: 'R', causal: false, layers: 2, heads: 1, dModel: 24, dFf: 64, position: 'none', rseBits: 8 },
+      ],
+      attentionScalings: ['standard'],
+      // Adam as the paper (β2 0.95, weight decay 0.1, clip 1), warm-up then cosine decay.
+      optimizers: [{ name: 'adamw', lr: 3e-3, weightDecay: 0.1, beta2: 0.95 }],
+      seeds: [1, 2, 3],
+      train: {
+        steps: 1200,
+        batchSize: 32,
+        seedsPerInput: 8,
+        q: [1, 10],
+        qWarmup: 400,
+        gradClip: 1,
+        schedule: { kind: 'warmup-cosine', warmupSteps: 100, minFactor: 0.1 },
+        evalEvery: 400,
+        evalExamples: 512,
+        logEvery: 50,
+      },
+    },
+  },
+  'softmax-noise': {
+    description:
+      'The softmax-noise probe (Su): i.i.d. N(0, σ²) noise on the attention logits of content-retrieval models, standard vs log-n scaling, σ from 0 to 4, per layer and per length 8–64, 3 seeds. 6 runs.',
+    spec: {
+      name: 'softmax-noise',
+      description:
+        'How much does i.i.d. noise on the attention logits change a trained model (science.md §6)? The models of the entropy preset (associative recall, one token per pair, retrieval by content, trained on 4–8 pairs), standard vs log-n scaling (b = the training length); ' +
+        'every analysis.json holds the probe: N(0, σ²) added after the scaling and before the softmax in one layer or in all, σ ∈ {0, 0.25, 0.5, 1, 2, 4}, at 8, 16, 32 and 64 pairs — the change of the attention rows (total variation), of the output distribution (KL, total variation), of the loss and of exact recall.',
+      tasks: [{ name: 'recall', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 16, 32, 64], options: { tokensPerPair: 1, keys: 64, values: 8 } }],
+      models: [{ label: 'content', position: 'none', embedding: 'projected-features', layers: 2, dModel: 64, heads: 4, dFf: 128, lognBase: 'train' }],
+      attentionScalings: ['standard', 'logn'],
+      optimizers: [{ name: 'adamw', lr: 3e-3, weightDecay: 0.1 }],
+      seeds: [1, 2, 3],
+      train: { steps: 800, evalExamples: 128 },
+    },
+  },
+  'grid-world': {
+    description:
+      'The grid-world explorer (von Oswald et al. 2025, scaled down): a goal hidden in one of the 8 other cells of a 3 × 3 grid, the adversary hides it where the agent arrives last; a 1-layer agent trained by evolution strategies (48 candidates, antithetic) with AdamW; no seed vs a 4-dim seed × q = 1 vs 16, 3 seeds. 12 runs.',
+    spec: {
+      name: 'grid-world',
+      description:
+        'The randomized-Transformers grid world (science.md §4), small and with one exploration episode (no exploiting episode after a reset): the agent starts in a corner of a 3 × 3 grid, sees only the cell it stands on, and has 8 steps (one Hamiltonian path) to find a goal hidden in one of the 8 other cells; cost = steps to the goal (9 if never found). ' +
+        'Trained by evolution strategies (48 candidates in 24 antithetic pairs, σ 0.05, fitness = −the q-norm over the 8 goal cells of the mean cost over 8 seeds), the pseudo-gradient through AdamW. ' +
+        'A deterministic path leaves one cell for step 8 (the adversary takes it); mixing paths by the seed can bring every cell\'s expected step to 6 or below. Does a seed under q = 16 lower the worst case, and does ERM (q = 1) ignore the seed?',
+      tasks: [{ name: 'grid-world', trainLengths: [3], evalLengths: [3], options: { budget: 8, population: 48, sigmaMilli: 50 } }],
+      models: [
+        { label: 'r0', causal: true, layers: 1, heads: 2, dModel: 16, dFf: 32, position: 'learned', rseBits: 0 },
+        { label: 'R', causal: true, layers: 1, heads: 2, dModel: 20, dFf: 32, position: 'learned', rseBits: 4 },
+      ],
+      attentionScalings: ['standard'],
+      optimizers: [{ name: 'adamw', lr: 3e-2, weightDecay: 0 }],
+      seeds: [1, 2, 3],
+      train: { steps: 400, seedsPerInput: 8, q: [1, 16], evalExamples: 256, evalEvery: 100, logEvery: 10, schedule: { kind: 'constant' } },
+    },
+  },
   'position-probe': {
     description:
       "Su's position probe (n identical tokens → 1…n) for every position encoding in a bidirectional model, randomized sinusoidal and RoPE included: only encodings added to the input can solve it. 6 runs, ~3 min on 2 cores.",
     spec: {
       name: 'position-probe',
       description:
-        'With identical input tokens all value vectors are equal, so an encoding acting only on the attention logits (RoPE, randomized or not) yields the same output everywhere and cannot solve the probe; learned and sinusoidal codes added to the input can (science.md §2). Randomized sinusoidal positions (a sorted random subset of [0, 4·maxLen), resampled per example at evaluation) must read the index as a rank among the drawn positions.',
+        'With identical input tokens all value vectors are equal, so an encoding acting only on the attention logits (RoPE, randomized or not) yields the same output everywhere and cannot solve the probe; learned and sinusoidal codes added to the input can (docs/science.md §2). Randomized sinusoidal positions (a sorted random subset of [0, 4·maxLen), resampled per example at evaluation) must read the index as a rank among the drawn positions.',
       tasks: [{ name: 'position-probe', trainLengths: [4, 8, 12, 16], evalLengths: [8, 16] }],
       models: [
         { label: 'none', causal: false, position: 'none' },
@@ -196,7 +265,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
     spec: {
       name: 'length-generalization',
       description:
-        'Do randomized positions help a Transformer sort longer lists than it was trained on (science.md §5, §7.4)? Both codes are defined at every position, so n = 12 and 16 are reachable by construction; randomized ones are read at a sorted random subset of [0, 4·maxLen) every step (one draw shared by the batch) and per example at evaluation, so the longer sequences\' positions are not new. Sinusoidal codes are added to token embeddings × √dModel.',
+        'Do randomized positions help a Transformer sort longer lists than it was trained on (docs/science.md §5, §7.4)? Both codes are defined at every position, so n = 12 and 16 are reachable by construction; randomized ones are read at a sorted random subset of [0, 4·maxLen) every step (one draw shared by the batch) and per example at evaluation, so the longer sequences\' positions are not new. Sinusoidal codes are added to token embeddings × √dModel.',
       tasks: [{ name: 'sort', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 12, 16], options: { values: 16 } }],
       models: [
         { label: 'rope', layers: 2, dModel: 64, heads: 4, dFf: 128, position: 'rope' },

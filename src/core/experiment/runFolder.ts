@@ -12,13 +12,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { upgradeRunConfig } from '../../protocol/config';
 import type { ExperimentFile, MetricsRecord, RunFile, RunStatus } from '../../protocol/runFolder';
-import { SLURM_SUBMISSION_FILE } from '../../protocol/slurm';
+import { CHECKPOINT_DIR, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, RUN_STATUSES, SLURM_SUBMISSION_FILE } from '../../protocol/runFolder';
 import { processAlive, writeAllSync, writeFileAtomic, writeJsonAtomic, WriteError } from '../io/atomicWrite';
 
-export const EXPERIMENT_FILE = 'experiment.json';
-export const RUN_FILE = 'run.json';
-export const METRICS_FILE = 'metrics.jsonl';
-export const CHECKPOINT_DIR = 'checkpoints';
 
 /** Largest run.json / experiment.json read (a real one is a few KB). */
 export const MAX_JSON_FILE_BYTES = 16 * 1024 * 1024;
@@ -122,7 +118,6 @@ function found(v: unknown): string {
   return String(v);
 }
 
-const RUN_STATUSES: readonly RunStatus[] = ['pending', 'running', 'completed', 'failed', 'cancelled'];
 
 const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
 /** A float the writer may have stored as null (JSON has no NaN or Infinity). */
@@ -193,7 +188,7 @@ export function readRawRunFile(runDir: string): RunFile {
 
 export function readRunFile(runDir: string): RunFile {
   const file = path.join(runDir, RUN_FILE);
-  const run = readJson(file, 'run.json');
+  const run = readJson(file, RUN_FILE);
   const problem = runFileProblem(run);
   if (problem) throw new RunFolderError(`${file}: not a usable Attention Lab run file: ${problem}`);
   // A run written before a model field existed reads as what it ran (upgradeModelConfig).
@@ -216,7 +211,7 @@ export function experimentFileProblem(exp: unknown): string | null {
 
 export function readExperimentFile(dir: string): ExperimentFile {
   const file = path.join(dir, EXPERIMENT_FILE);
-  const exp = readJson(file, 'experiment.json');
+  const exp = readJson(file, EXPERIMENT_FILE);
   const problem = experimentFileProblem(exp);
   if (problem) throw new RunFolderError(`${file}: not a usable Attention Lab experiment file: ${problem}`);
   return exp as ExperimentFile;
@@ -380,7 +375,7 @@ export const MAX_METRICS_BYTES = 512 * 1024 * 1024;
 export function readMetrics(runDir: string, warn?: (message: string) => void): MetricsRecord[] {
   const file = path.join(runDir, METRICS_FILE);
   if (!fs.existsSync(file)) return [];
-  const text = readSmallTextFile(file, 'metrics.jsonl', MAX_METRICS_BYTES);
+  const text = readSmallTextFile(file, METRICS_FILE, MAX_METRICS_BYTES);
   return parseMetricsText(text, warn && ((m) => warn(`${file}: ${m}`)));
 }
 
@@ -480,19 +475,3 @@ export function repairRunStatus(runDir: string, now: Date = new Date()): StatusR
   return { runDir, id: run.id, from: run.status, to, reason };
 }
 
-/** repairRunStatus for every run folder of an experiment folder. */
-export function repairExperimentStatuses(experimentDir: string, now: Date = new Date()): StatusRepair[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(experimentDir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const out: StatusRepair[] = [];
-  for (const e of entries) {
-    if (!e.isDirectory()) continue;
-    const r = repairRunStatus(path.join(experimentDir, e.name), now);
-    if (r) out.push(r);
-  }
-  return out;
-}

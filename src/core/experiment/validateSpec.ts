@@ -22,6 +22,8 @@ import {
 import type { OptimizerName, TaskConfig } from '../../protocol/config';
 import type { ExperimentSpec } from '../../protocol/spec';
 import { createTask } from '../tasks';
+import type { Task } from '../tasks/task';
+import { TaskOptionError } from '../tasks/taskOptions';
 import { MODEL_DEFAULTS, TRAIN_DEFAULTS } from './defaults';
 import { findDuplicateKey, findJsonSyntaxError } from './jsonSyntaxError';
 
@@ -141,13 +143,20 @@ export function validateSpec(value: unknown): SpecValidation {
   if ('backend' in spec) checkEnum(spec.backend, '$.backend', BACKEND_CHOICES, fail);
   if ('parallel' in spec) checkNumber(spec.parallel, '$.parallel', int(1, 64, 'an integer from 1 to 64'), fail);
 
-  forEachItem(spec.tasks, '$.tasks', 'a list of tasks', fail, (task, path) => checkTask(task, path, fail));
+  const tasks: { task: Task; path: string }[] = [];
+  forEachItem(spec.tasks, '$.tasks', 'a list of tasks', fail, (task, path) => {
+    const built = checkTask(task, path, fail);
+    if (built) tasks.push({ task: built, path });
+  });
   const modelLabels: (string | undefined)[] = [];
   const linearModels: number[] = [];
   forEachItem(spec.models, '$.models', 'a list of models', fail, (model, path) => {
     const m = checkModel(model, path, fail);
     modelLabels.push(m.label);
     if (m.linear) linearModels.push(modelLabels.length - 1);
+    for (const t of tasks) {
+      if (t.task.bidirectionalOnly && m.causal) fail(`${path}.causal`, `expected false: ${t.task.bidirectionalOnly} (${t.path}), found ${'causal' in (model as Obj) ? 'true' : 'the default true'}`);
+    }
   });
   checkUniqueLabels(modelLabels, '$.models', 'label', fail);
 
@@ -274,20 +283,23 @@ function readSpecText(file: string): string {
 type Fail = (path: string, message: string) => void;
 type Obj = Record<string, unknown>;
 
-function checkTask(value: unknown, path: string, fail: Fail): void {
+/** Checks one task; returns the task when it could be built (for the rules that join tasks and models). */
+function checkTask(value: unknown, path: string, fail: Fail): Task | null {
   let problems = 0;
   const count: Fail = (p, m) => {
     problems++;
     fail(p, m);
   };
   checkTaskFields(value, path, count);
-  if (problems > 0) return;
+  if (problems > 0) return null;
   // The task itself knows its options (names, ranges, defaults that depend on n): let it judge them.
   const task = value as { name: TaskConfig['name']; trainLengths: number[]; evalLengths?: number[]; options?: Record<string, number> };
   try {
-    createTask({ name: task.name, trainLengths: task.trainLengths, evalLengths: task.evalLengths ?? task.trainLengths, options: task.options ?? {} });
+    return createTask({ name: task.name, trainLengths: task.trainLengths, evalLengths: task.evalLengths ?? task.trainLengths, options: task.options ?? {} });
   } catch (err) {
-    fail(task.options ? `${path}.options` : path, (err as Error).message);
+    const where = err instanceof TaskOptionError ? `${path}.options${pathKey(err.option)}` : task.options ? `${path}.options` : path;
+    fail(where, (err as Error).message);
+    return null;
   }
 }
 
@@ -311,9 +323,9 @@ function checkTaskFields(value: unknown, path: string, fail: Fail): void {
 }
 
 /** Checks one model; returns its label (if valid), its effective rseBits and whether it has linear attention, for cross-model rules. */
-function checkModel(value: unknown, path: string, fail: Fail): { label?: string; rseBits: number; linear: boolean } {
+function checkModel(value: unknown, path: string, fail: Fail): { label?: string; rseBits: number; linear: boolean; causal: boolean } {
   const model = checkObject(value, path, 'a model object', SPEC_PROPERTIES.model, fail);
-  if (!model) return { rseBits: 0, linear: false };
+  if (!model) return { rseBits: 0, linear: false, causal: false };
   requireKeys(model, path, ['label'], fail);
   const label = 'label' in model && checkFileSafe(model.label, `${path}.label`, 32, 'label', fail) ? (model.label as string) : undefined;
   for (const key of ['causal', 'rseProjection'] as const) {
@@ -367,7 +379,7 @@ function checkModel(value: unknown, path: string, fail: Fail): { label?: string;
   if (ok.maxLen === true && ok.positionRange === true && (model.positionRange as number) < (model.maxLen as number)) {
     fail(`${path}.positionRange`, `expected at least maxLen (${String(model.maxLen)}), found ${String(model.positionRange)}`);
   }
-  return { label, rseBits, linear: model.attention === 'linear' };
+  return { label, rseBits, linear: model.attention === 'linear', causal: typeof model.causal === 'boolean' ? model.causal : MODEL_DEFAULTS.causal };
 }
 
 /** Checks one optimizer; returns its effective label (label or name) if valid. */

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeJsonAtomic } from '../io/atomicWrite';
 
 export const MANIFEST_FILE = 'attention-lab-native.json';
 /** The tfjs-node release the project is built against (package.json's optionalDependencies). */
@@ -27,6 +28,8 @@ export interface NativeManifest {
   arch: string;
   /** ISO time of the verification. */
   verifiedAt: string;
+  /** Whether TensorFlow's fused kernels are reachable (a binding built with bindingPatch.ts). */
+  fusedKernels?: boolean;
 }
 
 export function manifestPath(dir: string): string {
@@ -81,12 +84,9 @@ export function readManifest(dir: string): ManifestState {
   return { ok: true, manifest: m };
 }
 
-/** Writes the manifest atomically (a temporary file renamed over it). */
+/** Writes the manifest atomically (core/io/atomicWrite.ts: temporary file, fsync, rename, directory fsync). */
 export function writeManifest(dir: string, m: NativeManifest): void {
-  const file = manifestPath(dir);
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(m, null, 2) + '\n');
-  fs.renameSync(tmp, file);
+  writeJsonAtomic(manifestPath(dir), m);
 }
 
 /** Removes the manifest: the folder is no longer used (a setup starts by doing this). */

@@ -7,19 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findBundleFile } from '../bundlePaths';
 import { writeFileAtomic } from '../io/atomicWrite';
+import { escapeHtml, jsonForScriptTag } from './htmlText';
 import type { ReportData } from '../../protocol/viewData';
 import { readExperimentSnapshot } from './readExperiments';
 
 export type { ReportData };
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
-
-/** JSON safe inside a script element (no `</script>`, no `<!--`). */
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 /** Builds the report page from the report app's code and the data. Pure: no file access. */
 export function buildHtmlReport(data: ReportData, reportScript: string): string {
@@ -35,7 +28,7 @@ export function buildHtmlReport(data: ReportData, reportScript: string): string 
 </head>
 <body>
 <div id="app"></div>
-<script type="application/json" id="report-data">${jsonForScript(data)}</script>
+<script type="application/json" id="report-data">${jsonForScriptTag(data)}</script>
 <script>${script}</script>
 </body>
 </html>

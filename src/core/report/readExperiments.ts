@@ -6,10 +6,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ANALYSIS_FILE, SUMMARY_FILE } from '../../protocol/analysis';
 import type { ExperimentFile } from '../../protocol/runFolder';
 import type { ExperimentSnapshot, RunSnapshot } from '../../protocol/viewData';
-import { EXPERIMENT_FILE, RUN_FILE, readMetrics, readRunFile } from '../experiment/runFolder';
+import { readMetrics, readRunFile } from '../experiment/runFolder';
+import { ANALYSIS_FILE, EXPERIMENT_FILE, GRID_WORLD_FILE, RUN_FILE, SUMMARY_FILE } from '../../protocol/runFolder';
 
 
 function readJsonFile(file: string): unknown {
@@ -32,7 +32,16 @@ export function readRunSnapshot(runDir: string): RunSnapshot {
       analysis = null;
     }
   }
-  return { dir: runDir, run, metrics: readMetrics(runDir), analysis };
+  let gridWorld: unknown = null;
+  const gridFile = path.join(runDir, GRID_WORLD_FILE);
+  if (fs.existsSync(gridFile)) {
+    try {
+      gridWorld = readJsonFile(gridFile);
+    } catch {
+      gridWorld = null;
+    }
+  }
+  return { dir: runDir, run, metrics: readMetrics(runDir), analysis, gridWorld };
 }
 
 /**
@@ -80,12 +89,3 @@ export function readExperimentSnapshot(dir: string): ExperimentSnapshot {
   return { name, dir, spec, runs, summary, problems };
 }
 
-/** Experiment folders directly under a runs folder (those with an experiment.json), sorted by name. */
-export function listExperimentDirs(runsRoot: string): string[] {
-  if (!fs.existsSync(runsRoot)) return [];
-  return fs
-    .readdirSync(runsRoot, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && fs.existsSync(path.join(runsRoot, d.name, EXPERIMENT_FILE)))
-    .map((d) => path.join(runsRoot, d.name))
-    .sort();
-}

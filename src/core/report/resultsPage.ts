@@ -110,6 +110,12 @@ export function readmeDigest(meta: ResultsMeta, summary: SummaryFile, tables: st
     const idx = tables.split('\n').findIndex((l) => l.startsWith('Query row of the retrieval head'));
     if (idx >= 0) parts.push(firstTable(tables, idx));
   }
+  // A task's own table says more than the generic headline: the grid world's steps to the goal.
+  for (const t of summary.tables ?? []) {
+    if (t.id !== 'grid-world') continue;
+    const idx = tables.split('\n').findIndex((l) => l === t.title);
+    if (idx >= 0) parts.push(firstTable(tables, idx));
+  }
   const seeds = new Set(summary.runs.map((r) => r.seed)).size;
   parts.push(
     `${summary.runs.length} runs, ${seeds} seed(s) per configuration, ${formatDuration(meta.wallSeconds)}${meta.cpuSeconds != null ? ` (CPU ${formatDuration(meta.cpuSeconds)})` : ''} on ${Object.keys(meta.backends).join(', ') || '–'} (${meta.machine.cores} cores${meta.load ? `, load ${meta.load.before.toFixed(1)} → ${meta.load.after.toFixed(1)}` : ''}); full tables: [docs/results/${meta.preset}.md](docs/results/${meta.preset}.md).`,

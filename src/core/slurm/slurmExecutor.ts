@@ -11,11 +11,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BackendChoice } from '../../protocol/backend';
 import type { RunFile, TrainRecord } from '../../protocol/runFolder';
-import { SLURM_DIR, slurmStateEnded, type SlurmOptions, type SlurmSubmission } from '../../protocol/slurm';
+import { slurmStateEnded, type SlurmOptions, type SlurmSubmission } from '../../protocol/slurm';
 import { findBundleFile } from '../bundlePaths';
 import { writeFileAtomic } from '../io/atomicWrite';
+import { stderrLogger, type Logger } from '../log';
 import type { ExecuteOptions, ExecutionResult, Executor, RunJob, RunnerEvent, RunOutcome } from '../experiment/executor';
-import { METRICS_FILE, readExperimentFile, readRunFile, writeRunFile } from '../experiment/runFolder';
+import { METRICS_FILE, SLURM_DIR } from '../../protocol/runFolder';
+import { readExperimentFile, readRunFile, writeRunFile } from '../experiment/runFolder';
 import { reconcileEndedTask } from './reconcile';
 import { clusterNodes, queryArray, requireSlurmCommands, sbatch, sbatchTestOnly, scancel, SlurmError, type TaskState } from './slurmCommands';
 import { batchScript, LOG_PATTERN, SCRIPT_FILE, sbatchArguments } from './slurmJob';
@@ -27,8 +29,8 @@ export interface SlurmRunOptions {
   backend: BackendChoice;
   /** The CLI bundle the tasks run (dist/cli.js); found beside this bundle by default. */
   cliScript?: string;
-  /** Warnings for the user (a folder that is not shared, a query that failed). */
-  warn?: (message: string) => void;
+  /** Warnings for the user (a folder that is not shared, a query that failed); default: stderr. */
+  log?: Logger;
   /** Aborting stops following without cancelling anything: the tasks go on (followArray throws DetachedError). */
   detachSignal?: AbortSignal;
 }
@@ -42,7 +44,7 @@ export function slurmExecutor(o: SlurmRunOptions): Executor {
     queuedOwner: () => ({ pid: null, host: null }),
     preflight: (runs) => preflight(o.slurm, runs),
     launch: async (dir: string, jobs: RunJob[]) => void (await submitArray(dir, jobs, o)),
-    execute: (dir: string, _jobs: RunJob[], opts: ExecuteOptions): Promise<ExecutionResult> => followArray(dir, { ...o, signal: opts.signal, onEvent: opts.onEvent }),
+    execute: (dir: string, _jobs: RunJob[], opts: ExecuteOptions): Promise<ExecutionResult> => followArray(dir, { ...o, signal: opts.signal, onEvent: opts.onEvent, log: o.log ?? opts.log }),
   };
 }
 
@@ -86,7 +88,8 @@ async function warnIfNotShared(dir: string, warn: (m: string) => void): Promise<
  */
 export async function submitArray(dir: string, jobs: RunJob[], o: SlurmRunOptions): Promise<SlurmSubmission> {
   const name = path.basename(dir);
-  const warn = o.warn ?? ((m: string) => process.stderr.write(`attention-lab: warning: ${m}\n`));
+  const log = o.log ?? stderrLogger();
+  const warn = (m: string): void => log.log('warn', m);
   await warnIfNotShared(dir, warn);
   const args = sbatchArguments(o.slurm, dir, name, jobs.length);
   const scriptFile = path.join(dir, SCRIPT_FILE);
@@ -184,7 +187,8 @@ export async function followArray(dir: string, o: FollowOptions): Promise<Execut
   if (arrayJobId === null) throw new SlurmError(`${dir}: the job array was not submitted: ${submission.error ?? 'no job id in slurm.json'}`);
   const ids = readExperimentFile(dir).runs;
   const emit = o.onEvent ?? (() => undefined);
-  const warn = o.warn ?? ((m: string) => process.stderr.write(`attention-lab: warning: ${m}\n`));
+  const log = o.log ?? stderrLogger();
+  const warn = (m: string): void => log.log('warn', m);
   const pollMs = Math.round(o.slurm.pollSeconds * 1000);
   const outcomes: (RunOutcome | undefined)[] = ids.map(() => undefined);
   const seen = ids.map(() => ({ state: '', reason: null as string | null, step: -1 }));

@@ -6,7 +6,8 @@
  */
 import * as path from 'node:path';
 import type { BackendChoice } from '../../protocol/backend';
-import { SLURM_DIR, type SlurmOptions } from '../../protocol/slurm';
+import { SLURM_DIR } from '../../protocol/runFolder';
+import type { SlurmOptions } from '../../protocol/slurm';
 
 /** Log pattern of the tasks, relative to the experiment folder (%A array job id, %a task index). */
 export const LOG_PATTERN = `${SLURM_DIR}/%A_%a.out`;

@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SLURM_SUBMISSION_FILE, type SlurmRecord, type SlurmSubmission } from '../../protocol/slurm';
+import { SLURM_SUBMISSION_FILE } from '../../protocol/runFolder';
+import type { SlurmRecord, SlurmSubmission } from '../../protocol/slurm';
 import { writeJsonAtomic } from '../io/atomicWrite';
 import { RunFolderError, readSmallTextFile } from '../experiment/runFolder';
 import { taskLogPath } from './slurmJob';
@@ -22,7 +23,7 @@ export function isSlurmExperiment(experimentDir: string): boolean {
 /** Reads and checks slurm.json; a damaged one is a RunFolderError naming the file and JSON path. */
 export function readSubmission(experimentDir: string): SlurmSubmission {
   const file = path.join(experimentDir, SLURM_SUBMISSION_FILE);
-  const text = readSmallTextFile(file, 'slurm.json');
+  const text = readSmallTextFile(file, SLURM_SUBMISSION_FILE);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

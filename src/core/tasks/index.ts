@@ -2,6 +2,8 @@ import type { TaskConfig, TaskName } from '../../protocol/config';
 import { TASK_NAMES } from '../../protocol/config';
 import { ALPHABET_OPTIONS } from './alphabetTask';
 import { CopyTask } from './copy';
+import { GRAPH_COLORING_OPTIONS, GraphColoringTask } from './graphColoring';
+import { GRID_WORLD_OPTIONS, GridWorldTask } from './gridWorld';
 import { POSITION_PROBE_OPTIONS, PositionProbeTask } from './positionProbe';
 import { RECALL_OPTIONS, RecallTask } from './recall';
 import { ReverseTask } from './reverse';
@@ -49,6 +51,24 @@ const TASKS: Record<TaskName, TaskEntry> = {
       '(a store for M of n items, where a random seed can choose what to keep). Text: `k3:v1 k0:v5 | query: k0 | value: v5`.',
     options: RECALL_OPTIONS,
   },
+  'graph-coloring': {
+    create: (c) => new GraphColoringTask(c),
+    summary:
+      'graph-coloring (randomized Transformers): colour the n vertices of a random cycle or a random C-colourable graph so that no edge is monochromatic; ' +
+      'trained on the expected number of monochromatic edges (inside the q-norm objective over seeds). Neighbours view (the paper): one token per vertex, ' +
+      'each vertex attends only to its neighbours (bidirectional models only); edge view: the edges as tokens, then the vertices. ' +
+      'Text: `edges: v3–v1 v1–v0 v0–v3 | colours: v3=c0 v1=c1 v0=c2`.',
+    options: GRAPH_COLORING_OPTIONS,
+  },
+  'grid-world': {
+    create: (c) => new GridWorldTask(c),
+    summary:
+      'grid-world (randomized Transformers): an agent starts in the corner of an n × n grid and looks for a goal hidden in one of the n² − 1 other cells, ' +
+      'seeing only the cell it stands on; the oblivious adversary hides the goal where the agent, averaged over its seeds, arrives last. ' +
+      'Trained by evolution strategies (antithetic pairs; the pseudo-gradient goes through the configured optimizer); cost = steps to the goal. ' +
+      'Text: `start: 0,0 | goal: 2,1`.',
+    options: GRID_WORLD_OPTIONS,
+  },
 };
 
 function entry(name: string): TaskEntry {
@@ -63,21 +83,3 @@ export function createTask(config: TaskConfig): Task {
   return entry(config.name).create(config);
 }
 
-/** A short description of a task and its options, for help texts and the UI. */
-export function describeTask(name: TaskName): string {
-  const { summary, options } = entry(name);
-  const lines = Object.entries(options).map(([key, spec]) => `  ${key} (${spec.min}…${spec.max}, default ${describeDefault(spec.default)}): ${spec.doc}`);
-  return lines.length > 0 ? `${summary}\nOptions:\n${lines.join('\n')}` : `${summary}\nNo options.`;
-}
-
-/** A default as text; one that depends on the largest size n (recall keys) shows an example. */
-function describeDefault(fn: (largestSize: number) => number): string {
-  return fn(1) === fn(1000) ? String(fn(1)) : `${fn(16)} for n = 16`;
-}
-
-/** The options a task uses when none are given, for a config whose largest size n is `largestSize`. */
-export function defaultTaskOptions(name: TaskName, largestSize: number): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [key, spec] of Object.entries(entry(name).options)) out[key] = spec.default(largestSize);
-  return out;
-}

@@ -32,8 +32,27 @@ export interface LaidOutBatch {
   length: number;
   /** First position with a target. */
   answerStart: number;
-  /** [T * T] allowed[q * T + k] from task.attentionMask (causal part included when causal), or null. */
+  /**
+   * [T * T] allowed[q * T + k] from task.attentionMask (causal part included when causal), or null;
+   * [B * T * T], one mask per example, from task.exampleMask.
+   */
   mask: Uint8Array | null;
+}
+
+/** Task.exampleMask of every example, stacked: [B * T * T]; null when no example restricts anything. */
+function exampleMasks(task: Task, examples: readonly TaskExample[], T: number, causal: boolean): Uint8Array | null {
+  if (task.attentionMask) throw new Error(`task "${task.name}" gives both a per-size and a per-example attention mask`);
+  const masks = examples.map((ex, b) => {
+    const m = (task.exampleMask as NonNullable<Task['exampleMask']>)(ex, T, causal);
+    if (m && m.length !== T * T) throw new Error(`task "${task.name}": example ${b}'s attention mask has ${m.length} entries, expected ${T}×${T}`);
+    return m;
+  });
+  if (masks.every((m) => m === null)) return null;
+  const out = new Uint8Array(examples.length * T * T).fill(1);
+  masks.forEach((m, b) => {
+    if (m) out.set(m, b * T * T);
+  });
+  return out;
 }
 
 type LayoutKind = 'causal' | 'aligned' | 'end' | 'blanks';
@@ -130,8 +149,8 @@ export function layoutBatch(task: Task, examples: readonly TaskExample[], n: num
     }
   });
   const answerStart = answerSlots(task, n, causal).start;
-  const mask = task.attentionMask?.(n, T, causal) ?? null;
-  if (mask !== null && mask.length !== T * T) {
+  const mask = task.exampleMask ? exampleMasks(task, examples, T, causal) : task.attentionMask?.(n, T, causal) ?? null;
+  if (mask !== null && !task.exampleMask && mask.length !== T * T) {
     throw new Error(`task "${task.name}": attention mask has ${mask.length} entries, expected ${T}×${T}`);
   }
   return { tokens, targets, batch: B, length: T, answerStart, mask };
@@ -188,12 +207,6 @@ export function promptForDecoding(task: Task, example: TaskExample, causal: bool
  */
 export function maxAnswerTokens(task: Task, n: number): number {
   return task.answerLength(n) + 1;
-}
-
-/** Generated tokens up to (not including) the first EOS. */
-export function cutAtEos(tokens: readonly number[]): number[] {
-  const i = tokens.indexOf(EOS);
-  return i < 0 ? [...tokens] : tokens.slice(0, i);
 }
 
 /**

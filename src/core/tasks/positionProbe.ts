@@ -9,7 +9,7 @@ import { formatTokenList, numberSymbols } from './tokenText';
 export const POSITION_PROBE_OPTIONS: OptionSpecs = {};
 
 /**
- * Su's position probe (science.md §2): prompt n copies of the token `0`, answer
+ * Su's position probe (docs/science.md §2): prompt n copies of the token `0`, answer
  * `[1, 2, …, n]`, read at the prompt's own positions (aligned). With identical inputs the only
  * thing that can tell positions apart is the position encoding, and one that acts only on the
  * attention logits (RoPE, most relative schemes) gives the same output at every position. So

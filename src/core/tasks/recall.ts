@@ -14,7 +14,7 @@ export const RECALL_OPTIONS: OptionSpecs = {
 };
 
 /**
- * Associative recall (one of the tasks of the ICLR 2025 paper, science.md §4).
+ * Associative recall (one of the tasks of the ICLR 2025 paper, docs/science.md §4).
  *
  * Prompt, for n pairs and capacity M:
  *
@@ -31,7 +31,7 @@ export const RECALL_OPTIONS: OptionSpecs = {
  *   memory slots and the read side, never the pairs.
  * Everything the model keeps about the pairs must therefore pass through the M memory slots, and
  * the store cannot see the query (so it cannot keep just the queried item, not even in a
- * bidirectional model). This is the "store holding M of N items" of science.md §4: a
+ * bidirectional model). This is the "store holding M of N items" of docs/science.md §4: a
  * deterministic model that keeps a fixed M of the n items is beaten by a query on an item it
  * dropped, while a model that lets a random seed (Random Seed Encoding) choose the kept items
  * drops the queried one with probability 1 − M/n whatever the query (and then guesses right with
@@ -39,7 +39,7 @@ export const RECALL_OPTIONS: OptionSpecs = {
  * layer, so a wide model can pack more than one item in a slot: keep dModel small when the
  * bottleneck should bite.
  *
- * One token per pair (`tokensPerPair: 1`, the paper's layout, science.md §7.1):
+ * One token per pair (`tokensPerPair: 1`, the paper's layout, docs/science.md §7.1):
  *
  *     (k₁:v₁) (k₂:v₂) … (kₙ:vₙ) q
  *
@@ -149,7 +149,7 @@ export class RecallTask implements Task {
 
   /**
    * The same stored pairs asked for each stored key in turn (the oblivious adversary's choice set,
-   * science.md §4): variant j queries pair j and expects its value.
+   * docs/science.md §4): variant j queries pair j and expects its value.
    */
   queryVariants(example: TaskExample): TaskExample[] {
     return this.storedPairs(example).map(({ key, value }) => {

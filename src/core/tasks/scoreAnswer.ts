@@ -1,7 +1,7 @@
 import type { ExampleScores } from './task';
 
 /**
- * The CLRS-Text scores of science.md §5 for an answer that is a sequence of tokens:
+ * The CLRS-Text scores of docs/science.md §5 for an answer that is a sequence of tokens:
  * shape = right number of tokens; parse = every predicted token is legal for an answer (no
  * special or foreign token); clrs = fraction of positions equal to the truth, 0 when the shape
  * is wrong; exact = the whole answer is right. An empty prediction parses (nothing illegal in

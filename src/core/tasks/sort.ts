@@ -11,7 +11,7 @@ export const SORT_OPTIONS: OptionSpecs = {
 };
 
 /**
- * Sorting in the CLRS-Text style (science.md §5): prompt n keys drawn uniformly from
+ * Sorting in the CLRS-Text style (docs/science.md §5): prompt n keys drawn uniformly from
  * [0, values) with duplicates allowed, answer the keys in ascending order. Every key is one
  * number token, so the shape / parse / CLRS scores are per element.
  */

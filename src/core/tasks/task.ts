@@ -13,10 +13,35 @@ export const SPECIAL_TOKENS = ['<pad>', '|', '<eos>', '_'] as const;
 /** One problem instance: what the model is given and what it must answer (both token ids). */
 export interface TaskExample {
   prompt: number[];
+  /**
+   * The answer; for a task with its own objective (graph colouring) one valid answer among many,
+   * shown beside the model's but never its target.
+   */
   answer: number[];
+  /** A graph over the prompt positions (graph colouring): undirected edges [u, v], u < v. */
+  edges?: [number, number][];
 }
 
-/** Per-example scores (science.md §5). */
+/**
+ * A task's own training objective, replacing the cross-entropy on its targets: a per-example
+ * loss L ≥ 0, which the trainer puts inside the q-norm objective over m seeds per input
+ * (science.md §4) — an expected cost rather than a token likelihood. Described here as data (tasks
+ * stay free of tfjs, the extension host loads them); src/engine/train/objective.ts computes it.
+ *
+ * `monochromatic-edges` (graph colouring): each position u gets a distribution p_u over the
+ * `colors` colour tokens firstColor … firstColor + colors − 1 (the softmax of their logits alone),
+ * and L = Σ over the example's edges (u, v) of Σ_c p_u(c)·p_v(c), the expected number of
+ * monochromatic edges when every vertex draws its colour from its own distribution.
+ */
+export interface TaskObjective {
+  readonly kind: 'monochromatic-edges';
+  /** What L is, for logs and docs. */
+  readonly description: string;
+  readonly firstColor: number;
+  readonly colors: number;
+}
+
+/** Per-example scores (docs/science.md §5). */
 export interface ExampleScores {
   /** 1 if the whole answer is right. */
   exact: number;
@@ -69,6 +94,16 @@ export interface Task {
    * on `tokens`, so it also serves a growing sequence during greedy decoding.
    */
   attentionMask?(n: number, tokens: number, causal: boolean): Uint8Array | null;
+  /**
+   * Optional attention restriction of one example (graph colouring: each vertex sees only its
+   * neighbours), [tokens * tokens] like attentionMask, or null for none; the layout stacks them
+   * into one mask per example, [B * T * T]. Not together with attentionMask.
+   */
+  exampleMask?(example: TaskExample, tokens: number, causal: boolean): Uint8Array | null;
+  /** Set (to the reason) when the task only works with a bidirectional model (causal: false). */
+  readonly bidirectionalOnly?: string | null;
+  /** Optional own objective (see TaskObjective); without it the trainer minimises the cross-entropy on the targets. */
+  readonly objective?: TaskObjective;
   /**
    * Optional fixed input features of every token, for models with `embedding: 'features'` (no
    * input embedding): `table` [vocab.length, width], row t = token t's input vector.

@@ -13,6 +13,17 @@ export interface OptionSpec {
 
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
+/** A task option that is out of range or does not fit the other settings: `option` names it (the spec checker's JSON path). */
+export class TaskOptionError extends Error {
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TaskOptionError';
+  }
+}
+
 /** Sizes beyond this are almost surely a typo (a sequence of 4k items will not train here). */
 const MAX_SIZE = 4096;
 
@@ -54,14 +65,14 @@ export function resolveTaskOptions(config: TaskConfig, specs: OptionSpecs): Reco
   for (const key of Object.keys(given)) {
     if (!Object.hasOwn(specs, key)) {
       const valid = names.length > 0 ? `valid options: ${names.join(', ')}` : 'it takes no options';
-      throw new Error(`${where}: unknown option "${key}"; ${valid}`);
+      throw new TaskOptionError(key, `${where}: unknown option "${key}"; ${valid}`);
     }
   }
   const resolved: Record<string, number> = {};
   for (const [key, spec] of Object.entries(specs)) {
     const value = Object.hasOwn(given, key) ? given[key] : spec.default(largest);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < spec.min || value > spec.max) {
-      throw new Error(`${where}: option ${key} = ${String(value)} must be an integer in [${spec.min}, ${spec.max}] (${spec.doc})`);
+      throw new TaskOptionError(key, `${where}: option ${key} = ${String(value)} must be an integer in [${spec.min}, ${spec.max}] (${spec.doc})`);
     }
     resolved[key] = value;
   }

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AnalysisFile, AnalysisSettings } from '../../protocol/analysis';
-import { ANALYSIS_FILE, ANALYSIS_VERSION } from '../../protocol/analysis';
+import { ANALYSIS_VERSION } from '../../protocol/analysis';
 import type { RunConfig } from '../../protocol/config';
 import type { MetricsRecord } from '../../protocol/runFolder';
 import { loadCheckpoint, restoreInto } from '../checkpoint/checkpoint';
@@ -16,12 +16,17 @@ import { writeJsonAtomic } from '../../core/io/atomicWrite';
 import { createModel } from '../model/transformer';
 import { Rng, hashSeed } from '../../core/random';
 import { createTask } from '../../core/tasks';
+import { GraphColoringTask } from '../../core/tasks/graphColoring';
 import { attentionPatterns } from './attentionPatterns';
+import { COLORING_GRAPHS, coloringAnalysis } from './coloringAnalysis';
+import { NOISE_DRAWS, NOISE_EXAMPLES, NOISE_SIGMAS, checkNoiseProbe, softmaxNoiseAnalysis } from './softmaxNoise';
 import { entropyAnalysis } from './attentionEntropy';
 import { lengthGeneralization } from './lengthGeneralization';
 import type { AnalysisSubject } from './modelPasses';
 import { SPREAD_BOUND, randomizedAnalysis } from './randomizedSeeds';
 import { entropyOverTraining, optimizerDiagnostics } from '../../core/analysis/trainingDiagnostics';
+import { stderrLogger, type Logger } from '../../core/log';
+import { ANALYSIS_FILE, CHECKPOINT_DIR, RUN_FILE } from '../../protocol/runFolder';
 
 export const DEFAULT_ANALYSIS_SEED = 1234;
 
@@ -34,6 +39,10 @@ export function defaultAnalysisSettings(config: RunConfig, overrides: Partial<An
     randomInputs: Math.min(64, config.train.evalExamples),
     spreadBound: SPREAD_BOUND,
     collapseThreshold: 0.05,
+    coloringGraphs: COLORING_GRAPHS,
+    noiseSigmas: [...NOISE_SIGMAS],
+    noiseExamples: Math.min(NOISE_EXAMPLES, config.train.evalExamples),
+    noiseDraws: NOISE_DRAWS,
     ...overrides,
   };
 }
@@ -55,6 +64,13 @@ export function analyzeModel(subject: AnalysisSubject, opts: AnalyzeOptions): An
     throw new Error('analysis settings: examplesPerLength, randomSeeds and randomInputs must be at least 1');
   }
   if (!(settings.spreadBound >= 0 && settings.spreadBound < 1)) throw new Error(`analysis settings: spreadBound must be in [0, 1), got ${settings.spreadBound}`);
+  // Refused up front, before any section runs: a σ grid or probe that cannot fit.
+  if (config.model.attention === 'softmax') {
+    checkNoiseProbe(
+      { sigmas: settings.noiseSigmas ?? NOISE_SIGMAS, examples: settings.noiseExamples ?? NOISE_EXAMPLES, draws: settings.noiseDraws ?? NOISE_DRAWS },
+      { maxTokens: config.model.maxLen, layers: config.model.layers, heads: config.model.heads, vocab: config.model.vocabSize },
+    );
+  }
   // Independent streams per section, so adding a section never shifts another's numbers.
   const rng = (salt: number): Rng => new Rng(hashSeed(settings.seed, salt));
   const entropy = entropyAnalysis(subject, {
@@ -74,6 +90,22 @@ export function analyzeModel(subject: AnalysisSubject, opts: AnalyzeOptions): An
     spreadBound: settings.spreadBound,
     rng: rng(4),
   });
+  const coloring =
+    subject.task instanceof GraphColoringTask
+      ? coloringAnalysis(subject, subject.task, {
+          seeds: config.model.rseBits > 0 ? settings.randomSeeds : 1,
+          graphs: settings.coloringGraphs ?? COLORING_GRAPHS,
+          spreadBound: settings.spreadBound,
+          rng: rng(5),
+        })
+      : null;
+  const softmaxNoise = softmaxNoiseAnalysis(subject, {
+    sigmas: settings.noiseSigmas ?? NOISE_SIGMAS,
+    examples: settings.noiseExamples ?? Math.min(NOISE_EXAMPLES, config.train.evalExamples),
+    draws: settings.noiseDraws ?? NOISE_DRAWS,
+    seed: hashSeed(settings.seed, 6),
+    rng: rng(7),
+  });
   return {
     version: ANALYSIS_VERSION,
     kind: 'run-analysis',
@@ -90,6 +122,8 @@ export function analyzeModel(subject: AnalysisSubject, opts: AnalyzeOptions): An
     randomized,
     entropyOverTraining: entropyOverTraining(opts.metrics),
     optimizer: optimizerDiagnostics(opts.metrics, config.optimizer.name),
+    coloring,
+    softmaxNoise,
   };
 }
 
@@ -117,14 +151,21 @@ export async function subjectFromCheckpoint(file: string): Promise<{ subject: An
  * to <run-dir>/analysis.json) or a checkpoint file (written next to it as step-N.analysis.json,
  * or to `out`). Returns the file written and the analysis.
  */
-export async function analyzePath(target: string, options: { out?: string; settings?: Partial<AnalysisSettings> } = {}): Promise<{ file: string; analysis: AnalysisFile }> {
+export async function analyzePath(
+  target: string,
+  options: { out?: string; settings?: Partial<AnalysisSettings>; log?: Logger } = {},
+): Promise<{ file: string; analysis: AnalysisFile }> {
   const isDir = fs.existsSync(target) && fs.statSync(target).isDirectory();
   let checkpoint: string;
   let runDir: string | null = null;
   if (isDir) {
     runDir = target;
-    readRunFile(runDir);
-    const warn = (m: string): void => void process.stderr.write(`attention-lab: warning: ${m}\n`);
+    const run = readRunFile(runDir);
+    if (run.config.task.name === 'grid-world') {
+      throw new RunFolderError(`${runDir}: a grid-world run is trained by evolution strategies and has no Transformer checkpoint to analyse; its analysis is grid-world.json, written when the run completes`);
+    }
+    const log = options.log ?? stderrLogger();
+    const warn = (m: string): void => log.log('warn', m);
     const latest = await loadNewestValidCheckpoint(runDir, warn);
     if (!latest) throw new RunFolderError(`${runDir}: the run has no usable checkpoint to analyse yet`);
     checkpoint = latest.file;
@@ -133,7 +174,7 @@ export async function analyzePath(target: string, options: { out?: string; setti
     checkpoint = target;
     // A checkpoint inside a run folder's checkpoints/ gets the run's metrics too.
     const maybeRun = path.dirname(path.dirname(target));
-    if (path.basename(path.dirname(target)) === 'checkpoints' && fs.existsSync(path.join(maybeRun, 'run.json'))) runDir = maybeRun;
+    if (path.basename(path.dirname(target)) === CHECKPOINT_DIR && fs.existsSync(path.join(maybeRun, RUN_FILE))) runDir = maybeRun;
   }
   const { subject, step } = await subjectFromCheckpoint(checkpoint);
   try {

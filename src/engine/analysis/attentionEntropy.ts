@@ -7,7 +7,7 @@
  */
 import type { EntropyAnalysis, EntropyPerPosition, LabeledMatrix, RetrievalEntropy } from '../../protocol/analysis';
 import type { EntropyRecord } from '../../protocol/runFolder';
-import { buildAttentionMask } from '../model/attentionMask';
+import { buildBatchAttentionMask } from '../model/attentionMask';
 import type { Rng } from '../../core/random';
 import type { TaskExample } from '../../core/tasks/task';
 import { headQueryEntropy, meanOfPresent, normalizedEntropy, rowEntropy, rowMass } from '../../core/analysis/attentionEntropyMath';
@@ -49,7 +49,7 @@ export function entropyAtLength(
   const massSum = Array.from({ length: layers }, () => new Array<number>(heads).fill(0));
   const rowHSum = Array.from({ length: layers }, () => new Array<number>(heads).fill(0));
   let T = 0;
-  let visible: Int32Array = new Int32Array(0);
+  let visible: ArrayLike<number> = new Int32Array(0);
   // Per chunk: [layer] → {entropy, normalized} [head][query]; combined as a weighted mean below.
   const parts: { weight: number; layers: ReturnType<typeof headQueryEntropy>[] }[] = [];
   let start = 0;
@@ -57,7 +57,7 @@ export function entropyAtLength(
     const bits = seedBitsFor(subject, rng, chunk.length);
     const { layout, layers: probs } = attentionProbabilities(subject, chunk, n, bits);
     T = layout.length;
-    visible = buildAttentionMask(T, subject.config.model.causal, layout.mask).visibleKeys;
+    visible = meanVisibleKeys(buildBatchAttentionMask(chunk.length, T, subject.config.model.causal, layout.mask), chunk.length, T);
     parts.push({ weight: chunk.length, layers: probs.map((p) => headQueryEntropy(p, chunk.length, heads, T, visible)) });
     if (retrieval && targets) {
       probs.forEach((p, l) => {
@@ -102,6 +102,17 @@ export function entropyAtLength(
         }
       : null,
   };
+}
+
+/**
+ * Keys each query position sees. With one mask per example (graph colouring: a vertex's
+ * neighbours) the mean over the examples, so h = H / ln n uses the average number of keys there.
+ */
+function meanVisibleKeys(mask: { visibleKeys: Int32Array; perExample: boolean }, B: number, T: number): ArrayLike<number> {
+  if (!mask.perExample) return mask.visibleKeys;
+  const out = new Float64Array(T);
+  for (let b = 0; b < B; b++) for (let q = 0; q < T; q++) out[q] = (out[q] as number) + (mask.visibleKeys[b * T + q] as number) / B;
+  return out;
 }
 
 /** Mean over query positions per layer·head (layer-major): one column of the heatmap. */

@@ -1,5 +1,5 @@
 /**
- * Length generalization (docs/analysis.md `lengthGeneralization`, science.md §5): the model's
+ * Length generalization (docs/analysis.md `lengthGeneralization`, docs/science.md §5): the model's
  * real answers at every evaluation length, scored by exact match and the CLRS-Text scores,
  * with the failures split into wrong shape and wrong values.
  */

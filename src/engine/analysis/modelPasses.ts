@@ -14,7 +14,7 @@ import { greedyDecode } from '../train/greedyDecode';
 import type { LaidOutBatch } from '../../core/tasks/layout';
 import type { Task, TaskExample } from '../../core/tasks/task';
 import { tf } from '../tf';
-import { maskedCrossEntropy } from '../train/loss';
+import { rowLosses } from '../train/objective';
 import { EVAL_SEED } from '../train/trainer';
 
 /** What an analysis reads: the trained model, its task and the run config it came from. */
@@ -57,7 +57,7 @@ function inputs(subject: AnalysisSubject, layout: LaidOutBatch, bits: Float32Arr
 
 export interface TeacherForced {
   layout: LaidOutBatch;
-  /** Mean cross-entropy over each example's target positions. [B] */
+  /** Mean cross-entropy over each example's target positions, or the task's own objective (Task.objective). [B] */
   loss: Float32Array;
   /** p(target token) at every position, 0 where there is no target. [B*T] */
   pCorrect: Float32Array;
@@ -84,7 +84,7 @@ export function teacherForced(
   const [lossT, pT, argT, probsT] = tf.tidy((): tf.Tensor[] => {
     const { tokens, seedBits } = inputs(subject, layout, bits);
     const { logits } = subject.model.forward({ tokens, seedBits, positions, mask: layout.mask });
-    const { perExample, predictions } = maskedCrossEntropy(logits, layout.targets);
+    const { perExample, predictions } = rowLosses(subject.task, logits, layout, examples);
     const safe = Int32Array.from(layout.targets, (t) => (t >= 0 ? t : 0));
     const probs = tf.softmax(tf.reshape(logits, [layout.batch * layout.length, V]));
     const hot = tf.cast(tf.oneHot(tf.tensor1d(safe, 'int32'), V), 'float32'); // int32 one-hot then cast (wasm)

@@ -8,8 +8,8 @@
  *   sign-based optimizer with slowly turning momentum keeps most signs);
  * - weight RMS after the step, over all parameters, per tensor, and per parameter kind (Tiger's
  *   tensor groups) with the largest |θ| of each kind: Tiger's relative step η·RMS(θ) compounds,
- *   and only its weight decay bounds it (science.md §3);
- * - Tiger's effective step size per tensor (science.md §3): η_t·RMS(θ) for matrices, the mean
+ *   and only its weight decay bounds it (docs/science.md §3);
+ * - Tiger's effective step size per tensor (docs/science.md §3): η_t·RMS(θ) for matrices, the mean
  *   over rows of η_t·RMS(row) for embeddings, 0.5·η_t for biases and LayerNorm (a training step
  *   moves θ once, on its last micro-batch, also under accumulation).
  */

@@ -1,5 +1,5 @@
 /**
- * Randomized seeds (science.md §4; docs/analysis.md `randomized`): a fixed set of inputs, each
+ * Randomized seeds (docs/science.md §4; docs/analysis.md `randomized`): a fixed set of inputs, each
  * read under the same K Random Seed Encoding seeds. From it, the paper's views of "properly
  * random": the variance over seeds of p(correct), the per-input success-rate histogram (bimodal =
  * deterministic, spread = random) and the majority-vote curve; a thresholded measure of seed
@@ -15,7 +15,7 @@ import type { TaskExample } from '../../core/tasks/task';
 import type { AnalysisSubject } from './modelPasses';
 import { PASS_CHUNK, chunks, evaluationExamples, teacherForced } from './modelPasses';
 import { matchedCapacity, simulateStore } from '../../core/analysis/randomStore';
-import { majorityAnswer, majorityVoteCurve, mean, percentile, qNormValue, sameAnswer, variance } from '../../core/analysis/statistics';
+import { majorityAnswer, majorityVoteCurve, majorityVoteCurveBy, mean, percentile, qNormValue, sameAnswer, variance } from '../../core/analysis/statistics';
 
 /** Per (input, seed): answer tokens at the output positions, p(correct) there, and the loss. */
 export interface SeedReadings {
@@ -127,11 +127,17 @@ export function successDistribution(rates: readonly number[]): SuccessDistributi
   };
 }
 
-/** Summaries of seed readings (pure: unit-tested on constructed readings). */
+/**
+ * Summaries of seed readings (pure: unit-tested on constructed readings). `isRight` judges an
+ * answer where there is more than one right one (graph colouring: any proper colouring); by default
+ * an answer is right when it equals the input's truth.
+ */
 export function summarizeSeedReadings(
   r: SeedReadings,
   spreadBound = SPREAD_BOUND,
+  isRight?: (input: number, answer: readonly number[]) => boolean,
 ): Omit<RandomizedAnalysis, 'rseBits' | 'length' | 'outputPositions' | 'adversarial'> & { outputCount: number } {
+  const right = isRight ?? ((i: number, a: readonly number[]): boolean => sameAnswer(a, r.truths[i] as number[]));
   const inputs = r.answers.length;
   const K = r.answers[0]?.length ?? 0;
   const P = r.truths[0]?.length ?? 0;
@@ -152,8 +158,7 @@ export function summarizeSeedReadings(
     spreadM.push(spreadRow);
     spreads.push(P > 0 ? Math.max(...spreadRow) : 0);
     answerVariances.push(variance(pc.map((p) => p.reduce((a, b) => a * b, 1))));
-    const truth = r.truths[i] as number[];
-    rates.push(K ? perSeed.filter((a) => sameAnswer(a, truth)).length / K : 0);
+    rates.push(K ? perSeed.filter((a) => right(i, a)).length / K : 0);
   });
   const perInputLoss = r.loss.map((l) => mean(l));
   const success = successDistribution(rates);
@@ -172,7 +177,7 @@ export function summarizeSeedReadings(
     answerVariance: { mean: inputs ? mean(answerVariances) : 0, p95: inputs ? percentile(answerVariances, 95) : 0 },
     success,
     accuracy: success.mean,
-    majorityVote: { seeds: Array.from({ length: K }, (_, k) => k + 1), accuracy: majorityVoteCurve(r.answers, r.truths) },
+    majorityVote: { seeds: Array.from({ length: K }, (_, k) => k + 1), accuracy: isRight ? majorityVoteCurveBy(r.answers, right) : majorityVoteCurve(r.answers, r.truths) },
     loss: {
       mean: mean(perInputLoss),
       p95: percentile(perInputLoss, 95),
@@ -280,7 +285,9 @@ export function randomizedAnalysis(subject: AnalysisSubject, opts: RandomizedOpt
   const seeds = analysisSeeds(rseBits, opts.seeds, opts.rng);
   const examples = evaluationExamples(subject.task, n, opts.inputs);
   const readings = readUnderSeeds(subject, examples, n, seeds, true);
-  const { outputCount, ...summary } = summarizeSeedReadings(readings, opts.spreadBound);
+  // A task with its own objective has many right answers (any proper colouring): its score judges them.
+  const judge = subject.task.objective ? (i: number, a: readonly number[]): boolean => subject.task.score(examples[i] as TaskExample, a).exact === 1 : undefined;
+  const { outputCount, ...summary } = summarizeSeedReadings(readings, opts.spreadBound, judge);
   const first = examples[0] as TaskExample;
   const outputPositions = Array.from({ length: outputCount }, (_, j) => (j < first.answer.length ? `a${j}` : 'eos'));
   const relabel = <M extends { columnLabels: string[] }>(m: M): M => ({ ...m, columnLabels: outputPositions });

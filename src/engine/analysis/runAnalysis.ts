@@ -3,10 +3,10 @@
  * run folder, from the model in memory and the run's metrics.
  */
 import * as path from 'node:path';
-import { ANALYSIS_FILE } from '../../protocol/analysis';
 import { readMetrics } from '../../core/experiment/runFolder';
 import type { Trainer } from '../train/trainer';
 import { analyzeModel, defaultAnalysisSettings, writeAnalysisFile } from './analyzeModel';
+import { ANALYSIS_FILE } from '../../protocol/runFolder';
 
 export function writeRunAnalysis(runDir: string, experiment: string, trainer: Trainer, checkpoint: string | null): string {
   const { config, task, model } = trainer;

@@ -10,13 +10,13 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BackendChoice } from '../../protocol/backend';
-import type { RunFile } from '../../protocol/runFolder';
+import { CHECKPOINT_DIR, RUN_FILE, type RunFile } from '../../protocol/runFolder';
 import type { SlurmRecord } from '../../protocol/slurm';
 import { applyNativeThreadSettings } from '../backend';
 import { taskLogPath } from '../../core/slurm/slurmJob';
 import type { RunOutcome, RunnerEvent } from '../../core/experiment/executor';
 import { runPool, writeSummaryQuietly, type PoolOptions } from './runner';
-import { listCheckpoints, readExperimentFile, readRunFile, RunFolderError, writeRunFile } from '../../core/experiment/runFolder';
+import { checkpointName, listCheckpoints, readExperimentFile, readRunFile, RunFolderError, writeRunFile } from '../../core/experiment/runFolder';
 import { runConfigProblem } from '../../core/experiment/validateRunConfig';
 
 export interface TaskOptions {
@@ -64,15 +64,15 @@ export async function runTask(experimentDir: string, index: number, options: Tas
   const runDir = path.join(experimentDir, id);
   const run = readRunFile(runDir);
   const problem = runConfigProblem(run.config);
-  if (problem) throw new RunFolderError(`${path.join(runDir, 'run.json')}: config ${problem.replace(/^\$/, '$.config')}`);
-  if (run.config.id !== id) throw new RunFolderError(`${path.join(runDir, 'run.json')}: $.config.id "${run.config.id}" differs from experiment.json's runs[${index}] "${id}"`);
+  if (problem) throw new RunFolderError(`${path.join(runDir, RUN_FILE)}: config ${problem.replace(/^\$/, '$.config')}`);
+  if (run.config.id !== id) throw new RunFolderError(`${path.join(runDir, RUN_FILE)}: $.config.id "${run.config.id}" differs from experiment.json's runs[${index}] "${id}"`);
   const slurm = slurmRecordFromEnv(experimentDir, index, run.slurm, env);
   if (slurm) writeRunFile(runDir, { ...run, slurm });
   // A run that has started before continues from its newest checkpoint (a requeued task).
   const checkpoints = listCheckpoints(runDir);
   const resume = run.status !== 'pending' || checkpoints.length > 0;
   const attempt = slurm ? `, attempt ${slurm.restarts + 1}` : '';
-  const from = resume ? (checkpoints.length > 0 ? `resuming from checkpoints/step-${(checkpoints.at(-1) as { step: number }).step}.safetensors (or the newest valid one)` : 'starting again from step 0 (no checkpoint)') : 'from the start';
+  const from = resume ? (checkpoints.length > 0 ? `resuming from ${CHECKPOINT_DIR}/${checkpointName((checkpoints.at(-1) as { step: number }).step)} (or the newest valid one)` : 'starting again from step 0 (no checkpoint)') : 'from the start';
   options.log?.(`task ${slurm?.jobId ?? index} on ${os.hostname()}${attempt}: run ${id}, ${from}`);
   // The native backend gets the task's CPUs, not the node's.
   const cpus = Number(env.SLURM_CPUS_PER_TASK ?? 1);

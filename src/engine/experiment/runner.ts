@@ -9,24 +9,25 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RunnerMessage } from '../../protocol/messages';
-import { isWorkerMessage } from '../../protocol/messages';
+import { RpcEndpoint } from '../../protocol/rpc';
+import { RUNNER_GUARDS, WORKER_GUARDS, type RunnerApi, type WorkerApi } from '../../protocol/runner';
 import type { EvalResult } from '../../protocol/runFolder';
-import { RUN_FOLDER_VERSION } from '../../protocol/runFolder';
+import { EXPERIMENT_FILE, RUN_FILE, RUN_FOLDER_VERSION } from '../../protocol/runFolder';
 import type { ExperimentSpec } from '../../protocol/spec';
-import { applyNativeThreadSettings } from '../backend';
+import { applyNativeThreadSettings, nativeWorkerEnv } from '../backend';
 import { startTrainingWorker } from './trainingWorker';
 import type { TrainingWorker, WorkerMode } from './trainingWorker';
 import { findBundleFile } from '../../core/bundlePaths';
+import { applySpecDefaults } from '../../core/experiment/defaults';
 import { expandGrid, gridSize } from '../../core/experiment/grid';
 import { allowLargeFromEnv, checkGridSize, checkRunsBudget } from '../../core/experiment/budget';
 import { runConfigProblem } from '../../core/experiment/validateRunConfig';
 import { processAlive } from '../../core/io/atomicWrite';
 import { summarizeExperiment } from '../../core/analysis/summarizeExperiment';
 import { newRunFile } from './newRunFile';
-import type { ExecuteOptions, ExecutionResult, Executor, RunJob, RunOutcome } from '../../core/experiment/executor';
+import { stderrLogger, type Logger } from '../../core/log';
+import type { ExecuteOptions, ExecutionResult, Executor, RunJob, RunnerEvent, RunOutcome } from '../../core/experiment/executor';
 import {
-  EXPERIMENT_FILE,
   RunFolderError,
   createExperimentDir,
   ownerHere,
@@ -69,7 +70,7 @@ export async function runExperiment(spec: ExperimentSpec, outDir: string, option
   await executor.launch?.(prepared.dir, prepared.jobs);
   options.onEvent?.({ type: 'experiment/start', dir: prepared.dir, name: prepared.name, runs: prepared.jobs.map((j) => j.config) });
   const { outcomes, backends } = await executor.execute(prepared.dir, prepared.jobs, options);
-  writeSummaryQuietly(prepared.dir);
+  writeSummaryQuietly(prepared.dir, options.log);
   return { dir: prepared.dir, name: prepared.name, runs: outcomes, backends };
 }
 
@@ -91,7 +92,7 @@ export async function prepareExperiment(
   await executor.preflight?.(configs.length);
   const dir = createExperimentDir(outDir, spec.name);
   const name = path.basename(dir);
-  writeExperimentFile(dir, { version: RUN_FOLDER_VERSION, name, spec, runs: configs.map((c) => c.id), createdAt: new Date().toISOString() });
+  writeExperimentFile(dir, { version: RUN_FOLDER_VERSION, name, spec: applySpecDefaults(spec), runs: configs.map((c) => c.id), createdAt: new Date().toISOString() });
   const owner = executor.queuedOwner();
   const jobs: RunJob[] = configs.map((config) => {
     const runDir = path.join(dir, config.id);
@@ -111,11 +112,11 @@ export function localPool(options: Pick<PoolOptions, 'workerScript' | 'workerMod
 }
 
 /** summary.json of the experiment (docs/analysis.md); a failure is reported, never fatal. */
-export function writeSummaryQuietly(dir: string): void {
+export function writeSummaryQuietly(dir: string, log: Logger = stderrLogger()): void {
   try {
     summarizeExperiment(dir);
   } catch (err) {
-    process.stderr.write(`attention-lab: summary.json not written: ${err instanceof Error ? err.message : String(err)}\n`);
+    log.log('error', `summary.json not written: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -129,8 +130,8 @@ export async function resumeRun(runDir: string, options: PoolOptions = {}): Prom
   repairRunStatus(runDir);
   const run = readRunFile(runDir);
   const problem = runConfigProblem(run.config, { allowLarge: options.allowLarge });
-  if (problem) throw new RunFolderError(`${path.join(runDir, 'run.json')}: config ${problem.replace(/^\$/, '$.config')}`);
-  if (run.config.id !== run.id) throw new RunFolderError(`${path.join(runDir, 'run.json')}: $.config.id "${run.config.id}" differs from $.id "${run.id}"`);
+  if (problem) throw new RunFolderError(`${path.join(runDir, RUN_FILE)}: config ${problem.replace(/^\$/, '$.config')}`);
+  if (run.config.id !== run.id) throw new RunFolderError(`${path.join(runDir, RUN_FILE)}: $.config.id "${run.config.id}" differs from $.id "${run.id}"`);
   if (run.status === 'running' && typeof run.pid === 'number' && run.host === os.hostname() && processAlive(run.pid) && run.pid !== process.pid) {
     throw new RunFolderError(`${runDir}: the run is being trained by process ${run.pid}; stop it first (Ctrl-C or kill ${run.pid})`);
   }
@@ -157,14 +158,18 @@ function markRun(runDir: string, status: RunOutcome['status'], error: string | n
 export function runPool(jobs: Job[], options: PoolOptions): Promise<ExecutionResult> {
   const workerScript = options.workerScript ?? findBundleFile('worker.js');
   const parallel = Math.max(1, Math.min(options.parallel ?? os.availableParallelism(), jobs.length, MAX_PARALLEL));
-  // Native backend: each run gets its share of the cores (read by TensorFlow in every worker).
-  applyNativeThreadSettings(parallel, os.availableParallelism());
+  // Native backend: each run gets its share of the cores (read by TensorFlow in every worker):
+  // passed to each worker process, or set in this process for worker threads.
+  const mode = options.workerMode ?? 'process';
+  const workerEnv = mode === 'process' ? nativeWorkerEnv(parallel, os.availableParallelism()) : undefined;
+  if (mode === 'thread') applyNativeThreadSettings(parallel, os.availableParallelism());
+  const log = options.log ?? stderrLogger();
+  const emit = (event: RunnerEvent): void => options.onEvent?.(event);
   const queue = jobs.slice();
   const outcomes = new Map<string, RunOutcome>();
   const backends = new Set<string>();
-  const mode = options.workerMode ?? 'process';
-  const live = new Set<TrainingWorker>();
-  const current = new Map<TrainingWorker, Job>();
+  /** Each live worker with the run it trains (undefined between runs). */
+  const live = new Map<TrainingWorker, { endpoint: RpcEndpoint<RunnerApi, WorkerApi>; job: Job | undefined }>();
   let cancelled = false;
 
   return new Promise((resolve) => {
@@ -178,61 +183,78 @@ export function runPool(jobs: Job[], options: PoolOptions): Promise<ExecutionRes
       resolve({ outcomes: jobs.map((j) => outcomes.get(j.config.id) as RunOutcome), backends: [...backends] });
     };
 
-    const record = (job: Job, status: RunOutcome['status'], error: string | null, final: EvalResult[] | null): void => {
+    const ended = (job: Job, status: RunOutcome['status'], error: string | null, final: EvalResult[] | null): void => {
+      if (outcomes.has(job.config.id)) return;
       outcomes.set(job.config.id, { id: job.config.id, runDir: job.runDir, status, error, final });
+      emit({ type: 'run/end', runId: job.config.id, status, error, final });
     };
 
-    const send = (worker: TrainingWorker, message: RunnerMessage): void => worker.send(message);
+    const retire = (worker: TrainingWorker): void => {
+      live.get(worker)?.endpoint.dispose();
+      live.delete(worker);
+      worker.terminate();
+      finish();
+    };
 
+    /** Gives the worker the next queued run, or retires it when there is none. */
     const next = (worker: TrainingWorker): void => {
+      const slot = live.get(worker);
       const job = cancelled ? undefined : queue.shift();
-      if (!job) {
-        current.delete(worker);
-        live.delete(worker);
-        worker.terminate();
-        finish();
-        return;
-      }
-      current.set(worker, job);
-      send(worker, { type: 'run/start', runDir: job.runDir, experiment: job.experiment, config: job.config, backend: options.backend ?? 'auto', resume: job.resume });
+      if (!slot || !job) return retire(worker);
+      slot.job = job;
+      const params = { runDir: job.runDir, experiment: job.experiment, config: job.config, backend: options.backend ?? ('auto' as const), resume: job.resume };
+      slot.endpoint.request('run/start', params).then(
+        (end) => {
+          ended(job, end.status, end.error, end.final);
+          slot.job = undefined;
+          next(worker);
+        },
+        (err: unknown) => {
+          // The worker refused the run (a malformed start) or died (reported by onExit, first).
+          if (!live.has(worker)) return;
+          const error = `the worker did not start the run: ${err instanceof Error ? err.message : String(err)}`;
+          markRun(job.runDir, 'failed', error);
+          ended(job, 'failed', error, null);
+          slot.job = undefined;
+          next(worker);
+        },
+      );
     };
 
     const spawn = (): void => {
-      const worker = startTrainingWorker(workerScript, mode);
-      live.add(worker);
-      worker.onMessage((raw: unknown) => {
-        if (!isWorkerMessage(raw)) return;
-        if (raw.type === 'worker/ready') backends.add(raw.backend);
-        options.onEvent?.(raw);
-        if (raw.type === 'run/end') {
-          const job = current.get(worker);
-          if (job) record(job, raw.status, raw.error, raw.final);
-          next(worker);
-        }
+      const worker = startTrainingWorker(workerScript, mode, workerEnv);
+      const endpoint = new RpcEndpoint<RunnerApi, WorkerApi>(worker.transport, RUNNER_GUARDS, WORKER_GUARDS, (reason) =>
+        log.log('warn', `a training worker sent a message the runner cannot use: ${reason}`),
+      );
+      live.set(worker, { endpoint, job: undefined });
+      endpoint.on('worker/ready', (p) => {
+        backends.add(p.backend);
+        emit({ type: 'worker/ready', ...p });
       });
-      const crashed = (reason: string): void => {
-        if (!live.has(worker)) return;
+      endpoint.on('run/progress', (p) => emit({ type: 'run/progress', ...p }));
+      endpoint.on('run/eval', (p) => emit({ type: 'run/eval', ...p }));
+      endpoint.on('run/checkpoint', (p) => emit({ type: 'run/checkpoint', ...p }));
+      endpoint.on('worker/log', (p) => log.log(p.level, p.message));
+      worker.onExit((reason) => {
+        const slot = live.get(worker);
+        if (!slot) return;
         live.delete(worker);
-        const job = current.get(worker);
-        current.delete(worker);
-        if (job && !outcomes.has(job.config.id)) {
+        endpoint.dispose();
+        if (slot.job) {
           const error = `training worker stopped: ${reason}`;
-          markRun(job.runDir, 'failed', error);
-          record(job, 'failed', error, null);
-          options.onEvent?.({ type: 'run/end', runId: job.config.id, status: 'failed', error, final: null });
+          markRun(slot.job.runDir, 'failed', error);
+          ended(slot.job, 'failed', error, null);
         }
-        if (queue.length > 0 && !cancelled) {
-          spawn();
-        } else finish();
-      };
-      worker.onExit(crashed);
+        if (queue.length > 0 && !cancelled) spawn();
+        else finish();
+      });
       next(worker);
     };
 
     const onAbort = (): void => {
       if (cancelled) return;
       cancelled = true;
-      for (const w of current.keys()) send(w, { type: 'run/cancel' });
+      for (const { endpoint, job } of live.values()) if (job) endpoint.request('run/cancel', {}).catch(() => undefined);
       finish();
     };
     options.signal?.addEventListener('abort', onAbort);

@@ -9,27 +9,33 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
-import type { RunnerMessage } from '../../protocol/messages';
+import type { Envelope, RpcTransport } from '../../protocol/rpc';
 
 export type WorkerMode = 'thread' | 'process';
 
 export interface TrainingWorker {
-  send(message: RunnerMessage): void;
-  onMessage(listener: (raw: unknown) => void): void;
+  /** The channel to the worker, for an RpcEndpoint (protocol/runner.ts). */
+  transport: RpcTransport;
   /** Called once when the worker dies or fails to start, with a reason for the user. */
   onExit(listener: (reason: string) => void): void;
   terminate(): void;
 }
 
-export function startTrainingWorker(script: string, mode: WorkerMode): TrainingWorker {
-  return mode === 'process' ? processWorker(script) : threadWorker(script);
+/** `env`: the environment of a worker process (TensorFlow's thread counts); this process's when undefined. */
+export function startTrainingWorker(script: string, mode: WorkerMode, env?: NodeJS.ProcessEnv): TrainingWorker {
+  return mode === 'process' ? processWorker(script, env) : threadWorker(script);
 }
 
 function threadWorker(script: string): TrainingWorker {
   const w = new Worker(script);
   return {
-    send: (m) => w.postMessage(m),
-    onMessage: (l) => void w.on('message', l),
+    transport: {
+      post: (m: Envelope) => w.postMessage(m),
+      listen: (l) => {
+        w.on('message', l);
+        return () => void w.off('message', l);
+      },
+    },
     onExit: (l) => {
       w.on('error', (err) => l(err.message));
       w.on('exit', (code) => l(`exit code ${code}`));
@@ -38,15 +44,20 @@ function threadWorker(script: string): TrainingWorker {
   };
 }
 
-function processWorker(script: string): TrainingWorker {
-  // Inherits process.env (TensorFlow's thread settings) and the terminal for TensorFlow's own logs.
-  const child: ChildProcess = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+function processWorker(script: string, env: NodeJS.ProcessEnv | undefined): TrainingWorker {
+  // The runner's environment (TensorFlow's thread settings) and the terminal for TensorFlow's own logs.
+  const child: ChildProcess = fork(script, [], { env: env ?? process.env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   return {
-    send: (m) => {
-      // A worker that just died closes the channel: its exit is reported by onExit, not by a throw here.
-      if (child.connected) child.send(m, undefined, {}, () => undefined);
+    transport: {
+      post: (m: Envelope) => {
+        // A worker that just died closes the channel: its exit is reported by onExit, not by a throw here.
+        if (child.connected) child.send(m, undefined, {}, () => undefined);
+      },
+      listen: (l) => {
+        child.on('message', l);
+        return () => void child.off('message', l);
+      },
     },
-    onMessage: (l) => void child.on('message', l),
     onExit: (l) => {
       child.on('error', (err) => l(err.message));
       child.on('exit', (code, signal) => l(signal ? `killed by ${signal}` : `exit code ${code}`));

@@ -14,25 +14,43 @@ import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type { BackendInfo } from '../backend';
 import { initBackend } from '../backend';
-import type { RunnerMessage, WorkerMessage } from '../../protocol/messages';
-import { isRunnerMessage } from '../../protocol/messages';
+import { RpcEndpoint, type Envelope, type RpcTransport } from '../../protocol/rpc';
+import { RUNNER_GUARDS, WORKER_GUARDS, type RunEnd, type RunStartParams, type RunnerApi, type WorkerApi } from '../../protocol/runner';
 import { runTraining } from '../train/runTraining';
 import { cancelQueuedRuns } from '../../core/experiment/cancelQueuedRuns';
+import type { Logger } from '../../core/log';
 
 /** The runner's end of the channel: the thread's port, or the process's IPC channel. */
-const port: { postMessage(m: WorkerMessage): void; on(event: 'message', l: (raw: unknown) => void): void } = parentPort
-  ? parentPort
-  : process.send
-    ? {
-        postMessage: (m) => {
-          // After the runner died the channel is closed: drop the message (the callback swallows a race).
-          if (process.connected) process.send?.(m, undefined, {}, () => undefined);
-        },
-        on: (_event, l) => void process.on('message', l),
-      }
-    : (() => {
-        throw new Error('worker.js runs as a worker thread or a forked child process');
-      })();
+function runnerTransport(): RpcTransport {
+  if (parentPort) {
+    const port = parentPort;
+    return {
+      post: (m: Envelope) => port.postMessage(m),
+      listen: (h) => {
+        port.on('message', h);
+        return () => port.off('message', h);
+      },
+    };
+  }
+  if (!process.send) throw new Error('worker.js runs as a worker thread or a forked child process');
+  return {
+    post: (m: Envelope) => {
+      // After the runner died the channel is closed: drop the message (the callback swallows a race).
+      if (process.connected) process.send?.(m, undefined, {}, () => undefined);
+    },
+    listen: (h) => {
+      process.on('message', h);
+      return () => process.off('message', h);
+    },
+  };
+}
+
+const endpoint = new RpcEndpoint<WorkerApi, RunnerApi>(runnerTransport(), WORKER_GUARDS, RUNNER_GUARDS, (reason) =>
+  endpoint.emit('worker/log', { level: 'warn', message: `the worker rejected a message from its runner: ${reason}` }),
+);
+/** The engine's warnings travel to the runner, which logs them where its front end logs. */
+const logger: Logger = { log: (level, message) => endpoint.emit('worker/log', { level, message }) };
+
 let cancelled = false;
 let busy = false;
 /** Exit once the run in progress has ended (a signal, or the runner is gone). */
@@ -43,7 +61,7 @@ const runnerPid = process.ppid;
 const experimentDirs = new Set<string>();
 
 if (!parentPort) {
-  // Ctrl-C reaches the whole process group: the runner turns it into run/cancel messages, so
+  // Ctrl-C reaches the whole process group: the runner turns it into run/cancel requests, so
   // the run can save its checkpoint instead of dying mid-step.
   process.on('SIGINT', () => undefined);
   // SIGTERM / SIGHUP (to the group, or from the runner ending an idle worker): stop cleanly.
@@ -65,7 +83,6 @@ if (!parentPort) {
 }
 let backend: BackendInfo | null = null;
 
-const post = (m: WorkerMessage): void => port.postMessage(m);
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function leave(): void {
@@ -75,43 +92,41 @@ function leave(): void {
   process.exit(0);
 }
 
-async function start(msg: Extract<RunnerMessage, { type: 'run/start' }>): Promise<void> {
+async function start(p: RunStartParams): Promise<RunEnd> {
   busy = true;
   cancelled = exitWhenIdle;
-  experimentDirs.add(path.dirname(msg.runDir));
+  experimentDirs.add(path.dirname(p.runDir));
   try {
     if (!backend) {
-      backend = await initBackend(msg.backend);
-      post({ type: 'worker/ready', backend: backend.name, reason: backend.reason });
+      backend = await initBackend(p.backend);
+      endpoint.emit('worker/ready', { backend: backend.name, reason: backend.reason });
     }
-    await runTraining({
-      runDir: msg.runDir,
-      experiment: msg.experiment,
-      config: msg.config,
+    return await runTraining({
+      runDir: p.runDir,
+      experiment: p.experiment,
+      config: p.config,
       backend: backend.name,
-      resume: msg.resume,
+      resume: p.resume,
       isCancelled: () => cancelled,
-      onEvent: post,
+      onEvent: ({ type, ...event }) => endpoint.emit(type, event as never),
+      log: logger,
       yieldToEventLoop,
     });
   } catch (err) {
-    post({ type: 'run/end', runId: msg.config.id, status: 'failed', error: err instanceof Error ? err.message : String(err), final: null });
+    return { runId: p.config.id, status: 'failed', error: err instanceof Error ? err.message : String(err), final: null };
   } finally {
     busy = false;
-    if (exitWhenIdle && !parentPort) leave();
+    if (exitWhenIdle && !parentPort) setImmediate(leave);
   }
 }
 
-port.on('message', (raw: unknown) => {
-  if (!isRunnerMessage(raw)) {
-    // A start the worker cannot use must still end, or the runner would wait for it forever.
-    const r = raw as { type?: unknown; config?: { id?: unknown } } | null;
-    if (r !== null && typeof r === 'object' && r.type === 'run/start' && !busy) {
-      const runId = typeof r.config?.id === 'string' ? r.config.id : 'unknown';
-      post({ type: 'run/end', runId, status: 'failed', error: 'the worker was sent a malformed run/start message', final: null });
-    }
-    return;
-  }
-  if (raw.type === 'run/cancel') cancelled = true;
-  else if (!busy) void start(raw);
+// A start the worker cannot use is answered with an error (the runner fails that run), never left waiting.
+endpoint.handle('run/start', (p) => {
+  if (busy) throw new Error(`the worker is already training a run; ${p.config.id} was not started`);
+  return start(p);
+});
+endpoint.handle('run/cancel', () => {
+  const was = busy && !cancelled;
+  cancelled = true;
+  return { cancelled: was };
 });

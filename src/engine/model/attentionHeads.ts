@@ -1,3 +1,4 @@
+import { fastOps } from '../fastOps';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 
@@ -30,25 +31,26 @@ export function attentionHeads(qkv: Tensor, shape: AttentionShape, scale: Tensor
   }
   const op = tf.customGrad((...args: unknown[]) => {
     const [x, save] = args as [Tensor, (t: Tensor[]) => void];
+    const o = fastOps();
     // Rank-4 transposes only: wasm's rank-5 Transpose is ~100× slower than this one.
-    const heads = tf.transpose(tf.reshape(x, [B, T, 3 * H, Dh]), [0, 2, 1, 3]); // [B, 3H, T, Dh]
-    const [q, k, v] = tf.split(heads, 3, 1) as [Tensor, Tensor, Tensor]; // [B, H, T, Dh] each
-    const qs = tf.mul(q, scale);
-    let logits = tf.matMul(qs, k, false, true); // [B, H, T, T]
-    if (maskBias) logits = tf.add(logits, maskBias);
-    const p = tf.softmax(logits);
+    const heads = o.transpose(o.reshape(x, [B, T, 3 * H, Dh]), [0, 2, 1, 3]); // [B, 3H, T, Dh]
+    const [q, k, v] = o.split(heads, [H, H, H], 1) as [Tensor, Tensor, Tensor]; // [B, H, T, Dh] each
+    const qs = o.mul(q, scale);
+    let logits = o.matMul(qs, k, false, true); // [B, H, T, T]
+    if (maskBias) logits = o.add(logits, maskBias);
+    const p = o.softmax(logits);
     save([qs, k, v, p, scale]); // scale too: the caller's tidy disposes it before the backward pass
-    const value = tf.reshape(tf.transpose(tf.matMul(p, v), [0, 2, 1, 3]), [B * T, D]);
+    const value = o.reshape(o.transpose(o.matMul(p, v), [0, 2, 1, 3]), [B * T, D]);
     const gradFunc = (dOut: Tensor, saved: Tensor[]): Tensor[] => {
       const [sQs, sK, sV, sP, sScale] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
-      const dy = tf.transpose(tf.reshape(dOut, [B, T, H, Dh]), [0, 2, 1, 3]); // [B, H, T, Dh]
-      const dP = tf.matMul(dy, sV, false, true); // [B, H, T, T]
-      const dv = tf.matMul(sP, dy, true, false);
-      const dS = tf.mul(sP, tf.sub(dP, tf.sum(tf.mul(dP, sP), -1, true)));
-      const dq = tf.mul(tf.matMul(dS, sK), sScale);
-      const dk = tf.matMul(dS, sQs, true, false);
-      const dHeads = tf.concat([dq, dk, dv], 1); // [B, 3H, T, Dh]
-      return [tf.reshape(tf.transpose(dHeads, [0, 2, 1, 3]), [B * T, 3 * D])];
+      const dy = o.transpose(o.reshape(dOut, [B, T, H, Dh]), [0, 2, 1, 3]); // [B, H, T, Dh]
+      const dP = o.matMul(dy, sV, false, true); // [B, H, T, T]
+      const dv = o.matMul(sP, dy, true, false);
+      const dS = o.mul(sP, o.sub(dP, o.sum(o.mul(dP, sP), -1, true)));
+      const dq = o.mul(o.matMul(dS, sK), sScale);
+      const dk = o.matMul(dS, sQs, true, false);
+      const dHeads = o.concat([dq, dk, dv], 1); // [B, 3H, T, Dh]
+      return [o.reshape(o.transpose(dHeads, [0, 2, 1, 3]), [B * T, 3 * D])];
     };
     return { value, gradFunc };
   });
@@ -62,7 +64,7 @@ export function attentionHeads(qkv: Tensor, shape: AttentionShape, scale: Tensor
 const residualOp = tf.customGrad((...args: unknown[]) => {
   const [x, y] = args as [Tensor, Tensor];
   const gradFunc = (dy: Tensor): Tensor[] => [tf.clone(dy), tf.clone(dy)];
-  return { value: tf.add(x, y), gradFunc };
+  return { value: fastOps().add(x, y), gradFunc };
 });
 
 export function residualAdd(x: Tensor, y: Tensor): Tensor {
@@ -83,8 +85,9 @@ export function addPositionCode(x: Tensor, code: Tensor, B: number, T: number): 
   }
   const op = tf.customGrad((...args: unknown[]) => {
     const [xs, c] = args as [Tensor, Tensor];
-    const value = tf.reshape(tf.add(tf.reshape(xs, [B, T, D]), c), [B * T, D]);
-    const gradFunc = (dy: Tensor): Tensor[] => [tf.clone(dy), tf.sum(tf.reshape(dy, [B, T, D]), 0)];
+    const o = fastOps();
+    const value = o.reshape(o.add(o.reshape(xs, [B, T, D]), c), [B * T, D]);
+    const gradFunc = (dy: Tensor): Tensor[] => [tf.clone(dy), o.sum(o.reshape(dy, [B, T, D]), 0)];
     return { value, gradFunc };
   });
   return op(x, code);

@@ -32,3 +32,29 @@ export function buildAttentionMask(T: number, causal: boolean, extra?: Uint8Arra
   }
   return { allowed, visibleKeys };
 }
+
+/**
+ * The mask of a batch: one [T*T] mask shared by every example (`extra` null or [T*T]), or one per
+ * example when `extra` has B·T·T entries (graph colouring: each graph's own neighbours,
+ * Task.exampleMask). `perExample` says which; `allowed` and `visibleKeys` are [B*T*T] and [B*T]
+ * when per example, else [T*T] and [T]. B = 1 with a [T*T] extra is the shared case.
+ */
+export function buildBatchAttentionMask(B: number, T: number, causal: boolean, extra?: Uint8Array | null): AttentionMask & { perExample: boolean } {
+  if (!extra || extra.length === T * T) return { ...buildAttentionMask(T, causal, extra), perExample: false };
+  if (extra.length !== B * T * T) {
+    throw new Error(`attention mask: expected ${T * T} entries (T×T with T = ${T}) or ${B * T * T} (one T×T mask per example, B = ${B}), got ${extra.length}`);
+  }
+  const allowed = new Uint8Array(B * T * T);
+  const visibleKeys = new Int32Array(B * T);
+  for (let b = 0; b < B; b++) {
+    let one: AttentionMask;
+    try {
+      one = buildAttentionMask(T, causal, extra.subarray(b * T * T, (b + 1) * T * T));
+    } catch (err) {
+      throw new Error(`example ${b}: ${(err as Error).message}`);
+    }
+    allowed.set(one.allowed, b * T * T);
+    visibleKeys.set(one.visibleKeys, b * T);
+  }
+  return { allowed, visibleKeys, perExample: true };
+}

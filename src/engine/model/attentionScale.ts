@@ -13,7 +13,7 @@ export interface AttentionScaleOptions {
 
 /**
  * The attention logit multiplier for each query row: the model computes
- * `softmax(scale[i] · q_i·k_j + mask_ij)` (science.md §1). This is the one place the
+ * `softmax(scale[i] · q_i·k_j + mask_ij)` (docs/science.md §1). This is the one place the
  * scaling is decided; add a variant here and in `AttentionScaling`.
  *
  * - `standard`:   scale_i = 1 / √d_h                                  (Vaswani et al.)

@@ -1,8 +1,10 @@
+import { fastOps } from '../fastOps';
+import { fusedDense, fusedDenseAvailable } from '../nativeOps';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 
 /*
- * Dense layers with a hand-written gradient, for speed on the wasm backend (tfjs-notes.md):
+ * Dense layers with a hand-written gradient, for speed on the wasm backend (docs/tfjs.md):
  * wasm runs a matmul on XNNPACK only for a plain 2-D product with neither operand transposed;
  * autodiff of tf.matMul emits transposed products (dy·Wᵀ via transposeB), which fall to a
  * scalar loop ~10× slower. Here the transposes are explicit `tf.transpose` kernels followed
@@ -16,7 +18,9 @@ import type { Tensor } from '../tf';
  * On the native backend (tfjs-node) every kernel launch costs ~20 µs and a Reshape or Transpose
  * two calls into TensorFlow (the shape or permutation is uploaded as a tensor), while its
  * BatchMatMulV2 takes the transposes as flags: there the gradient is `dy·Wᵀ` and `xᵀ·dy` with
- * transposeB / transposeA and `db` one Sum, 2–3 launches instead of 9–11 (docs/benchmarks.md).
+ * transposeB / transposeA and `db` one Sum (fastOps.ts: its axis uploaded once), 2–3 launches instead of 9–11, and the forward
+ * pass one `_FusedMatMul` (product and bias in one kernel) where the binding allows it
+ * (nativeOps.ts, docs/benchmarks.md).
  */
 
 /** true on tfjs-node's `tensorflow` backend, where launches are dear and transposed matmuls free. */
@@ -40,7 +44,7 @@ export function transpose2d(x: Tensor): Tensor {
 
 /** Σ over the rows of dy [N, C] → [C], as ones[1, N]·dy: a plain 2-D product (XNNPACK on wasm) instead of an axis-0 reduction. */
 export function sumRows(dy: Tensor): Tensor {
-  if (nativeBackend()) return tf.sum(dy, 0);
+  if (nativeBackend()) return fastOps().sum(dy, 0);
   const n = dy.shape[0] as number;
   return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, n]), dy), [dy.shape[1] as number]));
 }
@@ -48,10 +52,14 @@ export function sumRows(dy: Tensor): Tensor {
 const denseWithBias = tf.customGrad((...args: unknown[]) => {
   const [x, w, b, save] = args as [Tensor, Tensor, Tensor, (t: Tensor[]) => void];
   save([x, w]);
-  const value = tf.add(tf.matMul(x, w), b); // [N, Out]
+  // Native: one fused kernel where the binding allows it (nativeOps.ts; the same values).
+  const value = fusedDenseAvailable() ? fusedDense(x, w, b) : tf.add(tf.matMul(x, w), b); // [N, Out]
   const gradFunc: Grad2 = (dy, saved) => {
     const [sx, sw] = saved as [Tensor, Tensor];
-    if (nativeBackend()) return [tf.matMul(dy, sw, false, true), tf.matMul(sx, dy, true, false), tf.sum(dy, 0)];
+    if (nativeBackend()) {
+      const o = fastOps();
+      return [o.matMul(dy, sw, false, true), o.matMul(sx, dy, true, false), o.sum(dy, 0)];
+    }
     return [
       tf.matMul(dy, transpose2d(sw)), // dx [N, In]
       tf.matMul(transpose2d(sx), dy), // dW [In, Out]
@@ -64,10 +72,13 @@ const denseWithBias = tf.customGrad((...args: unknown[]) => {
 const denseNoBias = tf.customGrad((...args: unknown[]) => {
   const [x, w, save] = args as [Tensor, Tensor, (t: Tensor[]) => void];
   save([x, w]);
-  const value = tf.matMul(x, w); // [N, Out]
+  const value = fastOps().matMul(x, w); // [N, Out]
   const gradFunc: Grad2 = (dy, saved) => {
     const [sx, sw] = saved as [Tensor, Tensor];
-    if (nativeBackend()) return [tf.matMul(dy, sw, false, true), tf.matMul(sx, dy, true, false)];
+    if (nativeBackend()) {
+      const o = fastOps();
+      return [o.matMul(dy, sw, false, true), o.matMul(sx, dy, true, false)];
+    }
     return [tf.matMul(dy, transpose2d(sw)), tf.matMul(transpose2d(sx), dy)];
   };
   return { value, gradFunc };
@@ -82,10 +93,10 @@ function oneHotProduct(oneHot: Tensor, table: Tensor): Tensor {
   const op = tf.customGrad((...args: unknown[]) => {
     const [t, save] = args as [Tensor, (t: Tensor[]) => void];
     save([oneHot]); // kept alive (as a clone) until the backward pass
-    const value = tf.matMul(oneHot, t); // [N, D]
+    const value = fastOps().matMul(oneHot, t); // [N, D]
     const gradFunc: Grad2 = (dy, saved) => {
       const [sOneHot] = saved as [Tensor];
-      return [nativeBackend() ? tf.matMul(sOneHot, dy, true, false) : tf.matMul(transpose2d(sOneHot), dy)]; // d(table) [V, D]
+      return [nativeBackend() ? fastOps().matMul(sOneHot, dy, true, false) : tf.matMul(transpose2d(sOneHot), dy)]; // d(table) [V, D]
     };
     return { value, gradFunc };
   });

@@ -1,3 +1,4 @@
+import { fastOps } from '../fastOps';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 
@@ -11,20 +12,21 @@ const A = 0.044715;
  * the same function as the usual ½·x·(1 + tanh(C·(x + A·x³))), in 6 kernels forward and 7
  * backward instead of 9 and 12: on the [B·T, d_ff] activations every kernel is a full pass over
  * memory, and on tfjs-node also a ~20 µs launch. x³ is x·x·x: tf.pow's gradient also
- * differentiates the exponent and is slow (tfjs-notes.md).
+ * differentiates the exponent and is slow (docs/tfjs.md).
  */
 const geluOp = tf.customGrad((...args: unknown[]) => {
   const [x, save] = args as [Tensor, (t: Tensor[]) => void];
-  const x2 = tf.mul(x, x);
-  const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(x2, 2 * C * A), 2 * C))); // σ(2u)
-  const value = tf.mul(x, s);
+  const o = fastOps();
+  const x2 = o.mul(x, x);
+  const s = o.sigmoid(o.mul(x, o.add(o.mul(x2, 2 * C * A), 2 * C))); // σ(2u)
+  const value = o.mul(x, s);
   save([x2, s, value]);
   const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] => {
     const [sx2, ss, sy] = saved as [Tensor, Tensor, Tensor];
     // x·s(1 − s) = y·(1 − s)
-    const du = tf.add(tf.mul(sx2, 6 * C * A), 2 * C); // d(2u)/dx
-    const dydx = tf.add(ss, tf.mul(tf.mul(sy, tf.sub(1, ss)), du));
-    return [tf.mul(dy, dydx)];
+    const du = o.add(o.mul(sx2, 6 * C * A), 2 * C); // d(2u)/dx
+    const dydx = o.add(ss, o.mul(o.mul(sy, o.sub(1, ss)), du));
+    return [o.mul(dy, dydx)];
   };
   return { value, gradFunc };
 });

@@ -1,3 +1,4 @@
+import { fastOps } from '../fastOps';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import { nativeBackend, sumRows } from './dense';
@@ -20,25 +21,27 @@ const EPS = 1e-5;
 function rowMean(x: Tensor): Tensor {
   if (!nativeBackend()) return tf.mean(x, 1, true);
   const d = x.shape[1] as number;
-  return tf.matMul(x, tf.tensor2d(new Float32Array(d).fill(1 / d), [d, 1]));
+  const o = fastOps();
+  return o.matMul(x, o.filled(1 / d, [d, 1])); // the column is uploaded once (fastOps.ts)
 }
 
 const layerNormOp = tf.customGrad((...args: unknown[]) => {
   const [x, gain, bias, save] = args as [Tensor, Tensor, Tensor, (t: Tensor[]) => void];
+  const o = fastOps();
   const mean = rowMean(x); // [N, 1]
-  const centered = tf.sub(x, mean); // [N, D]
-  const variance = rowMean(tf.mul(centered, centered)); // [N, 1]
-  const rstd = tf.rsqrt(tf.add(variance, EPS)); // [N, 1]
-  const normed = tf.mul(centered, rstd); // [N, D]
+  const centered = o.sub(x, mean); // [N, D]
+  const variance = rowMean(o.mul(centered, centered)); // [N, 1]
+  const rstd = o.rsqrt(o.add(variance, EPS)); // [N, 1]
+  const normed = o.mul(centered, rstd); // [N, D]
   save([normed, rstd, gain]);
-  const value = tf.add(tf.mul(normed, gain), bias); // [N, D]
+  const value = o.add(o.mul(normed, gain), bias); // [N, D]
   const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] => {
     const [sNormed, sRstd, sGain] = saved as [Tensor, Tensor, Tensor];
-    const dNormed = tf.mul(dy, sGain); // [N, D]
+    const dNormed = o.mul(dy, sGain); // [N, D]
     const meanD = rowMean(dNormed); // [N, 1]
-    const meanDN = rowMean(tf.mul(dNormed, sNormed)); // [N, 1]
-    const dx = tf.mul(tf.sub(tf.sub(dNormed, meanD), tf.mul(sNormed, meanDN)), sRstd); // [N, D]
-    return [dx, sumRows(tf.mul(dy, sNormed)), sumRows(dy)];
+    const meanDN = rowMean(o.mul(dNormed, sNormed)); // [N, 1]
+    const dx = o.mul(o.sub(o.sub(dNormed, meanD), o.mul(sNormed, meanDN)), sRstd); // [N, D]
+    return [dx, sumRows(o.mul(dy, sNormed)), sumRows(dy)];
   };
   return { value, gradFunc };
 });

@@ -8,7 +8,7 @@ import type { Tensor } from '../tf';
  *
  * With a causal M this is a fast-weight memory: query t reads S_t = Σ_{s ≤ t} k_s v_sᵀ (dk × dv)
  * as q_tᵀ S_t, so the key size dk bounds how many items can be stored without interference
- * (von Oswald et al., "Learning Randomized Algorithms with Transformers", App. A.2; science.md §7.1).
+ * (von Oswald et al., "Learning Randomized Algorithms with Transformers", App. A.2; docs/science.md §7.1).
  * No 1/√dk factor: the paper scales nothing here (its weights' fan-in initialisation sets the size).
  * Plain autodiff ops, so the gradient is tf's own (checked by finite differences in the tests).
  */

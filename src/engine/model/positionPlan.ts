@@ -1,5 +1,5 @@
 /**
- * Which positions a forward call reads its position code at (science.md §5): 0…T−1, or for a
+ * Which positions a forward call reads its position code at (docs/science.md §5): 0…T−1, or for a
  * model with randomized positions (Ruoss et al. 2023) a sorted random subset of [0, L). Shared by
  * the trainer, the analyses, greedy decoding and any model that reuses these encodings (TransNAR:
  * RoPE at randomized positions with L ≈ 4× the longest test sequence is `position: 'rope',

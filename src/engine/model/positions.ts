@@ -3,7 +3,7 @@ import type { Tensor } from '../tf';
 import type { Rng } from '../../core/random';
 
 /*
- * Position encodings (science.md §2, §5). The model uses:
+ * Position encodings (docs/science.md §2, §5). The model uses:
  * - `learned`:    a trainable [maxLen, D] table added to the input (lives in the model's params);
  * - `sinusoidal`: the fixed table below, added to the input;
  * - `rope`:       q and k rotated per head (below), nothing added to the input.

@@ -1,6 +1,6 @@
 /**
  * A small GPT-style Transformer on tfjs-core, written for reading (after karpathy/nanoGPT's
- * model.py) and for speed on the wasm backend (tfjs-notes.md): dense layers with a custom
+ * model.py) and for speed on the wasm backend (docs/tfjs.md): dense layers with a custom
  * gradient on 2-D activations [B*T, D], embeddings as one-hot products, GELU with x·x·x.
  *
  *   tokens [B, T] → one-hot · embed.token [B*T, D − R]     (or the task's fixed features [B*T, F]: as they are,
@@ -36,11 +36,13 @@ import type { ModelConfig } from '../../protocol/config';
 import type { ModelParam, ParamKind } from './params';
 import { addPositionCode, attentionHeads, residualAdd } from './attentionHeads';
 import { attentionScale } from './attentionScale';
-import { buildAttentionMask } from './attentionMask';
+import { buildBatchAttentionMask } from './attentionMask';
 import { dense, embedOneHot, oneHotRows } from './dense';
 import { gelu } from './gelu';
 import { layerNorm } from './layerNorm';
 import { linearAttention, linearAttentionShares } from './linearAttention';
+import { checkLogitNoise, logitNoiseValues, noisyLayer } from './logitNoise';
+import type { LogitNoise } from './logitNoise';
 import { applyRope, contiguousPositions, positionRows, ropeCode, sinusoidalCode, spreadPositions } from './positions';
 
 export { randomPositions, spreadPositions } from './positions';
@@ -66,10 +68,15 @@ export interface ForwardInput {
    * unless its positionEval is 'spread' or 'contiguous', which are then the default. Ignored for 'none'.
    */
   positions?: Int32Array;
-  /** Extra allowed-mask [T*T] (allowed[q*T+k] = 1), combined with the causal one. */
+  /**
+   * Extra allowed-mask [T*T] (allowed[q*T+k] = 1), combined with the causal one; or one mask per
+   * example, [B*T*T] (a graph's neighbours, Task.exampleMask).
+   */
   mask?: Uint8Array | null;
   /** Also return every layer's attention probabilities. */
   returnAttention?: boolean;
+  /** The softmax-noise probe: i.i.d. noise of scale σ on the attention logits (logitNoise.ts); softmax attention only. */
+  logitNoise?: LogitNoise;
 }
 
 /** A type alias, not an interface, so that it is a tf.TensorContainer: `tf.tidy(() => model.forward(…))` type-checks. */
@@ -312,9 +319,9 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
   interface AttentionContext {
     B: number;
     T: number;
-    scale: Tensor; // [T, 1]
-    maskBias: Tensor | null; // [T, T], 0 or −1e9 (softmax)
-    maskMul: Tensor | null; // [T, T], 1 or 0 (linear)
+    scale: Tensor; // [T, 1], or [B, 1, T, 1] with one mask per example
+    maskBias: Tensor | null; // [T, T] (or [B, 1, T, T]), 0 or −1e9 (softmax)
+    maskMul: Tensor | null; // [T, T] (or [B, 1, T, T]), 1 or 0 (linear)
     rope: { cos: Tensor; sin: Tensor } | null; // [T, dk] each, or [B, 1, T, dk] with one row of positions per sequence
   }
 
@@ -337,10 +344,10 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
    * Softmax training with equal key and value sizes takes the fused op (attentionHeads.ts); RoPE,
    * the probabilities, unequal sizes and linear attention take autodiff form.
    */
-  const selfAttention = (h: Tensor, p: BlockParams, ctx: AttentionContext, withProbs: boolean): { out: Tensor; probs: Tensor | null } => {
+  const selfAttention = (h: Tensor, p: BlockParams, ctx: AttentionContext, withProbs: boolean, noise: Tensor | null): { out: Tensor; probs: Tensor | null } => {
     const { B, T } = ctx;
     const qkv = dense(h, p.qkvKernel, p.qkvBias); // [B*T, H·(2dk + dv)]
-    if (cfg.attention === 'softmax' && dk === dv && !ctx.rope && !withProbs) {
+    if (cfg.attention === 'softmax' && dk === dv && !ctx.rope && !withProbs && !noise) {
       return { out: dense(attentionHeads(qkv, { B, T, H, Dh: dk }, ctx.scale, ctx.maskBias), p.outKernel, p.outBias), probs: null };
     }
     const [q0, k0, v] = splitHeads(qkv, B, T);
@@ -358,6 +365,7 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
       if (withProbs) probs = linearAttentionShares(lin.weights);
     } else {
       let logits = tf.matMul(tf.mul(q, ctx.scale), k, false, true); // [B, H, T, T]; row i × scale[i] (attentionScale.ts)
+      if (noise) logits = tf.add(logits, noise); // the softmax-noise probe: σ·ε [B, H, T, T], after the scaling, before the mask
       if (ctx.maskBias) logits = tf.add(logits, ctx.maskBias);
       const p1 = tf.softmax(logits); // [B, H, T, T]
       y = tf.matMul(p1, v);
@@ -397,7 +405,11 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
 
   const forward = (input: ForwardInput): ForwardOutput => {
     if (disposed) throw new Error('forward: the model has been disposed');
-    const { tokens, seedBits, mask, returnAttention = false } = input;
+    const { tokens, seedBits, mask, returnAttention = false, logitNoise } = input;
+    if (logitNoise) {
+      checkLogitNoise(logitNoise, layers);
+      if (cfg.attention !== 'softmax' && logitNoise.sigma > 0) throw new Error('forward: logit noise needs softmax attention (linear attention has no logits)');
+    }
     if (tokens.rank !== 2 || tokens.dtype !== 'int32') {
       throw new Error(`forward: tokens must be an int32 [B, T] tensor, got ${tokens.dtype} [${tokens.shape.join(', ')}]`);
     }
@@ -418,7 +430,7 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
       throw new Error('forward: seedBits were given but the model has rseBits = 0');
     }
     const positions = resolvePositions(B, T, input.positions); // [T] or [B*T]
-    const { allowed, visibleKeys } = buildAttentionMask(T, cfg.causal, mask);
+    const { allowed, visibleKeys, perExample } = buildBatchAttentionMask(B, T, cfg.causal, mask);
     const scaleValues = attentionScale(cfg.attentionScaling, {
       headDim: dk,
       visibleKeys,
@@ -429,14 +441,16 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
 
     return tf.tidy(() => {
       const linear = cfg.attention === 'linear';
-      const maskValues = new Float32Array(T * T);
+      const maskValues = new Float32Array(allowed.length);
       if (needsMask) for (let i = 0; i < allowed.length; i++) maskValues[i] = linear ? allowed[i] ? 1 : 0 : allowed[i] ? 0 : MASKED;
+      // One mask for the batch: [T, 1] and [T, T]; one per example (Task.exampleMask): [B, 1, T, 1] and [B, 1, T, T].
+      const maskShape = perExample ? [B, 1, T, T] : [T, T];
       const ctx: AttentionContext = {
         B,
         T,
-        scale: tf.tensor2d(scaleValues, [T, 1]),
-        maskBias: needsMask && !linear ? tf.tensor2d(maskValues, [T, T]) : null,
-        maskMul: needsMask && linear ? tf.tensor2d(maskValues, [T, T]) : null,
+        scale: tf.tensor(scaleValues, perExample ? [B, 1, T, 1] : [T, 1]),
+        maskBias: needsMask && !linear ? tf.tensor(maskValues, maskShape) : null,
+        maskMul: needsMask && linear ? tf.tensor(maskValues, maskShape) : null,
         rope: cfg.position === 'rope' && positions ? ropeCode(positions, B, T, dk) : null,
       };
 
@@ -459,8 +473,9 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
       }
 
       const attention: Tensor4D[] = [];
-      for (const p of blocks) {
-        const a = selfAttention(normalize(x, p.ln1), p, ctx, returnAttention);
+      for (const [l, p] of blocks.entries()) {
+        const noise = logitNoise && noisyLayer(logitNoise, l) ? tf.tensor4d(logitNoiseValues(logitNoise, l, B * H * T * T), [B, H, T, T]) : null;
+        const a = selfAttention(normalize(x, p.ln1), p, ctx, returnAttention, noise);
         if (returnAttention) attention.push(a.probs as Tensor4D);
         x = residualAdd(x, a.out); // [B*T, D]
         if (p.mlp) x = residualAdd(x, mlp(normalize(x, p.mlp.ln2), p.mlp)); // [B*T, D]

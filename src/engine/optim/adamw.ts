@@ -1,4 +1,5 @@
 import type { AdamWConfig } from '../../protocol/config';
+import { fastOps } from '../fastOps';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import { checkHyper } from './checkHyper';
@@ -22,7 +23,7 @@ interface AdamWShared {
 }
 
 /**
- * AdamW with PyTorch's `torch.optim.AdamW` semantics (science.md §3): decoupled decay first,
+ * AdamW with PyTorch's `torch.optim.AdamW` semantics (docs/science.md §3): decoupled decay first,
  * then bias-corrected moments, ε added after the bias-corrected square root:
  *   θ ← θ(1 − ηλ);  m ← β1 m + (1 − β1) g;  v ← β2 v + (1 − β2) g²
  *   θ ← θ − η · (m / (1 − β1ᵗ)) / (√v / √(1 − β2ᵗ) + ε)
@@ -38,10 +39,6 @@ export class AdamW extends SlotOptimizer<AdamWConfig, AdamWShared> {
   protected readonly slotNames = ['m', 'v'] as const;
 
   /** Elementwise and the same for every kind: any parameters may be concatenated. */
-  protected override joinClass(): { layout: 'concatenated'; rule: string } {
-    return { layout: 'concatenated', rule: '' };
-  }
-
   constructor(config: AdamWConfig) {
     super({ ...config });
     checkHyper('adamw', 'lr', config.lr, 0, Infinity, { lo: true });
@@ -75,12 +72,13 @@ export class AdamW extends SlotOptimizer<AdamWConfig, AdamWShared> {
     const v = u.slot('v');
     const grad = u.grad;
     const theta = u.theta;
-    const m1 = tf.add(tf.mul(m, s.beta1), tf.mul(grad, s.oneMinusBeta1));
-    const v1 = tf.add(tf.mul(v, s.beta2), tf.mul(tf.square(grad), s.oneMinusBeta2));
+    const o = fastOps(); // no tape here: the step runs in a plain tidy
+    const m1 = o.add(o.mul(m, s.beta1), o.mul(grad, s.oneMinusBeta1));
+    const v1 = o.add(o.mul(v, s.beta2), o.mul(o.square(grad), s.oneMinusBeta2));
     u.setSlot('m', m1);
     u.setSlot('v', v1);
     if (s.stepSize === null) return null;
-    const decayed = s.decay === null ? theta : tf.mul(theta, s.decay);
-    return tf.sub(decayed, tf.mul(tf.div(m1, tf.add(tf.sqrt(v1), s.epsHat)), s.stepSize));
+    const decayed = s.decay === null ? theta : o.mul(theta, s.decay);
+    return o.sub(decayed, o.mul(o.div(m1, o.add(o.sqrt(v1), s.epsHat)), s.stepSize));
   }
 }

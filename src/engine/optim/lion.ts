@@ -18,7 +18,7 @@ interface LionShared {
 }
 
 /**
- * Lion (Chen et al. 2023; science.md §3):
+ * Lion (Chen et al. 2023; docs/science.md §3):
  *   u ← sign(β1 m + (1 − β1) g);  θ ← θ − η (u + λθ);  m ← β2 m + (1 − β2) g
  * with sign(0) = 0. The parameter line is computed as θ(1 − ηλ) − η u (same value, one kernel
  * fewer). State: `<param>/m`. A tensor whose gradient holds NaN/Inf is skipped entirely.
@@ -28,10 +28,6 @@ export class Lion extends SlotOptimizer<LionConfig, LionShared> {
   protected readonly slotNames = ['m'] as const;
 
   /** Elementwise and the same for every kind: any parameters may be concatenated. */
-  protected override joinClass(): { layout: 'concatenated'; rule: string } {
-    return { layout: 'concatenated', rule: '' };
-  }
-
   constructor(config: LionConfig) {
     super({ ...config });
     checkHyper('lion', 'lr', config.lr, 0, Infinity, { lo: true });

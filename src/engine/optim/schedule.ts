@@ -23,7 +23,7 @@ export function validateSchedule(schedule: ScheduleConfig): void {
  * - warmup-cosine: linear warmup (s + 1)/W over steps 0…W−1 (1/W at step 0, 1 at step W−1),
  *   then a half cosine from 1 at step max(W−1, 0) down to minFactor at the last step
  *   totalSteps − 1 (minFactor after it). W = 0 starts the cosine at 1 on step 0.
- * - piecewise (Tiger's schedule, science.md §3): linear interpolation through the
+ * - piecewise (Tiger's schedule, docs/science.md §3): linear interpolation through the
  *   {step: factor} points, starting from (0, 0) unless a point at step 0 is given, constant
  *   after the last point. `totalSteps` is not used.
  */

@@ -28,10 +28,6 @@ export class Sgd extends SlotOptimizer<SgdConfig, SgdShared> {
   protected readonly slotNames = ['momentum'] as const;
 
   /** Elementwise and the same for every kind: any parameters may be concatenated. */
-  protected override joinClass(): { layout: 'concatenated'; rule: string } {
-    return { layout: 'concatenated', rule: '' };
-  }
-
   constructor(config: SgdConfig) {
     super({ ...config });
     checkHyper('sgd', 'lr', config.lr, 0, Infinity, { lo: true });

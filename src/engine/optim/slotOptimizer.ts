@@ -1,5 +1,6 @@
 import type { OptimizerConfig, OptimizerName } from '../../protocol/config';
 import type { ModelParam } from '../model/params';
+import { fastOps } from '../fastOps';
 import { tf } from '../tf';
 import type { Tensor, Variable } from '../tf';
 import type { Optimizer, StepOptions, StepReport } from './optimizer';
@@ -70,7 +71,7 @@ interface Group {
  * rule's constants instead of a Mul per tensor. Each element goes through the same float
  * operations as when updated alone.
  *
- * The guard (science.md §3): when a group's sum of squares is not finite, the step falls back to
+ * The guard (docs/science.md §3): when a group's sum of squares is not finite, the step falls back to
  * the per-tensor path (`stepPerTensor`), which flags each tensor holding a NaN or ±Inf, computes
  * the global norm over the finite tensors only, clips those with it and updates them exactly as
  * if the flagged ones were absent, and hands each flagged tensor to the rule as not finite:
@@ -93,15 +94,15 @@ export abstract class SlotOptimizer<C extends OptimizerConfig, S> implements Opt
   /** Slot names each parameter gets, e.g. ['m', 'v']. */
   protected abstract readonly slotNames: readonly string[];
   /**
-   * How a parameter may be joined with others for an update; null = on its own (the default).
-   * 'concatenated': the rule is elementwise for this parameter (no per-tensor reduction), so it
-   * can be concatenated along its last axis with others of the same `rule` whose other
-   * dimensions agree. 'stacked': the rule reduces per tensor or per row, and skips axis 0 when
-   * `layout` is 'stacked'; stacked only with the same shape and `rule`.
+   * How a parameter may be joined with others for an update; null = on its own.
+   * 'concatenated' (the default: AdamW, Lion and SGD, whose rules are elementwise): no per-tensor
+   * reduction, so it can be concatenated along its last axis with others of the same `rule` whose
+   * other dimensions agree. 'stacked' (Tiger's matrices): the rule reduces per tensor or per row,
+   * and skips axis 0; stacked only with the same shape and `rule`.
    */
   protected joinClass(param: ModelParam): { layout: 'concatenated' | 'stacked'; rule: string } | null {
     void param;
-    return null;
+    return { layout: 'concatenated', rule: '' };
   }
   /** Per-parameter slots, `<param>/<slot>` (parameters not in a joined group). */
   private readonly state = new Map<string, Variable>();
@@ -599,7 +600,8 @@ function join(group: Group, tensors: readonly Tensor[]): Tensor {
     case 'stacked':
       return tf.stack(tensors as Tensor[]);
     case 'concatenated':
-      return tf.concat(tensors as Tensor[], group.axis);
+      // fastOps (no tape in an optimizer step): the native backend uploads no axis per call.
+      return tensors.length > 1 ? fastOps().concat(tensors as Tensor[], group.axis) : tf.concat(tensors as Tensor[], group.axis);
   }
 }
 
@@ -611,7 +613,7 @@ function split(group: Group, joined: Tensor): Tensor[] {
     case 'stacked':
       return tf.unstack(joined);
     case 'concatenated':
-      return tf.split(joined, group.sizes as number[], group.axis);
+      return fastOps().split(joined, group.sizes as number[], group.axis);
   }
 }
 

@@ -27,7 +27,7 @@ interface TigerShared {
 
 /**
  * Tiger (Su 2023, "tight-fisted optimizer"), with the semantics of the reference implementation
- * (science.md §3). `options.lr` is η_t (the configured η times the schedule at the training
+ * (docs/science.md §3). `options.lr` is η_t (the configured η times the schedule at the training
  * step). Gradient accumulation (`train.accumulate` = k, passed as `options.accumulate`, with
  * `options.micro` = i, the micro-batch 0 … k − 1 of the training step):
  *   b1 = β if i == 0 else 1;  b2 = (1 − β)/k;  m ← b1 m + b2 g

@@ -1,11 +1,12 @@
 import type { OptimizerConfig, ScheduleConfig } from '../../protocol/config';
+import type { TracePoint, TraceResult } from '../../protocol/trace';
 import type { ModelParam } from '../model/params';
 import { createOptimizer } from '../optim/index';
 import { scheduleFactor, validateSchedule } from '../optim/schedule';
 import { tf } from '../tf';
 import type { Variable } from '../tf';
 import { getTestFunction } from '../../core/trace/testFunctions';
-import type { Point, TraceFunctionName } from '../../core/trace/testFunctions';
+import type { Point } from '../../core/trace/testFunctions';
 
 export interface TraceOptions {
   optimizer: OptimizerConfig;
@@ -19,36 +20,7 @@ export interface TraceOptions {
   schedule?: ScheduleConfig;
 }
 
-export interface TracePoint {
-  /** Number of updates applied so far (0 = the start point). */
-  step: number;
-  x: number;
-  y: number;
-  loss: number;
-  /** Learning rate of the update that led here (configured lr × schedule); 0 at the start point. */
-  lr: number;
-}
-
-export interface TraceResult {
-  function: TraceFunctionName;
-  formula: string;
-  optimizer: OptimizerConfig;
-  schedule: ScheduleConfig;
-  start: [number, number];
-  /** The canonical global minimum; `minima` lists all of them. */
-  minimum: [number, number];
-  minima: [number, number][];
-  minValue: number;
-  domain: { x: [number, number]; y: [number, number] };
-  /** steps + 1 points, fewer if the run diverged. */
-  points: TracePoint[];
-  /**
-   * true when the run blew up: the gradient overflowed float32 (the optimizer then skips the
-   * step, so the path would freeze rather than reach Inf) or x, y or the loss became
-   * non-finite. The trace stops before that point.
-   */
-  diverged: boolean;
-}
+export type { TracePoint, TraceResult };
 
 export const MAX_TRACE_STEPS = 100_000;
 

@@ -1,3 +1,4 @@
+import { fastOps } from '../fastOps';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 
@@ -40,14 +41,15 @@ export function maskedCrossEntropy(logits: Tensor, targets: Int32Array): { perEx
     const rowT = tf.tensor3d(rowWeight, [B, T, 1]);
     const op = tf.customGrad((...args: unknown[]) => {
       const [x, save] = args as [Tensor, (t: Tensor[]) => void];
-      const shifted = tf.sub(x, tf.max(x, -1, true)); // [B, T, V]
-      const logp = tf.sub(shifted, tf.log(tf.sum(tf.exp(shifted), -1, true))); // log softmax
+      const o = fastOps();
+      const shifted = o.sub(x, o.max(x, -1, true)); // [B, T, V]
+      const logp = o.sub(shifted, o.log(o.sum(o.exp(shifted), -1, true))); // log softmax
       save([logp, pickedT, rowT]);
-      const value = tf.sum(tf.mul(logp, pickedT), [1, 2]); // [B]
+      const value = o.sum(o.mul(logp, pickedT), [1, 2]); // [B]
       const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] => {
         const [sLogp, sPicked, sRow] = saved as [Tensor, Tensor, Tensor];
-        const perPosition = tf.add(tf.mul(tf.exp(sLogp), sRow), sPicked); // [B, T, V]
-        return [tf.mul(perPosition, tf.reshape(dy, [B, 1, 1]))];
+        const perPosition = o.add(o.mul(o.exp(sLogp), sRow), sPicked); // [B, T, V]
+        return [o.mul(perPosition, o.reshape(dy, [B, 1, 1]))];
       };
       return { value, gradFunc };
     });
@@ -58,7 +60,7 @@ export function maskedCrossEntropy(logits: Tensor, targets: Int32Array): { perEx
 }
 
 /**
- * The q-norm objective of science.md §4 over n inputs × m seeds:
+ * The q-norm objective of docs/science.md §4 over n inputs × m seeds:
  *   L̂_q = ( (1/n) Σ_i [ (1/m) Σ_j L(x_i, r_j) ]^q )^(1/q)
  * `perExample` is laid out input-major: index i·m + j is input i under seed j.
  * q = 1 is the ordinary mean (ERM); large q approaches the worst input's loss.

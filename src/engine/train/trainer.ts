@@ -24,6 +24,7 @@ import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import { greedyDecode } from './greedyDecode';
 import { maskedCrossEntropy, qNormLoss } from './loss';
+import { rowLosses } from './objective';
 
 /** Seed of the evaluation sets: shared by all runs so that they are compared on the same inputs. */
 export const EVAL_SEED = 20250221;
@@ -43,6 +44,11 @@ export interface Batch {
   inputs: number;
   seeds: number;
   n: number;
+  /**
+   * A task with its own objective (graph colouring): the objective and the laid-out rows'
+   * examples it reads (each input m times); absent for the cross-entropy on `targets`.
+   */
+  objective?: { task: Task; examples: readonly TaskExample[]; answerStart: number };
 }
 
 export class Trainer {
@@ -68,7 +74,7 @@ export class Trainer {
   /**
    * m, rows per input: the seeds per input of the q-norm objective. A model without RSE gets the
    * same m rows per input (identical copies: the same gradient as one row each, and the same rows
-   * per step as the RSE runs it is compared with; science.md §4).
+   * per step as the RSE runs it is compared with; docs/science.md §4).
    */
   private get seedsPerInput(): number {
     return Math.max(1, this.config.train.seedsPerInput);
@@ -129,6 +135,7 @@ export class Trainer {
       inputs,
       seeds,
       n,
+      ...(this.task.objective ? { objective: { task: this.task, examples, answerStart: layout.answerStart } } : {}),
     };
   }
 
@@ -215,7 +222,7 @@ export class Trainer {
       const { perExample, predictions } = tf.tidy(() => {
         const tokensT = tf.tensor2d(layout.tokens, [layout.batch, layout.length], 'int32');
         const { logits } = this.model.forward({ tokens: tokensT as tf.Tensor2D, seedBits: seedBits as tf.Tensor2D | undefined, positions, mask: layout.mask });
-        return maskedCrossEntropy(logits, layout.targets);
+        return rowLosses(this.task, logits, layout, chunk);
       });
       const lossData = perExample.dataSync();
       const predData = predictions.dataSync() as Int32Array;
@@ -248,7 +255,8 @@ export class Trainer {
       tokens,
       loss: lossSum / count,
       exact: exact / count,
-      tokenAccuracy: tokTotal ? tokRight / tokTotal : 0,
+      // A task with its own objective has no token targets: its per-element score (colouring: edges properly coloured).
+      tokenAccuracy: this.task.objective ? clrs / count : tokTotal ? tokRight / tokTotal : 0,
       shape: shape / count,
       parse: parse / count,
       clrs: clrs / count,
@@ -261,10 +269,20 @@ export class Trainer {
   }
 }
 
-/** q of the q-norm objective at a step: rising linearly from 1 to q over `warmup` steps (science.md §4). */
+/** q of the q-norm objective at a step: rising linearly from 1 to q over `warmup` steps (docs/science.md §4). */
 export function qAtStep(q: number, warmup: number, step: number): number {
   if (!(warmup > 0) || step >= warmup) return q;
   return 1 + (q - 1) * (step / warmup);
+}
+
+/** A task with its own objective: the fraction of rows whose answer scores exact (e.g. a proper colouring). */
+function objectiveAccuracy(task: Task, examples: readonly TaskExample[], predictions: Int32Array, answerStart: number): number {
+  const T = predictions.length / Math.max(1, examples.length);
+  let right = 0;
+  examples.forEach((ex, b) => {
+    right += task.score(ex, Array.from(predictions.subarray(b * T + answerStart, b * T + answerStart + ex.answer.length))).exact;
+  });
+  return examples.length ? right / examples.length : 0;
 }
 
 function tokenAccuracy(predictions: ArrayLike<number>, targets: Int32Array): number {
@@ -314,7 +332,9 @@ export function optimizationStep(
       positions: batch.positions,
       mask: batch.mask,
     });
-    const ce = maskedCrossEntropy(logits, batch.targets);
+    const ce = batch.objective
+      ? rowLosses(batch.objective.task, logits, { targets: batch.targets, answerStart: batch.objective.answerStart }, batch.objective.examples)
+      : maskedCrossEntropy(logits, batch.targets);
     predictions = tf.keep(ce.predictions);
     return qNormLoss(ce.perExample, batch.inputs, batch.seeds, opts.q) as tf.Scalar;
   }, params.map((p) => p.variable));
@@ -341,7 +361,10 @@ export function optimizationStep(
   let accuracy = NaN;
   const preds = predictions as Tensor | null;
   if (preds) {
-    if (opts.measure) accuracy = tokenAccuracy(preds.dataSync() as Int32Array, batch.targets);
+    if (opts.measure) {
+      const data = preds.dataSync() as Int32Array;
+      accuracy = batch.objective ? objectiveAccuracy(batch.objective.task, batch.objective.examples, data, batch.objective.answerStart) : tokenAccuracy(data, batch.targets);
+    }
     preds.dispose();
   }
   return { loss, accuracy, gradNorm: report.gradNorm, updateNorm: report.updateNorm, nanEvents: report.nanEvents };

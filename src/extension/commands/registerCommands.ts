@@ -15,7 +15,7 @@ import type { JobTracker } from '../jobs/jobTracker';
 import type { NativeBackend } from '../native/nativeBackend';
 import type { RunsTreeProvider } from '../tree/runsTreeProvider';
 import type { TreeNode } from '../tree/runsTreeModel';
-import type { RunSummary } from '../runs/readRunsFolder';
+import type { RunSummary } from '../runs/runSummary';
 import type { Views } from '../views/index';
 import { isSpecFile } from './findSpecFiles';
 import { registerOrganiseCommands } from './organiseCommands';
@@ -65,7 +65,7 @@ export function registerCommands(d: CommandDeps): void {
     if (active.length === 0) return void vscode.window.showInformationMessage('Attention Lab: nothing is running.');
     if (active.length === 1) return d.runs.stop(active[0]?.id);
     const pick = await vscode.window.showQuickPick(
-      [{ label: 'All experiments', id: undefined as string | undefined }, ...active.map((j) => ({ label: j.label, description: j.name ?? '', id: j.id }))],
+      [{ label: 'All experiments', id: undefined as string | undefined }, ...active.map((j) => ({ label: j.label, description: j.progress.name ?? '', id: j.id }))],
       { title: 'Stop which experiment?' },
     );
     if (pick) d.runs.stop(pick.id);
@@ -148,7 +148,7 @@ export function registerCommands(d: CommandDeps): void {
     if (node?.kind !== 'experiment') return;
     const dir = node.experiment.dir;
     // Followed by this window: Stop does it (the job's own cancel, with its progress).
-    const followed = d.jobs.active().find((j) => j.dir === dir);
+    const followed = d.jobs.active().find((j) => j.progress.dir === dir);
     if (followed) return d.runs.stop(followed.id);
     const ok = await vscode.window.showWarningMessage(
       `Cancel the Slurm jobs of "${node.experiment.name}"? Running runs save a checkpoint and end cancelled; queued ones never start.`,

@@ -11,7 +11,7 @@ import type { ExperimentOutcomeSummary, SpecSource } from '../../protocol/backen
 import { RpcCancelledError } from '../../protocol/rpc';
 import { BackendExitError, type BackendProcess } from '../backend/backendProcess';
 import type { Log } from '../log/logChannel';
-import { COMMANDS, CONTEXT_KEYS } from '../ids';
+import { COMMANDS, CONTEXT_KEYS, STATUS_BAR_ID } from '../ids';
 import { markInterruptedRuns } from '../runs/markInterruptedRuns';
 import type { Settings } from '../settings';
 import { jobProgress, type Job, type JobTracker } from './jobTracker';
@@ -35,7 +35,7 @@ export class RunController implements vscode.Disposable {
     /** Called as a run or resume starts (the one-time offer of the native backend). */
     private readonly beforeStart: () => void = () => undefined,
   ) {
-    this.statusBar = vscode.window.createStatusBarItem('attentionLab.status', vscode.StatusBarAlignment.Left, 10);
+    this.statusBar = vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Left, 10);
     this.statusBar.name = 'Attention Lab';
     // Clicking reveals the progress (the convention); stopping stays an explicit command.
     this.statusBar.command = COMMANDS.showLiveRun;
@@ -147,8 +147,8 @@ export class RunController implements vscode.Disposable {
     }
     const message = err instanceof Error ? err.message : String(err);
     this.output.appendLine(`[host] ${label}: ${message}`);
-    if (err instanceof BackendExitError && job.dir) {
-      const marked = markInterruptedRuns(job.dir, message);
+    if (err instanceof BackendExitError && job.progress.dir) {
+      const marked = markInterruptedRuns(job.progress.dir, message);
       if (marked.length > 0) this.output.appendLine(`[host] marked failed (running) or cancelled (queued), what they wrote is kept: ${marked.join(', ')}`);
     }
     void vscode.window.showErrorMessage(`Attention Lab: ${label}: ${message}`, 'Open Log').then((pick) => {

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { processAlive, writeJsonAtomic } from '../../core/io/atomicWrite';
-import { SLURM_SUBMISSION_FILE } from '../../protocol/slurm';
+import { RUN_FILE, SLURM_SUBMISSION_FILE } from '../../protocol/runFolder';
 
 /** Returns the ids of the runs it marked. */
 export function markInterruptedRuns(experimentDir: string, reason: string, now: Date = new Date()): string[] {
@@ -25,7 +25,7 @@ export function markInterruptedRuns(experimentDir: string, reason: string, now: 
   }
   for (const e of entries) {
     if (!e.isDirectory()) continue;
-    const file = path.join(experimentDir, e.name, 'run.json');
+    const file = path.join(experimentDir, e.name, RUN_FILE);
     let run: Record<string, unknown>;
     try {
       run = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;

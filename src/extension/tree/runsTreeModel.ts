@@ -4,7 +4,7 @@
  * content is unit-tested; runsTreeProvider.ts turns these nodes into vscode.TreeItems.
  */
 import type { RunStatus } from '../../protocol/runFolder';
-import type { CheckpointSummary, ExperimentSummary, RunSummary } from '../runs/readRunsFolder';
+import type { CheckpointSummary, ExperimentSummary, RunSummary } from '../runs/runSummary';
 
 export type TreeNode =
   | { kind: 'experiment'; key: string; experiment: ExperimentSummary }

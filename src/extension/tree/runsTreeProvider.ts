@@ -1,12 +1,14 @@
 /**
  * The sidebar's "Runs" tree (experiments → runs → checkpoints): vscode glue over the pure
- * runsTreeModel. Re-reads the runs folder when files in it change (a watcher on run.json,
- * experiment.json and checkpoints, debounced) and shows the backend's live step and loss for
- * running runs between run.json writes.
+ * runsTreeModel, reading the one runs-folder model (runs/runsFolder.ts) when it reports a change
+ * (debounced), and showing the backend's live step and loss for running runs between run.json
+ * writes.
  */
 import * as vscode from 'vscode';
+import { COMMANDS } from '../ids';
 import type { JobTracker } from '../jobs/jobTracker';
-import { readRunsFolder, type ExperimentSummary } from '../runs/readRunsFolder';
+import type { RunsFolder } from '../runs/runsFolder';
+import type { ExperimentSummary } from '../runs/runSummary';
 import { childNodes, nodeView, rootNodes, type LiveRunState, type TreeNode } from './runsTreeModel';
 
 const DEBOUNCE_MS = 250;
@@ -14,44 +16,46 @@ const DEBOUNCE_MS = 250;
 export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.emitter.event;
-  private experiments: ExperimentSummary[] = [];
-  private watcher: vscode.Disposable | null = null;
-  private watchedRoot: string | null = null;
+  private experiments: ExperimentSummary[] | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly hasRunsListeners = new Set<(has: boolean) => void>();
 
   constructor(
-    private readonly runsRoot: () => string | null,
+    private readonly runsFolder: RunsFolder,
     private readonly jobs: JobTracker,
   ) {
-    this.disposables.push(this.emitter, jobs.onChange(() => this.scheduleRefresh()));
+    this.disposables.push(
+      this.emitter,
+      jobs.onChange(() => this.scheduleRefresh()),
+      runsFolder.onDidChange((change) => {
+        if (change.kind !== 'metrics') this.scheduleRefresh();
+      }),
+    );
   }
 
-  /** Called with whether there are experiments, after every refresh (for the welcome view). */
-  onHasRuns(listener: (has: boolean) => void): vscode.Disposable {
-    this.hasRunsListeners.add(listener);
-    return new vscode.Disposable(() => this.hasRunsListeners.delete(listener));
-  }
-
-  /** The experiments as last read. */
+  /** The experiments as last shown. */
   current(): readonly ExperimentSummary[] {
-    return this.experiments;
+    return this.experiments ?? this.update();
   }
 
+  /** Reads the runs folder again from scratch (the Refresh command, a changed setting). */
   refresh(): void {
-    const root = this.runsRoot();
-    this.watch(root);
-    this.experiments = root ? readRunsFolder(root) : [];
-    for (const l of this.hasRunsListeners) l(this.experiments.length > 0);
+    this.runsFolder.refresh();
+    this.update();
+  }
+
+  private update(): ExperimentSummary[] {
+    const experiments = this.runsFolder.summaries();
+    this.experiments = experiments;
     this.emitter.fire(undefined);
+    return experiments;
   }
 
   scheduleRefresh(): void {
     if (this.timer !== undefined) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.refresh();
+      this.update();
     }, DEBOUNCE_MS);
   }
 
@@ -67,16 +71,13 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     item.iconPath = new vscode.ThemeIcon(v.icon, v.iconColor ? new vscode.ThemeColor(v.iconColor) : undefined);
     if (node.kind === 'checkpoint') {
       item.resourceUri = vscode.Uri.file(node.checkpoint.file);
-      item.command = { command: 'attentionLab.openCheckpoint', title: 'Open Checkpoint', arguments: [node] };
+      item.command = { command: COMMANDS.openCheckpoint, title: 'Open Checkpoint', arguments: [node] };
     }
     return item;
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    if (!node) {
-      if (this.watchedRoot === null && this.experiments.length === 0) this.refresh();
-      return rootNodes(this.experiments);
-    }
+    if (!node) return rootNodes(this.experiments ?? this.update());
     const live = new Map<string, LiveRunState>();
     for (const [dir, r] of this.jobs.liveRuns()) if (r.loss !== null || r.queue !== null) live.set(dir, { step: r.step, totalSteps: r.totalSteps, loss: r.loss, queue: r.queue });
     return childNodes(node, live);
@@ -84,26 +85,14 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 
   getParent(node: TreeNode): TreeNode | undefined {
     if (node.kind === 'experiment') return undefined;
-    const e = this.experiments.find((x) => x.runs.some((r) => r.dir === node.run.dir));
+    const e = this.current().find((x) => x.runs.some((r) => r.dir === node.run.dir));
     if (!e) return undefined;
     if (node.kind === 'run') return { kind: 'experiment', key: e.dir, experiment: e };
     return { kind: 'run', key: node.run.dir, run: node.run, live: undefined };
   }
 
-  private watch(root: string | null): void {
-    if (root === this.watchedRoot) return;
-    this.watcher?.dispose();
-    this.watcher = null;
-    this.watchedRoot = root;
-    if (root === null) return;
-    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(root), '**/{experiment.json,run.json,*.safetensors}'));
-    const onChange = (): void => this.scheduleRefresh();
-    this.watcher = vscode.Disposable.from(w, w.onDidCreate(onChange), w.onDidChange(onChange), w.onDidDelete(onChange));
-  }
-
   dispose(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
-    this.watcher?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

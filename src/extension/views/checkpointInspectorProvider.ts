@@ -8,14 +8,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TensorStatsView } from '../../protocol/viewData';
-import type { WebviewMessage } from '../../protocol/webviewMessages';
 import { openTensorFile, type TensorFile } from '../../core/checkpoint/tensorFile';
 import { diffCheckpoints, headerView, tensorDetail, tensorStatsOf } from './inspector/checkpointData';
 import { saveExport } from './saveExport';
 import type { ViewServices } from './viewServices';
 import { WebviewChannel } from './webviewChannel';
 
-export const CHECKPOINT_INSPECTOR_VIEW_TYPE = 'attentionLab.checkpointInspector';
 
 /** Statistics are posted every this many tensors (or every STATS_BATCH_MS) so the table fills as it goes. */
 const STATS_BATCH = 8;
@@ -43,53 +41,24 @@ export class CheckpointInspectorProvider implements vscode.CustomReadonlyEditorP
     let st: TensorFile | null = null;
     let closed = false;
     let generation = 0;
-    const channel = new WebviewChannel(
-      panel.webview,
-      this.extensionUri,
-      'inspector',
-      path.basename(file),
-      async (m: WebviewMessage) => {
-        switch (m.type) {
-          case 'tensor/request':
-            if (st === null) return;
-            try {
-              channel.post({ type: 'tensor/data', detail: await tensorDetail(st, m.name) });
-            } catch (err) {
-              channel.post({ type: 'tensor/error', name: m.name, message: message(err) });
-            }
-            return;
-          case 'diff/request': {
-            const picked = await vscode.window.showOpenDialog({
-              canSelectMany: false,
-              defaultUri: vscode.Uri.file(path.dirname(file)),
-              filters: { Safetensors: ['safetensors'] },
-              openLabel: 'Compare with this checkpoint',
-            });
-            if (!picked || picked.length === 0) return;
-            try {
-              channel.post({ type: 'diff/result', diff: await diffCheckpoints(file, (picked[0] as vscode.Uri).fsPath) });
-            } catch (err) {
-              channel.post({ type: 'diff/error', message: message(err) });
-            }
-            return;
-          }
-          case 'attention/request':
-            try {
-              const result = await this.services.probeAttention({ checkpoint: file, input: m.input });
-              channel.post({ type: 'attention/result', requestId: m.requestId, result });
-            } catch (err) {
-              channel.post({ type: 'attention/error', requestId: m.requestId, message: message(err) });
-            }
-            return;
-          case 'export/save':
-            await saveExport(m.format, m.fileName, m.data);
-            return;
-          default:
-            this.services.log(`inspector: ignored ${m.type}`);
-        }
-      },
-      this.services.log,
-    );
+    const channel = new WebviewChannel(panel.webview, this.extensionUri, 'inspector', path.basename(file), this.services.log);
+    const ep = channel.endpoint;
+    ep.handle('tensor/get', async ({ name }) => {
+      if (st === null) throw new Error(`${path.basename(file)} is not open`);
+      return tensorDetail(st, name);
+    });
+    ep.handle('diff/pick', async () => {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        defaultUri: vscode.Uri.file(path.dirname(file)),
+        filters: { Safetensors: ['safetensors'] },
+        openLabel: 'Compare with this checkpoint',
+      });
+      if (!picked || picked.length === 0) return { diff: null };
+      return { diff: await diffCheckpoints(file, (picked[0] as vscode.Uri).fsPath) };
+    });
+    ep.handle('attention/probe', ({ input, sigma }) => this.services.probeAttention({ checkpoint: file, input, ...(sigma ? { sigma } : {}) }));
+    ep.handle('export/save', async (p) => ({ saved: (await saveExport(p.format, p.fileName, p.data)) !== undefined }));
 
     const load = async (): Promise<void> => {
       const mine = ++generation;
@@ -98,10 +67,10 @@ export class CheckpointInspectorProvider implements vscode.CustomReadonlyEditorP
       try {
         st = await openTensorFile(file);
       } catch (err) {
-        channel.post({ type: 'checkpoint/error', message: message(err) });
+        ep.emit('checkpoint/error', { message: message(err) });
         return;
       }
-      channel.post({ type: 'checkpoint/header', header: headerView(st) });
+      ep.emit('checkpoint/header', { header: headerView(st) });
       let batch: { name: string; stats: TensorStatsView }[] = [];
       let last = Date.now();
       for (const t of st.tensors) {
@@ -110,15 +79,15 @@ export class CheckpointInspectorProvider implements vscode.CustomReadonlyEditorP
         try {
           batch.push({ name: t.name, stats: await tensorStatsOf(st, t.name) });
         } catch (err) {
-          channel.post({ type: 'tensor/error', name: t.name, message: message(err) });
+          ep.emit('tensor/error', { name: t.name, message: message(err) });
         }
         if (batch.length >= STATS_BATCH || Date.now() - last > STATS_BATCH_MS) {
-          channel.post({ type: 'checkpoint/stats', stats: batch, done: false });
+          ep.emit('checkpoint/stats', { stats: batch, done: false });
           batch = [];
           last = Date.now();
         }
       }
-      channel.post({ type: 'checkpoint/stats', stats: batch, done: true });
+      ep.emit('checkpoint/stats', { stats: batch, done: true });
     };
 
     const ready = channel.onDidBecomeReady(() => void load());

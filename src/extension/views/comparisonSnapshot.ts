@@ -2,7 +2,7 @@
  * The dashboard's "Compare Selected Runs" data: an experiment-shaped snapshot holding exactly the
  * selected run folders, which may come from different experiments. Shaped like one experiment so
  * every dashboard chart (seed groups, comparison table, length grid) works on it unchanged.
- * Read with the tfjs-free readers, like the rest of the host-side views.
+ * Runs come from the runs-folder model when it holds them (runs/runsFolder.ts), else from disk.
  */
 import * as path from 'node:path';
 import type { ExperimentSnapshot, RunSnapshot } from '../../protocol/viewData';
@@ -18,7 +18,7 @@ export const MAX_COMPARED_RUNS = 200;
  * qualified id keeps different experiments' runs apart while runs of one experiment that differ
  * only in seed still share a group. A folder that cannot be read becomes a problem line.
  */
-export function readComparisonSnapshot(runDirs: readonly string[]): ExperimentSnapshot {
+export function readComparisonSnapshot(runDirs: readonly string[], read: (runDir: string) => RunSnapshot = readRunSnapshot): ExperimentSnapshot {
   const dirs = [...new Set(runDirs.map((d) => path.resolve(d)))].slice(0, MAX_COMPARED_RUNS);
   const experiments = new Set(dirs.map((d) => path.basename(path.dirname(d))));
   const qualify = experiments.size > 1;
@@ -27,9 +27,8 @@ export function readComparisonSnapshot(runDirs: readonly string[]): ExperimentSn
   const runs: RunSnapshot[] = [];
   for (const dir of dirs) {
     try {
-      const snap = readRunSnapshot(dir);
-      if (qualify) snap.run = { ...snap.run, id: `${path.basename(path.dirname(dir))}/${snap.run.id}` };
-      runs.push(snap);
+      const snap = read(dir);
+      runs.push(qualify ? { ...snap, run: { ...snap.run, id: `${path.basename(path.dirname(dir))}/${snap.run.id}` } } : snap);
     } catch (err) {
       problems.push(err instanceof Error ? err.message : String(err));
     }

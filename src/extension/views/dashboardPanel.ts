@@ -6,15 +6,14 @@
  * saves the compared run folders in its state, so the serializer restores the same selection.
  */
 import * as vscode from 'vscode';
-import type { WebviewMessage } from '../../protocol/webviewMessages';
 import { comparedRunDirs, readComparisonSnapshot } from './comparisonSnapshot';
 import { optimizerPaths } from './optimizerPaths';
-import type { RunsStore } from './runsStore';
+import type { RunsFolder } from '../runs/runsFolder';
 import { saveExport } from './saveExport';
 import type { ViewServices } from './viewServices';
+import { PANELS } from '../ids';
 import { WebviewChannel, webviewOptions } from './webviewChannel';
 
-export const DASHBOARD_VIEW_TYPE = 'attentionLab.dashboard';
 
 /** What the dashboard opens on: an experiment (its folder name) or selected run folders. */
 export type DashboardTarget = { experiment: string } | { runDirs: string[] };
@@ -28,19 +27,19 @@ export class DashboardPanel implements vscode.Disposable {
   private runDirs: string[] | null = null;
 
   /** Opens the dashboard (or brings it to the front), optionally on an experiment or selected runs. */
-  static createOrShow(extensionUri: vscode.Uri, services: ViewServices, store: RunsStore, target: DashboardTarget | null = null): DashboardPanel {
+  static createOrShow(extensionUri: vscode.Uri, services: ViewServices, store: RunsFolder, target: DashboardTarget | null = null): DashboardPanel {
     const existing = DashboardPanel.current;
     if (existing) {
       existing.panel.reveal();
       if (target !== null) existing.setTarget(target);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'Attention Lab Dashboard', vscode.ViewColumn.Active, { ...webviewOptions(extensionUri), enableFindWidget: true });
+    const panel = vscode.window.createWebviewPanel(PANELS.dashboard, 'Attention Lab Dashboard', vscode.ViewColumn.Active, { ...webviewOptions(extensionUri), enableFindWidget: true });
     return new DashboardPanel(panel, extensionUri, services, store, target);
   }
 
   /** Called by the serializer with the panel VS Code restored after a reload (and the selection it compared, if any). */
-  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, services: ViewServices, store: RunsStore, runDirs: string[] | null): DashboardPanel {
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, services: ViewServices, store: RunsFolder, runDirs: string[] | null): DashboardPanel {
     DashboardPanel.current?.dispose();
     return new DashboardPanel(panel, extensionUri, services, store, runDirs ? { runDirs } : null);
   }
@@ -53,19 +52,20 @@ export class DashboardPanel implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly services: ViewServices,
-    private readonly store: RunsStore,
+    private readonly store: RunsFolder,
     target: DashboardTarget | null,
   ) {
     DashboardPanel.current = this;
     if (target) this.apply(target);
-    this.channel = new WebviewChannel(panel.webview, extensionUri, 'dashboard', 'Attention Lab Dashboard', (m) => this.onMessage(m), services.log);
+    this.channel = new WebviewChannel(panel.webview, extensionUri, 'dashboard', 'Attention Lab Dashboard', services.log);
+    this.serve();
     this.disposables.push(
       this.channel,
       this.channel.onDidBecomeReady(() => this.postAll()),
       store.onDidChange((change) => {
         if (!this.channel.isReady) return;
-        if (change.kind === 'metrics') this.channel.post({ type: 'run/metrics', experiment: change.experiment, runId: change.runId, records: change.records, replace: change.replace });
-        else if (change.kind === 'status') this.channel.post({ type: 'run/status', experiment: change.experiment, run: change.run });
+        if (change.kind === 'metrics') this.channel.endpoint.emit('run/metrics', { experiment: change.experiment, runId: change.runId, records: change.records, replace: change.replace });
+        else if (change.kind === 'status') this.channel.endpoint.emit('run/status', { experiment: change.experiment, run: change.run });
         else this.postAll();
       }),
       panel.onDidDispose(() => this.dispose()),
@@ -88,35 +88,22 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private postAll(): void {
-    const comparison = this.runDirs ? { runDirs: this.runDirs, snapshot: readComparisonSnapshot(this.runDirs) } : null;
-    this.channel.post({ type: 'dashboard/data', experiments: this.store.snapshot(), focus: this.focus, comparison });
+    const comparison = this.runDirs ? { runDirs: this.runDirs, snapshot: readComparisonSnapshot(this.runDirs, (dir) => this.store.runSnapshot(dir)) } : null;
+    this.channel.endpoint.emit('dashboard/data', { experiments: this.store.snapshot(), focus: this.focus, comparison });
   }
 
-  private async onMessage(m: WebviewMessage): Promise<void> {
-    switch (m.type) {
-      case 'export/save':
-        await saveExport(m.format, m.fileName, m.data);
-        return;
-      case 'trace/request':
-        try {
-          const paths = await optimizerPaths(m.fn, m.steps, m.optimizers, (p) => this.services.traceOptimizer(p));
-          this.channel.post({ type: 'trace/result', requestId: m.requestId, paths });
-        } catch (err) {
-          this.channel.post({ type: 'trace/error', requestId: m.requestId, message: err instanceof Error ? err.message : String(err) });
-        }
-        return;
-      case 'dashboard/open':
-        // The page left a comparison for a whole experiment.
-        this.runDirs = null;
-        this.focus = m.experiment;
-        this.postAll();
-        return;
-      case 'checkpoint/open':
-        await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(m.path), 'attentionLab.checkpointInspector');
-        return;
-      default:
-        this.services.log(`dashboard: ignored ${m.type}`);
-    }
+  /** The page's requests: exports, optimizer paths, leaving a comparison. */
+  private serve(): void {
+    const ep = this.channel.endpoint;
+    ep.handle('export/save', async (p) => ({ saved: (await saveExport(p.format, p.fileName, p.data)) !== undefined }));
+    ep.handle('paths/trace', (p) => optimizerPaths(p.fn, p.steps, p.optimizers, (params) => this.services.traceOptimizer(params)));
+    ep.handle('dashboard/open', ({ experiment }) => {
+      // The page left a comparison for a whole experiment.
+      this.runDirs = null;
+      this.focus = experiment;
+      this.postAll();
+      return {};
+    });
   }
 
   dispose(): void {
@@ -127,12 +114,12 @@ export class DashboardPanel implements vscode.Disposable {
   }
 }
 
-/** Restores the dashboard after a reload (registered for DASHBOARD_VIEW_TYPE; needs an onWebviewPanel activation event). */
+/** Restores the dashboard after a reload (registered for PANELS.dashboard; needs an onWebviewPanel activation event). */
 export class DashboardSerializer implements vscode.WebviewPanelSerializer {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly services: ViewServices,
-    private readonly store: RunsStore,
+    private readonly store: RunsFolder,
   ) {}
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {

@@ -4,16 +4,16 @@
  * once from activation; everything goes into `context.subscriptions`.
  */
 import * as vscode from 'vscode';
-import { CHECKPOINT_INSPECTOR_VIEW_TYPE, CheckpointInspectorProvider } from './checkpointInspectorProvider';
-import { DASHBOARD_VIEW_TYPE, DashboardPanel, DashboardSerializer } from './dashboardPanel';
+import { CheckpointInspectorProvider } from './checkpointInspectorProvider';
+import { DashboardPanel, DashboardSerializer } from './dashboardPanel';
 import type { DashboardTarget } from './dashboardPanel';
-import { LIVE_RUN_VIEW_ID, LiveRunViewProvider } from './liveRunViewProvider';
-import { RunsStore } from './runsStore';
+import { LiveRunViewProvider } from './liveRunViewProvider';
+import { CUSTOM_EDITORS, PANELS, VIEWS } from '../ids';
 import type { ViewServices } from './viewServices';
+import type { RunsFolder } from '../runs/runsFolder';
 
-export type { ViewServices, TraceRunParams, RunsActivity } from './viewServices';
+export type { ViewServices } from './viewServices';
 export type { DashboardTarget } from './dashboardPanel';
-export { CHECKPOINT_INSPECTOR_VIEW_TYPE, DASHBOARD_VIEW_TYPE, LIVE_RUN_VIEW_ID };
 
 export interface Views {
   /**
@@ -25,16 +25,13 @@ export interface Views {
   openCheckpoint(file: vscode.Uri): Thenable<unknown>;
 }
 
-export function registerViews(context: vscode.ExtensionContext, services: ViewServices): Views {
-  const store = new RunsStore(() => services.runsRoot());
+export function registerViews(context: vscode.ExtensionContext, services: ViewServices, store: RunsFolder): Views {
   const liveRun = new LiveRunViewProvider(context.extensionUri, services, store);
   context.subscriptions.push(
-    store,
-    services.onRunsActivity((activity) => store.noteActivity(activity)),
     liveRun,
-    vscode.window.registerWebviewViewProvider(LIVE_RUN_VIEW_ID, liveRun),
-    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, new DashboardSerializer(context.extensionUri, services, store)),
-    vscode.window.registerCustomEditorProvider(CHECKPOINT_INSPECTOR_VIEW_TYPE, new CheckpointInspectorProvider(context.extensionUri, services), {
+    vscode.window.registerWebviewViewProvider(VIEWS.liveRun, liveRun),
+    vscode.window.registerWebviewPanelSerializer(PANELS.dashboard, new DashboardSerializer(context.extensionUri, services, store)),
+    vscode.window.registerCustomEditorProvider(CUSTOM_EDITORS.checkpointInspector, new CheckpointInspectorProvider(context.extensionUri, services), {
       supportsMultipleEditorsPerDocument: true,
       // VS Code's find widget (Ctrl+F) searches the page's text: tensor names, table rows.
       webviewOptions: { retainContextWhenHidden: false, enableFindWidget: true },
@@ -45,6 +42,6 @@ export function registerViews(context: vscode.ExtensionContext, services: ViewSe
     openDashboard: (target) => {
       DashboardPanel.createOrShow(context.extensionUri, services, store, target === undefined ? null : typeof target === 'string' ? { experiment: target } : target);
     },
-    openCheckpoint: (file) => vscode.commands.executeCommand('vscode.openWith', file, CHECKPOINT_INSPECTOR_VIEW_TYPE),
+    openCheckpoint: (file) => vscode.commands.executeCommand('vscode.openWith', file, CUSTOM_EDITORS.checkpointInspector),
   };
 }

@@ -3,13 +3,14 @@
  * attention entropy, updated from the runs folder as training writes it.
  */
 import * as vscode from 'vscode';
-import type { WebviewMessage } from '../../protocol/webviewMessages';
 import { liveRunEntries } from './liveRunEntries';
-import type { RunsStore } from './runsStore';
+import type { RunsFolder } from '../runs/runsFolder';
 import type { ViewServices } from './viewServices';
 import { WebviewChannel } from './webviewChannel';
+import { COMMANDS } from '../ids';
 
-export const LIVE_RUN_VIEW_ID = 'attentionLab.liveRun';
+/** Changes arriving within this many milliseconds are posted together. */
+const LIVE_POST_MS = 100;
 
 export class LiveRunViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private channel: WebviewChannel | null = null;
@@ -19,14 +20,18 @@ export class LiveRunViewProvider implements vscode.WebviewViewProvider, vscode.D
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly services: ViewServices,
-    private readonly store: RunsStore,
+    private readonly store: RunsFolder,
   ) {
     this.disposables.push(store.onDidChange(() => this.schedulePost()));
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.channel?.dispose();
-    const channel = new WebviewChannel(view.webview, this.extensionUri, 'liveRun', 'Live run', (m) => this.onMessage(m), this.services.log);
+    const channel = new WebviewChannel(view.webview, this.extensionUri, 'liveRun', 'Live run', this.services.log);
+    channel.endpoint.handle('dashboard/open', async ({ experiment }) => {
+      await vscode.commands.executeCommand(COMMANDS.openDashboard, experiment ?? undefined);
+      return {};
+    });
     this.channel = channel;
     const ready = channel.onDidBecomeReady(() => this.post());
     // Hidden views lose their page; it sends webview/ready again when shown.
@@ -41,27 +46,20 @@ export class LiveRunViewProvider implements vscode.WebviewViewProvider, vscode.D
     });
   }
 
-  /** Posts coalesced: a training run writes metrics many times a second. */
+  /** Posts coalesced: training runs write metrics many times a second (LIVE_POST_MS bounds the added latency). */
   private schedulePost(): void {
     if (this.pending !== null) return;
     this.pending = setTimeout(() => {
       this.pending = null;
       this.post();
-    }, 500);
+    }, LIVE_POST_MS);
   }
 
   private post(): void {
     if (!this.channel?.isReady) return;
-    this.channel.post({ type: 'liveRun/state', runs: liveRunEntries(this.store.snapshot()) });
+    this.channel.endpoint.emit('liveRun/state', { runs: liveRunEntries(this.store.snapshot()) });
   }
 
-  private async onMessage(m: WebviewMessage): Promise<void> {
-    if (m.type === 'dashboard/open') {
-      await vscode.commands.executeCommand('attentionLab.openDashboard', m.experiment ?? undefined);
-      return;
-    }
-    this.services.log(`live-run view: ignored ${m.type}`);
-  }
 
   dispose(): void {
     if (this.pending !== null) clearTimeout(this.pending);

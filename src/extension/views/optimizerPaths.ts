@@ -1,35 +1,25 @@
 /**
- * Assembles the dashboard's optimizer-paths view: one real optimizer path per optimizer, traced
- * by the backend process, with the test function's formula, domain and minima (read here from
- * the tfjs-free testFunctions.ts). Pure apart from the injected `trace` call.
+ * Assembles the dashboard's optimizer-paths view: one real optimizer path per optimizer, each
+ * traced by the backend process with its whole config (so the path drawn is the experiment's
+ * optimizer, every hyper-parameter as trained), with the test function's formula, domain and
+ * minima (from core/trace/testFunctions.ts). Pure apart from the injected `trace` call.
  */
 import type { OptimizerConfig } from '../../protocol/config';
-import type { OptimizerPathsView, OptimizerPathView } from '../../protocol/viewData';
+import type { TraceParams, TraceResult } from '../../protocol/trace';
+import type { OptimizerPathsView } from '../../protocol/viewData';
 import { getTestFunction } from '../../core/trace/testFunctions';
-import type { TraceRunParams } from './viewServices';
-
-function isTrace(v: unknown): v is { points: { step: number; x: number; y: number; loss: number }[]; diverged: boolean; optimizer: OptimizerConfig } {
-  if (typeof v !== 'object' || v === null) return false;
-  const t = v as Record<string, unknown>;
-  return Array.isArray(t.points) && typeof t.diverged === 'boolean' && typeof t.optimizer === 'object' && t.optimizer !== null;
-}
 
 export async function optimizerPaths(
   fn: string,
   steps: number,
   optimizers: readonly OptimizerConfig[],
-  trace: (p: TraceRunParams) => Promise<unknown>,
+  trace: (p: TraceParams) => Promise<TraceResult>,
 ): Promise<OptimizerPathsView> {
   const f = getTestFunction(fn);
-  const paths: OptimizerPathView[] = [];
-  for (const o of optimizers) {
-    const result = await trace({ optimizer: o.name, fn: f.name, steps, lr: o.lr, start: null });
-    if (!isTrace(result)) throw new Error(`trace of ${o.name} on ${fn}: the backend's reply has no points`);
-    paths.push({
-      optimizer: result.optimizer,
-      points: result.points.map((p) => ({ step: p.step, x: p.x, y: p.y, loss: p.loss })),
-      diverged: result.diverged,
-    });
+  const paths = [];
+  for (const optimizer of optimizers) {
+    const result = await trace({ optimizer, fn: f.name, steps, start: null });
+    paths.push({ optimizer: result.optimizer, points: result.points.map((p) => ({ step: p.step, x: p.x, y: p.y, loss: p.loss })), diverged: result.diverged });
   }
   return {
     function: f.name,

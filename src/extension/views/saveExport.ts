@@ -4,7 +4,7 @@
  * touches the file system.
  */
 import * as vscode from 'vscode';
-import type { ExportFormat } from '../../protocol/webviewMessages';
+import type { ExportFormat } from '../../protocol/views';
 
 const FILTERS: Record<ExportFormat, Record<string, string[]>> = {
   png: { 'PNG image': ['png'] },

@@ -1,11 +1,14 @@
 /**
  * The host end of one webview: sets its options (scripts on, resources limited to the built
- * webview bundles and media), writes its HTML with a fresh nonce, checks every message it sends
- * and holds the host's posts until the page says `webview/ready` (posts before that would be
- * lost). One per panel, view or editor; disposed with it.
+ * webview bundles and media), writes its HTML with a fresh nonce, and speaks the one
+ * request/reply protocol (src/protocol/views.ts) with it: `endpoint.handle` serves the page's
+ * requests (checked by the guards before a handler sees them), `endpoint.emit` pushes data. Pushes
+ * are held until the page says `webview/ready` (posts before that would be lost). One per panel,
+ * view or editor; disposed with it.
  */
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../protocol/webviewMessages';
+import { RpcEndpoint, type Envelope, type RpcTransport } from '../../protocol/rpc';
+import { HOST_VIEW_GUARDS, WEBVIEW_GUARDS, type HostViewApi, type WebviewApi } from '../../protocol/views';
 import { buildWebviewHtml, makeNonce } from './webviewHtml';
 
 export type WebviewApp = 'dashboard' | 'liveRun' | 'inspector';
@@ -19,21 +22,24 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   return { enableScripts: true, localResourceRoots: localResourceRoots(extensionUri) };
 }
 
+export type ViewEndpoint = RpcEndpoint<HostViewApi, WebviewApi>;
+
 export class WebviewChannel implements vscode.Disposable {
   private ready = false;
-  private queue: HostMessage[] = [];
+  private queue: Envelope[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private readonly readyEmitter = new vscode.EventEmitter<void>();
   /** Fires on every `webview/ready` (also after the page reloads, e.g. when a hidden view is shown again). */
   readonly onDidBecomeReady = this.readyEmitter.event;
+  /** Serve the page's requests with `endpoint.handle`, push data with `endpoint.emit`. */
+  readonly endpoint: ViewEndpoint;
 
   constructor(
     private readonly webview: vscode.Webview,
     extensionUri: vscode.Uri,
     app: WebviewApp,
     title: string,
-    onMessage: (message: WebviewMessage) => void | Promise<void>,
-    private readonly log: (line: string) => void,
+    log: (line: string) => void,
     initialData?: unknown,
   ) {
     webview.options = webviewOptions(extensionUri);
@@ -44,42 +50,37 @@ export class WebviewChannel implements vscode.Disposable {
       nonce: makeNonce(),
       initialData: { app, ...(typeof initialData === 'object' && initialData !== null ? initialData : {}) },
     });
+    const transport: RpcTransport = {
+      post: (m) => {
+        if (this.ready) void this.webview.postMessage(m);
+        else if (m.inReplyTo === undefined) this.queue.push(m);
+      },
+      listen: (handler) => {
+        const sub = webview.onDidReceiveMessage(handler);
+        return () => sub.dispose();
+      },
+    };
+    this.endpoint = new RpcEndpoint<HostViewApi, WebviewApi>(transport, HOST_VIEW_GUARDS, WEBVIEW_GUARDS, (reason) => log(`${app} webview: rejected a message: ${reason}`));
     this.disposables.push(
       this.readyEmitter,
-      webview.onDidReceiveMessage(async (raw: unknown) => {
-        const parsed = parseWebviewMessage(raw);
-        if (!parsed.ok) {
-          this.log(`${app} webview: rejected a message: ${parsed.error}`);
-          return;
-        }
-        if (parsed.message.type === 'webview/ready') {
-          this.ready = true;
-          const queued = this.queue;
-          this.queue = [];
-          for (const m of queued) void this.webview.postMessage(m);
-          this.readyEmitter.fire();
-          return;
-        }
-        try {
-          await onMessage(parsed.message);
-        } catch (err) {
-          this.log(`${app} webview: ${parsed.message.type} failed: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      }),
+      { dispose: () => this.endpoint.dispose() },
+      { dispose: this.endpoint.on('webview/ready', () => this.becomeReady()) },
     );
+  }
+
+  private becomeReady(): void {
+    this.ready = true;
+    const queued = this.queue;
+    this.queue = [];
+    for (const m of queued) void this.webview.postMessage(m);
+    this.readyEmitter.fire();
   }
 
   get isReady(): boolean {
     return this.ready;
   }
 
-  /** Posts now when the page is ready, else when it becomes ready (in order). */
-  post(message: HostMessage): void {
-    if (this.ready) void this.webview.postMessage(message);
-    else this.queue.push(message);
-  }
-
-  /** The page is being reloaded (hidden view shown again): hold posts until the next ready. */
+  /** The page is being reloaded (hidden view shown again): hold pushes until the next ready. */
   reset(): void {
     this.ready = false;
     this.queue = [];

@@ -1,9 +1,11 @@
 /**
  * The one function that writes a webview's HTML. Pure (no `vscode` import) so it is unit-tested:
  * a strict Content-Security-Policy with a per-load nonce, and the `csp-nonce` meta tag the UI
- * toolkit needs to run under it without violations (shared/docs/webview-notes.md).
+ * toolkit needs to run under it without violations (without it, a FAST helper's probe of
+ * `:focus-visible` with an empty `<style>` is refused; `'unsafe-inline'` is not needed).
  */
 import { randomBytes } from 'node:crypto';
+import { escapeHtml, jsonForScriptTag } from '../../core/report/htmlText';
 
 export interface WebviewHtmlOptions {
   /** Page title (escaped). */
@@ -43,17 +45,6 @@ function escapeAttr(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
-
-/**
- * JSON that is safe inside `<script type="application/json">`: `<`, `>`, `&` and the two
- * JavaScript line separators are escaped, so no `</script>` or comment opener can appear.
- */
-export function jsonForScriptTag(value: unknown): string {
-  return JSON.stringify(value ?? null).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 /** The Content-Security-Policy of every Attention Lab webview. */
 export function contentSecurityPolicy(nonce: string, cspSource: string): string {

@@ -1,5 +1,5 @@
-import type { TrainSpec } from '../protocol/spec';
-import { TRAIN_DEFAULTS } from '../core/experiment/defaults';
+import type { TrainSpec } from '../../protocol/spec';
+import { TRAIN_DEFAULTS } from './defaults';
 
 /**
  * `--steps N`: the spec's training with N steps, its step-based settings (warm-up, schedule
