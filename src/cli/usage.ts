@@ -73,10 +73,14 @@ size, min, max, mean, std, NaN/Inf/zero counts; dtypes it does not decode are li
                                           attention-lab presets show quick > mine.attention-lab.json
 `,
   analyze: `Usage:
-  attention-lab analyze <run-dir|checkpoint.safetensors> [--out FILE] [--seed N] [--backend b] [--json]
+  attention-lab analyze <run-dir|checkpoint.safetensors> [--out FILE] [--seed N] [--sigmas 0,0.5,1] [--backend b] [--json]
 
 Writes analysis.json (attention entropy across lengths, patterns, length generalization,
 randomized seeds) for a run's newest checkpoint or for any checkpoint file.
+
+Options:
+  --sigmas <list>     the softmax-noise probe's σ grid, comma-separated numbers ≥ 0
+                      (N(0, σ²) noise on every layer's attention logits; docs/science.md §6)
 `,
   report: `Usage:
   attention-lab report <experiment-dir> [--json] [--html FILE]
