@@ -16,7 +16,7 @@ export function referenceModel(T: number): ModelConfig {
   return {
     causal: true, layers, dModel, heads, dFf, vocabSize: vocab, maxLen: T,
     position: 'learned', randomizePositions: false, positionRange: T, positionEval: 'random', embedScale: 1, attentionScaling: 'standard', lognBase: 512, trainLength: T, rseBits: 0,
-    attention: 'softmax', keySize: dModel / heads, valueSize: dModel / heads, embedding: 'learned', init: 'gpt2', norm: 'layer', rseProjection: false,
+    attention: 'softmax', keySize: dModel / heads, valueSize: dModel / heads, embedding: 'learned', init: 'gpt2', norm: 'layer', rseProjection: false, nar: null,
   };
 }
 
@@ -36,7 +36,7 @@ export class ReferenceRun {
   /** Training step `i` on tokens [batch, T] (int32) and their targets. */
   step(i: number, tokens: Tensor, targets: Int32Array): void {
     const { batch } = REFERENCE;
-    optimizationStep(this.model, this.opt, { tokens, targets, seedBits: undefined, positions: undefined, mask: null, inputs: batch, seeds: 1, n: this.T }, {
+    optimizationStep(this.model, this.opt, { tokens, targets, seedBits: undefined, positions: undefined, mask: null, nodes: undefined, inputs: batch, seeds: 1, n: this.T }, {
       step: i, lr: 1e-3, gradClip: 1, q: 1, measure: false,
     });
   }

@@ -12,6 +12,8 @@ export class ProgressDisplay {
   private readonly progress: ExperimentProgress = emptyProgress();
   /** What was printed of each run on a pipe: when it started and the last quarter reported. */
   private readonly printed = new Map<string, { lastQuarter: number }>();
+  /** NARs being pretrained (TransNAR), by checkpoint name. */
+  private readonly nars = new Map<string, { step: number; steps: number; loss: number | null }>();
   private drawnLines = 0;
   private started = Date.now();
   private lastDraw = 0;
@@ -76,6 +78,24 @@ export class ProgressDisplay {
         this.print(`${event.status === 'completed' ? '✔' : event.status === 'cancelled' ? '■' : '✖'} ${run.runId} ${event.status}${err}${final ? ` (${final})` : ''}`);
         break;
       }
+      case 'nar/progress': {
+        // TransNAR's first phase: a line when a NAR's pretraining starts, then the live line.
+        const name = event.id.replace(/^nar:/, '');
+        if (!this.nars.has(name)) {
+          this.nars.set(name, { step: 0, steps: event.steps, loss: null });
+          this.print(`▶ pretraining the NAR ${name}`);
+        }
+        this.nars.set(name, { step: event.step, steps: event.steps, loss: event.loss });
+        break;
+      }
+      case 'nar/end': {
+        const name = event.id.replace(/^nar:/, '');
+        this.nars.delete(name);
+        const scores = event.eval?.map((e) => `n=${e.length} accuracy ${formatNumber(e.accuracy)}`).join(', ') ?? '';
+        const err = event.error ? `: ${event.error}` : '';
+        this.print(`${event.status === 'completed' ? '✔' : event.status === 'cancelled' ? '■' : '✖'} NAR ${name} ${event.status}${err}${scores ? ` (${scores})` : ''}`);
+        break;
+      }
       default:
         break;
     }
@@ -122,6 +142,10 @@ export class ProgressDisplay {
       const frac = r.totalSteps ? r.step / r.totalSteps : 0;
       const filled = Math.round(frac * width);
       lines.push(`  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${r.runId}  ${r.step}/${r.totalSteps}  loss ${formatNumber(r.loss ?? NaN)}${r.queue ? `  [${r.queue.jobId}]` : ''}`);
+    }
+    for (const [name, n] of this.nars) {
+      const filled = Math.round((n.steps ? n.step / n.steps : 0) * width);
+      lines.push(`  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} NAR ${name}  ${n.step}/${n.steps}  loss ${formatNumber(n.loss ?? NaN)}`);
     }
     const slurm = this.queueCounts();
     lines.push(`  overall ${this.overall()}${slurm ? ` · Slurm: ${slurm}` : ''}`);

@@ -79,9 +79,60 @@ export function formatSummary(s: SummaryFile): string {
     out.push('', 'Exact match by evaluation length (mean over seeds):', '');
     out.push(markdownTable(['configuration', ...lg.columnLabels], lg.values.map((row, i) => [lg.rowLabels[i] as string, ...row.map(f)])));
   }
+  out.push(...clrsSection(s));
+  out.push(...transnarSection(s));
   for (const t of s.tables ?? []) out.push('', `${t.title}`, '', markdownTable(t.columns, t.rows));
   out.push(...entropySection(s));
   return out.join('\n');
+}
+
+/** CLRS-Text scores by length, mean ± 95 % CI over seeds: where a model fails, by shape, parse or values (docs/science.md §5). */
+function clrsSection(s: SummaryFile): string[] {
+  const c = s.clrs;
+  if (!c) return [];
+  const cols = c.clrs.columnLabels;
+  const rows: string[][] = [];
+  c.clrs.rowLabels.forEach((label, i) => {
+    rows.push([label, 'shape', ...cols.map((_, j) => ci(c.shape.values[i]?.[j], c.shapeCi95.values[i]?.[j], 2))]);
+    rows.push(['', 'parse', ...cols.map((_, j) => ci(c.parse.values[i]?.[j], c.parseCi95.values[i]?.[j], 2))]);
+    rows.push(['', 'CLRS', ...cols.map((_, j) => ci(c.clrs.values[i]?.[j], c.clrsCi95.values[i]?.[j], 2))]);
+    rows.push(['', 'exact', ...cols.map((_, j) => ci(c.exact.values[i]?.[j], c.exactCi95.values[i]?.[j], 2))]);
+  });
+  return [
+    '',
+    'CLRS-Text scores of the greedy answers by evaluation length (mean ± 95 % CI over seeds): shape (right number of elements), parse (a well-formed answer), CLRS (fraction of elements right, 0 when the shape is wrong), exact:',
+    '',
+    markdownTable(['configuration', 'score', ...cols], rows),
+  ];
+}
+
+/** TransNAR against the same Transformer without the NAR: paired differences over seeds, and how the cross-attention reads the nodes. */
+function transnarSection(s: SummaryFile): string[] {
+  const list = s.transnar ?? [];
+  if (list.length === 0) return [];
+  const out = [
+    '',
+    'TransNAR: with the NAR − without, paired by training seed (mean ± 95 % CI over the seeds), by evaluation length (* beyond training); h = the cross-attention\'s entropy over the nodes / ln N on the answer rows (1 = uniform), peak = mean largest node weight:',
+  ];
+  for (const t of list) {
+    out.push('', `${t.task}: ${t.nar} vs ${t.plain}, seeds ${t.seeds.join(', ')}; gates tanh(α) ${t.gates.map((g) => f(g)).join(', ')}`, '');
+    out.push(
+      markdownTable(
+        ['n', 'CLRS without', 'CLRS with', 'Δ CLRS', 'Δ shape', 'Δ exact', 'h', 'peak'],
+        t.rows.map((r) => [
+          `${r.length}${r.beyondTraining ? '*' : ''}`,
+          ci(r.plain.clrs.mean, r.plain.clrs.halfWidth, 2),
+          ci(r.nar.clrs.mean, r.nar.clrs.halfWidth, 2),
+          ci(r.diff.clrs.mean, r.diff.clrs.halfWidth, 2),
+          ci(r.diff.shape.mean, r.diff.shape.halfWidth, 2),
+          ci(r.diff.exact.mean, r.diff.exact.halfWidth, 2),
+          f(r.crossNormalizedEntropy),
+          f(r.crossPeak),
+        ]),
+      ),
+    );
+  }
+  return out;
 }
 
 /** `mean ± half-width` (or just the mean with one seed). */

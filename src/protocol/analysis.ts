@@ -98,10 +98,42 @@ export interface AnalysisFile {
   entropyOverTraining: EntropyOverTraining | null;
   /** Read back from metrics.jsonl: null when the run folder has no optim records. */
   optimizer: OptimizerDiagnostics | null;
+  /** TransNAR models: the cross-attention to the NAR's nodes; null (or absent in older files) otherwise. */
+  crossAttention?: CrossAttentionAnalysis | null;
   /** Graph-colouring runs only (absent or null otherwise): colourings under K seeds, the adversary's graph, best-of-k, majority. */
   coloring?: ColoringAnalysis | null;
   /** The softmax-noise probe (softmax attention only; absent or null otherwise). */
   softmaxNoise?: SoftmaxNoiseAnalysis | null;
+}
+
+/**
+ * TransNAR's cross-attention from the tokens to the frozen NAR's N node embeddings (docs/science.md
+ * §5): per cross-attention head, the entropy H (nats) of its rows over the nodes and h = H / ln N,
+ * per evaluation length. Uniform attention has H = ln N (h = 1); a row that reads one node has
+ * H = 0. Answer rows are the positions that predict the answer's tokens and its EOS.
+ */
+export interface CrossAttentionAnalysis {
+  /** Blocks with cross-attention (config.nar.layers, ascending). */
+  blocks: number[];
+  /** Row labels of every matrix: `X<block>.H<head>`, block-major. */
+  heads: string[];
+  /** Task sizes n evaluated (columns). */
+  lengths: number[];
+  /** Nodes N of the graphs at each length (the task size). */
+  nodes: number[];
+  /** Mean H (nats) over the answer rows, rows heads, columns lengths. */
+  answerEntropy: LabeledMatrix;
+  /** Mean h = H / ln N over the answer rows (null where N < 2). */
+  answerNormalized: LabeledMatrix;
+  /** Mean H (nats) over every row. */
+  meanEntropy: LabeledMatrix;
+  /**
+   * Mean over the answer rows of the largest attention any one node gets, rows heads, columns
+   * lengths: 1/N for uniform attention, 1 for a row that reads one node.
+   */
+  answerPeak: LabeledMatrix;
+  /** The gate tanh(α) of each cross-attention block (0 = closed, the sub-layer adds nothing). */
+  gates: number[];
 }
 
 /**
@@ -222,6 +254,18 @@ export interface AttentionPatternInput {
   /** Token text at every position: labels of both axes of every matrix. */
   tokens: string[];
   /** [layer][head][query][key] probabilities, rounded to 4 decimals. */
+  probabilities: number[][][][];
+  /** TransNAR models: the cross-attention of this input to the NAR's nodes; absent otherwise. */
+  cross?: CrossAttentionPattern;
+}
+
+/** One input's cross-attention to the NAR's nodes (the pattern viewer, with node labels on the key axis). */
+export interface CrossAttentionPattern {
+  /** Blocks with cross-attention (config.nar.layers, ascending). */
+  blocks: number[];
+  /** Node labels: `i`, or `i: key` when the algorithm has keys. */
+  nodes: string[];
+  /** [block][head][query][node] probabilities, rounded to 4 decimals. */
   probabilities: number[][][][];
 }
 
@@ -521,11 +565,63 @@ export interface SummaryFile {
   /** The headline comparison that `attention-lab report` prints; `note` says what the ± means. */
   headline: { columns: string[]; rows: (string | number | null)[][]; note?: string };
   /**
+   * CLRS-Text tasks (docs/science.md §5; null when no run has one): rows groups, columns evaluation
+   * lengths, each score's mean over seeds and the half-width of its 95 % confidence interval
+   * (Student t; null with one seed).
+   */
+  clrs?: {
+    shape: LabeledMatrix;
+    shapeCi95: LabeledMatrix;
+    parse: LabeledMatrix;
+    parseCi95: LabeledMatrix;
+    clrs: LabeledMatrix;
+    clrsCi95: LabeledMatrix;
+    exact: LabeledMatrix;
+    exactCi95: LabeledMatrix;
+  } | null;
+  /**
+   * TransNAR (null without a NAR run): each group with a NAR against the group without one on the
+   * same task that differs only in the model (same scaling, optimizer and seeds), per evaluation
+   * length, the paired difference over seeds (with − without) of the CLRS, shape and exact scores,
+   * with 95 % intervals; and the cross-attention readings of the NAR group.
+   */
+  transnar?: TransnarComparison[] | null;
+  /**
    * Task-specific tables, printed after the headline (absent in older files): graph colouring
    * (`coloring`), the softmax-noise probe (`softmax-noise`). Cells are text, e.g. `0.912 ± 0.010`
    * (mean ± half-width of the 95 % interval over seeds, as the title says).
    */
   tables?: SummaryTable[];
+}
+
+export interface TransnarComparison {
+  task: string;
+  /** Group labels: the plain Transformer and the TransNAR model. */
+  plain: string;
+  nar: string;
+  /** Seeds both groups have (the pairs). */
+  seeds: number[];
+  rows: {
+    length: number;
+    /** Whether the length is beyond the longest training size. */
+    beyondTraining: boolean;
+    plain: { clrs: CiValue; shape: CiValue; exact: CiValue };
+    nar: { clrs: CiValue; shape: CiValue; exact: CiValue };
+    /** Paired differences with − without, over the common seeds. */
+    diff: { clrs: CiValue; shape: CiValue; exact: CiValue };
+    /** The NAR group's cross-attention at this length: mean over heads and seeds of h over the answer rows, and of the peak node mass. */
+    crossNormalizedEntropy: number | null;
+    crossPeak: number | null;
+  }[];
+  /** Mean over seeds of each cross-attention block's gate tanh(α). */
+  gates: (number | null)[];
+}
+
+/** A mean over seeds and the half-width of its 95 % interval (null with one seed or none). */
+export interface CiValue {
+  mean: number | null;
+  halfWidth: number | null;
+  count: number;
 }
 
 export interface SummaryTable {

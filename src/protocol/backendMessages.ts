@@ -29,6 +29,17 @@ export interface AttentionProbeParams {
   sigma?: number;
 }
 
+/** The probe's result, as the backend returns it to the host and the host to the inspector (views.ts). */
+export const isAttentionProbeResult: Guard<AttentionProbeResult> = is.object<AttentionProbeResult & Record<string, unknown>>({
+  tokens: is.arrayOf(is.string),
+  layers: is.integer,
+  heads: is.integer,
+  patterns: is.arrayOf(is.arrayOf(is.arrayOf(is.number))),
+  predictions: is.arrayOf(is.string),
+  sigma: is.optional(is.number),
+  rowChange: is.optional(is.arrayOf(is.arrayOf(is.number))),
+});
+
 /** Largest σ the inspector's slider may ask for. */
 export const MAX_PROBE_SIGMA = 16;
 /** σ of the softmax-noise probe: a finite number in [0, MAX_PROBE_SIGMA]. */
@@ -167,15 +178,7 @@ export const BACKEND_GUARDS: ApiGuards<BackendApi> = {
     'experiment/cancel': is.object({ cancelled: is.boolean }),
     'slurm/cancel': is.object({ cancelled: is.integer, completed: is.integer, failed: is.integer }),
     'trace/run': isTraceResult,
-    'attention/probe': is.object<AttentionProbeResult & Record<string, unknown>>({
-      tokens: is.arrayOf(is.string),
-      layers: is.integer,
-      heads: is.integer,
-      patterns: is.arrayOf(is.arrayOf(is.arrayOf(is.number))),
-      predictions: is.arrayOf(is.string),
-      sigma: is.optional(is.number),
-      rowChange: is.optional(is.arrayOf(is.arrayOf(is.number))),
-    }),
+    'attention/probe': isAttentionProbeResult,
   },
   events: {
     'backend/ready': is.object({ pid: is.integer, node: is.string, tfjsNode: is.oneOf(['allowed', 'forbidden'] as const) }),

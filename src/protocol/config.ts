@@ -3,6 +3,8 @@
  * Every field is plain JSON. Defaults live in `src/core/experiment/defaults.ts`.
  */
 
+import type { NarLink } from './nar';
+
 /** The position code a model uses (docs/science.md §2, §5). */
 export type PositionEncoding = 'none' | 'learned' | 'sinusoidal' | 'rope';
 export const POSITION_ENCODINGS: readonly PositionEncoding[] = ['none', 'learned', 'sinusoidal', 'rope'];
@@ -116,6 +118,11 @@ export interface ModelConfig {
   rseBits: number;
   /** Pass the seed bits through a learned [rseBits, rseBits] matrix (initialised to the identity) before they enter. */
   rseProjection: boolean;
+  /**
+   * TransNAR (docs/science.md §5): the frozen NAR whose final node embeddings the listed blocks
+   * cross-attend to, through a tanh-gated sub-layer; null = a plain Transformer.
+   */
+  nar: NarLink | null;
 }
 
 /**
@@ -168,8 +175,8 @@ export type ScheduleConfig =
   /** Piecewise linear through {step: factor} points, starting from (0, 0) unless a point at 0 is given. */
   | { kind: 'piecewise'; points: Record<string, number> };
 
-export type TaskName = 'recall' | 'sort' | 'position-probe' | 'copy' | 'reverse' | 'graph-coloring' | 'grid-world';
-export const TASK_NAMES: readonly TaskName[] = ['recall', 'sort', 'position-probe', 'copy', 'reverse', 'graph-coloring', 'grid-world'];
+export type TaskName = 'recall' | 'sort' | 'position-probe' | 'copy' | 'reverse' | 'graph-coloring' | 'grid-world' | 'insertion-sort' | 'minimum' | 'binary-search' | 'bfs';
+export const TASK_NAMES: readonly TaskName[] = ['recall', 'sort', 'position-probe', 'copy', 'reverse', 'graph-coloring', 'grid-world', 'insertion-sort', 'minimum', 'binary-search', 'bfs'];
 
 export interface TaskConfig {
   name: TaskName;
@@ -247,6 +254,7 @@ export function upgradeModelConfig(raw: ModelConfig): ModelConfig {
     randomizePositions: legacyRandomized ? true : typeof m.randomizePositions === 'boolean' ? m.randomizePositions : false,
     positionEval: (POSITION_EVALS as readonly unknown[]).includes(m.positionEval) ? raw.positionEval : legacyRandomized ? 'spread' : 'random',
     embedScale: typeof m.embedScale === 'number' ? raw.embedScale : 1,
+    nar: typeof m.nar === 'object' && m.nar !== null ? raw.nar : null,
   };
 }
 

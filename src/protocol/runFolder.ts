@@ -27,6 +27,8 @@ export const SUMMARY_FILE = 'summary.json';
 /** Experiments run on Slurm (docs/scale-out.md): the submission, and the folder of the batch script and task logs. */
 export const SLURM_SUBMISSION_FILE = 'slurm.json';
 export const SLURM_DIR = 'slurm';
+/** TransNAR (docs/science.md §5): the experiment's copies of its NAR checkpoints, pretrained or named by the spec. */
+export const NAR_DIR = 'nar';
 // <runs>/<experiment>/<run>/
 export const RUN_FILE = 'run.json';
 export const METRICS_FILE = 'metrics.jsonl';

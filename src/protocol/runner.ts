@@ -1,12 +1,14 @@
 /**
  * The runner ↔ training worker channel (a child process or a worker thread, dist/worker.js) on
  * the one request/reply endpoint (rpc.ts): the runner asks a worker to `run/start` a run (the
- * reply is the run's end) or to `run/cancel` the run in progress; the worker emits progress as
+ * reply is the run's end), to `nar/pretrain` a TransNAR's NAR (the reply is its end) or to
+ * `run/cancel` the job in progress; the worker emits progress as
  * events. `RunnerEvent` is what the runner reports to whoever started it (the CLI's progress
  * display, the backend's `job/event`s to the extension host): declared once, here.
  */
 import { BACKEND_CHOICES, BACKEND_NAMES, type BackendChoice, type BackendName } from './backend';
 import type { RunConfig } from './config';
+import { NAR_ALGORITHMS, type NarAlgorithm, type NarEvalResult, type NarTrainConfig } from './nar';
 import type { EvalResult, RunStatus } from './runFolder';
 import { is, type ApiGuards, type Guard, type RpcApi } from './rpc';
 
@@ -54,6 +56,28 @@ export interface RunEnd {
   error: string | null;
   final: EvalResult[] | null;
 }
+/** Pretrain a NAR (TransNAR, docs/science.md §5) and write its checkpoint to `file`; `id` names it in the events. */
+export interface NarPretrainParams {
+  id: string;
+  file: string;
+  algorithm: NarAlgorithm;
+  train: NarTrainConfig;
+  backend: BackendChoice;
+}
+/** A NAR's pretraining step (the loss null when not finite, as for runs). */
+export interface NarProgress {
+  id: string;
+  step: number;
+  steps: number;
+  loss: number | null;
+}
+/** How a NAR's pretraining ended; `eval` the pretrained NAR's scores per size (completed only). */
+export interface NarEnd {
+  id: string;
+  status: RunEndStatus;
+  error: string | null;
+  eval: NarEvalResult[] | null;
+}
 /** A run's task in a cluster's queue (Slurm) changed state; `reason` is the scheduler's, when it gives one. */
 export interface RunQueue {
   runId: string;
@@ -74,6 +98,8 @@ export interface WorkerApi extends RpcApi {
   requests: {
     /** Trains one run; replies when it has ended (never rejects for a training failure: `status: 'failed'`). */
     'run/start': { params: RunStartParams; result: RunEnd };
+    /** Pretrains a NAR; replies when it has ended (a failure is `status: 'failed'`, never a rejection). */
+    'nar/pretrain': { params: NarPretrainParams; result: NarEnd };
     /** Stops the run in progress at the next step: it checkpoints and ends `cancelled`. */
     'run/cancel': { params: Record<string, never>; result: { cancelled: boolean } };
   };
@@ -82,6 +108,7 @@ export interface WorkerApi extends RpcApi {
     'run/progress': RunProgress;
     'run/eval': RunEval;
     'run/checkpoint': RunCheckpoint;
+    'nar/progress': NarProgress;
     'worker/log': LogLine;
   };
 }
@@ -100,6 +127,9 @@ export type RunnerEvent =
   | ({ type: 'run/eval' } & RunEval)
   | ({ type: 'run/checkpoint' } & RunCheckpoint)
   | ({ type: 'run/end' } & RunEnd)
+  /** TransNAR: a NAR the runs wait for is being pretrained, and how that ended. */
+  | ({ type: 'nar/progress' } & NarProgress)
+  | ({ type: 'nar/end' } & NarEnd)
   /** A run's task in a cluster's queue changed state (Slurm: PENDING, RUNNING, COMPLETING, …). */
   | ({ type: 'run/queue' } & RunQueue);
 
@@ -132,15 +162,35 @@ const isRunEnd = is.object<RunEnd & Record<string, unknown>>({
   error: is.nullable(is.string),
   final: is.nullable(isEvalResults),
 });
+const isNarTrainConfig = is.object<NarTrainConfig & Record<string, unknown>>({
+  hidden: is.integer,
+  steps: is.integer,
+  batchSize: is.integer,
+  lr: is.number,
+  trainLengths: is.arrayOf(is.integer),
+  evalLengths: is.arrayOf(is.integer),
+  hintWeight: is.number,
+  seed: is.integer,
+  taskOptions: is.objectAs<Record<string, number>>(),
+});
+const isNarProgress = is.object<NarProgress & Record<string, unknown>>({ id: is.string, step: is.integer, steps: is.integer, loss: is.nullable(is.anyNumber) });
+const isNarEnd = is.object<NarEnd & Record<string, unknown>>({
+  id: is.string,
+  status: is.oneOf(RUN_END_STATUSES),
+  error: is.nullable(is.string),
+  eval: is.nullable(is.arrayOf(is.objectAs<NarEvalResult>())),
+});
 const isLogLine = is.object<LogLine & Record<string, unknown>>({ level: is.oneOf(LOG_LEVELS), message: is.string });
 
 export const WORKER_GUARDS: ApiGuards<WorkerApi> = {
   params: {
     'run/start': is.object({ runDir: is.string, experiment: is.string, config: isRunConfig, backend: is.oneOf(BACKEND_CHOICES), resume: is.boolean }),
+    'nar/pretrain': is.object({ id: is.string, file: is.string, algorithm: is.oneOf(NAR_ALGORITHMS), train: isNarTrainConfig, backend: is.oneOf(BACKEND_CHOICES) }),
     'run/cancel': is.nothing,
   },
   results: {
     'run/start': isRunEnd,
+    'nar/pretrain': isNarEnd,
     'run/cancel': is.object({ cancelled: is.boolean }),
   },
   events: {
@@ -148,6 +198,7 @@ export const WORKER_GUARDS: ApiGuards<WorkerApi> = {
     'run/progress': isRunProgress,
     'run/eval': isRunEval,
     'run/checkpoint': isRunCheckpoint,
+    'nar/progress': isNarProgress,
     'worker/log': isLogLine,
   },
 };
@@ -164,6 +215,8 @@ export const isRunnerEvent: Guard<RunnerEvent> = is.union<RunnerEvent>('type', {
   'run/eval': asEvent(isRunEval),
   'run/checkpoint': asEvent(isRunCheckpoint),
   'run/end': asEvent(isRunEnd),
+  'nar/progress': asEvent(isNarProgress),
+  'nar/end': asEvent(isNarEnd),
   'run/queue': asEvent(is.object<RunQueue & Record<string, unknown>>({ runId: is.string, jobId: is.string, state: is.string, reason: is.nullable(is.string) })),
 });
 

@@ -6,6 +6,7 @@
  */
 import type { BackendChoice } from './backend';
 import type { AttentionScaling, ModelConfig, OptimizerName, PositionChoice, ScheduleConfig, TaskName, TrainConfig } from './config';
+import type { NarPretrainSpec, NarSpec } from './nar';
 
 export interface TaskSpec {
   name: TaskName;
@@ -15,7 +16,7 @@ export interface TaskSpec {
 }
 
 /** A model variant: a label plus any ModelConfig fields (vocabSize, attentionScaling and trainLength are set per run). */
-export interface ModelSpec extends Partial<Omit<ModelConfig, 'vocabSize' | 'attentionScaling' | 'trainLength' | 'lognBase' | 'position'>> {
+export interface ModelSpec extends Partial<Omit<ModelConfig, 'vocabSize' | 'attentionScaling' | 'trainLength' | 'lognBase' | 'position' | 'nar'>> {
   label: string;
   /** An encoding, or `randomized` = `sinusoidal` with `randomizePositions: true`. */
   position?: PositionChoice;
@@ -24,6 +25,8 @@ export interface ModelSpec extends Partial<Omit<ModelConfig, 'vocabSize' | 'atte
    * sequence in tokens (the factor is about 1 inside the training range; docs/science.md §1).
    */
   lognBase?: number | 'train';
+  /** TransNAR: cross-attention from the listed blocks to a frozen NAR's node embeddings (docs/science.md §5). */
+  nar?: NarSpec;
 }
 
 /** An optimizer with its hyper-parameters; a list expands the grid (e.g. lr: [1e-3, 3e-4]). */
@@ -67,6 +70,8 @@ export interface ExperimentSpec {
   optimizers: OptimizerSpec[];
   seeds: number[];
   train?: TrainSpec;
+  /** How the NARs of models with `nar.checkpoint: "pretrain"` are trained before the runs. */
+  narPretraining?: NarPretrainSpec;
 }
 
 /** Where an experiment's spec comes from: a built-in preset or a spec file on disk. */

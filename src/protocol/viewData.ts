@@ -3,6 +3,7 @@
  * (dashboard, live-run view, checkpoint inspector) and that the HTML report embeds. Plain JSON,
  * no class instances, so the same values cross `postMessage` and sit in a `<script>` tag.
  */
+import type { NarCheckpointMetadata } from './nar';
 import type { CheckpointMetadata } from './checkpoint';
 import type { OptimizerConfig } from './config';
 import type { ExperimentSpec } from './spec';
@@ -55,9 +56,17 @@ export interface TensorStatsView {
   zero: number;
 }
 
+/**
+ * Which part of a checkpoint a tensor belongs to: a model's parameters, its optimizer state, a
+ * TransNAR model's cross-attention to the NAR (`blocks.<l>.xattn.*`), or, in a NAR checkpoint, the
+ * NAR's encoders (one per input feature), processor (shared by every message-passing step) and
+ * decoders (one per hint and output feature).
+ */
+export type TensorGroup = 'model' | 'optimizer' | 'cross-attention' | 'nar-encoders' | 'nar-processor' | 'nar-decoders';
+
 export interface TensorSummary {
   name: string;
-  group: 'model' | 'optimizer';
+  group: TensorGroup;
   dtype: string;
   shape: number[];
   elements: number;
@@ -82,6 +91,8 @@ export interface CheckpointHeaderView {
   /** Decoded when the file is an Attention Lab checkpoint. */
   checkpoint: CheckpointMetadata | null;
   checkpointProblem: string | null;
+  /** Decoded when the file is a NAR checkpoint (TransNAR's frozen reasoner); null otherwise. */
+  nar?: NarCheckpointMetadata | null;
   tensors: TensorSummary[];
   /** The task vocabulary (token texts by id) of an Attention Lab checkpoint; [] otherwise. */
   vocab: string[];
@@ -132,6 +143,11 @@ export interface AttentionProbeResult {
   patterns: number[][][];
   /** Greedy next-token prediction after each position (token texts). */
   predictions: string[];
+  /**
+   * TransNAR checkpoints: the cross-attention to the NAR's nodes of the graph the typed CLRS-Text
+   * prompt describes. `patterns[block][head]` is T×N row major; `nodes` the N node labels.
+   */
+  cross?: { blocks: number[]; nodes: string[]; patterns: number[][][] };
   /** σ of the logit noise the patterns were computed under (0: none). */
   sigma?: number;
   /** With σ > 0: per layer and head, the mean total variation of the attention rows from the same input without noise. */

@@ -9,7 +9,7 @@
 import type { OptimizerConfig } from './config';
 import { is, type ApiGuards, type Guard, type RpcApi } from './rpc';
 import type { MetricsRecord, RunFile } from './runFolder';
-import { isProbeSigma } from './backendMessages';
+import { isAttentionProbeResult, isProbeSigma } from './backendMessages';
 import { isOptimizerConfig } from './trace';
 import type {
   AttentionProbeResult,
@@ -111,15 +111,7 @@ export const HOST_VIEW_GUARDS: ApiGuards<HostViewApi> = {
     'dashboard/open': nothing,
     'tensor/get': is.fields<TensorDetailView>({ name: is.string, shape: is.arrayOf(is.integer), histogram: is.objectAs(), heatmap: is.nullable(is.objectAs()) }),
     'diff/pick': is.object({ diff: is.nullable(is.fields<CheckpointDiffView>({ fileA: is.string, fileB: is.string, rows: is.arrayOf(is.objectAs()) })) }),
-    'attention/probe': is.object({
-      tokens: is.arrayOf(is.string),
-      layers: is.integer,
-      heads: is.integer,
-      patterns: is.arrayOf(is.arrayOf(is.arrayOf(is.number))),
-      predictions: is.arrayOf(is.string),
-      sigma: is.optional(is.number),
-      rowChange: is.optional(is.arrayOf(is.arrayOf(is.number))),
-    }),
+    'attention/probe': isAttentionProbeResult,
   },
   events: {
     'dashboard/data': is.object({

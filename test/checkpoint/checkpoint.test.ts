@@ -25,7 +25,7 @@ const RUN: RunConfig = {
   model: {
     causal: true, layers: 2, dModel: 8, heads: 2, dFf: 16, vocabSize: 12, maxLen: 64, position: 'rope', randomizePositions: false, positionRange: 64, positionEval: 'random', embedScale: 1,
     attentionScaling: 'logn', lognBase: 512, trainLength: 16, rseBits: 0,
-    attention: 'softmax', keySize: 4, valueSize: 4, embedding: 'learned', init: 'gpt2', norm: 'layer', rseProjection: false,
+    attention: 'softmax', keySize: 4, valueSize: 4, embedding: 'learned', init: 'gpt2', norm: 'layer', rseProjection: false, nar: null,
   },
   optimizer: { name: 'adamw', lr: 1e-3, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 },
   train: {

@@ -31,7 +31,7 @@ test('train defaults follow the step count', () => {
 
 test('model defaults and task-dependent fields', () => {
   const m = resolveModelConfig({ label: 'x' }, 'logn', { vocabSize: 20, maxLen: 30, trainLength: 12, featureWidth: null });
-  assert.deepEqual(m, { ...MODEL_DEFAULTS, keySize: 16, valueSize: 16, vocabSize: 20, maxLen: 30, positionRange: 120, embedScale: 1, attentionScaling: 'logn', trainLength: 12 });
+  assert.deepEqual(m, { ...MODEL_DEFAULTS, keySize: 16, valueSize: 16, vocabSize: 20, maxLen: 30, positionRange: 120, embedScale: 1, attentionScaling: 'logn', trainLength: 12, nar: null });
   const wide = resolveModelConfig({ label: 'x', maxLen: 64, positionRange: 64 }, 'standard', { vocabSize: 20, maxLen: 30, trainLength: 12, featureWidth: null });
   assert.deepEqual([wide.maxLen, wide.positionRange], [64, 64]);
   assert.throws(

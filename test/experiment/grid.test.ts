@@ -75,6 +75,7 @@ test('defaults are applied and the task fixes vocabulary and lengths', () => {
     init: 'gpt2',
     norm: 'layer',
     rseProjection: false,
+    nar: null,
   });
   assert.deepEqual(run.optimizer, { ...defaultOptimizerConfig('adamw'), lr: 1e-3 });
   assert.deepEqual(run.train, {
@@ -240,7 +241,7 @@ test('formatNumber picks the shorter exact form', () => {
 
 test('every preset expands to unique, file-name safe runs that build valid models and optimizers', async () => {
   await initBackend('cpu');
-  const expected: Record<string, number> = { quick: 6, entropy: 9, optimizers: 15, robustness: 45, 'tiger-accumulation': 18, 'randomized-recall': 12, 'graph-coloring': 12, 'softmax-noise': 6, 'grid-world': 12, 'position-probe': 6, 'length-generalization': 12 };
+  const expected: Record<string, number> = { quick: 6, entropy: 9, optimizers: 15, robustness: 45, 'tiger-accumulation': 18, 'randomized-recall': 12, 'graph-coloring': 12, 'softmax-noise': 6, 'grid-world': 12, 'position-probe': 6, 'length-generalization': 12, 'clrs-text': 9, transnar: 6 };
   for (const [name, preset] of Object.entries(PRESETS)) {
     const runs = expandGrid(preset.spec);
     assert.equal(runs.length, expected[name], name);
@@ -353,4 +354,38 @@ test('entropy and position-probe presets cover the axes they promise', () => {
     ['none', 'learned', 'sinusoidal', 'rope', 'randomized sinusoidal', 'randomized rope'],
   );
   assert.ok(probe.every((r) => !r.model.causal));
+});
+
+test('clrs-text and transnar presets: the four CLRS-Text tasks beyond training between them; the same Transformer with and without a pretrained NAR, 3 seeds, paired', () => {
+  const clrs = expandGrid(PRESETS['clrs-text']!.spec);
+  assert.deepEqual([...new Set(clrs.map((r) => r.task.name))], ['insertion-sort', 'minimum', 'binary-search']);
+  for (const r of clrs) {
+    assert.ok(Math.max(...r.task.evalLengths) > Math.max(...r.task.trainLengths), `${r.id} is evaluated beyond training`);
+    assert.ok(r.model.randomizePositions && r.model.position === 'rope', 'randomized positions on RoPE, as TransNAR');
+    assert.equal(r.model.nar, null);
+  }
+  assert.deepEqual([...new Set(clrs.map((r) => r.seed))], [1, 2, 3]);
+  const tn = expandGrid(PRESETS.transnar!.spec);
+  const withNar = tn.filter((r) => r.model.nar);
+  const plain = tn.filter((r) => !r.model.nar);
+  assert.equal(withNar.length, plain.length);
+  for (const r of withNar) {
+    assert.equal(r.model.nar?.source.kind, 'pretrain', 'NAR pretraining is part of the preset');
+    const twin = plain.find((p) => p.task.name === r.task.name && p.seed === r.seed);
+    assert.ok(twin, `${r.id} has a plain twin`);
+    const { nar: _a, ...m1 } = r.model;
+    const { nar: _b, ...m2 } = twin.model;
+    assert.deepEqual(m1, m2, 'the same Transformer apart from the NAR');
+    assert.deepEqual([r.train, r.optimizer, r.task], [twin.train, twin.optimizer, twin.task]);
+  }
+  assert.ok(new Set(withNar.map((r) => r.seed)).size >= 3);
+  // BFS, the fourth task, is the transnar preset's: its plain model is clrs-text's Transformer, beyond training too.
+  assert.deepEqual([...new Set(tn.map((r) => r.task.name))], ['bfs']);
+  const { vocabSize: _v1, maxLen: _m1, positionRange: _p1, trainLength: _t1, ...clrsModel } = (clrs[0] as (typeof clrs)[0]).model;
+  for (const r of plain) {
+    const { vocabSize: _v2, maxLen: _m2, positionRange: _p2, trainLength: _t2, ...m } = r.model;
+    assert.deepEqual(m, clrsModel, 'the plain BFS model is the clrs-text Transformer');
+    assert.deepEqual(r.optimizer, (clrs[0] as (typeof clrs)[0]).optimizer);
+    assert.ok(Math.max(...r.task.evalLengths) > Math.max(...r.task.trainLengths));
+  }
 });

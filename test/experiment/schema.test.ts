@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import Ajv2020 from 'ajv/dist/2020';
 import schema from '../../schemas/experiment.schema.json';
 import { MODEL_DEFAULTS, TRAIN_DEFAULTS } from '../../src/core/experiment/defaults';
+import { NAR_PRETRAIN_DEFAULTS } from '../../src/core/nar/narSpec';
 import { PRESETS } from '../../src/core/experiment/presets';
 import { OPTIMIZER_FIELDS, SPEC_PROPERTIES, validateSpec } from '../../src/core/experiment/validateSpec';
 import { ATTENTION_SCALINGS, OPTIMIZER_NAMES, POSITION_CHOICES, POSITION_EVALS, TASK_NAMES } from '../../src/protocol/config';
@@ -30,7 +31,7 @@ test('the schema compiles in strict mode (draft 2020-12)', () => {
 });
 
 test('every preset passes validateSpec and the JSON Schema', () => {
-  assert.deepEqual(Object.keys(PRESETS), ['quick', 'entropy', 'optimizers', 'robustness', 'tiger-accumulation', 'randomized-recall', 'graph-coloring', 'softmax-noise', 'grid-world', 'position-probe', 'length-generalization']);
+  assert.deepEqual(Object.keys(PRESETS), ['quick', 'entropy', 'optimizers', 'robustness', 'tiger-accumulation', 'randomized-recall', 'graph-coloring', 'softmax-noise', 'grid-world', 'position-probe', 'length-generalization', 'clrs-text', 'transnar']);
   for (const [name, preset] of Object.entries(PRESETS)) {
     assert.ok(validateSpec(preset.spec).ok, name);
     assert.ok(schemaValid(preset.spec), `${name}: ${JSON.stringify(schemaValid.errors)}`);
@@ -46,6 +47,8 @@ test('the schema and the validator know the same properties', () => {
   assert.deepEqual(names(defs.model), [...SPEC_PROPERTIES.model].sort());
   assert.deepEqual(names(defs.optimizer), [...SPEC_PROPERTIES.optimizer].sort());
   assert.deepEqual(names(defs.train), [...SPEC_PROPERTIES.train].sort());
+  assert.deepEqual(names(defs.nar), [...SPEC_PROPERTIES.nar].sort());
+  assert.deepEqual(names(defs.narPretraining), [...SPEC_PROPERTIES.narPretraining].sort());
 });
 
 test('the schema names the same enums as the protocol', () => {
@@ -60,6 +63,7 @@ test('the schema names the same enums as the protocol', () => {
 test("the schema's defaults are the engine's defaults", () => {
   for (const [key, value] of Object.entries(MODEL_DEFAULTS)) assert.equal(defs.model?.properties?.[key]?.default, value, `model.${key}`);
   for (const [key, value] of Object.entries(TRAIN_DEFAULTS)) assert.equal(defs.train?.properties?.[key]?.default, value, `train.${key}`);
+  for (const [key, value] of Object.entries(NAR_PRETRAIN_DEFAULTS)) assert.equal(defs.narPretraining?.properties?.[key]?.default, value, `narPretraining.${key}`);
 });
 
 test('every property in the schema has a description', () => {

@@ -69,6 +69,50 @@ test('the backend says ready, lists the presets and checks spec files', async (t
   );
 });
 
+test('the extension’s backend lists the CLRS presets and trains a TransNAR experiment: its NAR pretrained first, then the runs that read it', async (t) => {
+  const { backend } = start();
+  t.after(() => backend.stop());
+  const endpoint = await backend.ensureStarted();
+  const { presets } = await endpoint.request('presets/list', {});
+  assert.deepEqual(
+    presets.filter((p) => p.name === 'clrs-text' || p.name === 'transnar').map((p) => [p.name, p.runs]),
+    [
+      ['clrs-text', 9],
+      ['transnar', 6],
+    ],
+  );
+  const dir = tmp();
+  const file = path.join(dir, 'tn.attention-lab.json');
+  const model = { layers: 2, dModel: 16, heads: 2, dFf: 32, position: 'rope', randomizePositions: true };
+  fs.writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'tn',
+      tasks: [{ name: 'bfs', trainLengths: [4, 5], evalLengths: [5] }],
+      models: [{ label: 'plain', ...model }, { label: 'tn', ...model, nar: { checkpoint: 'pretrain', layers: [1] } }],
+      attentionScalings: ['standard'],
+      optimizers: [{ name: 'adamw', lr: 3e-3 }],
+      seeds: [1],
+      train: { steps: 6, batchSize: 4, evalEvery: 6, evalExamples: 4, logEvery: 2 },
+      narPretraining: { steps: 8, hidden: 8, batchSize: 8 },
+    }),
+  );
+  const events: JobEvent[] = [];
+  endpoint.on('job/event', (e) => events.push(e));
+  const outcome = await endpoint.request('experiment/run', { jobId: 'tn', outDir: path.join(dir, 'runs'), backend: 'wasm', parallel: 2, source: { kind: 'file', path: file }, steps: null });
+  assert.deepEqual(
+    outcome.runs.map((r) => [r.id, r.status]),
+    [
+      ['bfs-plain-standard-adamw-s1', 'completed'],
+      ['bfs-tn-standard-adamw-s1', 'completed'],
+    ],
+  );
+  const types = events.map((e) => (e.event.type === 'run/progress' ? `progress ${e.event.runId}` : e.event.type));
+  const narEnd = types.indexOf('nar/end');
+  assert.ok(narEnd >= 0 && narEnd < types.indexOf('progress bfs-tn-standard-adamw-s1'), 'the NAR is pretrained before the TransNAR run trains');
+  assert.ok(fs.existsSync(path.join(outcome.dir, 'nar', 'bfs.safetensors')));
+});
+
 test('an untrusted workspace backend refuses the native backend', async (t) => {
   const { backend } = start(true);
   t.after(() => backend.stop());

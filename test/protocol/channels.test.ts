@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { RpcEndpoint, type ApiGuards, type Envelope, type RpcApi, type RpcTransport } from '../../src/protocol/rpc';
 import { BACKEND_GUARDS, HOST_GUARDS } from '../../src/protocol/backendMessages';
 import { HOST_VIEW_GUARDS, WEBVIEW_GUARDS } from '../../src/protocol/views';
-import { RUNNER_GUARDS, WORKER_GUARDS } from '../../src/protocol/runner';
+import { RUNNER_GUARDS, WORKER_GUARDS, isRunnerEvent } from '../../src/protocol/runner';
 
 /** Two transports wired to each other through JSON (like Node IPC and postMessage), asynchronous. */
 function pair(): [RpcTransport, RpcTransport] {
@@ -198,6 +198,8 @@ test('host ↔ webview: every request and event of HostViewApi, valid and malfor
   });
 });
 
+const narTrain = { hidden: 8, steps: 10, batchSize: 4, lr: 1e-3, trainLengths: [4], evalLengths: [5], hintWeight: 1, seed: 1, taskOptions: {} };
+
 test('runner ↔ training worker: every request and event of WorkerApi, valid and malformed', async () => {
   await checkChannel('worker', WORKER_GUARDS, RUNNER_GUARDS, {
     requests: {
@@ -211,8 +213,17 @@ test('runner ↔ training worker: every request and event of WorkerApi, valid an
         ],
       },
       'run/cancel': { params: {}, result: { cancelled: true }, bad: [[{ now: 1 }, /\$ must be an empty object/]] },
+      'nar/pretrain': {
+        params: { id: 'nar:nar/bfs.safetensors', file: '/runs/q/nar/bfs.safetensors', algorithm: 'bfs', train: narTrain, backend: 'cpu' },
+        result: { id: 'nar:nar/bfs.safetensors', status: 'completed', error: null, eval: [{ length: 5, accuracy: 0.9, exact: 0.5 }] },
+        bad: [
+          [{ id: 'n', file: '/f', algorithm: 'quicksort', train: narTrain, backend: 'cpu' }, /\$\.algorithm must be one of insertion_sort, minimum, binary_search, bfs/],
+          [{ id: 'n', file: '/f', algorithm: 'bfs', train: { ...narTrain, trainLengths: 4 }, backend: 'cpu' }, /\$\.train\.trainLengths must be an array/],
+        ],
+      },
     },
     events: {
+      'nar/progress': { payload: { id: 'nar:nar/bfs.safetensors', step: 3, steps: 10, loss: null }, bad: [[{ id: 'n', step: 3, steps: '10', loss: 1 }, /\$\.steps must be an integer/]] },
       'worker/ready': { payload: { backend: 'wasm', reason: 'asked for wasm' }, bad: [[{ backend: 'gpu', reason: '' }, /\$\.backend must be one of tensorflow, wasm, cpu/]] },
       'run/progress': { payload: { ...progress, loss: null }, bad: [[{ ...progress, totalSteps: 1.5 }, /\$\.totalSteps must be an integer/]] },
       'run/eval': { payload: { runId: 'r1', step: 5, results: [{ length: 4, tokens: 9, loss: 1, exact: 0.5 }] }, bad: [[{ runId: 'r1', step: 5, results: {} }, /\$\.results must be an array/]] },
@@ -220,4 +231,12 @@ test('runner ↔ training worker: every request and event of WorkerApi, valid an
       'worker/log': { payload: { level: 'warn', message: 'skipped a damaged checkpoint' }, bad: [[{ level: 'loud', message: 'm' }, /\$\.level must be one of info, warn, error/]] },
     },
   });
+});
+
+test('runner events of a NAR pretraining pass isRunnerEvent, malformed ones do not', () => {
+  assert.ok(isRunnerEvent({ type: 'nar/progress', id: 'nar:nar/bfs.safetensors', step: 3, steps: 10, loss: 0.5 }));
+  assert.ok(isRunnerEvent({ type: 'nar/end', id: 'nar:nar/bfs.safetensors', status: 'completed', error: null, eval: [{ length: 5, accuracy: 0.9, exact: 0.5 }] }));
+  assert.ok(isRunnerEvent({ type: 'nar/end', id: 'nar:nar/bfs.safetensors', status: 'failed', error: 'no memory', eval: null }));
+  assert.ok(!isRunnerEvent({ type: 'nar/progress', id: 'n', step: 3, steps: 10 }), 'the loss is required (null when not finite)');
+  assert.ok(!isRunnerEvent({ type: 'nar/end', id: 'n', status: 'running', error: null, eval: null }), 'an end status');
 });

@@ -60,6 +60,33 @@ test('readmeDigest keeps the headline and the retrieval table, and links the pag
   assert.match(d, /4 runs, 2 seed\(s\) per configuration, 6 min 42 s \(CPU 11 min 40 s\) on tensorflow .*\[docs\/results\/entropy\.md\]\(docs\/results\/entropy\.md\)/);
 });
 
+test('readmeDigest of a CLRS-Text preset keeps the CLRS scores and the TransNAR differences', () => {
+  const clrsTables = [
+    '| configuration | seeds |',
+    '|---|---|',
+    '| a | 3 |',
+    '',
+    'CLRS-Text scores of the greedy answers by evaluation length (mean ± 95 % CI over seeds): …',
+    '',
+    '| configuration | score | n=7 |',
+    '|---|---|---|',
+    '| a | CLRS | 0.30 ± 0.05 |',
+    '',
+    'TransNAR: with the NAR − without, paired by training seed (…):',
+    '',
+    'bfs: b vs a, seeds 1, 2, 3; gates tanh(α) 0.1, 0.2',
+    '',
+    '| n | CLRS without | CLRS with | Δ CLRS |',
+    '|---|---|---|---|',
+    '| 10* | 0.10 ± 0.02 | 0.50 ± 0.10 | 0.40 ± 0.09 |',
+  ].join('\n');
+  const d = readmeDigest({ ...meta, preset: 'transnar' }, { runs: [{ seed: 1 }], clrs: {}, transnar: [{}] } as unknown as SummaryFile, clrsTables);
+  assert.match(d, /^\| configuration \| seeds \|/);
+  assert.match(d, /\| a \| CLRS \| 0\.30 ± 0\.05 \|/);
+  assert.match(d, /\| 10\* \| 0\.10 ± 0\.02 \| 0\.50 ± 0\.10 \| 0\.40 ± 0\.09 \|/);
+  assert.doesNotMatch(readmeDigest(meta, { runs: [{ seed: 1 }] } as unknown as SummaryFile, clrsTables), /CLRS without/, 'only with a TransNAR summary');
+});
+
 test('readmeDigest keeps the grid-world table (steps to the goal) after the headline', () => {
   const title = 'Grid world 3 × 3, 8 steps (…)';
   const grid = [tables, '', title, '', '| configuration | seeds | q | RSE | mean steps | worst case |', '|---|---|---|---|---|---|', '| R-q16 | 3 | 16 | 4 | 4.60 ± 0.10 | 6.10 ± 0.50 |'].join('\n');

@@ -120,6 +120,30 @@ describe('Slurm: a real single-node cluster', { skip: unavailable, timeout: 600_
     assert.ok(fs.existsSync(path.join(exp, 'summary.json')), 'summary.json written when the last run ended');
   });
 
+  it('a TransNAR grid naming a NAR file trains on Slurm as it does locally: each task copies the NAR into nar/', async () => {
+    // The NAR: pretrained by a small local experiment (a spec that pretrains is refused on Slurm).
+    const model = { layers: 2, dModel: 16, heads: 2, dFf: 32, position: 'rope' as const };
+    const train = { steps: 12, batchSize: 8, evalEvery: 6, evalExamples: 8, logEvery: 2, checkpointEvery: 5 };
+    const tasks = [{ name: 'bfs' as const, trainLengths: [4, 5], evalLengths: [5] }];
+    const pre = tinySpec({ name: 'tn-pre', tasks, models: [{ label: 'tn', ...model, nar: { checkpoint: 'pretrain', layers: [1] } }], narPretraining: { steps: 10, hidden: 8, batchSize: 8 }, train });
+    const made = await cli(['run', writeSpec(dir, pre), '--backend', 'wasm', '--out', path.join(dir, 'local')]);
+    assert.equal(made.code, 0, made.stderr);
+    const narFile = path.join(dir, 'local', 'tn-pre', 'nar', 'bfs.safetensors');
+    const spec = tinySpec({ name: 'tn-named', tasks, models: [{ label: 'plain', ...model }, { label: 'tn', ...model, nar: { checkpoint: narFile, layers: [1] } }], train });
+    const file = writeSpec(dir, spec);
+    const local = await cli(['run', file, '--backend', 'wasm', '--out', path.join(dir, 'local')]);
+    assert.equal(local.code, 0, local.stderr);
+    const remote = await cli(onSlurm(file));
+    assert.equal(remote.code, 0, remote.stderr);
+    const exp = path.join(dir, 'slurm', 'tn-named');
+    submitted.push(submissionOf(exp).arrayJobId as string);
+    assert.ok(fs.readFileSync(path.join(exp, 'nar', 'bfs-tn.safetensors')).equals(fs.readFileSync(narFile)), 'the named NAR copied as it is');
+    for (const id of ['bfs-plain-standard-adamw-s1', 'bfs-tn-standard-adamw-s1']) {
+      assert.equal(runJson(path.join(exp, id)).status, 'completed');
+      await assertSameRun(path.join(dir, 'local', 'tn-named', id), path.join(exp, id), 12);
+    }
+  });
+
   it('a task requeued with scontrol requeue resumes from its checkpoint and ends identical to an uninterrupted run', async () => {
     const spec = tinySpec({ name: 'requeue', train: { steps: 150, batchSize: 8, evalEvery: 50, evalExamples: 8, logEvery: 5, checkpointEvery: 20 } });
     const exp = await detached(spec);

@@ -27,7 +27,8 @@ import { readExperiment } from '../extension/readRunsFolder';
 import { nodeView, slurmText } from '../../src/extension/tree/runsTreeModel';
 import type { RunFile } from '../../src/protocol/runFolder';
 import { baseSlurmState, slurmStateEnded } from '../../src/protocol/slurm';
-import { tempDir as tempRoot, tinySpec } from '../integration/helpers';
+import { CLI, tempDir as tempRoot, tinySpec } from '../integration/helpers';
+import { narOnExecutorProblem } from '../../src/core/nar/narOnExecutor';
 
 /** Folders under one temporary root (removed at exit). */
 const root = tempRoot('slurm-units');
@@ -276,4 +277,29 @@ test('a run folder outside a shared file system is warned about, unless the clus
   assert.equal(sharedFolderWarning('/x', { kind: 'shared', type: 'nfs' }, ['node1'], 'login1'), null);
   assert.equal(sharedFolderWarning('/x', ext4, ['vm'], 'vm.example.org'), null, 'a single-node cluster of this host');
   assert.notEqual(sharedFolderWarning('/x', ext4, ['vm', 'node2'], 'vm'), null);
+});
+
+test('a TransNAR spec that pretrains its NAR is refused with --on slurm: one line naming the field, nothing written', () => {
+  const dir = tempDir('nar-slurm');
+  const spec = tinySpec({
+    name: 'tn',
+    tasks: [{ name: 'bfs', trainLengths: [4], evalLengths: [5] }],
+    models: [
+      { label: 'plain', layers: 2, dModel: 16, heads: 2, dFf: 32, position: 'rope' },
+      { label: 'tn', layers: 2, dModel: 16, heads: 2, dFf: 32, position: 'rope', nar: { checkpoint: 'pretrain', layers: [1] } },
+    ],
+  });
+  const message = '$.models[1].nar.checkpoint: "pretrain" is not supported with --on slurm (each array task would pretrain the NAR itself); name a NAR checkpoint file instead, e.g. nar/<task>.safetensors of a local run';
+  assert.equal(narOnExecutorProblem(spec, 'slurm'), message);
+  assert.equal(narOnExecutorProblem(spec, 'local'), null, 'the local pool pretrains it');
+  assert.equal(narOnExecutorProblem({ ...spec, models: [spec.models[0] as (typeof spec.models)[0]] }, 'slurm'), null, 'no NAR, nothing to refuse');
+  const file = path.join(dir, 'tn.json');
+  fs.writeFileSync(file, JSON.stringify(spec));
+  const out = path.join(dir, 'out');
+  for (const extra of [[], ['--detach']]) {
+    const r = spawnSync(process.execPath, [CLI, 'run', file, '--on', 'slurm', '--backend', 'wasm', '--out', out, ...extra], { encoding: 'utf8' });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stderr, `attention-lab: ${message}\n`);
+    assert.ok(!fs.existsSync(path.join(out, 'tn')), 'no experiment folder');
+  }
 });

@@ -18,6 +18,9 @@ import { readExperimentSnapshot } from '../../src/core/report/readExperiments';
 import { writeHtmlReport } from '../../src/core/report/htmlReport';
 import { headerView, tensorDetail, tensorStatsOf } from '../../src/extension/views/inspector/checkpointData';
 import { liveRunEntries } from '../../src/extension/views/liveRunEntries';
+import { createNar } from '../../src/engine/nar/narModel';
+import { initBackend } from '../../src/engine/backend';
+import { saveNar } from '../../src/engine/nar/narCheckpoint';
 import { quickConfigs, tempDir, writeCheckpoint, writeExperiment, writeRun } from '../views/fixtures';
 import { appTestsUnavailable, darkTheme, launch, openApp, root, shotDir } from './appPage';
 
@@ -387,6 +390,59 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     } finally {
       await st.close();
       await app.page.close();
+    }
+  });
+
+  it('checkpoint inspector: a NAR checkpoint grouped by encoders, processor and decoders; a TransNAR probe with node labels', async () => {
+    await initBackend('cpu');
+    const file = path.join(dir, 'nar.safetensors');
+    const nar = createNar({ algorithm: 'bfs', hidden: 4 }, 1);
+    await saveNar(file, nar, { train: { hidden: 4, steps: 10, batchSize: 2, lr: 1e-3, trainLengths: [4, 5], evalLengths: [5, 8], hintWeight: 1, seed: 1, taskOptions: {} }, eval: [{ length: 5, accuracy: 0.9, exact: 0.5 }, { length: 8, accuracy: 0.8, exact: 0.25 }], createdAt: '2026-01-01T00:00:00Z' });
+    nar.dispose();
+    const st = await openSafetensors(file);
+    const app = await openApp(browser, 'inspector');
+    await darkTheme(app.page);
+    try {
+      await app.send({ type: 'checkpoint/header', header: headerView(st) });
+      assert.match(await app.page.locator('#summary').innerText(), /NAR checkpoint · bfs · hidden 4 · pretrained 10 steps on sizes 4, 5 · output accuracy n=5 0\.9, n=8 0\.8/);
+      assert.equal(await app.page.locator('#tensors-model').count(), 0, 'no plain model table');
+      assert.equal(await app.page.locator('#tensors-nar-encoders tbody tr').count(), 6, 'pos, s and A: kernel and bias each');
+      assert.ok((await app.page.locator('#tensors-nar-processor tbody tr').count()) >= 10);
+      assert.ok((await app.page.locator('#tensors-nar-decoders tbody tr').count()) >= 6);
+      assert.match(await app.page.locator('#tensors-nar-processor caption').innerText(), /shared by every message-passing step/);
+      await app.page.screenshot({ path: path.join(shotDir, 'inspector-nar.png'), fullPage: true });
+      assert.deepEqual(await app.violations(), []);
+    } finally {
+      await st.close();
+      await app.page.close();
+    }
+    // A TransNAR model's checkpoint: the probe shows the cross-attention to the nodes of the typed graph.
+    const ck = path.join(dir, 'tn-step-10.safetensors');
+    await writeCheckpoint(ck, configs[0]!);
+    const st2 = await openSafetensors(ck);
+    const app2 = await openApp(browser, 'inspector');
+    try {
+      const h = headerView(st2);
+      const link = { checkpoint: '../nar/bfs.safetensors', layers: [1], algorithm: 'bfs' as const, hidden: 4, source: { kind: 'pretrain' as const, train: { hidden: 4, steps: 10, batchSize: 2, lr: 1e-3, trainLengths: [4], evalLengths: [4], hintWeight: 1, seed: 1, taskOptions: {} } } };
+      const header = { ...h, checkpoint: h.checkpoint ? { ...h.checkpoint, runConfig: { ...h.checkpoint.runConfig, model: { ...h.checkpoint.runConfig.model, nar: link } } } : null };
+      await app2.send({ type: 'checkpoint/header', header });
+      assert.match(await app2.page.locator('#summary').innerText(), /TransNAR: blocks 1 cross-attend to a frozen bfs NAR \(hidden 4/);
+      assert.match(await app2.page.locator('#probe-nar-hint').innerText(), /type a whole CLRS-Text prompt/);
+      await app2.page.locator('#probe-input').fill('x');
+      await app2.page.locator('#probe vscode-button:has-text("Run")').click();
+      const probe = (await app2.posted()).find((m) => m.type === 'attention/probe');
+      assert.equal(probe?.input, 'x');
+      const T = 3;
+      const cross = { blocks: [1], nodes: ['0', '1'], patterns: [[[1, 0, 0.5, 0.5, 0.2, 0.8], [0, 1, 0.5, 0.5, 0.9, 0.1]]] };
+      await app2.reply('attention/probe', { tokens: ['a', 'b', 'c'], layers: 1, heads: 2, patterns: [[new Array(T * T).fill(1 / T), new Array(T * T).fill(1 / T)]], predictions: ['a', 'b', 'c'], cross });
+      const card = app2.page.locator('#card-probe-cross-attention');
+      await card.waitFor();
+      assert.equal(await card.locator('rect.al-cell').count(), T * 2, 'tokens × nodes');
+      assert.match(await card.innerText(), /node 0/);
+      assert.deepEqual(await app2.violations(), []);
+    } finally {
+      await st2.close();
+      await app2.page.close();
     }
   });
 

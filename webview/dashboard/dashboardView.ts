@@ -25,6 +25,9 @@ import {
   coloringGraphs,
   gridWorldData,
   comparisonTable,
+  crossEntropyData,
+  crossPatternData,
+  narComparisonTable,
   entropyAcrossLengths,
   entropyHeatmap,
   entropyOverTraining,
@@ -81,6 +84,8 @@ export interface DashboardState {
   head: number;
   /** The attention pattern card: one head, or every layer and head at once. */
   patternView: 'head' | 'grid';
+  /** Index into the TransNAR cross-attention blocks of the pattern viewer. */
+  crossBlock: number;
   lengthField: LengthField;
   traceFn: string;
   traceSteps: number;
@@ -114,6 +119,7 @@ const DEFAULT_STATE: DashboardState = {
   layer: 0,
   head: 0,
   patternView: 'head',
+  crossBlock: 0,
   lengthField: 'exact',
   traceFn: 'rosenbrock',
   traceSteps: 300,
@@ -364,6 +370,33 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
         if (data) pat.setChart(keep(attentionPattern(pat.body, data, { title: `attention-L${layer}-H${head}` })));
         else empty(pat.body, 'No pattern for this layer and head.');
       }
+
+      // TransNAR: the same input's cross-attention to the NAR's nodes (node labels on the axis).
+      const cross = inputs[inputIndex]?.cross;
+      if (cross) {
+        const blockIndex = Math.min(state.crossBlock, cross.blocks.length - 1);
+        const xc = chartCard(grid, host, 'cross-attention-pattern', `Cross-attention to the NAR's nodes, block ${cross.blocks[blockIndex]} head ${head}`);
+        xc.body.before(
+          el(
+            'div',
+            { class: 'al-toolbar' },
+            select('Block', cross.blocks.map((b, i) => ({ value: String(i), label: String(b) })), String(blockIndex), (v) => {
+              save({ crossBlock: Number(v) });
+              render();
+            }),
+          ),
+        );
+        const xd = crossPatternData(analysis, inputIndex, blockIndex, head);
+        if (xd) xc.setChart(keep(heatmap(xc.body, xd, { title: `cross-attention-X${cross.blocks[blockIndex]}-H${head}`, xLabel: 'NAR node', yLabel: 'token (query)', valueLabel: 'attention', domain: [0, 1], showValues: false, height: 420 })));
+        else empty(xc.body, 'No cross-attention for this block and head.');
+      }
+    }
+
+    // TransNAR: how sharply the cross-attention reads the nodes, per head and length.
+    const xe = analysis ? crossEntropyData(analysis) : null;
+    if (xe) {
+      const card = chartCard(grid, host, 'cross-attention-entropy', 'Cross-attention entropy over the NAR\u2019s nodes on the answer rows, h = H / ln N (1 = uniform)');
+      card.setChart(keep(heatmap(card.body, xe, { title: 'cross-attention-entropy', xLabel: 'evaluation length', yLabel: 'block·head (gate tanh α)', valueLabel: 'h', domain: [0, 1] })));
     }
 
     // Randomized seeds (docs/science.md §4): per-input success over seeds, seed variance, majority vote, the adversary.
@@ -617,6 +650,13 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
           }),
         ),
       );
+
+    // TransNAR: the same grid read as with − without the NAR, per task and length.
+    const narTable = narComparisonTable(view.runs, state.lengthField);
+    if (narTable) {
+      const nc = chartCard(grid, host, 'nar-comparison', `Length generalization with vs without the NAR (${state.lengthField}, paired by seed)`, { wide: true });
+      nc.setChart(keep(tableChart(nc.body, narTable, { title: 'nar-comparison', emptyText: 'No finished TransNAR runs with a plain twin yet.' })));
+    }
 
     const acrossLengths = entropyAcrossLengths(view.runs, state.groupBy, view.curve.colors);
     const eal = chartCard(

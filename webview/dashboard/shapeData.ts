@@ -4,6 +4,7 @@
  */
 import { meanInterval } from '../../src/core/analysis/confidence';
 import { ANALYSIS_VERSION } from '../../src/protocol/analysis';
+import { meanCi95 } from '../../src/core/analysis/statistics';
 import type { AnalysisFile, LabeledMatrix, RobustnessGrid, SummaryFile } from '../../src/protocol/analysis';
 import type { EntropyRecord, EvalResult, OptimRecord, RunFile, TrainRecord } from '../../src/protocol/runFolder';
 import type { ExperimentSnapshot, RunSnapshot } from '../../src/protocol/viewData';
@@ -293,6 +294,91 @@ export function patternData(a: AnalysisFile, input: number, layer: number, head:
   const probs = inp?.probabilities[layer]?.[head];
   if (!inp || !probs) return null;
   return { probs, tokens: inp.tokens };
+}
+
+/**
+ * TransNAR: one input's cross-attention of one block and head as a heatmap, rows the tokens
+ * (queries), columns the NAR's nodes with their labels; null without a NAR or for a missing entry.
+ */
+export function crossPatternData(a: AnalysisFile, input: number, blockIndex: number, head: number): HeatmapData | null {
+  const cross = a.patterns.inputs[input]?.cross;
+  const inp = a.patterns.inputs[input];
+  const rows = cross?.probabilities[blockIndex]?.[head];
+  if (!cross || !inp || !rows) return null;
+  return { values: rows.map((r) => [...r]), rowLabels: inp.tokens.map((t, i) => `${i}: ${t}`), columnLabels: cross.nodes.map((n) => `node ${n}`) };
+}
+
+/** TransNAR: the cross-attention heads' normalized entropy over the nodes on the answer rows, heads × lengths; null without a NAR. */
+export function crossEntropyData(a: AnalysisFile): HeatmapData | null {
+  const x = a.crossAttention;
+  if (!x) return null;
+  const data = matrixData(x.answerNormalized);
+  data.columnLabels = x.lengths.map((l, i) => `n=${l} (N=${x.nodes[i]})`);
+  data.rowLabels = x.heads.map((h) => {
+    const block = Number(/^X(\d+)/.exec(h)?.[1]);
+    const gate = x.gates[x.blocks.indexOf(block)];
+    return gate === undefined ? h : `${h} (gate ${gate.toFixed(2)})`;
+  });
+  return data;
+}
+
+/**
+ * Length generalization with and without the NAR: for each TransNAR group and its plain twin (same
+ * task, optimizer and training; the model without its NAR), per evaluation length, the final score
+ * of each (mean over seeds) and the paired difference with its 95 % interval.
+ */
+export function narComparisonTable(runs: readonly RunSnapshot[], field: LengthField): TableData | null {
+  const groups = seedGroups(runs);
+  const twinKey = (r: RunFile): string => {
+    const { nar: _nar, ...model } = r.config.model;
+    return JSON.stringify({ task: r.config.task, model, optimizer: r.config.optimizer, train: r.config.train });
+  };
+  const rows: Record<string, string | number | null>[] = [];
+  for (const g of groups) {
+    const first = g.runs[0]?.run;
+    if (!first?.config.model.nar) continue;
+    const twin = groups.find((p) => p.runs[0] && !p.runs[0].run.config.model.nar && twinKey(p.runs[0].run) === twinKey(first));
+    if (!twin) continue;
+    const maxTrain = Math.max(...first.config.task.trainLengths);
+    for (const len of first.config.task.evalLengths) {
+      const at = (list: RunSnapshot[], seed: number): number | null => {
+        const v = list.find((r) => r.run.config.seed === seed)?.run.final?.find((e) => e.length === len)?.[field];
+        return typeof v === 'number' && Number.isFinite(v) ? v : null;
+      };
+      const seeds = g.runs.map((r) => r.run.config.seed).filter((s) => twin.runs.some((t) => t.run.config.seed === s));
+      const withNar = meanCi95(seeds.map((s) => at(g.runs, s)));
+      const without = meanCi95(seeds.map((s) => at(twin.runs, s)));
+      const diff = meanCi95(seeds.map((s) => {
+        const a = at(g.runs, s);
+        const b = at(twin.runs, s);
+        return a === null || b === null ? null : a - b;
+      }));
+      rows.push({
+        task: first.config.task.name,
+        length: len,
+        where: len > maxTrain ? 'beyond training' : 'in training',
+        seeds: diff.count,
+        without: without.mean,
+        with: withNar.mean,
+        diff: diff.mean,
+        ci: diff.halfWidth,
+      });
+    }
+  }
+  if (rows.length === 0) return null;
+  return {
+    columns: [
+      { key: 'task', label: 'Task', type: 'text' },
+      { key: 'length', label: 'n', type: 'number', digits: 0 },
+      { key: 'where', label: '', type: 'text' },
+      { key: 'seeds', label: 'Seeds', type: 'number', digits: 0 },
+      { key: 'without', label: `${field} without NAR`, type: 'number', digits: 3 },
+      { key: 'with', label: `${field} with NAR`, type: 'number', digits: 3 },
+      { key: 'diff', label: 'Δ (with − without)', type: 'number', digits: 3, best: field === 'loss' ? 'min' : 'max' },
+      { key: 'ci', label: '± 95 % CI', type: 'number', digits: 3 },
+    ],
+    rows,
+  };
 }
 
 export function seedVariance(a: AnalysisFile): HeatmapData {

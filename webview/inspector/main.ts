@@ -5,7 +5,7 @@
  * model's attention on a typed input (computed in the backend).
  */
 import { attentionGrid, attentionPattern, heatmap, histogram, type ChartHandle } from '../charts/index';
-import type { AttentionProbeResult, CheckpointDiffView, CheckpointHeaderView, TensorDetailView, TensorStatsView, TensorSummary } from '../../src/protocol/viewData';
+import type { AttentionProbeResult, CheckpointDiffView, CheckpointHeaderView, TensorDetailView, TensorGroup, TensorStatsView, TensorSummary } from '../../src/protocol/viewData';
 import { applyAppStyles } from '../shared/appStyles';
 import { chartCard } from '../shared/chartCard';
 import { button, clear, el, select } from '../shared/dom';
@@ -22,10 +22,12 @@ interface InspectorState {
   head: number;
   /** The model's attention: one head, or every layer and head at once. */
   probeView: 'head' | 'grid';
+  /** Index into a TransNAR model's cross-attention blocks. */
+  crossBlock: number;
   /** σ of the softmax-noise slider (0: no noise). */
   sigma: number;
 }
-let state: InspectorState = { selected: null, probeInput: '', layer: 0, head: 0, probeView: 'head', sigma: 0, ...(host.getState<Partial<InspectorState>>() ?? {}) };
+let state: InspectorState = { selected: null, probeInput: '', layer: 0, head: 0, probeView: 'head', crossBlock: 0, sigma: 0, ...(host.getState<Partial<InspectorState>>() ?? {}) };
 const save = (patch: Partial<InspectorState>): void => {
   state = { ...state, ...patch };
   host.setState(state);
@@ -95,6 +97,16 @@ function tensorTable(tensors: TensorSummary[], caption: string, id: string): HTM
   return el('table', { class: 'al-plain', id }, el('caption', { class: 'al-muted' }, caption), el('thead', {}, head), body);
 }
 
+/** The tables of the tensor groups, in this order; a NAR checkpoint shows its encoders, processor and decoders apart. */
+const GROUPS: { group: TensorGroup; title: string; caption: string }[] = [
+  { group: 'model', title: 'Tensors', caption: 'model tensors' },
+  { group: 'cross-attention', title: 'Cross-attention to the NAR', caption: 'tensors of the gated cross-attention sub-layers (TransNAR)' },
+  { group: 'nar-encoders', title: 'NAR encoders', caption: 'encoder tensors, one linear map per input feature' },
+  { group: 'nar-processor', title: 'NAR processor', caption: 'processor tensors, shared by every message-passing step (max aggregation)' },
+  { group: 'nar-decoders', title: 'NAR decoders', caption: 'decoder tensors, one per hint and output feature' },
+  { group: 'optimizer', title: 'Optimizer state', caption: 'optimizer state tensors' },
+];
+
 function renderHeader(): void {
   for (const c of charts.splice(0)) c.destroy();
   clear(root);
@@ -102,11 +114,15 @@ function renderHeader(): void {
   const h = header;
   root.append(el('h1', {}, h.fileName));
   const ck = h.checkpoint;
+  const nar = h.nar ?? null;
+  const link = ck?.runConfig.model.nar ?? null;
   const summary = ck
-    ? `Attention Lab checkpoint · run ${ck.runConfig.id} · step ${ck.step} · ${ck.optimizer} · ${ck.runConfig.model.layers} layers, ${ck.runConfig.model.heads} heads, d_model ${ck.runConfig.model.dModel}, ${ck.runConfig.model.attentionScaling} scaling · task ${ck.runConfig.task.name}`
-    : h.shards.length > 0
-      ? 'sharded safetensors checkpoint'
-      : 'safetensors file';
+    ? `Attention Lab checkpoint · run ${ck.runConfig.id} · step ${ck.step} · ${ck.optimizer} · ${ck.runConfig.model.layers} layers, ${ck.runConfig.model.heads} heads, d_model ${ck.runConfig.model.dModel}, ${ck.runConfig.model.attentionScaling} scaling · task ${ck.runConfig.task.name}${link ? ` · TransNAR: blocks ${link.layers.join(', ')} cross-attend to a frozen ${link.algorithm} NAR (hidden ${link.hidden}, ${link.checkpoint})` : ''}`
+    : nar
+      ? `NAR checkpoint · ${nar.nar.algorithm} · hidden ${nar.nar.hidden} · pretrained ${nar.train.steps} steps on sizes ${nar.train.trainLengths.join(', ')} · output accuracy ${nar.eval.map((e) => `n=${e.length} ${fmt(e.accuracy)}`).join(', ')}`
+      : h.shards.length > 0
+        ? 'sharded safetensors checkpoint'
+        : 'safetensors file';
   const shards = h.shards.length > 0 ? ` in ${h.shards.length} shards` : '';
   const opaque = h.tensors.filter((t) => t.opaque).length;
   const opaqueText = opaque > 0 ? ` · ${opaque} opaque (dtype not decoded)` : '';
@@ -120,10 +136,11 @@ function renderHeader(): void {
     details.append(t);
     root.append(details);
   }
-  const model = h.tensors.filter((t) => t.group === 'model');
-  const optim = h.tensors.filter((t) => t.group === 'optimizer');
-  root.append(el('h2', { class: 'al-section' }, 'Tensors'), tensorTable(model, `${model.length} model tensors`, 'tensors-model'));
-  if (optim.length > 0) root.append(el('h2', { class: 'al-section' }, 'Optimizer state'), tensorTable(optim, `${optim.length} optimizer state tensors`, 'tensors-optimizer'));
+  for (const g of GROUPS) {
+    const tensors = h.tensors.filter((t) => t.group === g.group);
+    if (tensors.length === 0 && !(g.group === 'model' && h.tensors.length === 0)) continue; // an empty file still shows its (empty) table
+    root.append(el('h2', { class: 'al-section' }, g.title), tensorTable(tensors, `${tensors.length} ${g.caption}`, `tensors-${g.group}`));
+  }
   root.append(el('div', { class: 'al-grid al-section', id: 'detail' }));
   root.append(el('div', { id: 'diff', class: 'al-section' }, el('h2', {}, 'Compare'), button('Diff with another checkpoint…', requestDiff, { secondary: true })));
   if (ck) renderProbeControls();
@@ -192,6 +209,14 @@ function renderDiff(diff: CheckpointDiffView): void {
   box.append(t);
 }
 
+/** A typed prompt per CLRS algorithm, as tokens (the probe's input for a TransNAR checkpoint). */
+const NAR_PROBE_EXAMPLES: Record<string, string> = {
+  insertion_sort: 'insertion_sort : ⏎ key : [ 5 ␣ 3 0 ␣ 1 ] ⏎ pred : ⏎ | [ 1 ␣ 5',
+  minimum: 'minimum : ⏎ key : [ 5 ␣ 3 0 ␣ 1 ] ⏎ min : ⏎ |',
+  binary_search: 'binary_search : ⏎ key : [ 1 ␣ 5 ␣ 3 0 ] , target : 4 ⏎ return : ⏎ |',
+  bfs: 'bfs : ⏎ s : 0 , A : [ [ 1 1 0 ] , [ 1 0 0 ] , [ 0 0 0 ] ] ⏎ pi : ⏎ | [ 0',
+};
+
 function renderProbeControls(): void {
   const input = el('input', { type: 'text', id: 'probe-input', 'aria-label': 'Input tokens', size: 50, value: state.probeInput, placeholder: 'tokens separated by spaces' });
   // The softmax-noise probe (docs/science.md §6): σ of N(0, σ²) noise on every layer's attention logits.
@@ -227,12 +252,14 @@ function renderProbeControls(): void {
     else save({ sigma: Number(slider.value) });
   });
   const vocab = header?.vocab ?? [];
+  const narLink = header?.checkpoint?.runConfig.model.nar ?? null;
   root.append(
     el(
       'section',
       { class: 'al-section', id: 'probe' },
       el('h2', {}, 'Run the model'),
       el('p', { class: 'al-muted' }, `Vocabulary: ${vocab.join(' ')}`),
+      ...(narLink ? [el('p', { class: 'al-muted', id: 'probe-nar-hint' }, `TransNAR: type a whole CLRS-Text prompt (the NAR reads the graph it describes), e.g. ${NAR_PROBE_EXAMPLES[narLink.algorithm]}`)] : []),
       el('div', { class: 'al-toolbar' }, input, button('Run', run)),
       el('div', { class: 'al-toolbar' }, el('label', { for: 'probe-sigma' }, 'Logit noise σ'), slider, sigmaText),
       el('div', { id: 'probe-status', role: 'status', class: 'al-muted' }),
@@ -296,10 +323,41 @@ function renderProbe(): void {
         },
       }),
     );
-    return;
+  } else {
+    const card = chartCard(cards, host, 'probe-attention', `Attention, layer ${layer} head ${head}${noise}`);
+    card.setChart(attentionPattern(card.body, { probs: square(p.patterns[layer]?.[head] ?? []), tokens: p.tokens }, { title: `probe-L${layer}-H${head}${sigmaSuffix}` }));
   }
-  const card = chartCard(cards, host, 'probe-attention', `Attention, layer ${layer} head ${head}${noise}`);
-  card.setChart(attentionPattern(card.body, { probs: square(p.patterns[layer]?.[head] ?? []), tokens: p.tokens }, { title: `probe-L${layer}-H${head}${sigmaSuffix}` }));
+  renderProbeCross(cards, p, head);
+}
+
+/** TransNAR: the tokens' cross-attention to the NAR's nodes of the graph the prompt describes. */
+function renderProbeCross(cards: HTMLElement, p: AttentionProbeResult, head: number): void {
+  const cross = p.cross;
+  if (!cross || cross.blocks.length === 0) return;
+  const T = p.tokens.length;
+  const b = Math.min(state.crossBlock, cross.blocks.length - 1);
+  const N = cross.nodes.length;
+  const flatX = cross.patterns[b]?.[head] ?? [];
+  const values: number[][] = [];
+  for (let q = 0; q < T; q++) values.push(flatX.slice(q * N, (q + 1) * N));
+  const xc = chartCard(cards, host, 'probe-cross-attention', `Cross-attention to the NAR's nodes, block ${cross.blocks[b]} head ${head}`);
+  xc.body.before(
+    el(
+      'div',
+      { class: 'al-toolbar' },
+      select('Block', cross.blocks.map((x, i) => ({ value: String(i), label: String(x) })), String(b), (v) => {
+        save({ crossBlock: Number(v) });
+        renderProbe();
+      }),
+    ),
+  );
+  xc.setChart(
+    heatmap(
+      xc.body,
+      { values, rowLabels: p.tokens.map((t, i) => `${i}: ${t}`), columnLabels: cross.nodes.map((n) => `node ${n}`) },
+      { title: `probe-X${cross.blocks[b]}-H${head}`, xLabel: 'NAR node', yLabel: 'token (query)', valueLabel: 'attention', domain: [0, 1], showValues: false, height: 420 },
+    ),
+  );
 }
 
 function showError(message: string): void {

@@ -13,6 +13,10 @@ import { sequenceLength } from '../../core/tasks/layout';
 import type { Task } from '../../core/tasks/task';
 import { tokenText } from '../../core/tasks/tokenText';
 import { tf } from '../../engine/tf';
+import { buildNar, readNarOfCheckpoint } from '../../engine/nar/narCheckpoint';
+import { narNodes, nodeLabels } from '../../engine/nar/narInput';
+import { ClrsTextTask } from '../../core/tasks/clrs/clrsTask';
+import type { ClrsInstance } from '../../core/tasks/clrs/algorithms';
 import type { AttentionProbeParams } from '../../protocol/backendMessages';
 import type { AttentionProbeResult } from '../../protocol/viewData';
 
@@ -67,13 +71,29 @@ export async function probeAttention(params: AttentionProbeParams): Promise<Atte
   const ids = tokenizeProbeInput(params.input, task.vocab);
   const T = ids.length;
   if (T > config.model.maxLen) throw new Error(`the input has ${T} tokens; this model accepts at most ${config.model.maxLen}`);
-  const model = createModel(config.model, config.seed, { inputFeatures: task.inputFeatures?.() ?? null });
+  const inputFeatures = task.inputFeatures?.() ?? null;
+  // TransNAR: the graph the typed CLRS-Text prompt describes, for the frozen NAR.
+  let graph: ClrsInstance | null = null;
+  if (config.model.nar) {
+    if (!(task instanceof ClrsTextTask)) throw new Error(`a TransNAR model needs a CLRS-Text task, this one is ${task.name}`);
+    graph = task.instanceFromTokens(ids);
+  }
+  const nar = config.model.nar ? buildNar(await readNarOfCheckpoint(config.model.nar, params.checkpoint)) : null;
+  let model: ReturnType<typeof createModel>;
+  try {
+    model = createModel(config.model, config.seed, { inputFeatures, nar });
+  } catch (err) {
+    nar?.dispose();
+    throw err;
+  }
+  const example = { prompt: ids, answer: [], ...(graph ? { graph } : {}) };
+  const nodes = narNodes(model, [example]);
   try {
     restoreInto(loaded, model.params);
     const { rseBits } = config.model;
     const sigma = params.sigma ?? 0;
     if (sigma > 0 && config.model.attention !== 'softmax') throw new Error('the softmax-noise slider needs softmax attention; this model has linear attention (no logits to perturb)');
-    const run = (noise: number): { argmax: tf.Tensor; attention: tf.Tensor4D[] } => tf.tidy(() => {
+    const run = (noise: number): { argmax: tf.Tensor; attention: tf.Tensor4D[]; cross: tf.Tensor4D[] } => tf.tidy(() => {
       const tokens = tf.tensor2d(Int32Array.from(ids), [1, T], 'int32');
       // A fixed seed (all +1 bits) for a model with Random Seed Encoding: the probe shows one draw.
       const seedBits = rseBits > 0 ? tf.ones([1, rseBits], 'float32') : undefined;
@@ -86,9 +106,10 @@ export async function probeAttention(params: AttentionProbeParams): Promise<Atte
         ...(positions ? { positions } : {}),
         mask,
         returnAttention: true,
+        ...(nodes ? { nodes } : {}),
         ...(noise > 0 ? { logitNoise: { sigma: noise, seed: PROBE_NOISE_SEED } } : {}),
       });
-      return { argmax: tf.argMax(f.logits, -1), attention: f.attention };
+      return { argmax: tf.argMax(f.logits, -1), attention: f.attention, cross: f.crossAttention };
     });
     const out = run(sigma);
     const clean = sigma > 0 ? run(0) : null;
@@ -109,21 +130,30 @@ export async function probeAttention(params: AttentionProbeParams): Promise<Atte
         patterns.push(heads);
         rowChange.push(changes);
       }
+      const cross: number[][][] = [];
+      for (const block of out.cross) {
+        const data = (await block.data()) as Float32Array; // [1, H, T, N]
+        const [, H, , N] = block.shape;
+        cross.push(Array.from({ length: H }, (_, h) => Array.from(data.subarray(h * T * N, (h + 1) * T * N), (v) => Math.round(v * 1e4) / 1e4)));
+      }
       return {
         tokens: ids.map((id) => tokenText(task.vocab, id)),
         layers: config.model.layers,
         heads: config.model.heads,
         patterns,
         predictions: Array.from(predicted, (id) => tokenText(task.vocab, id)),
+        ...(config.model.nar ? { cross: { blocks: [...config.model.nar.layers].sort((a, b) => a - b), nodes: nodeLabels(example), patterns: cross } } : {}),
         sigma,
         ...(clean ? { rowChange } : {}),
       };
     } finally {
       out.argmax.dispose();
       for (const a of out.attention) a.dispose();
-      if (clean) tf.dispose([clean.argmax, ...clean.attention]);
+      for (const a of out.cross) a.dispose();
+      if (clean) tf.dispose([clean.argmax, ...clean.attention, ...clean.cross]);
     }
   } finally {
+    nodes?.dispose();
     model.dispose();
   }
 }

@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AnalysisFile, LabeledMatrix, PairedDifference, RobustnessGrid, RunSummary, SeedBand, SeedGroup, Stats, SummaryFile, SummaryTable } from '../../protocol/analysis';
+import type { AnalysisFile, CiValue, LabeledMatrix, PairedDifference, RobustnessGrid, RunSummary, SeedBand, SeedGroup, Stats, SummaryFile, SummaryTable, TransnarComparison } from '../../protocol/analysis';
+import { isClrsTask } from '../tasks/clrs/clrsTask';
 import { ANALYSIS_VERSION } from '../../protocol/analysis';
 import { positionLabel } from '../../protocol/config';
 import { analysisFileProblem } from './checkAnalysisFile';
@@ -513,6 +514,8 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     return row;
   });
 
+  const clrsData = data.some((d) => isClrsTask(d.run.config.task.name));
+
   return {
     version: ANALYSIS_VERSION,
     kind: 'experiment-summary',
@@ -541,13 +544,100 @@ export function summarizeRuns(experiment: string, data: readonly RunData[]): Sum
     entropyNormalized: byGroup(entropyAt('meanNormalized')),
     retrieval: hasRetrieval ? retrievalSummary() : null,
     headline: { columns: headColumns, rows, note: HEADLINE_NOTE },
-    tables: [
-      coloringTable(labels.map((l) => ({ label: l, members: members(l).map((m) => m.summary) }))),
-      gridWorldTable(labels.map((l) => ({ label: l, analyses: members(l).map((m) => m.data.gridWorld) }))),
-      // Where attention scalings are compared (standard vs log-n side by side); every analysis.json has the probe.
-      new Set(runs.map((r) => r.attentionScaling)).size > 1 ? softmaxNoiseTable(labels.map((l) => ({ label: l, analyses: members(l).map((m) => m.data.analysis) }))) : null,
-    ].filter((t): t is SummaryTable => t !== null),
+    clrs: clrsData ? clrsSummary(byGroupCi) : null,
+    transnar: transnarComparisons(data),
+    tables: taskTables(labels, members, runs),
   };
+}
+
+/** Rows groups, columns lengths: a score's mean over seeds and the half-width of its 95 % interval. */
+type GroupCi = (pick: (d: RunData, len: number) => number | null | undefined) => { mean: LabeledMatrix; ci95: LabeledMatrix };
+
+/** CLRS-Text scores of the final evaluations (summary.json `clrs`). */
+function clrsSummary(byGroupCi: GroupCi): NonNullable<SummaryFile['clrs']> {
+  const finalOf = (d: RunData, len: number) => d.run.final?.find((e) => e.length === len);
+  const sh = byGroupCi((d, len) => finalOf(d, len)?.shape);
+  const pa = byGroupCi((d, len) => finalOf(d, len)?.parse);
+  const cl = byGroupCi((d, len) => finalOf(d, len)?.clrs);
+  const ex = byGroupCi((d, len) => finalOf(d, len)?.exact);
+  return { shape: sh.mean, shapeCi95: sh.ci95, parse: pa.mean, parseCi95: pa.ci95, clrs: cl.mean, clrsCi95: cl.ci95, exact: ex.mean, exactCi95: ex.ci95 };
+}
+
+/** The task-specific tables (summary.json `tables`). */
+function taskTables(labels: readonly string[], members: (label: string) => { summary: RunSummary; data: RunData }[], runs: readonly RunSummary[]): SummaryTable[] {
+  return [
+    coloringTable(labels.map((l) => ({ label: l, members: members(l).map((m) => m.summary) }))),
+    gridWorldTable(labels.map((l) => ({ label: l, analyses: members(l).map((m) => m.data.gridWorld) }))),
+    // Where attention scalings are compared (standard vs log-n side by side); every analysis.json has the probe.
+    new Set(runs.map((r) => r.attentionScaling)).size > 1 ? softmaxNoiseTable(labels.map((l) => ({ label: l, analyses: members(l).map((m) => m.data.analysis) }))) : null,
+  ].filter((t): t is SummaryTable => t !== null);
+}
+
+/** The run config without what may differ between a TransNAR group and its plain twin: the model's label-carrying id, nar, seed. */
+function twinKey(d: RunData): string {
+  const c = d.run.config;
+  const { nar: _nar, ...model } = c.model;
+  return JSON.stringify({ task: c.task, model: { ...model, vocabSize: 0 }, optimizer: c.optimizer, train: c.train });
+}
+
+/**
+ * TransNAR groups against their plain twins (summary.json `transnar`): same task, optimizer,
+ * training and model apart from the NAR; differences paired by seed.
+ */
+export function transnarComparisons(data: readonly RunData[]): TransnarComparison[] | null {
+  const narRuns = data.filter((d) => d.run.config.model.nar);
+  if (narRuns.length === 0) return null;
+  const byGroup = new Map<string, RunData[]>();
+  for (const d of data) byGroup.set(groupLabel(d.run.id), [...(byGroup.get(groupLabel(d.run.id)) ?? []), d]);
+  const out: TransnarComparison[] = [];
+  for (const [narLabel, narGroup] of byGroup) {
+    const first = narGroup[0] as RunData;
+    if (!first.run.config.model.nar) continue;
+    const key = twinKey(first);
+    const twin = [...byGroup].find(([, g]) => !(g[0] as RunData).run.config.model.nar && twinKey(g[0] as RunData) === key);
+    if (!twin) continue;
+    const [plainLabel, plainGroup] = twin;
+    const seeds = narGroup.map((d) => d.run.config.seed).filter((s) => plainGroup.some((p) => p.run.config.seed === s)).sort((a, b) => a - b);
+    const bySeed = (g: RunData[], s: number): RunData | undefined => g.find((d) => d.run.config.seed === s);
+    const task = first.run.config.task;
+    const maxTrain = Math.max(...task.trainLengths);
+    const score = (d: RunData | undefined, len: number, k: 'clrs' | 'shape' | 'exact'): number | null => d?.run.final?.find((e) => e.length === len)?.[k] ?? null;
+    const ci = (xs: (number | null)[]): CiValue => meanCi95(xs);
+    const crossAt = (d: RunData, len: number, pick: 'answerNormalized' | 'answerPeak'): number | null => {
+      const x = d.analysis?.crossAttention;
+      if (!x) return null;
+      const c = x.lengths.indexOf(len);
+      return c < 0 ? null : meanOfPresent(x[pick].values.map((row) => row[c] ?? null));
+    };
+    const rows = task.evalLengths.map((len) => {
+      const triple = (g: RunData[]) => ({
+        clrs: ci(seeds.map((s) => score(bySeed(g, s), len, 'clrs'))),
+        shape: ci(seeds.map((s) => score(bySeed(g, s), len, 'shape'))),
+        exact: ci(seeds.map((s) => score(bySeed(g, s), len, 'exact'))),
+      });
+      const diff = (k: 'clrs' | 'shape' | 'exact'): CiValue =>
+        ci(
+          seeds.map((s) => {
+            const a = score(bySeed(narGroup, s), len, k);
+            const b = score(bySeed(plainGroup, s), len, k);
+            return a === null || b === null ? null : a - b;
+          }),
+        );
+      return {
+        length: len,
+        beyondTraining: len > maxTrain,
+        plain: triple(plainGroup),
+        nar: triple(narGroup),
+        diff: { clrs: diff('clrs'), shape: diff('shape'), exact: diff('exact') },
+        crossNormalizedEntropy: meanOfPresent(narGroup.map((d) => crossAt(d, len, 'answerNormalized'))),
+        crossPeak: meanOfPresent(narGroup.map((d) => crossAt(d, len, 'answerPeak'))),
+      };
+    });
+    const blocks = first.run.config.model.nar?.layers.length ?? 0;
+    const gates = Array.from({ length: blocks }, (_, b) => meanOfPresent(narGroup.map((d) => d.analysis?.crossAttention?.gates[b] ?? null)));
+    out.push({ task: task.name, plain: plainLabel, nar: narLabel, seeds, rows, gates });
+  }
+  return out;
 }
 
 /** Reads an experiment folder and writes its summary.json (atomically). */

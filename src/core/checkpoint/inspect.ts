@@ -3,17 +3,23 @@
  * tensor, its dtype, shape, size and value statistics. Any safetensors file works; an Attention
  * Lab checkpoint additionally gets its run, step and optimizer state recognised.
  */
-import { CheckpointError, decodeCheckpointMetadata, isOptimizerTensorName, type CheckpointMetadata, CHECKPOINT_FORMAT } from '../../protocol/checkpoint';
+import { CheckpointError, decodeCheckpointMetadata, type CheckpointMetadata, CHECKPOINT_FORMAT } from '../../protocol/checkpoint';
 import { positionLabel } from '../../protocol/config';
 import { elementCount } from './safetensors';
 import { openTensorFile } from './tensorFile';
 import { tensorStats, type TensorStats } from './stats';
 
-export type TensorGroup = 'model' | 'optimizer';
+import type { TensorGroup } from '../../protocol/viewData';
+import type { NarCheckpointMetadata } from '../../protocol/nar';
+import { NAR_CHECKPOINT_FORMAT } from '../../protocol/nar';
+import { decodeNarMetadata } from '../nar/narHeader';
+import { tensorGroup } from './tensorGroup';
+
+export type { TensorGroup } from '../../protocol/viewData';
 
 export interface InspectTensor {
   name: string;
-  /** 'optimizer' for tensors under the `optimizer/` prefix. */
+  /** 'optimizer' for tensors under the `optimizer/` prefix; a NAR checkpoint's encoders, processor and decoders; a TransNAR model's cross-attention. */
   group: TensorGroup;
   /** A dtype the reader decodes, or another tool's (then `opaque`). */
   dtype: string;
@@ -44,8 +50,10 @@ export interface InspectReport {
   metadata: Record<string, string>;
   /** Decoded when the file is an Attention Lab checkpoint. */
   checkpoint: CheckpointMetadata | null;
-  /** Why the metadata of a file that claims to be an Attention Lab checkpoint did not decode. */
+  /** Why the metadata of a file that claims to be an Attention Lab checkpoint (or a NAR checkpoint) did not decode. */
   checkpointProblem: string | null;
+  /** Decoded when the file is a NAR checkpoint (TransNAR's frozen reasoner). */
+  nar: NarCheckpointMetadata | null;
   /** In file order. */
   tensors: InspectTensor[];
 }
@@ -56,6 +64,14 @@ export async function inspectFile(file: string): Promise<InspectReport> {
   try {
     let checkpoint: CheckpointMetadata | null = null;
     let checkpointProblem: string | null = null;
+    let nar: NarCheckpointMetadata | null = null;
+    if (st.metadata.format === NAR_CHECKPOINT_FORMAT) {
+      try {
+        nar = decodeNarMetadata(st.metadata, file);
+      } catch (err) {
+        checkpointProblem = err instanceof Error ? err.message : String(err);
+      }
+    }
     if (st.metadata.format === CHECKPOINT_FORMAT) {
       try {
         checkpoint = decodeCheckpointMetadata(st.metadata, file);
@@ -68,9 +84,9 @@ export async function inspectFile(file: string): Promise<InspectReport> {
     let parameterCount = 0;
     let optimizerValueCount = 0;
     for (const info of st.tensors) {
-      const group: TensorGroup = isOptimizerTensorName(info.name) ? 'optimizer' : 'model';
+      const group: TensorGroup = tensorGroup(info.name, nar !== null);
       const elements = elementCount(info.shape);
-      if (group === 'model') parameterCount += elements;
+      if (group !== 'optimizer') parameterCount += elements;
       else optimizerValueCount += elements;
       const stats = info.opaque ? null : tensorStats(await st.read(info.name));
       const shard = 'shard' in info ? { shard: info.shard } : {};
@@ -87,6 +103,7 @@ export async function inspectFile(file: string): Promise<InspectReport> {
       metadata: { ...st.metadata },
       checkpoint,
       checkpointProblem,
+      nar,
       tensors,
     };
   } finally {
@@ -138,6 +155,10 @@ export function formatInspectTable(report: InspectReport): string {
     );
     const v = Object.entries(c.versions).map(([k, ver]) => `${k} ${ver}`);
     if (v.length > 0) lines.push(`  versions: ${v.join(', ')}`);
+  } else if (report.nar !== null) {
+    const n = report.nar;
+    lines.push(`  NAR checkpoint: ${n.nar.algorithm}, hidden ${n.nar.hidden}, pretrained ${grouped(n.train.steps)} steps on sizes ${n.train.trainLengths.join(', ')}, written ${n.createdAt}`);
+    lines.push(`  output accuracy: ${n.eval.map((e) => `n=${e.length} ${formatNumber(e.accuracy)} (all right ${formatNumber(e.exact)})`).join(', ')}`);
   } else {
     if (report.checkpointProblem !== null) lines.push(`  not a readable Attention Lab checkpoint: ${report.checkpointProblem}`);
     const entries = Object.entries(report.metadata);

@@ -60,7 +60,10 @@ export function estimateParameters(m: ModelConfig, featureWidth?: number): numbe
   const attention = D * H * (2 * dk + dv) + H * (2 * dk + dv) + H * dv * D + D;
   const mlp = F > 0 ? norm + D * F + F + F * D + D : 0;
   const block = norm + attention + mlp;
-  return embedding + positions + seed + m.layers * block + norm + D * V;
+  // TransNAR blocks: the cross-attention's norm, queries, keys and values from the NAR's nodes, output and gate (the frozen NAR is not counted).
+  const nar = m.nar ?? null;
+  const cross = nar ? nar.layers.length * (norm + D * H * dk + H * dk + nar.hidden * H * (dk + dv) + H * (dk + dv) + H * dv * D + D + 1) : 0;
+  return embedding + positions + seed + m.layers * block + cross + norm + D * V;
 }
 
 /**

@@ -15,6 +15,8 @@ import type {
 } from '../../protocol/config';
 import type { ExperimentSpec, ModelSpec, OptimizerSpec, TrainSpec } from '../../protocol/spec';
 import { defaultOptimizerConfig } from './optimizerDefaults';
+import { NAR_PRETRAIN } from '../../protocol/nar';
+import { NAR_PRETRAIN_DEFAULTS } from '../nar/narSpec';
 
 /**
  * Model fields with a fixed default (maxLen and positionRange depend on the task, see
@@ -189,6 +191,7 @@ export function resolveModelConfig(spec: ModelSpec, attentionScaling: AttentionS
     lognBase: spec.lognBase === 'train' ? Math.max(2, shape.trainLength) : (spec.lognBase ?? MODEL_DEFAULTS.lognBase),
     trainLength: shape.trainLength,
     rseBits,
+    nar: null, // resolved per task by the grid (resolveNarLink)
   };
 }
 
@@ -241,5 +244,8 @@ export function applySpecDefaults(spec: ExperimentSpec): ExperimentSpec {
       ...(spec.train?.batchSize !== undefined ? { batchSize: spec.train.batchSize } : {}),
       ...(spec.train?.accumulate !== undefined ? { accumulate: spec.train.accumulate } : {}),
     },
+    ...(spec.narPretraining !== undefined || spec.models.some((m) => m.nar?.checkpoint === NAR_PRETRAIN)
+      ? { narPretraining: { ...NAR_PRETRAIN_DEFAULTS, ...spec.narPretraining } }
+      : {}),
   };
 }

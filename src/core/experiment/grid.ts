@@ -10,6 +10,8 @@
  * does not rename the runs that were already there. Every part is file-name safe.
  */
 import type { ModelConfig, RunConfig, TaskConfig } from '../../protocol/config';
+import type { NarLink } from '../../protocol/nar';
+import { resolveNarLink } from '../nar/narSpec';
 import type { ExperimentSpec, TaskSpec } from '../../protocol/spec';
 import { createTask } from '../tasks';
 import { sequenceLength } from '../tasks/layout';
@@ -80,10 +82,16 @@ export function expandGrid(spec: ExperimentSpec): RunConfig[] {
       } catch (err) {
         throw new Error(`$.tasks[${ti}]: ${(err as Error).message}`);
       }
+      let nar: NarLink | null = null;
+      try {
+        if (modelSpec.nar) nar = resolveNarLink(modelSpec.nar, modelSpec.label, task, taskParts[ti] as string, spec.narPretraining);
+      } catch (err) {
+        throw new Error(`$.models[${mi}].nar with $.tasks[${ti}] (${task.name}): ${(err as Error).message}`);
+      }
       for (const scaling of spec.attentionScalings) {
         let model: ModelConfig;
         try {
-          model = resolveModelConfig(modelSpec, scaling, shape);
+          model = { ...resolveModelConfig(modelSpec, scaling, shape), nar };
         } catch (err) {
           throw new Error(`$.models[${mi}] with $.tasks[${ti}] (${task.name}): ${(err as Error).message}`);
         }
@@ -107,7 +115,7 @@ export function expandGrid(spec: ExperimentSpec): RunConfig[] {
                     runs.push({
                       id: parts.join('-'),
                       task: structuredClone(task),
-                      model: { ...model },
+                      model: { ...model, nar: model.nar ? structuredClone(model.nar) : null },
                       optimizer: { ...optimizer },
                       // Every run lays out batchSize × seedsPerInput rows, with or without RSE: runs that
                       // differ only in RSE see the same rows and the same inputs per step (docs/science.md §4).

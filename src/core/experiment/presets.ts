@@ -279,6 +279,44 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
       train: { steps: 2000, batchSize: 32, evalEvery: 500, evalExamples: 128 },
     },
   },
+  'clrs-text': {
+    description:
+      'CLRS-Text (Markeeva et al.): insertion sort, minimum and binary search written as text with multi-digit numbers, a Transformer alone (randomized positions on RoPE), trained on n ≤ 8, evaluated at 8, 12 and 16: where does it fail, by shape, parse or values? 3 seeds, 9 runs (BFS alone: the plain model of the transnar preset).',
+    spec: {
+      name: 'clrs-text',
+      description:
+        'Where does a Transformer alone fail on algorithmic text out of distribution (docs/science.md §5, §7.3)? Three CLRS algorithms as CLRS-Text, numbers as one token per digit, trained on sizes 4–8 and evaluated at the largest training size and beyond. Shape (as many elements as the truth), parse (a well-formed answer) and CLRS score (fraction of elements right) tell apart failing to size the output, emitting malformed text and getting values wrong. The index-search tasks (minimum, binary search) answer with an index: beyond training the answer is an index the model never wrote (two digits from n = 11), the failure TransNAR could not fix either. Randomized positions on RoPE (L = 4× the longest sequence), as TransNAR. The fourth task, BFS, is in the transnar preset, with and without its NAR (its plain model is this Transformer): together in one preset they would not fit 10 minutes on 2 cores.',
+      tasks: [
+        { name: 'insertion-sort', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 12, 16] },
+        { name: 'minimum', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 12, 16] },
+        { name: 'binary-search', trainLengths: [4, 5, 6, 7, 8], evalLengths: [8, 12, 16] },
+      ],
+      models: [{ label: 'transformer', layers: 2, dModel: 64, heads: 4, dFf: 128, position: 'rope', randomizePositions: true }],
+      attentionScalings: ['standard'],
+      optimizers: [{ name: 'adamw', lr: 3e-3, weightDecay: 0.01 }],
+      seeds: [1, 2, 3],
+      train: { steps: 1000, batchSize: 32, evalEvery: 1000, evalExamples: 64, logEvery: 20 },
+    },
+  },
+  transnar: {
+    description:
+      'TransNAR-lite (Bounsi et al.): the same Transformer with and without gated cross-attention to a frozen, pretrained max-aggregation NAR, on BFS (trained on 4–7 nodes, evaluated at 7 and 10); 3 seeds, scores paired by seed with 95 % intervals. NAR pretraining is part of the preset.',
+    spec: {
+      name: 'transnar',
+      description:
+        'Does a frozen neural algorithmic reasoner help a Transformer out of distribution (docs/science.md §5, §7.3)? The preset first pretrains a NAR for BFS (a max-aggregation MPNN whose processor is shared across steps, trained on the algorithm\'s graph form with its hints) and freezes it; the TransNAR model\'s two blocks then cross-attend from the tokens to the NAR\'s final node embeddings through tanh gates that start closed. The plain model is the same Transformer without the NAR (the clrs-text preset\'s), with the same data, seeds and steps, so the scores pair by seed. BFS is the small faithful version\'s algorithm: its NAR generalizes to larger graphs. 800 steps and one evaluation at the end keep the preset within 10 minutes on 2 cores.',
+      tasks: [{ name: 'bfs', trainLengths: [4, 5, 6, 7], evalLengths: [7, 10] }],
+      models: [
+        { label: 'transformer', layers: 2, dModel: 64, heads: 4, dFf: 128, position: 'rope', randomizePositions: true },
+        { label: 'transnar', layers: 2, dModel: 64, heads: 4, dFf: 128, position: 'rope', randomizePositions: true, nar: { checkpoint: 'pretrain', layers: [0, 1] } },
+      ],
+      attentionScalings: ['standard'],
+      optimizers: [{ name: 'adamw', lr: 3e-3, weightDecay: 0.01 }],
+      seeds: [1, 2, 3],
+      train: { steps: 800, batchSize: 32, evalEvery: 800, evalExamples: 64, logEvery: 20 },
+      narPretraining: { hidden: 32, steps: 400, batchSize: 32, lr: 3e-3, hintWeight: 1, seed: 1 },
+    },
+  },
 };
 
 function checkedPresets(): Record<string, Preset> {

@@ -112,6 +112,10 @@ export function applyRunnerEvent(p: ExperimentProgress, event: RunnerEvent): Run
       r.queue = { jobId: event.jobId, state: event.state, reason: event.reason };
       return r;
     }
+    case 'nar/progress':
+    case 'nar/end':
+      // TransNAR's NAR pretraining: not a run (the CLI shows it on its own line).
+      return null;
   }
 }
 

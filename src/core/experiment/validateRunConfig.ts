@@ -10,6 +10,8 @@ import type { ExperimentSpec } from '../../protocol/spec';
 import { DEFAULT_LIMITS, allowLargeFromEnv, estimateParameters, runBudgetProblem } from './budget';
 import { taskShape } from './grid';
 import { validateSpec } from './validateSpec';
+import { NAR_ALGORITHMS } from '../../protocol/nar';
+import { CLRS_TASKS } from '../tasks/clrs/clrsTask';
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -31,7 +33,8 @@ export function runConfigProblem(value: unknown, options: { allowLarge?: boolean
   if (legacyAccumulate !== undefined && legacyAccumulate !== 1) {
     return `$.optimizer.accumulate: ${JSON.stringify(legacyAccumulate)} is Tiger's accumulation as older versions counted it (one optimizer call per step); it is train.accumulate now (micro-batches per step), so this run cannot be resumed with the same meaning`;
   }
-  const { vocabSize, trainLength, attentionScaling, ...modelFields } = model;
+  // The NAR link is checked on its own: its file is relative to the run folder, read when the run starts.
+  const { vocabSize, trainLength, attentionScaling, nar, ...modelFields } = model;
   const spec = {
     name: 'run',
     tasks: [{ name: task.name, trainLengths: task.trainLengths, evalLengths: task.evalLengths, options: task.options }],
@@ -52,6 +55,8 @@ export function runConfigProblem(value: unknown, options: { allowLarge?: boolean
       .replace(/^\$\.attentionScalings\[0\]/, '$.model.attentionScaling');
     return `${where}: ${e.message}${checked.errors.length > 1 ? ` (and ${checked.errors.length - 1} more)` : ''}`;
   }
+  const narProblem = narLinkProblem(nar, (modelFields.layers as number | undefined) ?? 2, task.name);
+  if (narProblem) return narProblem;
   const s = checked.spec as ExperimentSpec;
   let shape: ReturnType<typeof taskShape>;
   try {
@@ -105,6 +110,26 @@ export function modelConfigProblem(value: unknown, options: { allowLarge?: boole
     if (params > DEFAULT_LIMITS.parameters) {
       return `$.model: about ${params.toLocaleString('en-US')} parameters, above the limit of ${DEFAULT_LIMITS.parameters.toLocaleString('en-US')} (pass --allow-large or set ATTENTION_LAB_ALLOW_LARGE=1 to load it anyway)`;
     }
+  }
+  return null;
+}
+
+/** The first problem of a run config's `model.nar` (a NarLink or null; absent in configs written before TransNAR), or null. */
+function narLinkProblem(value: unknown, layers: number, taskName: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (!isObject(value)) return '$.model.nar: expected a NAR link object or null';
+  if (typeof value.checkpoint !== 'string' || value.checkpoint === '') return '$.model.nar.checkpoint: expected the path of a NAR checkpoint';
+  const l = value.layers;
+  if (!Array.isArray(l) || l.length === 0 || l.some((x) => !(Number.isInteger(x) && x >= 0 && x < layers)) || new Set(l).size !== l.length) {
+    return `$.model.nar.layers: expected distinct block indices from 0 to ${layers - 1}, found ${JSON.stringify(l)}`;
+  }
+  if (!(NAR_ALGORITHMS as readonly unknown[]).includes(value.algorithm)) return `$.model.nar.algorithm: expected one of ${NAR_ALGORITHMS.join(', ')}, found ${JSON.stringify(value.algorithm)}`;
+  const clrs = (CLRS_TASKS as Record<string, string>)[String(taskName)];
+  if (clrs !== value.algorithm) return `$.model.nar.algorithm: task "${String(taskName)}" needs a NAR for ${clrs ?? 'a CLRS-Text task'}, found ${String(value.algorithm)}`;
+  if (!(Number.isInteger(value.hidden) && (value.hidden as number) >= 1 && (value.hidden as number) <= 1024)) return `$.model.nar.hidden: expected an integer from 1 to 1024, found ${JSON.stringify(value.hidden)}`;
+  const source = value.source;
+  if (!isObject(source) || !((source.kind === 'file' && typeof source.path === 'string') || (source.kind === 'pretrain' && isObject(source.train)))) {
+    return '$.model.nar.source: expected {"kind": "file", "path": …} or {"kind": "pretrain", "train": {…}}';
   }
   return null;
 }

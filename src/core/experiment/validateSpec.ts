@@ -6,6 +6,7 @@
  * user can fix a whole file in one pass.
  */
 import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { BACKEND_CHOICES } from '../../protocol/backend';
 import {
   ATTENTION_KINDS,
@@ -22,6 +23,9 @@ import {
 import type { OptimizerName, TaskConfig } from '../../protocol/config';
 import type { ExperimentSpec } from '../../protocol/spec';
 import { createTask } from '../tasks';
+import { CLRS_TASKS, isClrsTask } from '../tasks/clrs/clrsTask';
+import { NAR_PRETRAIN } from '../../protocol/nar';
+import { readNarHeaderSync } from '../nar/narHeader';
 import type { Task } from '../tasks/task';
 import { TaskOptionError } from '../tasks/taskOptions';
 import { MODEL_DEFAULTS, TRAIN_DEFAULTS } from './defaults';
@@ -38,12 +42,14 @@ export type SpecValidation = { ok: true; spec: ExperimentSpec } | { ok: false; e
 
 /** The properties each object of a spec may have (the schema's `properties`, kept in step by a test). */
 export const SPEC_PROPERTIES = {
-  spec: ['$schema', 'name', 'description', 'backend', 'parallel', 'tasks', 'models', 'attentionScalings', 'optimizers', 'seeds', 'train'],
+  spec: ['$schema', 'name', 'description', 'backend', 'parallel', 'tasks', 'models', 'attentionScalings', 'optimizers', 'seeds', 'train', 'narPretraining'],
   task: ['name', 'trainLengths', 'evalLengths', 'options'],
   model: [
     'label', 'causal', 'layers', 'dModel', 'heads', 'dFf', 'attention', 'keySize', 'valueSize', 'embedding', 'init', 'norm',
-    'maxLen', 'position', 'randomizePositions', 'positionRange', 'positionEval', 'embedScale', 'lognBase', 'rseBits', 'rseProjection',
+    'maxLen', 'position', 'randomizePositions', 'positionRange', 'positionEval', 'embedScale', 'lognBase', 'rseBits', 'rseProjection', 'nar',
   ],
+  nar: ['checkpoint', 'layers'],
+  narPretraining: ['hidden', 'steps', 'batchSize', 'lr', 'trainLengths', 'hintWeight', 'seed'],
   optimizer: ['name', 'label', 'lr', 'weightDecay', 'beta1', 'beta2', 'beta', 'eps', 'momentum', 'shrink'],
   train: ['steps', 'batchSize', 'accumulate', 'schedule', 'gradClip', 'evalEvery', 'evalExamples', 'logEvery', 'checkpointEvery', 'q', 'seedsPerInput', 'qWarmup'],
 } as const;
@@ -150,15 +156,19 @@ export function validateSpec(value: unknown): SpecValidation {
   });
   const modelLabels: (string | undefined)[] = [];
   const linearModels: number[] = [];
+  const narModels: { index: number; checkpoint: string }[] = [];
   forEachItem(spec.models, '$.models', 'a list of models', fail, (model, path) => {
     const m = checkModel(model, path, fail);
     modelLabels.push(m.label);
     if (m.linear) linearModels.push(modelLabels.length - 1);
+    if (m.narCheckpoint !== undefined) narModels.push({ index: modelLabels.length - 1, checkpoint: m.narCheckpoint });
     for (const t of tasks) {
       if (t.task.bidirectionalOnly && m.causal) fail(`${path}.causal`, `expected false: ${t.task.bidirectionalOnly} (${t.path}), found ${'causal' in (model as Obj) ? 'true' : 'the default true'}`);
     }
   });
   checkUniqueLabels(modelLabels, '$.models', 'label', fail);
+  checkNarModels(narModels, spec.tasks, fail);
+  if ('narPretraining' in spec) checkNarPretraining(spec.narPretraining, '$.narPretraining', fail);
 
   if ('attentionScalings' in spec) {
     const list = checkList(spec.attentionScalings, '$.attentionScalings', 'a list of attention scalings', fail);
@@ -229,9 +239,20 @@ export function parseSpecFile(file: string): ExperimentSpec {
   }
   const duplicate = findDuplicateKey(text);
   if (duplicate) throw new SpecFileError(file, [], `${file}:${duplicate.line}:${duplicate.column}: ${duplicate.message}`);
+  resolveNarPaths(value, nodePath.dirname(nodePath.resolve(file)));
   const checked = validateSpec(value);
   if (!checked.ok) throw new SpecFileError(file, checked.errors, formatSpecErrors(checked.errors, `${file}: `));
   return checked.spec;
+}
+
+/** A spec file's relative NAR checkpoint paths are read from the spec file's folder: made absolute in place. */
+function resolveNarPaths(value: unknown, dir: string): void {
+  if (!isObject(value) || !Array.isArray(value.models)) return;
+  for (const m of value.models) {
+    if (!isObject(m) || !isObject(m.nar)) continue;
+    const c = m.nar.checkpoint;
+    if (typeof c === 'string' && c.trim() !== '' && c !== NAR_PRETRAIN && !nodePath.isAbsolute(c)) m.nar.checkpoint = nodePath.resolve(dir, c);
+  }
 }
 
 /** Largest spec file read: a real one is a few KB; a device such as /dev/zero must not fill the memory. */
@@ -322,8 +343,87 @@ function checkTaskFields(value: unknown, path: string, fail: Fail): void {
   }
 }
 
+/**
+ * The rules between models with a NAR and the tasks (docs/science.md §5): a NAR reads a CLRS-Text
+ * task's graph, and a named checkpoint must exist, be a NAR checkpoint whose tensors fit its own
+ * config, and be of each task's algorithm. The file's header is read (no tensor data).
+ */
+function checkNarModels(models: readonly { index: number; checkpoint: string }[], tasks: unknown, fail: Fail): void {
+  if (models.length === 0 || !Array.isArray(tasks)) return;
+  for (const { index, checkpoint } of models) {
+    const path = `$.models[${index}].nar`;
+    let algorithm: string | null = null;
+    if (checkpoint !== NAR_PRETRAIN) {
+      try {
+        algorithm = readNarHeaderSync(checkpoint).nar.algorithm;
+      } catch (err) {
+        fail(`${path}.checkpoint`, (err as Error).message);
+        continue;
+      }
+    }
+    tasks.forEach((task: unknown, j) => {
+      const name = isObject(task) && typeof task.name === 'string' ? task.name : undefined;
+      if (name === undefined || !(TASK_NAMES as readonly string[]).includes(name)) return; // reported with the task
+      if (!isClrsTask(name as TaskConfig['name'])) {
+        fail(path, `a NAR reads the graph of a CLRS-Text task (${Object.keys(CLRS_TASKS).join(', ')}); $.tasks[${j}] is "${name}"`);
+        return;
+      }
+      const needed = CLRS_TASKS[name as keyof typeof CLRS_TASKS];
+      if (algorithm !== null && algorithm !== needed) {
+        fail(`${path}.checkpoint`, `${checkpoint} is a NAR for ${algorithm}; $.tasks[${j}] ("${name}") needs one for ${needed}`);
+      }
+    });
+  }
+}
+
+const NAR_PRETRAIN_RULES: Record<string, NumberRule> = {
+  hidden: int(1, 1024, 'an integer from 1 to 1024'),
+  steps: int(1, 1_000_000, 'an integer from 1 to 1000000'),
+  batchSize: int(1, 4096, 'an integer from 1 to 4096'),
+  lr: LR,
+  hintWeight: { integer: false, min: 0, max: 100, expected: 'a number from 0 to 100' },
+  seed: SEED,
+};
+
+function checkNarPretraining(value: unknown, path: string, fail: Fail): void {
+  const pre = checkObject(value, path, 'an object of NAR pretraining settings', SPEC_PROPERTIES.narPretraining, fail);
+  if (!pre) return;
+  for (const [key, rule] of Object.entries(NAR_PRETRAIN_RULES)) {
+    if (key in pre) checkNumber(pre[key], `${path}.${key}`, rule, fail);
+  }
+  if ('trainLengths' in pre) {
+    const list = checkList(pre.trainLengths, `${path}.trainLengths`, 'a non-empty list of graph sizes (integers from 1 to 1024)', fail);
+    list?.forEach((n, i) => checkNumber(n, `${path}.trainLengths[${i}]`, LENGTH, fail));
+    if (list) checkDistinct(list, `${path}.trainLengths`, fail);
+  }
+}
+
+/** Checks a model's `nar`; returns its checkpoint when the link is well formed (for checkNarModels). */
+function checkNar(value: unknown, path: string, layers: number | undefined, fail: Fail): string | undefined {
+  const nar = checkObject(value, path, 'a NAR link object like {"checkpoint": "pretrain", "layers": [0, 1]}', SPEC_PROPERTIES.nar, fail);
+  if (!nar) return undefined;
+  requireKeys(nar, path, ['checkpoint', 'layers'], fail);
+  let ok = true;
+  if ('checkpoint' in nar && !(typeof nar.checkpoint === 'string' && nar.checkpoint.trim() !== '')) {
+    fail(`${path}.checkpoint`, `expected the path of a NAR checkpoint or "${NAR_PRETRAIN}", found ${describe(nar.checkpoint)}`);
+    ok = false;
+  }
+  if ('layers' in nar) {
+    const expected = layers !== undefined ? `an integer from 0 to ${layers - 1} (a block of the model)` : 'a block index (an integer ≥ 0)';
+    const rule = int(0, layers !== undefined ? layers - 1 : 64, expected);
+    const list = checkList(nar.layers, `${path}.layers`, 'a non-empty list of block indices', fail);
+    if (list) {
+      list.forEach((l, i) => {
+        if (!checkNumber(l, `${path}.layers[${i}]`, rule, fail)) ok = false;
+      });
+      checkDistinct(list, `${path}.layers`, fail);
+    } else ok = false;
+  }
+  return ok && typeof nar.checkpoint === 'string' && Array.isArray(nar.layers) ? nar.checkpoint : undefined;
+}
+
 /** Checks one model; returns its label (if valid), its effective rseBits and whether it has linear attention, for cross-model rules. */
-function checkModel(value: unknown, path: string, fail: Fail): { label?: string; rseBits: number; linear: boolean; causal: boolean } {
+function checkModel(value: unknown, path: string, fail: Fail): { label?: string; rseBits: number; linear: boolean; causal: boolean; narCheckpoint?: string } {
   const model = checkObject(value, path, 'a model object', SPEC_PROPERTIES.model, fail);
   if (!model) return { rseBits: 0, linear: false, causal: false };
   requireKeys(model, path, ['label'], fail);
@@ -379,7 +479,12 @@ function checkModel(value: unknown, path: string, fail: Fail): { label?: string;
   if (ok.maxLen === true && ok.positionRange === true && (model.positionRange as number) < (model.maxLen as number)) {
     fail(`${path}.positionRange`, `expected at least maxLen (${String(model.maxLen)}), found ${String(model.positionRange)}`);
   }
-  return { label, rseBits, linear: model.attention === 'linear', causal: typeof model.causal === 'boolean' ? model.causal : MODEL_DEFAULTS.causal };
+  let narCheckpoint: string | undefined;
+  if ('nar' in model) {
+    const layers = ok.layers === false ? undefined : ((model.layers as number | undefined) ?? MODEL_DEFAULTS.layers);
+    narCheckpoint = checkNar(model.nar, `${path}.nar`, layers, fail);
+  }
+  return { label, rseBits, linear: model.attention === 'linear', causal: typeof model.causal === 'boolean' ? model.causal : MODEL_DEFAULTS.causal, ...(narCheckpoint !== undefined ? { narCheckpoint } : {}) };
 }
 
 /** Checks one optimizer; returns its effective label (label or name) if valid. */

@@ -106,10 +106,14 @@ export function readmeDigest(meta: ResultsMeta, summary: SummaryFile, tables: st
     return lines.slice(start, end).join('\n');
   };
   const parts = [firstTable(tables)];
-  if (summary.retrieval) {
-    const idx = tables.split('\n').findIndex((l) => l.startsWith('Query row of the retrieval head'));
+  const after = (prefix: string): void => {
+    const idx = tables.split('\n').findIndex((l) => l.startsWith(prefix));
     if (idx >= 0) parts.push(firstTable(tables, idx));
-  }
+  };
+  if (summary.retrieval) after('Query row of the retrieval head');
+  // CLRS-Text presets: the scores by length, and TransNAR's paired differences (reportCommand.ts).
+  if (summary.clrs) after('CLRS-Text scores of the greedy answers');
+  if (summary.transnar && summary.transnar.length > 0) after('TransNAR: with the NAR − without');
   // A task's own table says more than the generic headline: the grid world's steps to the goal.
   for (const t of summary.tables ?? []) {
     if (t.id !== 'grid-world') continue;

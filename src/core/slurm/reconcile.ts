@@ -7,7 +7,7 @@
  * CANCELLED → `cancelled` (checkpoints kept); TIMEOUT, OUT_OF_MEMORY, FAILED, NODE_FAIL, … →
  * `failed` with Slurm's state and the path of the task's log in `error`.
  */
-import * as fs from 'node:fs';
+import { readTail } from '../io/fileTail';
 import type { RunFile } from '../../protocol/runFolder';
 import { baseSlurmState, type SlurmRecord } from '../../protocol/slurm';
 import { readRunFile, writeRunFile } from '../experiment/runFolder';
@@ -29,22 +29,9 @@ const MEANING: Readonly<Record<string, string>> = {
 
 /** The last non-empty line of a log (at most the last 64 KB read), shortened to 200 characters. */
 export function lastLogLine(file: string): string | null {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    const n = Math.min(size, 64 * 1024);
-    const buf = Buffer.alloc(n);
-    fs.readSync(fd, buf, 0, n, size - n);
-    const line = buf.toString('utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '').pop();
-    return line === undefined ? null : line.length > 200 ? `${line.slice(0, 197)}...` : line;
-  } finally {
-    fs.closeSync(fd);
-  }
+  const tail = readTail(file, 64 * 1024);
+  const line = tail?.text.split('\n').map((l) => l.trim()).filter((l) => l !== '').pop();
+  return line === undefined ? null : line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 
 /** The error run.json gets when Slurm ended a run that did not complete. */

@@ -14,6 +14,7 @@ import type { RunFile, TrainRecord } from '../../protocol/runFolder';
 import { slurmStateEnded, type SlurmOptions, type SlurmSubmission } from '../../protocol/slurm';
 import { findBundleFile } from '../bundlePaths';
 import { writeFileAtomic } from '../io/atomicWrite';
+import { readTail } from '../io/fileTail';
 import { stderrLogger, type Logger } from '../log';
 import type { ExecuteOptions, ExecutionResult, Executor, RunJob, RunnerEvent, RunOutcome } from '../experiment/executor';
 import { METRICS_FILE, SLURM_DIR } from '../../protocol/runFolder';
@@ -135,31 +136,19 @@ function markNotSubmitted(dir: string, jobs: RunJob[], message: string, writeRec
 
 /** The newest `train` record in the last 64 KB of a run's metrics.jsonl, or null. */
 export function lastTrainRecord(runDir: string): TrainRecord | null {
-  let fd: number;
-  try {
-    fd = fs.openSync(path.join(runDir, METRICS_FILE), 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    const n = Math.min(size, 64 * 1024);
-    const buf = Buffer.alloc(n);
-    fs.readSync(fd, buf, 0, n, size - n);
-    const lines = buf.toString('utf8').split('\n');
-    // The last line may be torn (still being written); the first may be cut by the window.
-    for (let i = lines.length - 2; i >= 1 || (i === 0 && n === size); i--) {
-      try {
-        const r = JSON.parse(lines[i] as string) as { kind?: unknown };
-        if (r.kind === 'train') return r as TrainRecord;
-      } catch {
-        // not a whole line
-      }
+  const tail = readTail(path.join(runDir, METRICS_FILE), 64 * 1024);
+  if (tail === null) return null;
+  const lines = tail.text.split('\n');
+  // The last line may be torn (still being written); the first may be cut by the window.
+  for (let i = lines.length - 2; i >= 1 || (i === 0 && tail.whole); i--) {
+    try {
+      const r = JSON.parse(lines[i] as string) as { kind?: unknown };
+      if (r.kind === 'train') return r as TrainRecord;
+    } catch {
+      // not a whole line
     }
-    return null;
-  } finally {
-    fs.closeSync(fd);
   }
+  return null;
 }
 
 export interface FollowOptions extends SlurmRunOptions {

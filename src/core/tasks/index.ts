@@ -1,6 +1,7 @@
 import type { TaskConfig, TaskName } from '../../protocol/config';
 import { TASK_NAMES } from '../../protocol/config';
 import { ALPHABET_OPTIONS } from './alphabetTask';
+import { CLRS_OPTIONS, ClrsTextTask } from './clrs/clrsTask';
 import { CopyTask } from './copy';
 import { GRAPH_COLORING_OPTIONS, GraphColoringTask } from './graphColoring';
 import { GRID_WORLD_OPTIONS, GridWorldTask } from './gridWorld';
@@ -68,6 +69,32 @@ const TASKS: Record<TaskName, TaskEntry> = {
       'Trained by evolution strategies (antithetic pairs; the pseudo-gradient goes through the configured optimizer); cost = steps to the goal. ' +
       'Text: `start: 0,0 | goal: 2,1`.',
     options: GRID_WORLD_OPTIONS,
+  },
+  'insertion-sort': {
+    create: (c) => new ClrsTextTask(c),
+    summary:
+      'insertion-sort (CLRS-Text): keys as multi-digit numbers, answer them sorted (option trace: 1 adds the array after each insertion, as CLRS-Text with hints); ' +
+      'scored by shape, parse, CLRS. Text: `insertion_sort:\\nkey: [5 30 1]\\npred:\\n` → `[1 5 30]`.',
+    options: CLRS_OPTIONS['insertion-sort'],
+  },
+  minimum: {
+    create: (c) => new ClrsTextTask(c),
+    summary: 'minimum (CLRS-Text): the lowest index of the smallest key. Text: `minimum:\\nkey: [5 30 1]\\nmin:\\n` → `2`.',
+    options: CLRS_OPTIONS.minimum,
+  },
+  'binary-search': {
+    create: (c) => new ClrsTextTask(c),
+    summary:
+      'binary-search (CLRS-Text): sorted keys and a target, answer the lowest index whose key is ≥ the target (clamped to n − 1). ' +
+      'Text: `binary_search:\\nkey: [1 5 30], target: 4\\nreturn:\\n` → `1`.',
+    options: CLRS_OPTIONS['binary-search'],
+  },
+  bfs: {
+    create: (c) => new ClrsTextTask(c),
+    summary:
+      'bfs (CLRS-Text): breadth-first search from s on a random symmetric graph (adjacency matrix A), answer each node\'s parent pi. ' +
+      'Text: `bfs:\\ns: 0, A: [[1 1 0], [1 0 0], [0 0 0]]\\npi:\\n` → `[0 0 2]`.',
+    options: CLRS_OPTIONS.bfs,
   },
 };
 

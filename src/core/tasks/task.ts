@@ -1,5 +1,6 @@
 import type { TaskConfig, TaskName } from '../../protocol/config';
 import type { Rng } from '../random';
+import type { ClrsInstance } from './clrs/algorithms';
 
 /** Token ids shared by every task's vocabulary: the task's own symbols start at FIRST_SYMBOL. */
 export const PAD = 0;
@@ -20,6 +21,8 @@ export interface TaskExample {
   answer: number[];
   /** A graph over the prompt positions (graph colouring): undirected edges [u, v], u < v. */
   edges?: [number, number][];
+  /** CLRS-Text tasks: the instance behind the text, the graph form a NAR reads (docs/science.md §5). */
+  graph?: ClrsInstance;
 }
 
 /**

@@ -14,6 +14,7 @@ import { readMetrics, readRunFile, RunFolderError } from '../../core/experiment/
 import { loadNewestValidCheckpoint } from '../checkpoint/newestValid';
 import { writeJsonAtomic } from '../../core/io/atomicWrite';
 import { createModel } from '../model/transformer';
+import { buildNar, readNarOfCheckpoint } from '../nar/narCheckpoint';
 import { Rng, hashSeed } from '../../core/random';
 import { createTask } from '../../core/tasks';
 import { GraphColoringTask } from '../../core/tasks/graphColoring';
@@ -21,6 +22,7 @@ import { attentionPatterns } from './attentionPatterns';
 import { COLORING_GRAPHS, coloringAnalysis } from './coloringAnalysis';
 import { NOISE_DRAWS, NOISE_EXAMPLES, NOISE_SIGMAS, checkNoiseProbe, softmaxNoiseAnalysis } from './softmaxNoise';
 import { entropyAnalysis } from './attentionEntropy';
+import { crossAttentionAnalysis } from './crossAttention';
 import { lengthGeneralization } from './lengthGeneralization';
 import type { AnalysisSubject } from './modelPasses';
 import { SPREAD_BOUND, randomizedAnalysis } from './randomizedSeeds';
@@ -90,6 +92,7 @@ export function analyzeModel(subject: AnalysisSubject, opts: AnalyzeOptions): An
     spreadBound: settings.spreadBound,
     rng: rng(4),
   });
+  const crossAttention = crossAttentionAnalysis(subject, { lengths: config.task.evalLengths, examplesPerLength: settings.examplesPerLength, rng: rng(5) });
   const coloring =
     subject.task instanceof GraphColoringTask
       ? coloringAnalysis(subject, subject.task, {
@@ -122,6 +125,7 @@ export function analyzeModel(subject: AnalysisSubject, opts: AnalyzeOptions): An
     randomized,
     entropyOverTraining: entropyOverTraining(opts.metrics),
     optimizer: optimizerDiagnostics(opts.metrics, config.optimizer.name),
+    crossAttention,
     coloring,
     softmaxNoise,
   };
@@ -136,7 +140,14 @@ export async function subjectFromCheckpoint(file: string): Promise<{ subject: An
   const loaded = await loadCheckpoint(file);
   const config = loaded.metadata.runConfig;
   const task = createTask(config.task);
-  const model = createModel(config.model, config.seed, { inputFeatures: task.inputFeatures?.() ?? null });
+  const nar = config.model.nar ? buildNar(await readNarOfCheckpoint(config.model.nar, file)) : null;
+  let model: ReturnType<typeof createModel>;
+  try {
+    model = createModel(config.model, config.seed, { inputFeatures: task.inputFeatures?.() ?? null, nar });
+  } catch (err) {
+    nar?.dispose();
+    throw err;
+  }
   try {
     restoreInto(loaded, model.params);
   } catch (err) {

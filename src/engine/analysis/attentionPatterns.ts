@@ -10,6 +10,7 @@ import { tokenText } from '../../core/tasks/tokenText';
 import type { AnalysisSubject } from './modelPasses';
 import { attentionProbabilities, evaluationExamples, seedBitsFor } from './modelPasses';
 import { roundTo } from '../../core/analysis/statistics';
+import { crossPattern } from './crossAttention';
 
 /** Longer inputs are left out: a 4-layer × 4-head pattern at T = 96 is already ~150k numbers. */
 export const MAX_PATTERN_TOKENS = 96;
@@ -25,9 +26,10 @@ export function patternFor(subject: AnalysisSubject, n: number, rng: Rng): Atten
   const example = evaluationExamples(subject.task, n, 1)[0];
   if (!example) throw new Error(`patterns: no example of size ${n}`);
   const bits = seedBitsFor(subject, rng, 1);
-  const { layout, layers } = attentionProbabilities(subject, [example], n, bits);
+  const { layout, layers, cross, nodes } = attentionProbabilities(subject, [example], n, bits);
   const T = layout.length;
   const H = subject.config.model.heads;
+  const crossAttention = crossPattern(subject, example, cross, T, nodes);
   return {
     length: n,
     text: subject.task.format(example),
@@ -35,6 +37,7 @@ export function patternFor(subject: AnalysisSubject, n: number, rng: Rng): Atten
     probabilities: layers.map((p) =>
       Array.from({ length: H }, (_, h) => Array.from({ length: T }, (_, q) => Array.from(p.subarray((h * T + q) * T, (h * T + q + 1) * T), (v) => roundTo(v, 4)))),
     ),
+    ...(crossAttention ? { cross: crossAttention } : {}),
   };
 }
 

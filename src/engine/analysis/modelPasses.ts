@@ -6,6 +6,7 @@
  */
 import type { RunConfig } from '../../protocol/config';
 import { evaluationPositions, markEvaluationSet } from '../model/positionPlan';
+import { narNodes } from '../nar/narInput';
 import { randomSeedBits } from '../model/transformer';
 import type { Model } from '../model/transformer';
 import { Rng, hashSeed } from '../../core/random';
@@ -81,9 +82,10 @@ export function teacherForced(
   const layout = layoutBatch(subject.task, examples, n, subject.config.model.causal);
   const V = subject.config.model.vocabSize;
   const positions = positionsFor(subject, examples, layout.length);
+  const nodes = narNodes(subject.model, examples);
   const [lossT, pT, argT, probsT] = tf.tidy((): tf.Tensor[] => {
     const { tokens, seedBits } = inputs(subject, layout, bits);
-    const { logits } = subject.model.forward({ tokens, seedBits, positions, mask: layout.mask });
+    const { logits } = subject.model.forward({ tokens, seedBits, positions, mask: layout.mask, nodes });
     const { perExample, predictions } = rowLosses(subject.task, logits, layout, examples);
     const safe = Int32Array.from(layout.targets, (t) => (t >= 0 ? t : 0));
     const probs = tf.softmax(tf.reshape(logits, [layout.batch * layout.length, V]));
@@ -100,26 +102,33 @@ export function teacherForced(
     argmax: Int32Array.from((argT as tf.Tensor).dataSync()),
     probs: probsT ? (probsT.dataSync() as Float32Array) : null,
   };
-  tf.dispose([lossT as tf.Tensor, pT as tf.Tensor, argT as tf.Tensor, ...(probsT ? [probsT] : [])]);
+  tf.dispose([lossT as tf.Tensor, pT as tf.Tensor, argT as tf.Tensor, ...(probsT ? [probsT] : []), ...(nodes ? [nodes] : [])]);
   return out;
 }
 
-/** Attention probabilities of every layer, [B, H, T, T] each, as flat arrays. */
+/**
+ * Attention probabilities of every layer, [B, H, T, T] each, as flat arrays; for a TransNAR model
+ * also every cross-attention block's [B, H, T, N] over the NAR's N nodes (config.nar.layers in
+ * ascending order), [] otherwise.
+ */
 export function attentionProbabilities(
   subject: AnalysisSubject,
   examples: readonly TaskExample[],
   n: number,
   bits: Float32Array | undefined,
-): { layout: LaidOutBatch; layers: Float32Array[] } {
+): { layout: LaidOutBatch; layers: Float32Array[]; cross: Float32Array[]; nodes: number } {
   const layout = layoutBatch(subject.task, examples, n, subject.config.model.causal);
   const positions = positionsFor(subject, examples, layout.length);
-  const attention = tf.tidy(() => {
+  const nodes = narNodes(subject.model, examples);
+  const out = tf.tidy(() => {
     const { tokens, seedBits } = inputs(subject, layout, bits);
-    return subject.model.forward({ tokens, seedBits, positions, mask: layout.mask, returnAttention: true }).attention;
+    return subject.model.forward({ tokens, seedBits, positions, mask: layout.mask, returnAttention: true, nodes });
   });
-  const layers = attention.map((a) => a.dataSync() as Float32Array);
-  tf.dispose(attention);
-  return { layout, layers };
+  const layers = out.attention.map((a) => a.dataSync() as Float32Array);
+  const cross = out.crossAttention.map((a) => a.dataSync() as Float32Array);
+  const N = nodes ? (nodes.shape[1] as number) : 0;
+  tf.dispose([out.logits, ...out.attention, ...out.crossAttention, ...(nodes ? [nodes] : [])]);
+  return { layout, layers, cross, nodes: N };
 }
 
 /**
@@ -137,10 +146,12 @@ export function modelAnswers(subject: AnalysisSubject, examples: readonly TaskEx
   // Positions of the laid-out sequence, as in the teacher-forced pass and the trainer's evaluation.
   const positions = positionsFor(subject, examples, sequenceLength(task, n, causal));
   const seedBits = bits ? tf.tensor2d(bits, [examples.length, config.model.rseBits]) : undefined;
+  const nodes = narNodes(subject.model, examples);
   try {
-    return greedyDecode(subject.model, task, examples, n, { seedBits, positions });
+    return greedyDecode(subject.model, task, examples, n, { seedBits, positions, nodes });
   } finally {
     seedBits?.dispose();
+    nodes?.dispose();
   }
 }
 

@@ -20,6 +20,7 @@ import { answerFromPredictions, layoutBatch, sequenceLength } from '../../core/t
 import type { TaskExample } from '../../core/tasks/task';
 import { tf } from '../tf';
 import { rowLosses } from '../train/objective';
+import { narNodes } from '../nar/narInput';
 import type { AnalysisSubject } from './modelPasses';
 import { PASS_CHUNK, chunks, evaluationExamples, seedBitsFor } from './modelPasses';
 
@@ -105,10 +106,11 @@ function forwardPass(subject: AnalysisSubject, examples: readonly TaskExample[],
   const R = subject.config.model.rseBits;
   const V = subject.config.model.vocabSize;
   const positions = evaluationPositions(subject.config.model, examples, T);
+  const nodes = narNodes(subject.model, examples); // TransNAR: the frozen NAR's node embeddings
   const out = tf.tidy(() => {
     const tokens = tf.tensor2d(layout.tokens, [layout.batch, T], 'int32');
     const seedBits = bits ? tf.tensor2d(bits, [layout.batch, R]) : undefined;
-    const f = subject.model.forward({ tokens, seedBits, positions, mask: layout.mask, returnAttention: true, ...(noise ? { logitNoise: noise } : {}) });
+    const f = subject.model.forward({ tokens, seedBits, positions, mask: layout.mask, returnAttention: true, nodes, ...(noise ? { logitNoise: noise } : {}) });
     const { perExample, predictions } = rowLosses(subject.task, f.logits, layout, examples);
     return { attention: f.attention, probs: tf.softmax(tf.reshape(f.logits, [layout.batch * T, V])), loss: perExample, argmax: predictions };
   });
@@ -121,6 +123,7 @@ function forwardPass(subject: AnalysisSubject, examples: readonly TaskExample[],
     T,
   };
   tf.dispose([...out.attention, out.probs, out.loss, out.argmax]);
+  nodes?.dispose();
   return pass;
 }
 

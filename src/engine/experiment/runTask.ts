@@ -15,7 +15,7 @@ import type { SlurmRecord } from '../../protocol/slurm';
 import { applyNativeThreadSettings } from '../backend';
 import { taskLogPath } from '../../core/slurm/slurmJob';
 import type { RunOutcome, RunnerEvent } from '../../core/experiment/executor';
-import { runPool, writeSummaryQuietly, type PoolOptions } from './runner';
+import { runJobs, writeSummaryQuietly, type PoolOptions } from './runner';
 import { checkpointName, listCheckpoints, readExperimentFile, readRunFile, RunFolderError, writeRunFile } from '../../core/experiment/runFolder';
 import { runConfigProblem } from '../../core/experiment/validateRunConfig';
 
@@ -78,7 +78,8 @@ export async function runTask(experimentDir: string, index: number, options: Tas
   const cpus = Number(env.SLURM_CPUS_PER_TASK ?? 1);
   applyNativeThreadSettings(1, Number.isSafeInteger(cpus) && cpus > 0 ? cpus : 1);
   options.onEvent?.({ type: 'experiment/start', dir: experimentDir, name: experiment.name, runs: [run.config] });
-  const { outcomes } = await runPool([{ runDir, experiment: experiment.name, config: run.config, resume }], {
+  // A TransNAR run copies the NAR file it names into the experiment's nar/ folder first (runner.ts).
+  const { outcomes } = await runJobs(experimentDir, [{ runDir, experiment: experiment.name, config: run.config, resume }], {
     parallel: 1,
     backend: options.backend,
     signal: options.signal,

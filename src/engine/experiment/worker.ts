@@ -15,9 +15,10 @@ import { parentPort } from 'node:worker_threads';
 import type { BackendInfo } from '../backend';
 import { initBackend } from '../backend';
 import { RpcEndpoint, type Envelope, type RpcTransport } from '../../protocol/rpc';
-import { RUNNER_GUARDS, WORKER_GUARDS, type RunEnd, type RunStartParams, type RunnerApi, type WorkerApi } from '../../protocol/runner';
+import { RUNNER_GUARDS, WORKER_GUARDS, wireLoss, type NarEnd, type NarPretrainParams, type RunEnd, type RunStartParams, type RunnerApi, type WorkerApi } from '../../protocol/runner';
 import { runTraining } from '../train/runTraining';
 import { cancelQueuedRuns } from '../../core/experiment/cancelQueuedRuns';
+import { pretrainNar } from '../nar/pretrainNar';
 import type { Logger } from '../../core/log';
 
 /** The runner's end of the channel: the thread's port, or the process's IPC channel. */
@@ -120,10 +121,42 @@ async function start(p: RunStartParams): Promise<RunEnd> {
   }
 }
 
+/** Pretrains a NAR (TransNAR's first phase) and writes its checkpoint; the reply is how it ended. */
+async function pretrain(p: NarPretrainParams): Promise<NarEnd> {
+  busy = true;
+  cancelled = exitWhenIdle;
+  try {
+    if (!backend) {
+      backend = await initBackend(p.backend);
+      endpoint.emit('worker/ready', { backend: backend.name, reason: backend.reason });
+    }
+    let last = 0;
+    const evaluation = await pretrainNar(p.algorithm, p.train, p.file, {
+      isCancelled: () => cancelled,
+      onProgress: (e) => {
+        const now = performance.now();
+        if (now - last < 200 && e.step < e.steps) return;
+        last = now;
+        endpoint.emit('nar/progress', { id: p.id, step: e.step, steps: e.steps, loss: wireLoss(e.loss) });
+      },
+    });
+    return evaluation ? { id: p.id, status: 'completed', error: null, eval: evaluation } : { id: p.id, status: 'cancelled', error: null, eval: null };
+  } catch (err) {
+    return { id: p.id, status: 'failed', error: err instanceof Error ? err.message : String(err), eval: null };
+  } finally {
+    busy = false;
+    if (exitWhenIdle && !parentPort) setImmediate(leave);
+  }
+}
+
 // A start the worker cannot use is answered with an error (the runner fails that run), never left waiting.
 endpoint.handle('run/start', (p) => {
   if (busy) throw new Error(`the worker is already training a run; ${p.config.id} was not started`);
   return start(p);
+});
+endpoint.handle('nar/pretrain', (p) => {
+  if (busy) throw new Error(`the worker is already busy; the NAR ${p.id} was not pretrained`);
+  return pretrain(p);
 });
 endpoint.handle('run/cancel', () => {
   const was = busy && !cancelled;

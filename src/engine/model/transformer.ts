@@ -10,6 +10,10 @@
  *                 + position code [T, D − R] or [B*T, D − R] for learned / sinusoidal
  *                 ‖ seed bits [B*T, R] (R = rseBits; the last R dims, which no position code touches)
  *   L × block:  x = x + attn(LN1(x));  x = x + mlp(LN2(x))        (pre-LayerNorm, or none; no MLP when dFf = 0)
+ *               TransNAR blocks (config.nar.layers) between the two:  x = x + tanh(α)·xattn(LNx(x), G)
+ *               — cross-attention from the tokens (queries) to the frozen NAR's final node
+ *               embeddings G [B, N, H_nar] (keys and values), no mask, α a learned gate starting at 0
+ *               (Flamingo's gate, as TransNAR; docs/science.md §5)
  *   logits = LN_f(x) · head.kernel                                 [B, T, V]
  *
  * attn is softmax attention or linear attention (linearAttention.ts), with per-head query/key
@@ -34,6 +38,7 @@ import {
 } from '../../protocol/config';
 import type { ModelConfig } from '../../protocol/config';
 import type { ModelParam, ParamKind } from './params';
+import type { Nar } from '../nar/narModel';
 import { addPositionCode, attentionHeads, residualAdd } from './attentionHeads';
 import { attentionScale } from './attentionScale';
 import { buildBatchAttentionMask } from './attentionMask';
@@ -73,6 +78,11 @@ export interface ForwardInput {
    * example, [B*T*T] (a graph's neighbours, Task.exampleMask).
    */
   mask?: Uint8Array | null;
+  /**
+   * TransNAR: the frozen NAR's final node embeddings G, float32 [B, N, nar.hidden], required iff the
+   * model has a NAR (narNodes in src/engine/nar/narInput.ts computes them from the examples' graphs).
+   */
+  nodes?: Tensor3D;
   /** Also return every layer's attention probabilities. */
   returnAttention?: boolean;
   /** The softmax-noise probe: i.i.d. noise of scale σ on the attention logits (logitNoise.ts); softmax attention only. */
@@ -85,6 +95,8 @@ export type ForwardOutput = {
   logits: Tensor3D;
   /** Per layer [B, H, T, T] probabilities; [] unless returnAttention. */
   attention: Tensor4D[];
+  /** Per cross-attention block (config.nar.layers in ascending order) [B, H, T, N] probabilities over the NAR's nodes; [] unless returnAttention. */
+  crossAttention: Tensor4D[];
 };
 
 /**
@@ -99,11 +111,19 @@ export interface InputFeatures {
 export interface CreateModelOptions {
   /** Required iff config.embedding is 'features': the task's feature table. */
   inputFeatures?: InputFeatures | null;
+  /**
+   * Required iff config.nar is set: the frozen NAR (loadNar), of the link's algorithm and hidden
+   * size. The model owns it from then on (dispose disposes it) and never trains it.
+   */
+  nar?: Nar | null;
 }
 
 export interface Model {
   readonly config: ModelConfig;
+  /** The trainable parameters (a NAR's frozen tensors are not among them). */
   readonly params: readonly ModelParam[];
+  /** The frozen NAR of a TransNAR model, null otherwise. */
+  readonly nar: Nar | null;
   parameterCount(): number;
   forward(input: ForwardInput): ForwardOutput;
   dispose(): void;
@@ -130,6 +150,7 @@ export function completeModelConfig(config: ModelConfig): ModelConfig {
     init: partial.init ?? 'gpt2',
     norm: partial.norm ?? 'layer',
     rseProjection: partial.rseProjection ?? false,
+    nar: partial.nar ?? null,
   };
 }
 
@@ -180,6 +201,14 @@ export function validateModelConfig(c: ModelConfig): void {
   if (!(typeof c.embedScale === 'number' && Number.isFinite(c.embedScale) && c.embedScale > 0)) {
     throw new Error(`model config: embedScale must be a positive number, got ${String(c.embedScale)}`);
   }
+  if (c.nar !== null) {
+    const { layers: narLayers, hidden } = c.nar;
+    if (!Array.isArray(narLayers) || narLayers.length === 0 || narLayers.some((l) => !(Number.isInteger(l) && l >= 0 && l < c.layers))) {
+      throw new Error(`model config: nar.layers must be a non-empty list of block indices in [0, ${c.layers}), got ${JSON.stringify(narLayers)}`);
+    }
+    if (new Set(narLayers).size !== narLayers.length) throw new Error(`model config: nar.layers has a block twice: ${JSON.stringify(narLayers)}`);
+    if (!(Number.isInteger(hidden) && hidden >= 1)) throw new Error(`model config: nar.hidden must be a positive integer, got ${String(hidden)}`);
+  }
   if (c.attentionScaling === 'logn' && !(c.lognBase > 1)) throw new Error(`model config: lognBase must be > 1, got ${c.lognBase}`);
   if (c.attentionScaling === 'logn-train' && !(Number.isInteger(c.trainLength) && c.trainLength >= 2)) {
     throw new Error(`model config: trainLength must be an integer ≥ 2 for logn-train scaling, got ${c.trainLength}`);
@@ -202,6 +231,17 @@ interface BlockParams {
   qkvBias: Variable; // [H·(2dk + dv)]
   outKernel: Variable; // [H·dv, D]
   outBias: Variable; // [D]
+  /** TransNAR's gated cross-attention to the NAR's node embeddings; null in a block without one. */
+  xattn: {
+    ln: NormParams;
+    qKernel: Variable; // [D, H·dk]
+    qBias: Variable; // [H·dk]
+    kvKernel: Variable; // [H_nar, H·(dk + dv)]
+    kvBias: Variable; // [H·(dk + dv)]
+    outKernel: Variable; // [H·dv, D]
+    outBias: Variable; // [D]
+    gate: Variable; // [1], tanh(gate) scales the sub-layer; 0 at init (closed)
+  } | null;
   mlp: {
     ln2: NormParams;
     fcKernel: Variable; // [D, F]
@@ -255,6 +295,17 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
       throw new Error(`model config: the task's features are ${features.width} wide; embedding 'features' needs dModel − rseBits = ${tokenWidth}`);
     }
   }
+  const nar = options.nar ?? null;
+  if (cfg.nar !== null) {
+    if (!nar) throw new Error('model config: a TransNAR model (nar set) needs its frozen NAR (loadNar)');
+    if (nar.config.algorithm !== cfg.nar.algorithm || nar.config.hidden !== cfg.nar.hidden) {
+      throw new Error(
+        `model config: nar expects a ${cfg.nar.algorithm} NAR with hidden ${cfg.nar.hidden}, given a ${nar.config.algorithm} NAR with hidden ${nar.config.hidden}`,
+      );
+    }
+  } else if (nar) throw new Error('model config: a NAR was given to a model without nar');
+  const narLayers = new Set(cfg.nar?.layers ?? []);
+  const narHidden = cfg.nar?.hidden ?? 0;
   const params: ModelParam[] = [];
 
   type Init = 'normal' | 'zeros' | 'ones' | 'identity';
@@ -299,6 +350,18 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
       qkvBias: make(`${p}.attn.qkv.bias`, 'bias', [H * (2 * dk + dv)], 'zeros'),
       outKernel: make(`${p}.attn.out.kernel`, 'matrix', [H * dv, D], 'normal', matrixStd(H * dv, true)),
       outBias: make(`${p}.attn.out.bias`, 'bias', [D], 'zeros'),
+      xattn: narLayers.has(l)
+        ? {
+            ln: normParams(`${p}.xattn.ln`),
+            qKernel: make(`${p}.xattn.q.kernel`, 'matrix', [D, H * dk], 'normal', matrixStd(D, false)),
+            qBias: make(`${p}.xattn.q.bias`, 'bias', [H * dk], 'zeros'),
+            kvKernel: make(`${p}.xattn.kv.kernel`, 'matrix', [narHidden, H * (dk + dv)], 'normal', matrixStd(narHidden, false)),
+            kvBias: make(`${p}.xattn.kv.bias`, 'bias', [H * (dk + dv)], 'zeros'),
+            outKernel: make(`${p}.xattn.out.kernel`, 'matrix', [H * dv, D], 'normal', matrixStd(H * dv, true)),
+            outBias: make(`${p}.xattn.out.bias`, 'bias', [D], 'zeros'),
+            gate: make(`${p}.xattn.gate`, 'bias', [1], 'zeros'),
+          }
+        : null,
       mlp:
         F > 0
           ? {
@@ -375,6 +438,25 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
     return { out: dense(merged, p.outKernel, p.outBias), probs };
   };
 
+  /**
+   * Cross-attention from h [B*T, D] (queries) to the NAR's node embeddings G [B, N, H_nar] (keys and
+   * values), scaled by 1/√dk, no mask: the sub-layer's output [B*T, D] before the gate, and the
+   * probabilities [B, H, T, N] when asked for.
+   */
+  const crossAttention = (h: Tensor, xp: NonNullable<BlockParams['xattn']>, G: Tensor, B: number, T: number, withProbs: boolean): { out: Tensor; probs: Tensor | null } => {
+    const N = G.shape[1] as number;
+    const q = tf.transpose(tf.reshape(dense(h, xp.qKernel, xp.qBias), [B, T, H, dk]), [0, 2, 1, 3]); // [B, H, T, dk]
+    const kv = dense(tf.reshape(G, [B * N, narHidden]), xp.kvKernel, xp.kvBias); // [B*N, H·(dk + dv)]
+    const [k0, v0] = tf.split(kv, [H * dk, H * dv], 1) as [Tensor, Tensor];
+    const k = tf.transpose(tf.reshape(k0, [B, N, H, dk]), [0, 2, 1, 3]); // [B, H, N, dk]
+    const v = tf.transpose(tf.reshape(v0, [B, N, H, dv]), [0, 2, 1, 3]); // [B, H, N, dv]
+    const logits = tf.matMul(tf.mul(q, tf.scalar(1 / Math.sqrt(dk))), k, false, true); // [B, H, T, N]
+    const p = tf.softmax(logits); // [B, H, T, N]
+    const y = tf.matMul(p, v); // [B, H, T, dv]
+    const merged = tf.reshape(tf.transpose(y, [0, 2, 1, 3]), [B * T, H * dv]); // [B*T, H·dv]
+    return { out: dense(merged, xp.outKernel, xp.outBias), probs: withProbs ? p : null };
+  };
+
   const mlp = (h: Tensor, m: NonNullable<BlockParams['mlp']>): Tensor => {
     const hidden = gelu(dense(h, m.fcKernel, m.fcBias)); // [B*T, F]
     return dense(hidden, m.projKernel, m.projBias); // [B*T, D]
@@ -429,6 +511,13 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
     } else if (seedBits) {
       throw new Error('forward: seedBits were given but the model has rseBits = 0');
     }
+    const nodes = input.nodes;
+    if (cfg.nar !== null) {
+      if (!nodes) throw new Error(`forward: a TransNAR model needs the NAR's node embeddings (nodes [B, N, ${narHidden}])`);
+      if (nodes.rank !== 3 || nodes.shape[0] !== B || nodes.shape[2] !== narHidden || nodes.dtype !== 'float32' || nodes.shape[1] < 1) {
+        throw new Error(`forward: nodes must be float32 [${B}, N, ${narHidden}], got ${nodes.dtype} [${nodes.shape.join(', ')}]`);
+      }
+    } else if (nodes) throw new Error('forward: nodes were given but the model has no NAR');
     const positions = resolvePositions(B, T, input.positions); // [T] or [B*T]
     const { allowed, visibleKeys, perExample } = buildBatchAttentionMask(B, T, cfg.causal, mask);
     const scaleValues = attentionScale(cfg.attentionScaling, {
@@ -473,22 +562,29 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
       }
 
       const attention: Tensor4D[] = [];
+      const crossAttn: Tensor4D[] = [];
       for (const [l, p] of blocks.entries()) {
         const noise = logitNoise && noisyLayer(logitNoise, l) ? tf.tensor4d(logitNoiseValues(logitNoise, l, B * H * T * T), [B, H, T, T]) : null;
         const a = selfAttention(normalize(x, p.ln1), p, ctx, returnAttention, noise);
         if (returnAttention) attention.push(a.probs as Tensor4D);
         x = residualAdd(x, a.out); // [B*T, D]
+        if (p.xattn && nodes) {
+          const c = crossAttention(normalize(x, p.xattn.ln), p.xattn, nodes, B, T, returnAttention);
+          if (returnAttention) crossAttn.push(c.probs as Tensor4D);
+          x = residualAdd(x, tf.mul(c.out, tf.tanh(p.xattn.gate))); // [B*T, D]
+        }
         if (p.mlp) x = residualAdd(x, mlp(normalize(x, p.mlp.ln2), p.mlp)); // [B*T, D]
       }
       x = normalize(x, lnf);
       const logits = tf.reshape(dense(x, headKernel), [B, T, V]) as Tensor3D; // [B, T, V]
-      return { logits, attention };
+      return { logits, attention, crossAttention: crossAttn };
     });
   };
 
   return {
     config: cfg,
     params,
+    nar,
     parameterCount: () => params.reduce((n, p) => n + p.variable.size, 0),
     forward,
     dispose: () => {
@@ -496,6 +592,7 @@ export function createModel(config: ModelConfig, seed: number, options: CreateMo
       disposed = true;
       for (const p of params) p.variable.dispose();
       featureTable?.dispose();
+      nar?.dispose();
     },
   };
 }

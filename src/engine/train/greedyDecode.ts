@@ -20,6 +20,8 @@ export interface DecodeOptions {
    * changes while the answer grows.
    */
   positions?: Int32Array;
+  /** TransNAR: the NAR's node embeddings of the examples' graphs [B, N, H_nar] (narNodes). Not disposed here. */
+  nodes?: Tensor;
 }
 
 export function greedyDecode(model: Model, task: Task, examples: readonly TaskExample[], n: number, opts: DecodeOptions = {}): number[][] {
@@ -42,7 +44,7 @@ export function greedyDecode(model: Model, task: Task, examples: readonly TaskEx
     const positions = opts.positions ? prefixPositions(opts.positions, B, longest, L) : undefined;
     const next = tf.tidy(() => {
       const tokens = tf.tensor2d(flat, [B, L], 'int32');
-      const { logits } = model.forward({ tokens, seedBits: opts.seedBits as tf.Tensor2D | undefined, positions, mask });
+      const { logits } = model.forward({ tokens, seedBits: opts.seedBits as tf.Tensor2D | undefined, positions, mask, nodes: opts.nodes as tf.Tensor3D | undefined });
       const last = tf.slice(logits, [0, L - 1, 0], [B, 1, -1]); // [B, 1, V]
       return tf.reshape(tf.argMax(last, 2), [B]);
     });

@@ -16,6 +16,7 @@ import { loadNewestValidCheckpoint } from '../checkpoint/newestValid';
 import { removeStaleTemps, writeFileAtomic } from '../../core/io/atomicWrite';
 import { MetricsWriter, checkpointName, listCheckpoints, ownerHere, readMetrics, readRunFile, truncateMetrics, writeRunFile } from '../../core/experiment/runFolder';
 import { Trainer } from './trainer';
+import { readLinkedNar, type NarWeights } from '../nar/narCheckpoint';
 import { TrainingProbes } from '../analysis/trainingProbes';
 import { writeRunAnalysis } from '../analysis/runAnalysis';
 import { versions } from '../versions';
@@ -72,13 +73,15 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
   reserveSpace(reserve);
 
   try {
-    held.trainer = new Trainer(config);
+    // A TransNAR model's frozen NAR, read once (every Trainer built below gets its own copy).
+    const nar = config.model.nar ? await readLinkedNar(config.model.nar, runDir) : null;
+    held.trainer = new Trainer(config, nar);
     held.probes = new TrainingProbes(held.trainer);
     run.parameters = held.trainer.model.parameterCount();
     let t = held.trainer;
     if (opts.resume) {
       if (original?.status === 'completed') originalMetrics = readMetricsText(runDir);
-      await restoreNewest(runDir, config, held, run, warn);
+      await restoreNewest(runDir, config, nar, held, run, warn);
       t = held.trainer as Trainer;
       if (original?.status === 'completed' && t.step >= config.train.steps && run.final !== null) {
         // Nothing to do: the run is complete and its final checkpoint is sound.
@@ -194,7 +197,7 @@ interface Held {
  * part of its state) and sets the trainer's step and run.json's lastCheckpoint; step 0 when no
  * checkpoint could be used.
  */
-async function restoreNewest(runDir: string, config: RunConfig, held: Held, run: RunFile, warn: (m: string) => void): Promise<void> {
+async function restoreNewest(runDir: string, config: RunConfig, nar: NarWeights | null, held: Held, run: RunFile, warn: (m: string) => void): Promise<void> {
   for (const dir of [runDir, path.join(runDir, CHECKPOINT_DIR)]) {
     for (const name of removeStaleTemps(dir)) warn(`removed the stale temporary file ${path.join(dir, name)}`);
   }
@@ -203,7 +206,7 @@ async function restoreNewest(runDir: string, config: RunConfig, held: Held, run:
     if (attempts++ > 0) {
       held.probes?.dispose();
       held.trainer?.dispose();
-      held.trainer = new Trainer(config);
+      held.trainer = new Trainer(config, nar);
       held.probes = new TrainingProbes(held.trainer);
     }
     const tr = held.trainer as Trainer;

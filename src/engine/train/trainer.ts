@@ -12,6 +12,8 @@ import type { RunConfig } from '../../protocol/config';
 import type { EvalResult, TrainRecord } from '../../protocol/runFolder';
 import { evaluationPositions, markEvaluationSet, trainingPositions } from '../model/positionPlan';
 import { createModel, randomSeedBits } from '../model/transformer';
+import { buildNar, type NarWeights } from '../nar/narCheckpoint';
+import { narNodes } from '../nar/narInput';
 import type { Model } from '../model/transformer';
 import { createOptimizer } from '../optim';
 import type { Optimizer } from '../optim/optimizer';
@@ -41,6 +43,8 @@ export interface Batch {
   seedBits: Tensor | undefined;
   positions: Int32Array | undefined;
   mask: Uint8Array | null;
+  /** TransNAR: the frozen NAR's node embeddings of the rows' graphs [rows, N, H_nar]. */
+  nodes: tf.Tensor3D | undefined;
   inputs: number;
   seeds: number;
   n: number;
@@ -58,12 +62,23 @@ export class Trainer {
   /** Number of steps completed; the next step to run has this 0-based index. */
   step = 0;
 
-  constructor(readonly config: RunConfig) {
+  /** `nar`: the checkpoint of a TransNAR model's frozen NAR (readLinkedNar); required iff config.model.nar is set. */
+  constructor(
+    readonly config: RunConfig,
+    nar: NarWeights | null = null,
+  ) {
     this.task = createTask(config.task);
     if (this.task.vocab.length !== config.model.vocabSize) {
       throw new Error(`model vocabSize ${config.model.vocabSize} does not match the task's vocabulary (${this.task.vocab.length} tokens)`);
     }
-    this.model = createModel(config.model, config.seed, { inputFeatures: this.task.inputFeatures?.() ?? null });
+    if ((config.model.nar ?? null) !== null && !nar) throw new Error('Trainer: a TransNAR model needs its NAR checkpoint');
+    const frozen = config.model.nar && nar ? buildNar(nar) : null;
+    try {
+      this.model = createModel(config.model, config.seed, { inputFeatures: this.task.inputFeatures?.() ?? null, nar: frozen });
+    } catch (err) {
+      frozen?.dispose();
+      throw err;
+    }
     this.optimizer = createOptimizer(config.optimizer);
   }
 
@@ -132,6 +147,7 @@ export class Trainer {
       seedBits: this.sharedSeedBits(rng, inputs, seeds),
       positions,
       mask: layout.mask,
+      nodes: narNodes(this.model, examples),
       inputs,
       seeds,
       n,
@@ -219,9 +235,10 @@ export class Trainer {
       tokens = layout.length;
       const positions = evaluationPositions(this.config.model, chunk, layout.length); // per example when randomized
       const seedBits = this.seedBits(rng, chunk.length);
+      const nodes = narNodes(this.model, chunk);
       const { perExample, predictions } = tf.tidy(() => {
         const tokensT = tf.tensor2d(layout.tokens, [layout.batch, layout.length], 'int32');
-        const { logits } = this.model.forward({ tokens: tokensT as tf.Tensor2D, seedBits: seedBits as tf.Tensor2D | undefined, positions, mask: layout.mask });
+        const { logits } = this.model.forward({ tokens: tokensT as tf.Tensor2D, seedBits: seedBits as tf.Tensor2D | undefined, positions, mask: layout.mask, nodes });
         return rowLosses(this.task, logits, layout, chunk);
       });
       const lossData = perExample.dataSync();
@@ -238,9 +255,10 @@ export class Trainer {
       }
       const answers =
         usesGreedyDecoding(this.task, causal)
-          ? greedyDecode(this.model, this.task, chunk, n, { seedBits, positions })
+          ? greedyDecode(this.model, this.task, chunk, n, { seedBits, positions, nodes })
           : chunk.map((_, b) => answerFromPredictions(this.task, n, causal, predData.subarray(b * layout.length, (b + 1) * layout.length)));
       seedBits?.dispose();
+      nodes?.dispose();
       chunk.forEach((ex, b) => {
         const s = this.task.score(ex, answers[b] as number[]);
         exact += s.exact;
@@ -331,6 +349,7 @@ export function optimizationStep(
       seedBits: batch.seedBits as tf.Tensor2D | undefined,
       positions: batch.positions,
       mask: batch.mask,
+      nodes: batch.nodes,
     });
     const ce = batch.objective
       ? rowLosses(batch.objective.task, logits, { targets: batch.targets, answerStart: batch.objective.answerStart }, batch.objective.examples)

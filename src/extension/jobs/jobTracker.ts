@@ -56,7 +56,7 @@ export class JobTracker {
 
   apply(jobId: string, event: RunnerEvent): void {
     const job = this.jobs.get(jobId);
-    if (!job || event.type === 'worker/ready') return;
+    if (!job || event.type === 'worker/ready' || event.type === 'nar/progress' || event.type === 'nar/end') return;
     applyRunnerEvent(job.progress, event);
     this.fire(job);
   }

@@ -5,12 +5,17 @@
  * import, so it is unit-tested directly.
  */
 import * as path from 'node:path';
-import { CHECKPOINT_FORMAT, CheckpointError, decodeCheckpointMetadata, isOptimizerTensorName, type CheckpointMetadata } from '../../../protocol/checkpoint';
+import { CHECKPOINT_FORMAT, CheckpointError, decodeCheckpointMetadata, type CheckpointMetadata } from '../../../protocol/checkpoint';
 import { MAX_HEATMAP_SIDE, type CheckpointDiffView, type CheckpointHeaderView, type TensorDetailView, type TensorDiffRow, type TensorStatsView } from '../../../protocol/viewData';
 import { elementCount } from '../../../core/checkpoint/safetensors';
 import { openTensorFile, type TensorFile } from '../../../core/checkpoint/tensorFile';
 import { histogram, tensorStats, type TensorStats } from '../../../core/checkpoint/stats';
 import { createTask } from '../../../core/tasks/index';
+import { NAR_CHECKPOINT_FORMAT, type NarCheckpointMetadata } from '../../../protocol/nar';
+import { checkTensors, decodeNarMetadata } from '../../../core/nar/narHeader';
+import { tensorGroup } from '../../../core/checkpoint/tensorGroup';
+
+export { tensorGroup } from '../../../core/checkpoint/tensorGroup';
 
 export const HISTOGRAM_BINS = 60;
 
@@ -24,6 +29,7 @@ export function statsView(s: TensorStats): TensorStatsView {
 export function headerView(st: TensorFile): CheckpointHeaderView {
   let checkpoint: CheckpointMetadata | null = null;
   let checkpointProblem: string | null = null;
+  let nar: NarCheckpointMetadata | null = null;
   let vocab: string[] = [];
   if (st.metadata.format === CHECKPOINT_FORMAT) {
     try {
@@ -31,6 +37,14 @@ export function headerView(st: TensorFile): CheckpointHeaderView {
       vocab = [...createTask(checkpoint.runConfig.task).vocab];
     } catch (err) {
       if (!(err instanceof CheckpointError) && !(err instanceof Error)) throw err;
+      checkpointProblem = err.message;
+    }
+  } else if (st.metadata.format === NAR_CHECKPOINT_FORMAT) {
+    try {
+      nar = decodeNarMetadata(st.metadata, path.basename(st.path));
+      checkTensors(path.basename(st.path), nar.nar, st.tensors);
+    } catch (err) {
+      if (!(err instanceof Error)) throw err;
       checkpointProblem = err.message;
     }
   }
@@ -43,10 +57,11 @@ export function headerView(st: TensorFile): CheckpointHeaderView {
     metadata: { ...st.metadata },
     checkpoint,
     checkpointProblem,
+    nar,
     vocab,
     tensors: st.tensors.map((t) => ({
       name: t.name,
-      group: isOptimizerTensorName(t.name) ? 'optimizer' : 'model',
+      group: tensorGroup(t.name, st.metadata.format === NAR_CHECKPOINT_FORMAT),
       dtype: t.dtype,
       shape: [...t.shape],
       elements: elementCount(t.shape),
