@@ -79,7 +79,19 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
   const ended = jobs.onChange((job) => {
     if (jobs.get(job.id) === undefined && job.progress.dir) runsFolder.touch([job.progress.dir]);
   });
-  context.subscriptions.push(runsFolder, ready, ended, { dispose: () => backend.dispose() });
+  // attentionLab.hasRuns gates the palette's Resume Run, Compare Selected Runs and Export Report.
+  let hasRuns: boolean | null = null;
+  const updateHasRuns = (): void => {
+    const has = runsFolder.summaries().length > 0;
+    if (has === hasRuns) return;
+    hasRuns = has;
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasRuns, has);
+  };
+  updateHasRuns();
+  const runsChanged = runsFolder.onDidChange((change) => {
+    if (change.kind === 'structure') updateHasRuns();
+  });
+  context.subscriptions.push(runsFolder, ready, ended, runsChanged, { dispose: () => backend.dispose() });
   /** Stops an idle backend so the next use starts one with the new settings or trust. */
   const restartBackend = (why: string): void => {
     if (!backend.running) return;

@@ -57,5 +57,7 @@ export const STATUS_BAR_ID = 'attentionLab.status';
 /** Context keys set with `setContext`, used in `when` clauses. */
 export const CONTEXT_KEYS = {
   running: 'attentionLab.running',
+  /** Whether the runs folder holds an experiment: Resume Run, Compare Selected Runs and Export Report are offered only then. */
+  hasRuns: 'attentionLab.hasRuns',
   activeEditorIsSpec: 'attentionLab.activeEditorIsSpec',
 } as const;
