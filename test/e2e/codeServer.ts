@@ -249,6 +249,14 @@ export async function setColorTheme(page: Page, theme: 'Default Dark Modern' | '
 
 /** Runs a command from the palette by its title. */
 export async function runCommand(page: Page, title: string): Promise<void> {
+  await (await paletteRow(page, title)).click();
+}
+
+/**
+ * Opens the palette on a command and returns its row, not yet chosen: a test that must run the
+ * command at a precise moment (while a short run trains) clicks it then, without the palette's latency.
+ */
+export async function paletteRow(page: Page, title: string): Promise<Locator> {
   await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
@@ -258,7 +266,7 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
   const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
   await row.waitFor({ timeout: 30_000 });
-  await row.click();
+  return row;
 }
 
 /**

@@ -17,7 +17,7 @@ import type * as Playwright from 'playwright-core';
 import type { RunFile } from '../../src/protocol/runFolder';
 import { writeSafetensors } from '../../src/core/checkpoint/safetensors';
 import { colorDistance, MIN_SERIES_DELTA } from '../../webview/theme/colorDistance';
-import { CHROMIUM, SCREENSHOTS, dismissToast, openVsCode, paletteTitles, pickQuickItem, runCommand, setColorTheme, toast, unavailableReason, vsixUnderTest, webview, type Session } from './codeServer';
+import { CHROMIUM, SCREENSHOTS, dismissToast, openVsCode, paletteRow, paletteTitles, pickQuickItem, runCommand, setColorTheme, toast, unavailableReason, vsixUnderTest, webview, type Session } from './codeServer';
 
 // Loaded at run time, not bundled: playwright-core reads its own package files from disk.
 const { chromium } = createRequire(__filename)('playwright-core') as typeof Playwright;
@@ -58,9 +58,11 @@ const SPECS = {
     optimizers: [{ name: 'adamw', lr: 1e-2 }, { name: 'lion', lr: 3e-3 }],
     seeds: [1, 2],
     parallel: 1,
-    // Long enough that the second run is still training when Stop arrives after the first one
-    // completes, on a loaded machine too (with 150 steps it had finished by then).
-    train: { steps: 600, batchSize: 8, evalEvery: 600, evalExamples: 8, logEvery: 2, checkpointEvery: 20 },
+    // Stop is clicked (from a palette opened beforehand) once the second run has its first
+    // checkpoint; the steps leave it seconds to arrive before that run ends, on an idle machine
+    // too (a run of 600 steps took ~5 s there: the first attempt, stop after the first run's end
+    // through the palette, came after every run had finished).
+    train: { steps: 1200, batchSize: 8, evalEvery: 1200, evalExamples: 8, logEvery: 2, checkpointEvery: 20 },
   },
 };
 
@@ -319,8 +321,14 @@ describe('Attention Lab flows in a real VS Code (code-server)', { skip: unavaila
   it('the optimizer table marks no best among groups that never trained, and gives no spread for one final run', shotOnFailure('table', async () => {
     await runSpec('partial');
     const ids = runIds('partial');
-    await until(() => `${ids[0]} completes`, 600_000, () => readRun(path.join(runsDir('partial'), ids[0] as string)).status === 'completed');
-    await runCommand(s.page, 'Attention Lab: Stop Run');
+    // The second run has written a checkpoint (so it can resume) and is still training: stop now.
+    const second = path.join(runsDir('partial'), ids[1] as string);
+    const stop = await paletteRow(s.page, 'Attention Lab: Stop Run');
+    await until(() => `${ids[1]} writes its first checkpoint`, 600_000, () => {
+      if (fs.existsSync(path.join(second, 'run.json')) && readRun(second).status === 'completed') throw new Error(`${ids[1]} completed before it could be stopped`);
+      return fs.existsSync(path.join(second, 'checkpoints')) && fs.readdirSync(path.join(second, 'checkpoints')).some((f) => f.endsWith('.safetensors'));
+    });
+    await stop.click();
     const done = await endToast('partial', '1 completed');
     await dismissToast(done);
     const runs = ids.map((id) => readRun(path.join(runsDir('partial'), id)));
@@ -382,7 +390,7 @@ describe('Attention Lab flows in a real VS Code (code-server)', { skip: unavaila
     await dismissToast(done);
     const after = readRun(adamwDir);
     assert.equal(after.status, 'completed');
-    assert.equal(after.step, 600);
+    assert.equal(after.step, SPECS.partial.train.steps);
     const trainSteps = fs.readFileSync(path.join(adamwDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; step: number }).filter((r) => r.kind === 'train').map((r) => r.step);
     assert.deepEqual(trainSteps, [...trainSteps].sort((a, b) => a - b), 'train records in order');
     assert.equal(new Set(trainSteps).size, trainSteps.length, 'no step logged twice');
