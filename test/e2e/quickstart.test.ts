@@ -151,8 +151,10 @@ describe('the quick start from the packaged .vsix in a real VS Code (code-server
     await dialog.waitFor({ timeout: 30_000 });
     await dialog.getByRole('button', { name: 'Rename' }).click();
     await until(() => 'runs/quick-first exists and runs/quick is gone', 30_000, () => fs.existsSync(runsDir('quick-first')) && !fs.existsSync(runsDir('quick')));
-    const renamed = readRun(path.join(runsDir('quick-first'), id));
-    assert.equal(renamed.experiment, 'quick-first');
+    // The folder moves first, then each run.json is rewritten (this process may look in between).
+    const runFile = path.join(runsDir('quick-first'), id);
+    await until(() => `${id}'s run.json names experiment "quick-first" (it says "${readRun(runFile).experiment}")`, 30_000, () => readRun(runFile).experiment === 'quick-first');
+    const renamed = readRun(runFile);
     assert.deepEqual(renamed.tags, ['baseline', 'first try'], 'the tags move with the run');
     await tree().locator('.monaco-list-row', { hasText: 'quick-first' }).first().waitFor({ timeout: 30_000 });
     await shot('04-renamed', 'sidebar');
