@@ -31,6 +31,8 @@ const CSS = `
 .al-chart table.al-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 .al-chart table.al-table th, .al-chart table.al-table td { padding: 4px 10px; border-bottom: 1px solid var(--al-grid); text-align: left; }
 .al-chart table.al-table td.al-num, .al-chart table.al-table th.al-num { text-align: right; }
+.al-chart .al-table-scroll { overflow-x: auto; }
+.al-chart table.al-table td:first-child { white-space: nowrap; }
 .al-chart table.al-table th { font-weight: 600; }
 .al-chart table.al-table th button { font: inherit; font-weight: 600; color: inherit; background: none; border: none; padding: 0; cursor: pointer; }
 .al-chart table.al-table th button:focus-visible { outline: 1px solid var(--al-focus); outline-offset: 2px; }
