@@ -12,6 +12,7 @@ import { test } from 'node:test';
 import { findBundleFile } from '../../src/core/bundlePaths';
 import type { JobEvent } from '../../src/protocol/backendMessages';
 import { BackendExitError, BackendProcess, type BackendExit } from '../../src/extension/backend/backendProcess';
+import { JobTracker } from '../../src/extension/jobs/jobTracker';
 import { markInterruptedRuns } from '../../src/extension/runs/markInterruptedRuns';
 import { readExperiment } from './readRunsFolder';
 
@@ -99,6 +100,12 @@ test('the extension’s backend lists the CLRS presets and trains a TransNAR exp
   );
   const events: JobEvent[] = [];
   endpoint.on('job/event', (e) => events.push(e));
+  // The extension's job tracker, fed as extension.ts feeds it: what the tree and the notification show of the NAR.
+  const jobs = new JobTracker();
+  jobs.begin('tn', 'tn.attention-lab.json');
+  const shown: [string, string][] = [];
+  jobs.onChange(() => shown.push(...jobs.narPretraining()));
+  endpoint.on('job/event', (e) => jobs.apply(e.jobId, e.event));
   const outcome = await endpoint.request('experiment/run', { jobId: 'tn', outDir: path.join(dir, 'runs'), backend: 'wasm', parallel: 2, source: { kind: 'file', path: file }, steps: null });
   assert.deepEqual(
     outcome.runs.map((r) => [r.id, r.status]),
@@ -110,6 +117,12 @@ test('the extension’s backend lists the CLRS presets and trains a TransNAR exp
   const types = events.map((e) => (e.event.type === 'run/progress' ? `progress ${e.event.runId}` : e.event.type));
   const narEnd = types.indexOf('nar/end');
   assert.ok(narEnd >= 0 && narEnd < types.indexOf('progress bfs-tn-standard-adamw-s1'), 'the NAR is pretrained before the TransNAR run trains');
+  const narSteps = events.flatMap((e) => (e.event.type === 'nar/progress' ? [[e.event.id, e.event.step, e.event.steps]] : []));
+  assert.ok(narSteps.length > 0 && types.indexOf('nar/progress') < narEnd, 'nar/progress events arrive as job events before nar/end');
+  assert.deepEqual(narSteps.at(-1), ['nar:nar/bfs.safetensors', 8, 8]);
+  assert.ok(shown.length > 0 && shown.every(([d]) => d === outcome.dir), 'the tracker shows the pretraining on the experiment');
+  assert.match(shown.at(-1)?.[1] ?? '', /^pretraining the NAR: step 8\/8, loss (\d|not finite)/);
+  assert.equal(jobs.narPretraining().size, 0, 'nar/end cleared it');
   assert.ok(fs.existsSync(path.join(outcome.dir, 'nar', 'bfs.safetensors')));
 });
 

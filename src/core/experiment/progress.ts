@@ -3,7 +3,8 @@
  * steps done and planned, last loss, its task in a cluster queue (Slurm); overall the fraction done. The one progress arithmetic of
  * every front end: the CLI's progress lines and the extension's notification, status bar and
  * tree read it. A run that ended (completed, failed or cancelled) counts as fully done: nothing
- * of it is left to wait for.
+ * of it is left to wait for. TransNAR's NAR pretrainings (the runs wait for them) are followed
+ * apart from the runs, from their first `nar/progress` to their `nar/end`.
  */
 import * as path from 'node:path';
 import type { RunStatus } from '../../protocol/runFolder';
@@ -31,6 +32,16 @@ export interface RunQueueState {
   reason: string | null;
 }
 
+/** A NAR being pretrained (TransNAR's first phase, docs/science.md §5), as its last `nar/progress` told. */
+export interface NarProgressState {
+  /** The runner's id of the pretraining, `nar:<file relative to the experiment>`. */
+  id: string;
+  step: number;
+  steps: number;
+  /** null when not finite. */
+  loss: number | null;
+}
+
 export interface ExperimentProgress {
   /** Experiment folder and name, once `experiment/start` arrived. */
   dir: string | null;
@@ -39,6 +50,8 @@ export interface ExperimentProgress {
   runs: Map<string, RunProgressState>;
   /** Backends the workers reported, in order of first report. */
   backends: string[];
+  /** NARs being pretrained now, by id (an ended pretraining is removed). */
+  nars: Map<string, NarProgressState>;
 }
 
 export interface ProgressTotals {
@@ -54,7 +67,7 @@ export interface ProgressTotals {
 }
 
 export function emptyProgress(): ExperimentProgress {
-  return { dir: null, name: null, runs: new Map(), backends: [] };
+  return { dir: null, name: null, runs: new Map(), backends: [], nars: new Map() };
 }
 
 export function isEnded(status: RunStatus): boolean {
@@ -112,11 +125,39 @@ export function applyRunnerEvent(p: ExperimentProgress, event: RunnerEvent): Run
       r.queue = { jobId: event.jobId, state: event.state, reason: event.reason };
       return r;
     }
+    // TransNAR's NAR pretraining: not a run, so no run changes.
     case 'nar/progress':
+      p.nars.set(event.id, { id: event.id, step: event.step, steps: event.steps, loss: event.loss });
+      return null;
     case 'nar/end':
-      // TransNAR's NAR pretraining: not a run (the CLI shows it on its own line).
+      p.nars.delete(event.id);
       return null;
   }
+}
+
+/** A NAR's name from its pretraining's id: `nar:nar/sort.safetensors` → `sort`. */
+export function narName(id: string): string {
+  const file = id.replace(/^nar:/, '').split(/[\\/]/).pop() ?? id;
+  return file.replace(/\.safetensors$/, '');
+}
+
+function lossText(loss: number | null): string {
+  return loss === null ? 'loss not finite' : `loss ${loss.toPrecision(3)}`;
+}
+
+/**
+ * What the NAR pretraining in progress says, for the extension's tree and notification:
+ * `pretraining the NAR: step 40/200, loss 0.123` (several at once: `pretraining 2 NARs: sort
+ * step 40/200, loss 0.123; bfs step …`), or null when no NAR is being pretrained.
+ */
+export function narProgressText(p: ExperimentProgress): string | null {
+  const nars = [...p.nars.values()];
+  if (nars.length === 0) return null;
+  if (nars.length === 1) {
+    const n = nars[0] as NarProgressState;
+    return `pretraining the NAR: step ${n.step}/${n.steps}, ${lossText(n.loss)}`;
+  }
+  return `pretraining ${nars.length} NARs: ${nars.map((n) => `${narName(n.id)} step ${n.step}/${n.steps}, ${lossText(n.loss)}`).join('; ')}`;
 }
 
 export function progressTotals(p: ExperimentProgress): ProgressTotals {

@@ -1,10 +1,12 @@
 /**
  * The experiments the backend is running, from its `job/event`s, each folded with the one
  * progress reducer (src/core/experiment/progress.ts, shared with the CLI). The status bar, the
- * progress notification and the tree read it and listen to `onChange`. Pure (no vscode).
+ * progress notification and the tree read it and listen to `onChange`; while a TransNAR
+ * experiment pretrains its NAR (before any run trains) they show that pretraining's step and loss.
+ * Pure (no vscode).
  */
 import type { RunnerEvent } from '../../protocol/runner';
-import { applyRunnerEvent, emptyProgress, progressTotals, type ExperimentProgress, type ProgressTotals, type RunProgressState } from '../../core/experiment/progress';
+import { applyRunnerEvent, emptyProgress, narProgressText, progressTotals, type ExperimentProgress, type ProgressTotals, type RunProgressState } from '../../core/experiment/progress';
 
 export type LiveRun = RunProgressState;
 
@@ -54,9 +56,19 @@ export class JobTracker {
     return out;
   }
 
+  /** What the NAR pretraining in progress says (`pretraining the NAR: step 40/200, loss 0.123`), by experiment folder, for active jobs that pretrain one. */
+  narPretraining(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const job of this.jobs.values()) {
+      const text = narProgressText(job.progress);
+      if (job.progress.dir && text) out.set(job.progress.dir, text);
+    }
+    return out;
+  }
+
   apply(jobId: string, event: RunnerEvent): void {
     const job = this.jobs.get(jobId);
-    if (!job || event.type === 'worker/ready' || event.type === 'nar/progress' || event.type === 'nar/end') return;
+    if (!job || event.type === 'worker/ready') return;
     applyRunnerEvent(job.progress, event);
     this.fire(job);
   }
@@ -68,4 +80,15 @@ export class JobTracker {
 
 export function jobProgress(job: Job): ProgressTotals {
   return progressTotals(job.progress);
+}
+
+/**
+ * The progress notification's line: the runs' counts, after the NAR pretraining while there is one
+ * (runs without a NAR may train meanwhile).
+ */
+export function jobMessage(job: Job): string {
+  const p = jobProgress(job);
+  const runs = `${p.done}/${p.total} runs done, ${p.running} running (${Math.floor(p.fraction * 100)}%)`;
+  const nar = narProgressText(job.progress);
+  return nar ? `${nar} · ${runs}` : runs;
 }

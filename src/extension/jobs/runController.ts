@@ -14,7 +14,7 @@ import type { Log } from '../log/logChannel';
 import { COMMANDS, CONTEXT_KEYS, STATUS_BAR_ID } from '../ids';
 import { markInterruptedRuns } from '../runs/markInterruptedRuns';
 import type { Settings } from '../settings';
-import { jobProgress, type Job, type JobTracker } from './jobTracker';
+import { jobMessage, jobProgress, type Job, type JobTracker } from './jobTracker';
 
 export interface RunRequest {
   source: SpecSource;
@@ -104,7 +104,7 @@ export class RunController implements vscode.Disposable {
             if (changed.id !== jobId || stopRequested) return;
             const p = jobProgress(changed);
             const pct = Math.floor(p.fraction * 100);
-            progress.report({ increment: pct - reported, message: `${p.done}/${p.total} runs done, ${p.running} running (${pct}%)` });
+            progress.report({ increment: pct - reported, message: jobMessage(changed) });
             reported = pct;
           });
           try {
@@ -172,7 +172,8 @@ export class RunController implements vscode.Disposable {
       fraction += p.fraction / active.length;
     }
     this.statusBar.text = `$(sync~spin) Attention Lab ${done}/${total} runs · ${Math.floor(fraction * 100)}%`;
-    this.statusBar.tooltip = `${active.map((j) => j.label).join(', ')}: click to show the live run (stop with Attention Lab: Stop Run)`;
+    const nars = [...this.jobs.narPretraining().values()];
+    this.statusBar.tooltip = [`${active.map((j) => j.label).join(', ')}: click to show the live run (stop with Attention Lab: Stop Run)`, ...nars].join('\n');
     this.statusBar.show();
   }
 

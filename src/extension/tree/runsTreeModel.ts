@@ -7,9 +7,15 @@ import type { RunStatus } from '../../protocol/runFolder';
 import type { CheckpointSummary, ExperimentSummary, RunSummary } from '../runs/runSummary';
 
 export type TreeNode =
-  | { kind: 'experiment'; key: string; experiment: ExperimentSummary }
+  | { kind: 'experiment'; key: string; experiment: ExperimentSummary; live?: LiveExperimentState | undefined }
   | { kind: 'run'; key: string; run: RunSummary; live: LiveRunState | undefined }
   | { kind: 'checkpoint'; key: string; run: RunSummary; checkpoint: CheckpointSummary };
+
+/** What the backend's events tell about an experiment it is running. */
+export interface LiveExperimentState {
+  /** The NAR pretraining in progress (TransNAR's first phase): `pretraining the NAR: step 40/200, loss 0.123`. */
+  nar: string | null;
+}
 
 /** What the backend's events tell about a run, fresher than its run.json. */
 export interface LiveRunState {
@@ -65,8 +71,8 @@ export function slurmActive(e: ExperimentSummary): boolean {
   return e.runs.some((r) => r.slurm !== null && (r.status === 'pending' || r.status === 'running'));
 }
 
-export function rootNodes(experiments: readonly ExperimentSummary[]): TreeNode[] {
-  return experiments.map((experiment) => ({ kind: 'experiment', key: experiment.dir, experiment }));
+export function rootNodes(experiments: readonly ExperimentSummary[], live: ReadonlyMap<string, LiveExperimentState> = new Map()): TreeNode[] {
+  return experiments.map((experiment) => ({ kind: 'experiment', key: experiment.dir, experiment, live: live.get(experiment.dir) }));
 }
 
 export function childNodes(node: TreeNode, live: ReadonlyMap<string, LiveRunState>): TreeNode[] {
@@ -82,12 +88,16 @@ function stepText(step: number, total: number | null): string {
 export function nodeView(node: TreeNode): NodeView {
   if (node.kind === 'experiment') {
     const e = node.experiment;
-    const status = experimentStatus(e);
+    // While its NAR is pretrained, the runs that wait for it are pending on disk: the experiment is running.
+    const nar = node.live?.nar ?? null;
+    const diskStatus = experimentStatus(e);
+    const status = nar && diskStatus === 'pending' ? 'running' : diskStatus;
     const done = e.runs.filter((r) => r.status === 'completed').length;
+    const completed = `${done}/${e.runs.length} completed`;
     return {
       label: e.name,
-      description: `${done}/${e.runs.length} completed`,
-      tooltip: [`${e.name}: ${e.runs.length} runs`, e.createdAt ? `created ${e.createdAt}` : '', e.dir, ...e.problems].filter(Boolean).join('\n'),
+      description: nar ? `${nar} · ${completed}` : completed,
+      tooltip: [`${e.name}: ${e.runs.length} runs`, nar ?? '', e.createdAt ? `created ${e.createdAt}` : '', e.dir, ...e.problems].filter(Boolean).join('\n'),
       icon: status === 'completed' ? 'beaker' : STATUS_ICONS[status].icon,
       iconColor: status === 'completed' ? null : STATUS_ICONS[status].color,
       collapsible: 'expanded',

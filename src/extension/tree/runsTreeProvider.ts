@@ -2,14 +2,14 @@
  * The sidebar's "Runs" tree (experiments → runs → checkpoints): vscode glue over the pure
  * runsTreeModel, reading the one runs-folder model (runs/runsFolder.ts) when it reports a change
  * (debounced), and showing the backend's live step and loss for running runs between run.json
- * writes.
+ * writes, and on an experiment the step and loss of the NAR it is pretraining (TransNAR).
  */
 import * as vscode from 'vscode';
 import { COMMANDS } from '../ids';
 import type { JobTracker } from '../jobs/jobTracker';
 import type { RunsFolder } from '../runs/runsFolder';
 import type { ExperimentSummary } from '../runs/runSummary';
-import { childNodes, nodeView, rootNodes, type LiveRunState, type TreeNode } from './runsTreeModel';
+import { childNodes, nodeView, rootNodes, type LiveExperimentState, type LiveRunState, type TreeNode } from './runsTreeModel';
 
 const DEBOUNCE_MS = 250;
 
@@ -77,7 +77,11 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
-    if (!node) return rootNodes(this.experiments ?? this.update());
+    if (!node) {
+      const live = new Map<string, LiveExperimentState>();
+      for (const [dir, nar] of this.jobs.narPretraining()) live.set(dir, { nar });
+      return rootNodes(this.experiments ?? this.update(), live);
+    }
     const live = new Map<string, LiveRunState>();
     for (const [dir, r] of this.jobs.liveRuns()) if (r.loss !== null || r.queue !== null) live.set(dir, { step: r.step, totalSteps: r.totalSteps, loss: r.loss, queue: r.queue });
     return childNodes(node, live);
@@ -87,7 +91,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     if (node.kind === 'experiment') return undefined;
     const e = this.current().find((x) => x.runs.some((r) => r.dir === node.run.dir));
     if (!e) return undefined;
-    if (node.kind === 'run') return { kind: 'experiment', key: e.dir, experiment: e };
+    if (node.kind === 'run') return { kind: 'experiment', key: e.dir, experiment: e, live: undefined };
     return { kind: 'run', key: node.run.dir, run: node.run, live: undefined };
   }
 
