@@ -37,9 +37,13 @@ export const nodeOptions = {
 const nodeEntries = {
   cli: 'src/cli/main.ts',
   worker: 'src/engine/experiment/worker.ts',
+  // A grid-world run's evolution-strategies population workers (no tfjs).
+  'es-worker': 'src/engine/es/esWorker.ts',
   bench: 'bench/bench.ts',
   // npm run bench:steadiness: what makes a step's time vary (GC, page faults, preemption).
   'bench-steadiness': 'bench/steadiness.ts',
+  // npm run bench:es: a grid-world ES step with its population in 1 vs 2 processes.
+  'bench-es': 'bench/esPopulation.ts',
   // npm run science: every preset, written to docs/results/.
   science: 'scripts/science.ts',
   // The extension host (no tfjs in it) and the training backend process it starts.

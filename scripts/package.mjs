@@ -52,6 +52,7 @@ const REQUIRED = [
   'extension/dist/extension.js',
   'extension/dist/backend.js',
   'extension/dist/worker.js',
+  'extension/dist/es-worker.js',
   'extension/dist/setup-native.js',
   'extension/dist/tfjs-backend-wasm-simd.wasm',
   'extension/dist/tfjs-backend-wasm.wasm',

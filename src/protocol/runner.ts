@@ -23,6 +23,8 @@ export interface RunStartParams {
   backend: BackendChoice;
   /** Continue from the run folder's newest valid checkpoint. */
   resume: boolean;
+  /** A grid-world run: processes that evaluate its evolution-strategies population (the run's share of the pool's cores; 1 when absent). */
+  populationProcesses?: number;
 }
 
 export interface WorkerReady {
@@ -184,7 +186,14 @@ const isLogLine = is.object<LogLine & Record<string, unknown>>({ level: is.oneOf
 
 export const WORKER_GUARDS: ApiGuards<WorkerApi> = {
   params: {
-    'run/start': is.object({ runDir: is.string, experiment: is.string, config: isRunConfig, backend: is.oneOf(BACKEND_CHOICES), resume: is.boolean }),
+    'run/start': is.object({
+      runDir: is.string,
+      experiment: is.string,
+      config: isRunConfig,
+      backend: is.oneOf(BACKEND_CHOICES),
+      resume: is.boolean,
+      populationProcesses: is.optional(is.intIn(1, 64)),
+    }),
     'nar/pretrain': is.object({ id: is.string, file: is.string, algorithm: is.oneOf(NAR_ALGORITHMS), train: isNarTrainConfig, backend: is.oneOf(BACKEND_CHOICES) }),
     'run/cancel': is.nothing,
   },

@@ -100,7 +100,7 @@ function gridConfig(optimizer: RunConfig['optimizer'], rseBits = 4): RunConfig {
   };
 }
 
-test('the trainer hands −ĝ to the optimizer: plain SGD at lr 1 moves θ by exactly ĝ', () => {
+test('the trainer hands −ĝ to the optimizer: plain SGD at lr 1 moves θ by exactly ĝ', async () => {
   const t = new GridWorldTrainer(gridConfig({ name: 'sgd', lr: 1, momentum: 0, weightDecay: 0 }));
   try {
     const before = t.theta.slice();
@@ -108,7 +108,7 @@ test('the trainer hands −ĝ to the optimizer: plain SGD at lr 1 moves θ by ex
     const seeds = t.drawSeeds(new Rng(hashSeed(5, 0x5eed, 0)), 4);
     const noise = pairNoise(hashSeed(5, 0xe5, 0), t.layout.size);
     const est = antitheticEstimate(before, (c) => -t.objective(c, seeds, 4).objective / 9, 4, 0.05, noise);
-    const r = t.trainStep(true);
+    const r = await t.trainStep(true);
     let moved = 0;
     for (let i = 0; i < before.length; i++) {
       assert.ok(Math.abs((t.theta[i] as number) - (before[i] as number) - (est.gradient[i] as number)) < 1e-5, `θ[${i}]`);
@@ -128,7 +128,7 @@ test('the trainer hands −ĝ to the optimizer: plain SGD at lr 1 moves θ by ex
   }
 });
 
-test('Lion and Tiger take ES pseudo-gradients too; a population that cannot fit is refused with the numbers', () => {
+test('Lion and Tiger take ES pseudo-gradients too; a population that cannot fit is refused with the numbers', async () => {
   for (const optimizer of [
     { name: 'lion', lr: 0.01, beta1: 0.9, beta2: 0.99, weightDecay: 0 },
     { name: 'tiger', lr: 0.01, beta: 0.945, weightDecay: 0, shrink: 0.5 },
@@ -136,7 +136,7 @@ test('Lion and Tiger take ES pseudo-gradients too; a population that cannot fit 
     const t = new GridWorldTrainer(gridConfig(optimizer));
     try {
       const before = t.theta.slice();
-      t.trainStep(false);
+      await t.trainStep(false);
       assert.ok(t.theta.some((v, i) => v !== before[i]), `${optimizer.name} did not move θ`);
     } finally {
       t.dispose();
@@ -170,4 +170,24 @@ test('a grid-world run through runTraining: run.json, metrics, grid-world.json; 
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('docs/science.md §4 states the grid world, its adversary, the ES estimator and its closed form on a quadratic as the code computes them', () => {
+  const doc = fs.readFileSync(path.join(__dirname, '../../../docs/science.md'), 'utf8');
+  const from = doc.indexOf('## 4. ');
+  const to = doc.indexOf('## 5. ');
+  assert.ok(from >= 0 && to > from, 'docs/science.md has §4 and §5');
+  const s4 = doc.slice(from, to);
+  for (const fact of [
+    '**The grid-world explorer**',
+    'budget + 1 if\nit is never reached',
+    '**The oblivious adversary**',
+    'F(θ) = −L̂_q(θ) / (budget + 1)',
+    'ĝ = 1/(2σN) Σ_i (F(θ + σε_i) − F(θ − σε_i)) ε_i',
+    'ĝ = (1/N) Σ_i ε_i ε_iᵀ ∇F(θ) exactly',
+    'same ĝ bit for bit',
+  ]) {
+    assert.ok(s4.includes(fact), `§4 lacks: ${fact}`);
+  }
+  assert.ok(!/\.\.\/shared|\/work\/shared/.test(doc), 'docs/science.md cites nothing outside the repository');
 });

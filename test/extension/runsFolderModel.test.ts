@@ -98,3 +98,20 @@ test('an experiment another process makes with mkdir -p appears on the next swee
   assert.deepEqual([snap?.runs[0]?.analysis, snap?.summary], [{ version: 3 }, { groups: [] }]);
   fs.rmSync(root, { recursive: true, force: true });
 });
+
+test('a grid-world run’s grid-world.json reaches the dashboard’s snapshot once written, and follows when rewritten', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'al-model-'));
+  const model = new RunsFolderModel(root);
+  const exp = writeExperiment(root, 'explorer', ['g']);
+  assert.equal(model.snapshot()[0]?.runs[0]?.gridWorld ?? null, null);
+  const grid = { version: 1, side: 3, budget: 8, seeds: 2, rseBits: 4, q: 4, meanSteps: 4.5, worstCell: 8, worstSteps: 8, found: 1, meanFirstVisit: [0, 1, 2, 5, 4, 3, 6, 7, 8], distinctTrajectories: 1, trajectories: [[0, 1, 2, 5, 4, 3, 6, 7, 8]] };
+  fs.writeFileSync(path.join(exp, 'g', 'grid-world.json'), JSON.stringify(grid));
+  fs.writeFileSync(path.join(exp, 'g', 'run.json'), JSON.stringify(runJson('g', 'completed', 10)));
+  model.touch(path.join(exp, 'g', 'run.json'));
+  assert.deepEqual(model.snapshot()[0]?.runs[0]?.gridWorld, grid);
+  assert.deepEqual(model.runSnapshot(path.join(exp, 'g'))?.gridWorld, grid);
+  fs.writeFileSync(path.join(exp, 'g', 'grid-world.json'), JSON.stringify({ ...grid, worstCell: 5, pad: 'x' }));
+  model.touch(path.join(exp, 'g', 'grid-world.json'));
+  assert.equal((model.snapshot()[0]?.runs[0]?.gridWorld as { worstCell: number }).worstCell, 5);
+  fs.rmSync(root, { recursive: true, force: true });
+});

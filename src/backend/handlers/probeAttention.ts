@@ -67,6 +67,9 @@ export async function probeAttention(params: AttentionProbeParams): Promise<Atte
   await ready;
   const loaded = await loadCheckpoint(params.checkpoint);
   const config = loaded.metadata.runConfig;
+  if (config.task.name === 'grid-world') {
+    throw new Error('a grid-world agent acts step by step in its grid (evolution strategies), not on typed input: see its trajectories in the dashboard');
+  }
   const task = createTask(config.task);
   const ids = tokenizeProbeInput(params.input, task.vocab);
   const T = ids.length;

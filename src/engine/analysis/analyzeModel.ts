@@ -173,7 +173,7 @@ export async function analyzePath(
     runDir = target;
     const run = readRunFile(runDir);
     if (run.config.task.name === 'grid-world') {
-      throw new RunFolderError(`${runDir}: a grid-world run is trained by evolution strategies and has no Transformer checkpoint to analyse; its analysis is grid-world.json, written when the run completes`);
+      throw new RunFolderError(`${runDir}: a grid-world run is trained by evolution strategies: its agent acts in the grid, not on token sequences, so it has no attention analysis; its analysis is grid-world.json, written when the run completes`);
     }
     const log = options.log ?? stderrLogger();
     const warn = (m: string): void => log.log('warn', m);

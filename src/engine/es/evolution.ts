@@ -38,14 +38,34 @@ export function antitheticEstimate(
   sigma: number,
   noise: (i: number) => Float32Array,
 ): EsEstimate {
+  checkPairs(pairs, sigma);
+  const indices = Array.from({ length: pairs }, (_, i) => i);
+  const { plus, minus } = pairFitness(theta, fitness, indices, sigma, noise);
+  return combineEstimate(theta.length, plus, minus, sigma, noise);
+}
+
+function checkPairs(pairs: number, sigma: number): void {
   if (!(Number.isInteger(pairs) && pairs >= 1)) throw new RangeError(`evolution strategies: pairs = ${pairs} must be an integer ≥ 1`);
   if (!(sigma > 0 && Number.isFinite(sigma))) throw new RangeError(`evolution strategies: σ = ${sigma} must be a finite number > 0`);
+}
+
+/**
+ * F(θ + σε_i) and F(θ − σε_i) for the pairs `indices` (any subset, in any process: a candidate is
+ * θ ± σε_i computed in float32 the same way everywhere, so a worker's fitness equals this
+ * process's bit for bit). `fitness` gets a scratch vector it must not keep.
+ */
+export function pairFitness(
+  theta: Float32Array,
+  fitness: (candidate: Float32Array, index: number) => number,
+  indices: readonly number[],
+  sigma: number,
+  noise: (i: number) => Float32Array,
+): { plus: number[]; minus: number[] } {
   const n = theta.length;
-  const gradient = new Float64Array(n);
   const candidate = new Float32Array(n);
   const plus: number[] = [];
   const minus: number[] = [];
-  for (let i = 0; i < pairs; i++) {
+  for (const i of indices) {
     const eps = noise(i);
     if (eps.length !== n) throw new Error(`evolution strategies: ε_${i} has ${eps.length} values, θ ${n}`);
     for (let j = 0; j < n; j++) candidate[j] = (theta[j] as number) + sigma * (eps[j] as number);
@@ -55,10 +75,26 @@ export function antitheticEstimate(
     if (!Number.isFinite(fp) || !Number.isFinite(fm)) throw new Error(`evolution strategies: the fitness of pair ${i} is not finite (${fp}, ${fm})`);
     plus.push(fp);
     minus.push(fm);
-    const c = (fp - fm) / (2 * sigma * pairs);
-    for (let j = 0; j < n; j++) gradient[j] = (gradient[j] as number) + c * (eps[j] as number);
   }
-  return { gradient: Float32Array.from(gradient), plus, minus };
+  return { plus, minus };
+}
+
+/**
+ * ĝ from every pair's fitness (plus[i], minus[i] for pair i), summed in pair order in float64:
+ * the same numbers give the same ĝ bit for bit, whichever process computed them.
+ */
+export function combineEstimate(size: number, plus: readonly number[], minus: readonly number[], sigma: number, noise: (i: number) => Float32Array): EsEstimate {
+  const pairs = plus.length;
+  checkPairs(pairs, sigma);
+  if (minus.length !== pairs) throw new Error(`evolution strategies: ${pairs} plus and ${minus.length} minus fitness values`);
+  const gradient = new Float64Array(size);
+  for (let i = 0; i < pairs; i++) {
+    const eps = noise(i);
+    if (eps.length !== size) throw new Error(`evolution strategies: ε_${i} has ${eps.length} values, θ ${size}`);
+    const c = ((plus[i] as number) - (minus[i] as number)) / (2 * sigma * pairs);
+    for (let j = 0; j < size; j++) gradient[j] = (gradient[j] as number) + c * (eps[j] as number);
+  }
+  return { gradient: Float32Array.from(gradient), plus: [...plus], minus: [...minus] };
 }
 
 /** ε_i for pair i of a step, drawn from the step's own stream so that any pair can be redrawn alone (a worker process, a test). */

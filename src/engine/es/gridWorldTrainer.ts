@@ -5,13 +5,13 @@
  * seeds of the steps to the goal (gridObjective), scaled to [0, 1]. The antithetic estimate ĝ of
  * the fitness gradient goes, as −ĝ (the gradient of the loss), through the run's optimizer —
  * AdamW, Lion, Tiger or SGD, exactly as a backpropagated gradient would — so optimizers compare on
- * ES gradients too. The population is evaluated in this process, one candidate after another.
+ * ES gradients too. The population is evaluated by a PopulationEvaluator (populationPool.ts): in
+ * this process, or fanned out over worker processes with the same ĝ bit for bit.
  */
 import type { RunConfig } from '../../protocol/config';
 import type { EvalResult } from '../../protocol/runFolder';
 import type { GridWorldAnalysis } from '../../protocol/gridWorld';
 import { Rng, hashSeed } from '../../core/random';
-import { createTask } from '../../core/tasks';
 import { esPopulationBytes, firstVisitSteps, gridObjective, type GridObjective, type GridWorldTask } from '../../core/tasks/gridWorld';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
@@ -19,8 +19,10 @@ import type { ModelParam } from '../model/params';
 import { createOptimizer, type Optimizer } from '../optim';
 import { scheduleFactor } from '../optim/schedule';
 import { qAtStep } from '../train/trainer';
-import { Agent, agentLayout, initAgent, type AgentLayout } from './agent';
-import { antitheticEstimate, normalNoise, pairNoise } from './evolution';
+import { initAgent, type AgentLayout } from './agent';
+import { combineEstimate, normalNoise } from './evolution';
+import { GridWorldFitness } from './gridFitness';
+import { SerialPopulation, type PopulationEvaluator } from './populationPool';
 
 /** Largest population memory (perturbations + fitness tables) a run may hold: refused above, with the numbers. */
 export const ES_POPULATION_BUDGET = 1024 ** 3;
@@ -56,20 +58,21 @@ export function checkPopulationFits(population: number, parameters: number, seed
 }
 
 export class GridWorldTrainer {
+  readonly fitness: GridWorldFitness;
   readonly task: GridWorldTask;
   readonly layout: AgentLayout;
   readonly params: ModelParam[];
   readonly optimizer: Optimizer;
+  /** Where the population is evaluated (this process by default; see setPopulation). */
+  population: PopulationEvaluator;
   theta: Float32Array;
   step = 0;
 
   constructor(readonly config: RunConfig) {
-    const task = createTask(config.task);
-    if (task.name !== 'grid-world') throw new Error(`the evolution-strategies trainer runs the grid-world task, not "${task.name}"`);
-    this.task = task as GridWorldTask;
-    if (!config.model.causal) throw new Error('grid-world: the agent acts step by step and needs a causal model ($.models[].causal true)');
-    this.layout = agentLayout(config.model, this.task.vocab.length, this.task.budget + 1);
-    checkPopulationFits(this.population, this.layout.size, this.seeds, this.side * this.side);
+    this.fitness = new GridWorldFitness(config);
+    this.task = this.fitness.task;
+    this.layout = this.fitness.layout;
+    checkPopulationFits(this.fitness.population, this.layout.size, this.seeds, this.side * this.side);
     this.theta = initAgent(this.layout, hashSeed(config.seed, 0x6e1d));
     this.params = this.layout.params.map((p) => ({
       name: p.name,
@@ -77,6 +80,13 @@ export class GridWorldTrainer {
       variable: tf.variable(tf.tensor(this.theta.slice(p.offset, p.offset + p.size), p.shape), true, `grid.${p.name}`),
     }));
     this.optimizer = createOptimizer(config.optimizer);
+    this.population = new SerialPopulation(this.fitness);
+  }
+
+  /** Evaluates the population with `population` from now on (the trainer disposes it). */
+  setPopulation(population: PopulationEvaluator): void {
+    this.population.dispose();
+    this.population = population;
   }
 
   get side(): number {
@@ -85,11 +95,8 @@ export class GridWorldTrainer {
   get budget(): number {
     return this.task.budget;
   }
-  get population(): number {
-    return this.task.options.population as number;
-  }
   get sigma(): number {
-    return (this.task.options.sigmaMilli as number) / 1000;
+    return this.fitness.sigma;
   }
   /** m, seeds per layout set. */
   get seeds(): number {
@@ -106,33 +113,35 @@ export class GridWorldTrainer {
 
   /** The exploration trajectories of θ under the seeds; without RSE one trajectory serves every seed (they are equal). */
   trajectories(theta: Float32Array, seeds: readonly Float32Array[]): number[][] {
-    const agent = new Agent(this.layout, theta);
-    const token = (c: number): number => this.task.cellToken(c);
-    if (this.layout.rseBits === 0) {
-      const path = agent.explore(seeds[0] as Float32Array, this.side, this.budget, token);
-      return seeds.map(() => path);
-    }
-    return seeds.map((s) => agent.explore(s, this.side, this.budget, token));
+    return this.fitness.trajectories(theta, seeds);
   }
 
   /** The objective of θ under the seeds at q. */
   objective(theta: Float32Array, seeds: readonly Float32Array[], q: number): GridObjective {
-    const visits = this.trajectories(theta, seeds).map((p) => firstVisitSteps(p, this.side, this.budget));
-    return gridObjective(visits, this.side, this.budget, q);
+    return this.fitness.objective(theta, seeds, q);
   }
 
-  trainStep(measure: boolean): EsStepResult {
+  /** θ from the parameters' variables (after an update or a restored checkpoint). */
+  syncTheta(): void {
+    const theta = new Float32Array(this.layout.size);
+    for (const [i, p] of this.params.entries()) theta.set(p.variable.dataSync() as Float32Array, (this.layout.params[i] as { offset: number }).offset);
+    this.theta = theta;
+  }
+
+  async trainStep(measure: boolean): Promise<EsStepResult> {
     const s = this.step;
     const train = this.config.train;
     const q = qAtStep(train.q, train.qWarmup ?? 0, s);
     const seeds = this.drawSeeds(new Rng(hashSeed(this.config.seed, 0x5eed, s)), this.seeds);
-    const scale = this.budget + 1;
     const here = this.objective(this.theta, seeds, q);
-    const pairs = this.population / 2;
-    // The population's perturbations, drawn up front (each from its own stream).
-    const draw = pairNoise(hashSeed(this.config.seed, 0xe5, s), this.layout.size);
+    const pairs = this.fitness.pairs;
+    // The population's perturbations, drawn up front (each from its own stream, so a worker process redraws its own).
+    const request = { theta: this.theta, seeds, q, noiseSeed: hashSeed(this.config.seed, 0xe5, s) };
+    const draw = this.fitness.noise(request);
     const noise = Array.from({ length: pairs }, (_, i) => draw(i));
-    const est = antitheticEstimate(this.theta, (c) => -this.objective(c, seeds, q).objective / scale, pairs, this.sigma, (i) => noise[i] as Float32Array);
+    const byIndex = (i: number): Float32Array => noise[i] as Float32Array;
+    const { plus, minus } = await this.population.evaluate(request, byIndex);
+    const est = combineEstimate(this.layout.size, plus, minus, this.sigma, byIndex);
     let norm = 0;
     for (const g of est.gradient) norm += g * g;
     const lr = this.config.optimizer.lr * scheduleFactor(train.schedule, s, train.steps);
@@ -148,9 +157,7 @@ export class GridWorldTrainer {
     } finally {
       for (const g of grads.values()) g.dispose();
     }
-    const theta = new Float32Array(this.layout.size);
-    for (const [i, p] of this.params.entries()) theta.set(p.variable.dataSync() as Float32Array, (this.layout.params[i] as { offset: number }).offset);
-    this.theta = theta;
+    this.syncTheta();
     this.step = s + 1;
     return {
       step: s,
@@ -201,6 +208,7 @@ export class GridWorldTrainer {
   }
 
   dispose(): void {
+    this.population.dispose();
     for (const p of this.params) p.variable.dispose();
     this.optimizer.dispose();
   }

@@ -92,10 +92,13 @@ interface PoolEnd {
   narEval?: NarEvalResult[] | null;
 }
 
-function runJob(job: Job, backend: BackendChoice, after: string[] = []): PoolJob {
+function runJob(job: Job, backend: BackendChoice, after: string[] = [], populationProcesses = 1): PoolJob {
+  const params: RunStartParams = { runDir: job.runDir, experiment: job.experiment, config: job.config, backend, resume: job.resume };
+  // Only a grid-world run has a population to fan out (es/populationPool.ts).
+  if (job.config.task.name === 'grid-world' && populationProcesses > 1) params.populationProcesses = populationProcesses;
   return {
     key: job.config.id,
-    request: { kind: 'run', params: { runDir: job.runDir, experiment: job.experiment, config: job.config, backend, resume: job.resume } },
+    request: { kind: 'run', params },
     after,
     mark: (status, error) => markRun(job.runDir, status, error),
   };
@@ -103,6 +106,16 @@ function runJob(job: Job, backend: BackendChoice, after: string[] = []): PoolJob
 
 /** Most runs at once: the spec's own limit on `parallel`. */
 export const MAX_PARALLEL = 64;
+
+/**
+ * Processes each run gets when `parallel` (requested, or one per core) exceeds the runs that can
+ * train at once: a grid-world run evaluates its evolution-strategies population in that many
+ * (the cores no other run uses); 1 when every core has a run of its own.
+ */
+export function populationShare(parallel: number | undefined, runs: number, cores = os.availableParallelism()): number {
+  const slots = Math.max(1, Math.min(parallel ?? cores, MAX_PARALLEL));
+  return Math.max(1, Math.floor(slots / Math.max(1, Math.min(slots, runs))));
+}
 
 export async function runExperiment(spec: ExperimentSpec, outDir: string, options: PoolOptions = {}): Promise<ExperimentOutcome> {
   const executor = options.executor ?? localPool(options);
@@ -219,7 +232,8 @@ export async function runJobs(dir: string, jobs: readonly Job[], options: PoolOp
     options.onEvent?.({ type: 'run/end', runId: id, status: 'failed', error, final: null });
   }
   const runnable = jobs.filter((j) => !nars.failed.has(j.config.id));
-  const { ends, backends } = await runPool([...nars.pretrain, ...runnable.map((j) => runJob(j, backend, nars.after.get(j.config.id) ?? []))], options);
+  const share = populationShare(options.parallel, runnable.length);
+  const { ends, backends } = await runPool([...nars.pretrain, ...runnable.map((j) => runJob(j, backend, nars.after.get(j.config.id) ?? [], share))], options);
   const outcomes = jobs.map((j): RunOutcome => {
     const error = nars.failed.get(j.config.id);
     if (error !== undefined) return { id: j.config.id, runDir: j.runDir, status: 'failed', error, final: null };

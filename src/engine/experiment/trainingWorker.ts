@@ -19,6 +19,8 @@ export interface TrainingWorker {
   /** Called once when the worker dies or fails to start, with a reason for the user. */
   onExit(listener: (reason: string) => void): void;
   terminate(): void;
+  /** The process id of a worker process (undefined for a thread, or when it failed to start). */
+  readonly pid?: number;
 }
 
 /** `env`: the environment of a worker process (TensorFlow's thread counts); this process's when undefined. */
@@ -63,5 +65,6 @@ function processWorker(script: string, env: NodeJS.ProcessEnv | undefined): Trai
       child.on('exit', (code, signal) => l(signal ? `killed by ${signal}` : `exit code ${code}`));
     },
     terminate: () => void child.kill(),
+    pid: child.pid,
   };
 }

@@ -112,6 +112,7 @@ async function start(p: RunStartParams): Promise<RunEnd> {
       onEvent: ({ type, ...event }) => endpoint.emit(type, event as never),
       log: logger,
       yieldToEventLoop,
+      populationProcesses: p.populationProcesses,
     });
   } catch (err) {
     return { runId: p.config.id, status: 'failed', error: err instanceof Error ? err.message : String(err), final: null };

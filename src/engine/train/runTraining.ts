@@ -47,6 +47,8 @@ export interface RunTrainingOptions {
   log?: Logger;
   /** Called between steps so the event loop can deliver messages (e.g. a cancel). */
   yieldToEventLoop?: () => Promise<void>;
+  /** A grid-world run's evolution-strategies population: processes that evaluate it (1 or undefined: this one alone; es/populationPool.ts). */
+  populationProcesses?: number;
 }
 
 export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {

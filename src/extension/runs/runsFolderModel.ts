@@ -1,7 +1,7 @@
 /**
  * The one host-side model of the runs folder (docs/run-folder.md), feeding the tree, the live-run
  * view and the dashboard. It keeps what it read and reads again only what changed: a file is
- * re-read when its size or modification time changed (run.json, experiment.json, analysis.json,
+ * re-read when its size or modification time changed (run.json, experiment.json, analysis.json, grid-world.json,
  * summary.json, the checkpoints folder), and metrics.jsonl is tailed from the last offset (only
  * the appended lines are parsed). Whoever learns that something may have changed says so with
  * `touch(path)` (the file watcher, the backend's progress events) or `sweep()` (a cheap stat of
@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { upgradeRunConfig } from '../../protocol/config';
 import type { ExperimentFile, MetricsRecord, RunFile } from '../../protocol/runFolder';
-import { ANALYSIS_FILE, CHECKPOINT_DIR, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, SLURM_SUBMISSION_FILE, SUMMARY_FILE } from '../../protocol/runFolder';
+import { ANALYSIS_FILE, CHECKPOINT_DIR, EXPERIMENT_FILE, GRID_WORLD_FILE, METRICS_FILE, RUN_FILE, SLURM_SUBMISSION_FILE, SUMMARY_FILE } from '../../protocol/runFolder';
 import type { ExperimentSnapshot, RunSnapshot } from '../../protocol/viewData';
 import { listCheckpoints, readSmallTextFile, runFileProblem } from '../../core/experiment/runFolder';
 import { MetricsTail } from './metricsTail';
@@ -65,6 +65,9 @@ interface RunEntry {
   metrics: MetricsRecord[];
   analysisSig: Sig;
   analysis: unknown;
+  /** grid-world.json of a finished grid-world run (its explorations in the dashboard). */
+  gridWorldSig: Sig;
+  gridWorld: unknown;
   checkpointsSig: Sig | undefined;
 }
 
@@ -194,14 +197,14 @@ export class RunsFolderModel {
     const run = exp?.runs.get(path.basename(runDir));
     if (!exp || !run?.run) return null;
     if (!this.metricsWanted) this.snapshot();
-    return { dir: run.dir, run: run.run, metrics: run.metrics, analysis: run.analysis };
+    return { dir: run.dir, run: run.run, metrics: run.metrics, analysis: run.analysis, gridWorld: run.gridWorld };
   }
 
   private experimentSnapshot(e: ExperimentEntry): ExperimentSnapshot {
     const runs: RunSnapshot[] = [];
     const problems = [...e.problems];
     for (const r of e.runs.values()) {
-      if (r.run) runs.push({ dir: r.dir, run: r.run, metrics: r.metrics, analysis: r.analysis });
+      if (r.run) runs.push({ dir: r.dir, run: r.run, metrics: r.metrics, analysis: r.analysis, gridWorld: r.gridWorld });
       else if (r.problem) problems.push(r.problem);
     }
     return { name: e.folder, dir: e.dir, spec: e.spec, runs, summary: e.summary, problems };
@@ -358,6 +361,8 @@ export class RunsFolderModel {
       metrics: [],
       analysisSig: null,
       analysis: null,
+      gridWorldSig: null,
+      gridWorld: null,
       checkpointsSig: undefined,
     };
   }
@@ -391,6 +396,19 @@ export class RunsFolderModel {
           run.analysis = readJson(path.join(run.dir, ANALYSIS_FILE), ANALYSIS_FILE);
         } catch {
           run.analysis = null;
+        }
+      }
+      structure = true;
+    }
+    const gs = sig(path.join(run.dir, GRID_WORLD_FILE));
+    if (gs !== run.gridWorldSig) {
+      run.gridWorldSig = gs;
+      run.gridWorld = null;
+      if (gs !== null) {
+        try {
+          run.gridWorld = readJson(path.join(run.dir, GRID_WORLD_FILE), GRID_WORLD_FILE);
+        } catch {
+          run.gridWorld = null;
         }
       }
       structure = true;
