@@ -131,7 +131,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
       attentionScalings: ['standard'],
       optimizers: [{ ...BEST.adamw }, { ...BEST.lion }, { ...BEST.tiger }],
       seeds: [1, 2, 3],
-      train: { steps: 1000, batchSize: [32, 8], accumulate: [1, 4], evalEvery: 1000, evalExamples: 128 },
+      train: { steps: 1000, batchSize: [32, 8], accumulate: [1, 4], evalEvery: 1000, evalExamples: 128, logEvery: 20 },
     },
   },
   'randomized-recall': {
@@ -277,7 +277,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
       attentionScalings: ['standard'],
       optimizers: [{ name: 'adamw', lr: 3e-3, weightDecay: 0.1 }],
       seeds: [1, 2, 3],
-      train: { steps: 2000, batchSize: 32, evalEvery: 500, evalExamples: 128 },
+      train: { steps: 2000, batchSize: 32, evalEvery: 1000, evalExamples: 128, logEvery: 20 },
     },
   },
   'clrs-text': {
