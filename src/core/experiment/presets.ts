@@ -46,7 +46,7 @@ const BEST = {
 const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
   quick: {
     description:
-      'AdamW vs Lion vs Tiger × standard vs log-n attention on sorting up to 8 keys, with a small RoPE model (defined at every offset, so n = 12 is a fair length test): 6 runs of 1,000 steps, about 45 s on 2 cores (wasm).',
+      'AdamW vs Lion vs Tiger × standard vs log-n attention on sorting up to 8 keys, with a small RoPE model (defined at every offset, so n = 12 is a fair length test): 6 runs of 1,000 steps, about 1.5–2.5 minutes on 2 cores (wasm; ~150–290 CPU seconds).',
     spec: {
       name: 'quick',
       description:
