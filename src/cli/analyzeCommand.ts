@@ -5,7 +5,6 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { AnalysisFile, ColoringAnalysis, SoftmaxNoiseAnalysis } from '../protocol/analysis';
 import { checkNoiseProbe } from '../engine/analysis/softmaxNoise';
 import { BACKEND_CHOICES } from '../protocol/backend';
@@ -14,16 +13,13 @@ import { initBackend } from '../engine/backend';
 import { analyzePath } from '../engine/analysis/analyzeModel';
 import { markdownTable } from '../core/analysis/summarizeExperiment';
 import { UsageError } from './usageError';
+import { parseCommandArgs } from './usage';
 import { checkOutFile } from './checkPaths';
 
 export async function analyzeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { backend: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, sigmas: { type: 'string' } },
-  });
+  const { values, positionals } = parseCommandArgs('analyze', args, { backend: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' }, sigmas: { type: 'string' } });
   const target = positionals[0];
-  if (target === undefined || positionals.length > 1) throw new UsageError('analyze: give one run folder or one .safetensors checkpoint');
+  if (target === undefined || positionals.length > 1) throw new UsageError('analyze: give one run folder or one .safetensors checkpoint (see: attention-lab analyze --help)');
   if (!fs.existsSync(target)) throw new UsageError(`analyze: ${target}: no such file or folder`);
   const backend = values.backend ?? 'auto';
   if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) throw new UsageError(`--backend: expected one of ${BACKEND_CHOICES.join(', ')}, got "${backend}"`);

@@ -5,7 +5,7 @@
  */
 import type { RunnerEvent } from '../protocol/runner';
 import { applyRunnerEvent, emptyProgress, progressTotals, type ExperimentProgress } from '../core/experiment/progress';
-import { formatDuration, formatNumber } from './table';
+import { fitWidth, formatDuration, formatNumber } from './table';
 
 export class ProgressDisplay {
   /** The runs' state: the one progress reducer, shared with the extension. */
@@ -149,7 +149,11 @@ export class ProgressDisplay {
     }
     const slurm = this.queueCounts();
     lines.push(`  overall ${this.overall()}${slurm ? ` · Slurm: ${slurm}` : ''}`);
-    this.out.write(lines.join('\n') + '\n');
+    // A line longer than the terminal wraps onto two rows, and the next redraw would move up
+    // too few: every line of the live block is cut to the width.
+    const columns = this.out.columns;
+    const fitted = typeof columns === 'number' && columns > 0 ? lines.map((l) => fitWidth(l, columns - 1)) : lines;
+    this.out.write(fitted.join('\n') + '\n');
     this.drawnLines = lines.length;
   }
 

@@ -5,19 +5,19 @@
  * charts (webview/charts via dist/webview/report.js, inlined with the data).
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { MeanInterval, RobustnessGrid, SummaryFile } from '../protocol/analysis';
 import { excludesZero } from '../core/analysis/confidence';
 import { markdownTable, summarizeExperiment } from '../core/analysis/summarizeExperiment';
 import { writeHtmlReport } from '../core/report/htmlReport';
 import { UsageError } from './usageError';
+import { parseCommandArgs } from './usage';
 import { checkInDir, checkOutFile } from './checkPaths';
 import { repairStatuses } from './statusCommand';
 
 export function reportCommand(args: string[]): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, html: { type: 'string' } } });
+  const { values, positionals } = parseCommandArgs('report', args, { json: { type: 'boolean' }, html: { type: 'string' } });
   const dir = positionals[0];
-  if (dir === undefined || positionals.length > 1) throw new UsageError('report: give one experiment folder');
+  if (dir === undefined || positionals.length > 1) throw new UsageError('report: give one experiment folder (see: attention-lab report --help)');
   checkInDir(dir, 'report', 'an experiment folder');
   const html = values.html === undefined ? undefined : checkOutFile(values.html, '--html');
   repairStatuses(dir);

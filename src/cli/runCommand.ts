@@ -5,7 +5,7 @@ import type { Executor, ExperimentOutcome, PoolOptions } from '../engine/experim
 import { resumeRun, runExperiment } from '../engine/experiment/runner';
 import { readRunFile } from '../core/experiment/runFolder';
 import { ProgressDisplay } from './progress';
-import { formatDuration, formatTable } from './table';
+import { formatDuration, formatTable, terminalWidth } from './table';
 
 export interface RunCommandOptions {
   out: string;
@@ -87,7 +87,7 @@ export function summaryTable(outcome: ExperimentOutcome): string {
       }),
     ];
   });
-  return formatTable(headers, rows);
+  return formatTable(headers, rows, { width: terminalWidth() });
 }
 
 function report(outcome: ExperimentOutcome, json: boolean, cancelled: boolean): number {

@@ -19,6 +19,7 @@ import { checkInDir } from './checkPaths';
 import { ProgressDisplay } from './progress';
 import { cancelOnSignals, runCommand as runWithDisplay } from './runCommand';
 import { UsageError } from './usageError';
+import { parseCommandArgs } from './usage';
 
 /** `run`'s Slurm flags (parseArgs options). */
 export const SLURM_FLAGS = {
@@ -139,8 +140,8 @@ export async function taskCommand(args: string[], parseBackend: (v: string | und
 
 /** `attention-lab cancel <experiment-dir>`: scancel its array, wait until every task ended, mark the runs. */
 export async function cancelCommand(args: string[]): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
-  if (positionals.length !== 1) throw new UsageError('cancel: give one experiment folder');
+  const { positionals } = parseCommandArgs('cancel', args, {});
+  if (positionals.length !== 1) throw new UsageError('cancel: give one experiment folder (see: attention-lab cancel --help)');
   const dir = path.resolve(checkInDir(positionals[0] as string, 'cancel', 'an experiment folder'));
   if (!isSlurmExperiment(dir)) {
     throw new UsageError(`cancel: ${dir} is not a Slurm experiment (no slurm.json); a local experiment stops with Ctrl-C in its terminal, or kill -TERM <pid> of its runner`);

@@ -8,15 +8,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { RunFile } from '../protocol/runFolder';
 import { readExperimentFile, readRunFile, repairRunStatus, type StatusRepair } from '../core/experiment/runFolder';
 import { summarizeExperiment } from '../core/analysis/summarizeExperiment';
 import { isSlurmExperiment } from '../core/slurm/submission';
 import { slurmStates } from '../core/slurm/slurmExecutor';
 import { checkInDir } from './checkPaths';
-import { formatTable } from './table';
+import { formatTable, terminalWidth } from './table';
 import { UsageError } from './usageError';
+import { parseCommandArgs } from './usage';
 import { EXPERIMENT_FILE, RUN_FILE, SUMMARY_FILE } from '../protocol/runFolder';
 
 /** Run folders of an experiment folder (its experiment.json's runs when readable, else every folder with a run.json). */
@@ -82,8 +82,8 @@ function summarizeWhenEnded(experimentDir: string, runs: readonly (RunFile | nul
 }
 
 export async function statusCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
-  if (positionals.length !== 1) throw new UsageError('status: give one experiment folder or run folder');
+  const { values, positionals } = parseCommandArgs('status', args, { json: { type: 'boolean' } });
+  if (positionals.length !== 1) throw new UsageError('status: give one experiment folder or run folder (see: attention-lab status --help)');
   const dir = checkInDir(positionals[0] as string, 'status', 'an experiment folder or a run folder');
   const isRun = fs.existsSync(path.join(dir, RUN_FILE));
   if (!isRun && !fs.existsSync(path.join(dir, EXPERIMENT_FILE))) throw new UsageError(`status: ${dir} has neither run.json nor experiment.json`);
@@ -133,7 +133,7 @@ export async function statusCommand(args: string[]): Promise<number> {
         ? [r.id, r.run.status, `${r.run.step}/${String(r.run.config.train?.steps ?? '?')}`, r.run.lastCheckpoint ?? '', owner(r.run, r.id), r.run.error ?? '']
         : [r.id, 'unreadable', '', '', '', r.problem ?? ''],
     );
-    process.stdout.write(formatTable(['run', 'status', 'steps', 'checkpoint', slurm ? 'slurm job · state' : 'process', 'error'], table) + '\n');
+    process.stdout.write(formatTable(['run', 'status', 'steps', 'checkpoint', slurm ? 'slurm job · state' : 'process', 'error'], table, { width: terminalWidth() }) + '\n');
   }
   return rows.every((r) => r.run !== null) ? 0 : 2;
 }

@@ -2,13 +2,13 @@
  * `attention-lab trace`: an optimizer's path on a 2-D test function (the data of the
  * optimizer-path view). Prints a short summary, or the whole path with --json.
  */
-import { parseArgs } from 'node:util';
 import { OPTIMIZER_NAMES } from '../protocol/config';
 import type { OptimizerConfig, OptimizerName } from '../protocol/config';
 import { initBackend } from '../engine/backend';
 import { defaultOptimizerConfig } from '../engine/optim';
 import { MAX_TRACE_STEPS, TRACE_FUNCTION_NAMES, traceOptimizer } from '../engine/trace';
 import { UsageError } from './usageError';
+import { parseCommandArgs } from './usage';
 import { formatNumber } from './table';
 
 function num(flag: string, value: string | undefined): number | undefined {
@@ -39,9 +39,10 @@ function optimizerFrom(name: OptimizerName, v: Readonly<Record<string, string | 
 }
 
 export async function traceCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandArgs(
+    'trace',
     args,
-    options: {
+    {
       optimizer: { type: 'string' },
       function: { type: 'string' },
       steps: { type: 'string' },
@@ -57,7 +58,8 @@ export async function traceCommand(args: string[]): Promise<number> {
       backend: { type: 'string' },
       json: { type: 'boolean' },
     },
-  });
+    false,
+  );
   const name = values.optimizer;
   if (!name || !(OPTIMIZER_NAMES as readonly string[]).includes(name)) {
     throw new UsageError(`trace: --optimizer must be one of ${OPTIMIZER_NAMES.join(', ')}${name ? `, got "${name}"` : ''}`);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { findBundleFile } from '../core/bundlePaths';
@@ -89,6 +90,30 @@ function prepareWasm(): void {
 export class BackendUnavailableError extends Error {}
 
 /**
+ * Checks, without loading it into this process, that @tensorflow/tfjs-node resolves and loads:
+ * a short child process requires it (the native library needs a few seconds at most). The CLI
+ * calls it for `--backend node` before it creates any folder, so a missing native backend is
+ * one line and nothing on disk. Throws BackendUnavailableError.
+ */
+export function checkNativeBackend(): void {
+  let resolved: string;
+  try {
+    resolved = require.resolve('@tensorflow/tfjs-node');
+  } catch {
+    throw new BackendUnavailableError("backend 'node' is not available: @tensorflow/tfjs-node is not installed (npm run setup:native, or --backend auto)");
+  }
+  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(resolved)})`], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+  });
+  if (r.status !== 0) {
+    const line = (r.error?.message ?? r.stderr ?? '').split('\n').find((l) => /error/i.test(l)) ?? (r.stderr ?? '').split('\n')[0] ?? 'unknown error';
+    throw new BackendUnavailableError(`backend 'node' is not available: @tensorflow/tfjs-node did not load (${line.trim()}); set it up with npm run setup:native (docs/native.md)`);
+  }
+}
+
+/**
  * Selects the compute backend. `auto` prefers the native tfjs-node backend when it loads, then
  * wasm, then the pure-JS cpu backend. Must be awaited before any tensor is created.
  */
@@ -103,7 +128,7 @@ export async function initBackend(requested: BackendChoice = 'auto'): Promise<Ba
     }
     if (requested === 'node') {
       throw new BackendUnavailableError(
-        `backend 'node' is not available: @tensorflow/tfjs-node did not load (${native.ok ? 'backend did not initialize' : native.error}); see the README for the native setup`,
+        `backend 'node' is not available: @tensorflow/tfjs-node did not load (${native.ok ? 'backend did not initialize' : native.error}); set it up with npm run setup:native (docs/native.md)`,
       );
     }
   }

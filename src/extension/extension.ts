@@ -14,6 +14,7 @@ import { CONTEXT_KEYS, SETTINGS_SECTION, settingId, VIEWS } from './ids';
 import { JobTracker } from './jobs/jobTracker';
 import { NativeBackend } from './native/nativeBackend';
 import { RunController } from './jobs/runController';
+import { LogChannel } from './log/logChannel';
 import { readSettings, type Settings } from './settings';
 import { RunsTreeProvider } from './tree/runsTreeProvider';
 import { RunsFolder } from './runs/runsFolder';
@@ -30,8 +31,9 @@ export interface AttentionLabApi {
 
 export function activate(context: vscode.ExtensionContext): AttentionLabApi {
   const t0 = performance.now();
-  const output = vscode.window.createOutputChannel('Attention Lab');
-  context.subscriptions.push(output);
+  // Disposed last (pushed at the end of activation): the backend's shutdown lines still reach
+  // it, and anything later is dropped instead of hitting a closed channel.
+  const output = new LogChannel('Attention Lab');
 
   const workspaceRoot = (): string => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? context.globalStorageUri.fsPath;
   let warned = '';
@@ -77,7 +79,19 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
   const ended = jobs.onChange((job) => {
     if (jobs.get(job.id) === undefined && job.progress.dir) runsFolder.touch([job.progress.dir]);
   });
-  context.subscriptions.push(runsFolder, ready, ended, { dispose: () => backend.dispose() });
+  // attentionLab.hasRuns gates the palette's Resume Run, Compare Selected Runs and Export Report.
+  let hasRuns: boolean | null = null;
+  const updateHasRuns = (): void => {
+    const has = runsFolder.summaries().length > 0;
+    if (has === hasRuns) return;
+    hasRuns = has;
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasRuns, has);
+  };
+  updateHasRuns();
+  const runsChanged = runsFolder.onDidChange((change) => {
+    if (change.kind === 'structure') updateHasRuns();
+  });
+  context.subscriptions.push(runsFolder, ready, ended, runsChanged, { dispose: () => backend.dispose() });
   /** Stops an idle backend so the next use starts one with the new settings or trust. */
   const restartBackend = (why: string): void => {
     if (!backend.running) return;
@@ -130,6 +144,7 @@ export function activate(context: vscode.ExtensionContext): AttentionLabApi {
     vscode.workspace.onDidChangeWorkspaceFolders(() => tree.refresh()),
   );
 
+  context.subscriptions.push(output);
   activationMs = performance.now() - t0;
   output.appendLine(`[host] Attention Lab activated in ${activationMs.toFixed(1)} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: wasm backend, no custom Node'})`);
   return { activationMs, backendPid: () => backend.pid };

@@ -18,8 +18,13 @@ export const COMMANDS = {
   revealRun: 'attentionLab.revealRun',
   deleteRun: 'attentionLab.deleteRun',
   showLog: 'attentionLab.showLog',
+  showLiveRun: 'attentionLab.showLiveRun',
   setUpNativeBackend: 'attentionLab.setUpNativeBackend',
   cancelSlurmJobs: 'attentionLab.cancelSlurmJobs',
+  editRunTags: 'attentionLab.editRunTags',
+  editRunNote: 'attentionLab.editRunNote',
+  renameExperiment: 'attentionLab.renameExperiment',
+  newExperimentSpec: 'attentionLab.newExperimentSpec',
 } as const;
 
 export const VIEWS = {
@@ -52,5 +57,7 @@ export const STATUS_BAR_ID = 'attentionLab.status';
 /** Context keys set with `setContext`, used in `when` clauses. */
 export const CONTEXT_KEYS = {
   running: 'attentionLab.running',
+  /** Whether the runs folder holds an experiment: Resume Run, Compare Selected Runs and Export Report are offered only then. */
+  hasRuns: 'attentionLab.hasRuns',
   activeEditorIsSpec: 'attentionLab.activeEditorIsSpec',
 } as const;

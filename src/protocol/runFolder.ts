@@ -94,6 +94,10 @@ export interface RunFile {
    * says the task ended. Absent for local runs.
    */
   slurm?: SlurmRecord;
+  /** The user's tags (docs/run-folder.md): set from the Runs view, kept by every later write. Absent when none. */
+  tags?: string[];
+  /** The user's note about the run, free text. Absent when none. */
+  note?: string;
 }
 
 export interface TaskScores {

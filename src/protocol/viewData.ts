@@ -71,6 +71,10 @@ export interface TensorSummary {
   shape: number[];
   elements: number;
   byteLength: number;
+  /** Another tool's dtype this reader does not decode (F8_E4M3, …): shape and bytes only, never statistics. */
+  opaque: boolean;
+  /** The shard file holding it, for a sharded checkpoint; absent for a single file. */
+  shard?: string;
   /** null until computed (the header is posted first, statistics follow tensor by tensor). */
   stats: TensorStatsView | null;
 }
@@ -81,6 +85,8 @@ export interface CheckpointHeaderView {
   fileName: string;
   fileSize: number;
   headerLength: number;
+  /** Shard files of a sharded checkpoint (opened by its `*.safetensors.index.json`); [] for one file. */
+  shards: string[];
   metadata: Record<string, string>;
   /** Decoded when the file is an Attention Lab checkpoint. */
   checkpoint: CheckpointMetadata | null;
@@ -110,7 +116,8 @@ export const MAX_HEATMAP_SIDE = 256;
 export interface TensorDiffRow {
   name: string;
   /** both: same name, dtype and shape in both files; the others say why there are no numbers. */
-  status: 'both' | 'only-a' | 'only-b' | 'shape-differs';
+  /** `opaque`: in both files with the same shape, but of a dtype that is not decoded (bytes not compared). */
+  status: 'both' | 'only-a' | 'only-b' | 'shape-differs' | 'opaque';
   shapeA: number[] | null;
   shapeB: number[] | null;
   /** max |a − b| over the elements (null unless status is both). */
@@ -177,6 +184,10 @@ export interface LiveRunEntry {
    * heads (`mean`), the mean normalized h beside it, and ln T of the probe batch for reference.
    */
   entropy: { step: number; mean: number; meanNormalized: number | null; lnN: number | null } | null;
+  /** The run's configuration (its id without the seed suffix). */
+  group: string;
+  /** Index into the theme's series colours: the configuration's place in the grid, as in the dashboard. */
+  colorIndex: number;
 }
 
 export const LIVE_RUN_MAX_POINTS = 400;

@@ -224,9 +224,9 @@ test('inspectFile groups model and optimizer tensors and formatInspectTable show
     assert.deepEqual(report.tensors.map((t) => t.group), ['model', 'model', 'model', ...Array<string>(7).fill('optimizer')]);
     const gain = report.tensors[2];
     // gain = 0.5 · [0, 1, …, 7]: mean 1.75, population std 0.5 · sqrt(5.25).
-    assert.deepEqual([gain?.stats.min, gain?.stats.max, gain?.stats.mean, gain?.stats.zero], [0, 3.5, 1.75, 1]);
-    assert.ok(Math.abs((gain?.stats.std as number) - 0.5 * Math.sqrt(5.25)) < 1e-6);
-    assert.equal(report.tensors[4]?.stats.nan, 96);
+    assert.deepEqual([gain?.stats?.min, gain?.stats?.max, gain?.stats?.mean, gain?.stats?.zero], [0, 3.5, 1.75, 1]);
+    assert.ok(Math.abs((gain?.stats?.std as number) - 0.5 * Math.sqrt(5.25)) < 1e-6);
+    assert.equal(report.tensors[4]?.stats?.nan, 96);
     // JSON-ready: survives a round trip (NaN statistics become null).
     assert.equal(JSON.parse(JSON.stringify(report)).tensors[4].stats.mean, null);
 

@@ -71,9 +71,11 @@ test('tensor entry that is not an object', async () => {
   await rejects(rawFile({ w: [1, 2] }), 'tensor "w"', 'must be an object with dtype, shape and data_offsets', 'an array');
 });
 
-test('unknown or missing dtype', async () => {
-  await rejects(rawFile({ w: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)), 'tensor "w"', 'unknown dtype the string "F8_E4M3"', 'supported: F64, F32');
-  await rejects(rawFile({ w: { dtype: 'f32', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), 'unknown dtype');
+test('a dtype that is no dtype name, or a missing one (other tools\' dtypes open as opaque: foreignFiles.test.ts)', async () => {
+  await rejects(rawFile({ w: { dtype: 'f32', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), 'tensor "w"', 'unknown dtype the string "f32"', 'readable: F64, F32');
+  await rejects(rawFile({ w: { dtype: 7, shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), 'unknown dtype number 7');
+  // An 8-bit float whose size does not match its shape is still refused.
+  await rejects(rawFile({ w: { dtype: 'F8_E4M3', shape: [2], data_offsets: [0, 1] } }, new Uint8Array(1)), 'tensor "w"', 'F8_E4M3 (8 bits each) needs 2');
   await rejects(rawFile({ w: { shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), 'tensor "w"', 'missing "dtype"');
 });
 

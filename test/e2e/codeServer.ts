@@ -9,8 +9,9 @@ import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type * as Playwright from 'playwright-core';
-import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 import { findBundleFile } from '../../src/core/bundlePaths';
 
 // Loaded at run time, not bundled: playwright-core reads its own package files from disk.
@@ -46,6 +47,12 @@ function freePort(): Promise<number> {
 export interface Session {
   page: Page;
   workspace: string;
+  /** Merges settings into the user settings.json (VS Code picks the change up while running). */
+  setUserSettings(patch: Record<string, unknown>): void;
+  /** The text of every extension host log written so far (one per extension host, reloads included). */
+  extensionHostLogs(): string;
+  /** How many extension host logs exist (a reload starts a new extension host). */
+  extensionHostLogCount(): number;
   /** The user-data folder code-server runs with (global storage is under User/globalStorage/). */
   userData: string;
   /** A PNG in test-results/e2e/: the whole window, or only the sidebar or the editor area. */
@@ -69,9 +76,38 @@ function findFiles(dir: string, keep: (name: string) => boolean): string[] {
     .map((f) => path.join(dir, f));
 }
 
+/** Settings every session starts with (a test may add its own). */
+const BASE_SETTINGS: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+  'workbench.enableExperiments': false,
+  'workbench.tips.enabled': false,
+  'chat.disableAIFeatures': true,
+  'security.workspace.trust.enabled': false,
+  'attentionLab.backend': 'wasm',
+  'attentionLab.parallelRuns': 2,
+};
+
+/**
+ * The .vsix the suite installs: ATTENTION_LAB_E2E_VSIX when set (e.g. one built from an older
+ * commit, to see a test fail before its fix), else one packaged now from the built dist/ into
+ * `dir` by scripts/package.mjs (so packaging is tested too).
+ */
+export async function vsixUnderTest(dir: string): Promise<string> {
+  const given = process.env.ATTENTION_LAB_E2E_VSIX;
+  if (given) return given;
+  const { packageVsix } = (await import(pathToFileURL(path.join(ROOT, 'scripts/package.mjs')).href)) as {
+    packageVsix(out: string, o: { build: boolean }): string;
+  };
+  return packageVsix(path.join(dir, 'attention-lab.vsix'), { build: false });
+}
+
 /**
  * Installs the .vsix into a fresh extensions dir, starts code-server on `workspace` and opens it
- * in chromium. `settings` are added to (or override) the user settings below.
+ * in chromium. `settings` are added to (or override) BASE_SETTINGS.
  */
 export async function openVsCode(workspace: string, vsix: string, settings: Record<string, unknown> = {}): Promise<Session> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'al-e2e-'));
@@ -80,23 +116,9 @@ export async function openVsCode(workspace: string, vsix: string, settings: Reco
   const userData = path.join(home, 'user-data');
   const extensions = path.join(home, 'extensions');
   mkdirSync(path.join(userData, 'User'), { recursive: true });
-  writeFileSync(
-    path.join(userData, 'User', 'settings.json'),
-    JSON.stringify({
-      'workbench.startupEditor': 'none',
-      'telemetry.telemetryLevel': 'off',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-      'update.mode': 'none',
-      'workbench.enableExperiments': false,
-      'workbench.tips.enabled': false,
-      'chat.disableAIFeatures': true,
-      'security.workspace.trust.enabled': false,
-      'attentionLab.backend': 'wasm',
-      'attentionLab.parallelRuns': 2,
-      ...settings,
-    }),
-  );
+  const settingsFile = path.join(userData, 'User', 'settings.json');
+  let userSettings: Record<string, unknown> = { ...BASE_SETTINGS, ...settings };
+  writeFileSync(settingsFile, JSON.stringify(userSettings, null, 2));
   const install = spawnSync(CODE_SERVER, ['--config', config, '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsix], { encoding: 'utf8' });
   if (install.status !== 0) {
     rmSync(home, { recursive: true, force: true });
@@ -163,9 +185,16 @@ export async function openVsCode(workspace: string, vsix: string, settings: Reco
     await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     mkdirSync(SCREENSHOTS, { recursive: true });
+    const logs = path.join(userData, 'logs');
     return {
       page,
       workspace,
+      setUserSettings: (patch) => {
+        userSettings = { ...userSettings, ...patch };
+        writeFileSync(settingsFile, JSON.stringify(userSettings, null, 2));
+      },
+      extensionHostLogs: () => findFiles(logs, (n) => n === 'remoteexthost.log').map((f) => readFileSync(f, 'utf8')).join('\n'),
+      extensionHostLogCount: () => findFiles(logs, (n) => n === 'remoteexthost.log').length,
       userData,
       screenshot: async (name, part) => {
         const file = path.join(SCREENSHOTS, `${name}.png`);
@@ -174,7 +203,6 @@ export async function openVsCode(workspace: string, vsix: string, settings: Reco
       },
       consoleErrors: () => errors,
       diagnostics: () => {
-        const logs = path.join(userData, 'logs');
         const files = [...findFiles(logs, (n) => n.endsWith('Attention Lab.log')), ...findFiles(logs, (n) => n === 'remoteexthost.log')];
         return [
           `console errors (${errors.length}):`,
@@ -194,22 +222,89 @@ export async function openVsCode(workspace: string, vsix: string, settings: Reco
 /**
  * The document inside the visible webview: the sidebar's view (`view`) or the active editor's
  * panel or custom editor (`editor`). Webviews are iframes near the workbench root (outer
- * `iframe.webview`, inner `#active-frame`); hidden ones stay in the DOM, so pick the visible one.
- * A locator, so waits re-resolve it when another editor becomes active.
+ * `iframe.webview`, inner `#active-frame`), each in a positioned div; an editor's div names its
+ * editor element (`data-parent-flow-to-element-id="webview-editor-element-…"`), a view's does
+ * not (its iframe's `purpose=webviewView` is gone once the view was hidden and shown again).
+ * Hidden ones stay in the DOM, so pick the visible one. A locator, so waits re-resolve it when
+ * another editor becomes active.
  */
 export function webview(page: Page, where: 'view' | 'editor'): FrameLocator {
-  const outer = where === 'view' ? 'iframe.webview.ready[src*="purpose=webviewView"]' : 'iframe.webview.ready:not([src*="purpose=webviewView"])';
+  const editorDiv = 'div[data-parent-flow-to-element-id^="webview-editor-element"]';
+  const outer = where === 'view' ? `div:not(${editorDiv}) > iframe.webview.ready` : `${editorDiv} > iframe.webview.ready`;
   return page.locator(outer).filter({ visible: true }).first().contentFrame().locator('#active-frame').contentFrame();
+}
+
+/** Switches the colour theme from the palette (Preferences: Color Theme) and waits for the workbench to show it. */
+export async function setColorTheme(page: Page, theme: 'Default Dark Modern' | 'Default Light Modern'): Promise<void> {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  // The picker labels themes without "Default " ("Dark Modern"); the setting's value has it.
+  const label = theme.replace(/^Default /, '');
+  await input.fill(label);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`^${label}`) }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+  await page.locator(`.monaco-workbench.${theme.includes('Dark') ? 'vs-dark' : 'vs'}`).waitFor({ timeout: 30_000 });
 }
 
 /** Runs a command from the palette by its title. */
 export async function runCommand(page: Page, title: string): Promise<void> {
+  await (await paletteRow(page, title)).click();
+}
+
+/**
+ * Opens the palette on a command and returns its row, not yet chosen: a test that must run the
+ * command at a precise moment (while a short run trains) clicks it then, without the palette's latency.
+ */
+export async function paletteRow(page: Page, title: string): Promise<Locator> {
   await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  // The row whose label is exactly the title (another command may contain it and rank first).
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
   await row.waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter');
+  return row;
+}
+
+/**
+ * The titles the command palette lists for `query` (the `>` is added): waits until the palette has
+ * filtered (a row, or its "no matching commands" message), reads the rows, and closes it.
+ */
+export async function paletteTitles(page: Page, query: string): Promise<string[]> {
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${query}`);
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  const none = page.locator('.quick-input-widget', { hasText: 'No matching commands' });
+  await rows.first().or(none).first().waitFor({ timeout: 30_000 });
+  const titles = (await rows.allInnerTexts()).map((t) => t.split('\n')[0]?.trim() ?? '');
+  await page.keyboard.press('Escape');
+  await input.waitFor({ state: 'hidden' });
+  return titles;
+}
+
+/** Picks a row of the open quick pick by its text (waits for it) and accepts it with Enter. */
+export async function pickQuickItem(page: Page, text: string): Promise<void> {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ timeout: 60_000 });
+  await row.click();
+}
+
+/** The notification toast whose text contains `text` (waits for it). */
+export async function toast(page: Page, text: string, timeout = 60_000): Promise<Locator> {
+  const t = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  await t.waitFor({ timeout });
+  return t;
+}
+
+/** Closes a toast with its × button. */
+export async function dismissToast(t: Locator): Promise<void> {
+  await t.hover();
+  await t.locator('.codicon-notifications-clear').click();
+  await t.waitFor({ state: 'hidden', timeout: 30_000 });
 }

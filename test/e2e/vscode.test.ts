@@ -15,10 +15,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import type { RunFile, TrainRecord } from '../../src/protocol/runFolder';
 import { openSafetensors, SafetensorsError } from '../../src/core/checkpoint/safetensors';
-import { ROOT, SCREENSHOTS, openVsCode, runCommand, unavailableReason, webview, type Session } from './codeServer';
+import { ROOT, SCREENSHOTS, openVsCode, runCommand, unavailableReason, vsixUnderTest, webview, type Session } from './codeServer';
 import { clusterUnavailable } from '../slurm/cluster';
 
 const unavailable = unavailableReason();
@@ -74,14 +73,12 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
   const runDir = (id: string): string => path.join(s.workspace, 'runs', 'tiny', id);
 
   before(async () => {
-    fs.rmSync(SCREENSHOTS, { recursive: true, force: true });
-    const { packageVsix } = (await import(pathToFileURL(path.join(ROOT, 'scripts/package.mjs')).href)) as {
-      packageVsix(out: string, o: { build: boolean }): string;
-    };
+    // This suite's pictures only (other suites keep theirs in sub-folders).
+    if (fs.existsSync(SCREENSHOTS)) for (const f of fs.readdirSync(SCREENSHOTS)) if (/\.(png|log)$/.test(f)) fs.rmSync(path.join(SCREENSHOTS, f));
     const vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-vsix-'));
     const workspace = makeWorkspace();
     temporary.push(vsixDir, workspace);
-    s = await openVsCode(workspace, packageVsix(path.join(vsixDir, 'attention-lab.vsix'), { build: false }));
+    s = await openVsCode(workspace, await vsixUnderTest(vsixDir));
   });
   after(async () => {
     await s?.close();

@@ -11,6 +11,8 @@ import { BACKEND_CHOICES } from '../../src/protocol/backend';
 import { DELETE, specWith } from './specSamples';
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });
+// VS Code's completion snippets (JSON language service), not a validation keyword.
+ajv.addKeyword('defaultSnippets');
 const schemaValid = ajv.compile(schema);
 
 interface SchemaNode {
@@ -141,3 +143,25 @@ for (const [what, changes, valid] of SAMPLES) {
     assert.equal(r.ok, valid, `validator: ${JSON.stringify(r)}`);
   });
 }
+
+test("the schema's snippets (VS Code completions) are valid where they are offered", () => {
+  type Snippet = { label: string; body: unknown };
+  const bodyOf = (b: unknown): unknown => JSON.parse(JSON.stringify(b).replace(/\$\{\d+:([^}]*)\}/g, '$1'));
+  const snippets = (node: unknown): Snippet[] => ((node as { defaultSnippets?: Snippet[] }).defaultSnippets ?? []);
+  const rootSnippets = snippets(schema);
+  assert.equal(rootSnippets.length, 1);
+  const spec = bodyOf(rootSnippets[0]!.body) as Record<string, unknown>;
+  assert.ok(schemaValid(spec), JSON.stringify(schemaValid.errors));
+  assert.ok(validateSpec(spec).ok, JSON.stringify(validateSpec(spec)));
+  // Each entry snippet dropped into that spec in place of its kind's list.
+  const places: [string, string][] = [['optimizer', 'optimizers'], ['task', 'tasks'], ['model', 'models']];
+  for (const [def, key] of places) {
+    const list = snippets(defs[def]);
+    assert.ok(list.length > 0, def);
+    for (const sn of list) {
+      const withIt = { ...spec, [key]: [bodyOf(sn.body)] };
+      assert.ok(schemaValid(withIt), `${def} "${sn.label}": ${JSON.stringify(schemaValid.errors)}`);
+      assert.ok(validateSpec(withIt).ok, `${def} "${sn.label}": ${JSON.stringify(validateSpec(withIt))}`);
+    }
+  }
+});

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { RunsFolderModel, type RunsChange } from '../../src/extension/runs/runsFolderModel';
+import { writeRunAnnotations } from '../../src/core/experiment/organise';
 
 function runJson(id: string, status: string, step: number): object {
   const config = { id, seed: 1, task: { name: 'copy' }, model: { attentionScaling: 'standard' }, optimizer: { name: 'adamw', lr: 1e-3 }, train: { steps: 100 } };
@@ -96,6 +97,19 @@ test('an experiment another process makes with mkdir -p appears on the next swee
   model.sweep();
   const snap = model.snapshot()[0];
   assert.deepEqual([snap?.runs[0]?.analysis, snap?.summary], [{ version: 3 }, { groups: [] }]);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test("a run's tags and note (run.json, set from the Runs view) reach the tree's summaries; a run without them has none", () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'al-model-'));
+  const exp = writeExperiment(root, 'tagged', ['a', 'b']);
+  const model = new RunsFolderModel(root);
+  assert.deepEqual(model.summaries()[0]?.runs.map((r) => [r.tags, r.note]), [[[], null], [[], null]]);
+  writeRunAnnotations(path.join(exp, 'a'), { tags: ['baseline', 'lr-sweep'], note: 'diverged once at step 40' });
+  model.touch(path.join(exp, 'a', 'run.json'));
+  const [a, b] = model.summaries()[0]?.runs ?? [];
+  assert.deepEqual([a?.tags, a?.note], [['baseline', 'lr-sweep'], 'diverged once at step 40']);
+  assert.deepEqual([b?.tags, b?.note], [[], null]);
   fs.rmSync(root, { recursive: true, force: true });
 });
 

@@ -113,3 +113,54 @@ test('Ctrl-C cancels cleanly: exit 130, runs marked cancelled with a checkpoint'
   assert.equal(run.status, 'cancelled');
   assert.ok(run.step > 0 && run.lastCheckpoint !== null);
 });
+
+test('conventions: --help on every command (stdout, exit 0), usage errors on stderr with a hint, "did you mean"', () => {
+  for (const command of ['run', 'resume', 'status', 'inspect', 'presets', 'analyze', 'report', 'trace']) {
+    for (const flag of ['--help', '-h']) {
+      const r = cli([command, flag]);
+      assert.equal(r.status, 0, `${command} ${flag}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^Usage:\\n  attention-lab ${command}`), `${command} ${flag}`);
+      assert.equal(r.stderr, '');
+    }
+  }
+  assert.match(cli(['help', 'report']).stdout, /attention-lab report <experiment-dir>/);
+  // No command at all is a usage error: the help on stderr, nothing on stdout, status 2.
+  const none = cli([]);
+  assert.equal(none.status, 2);
+  assert.equal(none.stdout, '');
+  assert.match(none.stderr, /^attention-lab .* — train small Transformers/);
+  assertUserError(cli(['run', '--preset', 'quick', '--stpes', '10']), /^attention-lab: run: unknown option '--stpes'; did you mean --steps\? \(see: attention-lab run --help\)$/);
+  assertUserError(cli(['inspect', 'x.safetensors', '--jsn']), /unknown option '--jsn'; did you mean --json\?/);
+  assertUserError(cli(['trace', '--optimzer', 'lion']), /trace: unknown option '--optimzer'; did you mean --optimizer\?/);
+  assertUserError(cli(['report', '--frobnicate']), /unknown option '--frobnicate'; options: --json, --html/);
+  assertUserError(cli(['reprot', 'runs/x']), /unknown command "reprot"; did you mean "report"\?/);
+  assertUserError(cli(['run', '--preset', 'quik']), /unknown preset "quik"; did you mean "quick"\?/);
+  assertUserError(cli(['run', '--preset', 'quick', '--backend', 'wsam']), /--backend: expected one of auto, node, wasm, cpu, got "wsam"; did you mean wasm\?/);
+  assertUserError(cli(['run', '--preset', 'quick', '--out']), /run: option '--out <value>' argument missing/);
+});
+
+test('presets show prints a spec that runs as it is', () => {
+  const dir = tempDir('cli-presets-show');
+  const r = cli(['presets', 'show', 'quick']);
+  assert.equal(r.status, 0, r.stderr);
+  const spec = JSON.parse(r.stdout) as { name: string; train: { steps: number } };
+  assert.equal(spec.name, 'quick');
+  fs.writeFileSync(path.join(dir, 'mine.attention-lab.json'), r.stdout);
+  // The printed spec validates (a run of one step on a grid that the budget allows proves it).
+  const run = cli(['run', 'mine.attention-lab.json', '--steps', '1', '--backend', 'wasm', '--parallel', '2', '--json'], dir);
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal((JSON.parse(run.stdout) as { runs: unknown[] }).runs.length, 6);
+  assertUserError(cli(['presets', 'show', 'nope']), /unknown preset "nope"/);
+  assertUserError(cli(['presets', 'shwo', 'quick']), /presets: unknown argument "shwo"; did you mean "show"\?/);
+});
+
+test('--backend node where @tensorflow/tfjs-node is missing: one line, nothing created', () => {
+  // The CLI bundle alone, where no node_modules can be found: tfjs-node does not resolve.
+  const dir = tempDir('cli-no-native');
+  const bundle = path.join(dir, 'cli.js');
+  fs.copyFileSync(path.resolve(path.dirname(CLI), '..', 'dist', 'cli.js'), bundle);
+  fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(tinySpec({ name: 'native' })));
+  const r = spawnSync(process.execPath, [bundle, 'run', 'spec.json', '--backend', 'node'], { encoding: 'utf8', cwd: dir, timeout: 60_000 });
+  assertUserError({ status: r.status, stderr: r.stderr }, /backend 'node' is not available: @tensorflow\/tfjs-node is not installed/);
+  assert.equal(fs.existsSync(path.join(dir, 'runs')), false, 'no runs folder was created');
+});

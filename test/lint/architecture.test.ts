@@ -30,3 +30,19 @@ test('every path docs/architecture.md names exists', () => {
 test('the path check can fail (a path that is not there is reported)', () => {
   assert.deepEqual(namedPaths('see `src/core/nowhere.ts` and docs/missing.md, not `run.json`'), ['docs/missing.md', 'run.json', 'src/core/nowhere.ts']);
 });
+
+/** Text files of the repository that cite notes outside it (the team's shared notes folder). */
+function outsideCitations(dir: string, found: string[] = []): string[] {
+  for (const entry of fs.readdirSync(resolve(root, dir), { withFileTypes: true })) {
+    const rel = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) outsideCitations(rel, found);
+    else if (/\.(ts|mjs|md|json|css|html|sh|py)$/.test(entry.name) && /(\.\.\/|\/work\/)shared\/(docs|seeds)\b/.test(fs.readFileSync(resolve(root, rel), 'utf8'))) found.push(rel);
+  }
+  return found;
+}
+
+test('the repository stands alone: no source or doc cites the shared notes outside it', () => {
+  const found = ['src', 'webview', 'docs', 'test', 'bench', 'scripts', 'schemas'].flatMap((d) => outsideCitations(d));
+  if (/(\.\.\/|\/work\/)shared\/(docs|seeds)\b/.test(fs.readFileSync(resolve(root, 'README.md'), 'utf8'))) found.push('README.md');
+  assert.deepEqual(found, [], `cite docs/… inside the repository instead: ${found.join(', ')}`);
+});

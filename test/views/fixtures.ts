@@ -26,7 +26,7 @@ export function evalResult(length: number, exact: number): EvalResult {
 }
 
 /** A run folder with a deterministic loss curve `loss = a / (1 + step / 10)`. */
-export function writeRun(expDir: string, config: RunConfig, opts: { status: RunFile['status']; steps: number; a: number; entropy?: boolean }): string {
+export function writeRun(expDir: string, config: RunConfig, opts: { status: RunFile['status']; steps: number; a: number; entropy?: boolean; optim?: boolean }): string {
   const runDir = path.join(expDir, config.id);
   fs.mkdirSync(path.join(runDir, 'checkpoints'), { recursive: true });
   const run: RunFile = {
@@ -49,6 +49,29 @@ export function writeRun(expDir: string, config: RunConfig, opts: { status: RunF
   const lines: MetricsRecord[] = [];
   for (let s = 0; s < opts.steps; s += 10) {
     lines.push({ kind: 'train', step: s, loss: opts.a / (1 + s / 10), accuracy: 0.5, gradNorm: 1, updateNorm: 0.1, lr: 0.001, nanEvents: 0, wallTime: s / 100, length: 8 });
+    if (opts.optim) {
+      // Optimizer diagnostics with simple closed forms (the tests recompute them): update RMS
+      // a·0.01/(1 + s/10), sign agreement 0.5 + 0.01·a after the first step, weight RMS 0.1 + a·s/1000,
+      // one NaN event at step 20, Tiger's effective step lr·weight RMS per tensor.
+      const tiger = config.optimizer.name === 'tiger';
+      const upd = (0.01 * opts.a) / (1 + s / 10);
+      const w = 0.1 + (opts.a * s) / 1000;
+      lines.push({
+        kind: 'optim',
+        step: s,
+        lr: 0.001,
+        updateRms: upd,
+        signAgreement: s === 0 ? null : 0.5 + 0.01 * opts.a,
+        nanEvents: s === 20 ? 1 : 0,
+        stateBytes: 8000,
+        weightRms: w,
+        groups: [{ kind: 'matrix', weightRms: w, maxAbs: 3 * w }],
+        tensors: [
+          { name: 'embed.token', updateRms: upd, weightRms: w, effectiveStep: tiger ? 0.001 * w : null },
+          { name: 'blocks.0.attn.qkv.kernel', updateRms: 2 * upd, weightRms: w, effectiveStep: tiger ? 0.002 * w : null },
+        ],
+      });
+    }
   }
   if (opts.entropy) {
     lines.push({ kind: 'entropy', step: opts.steps, length: 8, tokens: 18, heads: ['L0.H0', 'L0.H1'], meanNormalized: [0.4, 0.6], meanEntropy: [1.2, 1.7] });

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { parseMetricsText } from '../../src/core/experiment/runFolder';
 import { readExperimentSnapshot } from '../../src/core/report/readExperiments';
 import { buildHtmlReport, writeHtmlReport } from '../../src/core/report/htmlReport';
-import { liveRunEntries, thin } from '../../src/extension/views/liveRunEntries';
+import { liveRunEntries, stepsDone, thin } from '../../src/extension/views/liveRunEntries';
+import type { RunFile } from '../../src/protocol/runFolder';
 import { MetricsTail } from '../../src/extension/runs/metricsTail';
 import { quickConfigs, tempDir, writeExperiment, writeRun } from './fixtures';
 
@@ -67,6 +68,20 @@ test('the live-run view shows the experiments with active runs, their losses, pr
   assert.equal(entries[1]?.entropy, null);
   // No active run: the newest experiment.
   assert.deepEqual(liveRunEntries([readExperimentSnapshot(path.join(dir, 'quick'))]).map((e) => e.status), ['completed', 'completed']);
+});
+
+test('live progress reads the newest logged step while run.json still holds the last checkpoint\'s', () => {
+  const exp = writeExperiment(dir, 'between-checkpoints', configs.slice(0, 1));
+  const runDir = writeRun(exp, configs[0]!, { status: 'running', steps: 50, a: 1 });
+  const run = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8')) as RunFile;
+  fs.writeFileSync(path.join(runDir, 'run.json'), JSON.stringify({ ...run, step: 0 }));
+  const snap = readExperimentSnapshot(exp).runs[0]!;
+  // train records at steps 0, 10, …, 40 (0-based): 41 steps done.
+  assert.equal(stepsDone(snap), 41);
+  assert.equal(liveRunEntries([readExperimentSnapshot(exp)])[0]?.step, 41);
+  // A finished run is at its total, whatever was logged last.
+  fs.writeFileSync(path.join(runDir, 'run.json'), JSON.stringify({ ...run, status: 'completed', step: run.config.train.steps }));
+  assert.equal(stepsDone(readExperimentSnapshot(exp).runs[0]!), run.config.train.steps);
 });
 
 test('thin keeps the ends and at most max points', () => {

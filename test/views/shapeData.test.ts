@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { RunFile } from '../../src/protocol/runFolder';
 import { readExperimentSnapshot } from '../../src/core/report/readExperiments';
 import { coloringCurves, coloringGraphs, comparisonTable, gridWorldData, groupLabel, lengthGrid, meanStd, metricSeries, noiseChoices, noiseCurves, parseMetric, seedGroups } from '../../webview/dashboard/shapeData';
 import { ANALYSIS_VERSION, type AnalysisFile } from '../../src/protocol/analysis';
@@ -80,6 +81,18 @@ test('metric choices parse, and unknown ones fall back to training loss', () => 
   assert.deepEqual(parseMetric('eval:exact@12'), { source: 'eval', metric: 'exact', length: 12 });
   assert.deepEqual(parseMetric('train:gradNorm'), { source: 'train', metric: 'gradNorm' });
   assert.deepEqual(parseMetric('eval:bogus@3'), { source: 'train', metric: 'loss' });
+});
+
+test('the comparison table: a group whose runs never started has no state size or train time (nothing to mark best)', () => {
+  const exp = writeExperiment(dir, 'never', [configs[0]!, configs[1]!]);
+  writeRun(exp, configs[0]!, { status: 'completed', steps: 50, a: 2 });
+  const idle = writeRun(exp, configs[1]!, { status: 'cancelled', steps: 0, a: 1 });
+  // What the runner leaves for a queued run that was cancelled: no start, no state, no time.
+  const run = JSON.parse(fs.readFileSync(path.join(idle, 'run.json'), 'utf8')) as RunFile;
+  fs.writeFileSync(path.join(idle, 'run.json'), JSON.stringify({ ...run, optimizerStateBytes: 0, timings: { ...run.timings, startedAt: null, trainSeconds: 0 } }));
+  const t = comparisonTable(readExperimentSnapshot(exp).runs, 8);
+  assert.deepEqual([t.rows[0]?.stateKiB, t.rows[0]?.trainSeconds], [8000 / 1024, 3]);
+  assert.deepEqual([t.rows[1]?.stateKiB, t.rows[1]?.trainSeconds, t.rows[1]?.n], [null, null, 0]);
 });
 
 test('softmax-noise curves: one line per seed group over σ, mean ± std across its seeds; colouring charts from the analysis', () => {

@@ -25,7 +25,11 @@ import { quickConfigs, tempDir, writeCheckpoint, writeExperiment, writeRun } fro
 import { appTestsUnavailable, darkTheme, launch, openApp, root, shotDir } from './appPage';
 
 const unavailable = appTestsUnavailable();
+// Run inside the page by Playwright (this file is type-checked without the DOM library).
+declare const getComputedStyle: (e: unknown) => { backgroundColor: string };
 const { dir, cleanup } = tempDir('al-apps-test-');
+/** The stroke of the lion group's line in the dashboard (dark theme), for the live view's colour check. */
+let dashboardLionStroke: string | null = null;
 
 /** A small analysis.json: 1 layer × 2 heads, lengths 8 and 12, one 4-token pattern input. */
 function analysisFixture(config: RunConfig): unknown {
@@ -106,10 +110,10 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
 
   before(async () => {
     const exp = writeExperiment(dir, 'quick', [...configs.slice(0, 2), ...seed2]);
-    writeRun(exp, configs[0]!, { status: 'completed', steps: 200, a: 2, entropy: true });
-    writeRun(exp, seed2[0]!, { status: 'completed', steps: 200, a: 3 });
-    writeRun(exp, configs[1]!, { status: 'running', steps: 100, a: 1 });
-    writeRun(exp, seed2[1]!, { status: 'running', steps: 100, a: 1.5 });
+    writeRun(exp, configs[0]!, { status: 'completed', steps: 200, a: 2, entropy: true, optim: true });
+    writeRun(exp, seed2[0]!, { status: 'completed', steps: 200, a: 3, optim: true });
+    writeRun(exp, configs[1]!, { status: 'running', steps: 100, a: 1, optim: true });
+    writeRun(exp, seed2[1]!, { status: 'running', steps: 100, a: 1.5, optim: true });
     fs.writeFileSync(path.join(exp, configs[0]!.id, 'analysis.json'), JSON.stringify(analysisFixture(configs[0]!)));
     experiment = readExperimentSnapshot(exp);
     browser = await launch();
@@ -160,7 +164,7 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     await app.page.screenshot({ path: path.join(shotDir, 'dashboard.png'), fullPage: true });
 
     // Controls keep state and the trace button posts a checked request.
-    await app.page.locator('vscode-checkbox:has-text("Log scale")').click();
+    await app.page.locator('vscode-checkbox:has-text("Log y")').click();
     await app.page.locator('vscode-button:has-text("Trace")').click();
     const posted = await app.posted();
     const trace = posted.find((m) => m.type === 'paths/trace');
@@ -181,6 +185,120 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     });
     const lines = await curves.locator('path.al-line').evaluateAll((els) => els.map((e) => e.getAttribute('d')));
     assert.ok(lines.some((d) => d !== before) || lines.length === 2);
+    assert.deepEqual(await app.violations(), []);
+    await app.page.close();
+  });
+
+  it('dashboard: curve controls (band kind, runs, wall time, raw under smoothed, zoom), group by, filter, stable colours', async () => {
+    const app = await openApp(browser, 'dashboard');
+    await darkTheme(app.page);
+    await app.send({ type: 'dashboard/data', experiments: [experiment], focus: 'quick', comparison: null });
+    const page = app.page;
+    const curves = page.locator('#card-curves');
+    const state = async (): Promise<Record<string, unknown>> => (await page.evaluate(() => (globalThis as unknown as { __state(): unknown }).__state())) as Record<string, unknown>;
+    const choose = async (label: string, option: string): Promise<void> => {
+      await page.locator(`vscode-dropdown[aria-label="${label}"]`).first().click();
+      await page.locator(`vscode-dropdown[aria-label="${label}"] vscode-option`, { hasText: option }).first().click();
+    };
+    const swatch = async (card: string, series: string): Promise<string> =>
+      page.locator(`#card-${card} .al-legend [data-series="${series}"] .al-swatch`).evaluate((e) => getComputedStyle(e).backgroundColor);
+    const [adamw, lion] = [configs[0]!.id.replace(/-s1$/, ''), configs[1]!.id.replace(/-s1$/, '')];
+
+    // Smoothing 0.6 (the default): the raw values faint under each smoothed line.
+    assert.equal(await curves.locator('path.al-raw').count(), 2);
+    // Colours: a group has one colour in the curves and in every optimizer chart.
+    const lionColour = await swatch('curves', lion);
+    dashboardLionStroke = await curves.locator(`path.al-line[data-series="${lion}"]`).getAttribute('stroke');
+    for (const card of ['optim-updateRms', 'optim-signAgreement', 'optim-weightRms', 'optim-nanEvents']) assert.equal(await swatch(card, lion), lionColour, card);
+
+    // The optimizer section: grouped curves with bands, the state size, the per-tensor update RMS.
+    const upd = page.locator('#card-optim-updateRms');
+    assert.equal(await upd.locator('path.al-line').count(), 2);
+    assert.equal(await upd.locator('path.al-band').count(), 2);
+    assert.equal(await page.locator('#card-optim-state rect.al-bar').count(), 2);
+    assert.equal(await page.locator('#card-optim-tensor-update rect.al-cell').count(), 2 * 20, '2 tensors × 20 logged steps of the adamw group');
+    const nan = page.locator('#card-optim-nanEvents');
+    // Cumulative NaN events: 0 until step 20, then 1 in every run: the top tick is 1.
+    assert.ok((await nan.locator('.al-y-axis .tick text').allTextContents()).includes('1'));
+
+    // Band kinds: min–max and none.
+    await choose('Band', 'min–max');
+    assert.equal((await state()).band, 'minmax');
+    assert.equal(await page.locator('#card-curves path.al-band').count(), 2);
+    await choose('Band', 'none');
+    assert.equal(await page.locator('#card-curves path.al-band').count(), 0);
+    await choose('Band', '± std');
+
+    // Individual runs: a thin line per run, in its group's colour.
+    await page.locator('vscode-checkbox', { hasText: 'Individual runs' }).click();
+    const members = page.locator('#card-curves path.al-member');
+    assert.equal(await members.count(), 4);
+    assert.equal(await page.locator(`#card-curves path.al-member[data-member-of="${lion}"]`).first().getAttribute('stroke'), await page.locator(`#card-curves path.al-line[data-series="${lion}"]`).getAttribute('stroke'));
+    await page.locator('vscode-checkbox', { hasText: 'Individual runs' }).click();
+
+    // Wall time on x: durations on the axis.
+    await choose('x axis', 'wall time');
+    assert.ok((await page.locator('#card-curves .al-x-axis .tick text').allTextContents()).some((t) => /^[\d.]+s$/.test(t)), 'durations on the x axis');
+    await choose('x axis', 'step');
+
+    // Drag across the plot: zoomed to that window, with a reset.
+    const overlay = page.locator('#card-curves rect.al-overlay');
+    const box = await overlay.boundingBox();
+    assert.ok(box !== null);
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    const zoom = ((await state()).zoom as Record<string, [number, number]>).curves;
+    assert.ok(zoom && zoom[0] > 40 && zoom[1] < 110 && zoom[1] > zoom[0], `zoomed to ${zoom}`);
+    const ticks = (await page.locator('#card-curves .al-x-axis .tick text').allTextContents()).map(Number);
+    assert.ok(Math.min(...ticks) >= zoom[0] - 1e-9 && Math.max(...ticks) <= zoom[1] + 1e-9, `ticks ${ticks} inside ${zoom}`);
+    await page.screenshot({ path: path.join(shotDir, 'dashboard-zoomed.png') });
+    await page.locator('#card-curves .al-zoom-reset').click();
+    assert.equal(((await state()).zoom as Record<string, unknown>).curves, undefined);
+    assert.equal(await page.locator('#card-curves .al-zoom-reset').count(), 0);
+    // The keyboard: Tab reaches the plot, + zooms around the crosshair (Home: step 0), 0 resets.
+    await page.locator('#card-curves svg.al-plot').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('+');
+    const keyed = ((await state()).zoom as Record<string, [number, number]>).curves;
+    assert.ok(keyed && keyed[0] === 0 && Math.abs(keyed[1] - 95) < 1e-9, `keyboard zoom of [0, 190] to its first half: ${keyed}`);
+    await page.locator('#card-curves svg.al-plot').focus();
+    await page.keyboard.press('0');
+    assert.equal(((await state()).zoom as Record<string, unknown>).curves, undefined);
+
+    // Group by optimizer: one line per optimizer, the table's rows too.
+    await choose('Group by', 'optimizer');
+    assert.deepEqual(await page.locator('#card-curves .al-legend [data-series]').evaluateAll((els) => els.map((e) => e.getAttribute('data-series'))), ['adamw', 'lion']);
+    assert.equal(await page.locator('#card-optimizer-table tbody tr').count(), 2);
+    await choose('Group by', 'everything but the seed');
+
+    // Filter: only the lion runs; lion keeps its colour.
+    const filter = page.getByRole('textbox', { name: 'Filter runs' });
+    await filter.fill('lion');
+    await page.locator('#filter-count', { hasText: '2 of 4 runs' }).waitFor();
+    assert.equal(await page.locator('#card-curves path.al-line').count(), 1);
+    assert.equal(await swatch('curves', lion), lionColour, 'a group keeps its colour when others are filtered out');
+    await page.screenshot({ path: path.join(shotDir, 'dashboard-filtered.png'), fullPage: true });
+    await filter.fill('/adamw-s[12]$/');
+    await page.locator('#filter-count', { hasText: '2 of 4 runs match the filter "/adamw' }).waitFor();
+    assert.deepEqual(await page.locator('#card-curves .al-legend [data-series]').evaluateAll((els) => els.map((e) => e.getAttribute('data-series'))), [adamw]);
+
+    // A light theme: every chart redraws in its colours (series, grid, text), no reload.
+    const darkStroke = await page.locator(`#card-curves path.al-line[data-series="${adamw}"]`).getAttribute('stroke');
+    await filter.fill('');
+    await page.locator('#filter-count').waitFor({ state: 'detached' });
+    await page.evaluate(() => {
+      const d = (globalThis as unknown as { document: { body: { className: string }; documentElement: { style: { setProperty(k: string, v: string): void } } } }).document;
+      const vars: Record<string, string> = { '--vscode-editor-background': '#ffffff', '--vscode-foreground': '#3b3b3b', '--vscode-editor-foreground': '#3b3b3b', '--vscode-dropdown-background': '#ffffff', '--vscode-dropdown-foreground': '#3b3b3b', '--vscode-descriptionForeground': '#717171' };
+      for (const [k, v] of Object.entries(vars)) d.documentElement.style.setProperty(k, v);
+      d.body.className = 'vscode-light';
+    });
+    await page.waitForFunction((dark) => {
+      const el = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(a: string): string | null } | null } }).document.querySelector('#card-curves path.al-line');
+      return el !== null && el.getAttribute('stroke') !== dark;
+    }, darkStroke);
+    await page.screenshot({ path: path.join(shotDir, 'dashboard-light.png'), fullPage: true });
     assert.deepEqual(await app.violations(), []);
     await app.page.close();
   });
@@ -224,6 +342,12 @@ describe('webview apps in Chromium', { skip: unavailable }, () => {
     assert.match(await app.page.locator('[role=status]').innerText(), /No runs yet/);
     await app.send({ type: 'liveRun/state', runs: liveRunEntries([experiment]) });
     assert.equal(await app.page.locator('#live-loss path.al-line').count(), 4);
+    // A configuration has its dashboard colour here too; its second seed is dashed.
+    const stroke = (id: string) => app.page.locator(`#live-loss path.al-line[data-series="${id}"]`).getAttribute('stroke');
+    assert.equal(await stroke(seed2[1]!.id), await stroke(configs[1]!.id));
+    assert.notEqual(await stroke(configs[0]!.id), await stroke(configs[1]!.id));
+    if (dashboardLionStroke !== null) assert.equal(await stroke(configs[1]!.id), dashboardLionStroke, 'the same colour as in the dashboard');
+    assert.notEqual(await app.page.locator(`#live-loss path.al-line[data-series="${seed2[1]!.id}"]`).getAttribute('stroke-dasharray'), null);
     const first = app.page.locator(`[data-run="${configs[0]!.id}"]`);
     assert.match(await first.innerText(), /attention entropy H = 1\.45 nats \(uniform: ln T = 2\.89\), h = 0\.50 at step 200/);
     const running = app.page.locator(`[data-run="${configs[1]!.id}"] [role=progressbar]`);

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { color, interpolateRdBu, interpolateViridis } from 'd3';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { causalAttention, coloredCycle, entropyHeatmap, galleryEntries, gridPaths, lossSeries, traces } from '../fixtures/charts/chartFixtures';
+import { attentionHeads, causalAttention, coloredCycle, entropyHeatmap, galleryEntries, gridPaths, lossSeries, traces } from '../fixtures/charts/chartFixtures';
 import { formatValue } from '../../webview/charts/format';
 import type { GalleryWindow, ToolkitCheckWindow } from '../../webview/gallery/galleryApi';
 import type { DataTable } from '../../webview/charts/types';
@@ -227,6 +227,38 @@ describe('charts in Chromium', { skip: unavailable }, () => {
     assert.deepEqual(px.slice(0, 3), [zero?.r, zero?.g, zero?.b]);
     const ms = await api<number>(page, 'redrawMs', 'attention-256', 5);
     console.log(`attention 256×256 redraw: median ${ms.toFixed(1)} ms over 5 (machine under load: informative, not asserted)`);
+  });
+
+  it('all heads: one T×T canvas per layer and head with the colours of p, the selected head outlined, tooltips per tile', async () => {
+    const heads = attentionHeads(2, 4, 12);
+    const c = card('attention-grid');
+    const tiles = c.locator('canvas.al-attention-tile');
+    assert.equal(await tiles.count(), 8);
+    // Tiles in layer-major order: tile 5 is layer 1, head 1.
+    for (const [i, l, h] of [[0, 0, 0], [5, 1, 1]] as const) {
+      const px = await tiles.nth(i).evaluate((el) => {
+        const cv = el as unknown as { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } };
+        return { w: cv.width, data: Array.from(cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data) };
+      });
+      assert.equal(px.w, 12);
+      const probs = heads[l]?.[h] as number[][];
+      for (const [q, k] of [[0, 0], [7, 3], [11, 10]]) {
+        const want = color(interpolateViridis(Math.round((probs[q as number]?.[k as number] as number) * 255) / 255))?.rgb();
+        const o = ((q as number) * 12 + (k as number)) * 4;
+        assert.deepEqual(px.data.slice(o, o + 3), [want?.r, want?.g, want?.b], `tile ${i} (layer ${l} head ${h}) pixel (${q}, ${k})`);
+      }
+    }
+    const selected = c.locator('rect.al-tile[data-layer="1"][data-head="2"]');
+    assert.equal(await selected.getAttribute('stroke-width'), '2');
+    assert.equal((await c.locator('rect.al-tile[stroke-width="2"]').count()), 1);
+    const box = await c.locator('rect.al-tile[data-layer="0"][data-head="1"]').boundingBox();
+    assert.ok(box !== null);
+    await page.mouse.move(box.x + (4.5 / 12) * box.width, box.y + (9.5 / 12) * box.height);
+    const tip = (await tooltip('attention-grid').textContent()) ?? '';
+    assert.ok(tip.includes('L0·H1: query 9 (1) → key 4 (5)'), tip);
+    assert.ok(tip.includes(`p${formatValue(heads[0]?.[1]?.[9]?.[4])}`), tip);
+    assert.equal((await api<DataTable>(page, 'table', 'attention-grid')).rows.length, 8 * 144);
+    await c.screenshot({ path: join(shotDir, 'attention-grid-tooltip.png') });
   });
 
   it('bars: one bar per finite value, heights proportional to values, error bars, tooltip', async () => {

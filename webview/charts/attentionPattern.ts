@@ -26,7 +26,7 @@ export function validateAttention(d: AttentionData): void {
 }
 
 /** 256 RGB entries of the colour scale on [0, max]: one lookup per cell instead of a parse. */
-function lut(interp: (t: number) => string): Uint8ClampedArray {
+export function lut(interp: (t: number) => string): Uint8ClampedArray {
   const out = new Uint8ClampedArray(256 * 3);
   for (let i = 0; i < 256; i++) {
     const c = d3color(interp(i / 255))?.rgb();

@@ -39,7 +39,7 @@ function draw(ctx: DrawContext<BarChartOptions>, data: BarData): DataTable {
     ctx.empty();
     return table;
   }
-  const colors = data.series.map((_, i) => seriesColor(theme, i));
+  const colors = data.series.map((_, i) => seriesColor(theme, data.colorIndexes?.[i] ?? i));
   if (data.series.length > 1) {
     drawLegend(
       root,

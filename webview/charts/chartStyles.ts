@@ -31,11 +31,15 @@ const CSS = `
 .al-chart table.al-table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 .al-chart table.al-table th, .al-chart table.al-table td { padding: 4px 10px; border-bottom: 1px solid var(--al-grid); text-align: left; }
 .al-chart table.al-table td.al-num, .al-chart table.al-table th.al-num { text-align: right; }
+.al-chart .al-table-scroll { overflow-x: auto; }
+.al-chart table.al-table td:first-child { white-space: nowrap; }
 .al-chart table.al-table th { font-weight: 600; }
 .al-chart table.al-table th button { font: inherit; font-weight: 600; color: inherit; background: none; border: none; padding: 0; cursor: pointer; }
 .al-chart table.al-table th button:focus-visible { outline: 1px solid var(--al-focus); outline-offset: 2px; }
 .al-chart table.al-table td.al-best { font-weight: 700; color: var(--al-accent); }
 .al-chart table.al-table tbody tr:hover { background: var(--al-hover); }
+.al-chart .al-zoom-reset { position: absolute; right: 16px; z-index: 5; font: inherit; font-size: 0.9em; color: var(--al-fg); background: var(--al-tip-bg); border: 1px solid var(--al-grid); border-radius: 3px; padding: 1px 8px; cursor: pointer; }
+.al-chart .al-zoom-reset:focus-visible { outline: 1px solid var(--al-focus); }
 .al-export { position: relative; display: inline-block; }
 .al-export > button { font: inherit; font-size: 0.9em; color: var(--al-fg, inherit); background: transparent; border: 1px solid var(--al-grid, #888); border-radius: 3px; padding: 1px 8px; cursor: pointer; }
 .al-export > button:focus-visible, .al-export [role="menuitem"]:focus-visible { outline: 1px solid var(--al-focus, #0078d4); }

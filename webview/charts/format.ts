@@ -24,3 +24,15 @@ export function formatFixed(v: number | null | undefined, digits: number): strin
   const s = v.toFixed(digits);
   return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
 }
+
+/** Seconds as a short duration: 42s, 3m05s, 1h02m (wall-time axes and tooltips). */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '—';
+  const sign = seconds < 0 ? '−' : '';
+  const t = Math.abs(seconds);
+  if (t < 10) return `${sign}${Number(t.toPrecision(2))}s`;
+  if (t < 60) return `${sign}${Math.round(t)}s`;
+  const m = Math.floor(t / 60);
+  if (m < 60) return `${sign}${m}m${String(Math.round(t % 60)).padStart(2, '0')}s`;
+  return `${sign}${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}

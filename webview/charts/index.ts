@@ -2,6 +2,7 @@
 export { lineChart } from './lineChart';
 export { heatmap, heatmapColor } from './heatmap';
 export { attentionPattern } from './attentionPattern';
+export { attentionGrid } from './attentionGrid';
 export { barChart } from './barChart';
 export { tableChart } from './table';
 export { sortRows } from './sortRows';

@@ -81,7 +81,11 @@ function draw(ctx: DrawContext<TableOptions>, data: TableData): DataTable {
       }
     }
   }
-  root.appendChild(el);
+  // Wide tables scroll sideways in their card; group names stay on one line.
+  const scroll = doc.createElement('div');
+  scroll.className = 'al-table-scroll';
+  scroll.appendChild(el);
+  root.appendChild(scroll);
   return table;
 }
 

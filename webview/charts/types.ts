@@ -29,8 +29,11 @@ export interface BaseChartOptions {
 export interface LinePoint {
   x: number;
   y: number;
-  /** Standard deviation at x (e.g. across seeds): drawn as a y ± std band when present. */
+  /** Standard deviation at x (e.g. across seeds): drawn as a y ± std band when present (and no lo/hi). */
   std?: number;
+  /** The band's bounds at x (min–max, a 95 % interval, …); take precedence over std. */
+  lo?: number;
+  hi?: number;
 }
 
 export interface LineSeries {
@@ -38,10 +41,14 @@ export interface LineSeries {
   id: string;
   label: string;
   points: LinePoint[];
-  /** Colour override; the theme's series colour by index otherwise. */
+  /** Colour override; the theme's series colour by `colorIndex` (or position) otherwise. */
   color?: string;
+  /** Index into the theme's series colours: keep it per group so a group has one colour in every chart. */
+  colorIndex?: number;
   /** Dashed stroke (e.g. a second metric or a reference curve). */
   dashed?: boolean;
+  /** Id of the series this one belongs to (one seed of a group): drawn thin, no legend entry, hidden with it. */
+  member?: string;
 }
 
 export interface LineChartOptions extends BaseChartOptions {
@@ -49,6 +56,16 @@ export interface LineChartOptions extends BaseChartOptions {
   yLabel?: string;
   /** Logarithmic y axis; points with y ≤ 0 are then left out. */
   logY?: boolean;
+  /** Logarithmic x axis; points with x ≤ 0 are then left out. */
+  logX?: boolean;
+  /** x values are seconds: ticks and tooltips as durations (wall-time axes). */
+  xTime?: boolean;
+  /** With smoothing, the raw values drawn faint under the smoothed line. Default true. */
+  showRaw?: boolean;
+  /** The zoomed x window (drag across the plot to set it); null or absent: everything. */
+  xDomain?: [number, number] | null;
+  /** Called when the user zooms (a window) or resets (null), for the app's saved state. */
+  onZoom?: (domain: [number, number] | null) => void;
   /** EMA smoothing weight in [0, 1): 0 is raw, 0.9 is heavy (TensorBoard's slider). */
   smoothing?: number;
   /** Draw mean ± std bands for points that carry `std`. Default true. */
@@ -127,6 +144,26 @@ export interface AttentionOptions extends BaseChartOptions {
   maxLabeledTokens?: number;
 }
 
+// ---- all heads at once ------------------------------------------------------------------
+
+export interface AttentionGridData {
+  /** probs[layer][head][query][key] ∈ [0, 1]; every matrix T×T. */
+  probs: number[][][][];
+  /** Token strings, length T (in tooltips). */
+  tokens?: string[];
+}
+
+export interface AttentionGridOptions extends BaseChartOptions {
+  /** Colour scale maximum; 1 by default; 'auto' uses the largest value. */
+  max?: number | 'auto';
+  /** Largest tile side in pixels. Default 140. */
+  tileSize?: number;
+  /** The head shown in the single-head view: outlined. */
+  selected?: { layer: number; head: number };
+  /** A tile was clicked (or Enter pressed on it). */
+  onSelect?: (layer: number, head: number) => void;
+}
+
 // ---- bars and table ----------------------------------------------------------------------
 
 export interface BarGroup {
@@ -141,6 +178,8 @@ export interface BarGroup {
 export interface BarData {
   /** Series names (e.g. optimizers); one bar per series in each group. */
   series: string[];
+  /** Colour index of each series (a group's colour in every chart); its position otherwise. */
+  colorIndexes?: number[];
   groups: BarGroup[];
 }
 

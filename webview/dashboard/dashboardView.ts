@@ -6,14 +6,18 @@
  * selected runs (from the host's "Compare Selected Runs"); the compared run folders are saved in
  * the state so the host can restore the same selection after a reload.
  */
-import { attentionPattern, coloredGraph, gridTrajectories, contourFromTraces, contourPaths as contourPathsChart, heatmap, histogram, lineChart, tableChart } from '../charts/index';
+import { attentionGrid, attentionPattern, coloredGraph, gridTrajectories, contourFromTraces, contourPaths as contourPathsChart, heatmap, histogram, lineChart, tableChart } from '../charts/index';
 import type { AnalysisFile } from '../../src/protocol/analysis';
 import type { ChartHandle } from '../charts/index';
 import type { MetricsRecord, RunFile } from '../../src/protocol/runFolder';
 import type { DashboardComparison, ExperimentSnapshot, OptimizerPathsView, RunSnapshot } from '../../src/protocol/viewData';
 import type { OptimizerConfig } from '../../src/protocol/config';
 import { chartCard, type ChartCard } from '../shared/chartCard';
-import { button, checkbox, clear, el, select, slider } from '../shared/dom';
+import { button, checkbox, clear, el, select, slider, textInput } from '../shared/dom';
+import type { LineSeries } from '../charts/types';
+import { BAND_CHOICES, type BandKind, type CurveOptions, type XAxis } from './curves';
+import { colorIndexes, filterRuns, GROUP_BY_CHOICES, isGroupBy, type GroupBy } from './grouping';
+import { renderOptimizerSection } from './optimizerSection';
 import type { AppHost } from '../shared/host';
 import {
   coloringCaption,
@@ -45,7 +49,6 @@ import {
   seedVariance,
   successHistogram,
   TRAIN_METRICS,
-  weightRmsSeries,
   type LengthField,
   type NoiseMeasure,
 } from './shapeData';
@@ -58,12 +61,29 @@ export interface DashboardState {
   metric: string;
   smoothing: number;
   logY: boolean;
+  logX: boolean;
+  /** x by training step or by wall time since the run started. */
+  xAxis: XAxis;
+  /** What the band around a group's mean shows. */
+  band: BandKind;
+  /** Each run of a group as a thin line. */
+  showSeeds: boolean;
+  /** How runs gather into groups (lines, table rows). */
+  groupBy: GroupBy;
+  /** Runs whose id contains this (or matches `/regex/`); '' shows all. */
+  filter: string;
+  /** Zoomed x window per chart (by chart id). */
+  zoom: Record<string, [number, number]>;
+  /** The group of the optimizer section's per-tensor views. */
+  tensorGroup: string | null;
   hidden: string[];
   run: string | null;
   entropyUnit: 'normalized' | 'nats';
   patternInput: number;
   layer: number;
   head: number;
+  /** The attention pattern card: one head, or every layer and head at once. */
+  patternView: 'head' | 'grid';
   /** Index into the TransNAR cross-attention blocks of the pattern viewer. */
   crossBlock: number;
   lengthField: LengthField;
@@ -84,12 +104,21 @@ const DEFAULT_STATE: DashboardState = {
   metric: 'train:loss',
   smoothing: 0.6,
   logY: true,
+  logX: false,
+  xAxis: 'step',
+  band: 'std',
+  showSeeds: false,
+  groupBy: 'config',
+  filter: '',
+  zoom: {},
+  tensorGroup: null,
   hidden: [],
   run: null,
   entropyUnit: 'nats',
   patternInput: 0,
   layer: 0,
   head: 0,
+  patternView: 'head',
   crossBlock: 0,
   lengthField: 'exact',
   traceFn: 'rosenbrock',
@@ -111,10 +140,13 @@ export interface DashboardController {
 
 export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?: string } = {}): DashboardController {
   let state: DashboardState = { ...DEFAULT_STATE, ...(host.getState<Partial<DashboardState>>() ?? {}) };
+  if (!isGroupBy(state.groupBy)) state.groupBy = 'config';
   let experiments: ExperimentSnapshot[] = [];
   let comparison: DashboardComparison | null = null;
   const handles: ChartHandle<never, never>[] = [];
   let curves: { card: ChartCard; handle: ReturnType<typeof lineChart> | null } | null = null;
+  /** Charts that follow new metrics while runs train, with how to recompute their data. */
+  let liveCharts: { handle: ChartHandle<LineSeries[], unknown>; data: () => LineSeries[] }[] = [];
   let traceCard: ChartCard | null = null;
   let traceRequest = 0;
   let lastPaths: OptimizerPathsView | null = null;
@@ -141,6 +173,7 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
     for (const h of handles.splice(0)) h.destroy();
     curves?.handle?.destroy();
     curves = null;
+    liveCharts = [];
   };
 
   const keep = <D, O>(h: ChartHandle<D, O>): ChartHandle<D, O> => {
@@ -152,27 +185,72 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
     parent.append(el('div', { class: 'al-empty', role: 'status' }, text));
   };
 
-  function curveData(exp: ExperimentSnapshot): ReturnType<typeof metricSeries> {
-    return metricSeries(exp.runs, parseMetric(state.metric));
+  /** The runs the charts show (the filter applied) and how they are grouped and coloured. */
+  function shown(exp: ExperimentSnapshot): { runs: RunSnapshot[]; curve: CurveOptions } {
+    const colors = colorIndexes(exp.runs, state.groupBy);
+    return { runs: filterRuns(exp.runs, state.filter), curve: { groupBy: state.groupBy, band: state.band, x: state.xAxis, seeds: state.showSeeds, colors } };
   }
 
+  function curveData(exp: ExperimentSnapshot): LineSeries[] {
+    const v = shown(exp);
+    return metricSeries(v.runs, parseMetric(state.metric), v.curve);
+  }
+
+  const zoomed = (id: string) => ({
+    xDomain: state.zoom[id] ?? null,
+    onZoom: (domain: [number, number] | null): void => {
+      const zoom = { ...state.zoom };
+      if (domain) zoom[id] = domain;
+      else delete zoom[id];
+      save({ zoom });
+    },
+  });
+
   function renderCurves(exp: ExperimentSnapshot, grid: HTMLElement): void {
-    const card = chartCard(grid, host, 'curves', 'Training curves (mean ± std across seeds)', { wide: true });
+    const bandText = state.band === 'none' ? '' : ` ${BAND_CHOICES.find((b) => b.value === state.band)?.label ?? ''} across runs`;
+    const card = chartCard(grid, host, 'curves', `Training curves (mean${bandText})`, { wide: true });
     const series = curveData(exp);
     const choice = parseMetric(state.metric);
+    const redraw = (): void => render();
+    card.body.before(
+      el(
+        'div',
+        { class: 'al-toolbar', role: 'toolbar', 'aria-label': 'Curve controls' },
+        select('Band', BAND_CHOICES.map((b) => ({ value: b.value, label: b.label })), state.band, (v) => {
+          save({ band: (BAND_CHOICES.find((b) => b.value === v)?.value ?? 'std') as BandKind });
+          redraw();
+        }),
+        select('x axis', [{ value: 'step', label: 'step' }, { value: 'wallTime', label: 'wall time' }], state.xAxis, (v) => {
+          save({ xAxis: v === 'wallTime' ? 'wallTime' : 'step', zoom: {} });
+          redraw();
+        }),
+        checkbox('Individual runs', state.showSeeds, (v) => {
+          save({ showSeeds: v });
+          redraw();
+        }),
+        checkbox('Log x', state.logX, (v) => {
+          save({ logX: v, zoom: {} });
+          redraw();
+        }),
+      ),
+    );
     const handle = lineChart(card.body, series, {
       title: 'curves',
-      xLabel: 'step',
+      xLabel: state.xAxis === 'wallTime' ? 'wall time' : 'step',
+      xTime: state.xAxis === 'wallTime',
       yLabel: choice.source === 'train' ? `train ${choice.metric}` : `eval ${choice.metric} @ n=${choice.length}`,
       logY: state.logY,
+      logX: state.logX,
       smoothing: state.smoothing,
       hidden: state.hidden,
       onToggle: (hidden) => save({ hidden }),
       emptyText: 'No metrics yet: the runs have not logged a step.',
       height: 320,
+      ...zoomed('curves'),
     });
     card.setChart(handle);
     curves = { card, handle };
+    liveCharts.push({ handle: handle as unknown as ChartHandle<LineSeries[], unknown>, data: () => curveData(exp) });
   }
 
   function renderAnalysis(exp: ExperimentSnapshot, grid: HTMLElement): void {
@@ -254,19 +332,44 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
             save({ patternInput: Number(v) });
             render();
           }),
-          select('Layer', Array.from({ length: layers }, (_, i) => ({ value: String(i), label: String(i) })), String(layer), (v) => {
-            save({ layer: Number(v) });
+          select('View', [{ value: 'head', label: 'one head' }, { value: 'grid', label: 'all heads' }], state.patternView, (v) => {
+            save({ patternView: v === 'grid' ? 'grid' : 'head' });
             render();
           }),
-          select('Head', Array.from({ length: heads }, (_, i) => ({ value: String(i), label: String(i) })), String(head), (v) => {
-            save({ head: Number(v) });
-            render();
-          }),
+          ...(state.patternView === 'grid'
+            ? []
+            : [
+                select('Layer', Array.from({ length: layers }, (_, i) => ({ value: String(i), label: String(i) })), String(layer), (v) => {
+                  save({ layer: Number(v) });
+                  render();
+                }),
+                select('Head', Array.from({ length: heads }, (_, i) => ({ value: String(i), label: String(i) })), String(head), (v) => {
+                  save({ head: Number(v) });
+                  render();
+                }),
+              ]),
         ),
       );
-      const data = patternData(analysis, inputIndex, layer, head);
-      if (data) pat.setChart(keep(attentionPattern(pat.body, data, { title: `attention-L${layer}-H${head}` })));
-      else empty(pat.body, 'No pattern for this layer and head.');
+      const input = inputs[inputIndex];
+      if (state.patternView === 'grid' && input) {
+        // Every layer and head of the input; a click opens that head in the one-head view.
+        pat.setChart(
+          keep(
+            attentionGrid(pat.body, { probs: input.probabilities, tokens: input.tokens }, {
+              title: 'attention-all-heads',
+              selected: { layer, head },
+              onSelect: (l, h) => {
+                save({ layer: l, head: h, patternView: 'head' });
+                render();
+              },
+            }),
+          ),
+        );
+      } else {
+        const data = patternData(analysis, inputIndex, layer, head);
+        if (data) pat.setChart(keep(attentionPattern(pat.body, data, { title: `attention-L${layer}-H${head}` })));
+        else empty(pat.body, 'No pattern for this layer and head.');
+      }
 
       // TransNAR: the same input's cross-attention to the NAR's nodes (node labels on the axis).
       const cross = inputs[inputIndex]?.cross;
@@ -452,6 +555,8 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       return;
     }
     const exp = current() as ExperimentSnapshot;
+    // Stay on the experiment shown: one that appears later (a new run) does not take its place.
+    if (!comparison && state.experiment !== exp.name) save({ experiment: exp.name });
     const lengths = evalLengths(exp);
     const metricOptions = [
       ...TRAIN_METRICS.map((m) => ({ value: `train:${m}`, label: `train ${m}` })),
@@ -476,20 +581,36 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
           },
         ),
         ...(comparison ? [button('Show whole experiment', () => leaveComparison(comparedExperiment()), { secondary: true })] : []),
+        textInput('Filter runs', state.filter, 'run id, tag or note; or /regex/', (v) => {
+          save({ filter: v });
+          render();
+          // The page is redrawn: typing goes on in the new field.
+          const field = root.querySelector<HTMLElement & { value: string; control?: HTMLInputElement }>('vscode-text-field[aria-label="Filter runs"]');
+          field?.focus();
+          field?.control?.setSelectionRange(field.value.length, field.value.length);
+        }),
+        select('Group by', GROUP_BY_CHOICES.map((g) => ({ value: g.value, label: g.label })), state.groupBy, (v) => {
+          save({ groupBy: isGroupBy(v) ? v : 'config', hidden: [], tensorGroup: null });
+          render();
+        }),
         select('Metric', metricOptions, state.metric, (v) => {
-          save({ metric: v });
+          save({ metric: v, zoom: {} });
           render();
         }),
         slider('Smoothing', 0, 0.99, 0.01, state.smoothing, (v) => {
           save({ smoothing: v });
           curves?.handle?.update(curveData(exp), { smoothing: v });
         }),
-        checkbox('Log scale', state.logY, (v) => {
+        checkbox('Log y', state.logY, (v) => {
           save({ logY: v });
           curves?.handle?.update(curveData(exp), { logY: v });
         }),
       ),
     );
+    const view = shown(exp);
+    if (state.filter.trim() !== '') {
+      root.append(el('p', { class: 'al-muted', id: 'filter-count', role: 'status' }, `${view.runs.length} of ${exp.runs.length} runs match the filter "${state.filter.trim()}".`));
+    }
     for (const p of exp.problems) root.append(el('div', { class: 'al-error' }, p));
     if (exp.runs.length === 0) {
       empty(root, 'This experiment has no runs yet.');
@@ -501,7 +622,7 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
 
     const length = lengths.find((l) => l <= Math.max(...exp.runs.flatMap((r) => r.run.config.task.trainLengths))) ?? lengths[0] ?? 0;
     const cmp = chartCard(grid, host, 'optimizer-table', `Optimizer comparison (final evaluation at n=${length}; mean ± 95% CI over seeds, best marked only where the intervals separate)`, { wide: true });
-    cmp.setChart(keep(tableChart(cmp.body, comparisonTable(exp.runs, length), { title: 'optimizer-table', emptyText: 'No finished runs yet.' })));
+    cmp.setChart(keep(tableChart(cmp.body, comparisonTable(view.runs, length, state.groupBy), { title: 'optimizer-table', emptyText: 'No finished runs yet.' })));
 
     const lg = chartCard(grid, host, 'length-generalization', 'Length generalization (final scores, mean over seeds)');
     lg.body.before(
@@ -514,8 +635,8 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
         }),
       ),
     );
-    const grid2 = lengthGrid(exp.runs, state.lengthField);
-    if (exp.runs.every((r) => r.run.final === null)) empty(lg.body, 'No run has finished yet: final scores appear when runs complete.');
+    const grid2 = lengthGrid(view.runs, state.lengthField, state.groupBy);
+    if (view.runs.every((r) => r.run.final === null)) empty(lg.body, 'No run has finished yet: final scores appear when runs complete.');
     else
       lg.setChart(
         keep(
@@ -531,13 +652,13 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       );
 
     // TransNAR: the same grid read as with − without the NAR, per task and length.
-    const narTable = narComparisonTable(exp.runs, state.lengthField);
+    const narTable = narComparisonTable(view.runs, state.lengthField);
     if (narTable) {
       const nc = chartCard(grid, host, 'nar-comparison', `Length generalization with vs without the NAR (${state.lengthField}, paired by seed)`, { wide: true });
       nc.setChart(keep(tableChart(nc.body, narTable, { title: 'nar-comparison', emptyText: 'No finished TransNAR runs with a plain twin yet.' })));
     }
 
-    const acrossLengths = entropyAcrossLengths(exp.runs);
+    const acrossLengths = entropyAcrossLengths(view.runs, state.groupBy, view.curve.colors);
     const eal = chartCard(
       grid,
       host,
@@ -568,10 +689,21 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       ci.setChart(keep(heatmap(ci.body, r.ci, { title: `robustness-${g.optimizer}-ci`, xLabel: 'lr', yLabel: 'weight decay', valueLabel: '± 95% CI', cellNotes: r.notes })));
     }
 
-    const weights = weightRmsSeries(exp.runs);
-    const wr = chartCard(grid, host, 'weight-rms', 'Weight RMS of the weight matrices over training (mean across seeds)', { wide: true });
-    if (weights.length === 0) empty(wr.body, 'No optimizer diagnostics with weights yet (written on logged steps by runs of this version).');
-    else wr.setChart(keep(lineChart(wr.body, weights, { title: 'weight-rms', xLabel: 'step', yLabel: 'weight RMS (matrices)', logY: true, height: 260 })));
+    renderOptimizerSection({
+      host,
+      grid,
+      runs: view.runs,
+      groupBy: state.groupBy,
+      curve: view.curve,
+      logX: state.logX,
+      smoothing: state.smoothing,
+      hidden: state.hidden,
+      state: { tensorGroup: state.tensorGroup, zoom: state.zoom },
+      save: (patch) => save(patch),
+      rerender: () => render(),
+      keep,
+      live: (handle, data) => liveCharts.push({ handle, data }),
+    });
 
     renderAnalysis(exp, grid);
     renderTrace(exp, grid);
@@ -606,7 +738,7 @@ export function renderDashboard(root: HTMLElement, host: AppHost, opts: { title?
       appendMetrics(run, records, replace);
       if (copy) appendMetrics(copy, records, replace);
       const exp = current();
-      if (exp && (exp.runs.includes(run) || (copy !== undefined && exp.runs.includes(copy))) && curves?.handle) curves.handle.update(curveData(exp));
+      if (exp && (exp.runs.includes(run) || (copy !== undefined && exp.runs.includes(copy)))) for (const c of liveCharts) c.handle.update(c.data());
     },
     setRunStatus(experiment, run) {
       const snap = experiments.find((e) => e.name === experiment)?.runs.find((r) => r.run.id === run.id);

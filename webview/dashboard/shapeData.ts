@@ -8,24 +8,18 @@ import { meanCi95 } from '../../src/core/analysis/statistics';
 import type { AnalysisFile, LabeledMatrix, RobustnessGrid, SummaryFile } from '../../src/protocol/analysis';
 import type { EntropyRecord, EvalResult, OptimRecord, RunFile, TrainRecord } from '../../src/protocol/runFolder';
 import type { ExperimentSnapshot, RunSnapshot } from '../../src/protocol/viewData';
+import { DEFAULT_CURVE_OPTIONS, groupCurves, type CurveOptions, type RunCurve } from './curves';
+import { configLabel, groupRuns, type GroupBy } from './grouping';
 import type { AttentionData, ColoredGraphData, GridTrajectoryData, ColumnMarker, HeatmapData, HistogramData, LineSeries, TableData } from '../charts/types';
 
 /** The group of a run: its id without the seed suffix (`sort-small-logn-lion-s2` → `sort-small-logn-lion`). */
 export function groupLabel(run: RunFile): string {
-  const suffix = `-s${run.config.seed}`;
-  return run.id.endsWith(suffix) ? run.id.slice(0, -suffix.length) : run.id;
+  return configLabel(run);
 }
 
-/** Runs grouped across seeds, groups in first-seen (grid) order. */
-export function seedGroups(runs: readonly RunSnapshot[]): { label: string; runs: RunSnapshot[] }[] {
-  const out = new Map<string, RunSnapshot[]>();
-  for (const r of runs) {
-    const k = groupLabel(r.run);
-    const list = out.get(k) ?? [];
-    list.push(r);
-    out.set(k, list);
-  }
-  return [...out].map(([label, list]) => ({ label, runs: list }));
+/** Runs grouped (across seeds by default; see grouping.ts for the other ways), groups in first-seen (grid) order. */
+export function seedGroups(runs: readonly RunSnapshot[], by: GroupBy = 'config'): { label: string; runs: RunSnapshot[] }[] {
+  return groupRuns(runs, by).map((g) => ({ label: g.label, runs: g.runs }));
 }
 
 export function meanStd(values: readonly number[]): { mean: number; std: number } {
@@ -59,35 +53,27 @@ export function evalLengths(exp: ExperimentSnapshot): number[] {
   return [...set].sort((a, b) => a - b);
 }
 
-function runPoints(r: RunSnapshot, choice: MetricChoice): Map<number, number> {
-  const out = new Map<number, number>();
+/** One run's curve of a training or evaluation metric: step → value, with the wall time of the record. */
+export function metricCurve(r: RunSnapshot, choice: MetricChoice): RunCurve {
+  const out: RunCurve = new Map();
   for (const rec of r.metrics) {
     if (choice.source === 'train' && rec.kind === 'train') {
       const v = (rec as TrainRecord)[choice.metric];
-      if (Number.isFinite(v)) out.set(rec.step, v);
+      if (Number.isFinite(v)) out.set(rec.step, { value: v, wall: rec.wallTime });
     } else if (choice.source === 'eval' && rec.kind === 'eval') {
       const res = rec.results.find((x: EvalResult) => x.length === choice.length);
-      if (res && Number.isFinite(res[choice.metric])) out.set(rec.step, res[choice.metric]);
+      if (res && Number.isFinite(res[choice.metric])) out.set(rec.step, { value: res[choice.metric], wall: rec.wallTime });
     }
   }
   return out;
 }
 
 /**
- * One line per seed group: the mean over its seeds at each step, with the seed standard
- * deviation (sample, n − 1) as the band when the group has more than one seed with that step.
+ * One line per group: the mean over its runs at each step, with the band of `opts.band` (the
+ * seed standard deviation, sample n − 1, by default) where more than one run has that step.
  */
-export function metricSeries(runs: readonly RunSnapshot[], choice: MetricChoice): LineSeries[] {
-  return seedGroups(runs).map(({ label, runs: group }) => {
-    const perRun = group.map((r) => runPoints(r, choice));
-    const steps = [...new Set(perRun.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
-    const points = steps.map((step) => {
-      const vals = perRun.map((m) => m.get(step)).filter((v): v is number => v !== undefined);
-      const { mean, std } = meanStd(vals);
-      return vals.length > 1 ? { x: step, y: mean, std } : { x: step, y: mean };
-    });
-    return { id: label, label: group.length > 1 ? `${label} (${group.length} seeds)` : label, points };
-  });
+export function metricSeries(runs: readonly RunSnapshot[], choice: MetricChoice, opts: CurveOptions = DEFAULT_CURVE_OPTIONS): LineSeries[] {
+  return groupCurves(runs, (r) => metricCurve(r, choice), opts);
 }
 
 /** Final evaluation of a run at a length (null when the run has none yet). */
@@ -102,24 +88,28 @@ function finalAt(r: RunSnapshot, length: number): EvalResult | null {
  * best value only when it separates from every other group's. Groups without a final
  * evaluation have null scores and take no part in the comparison.
  */
-export function comparisonTable(runs: readonly RunSnapshot[], length: number): TableData {
-  const rows = seedGroups(runs).map(({ label, runs: group }) => {
+export function comparisonTable(runs: readonly RunSnapshot[], length: number, by: GroupBy = 'config'): TableData {
+  const rows = seedGroups(runs, by).map(({ label, runs: group }) => {
     const c = group[0]!.run.config;
+    // A factor that differs inside a pooled group (grouping by one factor) reads "mixed".
+    const same = <T>(pick: (r: RunSnapshot) => T): T | 'mixed' => (group.every((r) => pick(r) === pick(group[0]!)) ? pick(group[0]!) : 'mixed');
     const finals = group.map((r) => finalAt(r, length)).filter((x): x is EvalResult => x !== null);
+    const trained = group.filter((r) => r.run.timings.startedAt !== null && r.run.optimizerStateBytes > 0);
     const lastTrain = group.map((r) => [...r.metrics].reverse().find((m) => m.kind === 'train') as TrainRecord | undefined).filter((x) => x !== undefined);
     const lastOptim = group.map((r) => [...r.metrics].reverse().find((m) => m.kind === 'optim') as OptimRecord | undefined);
     const num = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
     const row: Record<string, string | number | null> = {
       group: label,
-      optimizer: c.optimizer.name,
-      lr: c.optimizer.lr,
-      weightDecay: 'weightDecay' in c.optimizer ? c.optimizer.weightDecay : null,
+      optimizer: same((r) => r.run.config.optimizer.name),
+      lr: same((r) => r.run.config.optimizer.lr),
+      weightDecay: same((r) => ('weightDecay' in r.run.config.optimizer ? r.run.config.optimizer.weightDecay : null)),
       batch: (c.train.accumulate ?? 1) > 1 ? `${c.train.batchSize}×${c.train.accumulate}` : String(c.train.batchSize),
-      scaling: c.model.attentionScaling,
+      scaling: same((r) => r.run.config.model.attentionScaling),
       seeds: group.length,
       n: finals.length,
-      stateKiB: group[0]!.run.optimizerStateBytes / 1024,
-      trainSeconds: num(meanStd(group.map((r) => r.run.timings.trainSeconds)).mean),
+      // Only runs that trained: one that never started has 0 bytes of state and 0 s, which is no measurement.
+      stateKiB: num(meanStd(trained.map((r) => r.run.optimizerStateBytes / 1024)).mean),
+      trainSeconds: num(meanStd(trained.map((r) => r.run.timings.trainSeconds)).mean),
       weightRms: num(meanInterval(lastOptim.map((o) => o?.groups?.find((g) => g.kind === 'matrix')?.weightRms))?.mean),
     };
     const put = (key: string, values: readonly number[]): void => {
@@ -175,43 +165,14 @@ export function robustnessData(g: RobustnessGrid): { mean: HeatmapData; ci: Heat
   return { mean: matrixData(g.meanFinalLoss), ci: matrixData(g.ciFinalLoss ?? g.stdFinalLoss), notes };
 }
 
-/**
- * Weight RMS of the matrices over training (optimizer diagnostics records): one line per seed
- * group, the mean over its seeds, with the largest |θ| of any matrix in the label. Tiger's
- * relative step compounds unless its weight decay bounds it (docs/science.md §3).
- */
-export function weightRmsSeries(runs: readonly RunSnapshot[]): LineSeries[] {
-  const out: LineSeries[] = [];
-  for (const { label, runs: group } of seedGroups(runs)) {
-    const perRun = group.map((r) => {
-      const m = new Map<number, number>();
-      for (const rec of r.metrics) {
-        if (rec.kind !== 'optim') continue;
-        const v = rec.groups?.find((g) => g.kind === 'matrix')?.weightRms;
-        if (v !== undefined && Number.isFinite(v)) m.set(rec.step, v);
-      }
-      return m;
-    });
-    const steps = [...new Set(perRun.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
-    if (steps.length === 0) continue;
-    const points = steps.map((step) => {
-      const vals = perRun.map((m) => m.get(step)).filter((v): v is number => v !== undefined);
-      const { mean, std } = meanStd(vals);
-      return vals.length > 1 ? { x: step, y: mean, std } : { x: step, y: mean };
-    });
-    out.push({ id: label, label: group.length > 1 ? `${label} (${group.length} seeds)` : label, points });
-  }
-  return out;
-}
-
 export type LengthField = 'exact' | 'clrs' | 'shape' | 'parse' | 'loss' | 'tokenAccuracy';
 
 /**
  * Length generalization: rows seed groups, columns evaluation lengths, mean over seeds of the
  * final score. `splitAfterColumn` marks the last length inside the training lengths.
  */
-export function lengthGrid(runs: readonly RunSnapshot[], field: LengthField): { data: HeatmapData; splitAfterColumn: number | undefined } {
-  const groups = seedGroups(runs);
+export function lengthGrid(runs: readonly RunSnapshot[], field: LengthField, by: GroupBy = 'config'): { data: HeatmapData; splitAfterColumn: number | undefined } {
+  const groups = seedGroups(runs, by);
   const lengths = [...new Set(runs.flatMap((r) => r.run.config.task.evalLengths))].sort((a, b) => a - b);
   const values = groups.map(({ runs: g }) =>
     lengths.map((len) => {
@@ -283,13 +244,14 @@ export function entropyOverTraining(runs: readonly RunSnapshot[]): LineSeries[] 
  * the keys that row sees (ln n); otherwise the mean H over heads and rows. Also the attention mass
  * on the queried pair per group (retrieval tasks only). Runs without an analysis are left out.
  */
-export function entropyAcrossLengths(runs: readonly RunSnapshot[]): { entropy: LineSeries[]; keyMass: LineSeries[]; retrieval: boolean } {
+export function entropyAcrossLengths(runs: readonly RunSnapshot[], by: GroupBy = 'config', colors?: ReadonlyMap<string, number>): { entropy: LineSeries[]; keyMass: LineSeries[]; retrieval: boolean } {
   const analysed = runs.filter((r) => isAnalysisFile(r.analysis));
   const retrieval = analysed.length > 0 && analysed.every((r) => (r.analysis as AnalysisFile).entropy.retrieval !== null);
   const entropy: LineSeries[] = [];
   const keyMass: LineSeries[] = [];
   let uniform = new Map<number, number>();
-  for (const { label, runs: group } of seedGroups(analysed)) {
+  for (const { label, runs: group } of seedGroups(analysed, by)) {
+    const colorIndex = colors?.get(label);
     const readings = group.map((r) => {
       const e = (r.analysis as AnalysisFile).entropy;
       const out = new Map<number, { h: number; mass: number | null }>();
@@ -315,8 +277,9 @@ export function entropyAcrossLengths(runs: readonly RunSnapshot[]): { entropy: L
         return [vals.length > 1 ? { x: n, y: mean, std } : { x: n, y: mean }];
       });
     const name = group.length > 1 ? `${label} (${group.length} seeds)` : label;
-    entropy.push({ id: label, label: name, points: line((v) => v.h) });
-    if (retrieval) keyMass.push({ id: label, label: name, points: line((v) => v.mass) });
+    const color = colorIndex === undefined ? {} : { colorIndex };
+    entropy.push({ id: label, label: name, points: line((v) => v.h), ...color });
+    if (retrieval) keyMass.push({ id: label, label: name, points: line((v) => v.mass), ...color });
   }
   if (retrieval && uniform.size > 0) {
     uniform = new Map([...uniform].sort((a, b) => a[0] - b[0]));

@@ -5,6 +5,8 @@
 import type { TraceLike } from '../charts/functionGrid';
 import type {
   AttentionData,
+  AttentionGridData,
+  AttentionGridOptions,
   AttentionOptions,
   ColoredGraphData,
   ColoredGraphOptions,
@@ -38,6 +40,7 @@ export type GalleryEntry = Base &
     | { kind: 'line'; data: LineSeries[]; options?: LineChartOptions }
     | { kind: 'heatmap'; data: HeatmapData; options?: HeatmapOptions }
     | { kind: 'attention'; data: AttentionData; options?: AttentionOptions }
+    | { kind: 'attention-grid'; data: AttentionGridData; options?: AttentionGridOptions }
     | { kind: 'bar'; data: BarData; options?: BarChartOptions }
     | { kind: 'table'; data: TableData; options?: TableOptions }
     | { kind: 'contour'; data: ContourData; options?: ContourOptions }

@@ -3,7 +3,7 @@
  * tests pass the fixtures in test/fixtures/charts), each in a card with its export menu. Used by
  * the tests and to take screenshots; not part of the extension (exclude it from the .vsix).
  */
-import { attentionPattern, barChart, coloredGraph, gridTrajectories, contourFromTraces, contourPaths, heatmap, histogram, lineChart, tableChart } from '../charts/index';
+import { attentionGrid, attentionPattern, barChart, coloredGraph, gridTrajectories, contourFromTraces, contourPaths, heatmap, histogram, lineChart, tableChart } from '../charts/index';
 import type { ChartHandle } from '../charts/handle';
 import { ensureChartStyles } from '../charts/chartStyles';
 import { attachExportMenu, exportCsv, exportPng, exportSvg } from '../export/index';
@@ -37,6 +37,8 @@ function draw(el: HTMLElement, e: GalleryEntry): AnyHandle {
         return heatmap(el, e.data, e.options);
       case 'attention':
         return attentionPattern(el, e.data, e.options);
+      case 'attention-grid':
+        return attentionGrid(el, e.data, e.options);
       case 'bar':
         return barChart(el, e.data, e.options);
       case 'table':

@@ -4,7 +4,7 @@
  * its own table, a diff against another checkpoint, and for Attention Lab checkpoints the
  * model's attention on a typed input (computed in the backend).
  */
-import { attentionPattern, heatmap, histogram, type ChartHandle } from '../charts/index';
+import { attentionGrid, attentionPattern, heatmap, histogram, type ChartHandle } from '../charts/index';
 import type { AttentionProbeResult, CheckpointDiffView, CheckpointHeaderView, TensorDetailView, TensorGroup, TensorStatsView, TensorSummary } from '../../src/protocol/viewData';
 import { applyAppStyles } from '../shared/appStyles';
 import { chartCard } from '../shared/chartCard';
@@ -20,12 +20,14 @@ interface InspectorState {
   probeInput: string;
   layer: number;
   head: number;
+  /** The model's attention: one head, or every layer and head at once. */
+  probeView: 'head' | 'grid';
   /** Index into a TransNAR model's cross-attention blocks. */
   crossBlock: number;
   /** σ of the softmax-noise slider (0: no noise). */
   sigma: number;
 }
-let state: InspectorState = { selected: null, probeInput: '', layer: 0, head: 0, crossBlock: 0, sigma: 0, ...(host.getState<Partial<InspectorState>>() ?? {}) };
+let state: InspectorState = { selected: null, probeInput: '', layer: 0, head: 0, probeView: 'head', crossBlock: 0, sigma: 0, ...(host.getState<Partial<InspectorState>>() ?? {}) };
 const save = (patch: Partial<InspectorState>): void => {
   state = { ...state, ...patch };
   host.setState(state);
@@ -47,20 +49,36 @@ const fmt = (v: number | null | undefined): string => {
 const bytes = (n: number): string => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`);
 
 function tensorTable(tensors: TensorSummary[], caption: string, id: string): HTMLElement {
-  const head = el('tr', {}, ...['name', 'shape', 'dtype', 'min', 'max', 'mean', 'std', 'NaN', 'Inf', 'zero'].map((h) => el('th', { scope: 'col' }, h)));
+  const sharded = tensors.some((t) => t.shard !== undefined);
+  const head = el('tr', {}, ...['name', 'shape', 'dtype', 'min', 'max', 'mean', 'std', 'NaN', 'Inf', 'zero', ...(sharded ? ['shard'] : [])].map((h) => el('th', { scope: 'col' }, h)));
   const body = el('tbody');
   for (const t of tensors) {
     const s = stats.get(t.name) ?? t.stats;
+    // Another tool's dtype the reader does not decode: what is known (shape, bytes), no statistics.
+    const values = t.opaque
+      ? [el('td', { class: 'al-muted al-opaque', colspan: 7 }, `opaque: ${bytes(t.byteLength)} of ${t.dtype}, not decoded`)]
+      : s
+        ? [s.min, s.max, s.mean, s.std, s.nan, s.inf, s.zero].map((v) => el('td', { class: 'num' }, fmt(v)))
+        : [el('td', { class: 'al-muted', colspan: 7 }, 'reading…')];
     const row = el(
       'tr',
-      { class: `al-clickable${state.selected === t.name ? ' al-selected' : ''}`, tabindex: 0, 'data-tensor': t.name, 'aria-selected': state.selected === t.name },
+      {
+        class: `${t.opaque ? '' : 'al-clickable'}${state.selected === t.name ? ' al-selected' : ''}`,
+        tabindex: 0,
+        'data-tensor': t.name,
+        'data-opaque': t.opaque,
+        'aria-selected': state.selected === t.name,
+      },
       el('td', {}, t.name),
       el('td', {}, `[${t.shape.join(', ')}]`),
       el('td', {}, t.dtype),
-      ...(s
-        ? [s.min, s.max, s.mean, s.std, s.nan, s.inf, s.zero].map((v) => el('td', { class: 'num' }, fmt(v)))
-        : [el('td', { class: 'al-muted', colspan: 7 }, 'reading…')]),
+      ...values,
+      ...(sharded ? [el('td', { class: 'al-muted' }, t.shard ?? '')] : []),
     );
+    if (t.opaque) {
+      body.append(row);
+      continue;
+    }
     const choose = (): void => {
       save({ selected: t.name });
       requestTensor(t.name);
@@ -102,8 +120,13 @@ function renderHeader(): void {
     ? `Attention Lab checkpoint · run ${ck.runConfig.id} · step ${ck.step} · ${ck.optimizer} · ${ck.runConfig.model.layers} layers, ${ck.runConfig.model.heads} heads, d_model ${ck.runConfig.model.dModel}, ${ck.runConfig.model.attentionScaling} scaling · task ${ck.runConfig.task.name}${link ? ` · TransNAR: blocks ${link.layers.join(', ')} cross-attend to a frozen ${link.algorithm} NAR (hidden ${link.hidden}, ${link.checkpoint})` : ''}`
     : nar
       ? `NAR checkpoint · ${nar.nar.algorithm} · hidden ${nar.nar.hidden} · pretrained ${nar.train.steps} steps on sizes ${nar.train.trainLengths.join(', ')} · output accuracy ${nar.eval.map((e) => `n=${e.length} ${fmt(e.accuracy)}`).join(', ')}`
-      : 'safetensors file';
-  root.append(el('p', { class: 'al-muted', id: 'summary' }, `${bytes(h.fileSize)} · ${h.tensors.length} tensors · ${summary}`));
+      : h.shards.length > 0
+        ? 'sharded safetensors checkpoint'
+        : 'safetensors file';
+  const shards = h.shards.length > 0 ? ` in ${h.shards.length} shards` : '';
+  const opaque = h.tensors.filter((t) => t.opaque).length;
+  const opaqueText = opaque > 0 ? ` · ${opaque} opaque (dtype not decoded)` : '';
+  root.append(el('p', { class: 'al-muted', id: 'summary' }, `${bytes(h.fileSize)}${shards} · ${h.tensors.length} tensors${opaqueText} · ${summary}`));
   if (h.checkpointProblem) root.append(el('div', { class: 'al-error' }, h.checkpointProblem));
   const meta = Object.entries(h.metadata);
   if (meta.length > 0) {
@@ -252,63 +275,89 @@ function renderProbe(): void {
   clear(box);
   const layer = Math.min(state.layer, p.layers - 1);
   const head = Math.min(state.head, p.heads - 1);
+  const grid = state.probeView === 'grid';
   box.append(
     el(
       'div',
       { class: 'al-toolbar' },
-      select('Layer', Array.from({ length: p.layers }, (_, i) => ({ value: String(i), label: String(i) })), String(layer), (v) => {
-        save({ layer: Number(v) });
+      select('View', [{ value: 'head', label: 'one head' }, { value: 'grid', label: 'all heads' }], state.probeView, (v) => {
+        save({ probeView: v === 'grid' ? 'grid' : 'head' });
         renderProbe();
       }),
-      select('Head', Array.from({ length: p.heads }, (_, i) => ({ value: String(i), label: String(i) })), String(head), (v) => {
-        save({ head: Number(v) });
-        renderProbe();
-      }),
+      ...(grid
+        ? []
+        : [
+            select('Layer', Array.from({ length: p.layers }, (_, i) => ({ value: String(i), label: String(i) })), String(layer), (v) => {
+              save({ layer: Number(v) });
+              renderProbe();
+            }),
+            select('Head', Array.from({ length: p.heads }, (_, i) => ({ value: String(i), label: String(i) })), String(head), (v) => {
+              save({ head: Number(v) });
+              renderProbe();
+            }),
+          ]),
     ),
     el('p', { class: 'al-muted', id: 'probe-predictions' }, `Greedy next token after each position: ${p.predictions.join(' ')}`),
   );
   if (p.sigma && p.rowChange) {
     const change = p.rowChange[layer]?.[head];
     box.append(
-      el('p', { class: 'al-muted', id: 'probe-noise' }, `Under N(0, ${p.sigma}²) noise on every layer's attention logits (one fixed draw): mean total variation of this head's rows from the noise-free pass ${change === undefined ? '–' : change.toFixed(3)}.`),
+      el('p', { class: 'al-muted', id: 'probe-noise' }, `Under N(0, ${p.sigma}²) noise on every layer's attention logits (one fixed draw): mean total variation of ${grid ? `layer ${layer} head ${head}'s` : "this head's"} rows from the noise-free pass ${change === undefined ? '–' : change.toFixed(3)}.`),
     );
   }
-  const grid = el('div', { class: 'al-grid' });
-  box.append(grid);
+  const cards = el('div', { class: 'al-grid' });
+  box.append(cards);
   const T = p.tokens.length;
-  const flat = p.patterns[layer]?.[head] ?? [];
-  const probs: number[][] = [];
-  for (let q = 0; q < T; q++) probs.push(flat.slice(q * T, (q + 1) * T));
+  const square = (flat: readonly number[]): number[][] => Array.from({ length: T }, (_, q) => flat.slice(q * T, (q + 1) * T));
   const noise = p.sigma ? ` (σ = ${p.sigma})` : '';
-  const card = chartCard(grid, host, 'probe-attention', `Attention, layer ${layer} head ${head}${noise}`);
-  card.setChart(attentionPattern(card.body, { probs, tokens: p.tokens }, { title: `probe-L${layer}-H${head}${p.sigma ? `-sigma${p.sigma}` : ''}` }));
-  // TransNAR: the tokens' cross-attention to the NAR's nodes of the graph the prompt describes.
-  const cross = p.cross;
-  if (cross && cross.blocks.length > 0) {
-    const b = Math.min(state.crossBlock, cross.blocks.length - 1);
-    const N = cross.nodes.length;
-    const flatX = cross.patterns[b]?.[head] ?? [];
-    const values: number[][] = [];
-    for (let q = 0; q < T; q++) values.push(flatX.slice(q * N, (q + 1) * N));
-    const xc = chartCard(grid, host, 'probe-cross-attention', `Cross-attention to the NAR's nodes, block ${cross.blocks[b]} head ${head}`);
-    xc.body.before(
-      el(
-        'div',
-        { class: 'al-toolbar' },
-        select('Block', cross.blocks.map((x, i) => ({ value: String(i), label: String(x) })), String(b), (v) => {
-          save({ crossBlock: Number(v) });
+  const sigmaSuffix = p.sigma ? `-sigma${p.sigma}` : '';
+  if (grid) {
+    const card = chartCard(cards, host, 'probe-attention-all', `Attention of every head (${p.layers} layers × ${p.heads} heads)${noise}`, { wide: true });
+    card.setChart(
+      attentionGrid(card.body, { probs: p.patterns.map((l) => l.map(square)), tokens: p.tokens }, {
+        title: `probe-all-heads${sigmaSuffix}`,
+        selected: { layer, head },
+        onSelect: (l, h) => {
+          save({ layer: l, head: h, probeView: 'head' });
           renderProbe();
-        }),
-      ),
+        },
+      }),
     );
-    xc.setChart(
-      heatmap(
-        xc.body,
-        { values, rowLabels: p.tokens.map((t, i) => `${i}: ${t}`), columnLabels: cross.nodes.map((n) => `node ${n}`) },
-        { title: `probe-X${cross.blocks[b]}-H${head}`, xLabel: 'NAR node', yLabel: 'token (query)', valueLabel: 'attention', domain: [0, 1], showValues: false, height: 420 },
-      ),
-    );
+  } else {
+    const card = chartCard(cards, host, 'probe-attention', `Attention, layer ${layer} head ${head}${noise}`);
+    card.setChart(attentionPattern(card.body, { probs: square(p.patterns[layer]?.[head] ?? []), tokens: p.tokens }, { title: `probe-L${layer}-H${head}${sigmaSuffix}` }));
   }
+  renderProbeCross(cards, p, head);
+}
+
+/** TransNAR: the tokens' cross-attention to the NAR's nodes of the graph the prompt describes. */
+function renderProbeCross(cards: HTMLElement, p: AttentionProbeResult, head: number): void {
+  const cross = p.cross;
+  if (!cross || cross.blocks.length === 0) return;
+  const T = p.tokens.length;
+  const b = Math.min(state.crossBlock, cross.blocks.length - 1);
+  const N = cross.nodes.length;
+  const flatX = cross.patterns[b]?.[head] ?? [];
+  const values: number[][] = [];
+  for (let q = 0; q < T; q++) values.push(flatX.slice(q * N, (q + 1) * N));
+  const xc = chartCard(cards, host, 'probe-cross-attention', `Cross-attention to the NAR's nodes, block ${cross.blocks[b]} head ${head}`);
+  xc.body.before(
+    el(
+      'div',
+      { class: 'al-toolbar' },
+      select('Block', cross.blocks.map((x, i) => ({ value: String(i), label: String(x) })), String(b), (v) => {
+        save({ crossBlock: Number(v) });
+        renderProbe();
+      }),
+    ),
+  );
+  xc.setChart(
+    heatmap(
+      xc.body,
+      { values, rowLabels: p.tokens.map((t, i) => `${i}: ${t}`), columnLabels: cross.nodes.map((n) => `node ${n}`) },
+      { title: `probe-X${cross.blocks[b]}-H${head}`, xLabel: 'NAR node', yLabel: 'token (query)', valueLabel: 'attention', domain: [0, 1], showValues: false, height: 420 },
+    ),
+  );
 }
 
 function showError(message: string): void {
@@ -326,9 +375,11 @@ host.on('checkpoint/stats', (m) => {
   for (const s of m.stats) {
     const row = root.querySelector<HTMLTableRowElement>(`tr[data-tensor="${CSS.escape(s.name)}"]`);
     const t = header?.tensors.find((x) => x.name === s.name);
-    if (!row || !t) continue;
+    if (!row || !t || t.opaque) continue;
+    const shardCell = t.shard !== undefined ? row.cells[row.cells.length - 1] : undefined;
     while (row.cells.length > 3) row.deleteCell(3);
     for (const v of [s.stats.min, s.stats.max, s.stats.mean, s.stats.std, s.stats.nan, s.stats.inf, s.stats.zero]) row.append(el('td', { class: 'num' }, fmt(v)));
+    if (shardCell) row.append(shardCell);
   }
   if (m.done) root.dataset.statsDone = 'true';
 });

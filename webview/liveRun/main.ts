@@ -14,8 +14,20 @@ const host = vscodeHost();
 const root = document.getElementById('app') as HTMLElement;
 let chart: ChartHandle<LineSeries[], LineChartOptions> | null = null;
 
+/**
+ * One line per run that has logged a loss (runs still queued have nothing to show, nor a legend
+ * entry), in its configuration's dashboard colour; a configuration's second and later seeds dashed.
+ */
 export function lossSeries(runs: readonly LiveRunEntry[]): LineSeries[] {
-  return runs.map((r) => ({ id: r.runId, label: r.runId, points: r.loss.map(([x, y]) => ({ x, y })) }));
+  const seen = new Set<string>();
+  return runs
+    .map((r) => {
+      const later = seen.has(r.group);
+      seen.add(r.group);
+      return { r, later };
+    })
+    .filter(({ r }) => r.loss.length > 0)
+    .map(({ r, later }) => ({ id: r.runId, label: r.runId, colorIndex: r.colorIndex, ...(later ? { dashed: true } : {}), points: r.loss.map(([x, y]) => ({ x, y })) }));
 }
 
 function render(runs: LiveRunEntry[]): void {

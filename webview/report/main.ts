@@ -7,7 +7,9 @@ import { applyAppStyles } from '../shared/appStyles';
 import { el, readJsonScript } from '../shared/dom';
 import { staticHost } from '../shared/host';
 import { renderDashboard } from '../dashboard/dashboardView';
+import { applyReportTheme } from './reportTheme';
 
+applyReportTheme();
 applyAppStyles();
 const root = document.getElementById('app') as HTMLElement;
 const data = readJsonScript<ReportData>('report-data');

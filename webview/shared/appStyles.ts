@@ -30,6 +30,7 @@ button.al-secondary { background: var(--vscode-button-secondaryBackground, #e5e5
 .al-card-head { display: flex; justify-content: space-between; align-items: center; gap: 8px; margin-bottom: 6px; }
 .al-card-body { min-height: 60px; }
 .al-section { margin: 20px 0 8px; }
+.al-grid > .al-section { grid-column: 1 / -1; margin-bottom: 0; }
 table.al-plain { border-collapse: collapse; width: 100%; }
 table.al-plain th, table.al-plain td { text-align: left; vertical-align: top; padding: 2px 8px; border-bottom: 1px solid var(--vscode-panel-border, #eee); }
 table.al-plain td.num { text-align: right; font-variant-numeric: tabular-nums; }

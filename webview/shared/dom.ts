@@ -50,3 +50,35 @@ export function readJsonScript<T>(id: string): T | null {
   if (!node?.textContent) return null;
   return JSON.parse(node.textContent) as T;
 }
+
+/**
+ * A labelled text field (the toolkit's, its label shown above it like the other controls' and
+ * used as its accessible name): `onChange` gets the text when the user stops typing (after
+ * `delayMs`) or presses Enter.
+ */
+export function textInput(label: string, value: string, placeholder: string, onChange: (v: string) => void, delayMs = 400): HTMLElement {
+  registerToolkit();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let last = value;
+  const fire = (v: string): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (v === last) return;
+    last = v;
+    onChange(v);
+  };
+  const field = ui.textField(
+    label,
+    value,
+    (v) => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = setTimeout(() => fire(v), delayMs);
+    },
+    placeholder,
+  );
+  field.classList.add('al-text-field');
+  field.addEventListener('keydown', (ev) => {
+    if ((ev as KeyboardEvent).key === 'Enter') fire(field.value);
+  });
+  return field;
+}

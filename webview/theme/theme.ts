@@ -4,11 +4,13 @@
  * theme's colours as CSS variables (`--vscode-editor-background`, `--vscode-charts-blue`, …) on
  * <html>. Charts resolve them to concrete colours when they draw, so an exported SVG or PNG
  * looks like the screen; outside VS Code (a static HTML report, the gallery) the fallbacks below
- * apply, chosen by the body class or else the browser's colour-scheme preference.
+ * apply (./palettes.ts), chosen by the body class or else the browser's colour-scheme preference.
  */
 import { interpolateRdBu, interpolateViridis, interpolateCividis } from 'd3';
-
-export type ThemeKind = 'dark' | 'light' | 'high-contrast' | 'high-contrast-light';
+import { distinctColors } from './colorDistance';
+import { FALLBACKS, type ThemeKind } from './palettes';
+export type { ThemeKind } from './palettes';
+export { seriesCandidates } from './palettes';
 
 export interface ChartTheme {
   readonly kind: ThemeKind;
@@ -40,72 +42,6 @@ export interface ChartTheme {
   readonly lineWidth: number;
 }
 
-interface Fallback {
-  background: string;
-  foreground: string;
-  muted: string;
-  grid: string;
-  border: string;
-  focus: string;
-  tooltipBackground: string;
-  series: string[];
-  missing: string;
-  reference: string;
-}
-
-// Series fallbacks follow VS Code's own `charts.*` colours (blue, orange, green, red, purple,
-// yellow), extended so that up to ten series stay distinct.
-const FALLBACKS: Record<ThemeKind, Fallback> = {
-  dark: {
-    background: '#1f1f1f',
-    foreground: '#cccccc',
-    muted: '#9d9d9d',
-    grid: '#3c3c3c',
-    border: '#454545',
-    focus: '#0078d4',
-    tooltipBackground: '#252526',
-    series: ['#3794ff', '#d18616', '#89d185', '#f14c4c', '#b180d7', '#cca700', '#4ec9b0', '#f28cbd', '#9cdcfe', '#a5a5a5'],
-    missing: '#3a3a3a',
-    reference: '#e0e0e0',
-  },
-  light: {
-    background: '#ffffff',
-    foreground: '#3b3b3b',
-    muted: '#6f6f6f',
-    grid: '#e5e5e5',
-    border: '#c8c8c8',
-    focus: '#005fb8',
-    tooltipBackground: '#f8f8f8',
-    series: ['#1a85ff', '#c27d1a', '#388a34', '#e51400', '#652d90', '#b89500', '#16825d', '#c4318b', '#0451a5', '#616161'],
-    missing: '#dddddd',
-    reference: '#1f1f1f',
-  },
-  'high-contrast': {
-    background: '#000000',
-    foreground: '#ffffff',
-    muted: '#ffffff',
-    grid: '#6fc3df',
-    border: '#6fc3df',
-    focus: '#f38518',
-    tooltipBackground: '#000000',
-    series: ['#3794ff', '#f38518', '#89d185', '#f14c4c', '#b180d7', '#ffff00', '#4ec9b0', '#ff8cd9', '#9cdcfe', '#ffffff'],
-    missing: '#404040',
-    reference: '#ffffff',
-  },
-  'high-contrast-light': {
-    background: '#ffffff',
-    foreground: '#292929',
-    muted: '#292929',
-    grid: '#0f4a85',
-    border: '#0f4a85',
-    focus: '#006bbd',
-    tooltipBackground: '#ffffff',
-    series: ['#0f4a85', '#b5200d', '#007100', '#8f00c2', '#895503', '#006bbd', '#ab1f6b', '#4d4d4d', '#1a5b66', '#000000'],
-    missing: '#c8c8c8',
-    reference: '#000000',
-  },
-};
-
 /** The theme kind from VS Code's body class; the colour-scheme preference outside VS Code. */
 export function themeKind(doc: Document = document): ThemeKind {
   const c = doc.body?.classList;
@@ -129,9 +65,8 @@ export function readTheme(el: Element = document.documentElement): ChartTheme {
     const value = style.getPropertyValue(name).trim();
     return value === '' ? fallback : value;
   };
-  const vscodeSeries = ['blue', 'orange', 'green', 'red', 'purple', 'yellow'].map((c, i) =>
-    v(`--vscode-charts-${c}`, fb.series[i] as string),
-  );
+  const vscodeSeries = ['blue', 'orange', 'green', 'red', 'purple'].map((c, i) => v(`--vscode-charts-${c}`, fb.series[i] as string));
+  const yellow = style.getPropertyValue('--vscode-charts-yellow').trim();
   const highContrast = kind === 'high-contrast' || kind === 'high-contrast-light';
   const contrastBorder = style.getPropertyValue('--vscode-contrastBorder').trim();
   const fontSize = Number.parseFloat(v('--vscode-font-size', '13px'));
@@ -146,7 +81,7 @@ export function readTheme(el: Element = document.documentElement): ChartTheme {
     focus: v('--vscode-focusBorder', fb.focus),
     tooltipBackground: v('--vscode-editorHoverWidget-background', fb.tooltipBackground),
     tooltipForeground: v('--vscode-editorHoverWidget-foreground', v('--vscode-editor-foreground', fb.foreground)),
-    series: [...vscodeSeries, ...fb.series.slice(6)],
+    series: distinctColors([...vscodeSeries, ...fb.series.slice(5), ...(yellow === '' ? [] : [yellow])]),
     missing: fb.missing,
     reference: fb.reference,
     // Viridis reads on dark and light backgrounds and in grey scale; cividis for high contrast

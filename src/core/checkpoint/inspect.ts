@@ -5,7 +5,8 @@
  */
 import { CheckpointError, decodeCheckpointMetadata, type CheckpointMetadata, CHECKPOINT_FORMAT } from '../../protocol/checkpoint';
 import { positionLabel } from '../../protocol/config';
-import { elementCount, openSafetensors, type Dtype } from './safetensors';
+import { elementCount } from './safetensors';
+import { openTensorFile } from './tensorFile';
 import { tensorStats, type TensorStats } from './stats';
 
 import type { TensorGroup } from '../../protocol/viewData';
@@ -20,19 +21,26 @@ export interface InspectTensor {
   name: string;
   /** 'optimizer' for tensors under the `optimizer/` prefix; a NAR checkpoint's encoders, processor and decoders; a TransNAR model's cross-attention. */
   group: TensorGroup;
-  dtype: Dtype;
+  /** A dtype the reader decodes, or another tool's (then `opaque`). */
+  dtype: string;
+  /** Not decoded (e.g. F8_E4M3): shape and bytes only, no statistics. */
+  opaque: boolean;
   shape: number[];
   elements: number;
   byteLength: number;
-  /** NaN fields (null in JSON) when the tensor has no finite value. */
-  stats: TensorStats;
+  /** The shard file holding it, for a sharded checkpoint (`*.safetensors.index.json`). */
+  shard?: string;
+  /** NaN fields (null in JSON) when the tensor has no finite value; null for an opaque tensor. */
+  stats: TensorStats | null;
 }
 
 export interface InspectReport {
   path: string;
   fileSize: number;
-  /** Length of the JSON header, padding included. */
+  /** Length of the JSON header, padding included (summed over shards). */
   headerLength: number;
+  /** Shard files of a sharded checkpoint, in order; empty for a single file. */
+  shards: string[];
   tensorCount: number;
   /** Elements of the model tensors. */
   parameterCount: number;
@@ -52,7 +60,7 @@ export interface InspectReport {
 
 /** Reads the header and then each tensor in turn (one in memory at a time) to compute its statistics. */
 export async function inspectFile(file: string): Promise<InspectReport> {
-  const st = await openSafetensors(file);
+  const st = await openTensorFile(file);
   try {
     let checkpoint: CheckpointMetadata | null = null;
     let checkpointProblem: string | null = null;
@@ -80,13 +88,15 @@ export async function inspectFile(file: string): Promise<InspectReport> {
       const elements = elementCount(info.shape);
       if (group !== 'optimizer') parameterCount += elements;
       else optimizerValueCount += elements;
-      const stats = tensorStats(await st.read(info.name));
-      tensors.push({ name: info.name, group, dtype: info.dtype, shape: [...info.shape], elements, byteLength: info.byteLength, stats });
+      const stats = info.opaque ? null : tensorStats(await st.read(info.name));
+      const shard = 'shard' in info ? { shard: info.shard } : {};
+      tensors.push({ name: info.name, group, dtype: info.dtype, opaque: info.opaque, shape: [...info.shape], elements, byteLength: info.byteLength, ...shard, stats });
     }
     return {
       path: file,
       fileSize: st.fileSize,
       headerLength: st.headerLength,
+      shards: [...st.shards],
       tensorCount: tensors.length,
       parameterCount,
       optimizerValueCount,
@@ -132,7 +142,10 @@ const grouped = (n: number): string => n.toLocaleString('en-US');
 export function formatInspectTable(report: InspectReport): string {
   const lines: string[] = [report.path];
   const optimizerPart = report.optimizerValueCount > 0 ? ` (+ ${grouped(report.optimizerValueCount)} optimizer values)` : '';
-  lines.push(`  ${formatBytes(report.fileSize)}, ${grouped(report.tensorCount)} tensors, ${grouped(report.parameterCount)} parameters${optimizerPart}`);
+  const shardPart = report.shards.length > 0 ? ` in ${report.shards.length} shards` : '';
+  const opaque = report.tensors.filter((t) => t.opaque).length;
+  const opaquePart = opaque > 0 ? `; ${opaque} opaque (dtype not decoded: shape and bytes only)` : '';
+  lines.push(`  ${formatBytes(report.fileSize)}${shardPart}, ${grouped(report.tensorCount)} tensors, ${grouped(report.parameterCount)} parameters${optimizerPart}${opaquePart}`);
   const c = report.checkpoint;
   if (c !== null) {
     lines.push(`  Attention Lab checkpoint: run ${c.runConfig.id}, step ${grouped(c.step)}, ${c.optimizer}, backend ${c.backend}, written ${c.createdAt}`);
@@ -164,13 +177,9 @@ export function formatInspectTable(report: InspectReport): string {
     t.dtype,
     `[${t.shape.join(', ')}]`,
     formatBytes(t.byteLength),
-    formatNumber(t.stats.min),
-    formatNumber(t.stats.max),
-    formatNumber(t.stats.mean),
-    formatNumber(t.stats.std),
-    String(t.stats.nan),
-    String(t.stats.inf),
-    String(t.stats.zero),
+    ...(t.stats === null
+      ? ['opaque', '', '', '', '', '', '']
+      : [formatNumber(t.stats.min), formatNumber(t.stats.max), formatNumber(t.stats.mean), formatNumber(t.stats.std), String(t.stats.nan), String(t.stats.inf), String(t.stats.zero)]),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const render = (cells: string[]): string =>

@@ -44,6 +44,25 @@ export function isDtype(s: unknown): s is Dtype {
   return typeof s === 'string' && Object.prototype.hasOwnProperty.call(DTYPE_SIZES, s);
 }
 
+/**
+ * Dtypes of other tools that this reader does not decode, with their bits per element (packed
+ * for the sub-byte ones): their tensors are listed as opaque (name, dtype, shape, bytes) and
+ * the rest of the file reads normally. Any other upper-case dtype name is opaque too, with no
+ * size check (only the offsets must tile the buffer).
+ */
+export const OPAQUE_DTYPE_BITS: Readonly<Record<string, number>> = {
+  F8_E4M3: 8,
+  F8_E5M2: 8,
+  F8_E8M0: 8,
+  F6_E2M3: 6,
+  F6_E3M2: 6,
+  F4: 4,
+  C64: 64,
+};
+
+/** A dtype name this reader does not decode but accepts as opaque bytes: upper case, digits, `_`. */
+const OPAQUE_DTYPE_NAME = /^[A-Z][A-Z0-9_]{0,31}$/;
+
 /** Largest header accepted, as in the reference implementation: a guard against absurd lengths. */
 export const MAX_HEADER_BYTES = 100_000_000;
 
@@ -67,7 +86,10 @@ export type TensorData =
 
 export interface TensorInfo {
   readonly name: string;
-  readonly dtype: Dtype;
+  /** A decoded dtype, or (when `opaque`) another tool's dtype name. */
+  readonly dtype: Dtype | string;
+  /** The dtype is not one this reader decodes: only shape and bytes are known; `read` refuses it. */
+  readonly opaque: boolean;
   readonly shape: readonly number[];
   /** Offset in the byte buffer (not in the file: the buffer starts at `dataStart`). */
   readonly byteOffset: number;
@@ -162,7 +184,10 @@ function parseTensorEntry(file: string, name: string, entry: unknown, bufferSize
   for (const [key, value] of [['dtype', dtype], ['shape', shape], ['data_offsets', offsets]] as const) {
     if (value === undefined) fail(`missing "${key}"`);
   }
-  if (!isDtype(dtype)) return fail(`unknown dtype ${describe(dtype)} (supported: ${DTYPES.join(', ')})`);
+  const known = isDtype(dtype);
+  if (!known && !(typeof dtype === 'string' && OPAQUE_DTYPE_NAME.test(dtype))) {
+    return fail(`unknown dtype ${describe(dtype)} (readable: ${DTYPES.join(', ')}; other upper-case names such as F8_E4M3 are listed as opaque bytes)`);
+  }
   if (!Array.isArray(shape)) return fail(`"shape" must be a list of non-negative integers, got ${describe(shape)}`);
   for (const d of shape as unknown[]) {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
@@ -184,11 +209,21 @@ function parseTensorEntry(file: string, name: string, entry: unknown, bufferSize
     count *= d;
     if (!Number.isSafeInteger(count)) fail(`shape ${JSON.stringify(dims)} has too many elements`);
   }
-  const expected = count * DTYPE_SIZES[dtype];
-  if (end - begin !== expected) {
-    fail(`holds ${end - begin} bytes but shape ${JSON.stringify(dims)} of ${dtype} needs ${count} × ${DTYPE_SIZES[dtype]} = ${expected}`);
+  if (known) {
+    const expected = count * DTYPE_SIZES[dtype];
+    if (end - begin !== expected) {
+      fail(`holds ${end - begin} bytes but shape ${JSON.stringify(dims)} of ${dtype} needs ${count} × ${DTYPE_SIZES[dtype]} = ${expected}`);
+    }
+    return { name, dtype, opaque: false, shape: dims, byteOffset: begin, byteLength: end - begin };
   }
-  return { name, dtype, shape: dims, byteOffset: begin, byteLength: end - begin };
+  const bits = OPAQUE_DTYPE_BITS[dtype as string];
+  if (bits !== undefined) {
+    const expected = Math.ceil((count * bits) / 8);
+    if (end - begin !== expected) {
+      fail(`holds ${end - begin} bytes but shape ${JSON.stringify(dims)} of ${dtype as string} (${bits} bits each) needs ${expected}`);
+    }
+  }
+  return { name, dtype: dtype as string, opaque: true, shape: dims, byteOffset: begin, byteLength: end - begin };
 }
 
 /**
@@ -261,6 +296,8 @@ export function parseHeader(file: string, headerBytes: Uint8Array, bufferSize: n
 
 /** An open safetensors file: header parsed, tensor data read on demand. Call `close()` when done. */
 export class SafetensorsFile {
+  /** One file, no shards (the TensorFile shape that sharded checkpoints share, ./tensorFile.ts). */
+  readonly shards: readonly string[] = [];
   private handle: FileHandle | null;
   private readonly byName: Map<string, TensorInfo>;
 
@@ -313,9 +350,10 @@ export class SafetensorsFile {
     return bytes;
   }
 
-  /** The tensor's values as the dtype's typed array (F16 and BF16 decoded to Float32Array). */
+  /** The tensor's values as the dtype's typed array (F16 and BF16 decoded to Float32Array); an opaque dtype is refused. */
   async read(name: string): Promise<TensorData> {
     const t = this.info(name);
+    if (t.opaque || !isDtype(t.dtype)) throw new SafetensorsError(this.path, name, `dtype ${t.dtype} is not decoded by this reader (readable: ${DTYPES.join(', ')}); its ${t.byteLength} bytes are opaque`);
     const bytes = await this.readBytes(name);
     swapBytes(bytes, DTYPE_SIZES[t.dtype]);
     return viewAs(t.dtype, bytes.buffer as ArrayBuffer);

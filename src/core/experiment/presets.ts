@@ -46,7 +46,7 @@ const BEST = {
 const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
   quick: {
     description:
-      'AdamW vs Lion vs Tiger × standard vs log-n attention on sorting up to 8 keys, with a small RoPE model (defined at every offset, so n = 12 is a fair length test): 6 runs of 1,000 steps, about 45 s on 2 cores (wasm).',
+      'AdamW vs Lion vs Tiger × standard vs log-n attention on sorting up to 8 keys, with a small RoPE model (defined at every offset, so n = 12 is a fair length test): 6 runs of 1,000 steps, about 1.5–2.5 minutes on 2 cores (wasm; ~150–290 CPU seconds).',
     spec: {
       name: 'quick',
       description:
@@ -131,7 +131,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
       attentionScalings: ['standard'],
       optimizers: [{ ...BEST.adamw }, { ...BEST.lion }, { ...BEST.tiger }],
       seeds: [1, 2, 3],
-      train: { steps: 1000, batchSize: [32, 8], accumulate: [1, 4], evalEvery: 1000, evalExamples: 128 },
+      train: { steps: 1000, batchSize: [32, 8], accumulate: [1, 4], evalEvery: 1000, evalExamples: 128, logEvery: 20 },
     },
   },
   'randomized-recall': {
@@ -277,7 +277,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
       attentionScalings: ['standard'],
       optimizers: [{ name: 'adamw', lr: 3e-3, weightDecay: 0.1 }],
       seeds: [1, 2, 3],
-      train: { steps: 2000, batchSize: 32, evalEvery: 500, evalExamples: 128 },
+      train: { steps: 2000, batchSize: 32, evalEvery: 1000, evalExamples: 128, logEvery: 20 },
     },
   },
   'clrs-text': {

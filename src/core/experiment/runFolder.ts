@@ -27,9 +27,40 @@ export function writeExperimentFile(dir: string, file: ExperimentFile): void {
   writeJsonAtomic(path.join(dir, EXPERIMENT_FILE), file);
 }
 
+/**
+ * Writes run.json. The user's tags and note (organise.ts) are taken from the file on disk, not
+ * from `file`: a process that read run.json before the user edited them does not undo the edit.
+ */
 export function writeRunFile(runDir: string, file: RunFile): void {
-  writeJsonAtomic(path.join(runDir, RUN_FILE), file);
+  const { tags: _t, note: _n, ...rest } = file;
+  writeJsonAtomic(path.join(runDir, RUN_FILE), { ...rest, ...annotationsOnDisk(runDir) });
 }
+
+/** The problem of run.json's `tags` / `note`, or null (both optional). */
+export function annotationsProblem(run: Record<string, unknown>): string | null {
+  const tags = run.tags;
+  if (tags !== undefined) {
+    if (!Array.isArray(tags)) return `$.tags: expected a list of strings, found ${typeof tags}`;
+    const i = tags.findIndex((t) => typeof t !== 'string');
+    if (i >= 0) return `$.tags[${i}]: expected a string, found ${tags[i] === null ? 'null' : typeof tags[i]}`;
+  }
+  if (run.note !== undefined && typeof run.note !== 'string') return `$.note: expected a string, found ${run.note === null ? 'null' : typeof run.note}`;
+  return null;
+}
+
+/** The user's tags and note as run.json holds them now (empty when the file or the fields are missing or unreadable). */
+export function annotationsOnDisk(runDir: string): Pick<RunFile, 'tags' | 'note'> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILE), 'utf8'));
+  } catch {
+    return {};
+  }
+  if (raw === null || typeof raw !== 'object' || annotationsProblem(raw as Record<string, unknown>) !== null) return {};
+  const r = raw as Pick<RunFile, 'tags' | 'note'>;
+  return { ...(r.tags !== undefined ? { tags: r.tags } : {}), ...(r.note !== undefined ? { note: r.note } : {}) };
+}
+
 
 export class RunFolderError extends Error {}
 
@@ -134,7 +165,7 @@ export function runFileProblem(run: unknown): string | null {
   if (run.pid !== undefined && run.pid !== null && !isStep(run.pid)) return `$.pid: expected a process id or null, found ${found(run.pid)}`;
   if (run.host !== undefined && !isStrOrNull(run.host)) return `$.host: expected a host name or null, found ${found(run.host)}`;
   if (run.slurm !== undefined) return slurmRecordProblem(run.slurm);
-  return null;
+  return annotationsProblem(run);
 }
 
 /** The first problem of run.json's `slurm` record, or null. */
@@ -144,6 +175,15 @@ function slurmRecordProblem(s: unknown): string | null {
   if (!isStep(s.taskId)) return `$.slurm.taskId: expected the array index (an integer ≥ 0), found ${found(s.taskId)}`;
   if (!isStep(s.restarts)) return `$.slurm.restarts: expected an integer ≥ 0, found ${found(s.restarts)}`;
   return null;
+}
+
+/** run.json checked but as it is on disk (no upgrade of older configs): for rewriting a field or two. */
+export function readRawRunFile(runDir: string): RunFile {
+  const file = path.join(runDir, RUN_FILE);
+  const run = readJson(file, 'run.json');
+  const problem = runFileProblem(run);
+  if (problem) throw new RunFolderError(`${file}: not a usable Attention Lab run file: ${problem}`);
+  return run as unknown as RunFile;
 }
 
 export function readRunFile(runDir: string): RunFile {

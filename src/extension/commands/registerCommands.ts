@@ -8,14 +8,17 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { writeHtmlReport } from '../../core/report/htmlReport';
 import type { BackendProcess } from '../backend/backendProcess';
-import { COMMANDS } from '../ids';
+import { COMMANDS, VIEWS } from '../ids';
+import type { Log } from '../log/logChannel';
 import type { RunController } from '../jobs/runController';
 import type { JobTracker } from '../jobs/jobTracker';
 import type { NativeBackend } from '../native/nativeBackend';
 import type { RunsTreeProvider } from '../tree/runsTreeProvider';
 import type { TreeNode } from '../tree/runsTreeModel';
+import type { RunSummary } from '../runs/runSummary';
 import type { Views } from '../views/index';
 import { isSpecFile } from './findSpecFiles';
+import { registerOrganiseCommands } from './organiseCommands';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -25,7 +28,7 @@ export interface CommandDeps {
   tree: RunsTreeProvider;
   treeView: vscode.TreeView<TreeNode>;
   views: Views;
-  output: vscode.OutputChannel;
+  output: Log;
   runsRoot: () => string | null;
   native: NativeBackend;
 }
@@ -67,19 +70,34 @@ export function registerCommands(d: CommandDeps): void {
     );
     if (pick) d.runs.stop(pick.id);
   });
-  reg(COMMANDS.resumeRun, (node?: TreeNode) => {
-    const run = runOf(node);
-    if (!run) throw new Error('choose a cancelled or failed run in the Runs view to resume');
+  reg(COMMANDS.resumeRun, async (node?: TreeNode) => {
+    // From the tree: that run; from the command palette: a pick of the runs that can go on.
+    const run = runOf(node) ?? (await pickRunToResume(d));
+    if (!run) return undefined;
+    if (run.checkpoints.length === 0) {
+      // Nothing to continue from: say so instead of silently training from step 0.
+      const restart = 'Start from Step 0';
+      const pick = await vscode.window.showWarningMessage(
+        `${run.id} has no checkpoint (it stopped before saving one), so it cannot be resumed. Train it from step 0 instead?`,
+        { modal: true, detail: 'Its metrics so far are replaced by the new run.' },
+        restart,
+      );
+      if (pick !== restart) return undefined;
+    }
     return d.runs.resume(run.dir, `resume ${run.id}`);
   });
-  reg(COMMANDS.openDashboard, (node?: TreeNode) => d.views.openDashboard(experimentNameOf(node)));
-  reg(COMMANDS.compareRuns, (node?: TreeNode, nodes?: TreeNode[]) => {
+  // From the tree a node; from the live-run view or the end-of-run notification an experiment (folder) name.
+  reg(COMMANDS.openDashboard, (target?: TreeNode | string) => d.views.openDashboard(typeof target === 'string' ? target : experimentNameOf(target)));
+  reg(COMMANDS.compareRuns, async (node?: TreeNode, nodes?: TreeNode[]) => {
     const selected = nodes && nodes.length > 0 ? nodes : node ? [node] : [...d.treeView.selection];
     // Exactly the selected runs (a selected experiment stands for all of its runs), across experiments.
-    const runDirs = [...new Set(selected.flatMap((n) => (n.kind === 'experiment' ? n.experiment.runs.map((r) => r.dir) : [n.run.dir])))];
-    if (runDirs.length === 0) throw new Error('select runs in the Runs view to compare (Ctrl/Cmd-click to select several)');
+    let runDirs = [...new Set(selected.flatMap((n) => (n.kind === 'experiment' ? n.experiment.runs.map((r) => r.dir) : [n.run.dir])))];
+    // From the command palette with nothing selected in the tree: pick them.
+    if (runDirs.length === 0 && node === undefined) runDirs = await pickRunsToCompare(d);
+    if (runDirs.length === 0) return;
     d.views.openDashboard({ runDirs });
   });
+  reg(COMMANDS.showLiveRun, () => vscode.commands.executeCommand(`${VIEWS.liveRun}.focus`));
   reg(COMMANDS.openCheckpoint, async (arg?: TreeNode | vscode.Uri) => {
     let uri: vscode.Uri | undefined;
     if (arg instanceof vscode.Uri) uri = arg;
@@ -89,7 +107,7 @@ export function registerCommands(d: CommandDeps): void {
       const root = d.runsRoot();
       const picked = await vscode.window.showOpenDialog({
         title: 'Open a checkpoint',
-        filters: { Safetensors: ['safetensors'] },
+        filters: { Safetensors: ['safetensors'], 'Sharded checkpoint index (*.safetensors.index.json)': ['json'] },
         canSelectMany: false,
         ...(root && fs.existsSync(root) ? { defaultUri: vscode.Uri.file(root) } : {}),
       });
@@ -145,11 +163,44 @@ export function registerCommands(d: CommandDeps): void {
     d.tree.refresh();
     void vscode.window.showInformationMessage(`Attention Lab: ${node.experiment.name}: ${result.cancelled} cancelled, ${result.completed} completed, ${result.failed} failed`);
   });
+  registerOrganiseCommands(d, reg);
 }
 
-function runOf(node?: TreeNode): { id: string; dir: string } | undefined {
+function runOf(node?: TreeNode): RunSummary | undefined {
   if (node?.kind === 'run' || node?.kind === 'checkpoint') return node.run;
   return undefined;
+}
+
+/** The runs of the runs folder that can be resumed (cancelled or failed), newest experiment first. */
+async function pickRunToResume(d: CommandDeps): Promise<RunSummary | undefined> {
+  d.tree.refresh();
+  const live = d.jobs.liveRuns();
+  const items = [...d.tree.current()]
+    .reverse()
+    .flatMap((e) => e.runs.filter((r) => (r.status === 'cancelled' || r.status === 'failed') && !live.has(r.dir)).map((r) => ({ e, r })))
+    .map(({ e, r }) => ({
+      label: r.id,
+      description: `${e.name} · ${r.status} · ${r.step}/${r.totalSteps ?? '?'}`,
+      detail: r.checkpoints.length > 0 ? `continues from step ${r.checkpoints.at(-1)?.step}` : 'no checkpoint: would train from step 0',
+      run: r,
+    }));
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage('Attention Lab: no cancelled or failed run to resume.');
+    return undefined;
+  }
+  return (await vscode.window.showQuickPick(items, { title: 'Resume which run?', matchOnDescription: true }))?.run;
+}
+
+/** Every run of the runs folder, several to pick (the palette's Compare Selected Runs). */
+async function pickRunsToCompare(d: CommandDeps): Promise<string[]> {
+  d.tree.refresh();
+  const items = d.tree.current().flatMap((e) => [
+    { label: e.name, kind: vscode.QuickPickItemKind.Separator, dir: '' },
+    ...e.runs.map((r) => ({ label: r.id, description: `${r.status} · ${r.step}/${r.totalSteps ?? '?'}`, dir: r.dir })),
+  ]);
+  if (items.length === 0) throw new Error('there is no run in the runs folder yet');
+  const picks = await vscode.window.showQuickPick(items, { title: 'Compare which runs?', canPickMany: true, matchOnDescription: true });
+  return (picks ?? []).map((p) => p.dir).filter((dir) => dir !== '');
 }
 
 function experimentNameOf(node?: TreeNode): string | undefined {

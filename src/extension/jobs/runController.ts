@@ -5,10 +5,12 @@
  * what they wrote. The extension host itself only waits on messages, so it stays responsive.
  */
 import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExperimentOutcomeSummary, SpecSource } from '../../protocol/backendMessages';
 import { RpcCancelledError } from '../../protocol/rpc';
 import { BackendExitError, type BackendProcess } from '../backend/backendProcess';
+import type { Log } from '../log/logChannel';
 import { COMMANDS, CONTEXT_KEYS, STATUS_BAR_ID } from '../ids';
 import { markInterruptedRuns } from '../runs/markInterruptedRuns';
 import type { Settings } from '../settings';
@@ -29,13 +31,14 @@ export class RunController implements vscode.Disposable {
     private readonly backend: BackendProcess,
     private readonly jobs: JobTracker,
     private readonly settings: () => Settings,
-    private readonly output: vscode.OutputChannel,
+    private readonly output: Log,
     /** Called as a run or resume starts (the one-time offer of the native backend). */
     private readonly beforeStart: () => void = () => undefined,
   ) {
     this.statusBar = vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Left, 10);
     this.statusBar.name = 'Attention Lab';
-    this.statusBar.command = COMMANDS.stopRun;
+    // Clicking reveals the progress (the convention); stopping stays an explicit command.
+    this.statusBar.command = COMMANDS.showLiveRun;
     this.disposables.push(this.statusBar, jobs.onChange(() => this.updateStatusBar()));
   }
 
@@ -131,7 +134,8 @@ export class RunController implements vscode.Disposable {
     const failed = count('failed');
     const show = failed > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     void show(`Attention Lab: ${line}`, 'Open Dashboard', ...(failed > 0 ? ['Open Log'] : [])).then((pick) => {
-      if (pick === 'Open Dashboard') void vscode.commands.executeCommand(COMMANDS.openDashboard);
+      // The experiment that just ended, whatever the dashboard showed before.
+      if (pick === 'Open Dashboard') void vscode.commands.executeCommand(COMMANDS.openDashboard, path.basename(outcome.dir));
       if (pick === 'Open Log') this.output.show(true);
     });
   }
@@ -168,7 +172,7 @@ export class RunController implements vscode.Disposable {
       fraction += p.fraction / active.length;
     }
     this.statusBar.text = `$(sync~spin) Attention Lab ${done}/${total} runs · ${Math.floor(fraction * 100)}%`;
-    this.statusBar.tooltip = `${active.map((j) => j.label).join(', ')}: click to stop`;
+    this.statusBar.tooltip = `${active.map((j) => j.label).join(', ')}: click to show the live run (stop with Attention Lab: Stop Run)`;
     this.statusBar.show();
   }
 

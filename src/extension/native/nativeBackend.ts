@@ -10,6 +10,7 @@ import { COMMANDS } from '../ids';
 import type { Settings } from '../settings';
 import { bundledNative, chooseNative, managedNativeDir, shouldOfferNative, type NativeChoice } from './nativeChoice';
 import { NativeSetupCancelled, findUserNode, runNativeSetup } from './nativeSetupProcess';
+import type { Log } from '../log/logChannel';
 
 /** globalState key: the offer was shown once (whatever the answer). */
 const OFFERED_KEY = 'attentionLab.nativeOffered';
@@ -20,7 +21,7 @@ export class NativeBackend {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly settings: () => Settings,
-    private readonly output: vscode.OutputChannel,
+    private readonly output: Log,
     /** Called after a successful setup: the idle backend restarts so the next run uses it. */
     private readonly onReady: (manifest: NativeManifest) => void,
   ) {}

@@ -28,6 +28,9 @@ export interface RunSummary {
   checkpoints: CheckpointSummary[];
   /** The run's Slurm task (docs/scale-out.md): its job id, the state run.json last recorded (null before the task started) and its log. */
   slurm: { jobId: string; state: string | null; log: string | null } | null;
+  /** The user's tags and note from run.json (organise.ts). */
+  tags: string[];
+  note: string | null;
 }
 
 export interface ExperimentSummary {
@@ -50,7 +53,7 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
  */
 export function runSummary(raw: unknown, runDir: string, experiment: string, checkpoints: CheckpointSummary[], problem: string | null = null): RunSummary {
   const id = path.basename(runDir);
-  const base: RunSummary = { id, dir: runDir, experiment, status: 'pending', step: 0, totalSteps: null, optimizer: null, attentionScaling: null, seed: null, backend: null, error: problem, checkpoints, slurm: null };
+  const base: RunSummary = { id, dir: runDir, experiment, status: 'pending', step: 0, totalSteps: null, optimizer: null, attentionScaling: null, seed: null, backend: null, error: problem, checkpoints, slurm: null, tags: [], note: null };
   if (raw === undefined) return base;
   if (!isObj(raw)) return { ...base, error: 'run.json: not an object' };
   const status = RUN_STATUSES.find((s) => s === raw.status);
@@ -70,5 +73,7 @@ export function runSummary(raw: unknown, runDir: string, experiment: string, che
     backend: str(raw.backend),
     error: status ? str(raw.error) : `run.json: unknown status ${JSON.stringify(raw.status)}`,
     slurm: isObj(raw.slurm) && typeof raw.slurm.jobId === 'string' ? { jobId: raw.slurm.jobId, state: str(raw.slurm.state), log: str(raw.slurm.log) } : null,
+    tags: Array.isArray(raw.tags) ? raw.tags.filter((t): t is string => typeof t === 'string') : [],
+    note: str(raw.note),
   };
 }

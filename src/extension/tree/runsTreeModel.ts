@@ -104,6 +104,8 @@ export function nodeView(node: TreeNode): NodeView {
     if (r.backend) parts.push(r.backend);
     const slurm = slurmText(r, node.live);
     if (slurm) parts.push(slurm);
+    if (r.tags.length > 0) parts.push(r.tags.map((t) => `#${t}`).join(' '));
+    if (r.note) parts.push('✎');
     const { icon, color } = STATUS_ICONS[r.status];
     return {
       label: r.id,
@@ -116,6 +118,8 @@ export function nodeView(node: TreeNode): NodeView {
         slurm ?? '',
         r.slurm?.log ? `Slurm log: ${r.slurm.log}` : '',
         r.error ? `error: ${r.error}` : '',
+        r.tags.length > 0 ? `tags: ${r.tags.join(', ')}` : '',
+        r.note ? `note: ${r.note}` : '',
         r.dir,
       ]
         .filter(Boolean)

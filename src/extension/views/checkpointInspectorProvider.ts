@@ -1,5 +1,6 @@
 /**
- * The checkpoint inspector: a read-only custom editor for `*.safetensors`. It posts the header
+ * The checkpoint inspector: a read-only custom editor for `*.safetensors` and sharded
+ * checkpoints (`*.safetensors.index.json`, opened as one). It posts the header
  * as soon as it is parsed (any file size opens at once), then each tensor's statistics in
  * batches, and reads a tensor's values only when the page asks for its histogram and heatmap.
  * A malformed file shows the reader's SafetensorsError message in the editor.
@@ -7,7 +8,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TensorStatsView } from '../../protocol/viewData';
-import { openSafetensors, type SafetensorsFile } from '../../core/checkpoint/safetensors';
+import { openTensorFile, type TensorFile } from '../../core/checkpoint/tensorFile';
 import { diffCheckpoints, headerView, tensorDetail, tensorStatsOf } from './inspector/checkpointData';
 import { saveExport } from './saveExport';
 import type { ViewServices } from './viewServices';
@@ -37,7 +38,7 @@ export class CheckpointInspectorProvider implements vscode.CustomReadonlyEditorP
 
   resolveCustomEditor(document: CheckpointDocument, panel: vscode.WebviewPanel): void {
     const file = document.uri.fsPath;
-    let st: SafetensorsFile | null = null;
+    let st: TensorFile | null = null;
     let closed = false;
     let generation = 0;
     const channel = new WebviewChannel(panel.webview, this.extensionUri, 'inspector', path.basename(file), this.services.log);
@@ -64,7 +65,7 @@ export class CheckpointInspectorProvider implements vscode.CustomReadonlyEditorP
       await st?.close();
       st = null;
       try {
-        st = await openSafetensors(file);
+        st = await openTensorFile(file);
       } catch (err) {
         ep.emit('checkpoint/error', { message: message(err) });
         return;
@@ -74,6 +75,7 @@ export class CheckpointInspectorProvider implements vscode.CustomReadonlyEditorP
       let last = Date.now();
       for (const t of st.tensors) {
         if (closed || mine !== generation || st === null) return;
+        if (t.opaque) continue; // shape and bytes only: the table says so
         try {
           batch.push({ name: t.name, stats: await tensorStatsOf(st, t.name) });
         } catch (err) {

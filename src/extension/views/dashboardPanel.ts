@@ -34,7 +34,7 @@ export class DashboardPanel implements vscode.Disposable {
       if (target !== null) existing.setTarget(target);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(PANELS.dashboard, 'Attention Lab Dashboard', vscode.ViewColumn.Active, webviewOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(PANELS.dashboard, 'Attention Lab Dashboard', vscode.ViewColumn.Active, { ...webviewOptions(extensionUri), enableFindWidget: true });
     return new DashboardPanel(panel, extensionUri, services, store, target);
   }
 

@@ -33,7 +33,8 @@ export function registerViews(context: vscode.ExtensionContext, services: ViewSe
     vscode.window.registerWebviewPanelSerializer(PANELS.dashboard, new DashboardSerializer(context.extensionUri, services, store)),
     vscode.window.registerCustomEditorProvider(CUSTOM_EDITORS.checkpointInspector, new CheckpointInspectorProvider(context.extensionUri, services), {
       supportsMultipleEditorsPerDocument: true,
-      webviewOptions: { retainContextWhenHidden: false },
+      // VS Code's find widget (Ctrl+F) searches the page's text: tensor names, table rows.
+      webviewOptions: { retainContextWhenHidden: false, enableFindWidget: true },
     }),
     { dispose: () => DashboardPanel.instance?.dispose() },
   );

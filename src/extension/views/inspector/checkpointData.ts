@@ -7,7 +7,8 @@
 import * as path from 'node:path';
 import { CHECKPOINT_FORMAT, CheckpointError, decodeCheckpointMetadata, type CheckpointMetadata } from '../../../protocol/checkpoint';
 import { MAX_HEATMAP_SIDE, type CheckpointDiffView, type CheckpointHeaderView, type TensorDetailView, type TensorDiffRow, type TensorStatsView } from '../../../protocol/viewData';
-import { elementCount, openSafetensors, type SafetensorsFile } from '../../../core/checkpoint/safetensors';
+import { elementCount } from '../../../core/checkpoint/safetensors';
+import { openTensorFile, type TensorFile } from '../../../core/checkpoint/tensorFile';
 import { histogram, tensorStats, type TensorStats } from '../../../core/checkpoint/stats';
 import { createTask } from '../../../core/tasks/index';
 import { NAR_CHECKPOINT_FORMAT, type NarCheckpointMetadata } from '../../../protocol/nar';
@@ -25,7 +26,7 @@ export function statsView(s: TensorStats): TensorStatsView {
 }
 
 /** The header of an open file as the inspector's first message: no tensor data read. */
-export function headerView(st: SafetensorsFile): CheckpointHeaderView {
+export function headerView(st: TensorFile): CheckpointHeaderView {
   let checkpoint: CheckpointMetadata | null = null;
   let checkpointProblem: string | null = null;
   let nar: NarCheckpointMetadata | null = null;
@@ -52,6 +53,7 @@ export function headerView(st: SafetensorsFile): CheckpointHeaderView {
     fileName: path.basename(st.path),
     fileSize: st.fileSize,
     headerLength: st.headerLength,
+    shards: [...st.shards],
     metadata: { ...st.metadata },
     checkpoint,
     checkpointProblem,
@@ -64,6 +66,8 @@ export function headerView(st: SafetensorsFile): CheckpointHeaderView {
       shape: [...t.shape],
       elements: elementCount(t.shape),
       byteLength: t.byteLength,
+      opaque: t.opaque,
+      ...('shard' in t ? { shard: t.shard } : {}),
       stats: null,
     })),
   };
@@ -95,9 +99,10 @@ export function downsampleMatrix(data: ArrayLike<number>, rows: number, cols: nu
 }
 
 /** Histogram and (for 2-D tensors) heatmap of one tensor, read from the open file. */
-export async function tensorDetail(st: SafetensorsFile, name: string): Promise<TensorDetailView> {
+export async function tensorDetail(st: TensorFile, name: string): Promise<TensorDetailView> {
   const info = st.get(name);
   if (info === undefined) throw new Error(`${path.basename(st.path)}: no tensor named ${JSON.stringify(name)}`);
+  if (info.opaque) throw new Error(`${name}: dtype ${info.dtype} is not decoded (opaque: ${info.byteLength} bytes), so it has no histogram`);
   const data = await st.readAsFloat32(name);
   const h = histogram(data, HISTOGRAM_BINS);
   const [rows, cols] = info.shape;
@@ -106,7 +111,7 @@ export async function tensorDetail(st: SafetensorsFile, name: string): Promise<T
 }
 
 /** Statistics of one tensor of the open file. */
-export async function tensorStatsOf(st: SafetensorsFile, name: string): Promise<TensorStatsView> {
+export async function tensorStatsOf(st: TensorFile, name: string): Promise<TensorStatsView> {
   return statsView(tensorStats(await st.read(name)));
 }
 
@@ -115,9 +120,9 @@ export async function tensorStatsOf(st: SafetensorsFile, name: string): Promise<
  * |a − b| and the relative change ‖a − b‖ / ‖a‖ for tensors with the same name and shape.
  */
 export async function diffCheckpoints(fileA: string, fileB: string): Promise<CheckpointDiffView> {
-  const a = await openSafetensors(fileA);
+  const a = await openTensorFile(fileA);
   try {
-    const b = await openSafetensors(fileB);
+    const b = await openTensorFile(fileB);
     try {
       const rows: TensorDiffRow[] = [];
       for (const ta of a.tensors) {
@@ -127,6 +132,11 @@ export async function diffCheckpoints(fileA: string, fileB: string): Promise<Che
           continue;
         }
         const sameShape = ta.shape.length === tb.shape.length && ta.shape.every((d, i) => d === tb.shape[i]);
+        if (ta.opaque || tb.opaque) {
+          // Bytes that are not decoded cannot be compared as numbers.
+          rows.push({ name: ta.name, status: sameShape ? 'opaque' : 'shape-differs', shapeA: [...ta.shape], shapeB: [...tb.shape], maxAbsDiff: null, meanAbsDiff: null, relativeChange: null });
+          continue;
+        }
         if (!sameShape) {
           rows.push({ name: ta.name, status: 'shape-differs', shapeA: [...ta.shape], shapeB: [...tb.shape], maxAbsDiff: null, meanAbsDiff: null, relativeChange: null });
           continue;
