@@ -35,12 +35,6 @@ export default tseslint.config(
     rules: { 'max-lines-per-function': ['error', { max: 125, skipBlankLines: true, skipComments: true }] },
   },
   {
-    // Still longer, to be split (issue 12): two chart drawers and the
-    // dashboard's renderDashboard (one function per section).
-    files: ['webview/charts/attentionPattern.ts', 'webview/charts/lineChart.ts', 'webview/dashboard/dashboardView.ts'],
-    rules: { 'max-lines-per-function': 'off' },
-  },
-  {
     files: ['src/extension/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [tfjs] }] },
   },

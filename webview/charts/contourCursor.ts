@@ -7,7 +7,7 @@ import type { ChartTheme } from '../theme/theme';
 import type { ContourFrame } from './contourFrame';
 import type { VisiblePath } from './contourMarks';
 import { formatValue } from './format';
-import { pointerIn } from './lineChart';
+import { pointerIn } from './pointer';
 import type { Tooltip } from './tooltip';
 import type { PathPoint } from './types';
 
