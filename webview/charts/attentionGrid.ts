@@ -13,7 +13,7 @@ import { makeChart } from './chartFrame';
 import type { DrawContext } from './chartFrame';
 import { formatValue } from './format';
 import type { ChartHandle, ChartTarget } from './handle';
-import { pointerIn } from './lineChart';
+import { pointerIn } from './pointer';
 import type { AttentionGridData, AttentionGridOptions, DataTable } from './types';
 
 /** Throws unless every head's matrix is T × T for the same T, with T tokens when given. */

@@ -12,7 +12,7 @@ export interface AttentionShape {
 
 /**
  * Multi-head attention from the fused projection qkv [B*T, 3D] to the merged heads [B*T, D],
- * as one op with a hand-written gradient (used in training; `transformer.ts` keeps the plain
+ * as one op with a hand-written gradient (used in training; `selfAttention.ts` keeps the plain
  * autodiff form for RoPE and for returning the probabilities):
  *   q, k, v = heads(qkv)                   [B, H, T, Dh] each
  *   P = softmax((scale ⊙ q)·kᵀ + mask)     scale [T, 1] multiplies query row i (attentionScale.ts)

@@ -1,0 +1,54 @@
+/**
+ * The attention pattern's pixels: one per (query, key) through ImageData on a T × T canvas, scaled
+ * up by CSS to the square's side (nearest-neighbour), inside a positioned wrapper that the SVG
+ * overlay shares. Non-finite probabilities take the theme's missing colour.
+ */
+import { color as d3color } from 'd3';
+import type { PatternLayout } from './attentionPatternFrame';
+
+/** Appends the wrapper with the painted canvas to `root`; `colors` is the scale's 256-entry RGB table (lut) on [0, max]. */
+export function paintPattern(root: HTMLElement, probs: number[][], layout: PatternLayout, width: number, max: number, colors: Uint8ClampedArray, missingColor: string): HTMLDivElement {
+  const { T, m, side, height } = layout;
+  const wrap = root.ownerDocument.createElement('div');
+  wrap.className = 'al-canvas-wrap';
+  wrap.style.width = `${width}px`;
+  wrap.style.height = `${height}px`;
+  root.appendChild(wrap);
+
+  // One pixel per (query, key): row q is image row q, column k is image column k.
+  const canvas = root.ownerDocument.createElement('canvas');
+  canvas.className = 'al-attention-canvas';
+  canvas.width = T;
+  canvas.height = T;
+  canvas.style.left = `${m.left}px`;
+  canvas.style.top = `${m.top}px`;
+  canvas.style.width = `${side}px`;
+  canvas.style.height = `${side}px`;
+  canvas.setAttribute('aria-hidden', 'true');
+  wrap.appendChild(canvas);
+  const g2 = canvas.getContext('2d');
+  if (g2 === null) throw new Error('attentionPattern: no 2-D canvas context');
+  const img = g2.createImageData(T, T);
+  const px = img.data;
+  const missing = d3color(missingColor)?.rgb();
+  for (let q = 0; q < T; q++) {
+    const row = probs[q] as number[];
+    for (let k = 0; k < T; k++) {
+      const v = row[k] as number;
+      const o4 = (q * T + k) * 4;
+      if (Number.isFinite(v)) {
+        const i = Math.round(Math.max(0, Math.min(1, v / max)) * 255) * 3;
+        px[o4] = colors[i] as number;
+        px[o4 + 1] = colors[i + 1] as number;
+        px[o4 + 2] = colors[i + 2] as number;
+      } else {
+        px[o4] = missing?.r ?? 128;
+        px[o4 + 1] = missing?.g ?? 128;
+        px[o4 + 2] = missing?.b ?? 128;
+      }
+      px[o4 + 3] = 255;
+    }
+  }
+  g2.putImageData(img, 0, 0);
+  return wrap;
+}
