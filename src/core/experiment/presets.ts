@@ -121,7 +121,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
   },
   'tiger-accumulation': {
     description:
-      "Gradient accumulation: batch 8 × 4 micro-batches vs batch 32 at once, for AdamW, Lion and Tiger at their best lr, 3 seeds: loss, accuracy and optimizer-state bytes (Tiger's memory claim, measured). 18 runs of 1,000 steps (a step of 4 micro-batches costs ~2.6× one of 32), ~5 min on 2 cores.",
+      "Gradient accumulation: batch 8 × 4 micro-batches vs batch 32 at once, for AdamW, Lion and Tiger at their best lr, 3 seeds: loss, accuracy and optimizer-state bytes (Tiger's memory claim, measured). 18 runs of 1,000 steps (a step of 4 micro-batches costs ~2.6× one of 32), ~10 min on 2 cores.",
     spec: {
       name: 'tiger-accumulation',
       description:
@@ -136,7 +136,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
   },
   'randomized-recall': {
     description:
-      'Associative recall through a linear-attention memory (von Oswald et al. 2025, scaled down): 6 pairs, key size 2, RSE off vs on × q = 1 vs 32, 3 seeds; the adversary\'s worst key against simulated ideal stores. 12 runs.',
+      'Associative recall through a linear-attention memory (von Oswald et al. 2025, scaled down): 6 pairs, key size 2, RSE off vs on × q = 1 vs 32, 3 seeds; the adversary\'s worst key against simulated ideal stores. 12 runs of 1,200 steps, ~5 min on 2 cores.',
     spec: {
       name: 'randomized-recall',
       description:
@@ -262,7 +262,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
   },
   'length-generalization': {
     description:
-      'Sorting trained on n ≤ 8, evaluated at 8, 12 and 16: RoPE vs sinusoidal, each at 0…T−1 and at randomized positions (Ruoss et al.), 3 seeds. 12 runs of 2,000 steps, ~10 min on 2 cores.',
+      'Sorting trained on n ≤ 8, evaluated at 8, 12 and 16: RoPE vs sinusoidal, each at 0…T−1 and at randomized positions (Ruoss et al.), 3 seeds. 12 runs of 2,000 steps, ~9 min on 2 cores.',
     spec: {
       name: 'length-generalization',
       description:
@@ -282,7 +282,7 @@ const SOURCES: Record<string, { description: string; spec: ExperimentSpec }> = {
   },
   'clrs-text': {
     description:
-      'CLRS-Text (Markeeva et al.): insertion sort, minimum and binary search written as text with multi-digit numbers, a Transformer alone (randomized positions on RoPE), trained on n ≤ 8, evaluated at 8, 12 and 16: where does it fail, by shape, parse or values? 3 seeds, 9 runs (BFS alone: the plain model of the transnar preset).',
+      'CLRS-Text (Markeeva et al.): insertion sort, minimum and binary search written as text with multi-digit numbers, a Transformer alone (randomized positions on RoPE), trained on n ≤ 8, evaluated at 8, 12 and 16: where does it fail, by shape, parse or values? 3 seeds, 9 runs of 1,000 steps, ~8 min on 2 cores (BFS alone: the plain model of the transnar preset).',
     spec: {
       name: 'clrs-text',
       description:
