@@ -12,8 +12,6 @@ export class ProgressDisplay {
   private readonly progress: ExperimentProgress = emptyProgress();
   /** What was printed of each run on a pipe: when it started and the last quarter reported. */
   private readonly printed = new Map<string, { lastQuarter: number }>();
-  /** NARs being pretrained (TransNAR), by checkpoint name. */
-  private readonly nars = new Map<string, { step: number; steps: number; loss: number | null }>();
   private drawnLines = 0;
   private started = Date.now();
   private lastDraw = 0;
@@ -34,6 +32,7 @@ export class ProgressDisplay {
     if (this.silent) return;
     const before = event.type === 'run/progress' ? this.progress.runs.get(event.runId)?.status : undefined;
     const backendsBefore = this.progress.backends.length;
+    const narNew = event.type === 'nar/progress' && !this.progress.nars.has(event.id);
     const run = applyRunnerEvent(this.progress, event);
     switch (event.type) {
       case 'experiment/start':
@@ -78,19 +77,12 @@ export class ProgressDisplay {
         this.print(`${event.status === 'completed' ? '✔' : event.status === 'cancelled' ? '■' : '✖'} ${run.runId} ${event.status}${err}${final ? ` (${final})` : ''}`);
         break;
       }
-      case 'nar/progress': {
+      case 'nar/progress':
         // TransNAR's first phase: a line when a NAR's pretraining starts, then the live line.
-        const name = event.id.replace(/^nar:/, '');
-        if (!this.nars.has(name)) {
-          this.nars.set(name, { step: 0, steps: event.steps, loss: null });
-          this.print(`▶ pretraining the NAR ${name}`);
-        }
-        this.nars.set(name, { step: event.step, steps: event.steps, loss: event.loss });
+        if (narNew) this.print(`▶ pretraining the NAR ${cliNarName(event.id)}`);
         break;
-      }
       case 'nar/end': {
-        const name = event.id.replace(/^nar:/, '');
-        this.nars.delete(name);
+        const name = cliNarName(event.id);
         const scores = event.eval?.map((e) => `n=${e.length} accuracy ${formatNumber(e.accuracy)}`).join(', ') ?? '';
         const err = event.error ? `: ${event.error}` : '';
         this.print(`${event.status === 'completed' ? '✔' : event.status === 'cancelled' ? '■' : '✖'} NAR ${name} ${event.status}${err}${scores ? ` (${scores})` : ''}`);
@@ -143,7 +135,8 @@ export class ProgressDisplay {
       const filled = Math.round(frac * width);
       lines.push(`  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${r.runId}  ${r.step}/${r.totalSteps}  loss ${formatNumber(r.loss ?? NaN)}${r.queue ? `  [${r.queue.jobId}]` : ''}`);
     }
-    for (const [name, n] of this.nars) {
+    for (const n of this.progress.nars.values()) {
+      const name = cliNarName(n.id);
       const filled = Math.round((n.steps ? n.step / n.steps : 0) * width);
       lines.push(`  ${'█'.repeat(filled)}${'░'.repeat(width - filled)} NAR ${name}  ${n.step}/${n.steps}  loss ${formatNumber(n.loss ?? NaN)}`);
     }
@@ -161,4 +154,9 @@ export class ProgressDisplay {
   finish(): void {
     if (!this.silent) this.clear();
   }
+}
+
+/** A NAR's pretraining as the terminal names it: its file relative to the experiment (`nar/sort.safetensors`). */
+function cliNarName(id: string): string {
+  return id.replace(/^nar:/, '');
 }

@@ -64,3 +64,23 @@ test('the live progress block never wraps: every line is cut to the terminal wid
   assert.match(runLine, /…$/, 'cut, with an ellipsis');
   for (const line of live.split('\n').filter((l) => l !== '')) assert.ok([...line].length <= 49, `"${line}" is ${[...line].length} wide`);
 });
+
+test("a NAR's pretraining in the terminal: one start line, a live bar from the shared progress reducer, its end line, then no bar", async () => {
+  const written: string[] = [];
+  const out = { isTTY: true, columns: 120, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
+  const d = new ProgressDisplay(out, true);
+  const id = 'nar:nar/bfs.safetensors';
+  d.handle({ type: 'experiment/start', dir: '/tmp/x', name: 'x', runs: [{ id: 'r1', train: { steps: 100 } }] } as never);
+  await new Promise((r) => setTimeout(r, 150));
+  d.handle({ type: 'nar/progress', id, step: 10, steps: 40, loss: 0.5 } as never);
+  await new Promise((r) => setTimeout(r, 150));
+  d.handle({ type: 'nar/progress', id, step: 20, steps: 40, loss: 0.25 } as never);
+  const all = written.join('');
+  assert.equal(all.split('▶ pretraining the NAR nar/bfs.safetensors').length - 1, 1, `one start line: ${JSON.stringify(all)}`);
+  assert.match(written.at(-1) ?? '', /NAR nar\/bfs\.safetensors {2}20\/40 {2}loss 0\.25/, 'the live bar shows the newest step');
+  await new Promise((r) => setTimeout(r, 150));
+  d.handle({ type: 'nar/end', id, status: 'completed', eval: [{ length: 10, accuracy: 0.9 }] } as never);
+  const after = written.join('').slice(all.length);
+  assert.match(after, /✔ NAR nar\/bfs\.safetensors completed \(n=10 accuracy 0\.9/);
+  assert.doesNotMatch(written.at(-1) ?? '', /NAR nar\/bfs/, 'no bar once the pretraining ended');
+});
