@@ -15,6 +15,7 @@ import { formatValue } from './format';
 import type { ChartHandle, ChartTarget } from './handle';
 import { pointerIn } from './pointer';
 import type { AttentionGridData, AttentionGridOptions, DataTable } from './types';
+import { paintMatrixPixels } from './matrixPixels';
 
 /** Throws unless every head's matrix is T × T for the same T, with T tokens when given. */
 export function validateAttentionGrid(d: AttentionGridData): number {
@@ -39,23 +40,7 @@ function paintTile(doc: Document, m: number[][], T: number, max: number, colors:
   if (g2 === null) throw new Error('attentionGrid: no 2-D canvas context');
   const img = g2.createImageData(T, T);
   const px = img.data;
-  for (let q = 0; q < T; q++) {
-    for (let k = 0; k < T; k++) {
-      const v = m[q]?.[k] as number;
-      const o4 = (q * T + k) * 4;
-      if (Number.isFinite(v)) {
-        const i = Math.round(Math.max(0, Math.min(1, v / max)) * 255) * 3;
-        px[o4] = colors[i] as number;
-        px[o4 + 1] = colors[i + 1] as number;
-        px[o4 + 2] = colors[i + 2] as number;
-      } else {
-        px[o4] = missing?.r ?? 128;
-        px[o4 + 1] = missing?.g ?? 128;
-        px[o4 + 2] = missing?.b ?? 128;
-      }
-      px[o4 + 3] = 255;
-    }
-  }
+  paintMatrixPixels(px, m, T, max, colors, missing);
   g2.putImageData(img, 0, 0);
   return canvas;
 }

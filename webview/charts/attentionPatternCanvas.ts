@@ -5,6 +5,7 @@
  */
 import { color as d3color } from 'd3';
 import type { PatternLayout } from './attentionPatternFrame';
+import { paintMatrixPixels } from './matrixPixels';
 
 /** Appends the wrapper with the painted canvas to `root`; `colors` is the scale's 256-entry RGB table (lut) on [0, max]. */
 export function paintPattern(root: HTMLElement, probs: number[][], layout: PatternLayout, width: number, max: number, colors: Uint8ClampedArray, missingColor: string): HTMLDivElement {
@@ -31,24 +32,7 @@ export function paintPattern(root: HTMLElement, probs: number[][], layout: Patte
   const img = g2.createImageData(T, T);
   const px = img.data;
   const missing = d3color(missingColor)?.rgb();
-  for (let q = 0; q < T; q++) {
-    const row = probs[q] as number[];
-    for (let k = 0; k < T; k++) {
-      const v = row[k] as number;
-      const o4 = (q * T + k) * 4;
-      if (Number.isFinite(v)) {
-        const i = Math.round(Math.max(0, Math.min(1, v / max)) * 255) * 3;
-        px[o4] = colors[i] as number;
-        px[o4 + 1] = colors[i + 1] as number;
-        px[o4 + 2] = colors[i + 2] as number;
-      } else {
-        px[o4] = missing?.r ?? 128;
-        px[o4 + 1] = missing?.g ?? 128;
-        px[o4 + 2] = missing?.b ?? 128;
-      }
-      px[o4 + 3] = 255;
-    }
-  }
+  paintMatrixPixels(px, probs, T, max, colors, missing);
   g2.putImageData(img, 0, 0);
   return wrap;
 }
