@@ -43,6 +43,11 @@ function groupOf(run: RunFile): string {
 
 function makeWorkspace(): string {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'al-ws-'));
+  // The workspace's settings file exists from the start (empty): VS Code watches it, so the Slurm
+  // step's settings apply when written. A .vscode/ created while VS Code runs was not seen in
+  // time on a loaded machine (the cluster experiment ran locally).
+  fs.mkdirSync(path.join(ws, '.vscode'));
+  fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), '{}');
   fs.writeFileSync(
     path.join(ws, 'tiny.attention-lab.json'),
     JSON.stringify(
@@ -265,7 +270,6 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
 
   it('runs on Slurm when attentionLab.runOn is slurm: the runs show their job ids in the tree and complete; Stop cancels', { skip: slurmUnavailable }, shotOnFailure('slurm', async () => {
     // The workspace's settings switch to the cluster (the single-node one of scripts/ensure-slurm.sh).
-    fs.mkdirSync(path.join(s.workspace, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(s.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'attentionLab.runOn': 'slurm', 'attentionLab.slurm': { pollSeconds: 0.5, cpusPerTask: 1 } }));
     const spec = JSON.parse(fs.readFileSync(path.join(s.workspace, 'tiny.attention-lab.json'), 'utf8')) as { name: string; seeds: number[]; train: { steps: number; checkpointEvery: number } };
     fs.writeFileSync(path.join(s.workspace, 'cluster.attention-lab.json'), JSON.stringify({ ...spec, name: 'cluster' }));
@@ -335,7 +339,7 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
     assert.equal(cancelled.status, 'cancelled');
     assert.ok(cancelled.lastCheckpoint !== null && fs.existsSync(path.join(endless, runId, cancelled.lastCheckpoint)), 'the cancelled run keeps its checkpoint');
     await s.screenshot('10-slurm-stopped', 'sidebar');
-    fs.rmSync(path.join(s.workspace, '.vscode'), { recursive: true, force: true });
+    fs.writeFileSync(path.join(s.workspace, '.vscode', 'settings.json'), '{}');
   }));
 
   it('logged no Content-Security-Policy violation and no error from the extension', shotOnFailure('console', async () => {
