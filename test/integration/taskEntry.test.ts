@@ -26,7 +26,7 @@ function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 /** An experiment folder as `run --on slurm` leaves it before the array starts: every run pending. */
 async function prepared(spec: ExperimentSpec): Promise<{ dir: string; ids: string[] }> {
-  const p = await prepareExperiment(spec, tempDir('task-entry'), { kind: 'slurm', queuedOwner: () => ({ pid: null, host: null }) });
+  const p = await prepareExperiment(spec, tempDir('task-entry'), { kind: 'slurm', queuedOwner: () => ({ pid: null, host: null, pidStart: null }) });
   return { dir: p.dir, ids: p.jobs.map((j) => j.config.id) };
 }
 
