@@ -110,6 +110,7 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
     await runCommand(s.page, 'Attention Lab: Run Experiment…');
     const specRow = s.page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiny.attention-lab.json' }).first();
     await specRow.waitFor({ timeout: 60_000 });
+    assert.equal(await s.page.locator('.quick-input-widget .quick-input-title').innerText(), 'Attention Lab: Run Experiment on this machine');
     await s.screenshot('02-quick-pick');
     await specRow.click();
 
@@ -301,7 +302,19 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
     fs.writeFileSync(path.join(s.workspace, 'endless.attention-lab.json'), JSON.stringify({ ...spec, name: 'endless', seeds: [1], train: { ...spec.train, steps: 1_000_000, checkpointEvery: 20 } }));
     const tree = s.page.locator('.pane', { has: s.page.locator('.pane-header', { hasText: 'Runs' }) });
     const pick = async (file: string): Promise<void> => {
-      await runCommand(s.page, 'Attention Lab: Run Experiment…');
+      // The picker's title says where the run will train; VS Code reads the new settings.json a
+      // moment after it is written, so ask again until it says Slurm.
+      const title = s.page.locator('.quick-input-widget .quick-input-title');
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        await runCommand(s.page, 'Attention Lab: Run Experiment…');
+        await title.waitFor({ state: 'visible', timeout: 30_000 });
+        const text = await title.innerText();
+        if (text.includes('on Slurm')) break;
+        await s.page.keyboard.press('Escape');
+        assert.ok(Date.now() < deadline, `the Run Experiment picker still says "${text}" 60 s after attentionLab.runOn was set to slurm`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
       const row = s.page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first();
       await row.waitFor({ timeout: 60_000 });
       await row.click();
