@@ -43,11 +43,6 @@ function groupOf(run: RunFile): string {
 
 function makeWorkspace(): string {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'al-ws-'));
-  // The workspace's settings file exists from the start (empty): VS Code watches it, so the Slurm
-  // step's settings apply when written. A .vscode/ created while VS Code runs was not seen in
-  // time on a loaded machine (the cluster experiment ran locally).
-  fs.mkdirSync(path.join(ws, '.vscode'));
-  fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), '{}');
   fs.writeFileSync(
     path.join(ws, 'tiny.attention-lab.json'),
     JSON.stringify(
@@ -115,6 +110,7 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
     await runCommand(s.page, 'Attention Lab: Run Experiment…');
     const specRow = s.page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiny.attention-lab.json' }).first();
     await specRow.waitFor({ timeout: 60_000 });
+    assert.equal(await s.page.locator('.quick-input-widget .quick-input-title').innerText(), 'Attention Lab: Run Experiment on this machine');
     await s.screenshot('02-quick-pick');
     await specRow.click();
 
@@ -247,6 +243,35 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
     await s.screenshot('readme-inspector', 'editor');
   }));
 
+  it('runs the checkpoint’s model from the inspector: next-token predictions, one head, then every head', shotOnFailure('probe', async () => {
+    const inspector = webview(s.page, 'editor');
+    const vocabulary = (await inspector.locator('#probe p', { hasText: 'Vocabulary:' }).innerText()).replace(/^Vocabulary:\s*/, '').split(/\s+/);
+    // A copy prompt: three symbols, then the separator.
+    const symbols = vocabulary.filter((t) => /^[a-z0-9]$/.test(t)).slice(0, 3);
+    assert.equal(symbols.length, 3, `symbols in the copy task's vocabulary: ${vocabulary.join(' ')}`);
+    const tokens = [...symbols, '|'];
+    const input = inspector.locator('#probe-input');
+    await input.fill(tokens.join(' '));
+    await input.press('Enter');
+    // The backend process loads the checkpoint and runs one forward pass.
+    const predictions = inspector.locator('#probe-predictions');
+    await predictions.waitFor({ timeout: 120_000 });
+    const predicted = (await predictions.innerText()).replace(/^.*position:\s*/, '').split(/\s+/);
+    assert.equal(predicted.length, tokens.length, `one prediction per position: ${predicted.join(' ')}`);
+    for (const t of predicted) assert.ok(vocabulary.includes(t), `prediction ${t} is a token of the vocabulary`);
+    await inspector.locator('#card-probe-attention').waitFor({ timeout: 30_000 });
+    assert.match(await inspector.locator('#card-probe-attention').innerText(), /Attention, layer 0 head 0/);
+    // Every head at once, from the View dropdown.
+    const view = inspector.locator('vscode-dropdown[aria-label="View"]');
+    await view.click();
+    await inspector.locator('vscode-option', { hasText: 'all heads' }).click();
+    const grid = inspector.locator('#card-probe-attention-all');
+    await grid.waitFor({ timeout: 30_000 });
+    assert.match(await grid.innerText(), /Attention of every head \(1 layer × 2 heads\)/);
+    await grid.scrollIntoViewIfNeeded();
+    await s.screenshot('06b-probe');
+  }));
+
   it('shows the reader’s error for a malformed .safetensors file', shotOnFailure('malformed', async () => {
     const broken = path.join(s.workspace, 'broken.safetensors');
     const expected = await openSafetensors(broken).then(
@@ -270,13 +295,26 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
 
   it('runs on Slurm when attentionLab.runOn is slurm: the runs show their job ids in the tree and complete; Stop cancels', { skip: slurmUnavailable }, shotOnFailure('slurm', async () => {
     // The workspace's settings switch to the cluster (the single-node one of scripts/ensure-slurm.sh).
+    fs.mkdirSync(path.join(s.workspace, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(s.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'attentionLab.runOn': 'slurm', 'attentionLab.slurm': { pollSeconds: 0.5, cpusPerTask: 1 } }));
     const spec = JSON.parse(fs.readFileSync(path.join(s.workspace, 'tiny.attention-lab.json'), 'utf8')) as { name: string; seeds: number[]; train: { steps: number; checkpointEvery: number } };
     fs.writeFileSync(path.join(s.workspace, 'cluster.attention-lab.json'), JSON.stringify({ ...spec, name: 'cluster' }));
     fs.writeFileSync(path.join(s.workspace, 'endless.attention-lab.json'), JSON.stringify({ ...spec, name: 'endless', seeds: [1], train: { ...spec.train, steps: 1_000_000, checkpointEvery: 20 } }));
     const tree = s.page.locator('.pane', { has: s.page.locator('.pane-header', { hasText: 'Runs' }) });
     const pick = async (file: string): Promise<void> => {
-      await runCommand(s.page, 'Attention Lab: Run Experiment…');
+      // The picker's title says where the run will train; VS Code reads the new settings.json a
+      // moment after it is written, so ask again until it says Slurm.
+      const title = s.page.locator('.quick-input-widget .quick-input-title');
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        await runCommand(s.page, 'Attention Lab: Run Experiment…');
+        await title.waitFor({ state: 'visible', timeout: 30_000 });
+        const text = await title.innerText();
+        if (text.includes('on Slurm')) break;
+        await s.page.keyboard.press('Escape');
+        assert.ok(Date.now() < deadline, `the Run Experiment picker still says "${text}" 60 s after attentionLab.runOn was set to slurm`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
       const row = s.page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first();
       await row.waitFor({ timeout: 60_000 });
       await row.click();
@@ -339,7 +377,7 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
     assert.equal(cancelled.status, 'cancelled');
     assert.ok(cancelled.lastCheckpoint !== null && fs.existsSync(path.join(endless, runId, cancelled.lastCheckpoint)), 'the cancelled run keeps its checkpoint');
     await s.screenshot('10-slurm-stopped', 'sidebar');
-    fs.writeFileSync(path.join(s.workspace, '.vscode', 'settings.json'), '{}');
+    fs.rmSync(path.join(s.workspace, '.vscode'), { recursive: true, force: true });
   }));
 
   it('logged no Content-Security-Policy violation and no error from the extension', shotOnFailure('console', async () => {
