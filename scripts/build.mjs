@@ -36,6 +36,9 @@ export const nodeOptions = {
 
 const nodeEntries = {
   cli: 'src/cli/main.ts',
+  // What each Slurm array task runs (`attention-lab task` without the CLI's other commands): the
+  // .vsix ships it instead of the CLI (docs/scale-out.md).
+  task: 'src/cli/taskMain.ts',
   worker: 'src/engine/experiment/worker.ts',
   // A grid-world run's evolution-strategies population workers (no tfjs).
   'es-worker': 'src/engine/es/esWorker.ts',

@@ -69,13 +69,15 @@ function unresolvedReadmeLinks(file, names) {
   return missing;
 }
 
-const REQUIRED = [
+export const REQUIRED = [
   'extension/package.json',
   'extension/dist/extension.js',
   'extension/dist/backend.js',
   'extension/dist/worker.js',
   'extension/dist/es-worker.js',
   'extension/dist/setup-native.js',
+  // what Slurm array tasks submitted from the extension run (the batch script's exec line)
+  'extension/dist/task.js',
   'extension/dist/tfjs-backend-wasm-simd.wasm',
   'extension/dist/tfjs-backend-wasm.wasm',
   'extension/media/icon.png',
@@ -89,7 +91,9 @@ const REQUIRED = [
   'extension/dist/webview/report.js',
   'extension/docs/screenshots/report.png',
 ];
-const FORBIDDEN = [/^extension\/dist\/webview\/gallery\.js$/, /threaded-simd\.wasm$/, /^extension\/bin\//, /^extension\/src\//, /^extension\/test\//, /^extension\/node_modules\//, /^extension\/scripts\//, /\.map$/, /\.ts$/, /^extension\/\.cache\//, /^extension\/runs\//, /^extension\/dist\/test\//, /^extension\/dist\/bench/];
+// The charts gallery (a test page), the threaded wasm (unused in Node), the CLI bundle (the task
+// entry does what the extension needs of it) and the science runner are not shipped.
+const FORBIDDEN = [/^extension\/dist\/webview\/gallery\.js$/, /threaded-simd\.wasm$/, /^extension\/dist\/cli\.js$/, /^extension\/dist\/science\.js$/, /^extension\/bin\//, /^extension\/src\//, /^extension\/test\//, /^extension\/node_modules\//, /^extension\/scripts\//, /\.map$/, /\.ts$/, /^extension\/\.cache\//, /^extension\/runs\//, /^extension\/dist\/test\//, /^extension\/dist\/bench/];
 
 /** Problems with a .vsix's contents, one line each; [] when it is right. */
 export function checkVsix(file) {

@@ -26,8 +26,8 @@ export interface BackendServiceOptions {
   noNative: boolean;
   /** dist/worker.js; found next to the backend bundle by default. */
   workerScript?: string;
-  /** dist/cli.js, which Slurm tasks run; found next to the backend bundle by default. */
-  cliScript?: string;
+  /** dist/task.js, which Slurm tasks run; found next to the backend bundle by default. */
+  taskScript?: string;
 }
 
 interface RunningJob {
@@ -140,7 +140,7 @@ export class BackendService {
     return slurmExecutor({
       slurm: options,
       backend,
-      cliScript: this.options.cliScript,
+      taskScript: this.options.taskScript,
       detachSignal,
       log: this.log,
     });

@@ -5,15 +5,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BACKEND_CHOICES } from '../protocol/backend';
-import type { BackendChoice } from '../protocol/backend';
-import { BackendUnavailableError, checkNativeBackend } from '../engine/backend';
-import { SafetensorsError, openFailure } from '../core/checkpoint/safetensors';
-import { CheckpointError } from '../protocol/checkpoint';
+import { openFailure } from '../core/checkpoint/safetensors';
 import { PRESETS } from '../core/experiment/presets';
-import { InvalidSpecError, UnknownPresetError, resolveSpec, type SpecSource } from '../core/experiment/resolveSpec';
-import { RunFolderError, readRunFile } from '../core/experiment/runFolder';
-import { SpecFileError } from '../core/experiment/validateSpec';
+import { resolveSpec, type SpecSource } from '../core/experiment/resolveSpec';
+import { readRunFile } from '../core/experiment/runFolder';
 import { attentionLabVersion } from '../engine/versions';
 import { UsageError } from './usageError';
 import { closest, COMMAND_NAMES, helpHint, parseCommandArgs, RUN_FLAGS, SLURM_HELP, USAGE, wantsHelp, type CommandName } from './usage';
@@ -25,12 +20,11 @@ import { reportCommand } from './reportCommand';
 import { formatTable, terminalWidth } from './table';
 import { statusCommand } from './statusCommand';
 import { checkInDir, checkOutDir } from './checkPaths';
-import { BudgetError } from '../core/experiment/budget';
-import { WriteError } from '../core/io/atomicWrite';
 import { MAX_PARALLEL } from '../engine/experiment/runner';
-import { SlurmError } from '../core/slurm/slurmCommands';
-import { SlurmConfigError } from '../core/slurm/slurmConfig';
-import { SLURM_FLAGS, cancelCommand, runOnSlurm, runsOnSlurm, slurmOptionsFromFlags, taskCommand } from './slurmCommands';
+import { SLURM_FLAGS, cancelCommand, runOnSlurm, runsOnSlurm, slurmOptionsFromFlags } from './slurmCommands';
+import { taskCommand } from './taskCommand';
+import { parseBackend } from './backendFlag';
+import { exitWithStatus } from './exitStatus';
 
 const HELP = `attention-lab ${attentionLabVersion()} — train small Transformers and compare optimizers and attention scaling
 
@@ -59,17 +53,6 @@ ${SLURM_HELP}
 
 attention-lab <command> --help shows a command's own help.
 `;
-
-function parseBackend(value: string | undefined): BackendChoice {
-  if (value === undefined) return 'auto';
-  if (!(BACKEND_CHOICES as readonly string[]).includes(value)) {
-    const guess = closest(value, BACKEND_CHOICES);
-    throw new UsageError(`--backend: expected one of ${BACKEND_CHOICES.join(', ')}, got "${value}"${guess ? `; did you mean ${guess}?` : ''}`);
-  }
-  // The native backend is asked for by name: make sure it loads before anything is created.
-  if (value === 'node') checkNativeBackend();
-  return value as BackendChoice;
-}
 
 export function parsePositiveInt(flag: string, value: string | undefined, max?: number): number | undefined {
   if (value === undefined) return undefined;
@@ -211,7 +194,7 @@ async function main(argv: string[]): Promise<number> {
       return cancelCommand(rest);
     case 'task':
       // Internal: what each task of a Slurm job array (or Kubernetes indexed pod) runs.
-      return taskCommand(rest, parseBackend);
+      return taskCommand(rest);
     default: {
       const guess = command.startsWith('-') ? undefined : closest(command, COMMAND_NAMES);
       throw new UsageError(`unknown command "${command}"${guess ? `; did you mean "${guess}"?` : ''}; commands: ${COMMAND_NAMES.join(', ')} (${helpHint()})`);
@@ -219,47 +202,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** An error of the file system with an errno code (EROFS, ENOSPC, ENOTDIR, …). */
-function isSystemError(err: unknown): err is NodeJS.ErrnoException {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  return err instanceof Error && typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof (err as NodeJS.ErrnoException).syscall === 'string';
-}
-
-/** Errors that are the user's input, not a bug: one line, exit status 2. */
-function isUserError(err: unknown): err is Error {
-  return (
-    err instanceof UsageError ||
-    err instanceof SpecFileError ||
-    err instanceof UnknownPresetError ||
-    err instanceof InvalidSpecError ||
-    err instanceof SafetensorsError ||
-    err instanceof CheckpointError ||
-    err instanceof RunFolderError ||
-    err instanceof BackendUnavailableError ||
-    err instanceof BudgetError ||
-    err instanceof WriteError ||
-    err instanceof SlurmError ||
-    err instanceof SlurmConfigError ||
-    (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true)
-  );
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    if (isSystemError(err)) {
-      // The operating system refused (a read-only disk, a full disk, a path through a file): not a bug.
-      process.stderr.write(`attention-lab: ${err.message}\n`);
-      process.exitCode = 2;
-    } else if (isUserError(err)) {
-      process.stderr.write(`attention-lab: ${err.message}\n`);
-      process.exitCode = 2;
-    } else {
-      const msg = err instanceof Error ? (process.env.ATTENTION_LAB_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
-      process.stderr.write(`attention-lab: internal error: ${msg}\n`);
-      process.exitCode = 1;
-    }
-  },
-);
+exitWithStatus(main(process.argv.slice(2)));

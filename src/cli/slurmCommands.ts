@@ -1,23 +1,21 @@
 /**
  * The CLI's Slurm side (docs/scale-out.md): the options of `run --on slurm` (flags over a config
- * file over the defaults), `--detach`, the internal `task` subcommand each array task runs, and
- * `cancel <experiment-dir>`.
+ * file over the defaults), `--detach`, and `cancel <experiment-dir>` (each array task runs
+ * taskCommand.ts).
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../protocol/backend';
 import type { SlurmOptions } from '../protocol/slurm';
 import type { ExperimentSpec } from '../protocol/spec';
 import { prepareExperiment, writeSummaryQuietly } from '../engine/experiment/runner';
 import { readExperimentFile, readRunFile } from '../core/experiment/runFolder';
-import { runTask, taskIndexFromEnv } from '../engine/experiment/runTask';
 import { checkSlurmOptions, mergeSlurmOptions, readSlurmConfig, SlurmConfigError, slurmConfigFile } from '../core/slurm/slurmConfig';
 import { followArray, slurmExecutor, submitArray } from '../core/slurm/slurmExecutor';
 import { requireSlurmCommands } from '../core/slurm/slurmCommands';
 import { isSlurmExperiment, readSubmission } from '../core/slurm/submission';
 import { checkInDir } from './checkPaths';
 import { ProgressDisplay } from './progress';
-import { cancelOnSignals, runCommand as runWithDisplay } from './runCommand';
+import { runCommand as runWithDisplay } from './runCommand';
 import { UsageError } from './usageError';
 import { parseCommandArgs } from './usage';
 
@@ -109,33 +107,6 @@ export async function runOnSlurm(input: SlurmRunInput): Promise<number> {
     );
   }
   return 0;
-}
-
-/** `attention-lab task <experiment-dir> [--index N] [--backend b]`: what each array task runs. */
-export async function taskCommand(args: string[], parseBackend: (v: string | undefined) => BackendChoice): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { index: { type: 'string' }, backend: { type: 'string' } } });
-  if (positionals.length !== 1) throw new UsageError('task: give one experiment folder');
-  const dir = checkInDir(positionals[0] as string, 'task', 'an experiment folder');
-  let index = taskIndexFromEnv();
-  if (values.index !== undefined) {
-    const n = Number(values.index);
-    if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`--index: expected an integer ≥ 0, got "${values.index}"`);
-    index = n;
-  }
-  if (index === undefined) throw new UsageError('task: no task index: give --index N, or run it as a Slurm array task (SLURM_ARRAY_TASK_ID) or a Kubernetes indexed pod (JOB_COMPLETION_INDEX)');
-  const display = new ProgressDisplay(process.stderr, false);
-  const { signal, dispose } = cancelOnSignals(display);
-  try {
-    const outcome = await runTask(path.resolve(dir), index, {
-      backend: parseBackend(values.backend),
-      signal,
-      onEvent: (e) => display.handle(e),
-      log: (line) => process.stderr.write(`attention-lab ${line}\n`),
-    });
-    return outcome.status === 'completed' ? 0 : signal.aborted ? 143 : 1;
-  } finally {
-    dispose();
-  }
 }
 
 /** `attention-lab cancel <experiment-dir>`: scancel its array, wait until every task ended, mark the runs. */

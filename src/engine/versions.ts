@@ -1,4 +1,6 @@
-import { tf } from './tf';
+// tfjs-core's version string alone (tf.version_core is this constant): a run.json is written by
+// processes that never load TensorFlow.js (the runner's, the Slurm task entry's).
+import { version as tfjsCoreVersion } from '@tensorflow/tfjs-core/dist/version';
 
 /** Package version, inlined at build time by esbuild's `define`; 'dev' when run unbundled. */
 declare const __ATTENTION_LAB_VERSION__: string | undefined;
@@ -9,5 +11,5 @@ export function attentionLabVersion(): string {
 
 /** Versions recorded in run.json and checkpoints. */
 export function versions(): Record<string, string> {
-  return { 'attention-lab': attentionLabVersion(), 'tfjs-core': tf.version_core, node: process.versions.node };
+  return { 'attention-lab': attentionLabVersion(), 'tfjs-core': tfjsCoreVersion, node: process.versions.node };
 }

@@ -330,6 +330,11 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
     }
     const arrayJobId = (JSON.parse(fs.readFileSync(slurmJson, 'utf8')) as { arrayJobId: string }).arrayJobId;
     assert.match(arrayJobId, /^\d+$/);
+    // The tasks run the installed extension's dist/task.js (the .vsix ships no CLI bundle).
+    const exec = fs.readFileSync(path.join(exp, 'slurm', 'job.sh'), 'utf8').split('\n').find((l) => l.startsWith('exec ')) ?? '';
+    const taskScript = exec.split(' ')[2] ?? '';
+    assert.match(taskScript, /\/extensions\/[^/]*attention-lab[^/]*\/dist\/task\.js$/, exec);
+    assert.ok(fs.existsSync(taskScript) && !fs.existsSync(path.join(path.dirname(taskScript), 'cli.js')), `${taskScript} is installed, cli.js beside it is not`);
     const ids = (JSON.parse(fs.readFileSync(path.join(exp, 'experiment.json'), 'utf8')) as { runs: string[] }).runs;
     for (const [i, id] of ids.entries()) {
       await tree.locator('.monaco-list-row', { hasText: id }).filter({ hasText: `Slurm ${arrayJobId}_${i}` }).first().waitFor({ timeout: 60_000 });

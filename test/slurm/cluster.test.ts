@@ -19,6 +19,7 @@ import { openSafetensors } from '../../src/core/checkpoint/safetensors';
 import { readMetrics } from '../../src/core/experiment/runFolder';
 import { findBundleFile } from '../../src/core/bundlePaths';
 import { mergeSlurmOptions } from '../../src/core/slurm/slurmConfig';
+import { shellQuote } from '../../src/core/slurm/slurmJob';
 import { BackendProcess } from '../../src/extension/backend/backendProcess';
 import type { JobEvent } from '../../src/protocol/backendMessages';
 import type { ExperimentSpec } from '../../src/protocol/spec';
@@ -118,6 +119,9 @@ describe('Slurm: a real single-node cluster', { skip: unavailable, timeout: 600_
       await assertSameRun(path.join(dir, 'local', 'grid', id), path.join(exp, id), 24);
     }
     assert.ok(fs.existsSync(path.join(exp, 'summary.json')), 'summary.json written when the last run ended');
+    // The tasks ran the task entry (dist/task.js), not the CLI bundle.
+    const exec = fs.readFileSync(path.join(exp, 'slurm', 'job.sh'), 'utf8').split('\n').find((l) => l.startsWith('exec ')) ?? '';
+    assert.equal(exec, `exec ${shellQuote(process.execPath)} ${shellQuote(findBundleFile('task.js'))} ${shellQuote(exp)} --backend wasm`);
   });
 
   it('a TransNAR grid naming a NAR file trains on Slurm as it does locally: each task copies the NAR into nar/', async () => {
@@ -244,6 +248,9 @@ describe('Slurm: a real single-node cluster', { skip: unavailable, timeout: 600_
     );
     submitted.push(queued.jobId.split('_')[0] as string);
     assert.equal(queued.jobId, `${submissionOf(exp).arrayJobId}_0`);
+    // The backend's tasks run dist/task.js beside its own bundle (the .vsix's layout), not the CLI.
+    const exec = fs.readFileSync(path.join(exp, 'slurm', 'job.sh'), 'utf8').split('\n').find((l) => l.startsWith('exec ')) ?? '';
+    assert.ok(exec.endsWith(` ${shellQuote(path.join(path.dirname(findBundleFile('backend.js', __dirname)), 'task.js'))} ${shellQuote(exp)} --backend wasm`), exec);
     await waitFor('a checkpoint', 120_000, () => (fs.readdirSync(exp).some((d) => fs.existsSync(path.join(exp, d, 'checkpoints', 'step-20.safetensors'))) ? true : undefined));
     await backend.stop();
     await assert.rejects(request, 'the request ends with the backend');

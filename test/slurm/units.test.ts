@@ -87,13 +87,13 @@ test('the batch script quotes every path for /bin/sh and runs the task of its in
   assert.equal(shellQuote('/plain/path-1.js'), '/plain/path-1.js');
   const echo = spawnSync('/bin/sh', ['-c', `printf '%s|' ${shellQuote(tricky)} ${shellQuote('a"b')}`], { encoding: 'utf8' });
   assert.equal(echo.stdout, `${tricky}|a"b|`);
-  const script = batchScript({ experimentDir: tricky, name: 'exp', runs: 2, node: '/opt/node 20/bin/node', cli: '/al/dist/cli.js', backend: 'wasm', setup: ['module load nodejs/20'], sbatchArgs: ['--array=0-1'] });
+  const script = batchScript({ experimentDir: tricky, name: 'exp', runs: 2, node: '/opt/node 20/bin/node', taskScript: '/al/dist/task.js', backend: 'wasm', setup: ['module load nodejs/20'], sbatchArgs: ['--array=0-1'] });
   assert.ok(script.startsWith('#!/bin/sh\n'));
   assert.match(script, /\nmodule load nodejs\/20\n/);
   const exec = script.split('\n').find((l) => l.startsWith('exec ')) as string;
   // The exec line, with printf in place of the program, gives back the exact arguments.
   const args = spawnSync('/bin/sh', ['-c', exec.replace(/^exec /, "printf '%s|' ")], { encoding: 'utf8' });
-  assert.equal(args.stdout, `/opt/node 20/bin/node|/al/dist/cli.js|task|${tricky}|--backend|wasm|`);
+  assert.equal(args.stdout, `/opt/node 20/bin/node|/al/dist/task.js|${tricky}|--backend|wasm|`);
   assert.equal(spawnSync('/bin/sh', ['-n', '-c', script]).status, 0, 'the script parses');
 });
 

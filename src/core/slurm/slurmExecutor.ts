@@ -28,8 +28,8 @@ import { readSubmission, taskRecord, writeSubmission } from './submission';
 export interface SlurmRunOptions {
   slurm: SlurmOptions;
   backend: BackendChoice;
-  /** The CLI bundle the tasks run (dist/cli.js); found beside this bundle by default. */
-  cliScript?: string;
+  /** The task entry's bundle the tasks run (dist/task.js); found beside this bundle by default. */
+  taskScript?: string;
   /** Warnings for the user (a folder that is not shared, a query that failed); default: stderr. */
   log?: Logger;
   /** Aborting stops following without cancelling anything: the tasks go on (followArray throws DetachedError). */
@@ -94,9 +94,9 @@ export async function submitArray(dir: string, jobs: RunJob[], o: SlurmRunOption
   await warnIfNotShared(dir, warn);
   const args = sbatchArguments(o.slurm, dir, name, jobs.length);
   const scriptFile = path.join(dir, SCRIPT_FILE);
-  const cli = o.cliScript ?? findBundleFile('cli.js');
+  const taskScript = o.taskScript ?? findBundleFile('task.js');
   fs.mkdirSync(path.join(dir, SLURM_DIR), { recursive: true });
-  writeFileAtomic(scriptFile, batchScript({ experimentDir: dir, name, runs: jobs.length, node: nodeFor(o.slurm), cli, backend: o.backend, setup: o.slurm.setup, sbatchArgs: args }));
+  writeFileAtomic(scriptFile, batchScript({ experimentDir: dir, name, runs: jobs.length, node: nodeFor(o.slurm), taskScript, backend: o.backend, setup: o.slurm.setup, sbatchArgs: args }));
   const base = { version: 1 as const, submittedAt: new Date().toISOString(), command: ['sbatch', '--parsable', ...args, scriptFile], script: SCRIPT_FILE, logs: LOG_PATTERN, options: o.slurm };
   let arrayJobId: string;
   try {

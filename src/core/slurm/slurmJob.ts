@@ -1,8 +1,8 @@
 /**
  * The job array of an experiment: the sbatch arguments (one task per run, requeueable, logs in
- * the experiment folder, appended across attempts) and the batch script every task runs — the
- * internal `attention-lab task <experiment-dir>`, which trains the run at index
- * SLURM_ARRAY_TASK_ID of experiment.json's `runs` into its folder.
+ * the experiment folder, appended across attempts) and the batch script every task runs —
+ * `node dist/task.js <experiment-dir>` (the same as `attention-lab task <experiment-dir>`), which
+ * trains the run at index SLURM_ARRAY_TASK_ID of experiment.json's `runs` into its folder.
  */
 import * as path from 'node:path';
 import type { BackendChoice } from '../../protocol/backend';
@@ -52,8 +52,8 @@ export interface ScriptInput {
   runs: number;
   /** Node.js executable on the compute nodes. */
   node: string;
-  /** dist/cli.js (the CLI bundle) as the compute nodes see it. */
-  cli: string;
+  /** dist/task.js (the task entry's bundle) as the compute nodes see it. */
+  taskScript: string;
   backend: BackendChoice;
   setup: readonly string[];
   /** The sbatch arguments, recorded in a comment. */
@@ -71,7 +71,7 @@ export function batchScript(s: ScriptInput): string {
     ...s.setup,
     // The Node of an Electron-based host (VS Code) runs as plain Node with this; plain Node ignores it.
     'export ELECTRON_RUN_AS_NODE=1',
-    `exec ${shellQuote(s.node)} ${shellQuote(s.cli)} task ${shellQuote(s.experimentDir)} --backend ${shellQuote(s.backend)}`,
+    `exec ${shellQuote(s.node)} ${shellQuote(s.taskScript)} ${shellQuote(s.experimentDir)} --backend ${shellQuote(s.backend)}`,
     '',
   ].join('\n');
 }

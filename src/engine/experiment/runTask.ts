@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { BackendChoice } from '../../protocol/backend';
 import { CHECKPOINT_DIR, RUN_FILE, type RunFile } from '../../protocol/runFolder';
 import type { SlurmRecord } from '../../protocol/slurm';
-import { applyNativeThreadSettings } from '../backend';
+import { applyNativeThreadSettings } from '../nativeBackend';
 import { taskLogPath } from '../../core/slurm/slurmJob';
 import type { RunOutcome, RunnerEvent } from '../../core/experiment/executor';
 import { runJobs, writeSummaryQuietly, type PoolOptions } from './runner';

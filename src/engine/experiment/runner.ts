@@ -23,7 +23,7 @@ import { RUNNER_GUARDS, WORKER_GUARDS, type NarPretrainParams, type RunStartPara
 import type { EvalResult } from '../../protocol/runFolder';
 import { EXPERIMENT_FILE, RUN_FILE, RUN_FOLDER_VERSION } from '../../protocol/runFolder';
 import type { ExperimentSpec } from '../../protocol/spec';
-import { applyNativeThreadSettings, nativeWorkerEnv } from '../backend';
+import { applyNativeThreadSettings, nativeWorkerEnv } from '../nativeBackend';
 import { startTrainingWorker } from './trainingWorker';
 import type { TrainingWorker, WorkerMode } from './trainingWorker';
 import { findBundleFile } from '../../core/bundlePaths';
