@@ -122,10 +122,11 @@ export function packageVsix(out, { build = true } = {}) {
   try {
     for (const name of readdirSync(root)) if (!NEVER_SHIPPED.has(name)) symlinkSync(join(root, name), join(stage, name));
     // No flag that skips a check: package.json's `vsce` field says there is no public repository
-    // yet (allowMissingRepository: no prompt). The README's links and images stay relative
-    // (docs/ ships in the .vsix, so they open from the installed extension); vsce would rewrite
-    // them to a hosted repository's URLs, which needs one.
-    execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--follow-symlinks', '--out', resolve(out)], {
+    // yet (allowMissingRepository: no prompt) and that the bundles carry their dependencies
+    // (dependencies: false). The README's links and images stay relative (docs/ ships in the
+    // .vsix, so they open from the installed extension); vsce would rewrite them to a hosted
+    // repository's URLs, which needs one. --follow-symlinks: the staging folder is links.
+    execFileSync(process.execPath, [vsce, 'package', '--no-rewrite-relative-links', '--follow-symlinks', '--out', resolve(out)], {
       cwd: stage,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
