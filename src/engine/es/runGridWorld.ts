@@ -64,9 +64,7 @@ export async function runGridWorldTraining(opts: RunTrainingOptions): Promise<Ru
     }, run.lastCheckpoint === null ? -1 : tr.step);
     recorder = rec;
     if ((await rec.train()) === 'cancelled') return end('cancelled', null, null);
-    const final = rec.evaluate();
-    if (tr.step > rec.lastCheckpointStep) await rec.checkpoint();
-    rec.close();
+    const final = await rec.finish();
     run.step = tr.step;
     run.optimizerStateBytes = tr.optimizer.stateBytes();
     writeJsonAtomic(path.join(runDir, GRID_WORLD_FILE), tr.analyze());

@@ -3,14 +3,15 @@
  * (es/runGridWorld.ts) alike: metrics.jsonl (the step records, eval records), checkpoints written
  * atomically with their bookkeeping in run.json (lastCheckpoint, step, optimizer state bytes),
  * the train and eval timings, and the step loop with its progress events, cadences and
- * cancellation (a cancelled run saves its last state so it can be resumed).
+ * cancellation (a cancelled run saves its last state so it can be resumed), and the final
+ * evaluation and checkpoint.
  */
 import * as path from 'node:path';
-import type { EvalResult, MetricsRecord, RunFile } from '../../protocol/runFolder';
+import type { EvalRecord, EvalResult, MetricsRecord, RunFile } from '../../protocol/runFolder';
 import { CHECKPOINT_DIR, METRICS_FILE } from '../../protocol/runFolder';
 import { makeCheckpointMetadata } from '../../protocol/checkpoint';
 import { wireLoss } from '../../protocol/runner';
-import { MetricsWriter, checkpointName, writeRunFile } from '../../core/experiment/runFolder';
+import { MetricsWriter, checkpointName, readMetrics, writeRunFile } from '../../core/experiment/runFolder';
 import { saveCheckpoint, type CheckpointContents } from '../checkpoint/checkpoint';
 import type { Optimizer } from '../optim/optimizer';
 import { versions } from '../versions';
@@ -135,6 +136,21 @@ export class RunRecorder<R extends StepReport> {
       if (this.opts.yieldToEventLoop) await this.opts.yieldToEventLoop();
     }
     return 'trained';
+  }
+
+  /**
+   * After train(): the final evaluation (unless a run killed after writing it and its checkpoint
+   * already has it: it is taken from metrics.jsonl, not appended twice) into run.final, the final
+   * checkpoint unless the newest one has this state, and metrics.jsonl closed.
+   */
+  async finish(): Promise<EvalResult[]> {
+    const step = this.trainer.step;
+    const done = this.lastCheckpointStep === step ? readMetrics(this.opts.runDir).find((r): r is EvalRecord => r.kind === 'eval' && r.step === step) : undefined;
+    const final = done ? done.results : this.evaluate();
+    this.run.final = final;
+    if (step > this.lastCheckpointStep || this.run.lastCheckpoint === null) await this.checkpoint();
+    this.close();
+    return final;
   }
 
   close(): void {

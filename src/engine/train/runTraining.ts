@@ -5,9 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EvalRecord, EvalResult, RunFile, TrainRecord } from '../../protocol/runFolder';
+import type { EvalResult, RunFile, TrainRecord } from '../../protocol/runFolder';
 import { writeFileAtomic } from '../../core/io/atomicWrite';
-import { readMetrics, truncateMetrics, writeRunFile } from '../../core/experiment/runFolder';
+import { truncateMetrics, writeRunFile } from '../../core/experiment/runFolder';
 import { Trainer } from './trainer';
 import { readLinkedNar, type NarWeights } from '../nar/narCheckpoint';
 import { TrainingProbes } from '../analysis/trainingProbes';
@@ -73,12 +73,7 @@ export async function runTraining(opts: RunTrainingOptions): Promise<RunEnd> {
     }, t.step);
     recorder = rec;
     if ((await rec.train()) === 'cancelled') return end('cancelled', null, null);
-    // The final evaluation, unless a run killed after writing it (and its checkpoint) already has it.
-    const done = rec.lastCheckpointStep === t.step ? readMetrics(runDir).find((r): r is EvalRecord => r.kind === 'eval' && r.step === t.step) : undefined;
-    const final = done ? done.results : rec.evaluate();
-    run.final = final;
-    if (t.step > rec.lastCheckpointStep || run.lastCheckpoint === null) await rec.checkpoint();
-    rec.close();
+    const final = await rec.finish();
     analyzeAtEnd(runDir, opts.experiment, t, run.lastCheckpoint, log);
     return end('completed', null, final);
   } catch (err) {
