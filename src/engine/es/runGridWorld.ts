@@ -6,7 +6,9 @@
  * (GridWorldAnalysis). A resumed run continues from its newest valid checkpoint (a damaged one is
  * skipped with a warning) and ends bit-identical to an uninterrupted run: each step's seeds and
  * perturbations come from (seed, step) alone. The population is evaluated in this process or in
- * `populationProcesses` processes (populationPool.ts), with the same result.
+ * `populationProcesses` processes (populationPool.ts), with the same result. What it writes while
+ * it trains, and how it ends and resumes, is shared with gradient runs (train/runRecorder.ts,
+ * train/runStatus.ts, train/resumeRun.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,7 +1,9 @@
 /**
  * Runs one training run inside its run folder: run.json (status, timings), metrics.jsonl,
  * checkpoints. Cancellation is checked between steps; a cancelled or failed run keeps everything
- * it wrote, and its last state is saved as a checkpoint so it can be resumed.
+ * it wrote, and its last state is saved as a checkpoint so it can be resumed. The bookkeeping is
+ * shared with grid-world runs (runRecorder.ts, runStatus.ts, resumeRun.ts); here: the Trainer, its
+ * probes, the final analysis, and a completed run that a failed resume must not spoil.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
