@@ -89,6 +89,12 @@ export interface RunFile {
   /** os.hostname() of that process. */
   host?: string | null;
   /**
+   * That process's start token on Linux ("<boot id>/<start ticks>", src/core/io/processIdentity.ts),
+   * so a later process given the same pid is not taken for it; null where the system cannot tell,
+   * absent in older run folders.
+   */
+  pidStart?: string | null;
+  /**
    * The Slurm array task that trains the run, when it runs on a cluster (docs/scale-out.md):
    * written at submission, updated by the task when it starts and by Attention Lab when Slurm
    * says the task ended. Absent for local runs.

@@ -55,7 +55,7 @@ export interface Executor {
    * Owner fields of a queued run's run.json: this process for the local pool (so `status` can
    * tell a queue whose runner died); none for a cluster's queue, which outlives the submitter.
    */
-  queuedOwner(): { pid: number; host: string } | { pid: null; host: null };
+  queuedOwner(): { pid: number; host: string; pidStart: string | null } | { pid: null; host: null; pidStart: null };
   /**
    * Checks before any folder is written that `runs` runs can be started here (the scheduler is
    * there and accepts such a job); throws a one-line error otherwise, and nothing is left.

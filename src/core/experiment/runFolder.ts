@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { upgradeRunConfig } from '../../protocol/config';
 import type { ExperimentFile, MetricsRecord, RunFile, RunStatus } from '../../protocol/runFolder';
 import { CHECKPOINT_DIR, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, RUN_STATUSES, SLURM_SUBMISSION_FILE } from '../../protocol/runFolder';
+import { processStartToken, sameProcess } from '../io/processIdentity';
 import { processAlive, writeAllSync, writeFileAtomic, writeJsonAtomic, WriteError } from '../io/atomicWrite';
 
 
@@ -164,6 +165,7 @@ export function runFileProblem(run: unknown): string | null {
   if (run.versions !== undefined && !isObject(run.versions)) return `$.versions: expected an object, found ${found(run.versions)}`;
   if (run.pid !== undefined && run.pid !== null && !isStep(run.pid)) return `$.pid: expected a process id or null, found ${found(run.pid)}`;
   if (run.host !== undefined && !isStrOrNull(run.host)) return `$.host: expected a host name or null, found ${found(run.host)}`;
+  if (run.pidStart !== undefined && !isStrOrNull(run.pidStart)) return `$.pidStart: expected the process's start token or null, found ${found(run.pidStart)}`;
   if (run.slurm !== undefined) return slurmRecordProblem(run.slurm);
   return annotationsProblem(run);
 }
@@ -431,8 +433,25 @@ export function listCheckpoints(runDir: string, warn?: (message: string) => void
 }
 
 /** The owner fields of run.json for this process. */
-export function ownerHere(): { pid: number; host: string } {
-  return { pid: process.pid, host: os.hostname() };
+export function ownerHere(): RunOwner {
+  return { pid: process.pid, host: os.hostname(), pidStart: processStartToken(process.pid) };
+}
+
+/** run.json's owner fields: the process that owns the run now (docs/run-folder.md). */
+export interface RunOwner {
+  pid: number;
+  host: string;
+  pidStart: string | null;
+}
+
+/**
+ * Whether the process that run.json names as its owner still runs on this machine: the host is
+ * this one, the pid is alive, and (where the record has it) the process under that pid is the
+ * one that wrote it, not a later process given the same id.
+ */
+export function ownerAlive(run: { pid?: unknown; host?: unknown; pidStart?: unknown }): boolean {
+  if (typeof run.pid !== 'number' || run.host !== os.hostname()) return false;
+  return processAlive(run.pid) && sameProcess(run.pid, typeof run.pidStart === 'string' ? run.pidStart : null);
 }
 
 export interface StatusRepair {
@@ -461,7 +480,7 @@ export function repairRunStatus(runDir: string, now: Date = new Date()): StatusR
   // A run of a Slurm job array is Slurm's to tell (a requeued task is not gone): `status` asks it.
   if (run.slurm !== undefined || fs.existsSync(path.join(path.dirname(runDir), SLURM_SUBMISSION_FILE))) return null;
   if (typeof run.pid !== 'number' || typeof run.host !== 'string') return null;
-  if (run.host !== os.hostname() || processAlive(run.pid)) return null;
+  if (run.host !== os.hostname() || ownerAlive(run)) return null;
   const to: RunStatus = run.status === 'running' ? 'failed' : 'cancelled';
   const reason =
     run.status === 'running'

@@ -42,7 +42,7 @@ export class DetachedError extends Error {}
 export function slurmExecutor(o: SlurmRunOptions): Executor {
   return {
     kind: 'slurm',
-    queuedOwner: () => ({ pid: null, host: null }),
+    queuedOwner: () => ({ pid: null, host: null, pidStart: null }),
     preflight: (runs) => preflight(o.slurm, runs),
     launch: async (dir: string, jobs: RunJob[]) => void (await submitArray(dir, jobs, o)),
     execute: (dir: string, _jobs: RunJob[], opts: ExecuteOptions): Promise<ExecutionResult> => followArray(dir, { ...o, signal: opts.signal, onEvent: opts.onEvent, log: o.log ?? opts.log }),

@@ -31,7 +31,7 @@ import { applySpecDefaults } from '../../core/experiment/defaults';
 import { expandGrid, gridSize } from '../../core/experiment/grid';
 import { allowLargeFromEnv, checkGridSize, checkRunsBudget } from '../../core/experiment/budget';
 import { runConfigProblem } from '../../core/experiment/validateRunConfig';
-import { processAlive, writeFileAtomic } from '../../core/io/atomicWrite';
+import { writeFileAtomic } from '../../core/io/atomicWrite';
 import { summarizeExperiment } from '../../core/analysis/summarizeExperiment';
 import { readNarHeaderSync } from '../../core/nar/narHeader';
 import { narOnExecutorProblem } from '../../core/nar/narOnExecutor';
@@ -41,6 +41,7 @@ import type { ExecuteOptions, ExecutionResult, Executor, RunJob, RunnerEvent, Ru
 import {
   RunFolderError,
   createExperimentDir,
+  ownerAlive,
   ownerHere,
   readExperimentFile,
   readRunFile,
@@ -255,7 +256,7 @@ export async function resumeRun(runDir: string, options: PoolOptions = {}): Prom
   const problem = runConfigProblem(run.config, { allowLarge: options.allowLarge });
   if (problem) throw new RunFolderError(`${path.join(runDir, RUN_FILE)}: config ${problem.replace(/^\$/, '$.config')}`);
   if (run.config.id !== run.id) throw new RunFolderError(`${path.join(runDir, RUN_FILE)}: $.config.id "${run.config.id}" differs from $.id "${run.id}"`);
-  if (run.status === 'running' && typeof run.pid === 'number' && run.host === os.hostname() && processAlive(run.pid) && run.pid !== process.pid) {
+  if (run.status === 'running' && ownerAlive(run) && run.pid !== process.pid) {
     throw new RunFolderError(`${runDir}: the run is being trained by process ${run.pid}; stop it first (Ctrl-C or kill ${run.pid})`);
   }
   const dir = path.dirname(runDir);

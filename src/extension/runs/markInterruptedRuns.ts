@@ -9,8 +9,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as os from 'node:os';
-import { processAlive, writeJsonAtomic } from '../../core/io/atomicWrite';
+import { writeJsonAtomic } from '../../core/io/atomicWrite';
+import { ownerAlive } from '../../core/experiment/runFolder';
 import { RUN_FILE, SLURM_SUBMISSION_FILE } from '../../protocol/runFolder';
 
 /** Returns the ids of the runs it marked. */
@@ -33,7 +33,7 @@ export function markInterruptedRuns(experimentDir: string, reason: string, now: 
       continue;
     }
     if (run.status !== 'running' && run.status !== 'pending') continue;
-    if (run.status === 'running' && typeof run.pid === 'number' && run.host === os.hostname() && processAlive(run.pid)) continue;
+    if (run.status === 'running' && ownerAlive(run)) continue;
     const timings = typeof run.timings === 'object' && run.timings !== null ? run.timings : {};
     const end = run.status === 'running' ? { status: 'failed', error: reason } : { status: 'cancelled', error: null };
     writeJsonAtomic(file, { ...run, ...end, timings: { ...timings, endedAt: now.toISOString() } });
