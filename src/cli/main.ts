@@ -16,7 +16,7 @@ import { RunFolderError, readRunFile } from '../core/experiment/runFolder';
 import { SpecFileError } from '../core/experiment/validateSpec';
 import { attentionLabVersion } from '../engine/versions';
 import { UsageError } from './usageError';
-import { closest, COMMAND_NAMES, helpHint, parseCommandArgs, USAGE, wantsHelp, type CommandName } from './usage';
+import { closest, COMMAND_NAMES, helpHint, parseCommandArgs, RUN_FLAGS, SLURM_HELP, USAGE, wantsHelp, type CommandName } from './usage';
 import { runCommand, resumeCommand } from './runCommand';
 import { inspectCommand } from './inspectCommand';
 import { traceCommand } from './traceCommand';
@@ -53,21 +53,9 @@ Usage:
                       [--x0 X --y0 Y] [--json]
 
 Run options:
-  --out <dir>         where experiments are written (default: ./runs)
-  --backend <b>       auto | node | wasm | cpu (default: auto)
-  --parallel <n>      runs at once (default: one per core)
-  --steps <n>         override the number of training steps of every run
-  --allow-large       skip the resource budget (runs per grid, parameters, memory per step)
-  --json              print the outcome as JSON instead of a table
+${RUN_FLAGS}
 
-On a Slurm cluster (docs/scale-out.md): run … --on slurm [options]
-  --on <where>        local (default) | slurm: one job array, one task per run
-  --detach            submit and return at once (follow later with status, stop with cancel)
-  --partition <p>  --time <t>  --cpus-per-task <n>  --mem <m>  --account <a>  --qos <q>
-                      sbatch's options for every task (--parallel throttles the array)
-  --sbatch-arg <arg>  one more sbatch argument (repeatable), e.g. --sbatch-arg=--constraint=avx2
-  --slurm-config <f>  defaults from a JSON file (else $ATTENTION_LAB_SLURM_CONFIG,
-                      ./attention-lab.slurm.json, ~/.config/attention-lab/slurm.json)
+${SLURM_HELP}
 
 attention-lab <command> --help shows a command's own help.
 `;

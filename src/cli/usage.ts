@@ -10,16 +10,16 @@ import { UsageError } from './usageError';
 export const COMMAND_NAMES = ['run', 'resume', 'status', 'cancel', 'inspect', 'presets', 'analyze', 'report', 'trace'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
-const RUN_OPTIONS = `Options:
-  --out <dir>         where experiments are written (default: ./runs)
+/** The flags of `run` (and `resume`), shown by `run --help` and by the global help. */
+export const RUN_FLAGS = `  --out <dir>         where experiments are written (default: ./runs)
   --backend <b>       auto | node | wasm | cpu (default: auto; node is checked before anything is written)
   --parallel <n>      runs at once (default: one per core)
   --steps <n>         override the number of training steps of every run
   --allow-large       skip the resource budget (runs per grid, parameters, memory per step)
-  --json              print the outcome as JSON instead of a table
-  -h, --help          this help
+  --json              print the outcome as JSON instead of a table`;
 
-On a Slurm cluster (docs/scale-out.md): run … --on slurm [options]
+/** `run --on slurm` and its sbatch options. */
+export const SLURM_HELP = `On a Slurm cluster (docs/scale-out.md): run … --on slurm [options]
   --on <where>        local (default) | slurm: one job array, one task per run
   --detach            submit and return at once (follow later with status, stop with cancel)
   --partition <p>  --time <t>  --cpus-per-task <n>  --mem <m>  --account <a>  --qos <q>
@@ -27,6 +27,12 @@ On a Slurm cluster (docs/scale-out.md): run … --on slurm [options]
   --sbatch-arg <arg>  one more sbatch argument (repeatable), e.g. --sbatch-arg=--constraint=avx2
   --slurm-config <f>  defaults from a JSON file (else $ATTENTION_LAB_SLURM_CONFIG,
                       ./attention-lab.slurm.json, ~/.config/attention-lab/slurm.json)`;
+
+const RUN_OPTIONS = `Options:
+${RUN_FLAGS}
+  -h, --help          this help
+
+${SLURM_HELP}`;
 
 export const USAGE: Readonly<Record<CommandName, string>> = {
   run: `Usage:

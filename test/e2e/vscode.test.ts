@@ -93,6 +93,7 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
     await runCommand(s.page, 'Attention Lab: Run Experiment…');
     const specRow = s.page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiny.attention-lab.json' }).first();
     await specRow.waitFor({ timeout: 60_000 });
+    assert.equal(await s.page.locator('.quick-input-widget .quick-input-title').innerText(), 'Attention Lab: Run Experiment on this machine');
     await s.screenshot('02-quick-pick');
     await specRow.click();
 
@@ -225,6 +226,35 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
     await s.screenshot('readme-inspector', 'editor');
   }));
 
+  it('runs the checkpoint’s model from the inspector: next-token predictions, one head, then every head', shotOnFailure('probe', async () => {
+    const inspector = webview(s.page, 'editor');
+    const vocabulary = (await inspector.locator('#probe p', { hasText: 'Vocabulary:' }).innerText()).replace(/^Vocabulary:\s*/, '').split(/\s+/);
+    // A copy prompt: three symbols, then the separator.
+    const symbols = vocabulary.filter((t) => /^[a-z0-9]$/.test(t)).slice(0, 3);
+    assert.equal(symbols.length, 3, `symbols in the copy task's vocabulary: ${vocabulary.join(' ')}`);
+    const tokens = [...symbols, '|'];
+    const input = inspector.locator('#probe-input');
+    await input.fill(tokens.join(' '));
+    await input.press('Enter');
+    // The backend process loads the checkpoint and runs one forward pass.
+    const predictions = inspector.locator('#probe-predictions');
+    await predictions.waitFor({ timeout: 120_000 });
+    const predicted = (await predictions.innerText()).replace(/^.*position:\s*/, '').split(/\s+/);
+    assert.equal(predicted.length, tokens.length, `one prediction per position: ${predicted.join(' ')}`);
+    for (const t of predicted) assert.ok(vocabulary.includes(t), `prediction ${t} is a token of the vocabulary`);
+    await inspector.locator('#card-probe-attention').waitFor({ timeout: 30_000 });
+    assert.match(await inspector.locator('#card-probe-attention').innerText(), /Attention, layer 0 head 0/);
+    // Every head at once, from the View dropdown.
+    const view = inspector.locator('vscode-dropdown[aria-label="View"]');
+    await view.click();
+    await inspector.locator('vscode-option', { hasText: 'all heads' }).click();
+    const grid = inspector.locator('#card-probe-attention-all');
+    await grid.waitFor({ timeout: 30_000 });
+    assert.match(await grid.innerText(), /Attention of every head \(1 layer × 2 heads\)/);
+    await grid.scrollIntoViewIfNeeded();
+    await s.screenshot('06b-probe');
+  }));
+
   it('shows the reader’s error for a malformed .safetensors file', shotOnFailure('malformed', async () => {
     const broken = path.join(s.workspace, 'broken.safetensors');
     const expected = await openSafetensors(broken).then(
@@ -255,7 +285,19 @@ describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, t
     fs.writeFileSync(path.join(s.workspace, 'endless.attention-lab.json'), JSON.stringify({ ...spec, name: 'endless', seeds: [1], train: { ...spec.train, steps: 1_000_000, checkpointEvery: 20 } }));
     const tree = s.page.locator('.pane', { has: s.page.locator('.pane-header', { hasText: 'Runs' }) });
     const pick = async (file: string): Promise<void> => {
-      await runCommand(s.page, 'Attention Lab: Run Experiment…');
+      // The picker's title says where the run will train; VS Code reads the new settings.json a
+      // moment after it is written, so ask again until it says Slurm.
+      const title = s.page.locator('.quick-input-widget .quick-input-title');
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        await runCommand(s.page, 'Attention Lab: Run Experiment…');
+        await title.waitFor({ state: 'visible', timeout: 30_000 });
+        const text = await title.innerText();
+        if (text.includes('on Slurm')) break;
+        await s.page.keyboard.press('Escape');
+        assert.ok(Date.now() < deadline, `the Run Experiment picker still says "${text}" 60 s after attentionLab.runOn was set to slurm`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
       const row = s.page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first();
       await row.waitFor({ timeout: 60_000 });
       await row.click();

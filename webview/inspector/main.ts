@@ -312,7 +312,7 @@ function renderProbe(): void {
   const noise = p.sigma ? ` (σ = ${p.sigma})` : '';
   const sigmaSuffix = p.sigma ? `-sigma${p.sigma}` : '';
   if (grid) {
-    const card = chartCard(cards, host, 'probe-attention-all', `Attention of every head (${p.layers} layers × ${p.heads} heads)${noise}`, { wide: true });
+    const card = chartCard(cards, host, 'probe-attention-all', `Attention of every head (${p.layers} layer${p.layers === 1 ? '' : 's'} × ${p.heads} head${p.heads === 1 ? '' : 's'})${noise}`, { wide: true });
     card.setChart(
       attentionGrid(card.body, { probs: p.patterns.map((l) => l.map(square)), tokens: p.tokens }, {
         title: `probe-all-heads${sigmaSuffix}`,

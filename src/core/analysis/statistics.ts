@@ -91,18 +91,7 @@ export function majorityAnswer(answers: readonly (readonly number[])[]): number[
  */
 export function majorityVoteCurve(answers: readonly (readonly (readonly number[])[])[], truths: readonly (readonly number[])[]): number[] {
   if (answers.length !== truths.length) throw new Error(`majorityVoteCurve: ${answers.length} inputs but ${truths.length} truths`);
-  if (answers.length === 0) return [];
-  const K = (answers[0] as readonly (readonly number[])[]).length;
-  const curve: number[] = [];
-  for (let k = 1; k <= K; k++) {
-    let right = 0;
-    answers.forEach((perSeed, i) => {
-      if (perSeed.length !== K) throw new Error(`majorityVoteCurve: input ${i} has ${perSeed.length} seeds, expected ${K}`);
-      if (sameAnswer(majorityAnswer(perSeed.slice(0, k)), truths[i] as readonly number[])) right++;
-    });
-    curve.push(right / answers.length);
-  }
-  return curve;
+  return majorityVoteCurveBy(answers, (i, answer) => sameAnswer(answer, truths[i] as readonly number[]));
 }
 
 /**
@@ -117,7 +106,7 @@ export function majorityVoteCurveBy(answers: readonly (readonly (readonly number
   for (let k = 1; k <= K; k++) {
     let right = 0;
     answers.forEach((perSeed, i) => {
-      if (perSeed.length !== K) throw new Error(`majorityVoteCurveBy: input ${i} has ${perSeed.length} seeds, expected ${K}`);
+      if (perSeed.length !== K) throw new Error(`majority vote: input ${i} has ${perSeed.length} seeds, expected ${K}`);
       if (isRight(i, majorityAnswer(perSeed.slice(0, k)))) right++;
     });
     curve.push(right / answers.length);

@@ -14,6 +14,7 @@ import { upgradeRunConfig } from '../../protocol/config';
 import type { ExperimentFile, MetricsRecord, RunFile, RunStatus } from '../../protocol/runFolder';
 import { CHECKPOINT_DIR, EXPERIMENT_FILE, METRICS_FILE, RUN_FILE, RUN_STATUSES, SLURM_SUBMISSION_FILE } from '../../protocol/runFolder';
 import { processStartToken, sameProcess } from '../io/processIdentity';
+import { readTextFile, TextFileError } from '../io/readTextFile';
 import { processAlive, writeAllSync, writeFileAtomic, writeJsonAtomic, WriteError } from '../io/atomicWrite';
 
 
@@ -67,33 +68,10 @@ export class RunFolderError extends Error {}
 
 /** Reads a small text file, refusing anything but a regular file (a FIFO or device would hang or never end). */
 export function readSmallTextFile(file: string, what: string, maxBytes = MAX_JSON_FILE_BYTES): string {
-  let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    return readTextFile(file, what, maxBytes, `no ${what} here`);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? `no ${what} here` : code === 'ELOOP' ? 'a symbolic link loop (ELOOP)' : code === 'ENOTDIR' ? 'a part of the path is not a folder (ENOTDIR)' : (err as Error).message;
-    throw new RunFolderError(`${file}: ${why}`);
-  }
-  try {
-    const stat = fs.fstatSync(fd);
-    if (stat.isDirectory()) throw new RunFolderError(`${file}: is a folder, not ${what}`);
-    if (!stat.isFile()) throw new RunFolderError(`${file}: is not a regular file (a FIFO, socket or device?), not ${what}`);
-    if (stat.size > maxBytes) throw new RunFolderError(`${file}: ${stat.size} bytes is too large for ${what} (at most ${maxBytes})`);
-    const bytes = Buffer.alloc(stat.size);
-    let done = 0;
-    while (done < bytes.length) {
-      const n = fs.readSync(fd, bytes, done, bytes.length - done, done);
-      if (n === 0) break;
-      done += n;
-    }
-    return bytes.subarray(0, done).toString('utf8');
-  } catch (err) {
-    if (err instanceof RunFolderError) throw err;
-    throw new RunFolderError(`${file}: cannot read ${what}: ${(err as Error).message}`);
-  } finally {
-    fs.closeSync(fd);
+    throw err instanceof TextFileError ? new RunFolderError(err.message) : err;
   }
 }
 

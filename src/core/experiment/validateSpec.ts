@@ -5,7 +5,6 @@
  * reported with the JSON path of the offending value and what was expected versus found, so a
  * user can fix a whole file in one pass.
  */
-import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { BACKEND_CHOICES } from '../../protocol/backend';
 import {
@@ -30,6 +29,7 @@ import type { Task } from '../tasks/task';
 import { TaskOptionError } from '../tasks/taskOptions';
 import { MODEL_DEFAULTS, TRAIN_DEFAULTS } from './defaults';
 import { findDuplicateKey, findJsonSyntaxError } from './jsonSyntaxError';
+import { readTextFile, TextFileError } from '../io/readTextFile';
 
 export interface SpecError {
   /** JSON path of the offending value, e.g. `$.optimizers[1].lr`. */
@@ -258,46 +258,12 @@ function resolveNarPaths(value: unknown, dir: string): void {
 /** Largest spec file read: a real one is a few KB; a device such as /dev/zero must not fill the memory. */
 export const MAX_SPEC_BYTES = 1024 * 1024;
 
-/**
- * The text of a spec file, refusing what is not a regular file of at most MAX_SPEC_BYTES (a FIFO
- * would block, a device never end). Opened without blocking, then checked with fstat.
- */
+/** The text of a spec file, refusing what is not a regular file of at most MAX_SPEC_BYTES. */
 function readSpecText(file: string): string {
-  let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    return readTextFile(file, 'a spec file', MAX_SPEC_BYTES);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'ELOOP'
-          ? 'a symbolic link loop (ELOOP)'
-          : code === 'ENOTDIR'
-            ? 'a part of the path is not a folder (ENOTDIR)'
-            : code === 'EACCES'
-              ? 'permission denied (EACCES)'
-              : (err as Error).message;
-    throw new SpecFileError(file, [], `${file}: ${why}`);
-  }
-  try {
-    const stat = fs.fstatSync(fd);
-    if (stat.isDirectory()) throw new SpecFileError(file, [], `${file}: is a folder, not a spec file`);
-    if (!stat.isFile()) throw new SpecFileError(file, [], `${file}: is not a regular file (a device, FIFO or socket), not a spec file`);
-    if (stat.size > MAX_SPEC_BYTES) throw new SpecFileError(file, [], `${file}: ${stat.size} bytes is too large for a spec file (at most ${MAX_SPEC_BYTES})`);
-    const bytes = Buffer.alloc(stat.size);
-    let done = 0;
-    while (done < bytes.length) {
-      const n = fs.readSync(fd, bytes, done, bytes.length - done, done);
-      if (n === 0) break;
-      done += n;
-    }
-    return bytes.subarray(0, done).toString('utf8');
-  } catch (err) {
-    if (err instanceof SpecFileError) throw err;
-    throw new SpecFileError(file, [], `${file}: cannot read: ${(err as Error).message}`);
-  } finally {
-    fs.closeSync(fd);
+    throw err instanceof TextFileError ? new SpecFileError(file, [], err.message) : err;
   }
 }
 

@@ -13,6 +13,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { BACKEND_GUARDS, HOST_GUARDS, NO_NATIVE_ENV, type BackendApi, type HostApi } from '../../protocol/backendMessages';
 import { RpcCancelledError, RpcEndpoint, RpcError, type Envelope, type RpcTransport } from '../../protocol/rpc';
+import { onStreamLines } from '../streamLines';
 
 export type BackendEndpoint = RpcEndpoint<HostApi, BackendApi>;
 
@@ -169,8 +170,8 @@ export class BackendProcess {
     });
     this.child = child;
     const stderrTail: string[] = [];
-    pipeLines(child.stdout, (l) => log(`[backend] ${l}`));
-    pipeLines(child.stderr, (l) => {
+    onStreamLines(child.stdout, (l) => log(`[backend] ${l}`));
+    onStreamLines(child.stderr, (l) => {
       log(`[backend:stderr] ${l}`);
       stderrTail.push(l);
       if (stderrTail.length > STDERR_TAIL) stderrTail.shift();
@@ -229,22 +230,4 @@ export class BackendProcess {
     for (const l of [...this.endpointListeners]) l(endpoint);
     return endpoint;
   }
-}
-
-function pipeLines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
-  if (!stream) return;
-  let buffer = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffer += chunk;
-    let i: number;
-    while ((i = buffer.indexOf('\n')) >= 0) {
-      onLine(buffer.slice(0, i));
-      buffer = buffer.slice(i + 1);
-    }
-  });
-  stream.on('end', () => {
-    if (buffer) onLine(buffer);
-    buffer = '';
-  });
 }

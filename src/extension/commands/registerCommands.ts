@@ -210,7 +210,8 @@ function experimentNameOf(node?: TreeNode): string | undefined {
 
 async function pickAndRun(d: CommandDeps): Promise<unknown> {
   const qp = vscode.window.createQuickPick<PickItem>();
-  qp.title = 'Attention Lab: Run Experiment';
+  // Where it will train (attentionLab.runOn), so a run never goes to the cluster or the laptop by surprise.
+  qp.title = `Attention Lab: Run Experiment ${d.runs.where()}`;
   qp.placeholder = 'A built-in preset or a spec file of the workspace';
   qp.busy = true;
   qp.matchOnDescription = true;

@@ -42,6 +42,13 @@ export class RunController implements vscode.Disposable {
     this.disposables.push(this.statusBar, jobs.onChange(() => this.updateStatusBar()));
   }
 
+  /** Where a run started now would train, in words for a title: "on this machine", "on Slurm (partition gpu)". */
+  where(): string {
+    const s = this.settings();
+    if (s.runOn !== 'slurm') return 'on this machine';
+    return `on Slurm${s.slurm.partition !== null ? ` (partition ${s.slurm.partition})` : ''}`;
+  }
+
   /** Runs an experiment to its end (resolves with the outcome, or undefined when it failed to start or crashed). */
   async run(request: RunRequest): Promise<ExperimentOutcomeSummary | undefined> {
     const s = this.settings();

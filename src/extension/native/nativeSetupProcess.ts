@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import type { NativeManifest } from '../../core/native/nativeManifest';
 import { findOnPath } from '../../core/native/findTools';
 import type { SetupEvent } from '../../core/native/nativeSetup';
+import { onStreamLines } from '../streamLines';
 
 /** The oldest Node the backend bundle runs on (package.json's engines). */
 const MIN_NODE_MAJOR = 20;
@@ -129,20 +130,10 @@ export function runNativeSetup(o: NativeSetupRun): Promise<NativeManifest> {
   });
 }
 
+/** The stream's non-blank lines, without trailing white space. */
 function lines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buffer = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffer += chunk;
-    let i: number;
-    while ((i = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, i).trimEnd();
-      buffer = buffer.slice(i + 1);
-      if (line) onLine(line);
-    }
-  });
-  stream.on('end', () => {
-    if (buffer.trim()) onLine(buffer.trim());
-    buffer = '';
+  onStreamLines(stream, (raw) => {
+    const line = raw.trimEnd();
+    if (line.trim()) onLine(line);
   });
 }
