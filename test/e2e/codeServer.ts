@@ -196,11 +196,7 @@ export async function openVsCode(workspace: string, vsix: string, settings: Reco
       extensionHostLogs: () => findFiles(logs, (n) => n === 'remoteexthost.log').map((f) => readFileSync(f, 'utf8')).join('\n'),
       extensionHostLogCount: () => findFiles(logs, (n) => n === 'remoteexthost.log').length,
       userData,
-      screenshot: async (name, part) => {
-        const file = path.join(SCREENSHOTS, `${name}.png`);
-        if (part === undefined) await page.screenshot({ path: file });
-        else await page.locator(part === 'sidebar' ? '.part.sidebar' : '.part.editor').screenshot({ path: file });
-      },
+      screenshot: (name, part) => screenshotTo(page, path.join(SCREENSHOTS, `${name}.png`), part),
       consoleErrors: () => errors,
       diagnostics: () => {
         const files = [...findFiles(logs, (n) => n.endsWith('Attention Lab.log')), ...findFiles(logs, (n) => n === 'remoteexthost.log')];
@@ -217,6 +213,12 @@ export async function openVsCode(workspace: string, vsix: string, settings: Reco
     await stop();
     throw err;
   }
+}
+
+/** A PNG of the whole window, or only the sidebar or the editor area, at `file`. */
+export async function screenshotTo(page: Page, file: string, part?: 'sidebar' | 'editor'): Promise<void> {
+  if (part === undefined) await page.screenshot({ path: file });
+  else await page.locator(part === 'sidebar' ? '.part.sidebar' : '.part.editor').screenshot({ path: file });
 }
 
 /**

@@ -17,7 +17,8 @@ import type * as Playwright from 'playwright-core';
 import type { RunFile } from '../../src/protocol/runFolder';
 import { writeSafetensors } from '../../src/core/checkpoint/safetensors';
 import { colorDistance, MIN_SERIES_DELTA } from '../../webview/theme/colorDistance';
-import { CHROMIUM, SCREENSHOTS, dismissToast, openVsCode, paletteRow, paletteTitles, pickQuickItem, runCommand, setColorTheme, toast, unavailableReason, vsixUnderTest, webview, type Session } from './codeServer';
+import { CHROMIUM, SCREENSHOTS, dismissToast, paletteRow, paletteTitles, pickQuickItem, runCommand, setColorTheme, toast, unavailableReason, webview, type Session } from './codeServer';
+import { E2eSuite, sleep, until as untilEvery } from './suite';
 
 // Loaded at run time, not bundled: playwright-core reads its own package files from disk.
 const { chromium } = createRequire(__filename)('playwright-core') as typeof Playwright;
@@ -95,16 +96,8 @@ async function makeWorkspace(): Promise<string> {
 }
 
 const readRun = (dir: string): RunFile => JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunFile;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `ok` (files or the page) until it holds, failing with `what()` after `ms`; `ok` may throw to fail at once. */
-async function until(what: () => string, ms: number, ok: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    assert.ok(Date.now() < deadline, `${what()} (waited ${ms / 1000} s)`);
-    await sleep(150);
-  }
-}
+/** Polls `ok` (files or the page) every 150 ms until it holds, failing with `what()` after `ms`; `ok` may throw to fail at once. */
+const until = (what: () => string, ms: number, ok: () => boolean | Promise<boolean>): Promise<void> => untilEvery(what, ms, ok, 150);
 
 /** WCAG contrast ratio of two rgb()/rgba() colours. */
 function contrast(a: string, b: string): number {
@@ -118,37 +111,15 @@ function contrast(a: string, b: string): number {
 
 describe('Attention Lab flows in a real VS Code (code-server)', { skip: unavailable, timeout: 1_800_000 }, () => {
   let s: Session;
-  const temporary: string[] = [];
+  const suite = new E2eSuite({ shots: SHOTS, makeWorkspace, settings: { 'attentionLab.parallelRuns': 0 } });
+  const { shot, shotOnFailure } = suite;
   const runsDir = (experiment: string): string => path.join(s.workspace, 'runs', experiment);
   const runIds = (experiment: string): string[] => (JSON.parse(fs.readFileSync(path.join(runsDir(experiment), 'experiment.json'), 'utf8')) as { runs: string[] }).runs;
-  const shot = async (name: string, part?: 'sidebar' | 'editor'): Promise<void> => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await s.screenshot(path.join('flows', name), part);
-  };
 
   before(async () => {
-    fs.rmSync(SHOTS, { recursive: true, force: true });
-    const vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-vsix-'));
-    const workspace = await makeWorkspace();
-    temporary.push(vsixDir, workspace);
-    s = await openVsCode(workspace, await vsixUnderTest(vsixDir), { 'attentionLab.parallelRuns': 0 });
+    s = await suite.open();
   });
-  after(async () => {
-    await s?.close();
-    for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
-  });
-  let step = 0;
-  const shotOnFailure = (name: string, body: () => Promise<void>) => async () => {
-    step++;
-    try {
-      await body();
-    } catch (err) {
-      const base = `failed-${String(step).padStart(2, '0')}-${name}`;
-      await shot(base).catch(() => undefined);
-      if (s) fs.writeFileSync(path.join(SHOTS, `${base}.log`), s.diagnostics());
-      throw err;
-    }
-  };
+  after(() => suite.close());
 
   const openFile = async (name: string): Promise<void> => {
     await s.page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);

@@ -12,13 +12,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { findPythonWithPip } from '../../src/core/native/findTools';
 import { readManifest } from '../../src/core/native/nativeManifest';
 import { nativePlatformSupport } from '../../src/core/native/nativeSetup';
 import type { RunFile } from '../../src/protocol/runFolder';
-import { ROOT, openVsCode, runCommand, unavailableReason, type Session } from './codeServer';
+import { ROOT, runCommand, unavailableReason, type Session } from './codeServer';
+import { E2eSuite, runSpecToEnd } from './suite';
 
 const SHOTS = path.join(ROOT, 'test-results/e2e-native');
 /** The extension's global storage folder under code-server's user data (publisher.name). */
@@ -52,70 +52,29 @@ function spec(ws: string, name: string): string {
   return file;
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    assert.ok(Date.now() < deadline, `${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 /** Runs a spec file of the workspace through Run Experiment… and waits for its one run's run.json to end. */
 async function runSpec(s: Session, name: string): Promise<RunFile> {
-  await runCommand(s.page, 'Attention Lab: Run Experiment…');
-  const row = s.page.locator('.quick-input-list .monaco-list-row', { hasText: `${name}.attention-lab.json` }).first();
-  await row.waitFor({ timeout: 60_000 });
-  await row.click();
-  const expFile = path.join(s.workspace, 'runs', name, 'experiment.json');
-  const runId = await waitFor(`${expFile}`, 120_000, () => (fs.existsSync(expFile) ? (JSON.parse(fs.readFileSync(expFile, 'utf8')) as { runs: string[] }).runs[0] : undefined));
-  const runJson = path.join(s.workspace, 'runs', name, runId, 'run.json');
-  return waitFor(`run ${runId} ends`, 300_000, () => {
-    if (!fs.existsSync(runJson)) return undefined;
-    const run = JSON.parse(fs.readFileSync(runJson, 'utf8')) as RunFile;
-    return run.status === 'completed' || run.status === 'failed' ? run : undefined;
-  });
+  return (await runSpecToEnd(s, name)).run;
+}
+
+function makeWorkspace(): string {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'al-ws-native-'));
+  spec(ws, 'before');
+  spec(ws, 'after');
+  return ws;
 }
 
 const toast = (page: Page, text: string) => page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
 
 describe('Set Up Native Backend in a real VS Code (code-server)', { skip: unavailable, timeout: 1_800_000 }, () => {
   let s: Session;
-  const temporary: string[] = [];
-  const shot = async (name: string): Promise<void> => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await s.page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-  };
-  let step = 0;
-  const shotOnFailure = (name: string, body: () => Promise<void>) => async () => {
-    step++;
-    try {
-      await body();
-    } catch (err) {
-      const base = `failed-${String(step).padStart(2, '0')}-${name}`;
-      await shot(base).catch(() => undefined);
-      if (s) fs.writeFileSync(path.join(SHOTS, `${base}.log`), s.diagnostics());
-      throw err;
-    }
-  };
+  const suite = new E2eSuite({ shots: SHOTS, makeWorkspace, settings: { 'attentionLab.backend': 'auto', 'attentionLab.parallelRuns': 1 } });
+  const { shot, shotOnFailure } = suite;
 
   before(async () => {
-    fs.rmSync(SHOTS, { recursive: true, force: true });
-    const { packageVsix } = (await import(pathToFileURL(path.join(ROOT, 'scripts/package.mjs')).href)) as {
-      packageVsix(out: string, o: { build: boolean }): string;
-    };
-    const vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-vsix-'));
-    const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'al-ws-native-'));
-    temporary.push(vsixDir, ws);
-    spec(ws, 'before');
-    spec(ws, 'after');
-    s = await openVsCode(ws, packageVsix(path.join(vsixDir, 'attention-lab.vsix'), { build: false }), { 'attentionLab.backend': 'auto', 'attentionLab.parallelRuns': 1 });
+    s = await suite.open();
   });
-  after(async () => {
-    await s?.close();
-    for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => suite.close());
 
   it('trains on wasm at first and offers the native backend once', shotOnFailure('offer', async () => {
     await s.page.locator('.part.activitybar .action-item [aria-label^="Attention Lab"]').first().click({ timeout: 60_000 });

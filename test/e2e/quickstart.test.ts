@@ -13,41 +13,19 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { RunFile } from '../../src/protocol/runFolder';
-import { SCREENSHOTS, dismissToast, openVsCode, runCommand, toast, unavailableReason, vsixUnderTest, webview, type Session } from './codeServer';
+import { SCREENSHOTS, dismissToast, runCommand, toast, unavailableReason, webview, type Session } from './codeServer';
+import { E2eSuite, sleep, until } from './suite';
 
 const unavailable = unavailableReason();
 const SHOTS = path.join(SCREENSHOTS, 'quickstart');
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: () => string, ms: number, ok: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    assert.ok(Date.now() < deadline, `${what()} (waited ${ms / 1000} s)`);
-    await sleep(250);
-  }
-}
 
 describe('the quick start from the packaged .vsix in a real VS Code (code-server)', { skip: unavailable, timeout: 2_400_000 }, () => {
   let s: Session;
-  const temporary: string[] = [];
+  // The packaged extension with the user's defaults: no settings of ours.
+  const suite = new E2eSuite({ shots: SHOTS, makeWorkspace: () => fs.mkdtempSync(path.join(os.tmpdir(), 'al-quickstart-')) });
+  const { shot, shotOnFailure } = suite;
   const runsDir = (name: string): string => path.join(s.workspace, 'runs', name);
   const readRun = (dir: string): RunFile => JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')) as RunFile;
-  const shot = async (name: string, part?: 'sidebar' | 'editor'): Promise<void> => {
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await s.screenshot(path.join('quickstart', name), part);
-  };
-  let step = 0;
-  const shotOnFailure = (name: string, body: () => Promise<void>) => async () => {
-    step++;
-    try {
-      await body();
-    } catch (err) {
-      const base = `failed-${String(step).padStart(2, '0')}-${name}`;
-      await shot(base).catch(() => undefined);
-      if (s) fs.writeFileSync(path.join(SHOTS, `${base}.log`), s.diagnostics());
-      throw err;
-    }
-  };
   const tree = (): Locator => s.page.locator('.pane', { has: s.page.locator('.pane-header', { hasText: 'Runs' }) });
   /** Right-clicks a row of the Runs view and chooses a context-menu entry. */
   const contextMenu = async (row: Locator, entry: string): Promise<void> => {
@@ -70,17 +48,9 @@ describe('the quick start from the packaged .vsix in a real VS Code (code-server
   };
 
   before(async () => {
-    fs.rmSync(SHOTS, { recursive: true, force: true });
-    const vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-vsix-'));
-    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'al-quickstart-'));
-    temporary.push(vsixDir, workspace);
-    // The packaged extension with the user's defaults: no settings of ours.
-    s = await openVsCode(workspace, await vsixUnderTest(vsixDir));
+    s = await suite.open();
   });
-  after(async () => {
-    await s?.close();
-    for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => suite.close());
 
   it('step 1: Run Experiment → quick trains its 6 runs to the end', shotOnFailure('quick', async () => {
     // An empty folder: the Attention Lab view in the activity bar, with its welcome, comes first.

@@ -12,11 +12,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pathToFileURL } from 'node:url';
-import type { RunFile } from '../../src/protocol/runFolder';
 import type { GridWorldAnalysis } from '../../src/protocol/gridWorld';
 import type { AnalysisFile } from '../../src/protocol/analysis';
-import { ROOT, openVsCode, runCommand, unavailableReason, webview, type Session } from './codeServer';
+import { ROOT, runCommand, unavailableReason, webview, type Session } from './codeServer';
+import { E2eSuite, runSpecToEnd } from './suite';
 
 const unavailable = unavailableReason();
 const SHOTS = path.join(ROOT, 'test-results/e2e-randomized');
@@ -45,62 +44,19 @@ function makeWorkspace(): string {
   return ws;
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    assert.ok(Date.now() < deadline, `${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 describe('The randomized tasks in a real VS Code (code-server)', { skip: unavailable, timeout: 600_000 }, () => {
   let s: Session;
-  const temporary: string[] = [];
+  const suite = new E2eSuite({ shots: SHOTS, makeWorkspace });
+  const { shot, shotOnFailure } = suite;
 
   before(async () => {
-    fs.rmSync(SHOTS, { recursive: true, force: true });
-    fs.mkdirSync(SHOTS, { recursive: true });
-    const { packageVsix } = (await import(pathToFileURL(path.join(ROOT, 'scripts/package.mjs')).href)) as {
-      packageVsix(out: string, o: { build: boolean }): string;
-    };
-    const vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-vsix-rt-'));
-    const workspace = makeWorkspace();
-    temporary.push(vsixDir, workspace);
-    s = await openVsCode(workspace, packageVsix(path.join(vsixDir, 'attention-lab.vsix'), { build: false }));
+    s = await suite.open();
   });
-  after(async () => {
-    await s?.close();
-    for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
-  });
-  const shotOnFailure = (name: string, body: () => Promise<void>) => async () => {
-    try {
-      await body();
-    } catch (err) {
-      if (s) {
-        await s.page.screenshot({ path: path.join(SHOTS, `failed-${name}.png`) }).catch(() => undefined);
-        fs.writeFileSync(path.join(SHOTS, `failed-${name}.log`), s.diagnostics());
-      }
-      throw err;
-    }
-  };
+  after(() => suite.close());
 
   /** Runs a spec file through Run Experiment…, waits for its one run to complete, and returns its folder. */
   async function runSpec(name: string): Promise<string> {
-    await runCommand(s.page, 'Attention Lab: Run Experiment…');
-    const row = s.page.locator('.quick-input-list .monaco-list-row', { hasText: `${name}.attention-lab.json` }).first();
-    await row.waitFor({ timeout: 60_000 });
-    await row.click();
-    const expFile = path.join(s.workspace, 'runs', name, 'experiment.json');
-    const runId = await waitFor(expFile, 120_000, () => (fs.existsSync(expFile) ? (JSON.parse(fs.readFileSync(expFile, 'utf8')) as { runs: string[] }).runs[0] : undefined));
-    const runDir = path.join(s.workspace, 'runs', name, runId);
-    const run = await waitFor(`run ${runId} ends`, 300_000, () => {
-      const file = path.join(runDir, 'run.json');
-      if (!fs.existsSync(file)) return undefined;
-      const r = JSON.parse(fs.readFileSync(file, 'utf8')) as RunFile;
-      return r.status === 'completed' || r.status === 'failed' ? r : undefined;
-    });
+    const { runDir, run } = await runSpecToEnd(s, name);
     assert.equal(run.status, 'completed', run.error ?? '');
     return runDir;
   }
@@ -162,7 +118,7 @@ describe('The randomized tasks in a real VS Code (code-server)', { skip: unavail
     const texts = await card.locator('.al-cells text').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
     assert.deepEqual(texts, gw.meanFirstVisit.map((v) => v.toFixed(1)));
     await card.scrollIntoViewIfNeeded();
-    await s.page.screenshot({ path: path.join(SHOTS, 'grid-world.png') });
+    await shot('grid-world');
   }));
 
   it('draws a colouring run’s hardest graph under one seed, conflicts marked; the seed slider switches colourings', shotOnFailure('coloring', async () => {
@@ -187,7 +143,7 @@ describe('The randomized tasks in a real VS Code (code-server)', { skip: unavail
     assert.deepEqual(await colours(), g.colorings[1]);
     assert.equal(await card.locator('.al-conflict').count(), conflicts(g.colorings[1] as number[]));
     await card.scrollIntoViewIfNeeded();
-    await s.page.screenshot({ path: path.join(SHOTS, 'graph-coloring.png') });
+    await shot('graph-coloring');
   }));
 
   it('logged no error from the extension', shotOnFailure('console', async () => {

@@ -17,7 +17,8 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { RunFile, TrainRecord } from '../../src/protocol/runFolder';
 import { openSafetensors, SafetensorsError } from '../../src/core/checkpoint/safetensors';
-import { ROOT, SCREENSHOTS, openVsCode, runCommand, unavailableReason, vsixUnderTest, webview, type Session } from './codeServer';
+import { ROOT, SCREENSHOTS, runCommand, unavailableReason, webview, type Session } from './codeServer';
+import { E2eSuite } from './suite';
 import { clusterUnavailable } from '../slurm/cluster';
 
 const unavailable = unavailableReason();
@@ -69,34 +70,16 @@ function makeWorkspace(): string {
 describe('Attention Lab in a real VS Code (code-server)', { skip: unavailable, timeout: 600_000 }, () => {
   let s: Session;
   let runIds: string[] = [];
-  const temporary: string[] = [];
+  // This suite's pictures are the files at the top of SCREENSHOTS (other suites keep theirs in sub-folders).
+  const suite = new E2eSuite({ shots: SCREENSHOTS, makeWorkspace });
+  // A failing step leaves a picture of what the workbench showed, and the logs.
+  const { shotOnFailure } = suite;
   const runDir = (id: string): string => path.join(s.workspace, 'runs', 'tiny', id);
 
   before(async () => {
-    // This suite's pictures only (other suites keep theirs in sub-folders).
-    if (fs.existsSync(SCREENSHOTS)) for (const f of fs.readdirSync(SCREENSHOTS)) if (/\.(png|log)$/.test(f)) fs.rmSync(path.join(SCREENSHOTS, f));
-    const vsixDir = fs.mkdtempSync(path.join(os.tmpdir(), 'al-vsix-'));
-    const workspace = makeWorkspace();
-    temporary.push(vsixDir, workspace);
-    s = await openVsCode(workspace, await vsixUnderTest(vsixDir));
+    s = await suite.open();
   });
-  after(async () => {
-    await s?.close();
-    for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
-  });
-  // A failing step leaves a picture of what the workbench showed, and the logs.
-  let step = 0;
-  const shotOnFailure = (name: string, body: () => Promise<void>) => async () => {
-    step++;
-    try {
-      await body();
-    } catch (err) {
-      const base = `failed-${String(step).padStart(2, '0')}-${name}`;
-      await s?.screenshot(base).catch(() => undefined);
-      if (s) fs.writeFileSync(path.join(SCREENSHOTS, `${base}.log`), s.diagnostics());
-      throw err;
-    }
-  };
+  after(() => suite.close());
 
   it('shows its activity-bar container with the welcome view', shotOnFailure('welcome', async () => {
     const item = s.page.locator('.part.activitybar .action-item [aria-label^="Attention Lab"]').first();

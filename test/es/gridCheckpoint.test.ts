@@ -2,7 +2,8 @@
  * Grid-world checkpoints: safetensors like every run (the agent's parameters and the optimizer's
  * state), opened by the inspector's reader; a cancelled run resumes from its newest valid
  * checkpoint and ends bit-identical to an uninterrupted run; a damaged checkpoint is skipped with
- * a warning naming it.
+ * a warning naming it; a run killed after its final checkpoint resumes without a second final
+ * evaluation.
  */
 import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -12,7 +13,7 @@ import { primaryTestBackend, useTestBackend } from '../backends/testBackend';
 import { runTraining, type RunTrainingOptions } from '../../src/engine/train/runTraining';
 import { loadCheckpoint } from '../../src/engine/checkpoint/checkpoint';
 import { agentLayout } from '../../src/engine/es/agent';
-import { listCheckpoints, readMetrics, readRunFile } from '../../src/core/experiment/runFolder';
+import { listCheckpoints, readMetrics, readRunFile, writeRunFile } from '../../src/core/experiment/runFolder';
 import { openSafetensors } from '../../src/core/checkpoint/safetensors';
 import { headerView } from '../../src/extension/views/inspector/checkpointData';
 import { GRID_WORLD_FILE } from '../../src/protocol/runFolder';
@@ -90,4 +91,19 @@ test('a cancelled grid-world run resumes from its checkpoint and ends bit-identi
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, GRID_WORLD_FILE), 'utf8')), JSON.parse(fs.readFileSync(path.join(whole, GRID_WORLD_FILE), 'utf8')));
   // The inspector's reader on the damaged file: a clear error naming it.
   await assert.rejects(openSafetensors(newest), (err: Error) => err.message.includes(path.basename(newest)));
+});
+
+test('a grid-world run killed after its final evaluation and checkpoint, before run.json said completed, resumes without evaluating twice', async () => {
+  const dir = tempDir('grid-killed-at-end');
+  fs.cpSync(whole, dir, { recursive: true });
+  // The folder at that moment: run.json as the final checkpoint wrote it (still running), no grid-world.json yet.
+  const run = readRunFile(dir);
+  writeRunFile(dir, { ...run, status: 'running', timings: { ...run.timings, endedAt: null } });
+  fs.rmSync(path.join(dir, GRID_WORLD_FILE));
+  const resumed = await runTraining(options(dir, { resume: true }));
+  assert.equal(resumed.status, 'completed', resumed.error ?? '');
+  assert.equal(readMetrics(dir).filter((r) => r.kind === 'eval' && r.step === 6).length, 1);
+  assert.deepEqual(strip(dir), strip(whole));
+  assert.deepEqual(resumed.final, readRunFile(whole).final);
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, GRID_WORLD_FILE), 'utf8')), JSON.parse(fs.readFileSync(path.join(whole, GRID_WORLD_FILE), 'utf8')));
 });
