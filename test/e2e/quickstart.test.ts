@@ -96,6 +96,36 @@ describe('the quick start from the packaged .vsix in a real VS Code (code-server
     await shot('02-dashboard');
   }));
 
+  it('the inspector runs a trained quick model on a sort input and shows the attention of every head', shotOnFailure('probe', async () => {
+    const ids = (JSON.parse(fs.readFileSync(path.join(runsDir('quick'), 'experiment.json'), 'utf8')) as { runs: string[] }).runs;
+    const id = ids.find((r) => r.includes('logn-lion')) ?? (ids[0] as string);
+    const expRow = tree().locator('.monaco-list-row', { hasText: 'quick' }).filter({ hasText: 'completed' }).first();
+    if ((await tree().locator('.monaco-list-row', { hasText: id }).count()) === 0) await expRow.click();
+    // The run's checkpoints are its children: select it, open it with the keyboard, pick the last.
+    await tree().locator('.monaco-list-row', { hasText: id }).first().click();
+    await s.page.keyboard.press('ArrowRight');
+    await tree().locator('.monaco-list-row', { hasText: 'step 1000' }).first().click();
+    const inspector = webview(s.page, 'editor');
+    await inspector.locator('#summary', { hasText: `run ${id} · step 1000` }).waitFor({ timeout: 60_000 });
+    const vocabulary = (await inspector.locator('#probe p', { hasText: 'Vocabulary:' }).innerText()).replace(/^Vocabulary:\s*/, '').split(/\s+/);
+    const symbols = vocabulary.filter((t) => /^[a-z0-9]$/.test(t));
+    assert.ok(symbols.length >= 6 && vocabulary.includes('|'), `a sort vocabulary: ${vocabulary.join(' ')}`);
+    const tokens = [symbols[5], symbols[1], symbols[4], symbols[0], symbols[3], '|'] as string[];
+    const input = inspector.locator('#probe-input');
+    await input.fill(tokens.join(' '));
+    await input.press('Enter');
+    const predictions = inspector.locator('#probe-predictions');
+    await predictions.waitFor({ timeout: 120_000 });
+    assert.equal((await predictions.innerText()).replace(/^.*position:\s*/, '').split(/\s+/).length, tokens.length);
+    await inspector.locator('vscode-dropdown[aria-label="View"]').click();
+    await inspector.locator('vscode-option', { hasText: 'all heads' }).click();
+    const grid = inspector.locator('#card-probe-attention-all');
+    await grid.waitFor({ timeout: 30_000 });
+    assert.match(await grid.innerText(), /Attention of every head \(\d+ layers? × \d+ heads?\)/);
+    await grid.scrollIntoViewIfNeeded();
+    await shot('02b-inspector-probe', 'editor');
+  }));
+
   it('organise: tags and a note on a run (run.json, the tree), then rename the experiment', shotOnFailure('organise', async () => {
     const ids = (JSON.parse(fs.readFileSync(path.join(runsDir('quick'), 'experiment.json'), 'utf8')) as { runs: string[] }).runs;
     const id = ids[0] as string;
