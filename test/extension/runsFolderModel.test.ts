@@ -100,6 +100,33 @@ test('an experiment another process makes with mkdir -p appears on the next swee
   fs.rmSync(root, { recursive: true, force: true });
 });
 
+test('an experiment folder seen before its experiment.json is written still appears once the file is there', () => {
+  // The runner makes the folder, then writes experiment.json inside it: the runs folder's own
+  // listing (and so its size and mtime) does not change again. A look between the two must not
+  // hide the experiment for good (it did: the quick-start e2e once saw "No runs yet" after 6 runs).
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'al-model-'));
+  const runs = path.join(root, 'runs');
+  const model = new RunsFolderModel(runs);
+  const dir = path.join(runs, 'quick');
+  fs.mkdirSync(dir, { recursive: true });
+  model.touch(dir); // the watcher's event for the new folder
+  assert.deepEqual(model.summaries(), []);
+  fs.writeFileSync(path.join(dir, 'experiment.json'), JSON.stringify({ version: 1, name: 'quick', spec: {}, runs: ['a'], createdAt: '2025-01-01T00:00:00Z' }));
+  fs.mkdirSync(path.join(dir, 'a'));
+  fs.writeFileSync(path.join(dir, 'a', 'run.json'), JSON.stringify(runJson('a', 'pending', 0)));
+  model.touch(path.join(dir, 'experiment.json'));
+  assert.deepEqual(model.summaries().map((e) => [e.name, e.runs.map((r) => r.id)]), [['quick', ['a']]], 'the watcher event for experiment.json');
+  // The same with only the sweep (no watcher event at all).
+  const other = new RunsFolderModel(runs);
+  const late = path.join(runs, 'late');
+  fs.mkdirSync(late);
+  other.sweep();
+  fs.writeFileSync(path.join(late, 'experiment.json'), JSON.stringify({ version: 1, name: 'late', spec: {}, runs: [], createdAt: '2025-01-02T00:00:00Z' }));
+  other.sweep();
+  assert.deepEqual(other.summaries().map((e) => e.name), ['late', 'quick']);
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
 test("a run's tags and note (run.json, set from the Runs view) reach the tree's summaries; a run without them has none", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'al-model-'));
   const exp = writeExperiment(root, 'tagged', ['a', 'b']);

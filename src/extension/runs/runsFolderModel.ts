@@ -96,6 +96,12 @@ interface ExperimentEntry {
 export class RunsFolderModel {
   private experiments = new Map<string, ExperimentEntry>();
   private rootSig: Sig = null;
+  /**
+   * Folders of the runs folder without an experiment.json (yet): the runner makes the folder, then
+   * writes the file inside it, which leaves the runs folder's own size and mtime as they were; so
+   * these are looked at again on every check until they hold one.
+   */
+  private unfinished = new Set<string>();
   private metricsWanted = false;
   private readonly listeners = new Set<(change: RunsChange) => void>();
 
@@ -118,6 +124,7 @@ export class RunsFolderModel {
     this.root = root;
     this.experiments.clear();
     this.rootSig = null;
+    this.unfinished.clear();
     this.rescan();
     this.fire({ kind: 'structure' });
   }
@@ -126,6 +133,7 @@ export class RunsFolderModel {
   reload(): void {
     this.experiments.clear();
     this.rootSig = null;
+    this.unfinished.clear();
     this.rescan();
     this.fire({ kind: 'structure' });
   }
@@ -222,14 +230,17 @@ export class RunsFolderModel {
   private checkRoot(): void {
     if (this.root === null) return;
     const s = sig(this.root);
-    if (s === this.rootSig && s !== null) return;
+    const finished = [...this.unfinished].some((dir) => fs.existsSync(path.join(dir, EXPERIMENT_FILE)));
+    if (s === this.rootSig && s !== null && !finished) return;
     this.rootSig = s;
-    let names: string[] = [];
+    const names: string[] = [];
+    this.unfinished.clear();
     try {
-      names = fs
-        .readdirSync(this.root, { withFileTypes: true })
-        .filter((d) => d.isDirectory() && fs.existsSync(path.join(this.root as string, d.name, EXPERIMENT_FILE)))
-        .map((d) => d.name);
+      for (const d of fs.readdirSync(this.root, { withFileTypes: true })) {
+        if (!d.isDirectory()) continue;
+        if (fs.existsSync(path.join(this.root, d.name, EXPERIMENT_FILE))) names.push(d.name);
+        else this.unfinished.add(path.join(this.root, d.name));
+      }
     } catch {
       // no runs folder (yet)
     }
