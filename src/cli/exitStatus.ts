@@ -47,11 +47,9 @@ export function exitWithStatus(command: Promise<number>): void {
       process.exitCode = code;
     },
     (err: unknown) => {
-      if (isSystemError(err)) {
-        // The operating system refused (a read-only disk, a full disk, a path through a file): not a bug.
-        process.stderr.write(`attention-lab: ${err.message}\n`);
-        process.exitCode = 2;
-      } else if (isUserError(err)) {
+      // The user's input, or the operating system refusing (a read-only disk, a full disk, a path
+      // through a file): not a bug.
+      if (isUserError(err) || isSystemError(err)) {
         process.stderr.write(`attention-lab: ${err.message}\n`);
         process.exitCode = 2;
       } else {
