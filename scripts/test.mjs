@@ -3,7 +3,8 @@
 // backend-parameterised suites (optimizers, model, training, backends) run a second time on the
 // native `tensorflow` backend.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,13 +21,33 @@ function find(dir) {
   return out;
 }
 
+// Each run's failures are also written here (scripts/failureRecap.mjs) and printed again at the end.
+const recapDir = mkdtempSync(join(tmpdir(), 'attention-lab-test-'));
+const recaps = [];
+
 function run(files, env = process.env) {
-  const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', ...files], {
+  const recap = join(recapDir, `${recaps.length}.txt`);
+  recaps.push(recap);
+  const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', `--test-reporter=${join(root, 'scripts', 'failureRecap.mjs')}`, `--test-reporter-destination=${recap}`];
+  const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', ...reporters, ...files], {
     stdio: 'inherit',
     cwd: root,
     env,
   });
   return r.status ?? 1;
+}
+
+/** The failed tests of every run, once more after the last one. */
+function printRecap() {
+  const text = recaps.map((f) => {
+    try {
+      return readFileSync(f, 'utf8');
+    } catch {
+      return '';
+    }
+  }).join('');
+  rmSync(recapDir, { recursive: true, force: true });
+  if (text.trim() !== '') console.log(`\n# failed tests, repeated from above\n\n${text.trimEnd()}\n`);
 }
 
 function nativeLoads() {
@@ -47,4 +68,5 @@ if (filters.length === 0 && !process.env.ATTENTION_LAB_TEST_BACKEND) {
     console.log('\n# @tensorflow/tfjs-node is not set up: native-backend suites not run (npm run setup:native)\n');
   }
 }
+printRecap();
 process.exit(status);

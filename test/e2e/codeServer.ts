@@ -290,6 +290,34 @@ export async function paletteTitles(page: Page, query: string): Promise<string[]
   return titles;
 }
 
+/**
+ * What the window shows, in a few lines, for a failing step's error (a CI log keeps no picture):
+ * notifications, a dialog, the quick input, the active editor tab and the focused element.
+ */
+export async function describeScreen(page: Page): Promise<string> {
+  const texts = async (selector: string, max = 300): Promise<string[]> =>
+    (await page.locator(selector).allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim().slice(0, max)).filter((t) => t !== '');
+  const list = (items: string[], none: string): string => (items.length === 0 ? none : items.map((t) => `"${t}"`).join('; '));
+  const quick = page.locator('.quick-input-widget');
+  const quickInput = (await quick.isVisible())
+    ? `${(await texts('.quick-input-widget .quick-input-title')).join(' ')} [${await quick.locator('input').first().inputValue().catch(() => '')}] ${(await texts('.quick-input-widget .quick-input-list', 200)).join(' ')}`
+    : 'closed';
+  // A string, evaluated in the page: this tsconfig has no DOM types.
+  const focus = await page.evaluate(`(() => {
+    const f = document.activeElement;
+    if (!f) return 'none';
+    const label = f.getAttribute('aria-label');
+    return f.tagName.toLowerCase() + (f.className ? '.' + String(f.className).split(/\\s+/).slice(0, 3).join('.') : '') + (label ? ' "' + label + '"' : '');
+  })()`);
+  return [
+    `notifications: ${list(await texts('.notifications-toasts .notification-toast'), 'none')}`,
+    `dialog: ${list(await texts('.monaco-dialog-box'), 'none')}`,
+    `quick input: ${quickInput}`,
+    `active editor tab: ${(await texts('.tabs-container .tab.active', 100)).join(' | ') || 'none'}`,
+    `focus: ${String(focus)}`,
+  ].join('\n');
+}
+
 /** Picks a row of the open quick pick by its text (waits for it) and accepts it with Enter. */
 export async function pickQuickItem(page: Page, text: string): Promise<void> {
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();

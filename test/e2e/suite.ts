@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunFile } from '../../src/protocol/runFolder';
-import { SCREENSHOTS, openVsCode, runCommand, screenshotTo, vsixUnderTest, type Session } from './codeServer';
+import { SCREENSHOTS, describeScreen, openVsCode, runCommand, screenshotTo, vsixUnderTest, type Session } from './codeServer';
 
 export interface SuiteOptions {
   /** The folder of this suite's screenshots and failure reports (emptied when the suite opens). */
@@ -21,6 +21,15 @@ export interface SuiteOptions {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** `p`, or a rejection after `ms` (a closed or hung page must not hold up a failing step). */
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
  * A suite's session. In the suite's describe: `before(async () => { s = await suite.open(); })`
@@ -65,7 +74,16 @@ export class E2eSuite {
     } catch (err) {
       const base = `failed-${String(this.step).padStart(2, '0')}-${name}`;
       await this.shot(base).catch(() => undefined);
-      if (this.session) fs.writeFileSync(path.join(this.opts.shots, `${base}.log`), this.session.diagnostics());
+      if (this.session) {
+        const diagnostics = this.session.diagnostics();
+        fs.writeFileSync(path.join(this.opts.shots, `${base}.log`), diagnostics);
+        // A CI log keeps neither file: the error itself says what the window showed and the extension's last words.
+        if (err instanceof Error) {
+          const screen = await withTimeout(describeScreen(this.session.page), 5_000).catch((e: unknown) => `(could not be read: ${String(e)})`);
+          const ours = /--- .*Attention Lab\.log\n([\s\S]*?)(?=\n--- |$)/.exec(diagnostics)?.[1]?.trim().split('\n').slice(-12).join('\n') ?? '(no log)';
+          err.stack = `${err.stack ?? err.message}\n--- on screen when it failed\n${screen}\n--- the extension's log, last lines\n${ours}`;
+        }
+      }
       throw err;
     }
   };
