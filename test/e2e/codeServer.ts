@@ -250,6 +250,17 @@ export async function setColorTheme(page: Page, theme: 'Default Dark Modern' | '
 }
 
 /** Runs a command from the palette by its title. */
+/**
+ * Gives the workbench the keyboard: a click on the window (it closes hovers and menus), then, when
+ * the click landed in a webview (a dashboard or inspector filling the editor area), the webview's
+ * frame gives the focus back to the page, so that F1 reaches VS Code itself rather than being
+ * forwarded from inside the frame.
+ */
+async function focusWorkbench(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
+  await page.evaluate("(() => { const f = document.activeElement; if (f && f.tagName === 'IFRAME') f.blur(); })()").catch(() => undefined);
+}
+
 export async function runCommand(page: Page, title: string): Promise<void> {
   await (await paletteRow(page, title)).click();
 }
@@ -259,7 +270,7 @@ export async function runCommand(page: Page, title: string): Promise<void> {
  * command at a precise moment (while a short run trains) clicks it then, without the palette's latency.
  */
 export async function paletteRow(page: Page, title: string): Promise<Locator> {
-  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
+  await focusWorkbench(page);
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
@@ -276,7 +287,7 @@ export async function paletteRow(page: Page, title: string): Promise<Locator> {
  * filtered (a row, or its "no matching commands" message), reads the rows, and closes it.
  */
 export async function paletteTitles(page: Page, query: string): Promise<string[]> {
-  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 } }).catch(() => undefined);
+  await focusWorkbench(page);
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });

@@ -129,6 +129,9 @@ describe('the quick start from the packaged .vsix in a real VS Code (code-server
   it('organise: tags and a note on a run (run.json, the tree), then rename the experiment', shotOnFailure('organise', async () => {
     const ids = (JSON.parse(fs.readFileSync(path.join(runsDir('quick'), 'experiment.json'), 'utf8')) as { runs: string[] }).runs;
     const id = ids[0] as string;
+    // The inspector of the step before fills the editor area: closed, so that no webview can take
+    // the focus from the input boxes below (a focus lost closes VS Code's input box).
+    await runCommand(s.page, 'View: Close All Editors');
     const expRow = tree().locator('.monaco-list-row', { hasText: 'quick' }).filter({ hasText: 'completed' }).first();
     // Runs are children of the experiment row: expand it when collapsed.
     if ((await tree().locator('.monaco-list-row', { hasText: id }).count()) === 0) await expRow.click();
