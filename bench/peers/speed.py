@@ -5,6 +5,9 @@ machine's ceiling. Prints one JSON object on stdout (per step: wall and process 
     speed.py torch  --data FILE --T 32 --batch 32 --warmup 5 --steps 20 [--threads N]
     speed.py jax    --data FILE ...        (start it under `taskset -c 0`: JAX's own thread
                                             flags do not keep it on one core)
+    speed.py serve-torch|serve-jax [--threads N]
+                                           the same rounds in one long-lived process: one JSON
+                                           request per stdin line, one JSON answer per line
     speed.py matmul --n 1024 --repeats 10  (start it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE
                                             unset, so OpenBLAS picks its best kernel)
 
@@ -60,7 +63,8 @@ def init_params(cfg: dict, seed: int = 1) -> dict[str, np.ndarray]:
 def bench_torch(tokens, targets, cfg, warmup: int, threads: int = 1) -> tuple[list[float], list[float], dict]:
     import torch
     torch.set_num_threads(threads)
-    torch.set_num_interop_threads(1)
+    if torch.get_num_interop_threads() != 1:  # settable once per process (serve runs many rounds)
+        torch.set_num_interop_threads(1)
     from attention_lab_torch import forward
     params = {k: torch.tensor(v, requires_grad=True) for k, v in init_params(cfg).items()}
     opt = torch.optim.AdamW(params.values(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2)
@@ -159,9 +163,33 @@ def bench_matmul(n: int, repeats: int) -> dict:
             "threads": os.environ.get("OPENBLAS_NUM_THREADS", "?"), "coretype": os.environ.get("OPENBLAS_CORETYPE", "(unset)")}
 
 
+def measure(what: str, data: str, T: int, batch: int, warmup: int, steps: int, threads: int) -> dict:
+    """One round: a fresh model trained on the file's batches; per step wall and process-CPU ms."""
+    cfg = {**CONFIG, "maxLen": T, "positionRange": T, "trainLength": T}
+    tokens, targets = load_data(data, warmup + steps, batch, T)
+    times, cpu, info = (bench_torch if what == "torch" else bench_jax)(tokens, targets, cfg, warmup, threads)
+    med = statistics.median(times)
+    return {"framework": what, "T": T, "msPerStep": med * 1000, "tokensPerSecond": batch * T / med,
+            "cpuMsPerStep": statistics.median(cpu) * 1000, "stepMs": [t * 1000 for t in times], "stepCpuMs": [c * 1000 for c in cpu], **info}
+
+
+def serve(what: str, threads: int) -> None:
+    """Answers one JSON request per stdin line ({"data", "T", "batch", "warmup", "steps"}) with one
+    JSON line, in one long-lived process: its rounds run warm, as Attention Lab's processes do."""
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+            out = measure(what, r["data"], int(r["T"]), int(r["batch"]), int(r["warmup"]), int(r["steps"]), threads)
+        except Exception as err:  # the harness prints it and stops
+            out = {"error": f"{type(err).__name__}: {err}"}
+        print(json.dumps(out), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["torch", "jax", "matmul"])
+    ap.add_argument("what", choices=["torch", "jax", "matmul", "serve-torch", "serve-jax"])
     ap.add_argument("--data")
     ap.add_argument("--T", type=int, default=32)
     ap.add_argument("--batch", type=int, default=32)
@@ -174,12 +202,10 @@ def main() -> None:
     if a.what == "matmul":
         print(json.dumps(bench_matmul(a.n, a.repeats)))
         return
-    cfg = {**CONFIG, "maxLen": a.T, "positionRange": a.T, "trainLength": a.T}
-    tokens, targets = load_data(a.data, a.warmup + a.steps, a.batch, a.T)
-    times, cpu, info = (bench_torch if a.what == "torch" else bench_jax)(tokens, targets, cfg, a.warmup, a.threads)
-    med = statistics.median(times)
-    print(json.dumps({"framework": a.what, "T": a.T, "msPerStep": med * 1000, "tokensPerSecond": a.batch * a.T / med,
-                      "cpuMsPerStep": statistics.median(cpu) * 1000, "stepMs": [t * 1000 for t in times], "stepCpuMs": [c * 1000 for c in cpu], **info}))
+    if a.what.startswith("serve-"):
+        serve(a.what.removeprefix("serve-"), a.threads)
+        return
+    print(json.dumps(measure(a.what, a.data, a.T, a.batch, a.warmup, a.steps, a.threads)))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@
  * Started by bench/peers/run.mjs (which checks the Python environment and bundles this file):
  *   node dist/peers/speed.js <repo root> <python of bench/peers/.venv> [options]
  * Every Attention Lab configuration (backend × threads) trains in its own long-lived Node process
- * (this file with `--child`), as PyTorch and JAX run in their own Python processes: TensorFlow
+ * (this file with `--child`), as PyTorch and JAX each train in a long-lived Python process
+ * (speed.py serve-torch / serve-jax; one process per thread count): TensorFlow
  * reads its thread counts once, and one process switching between backends makes V8 re-optimize
  * the engine's shared code at each switch, which made rounds unsteady. Each process warms up once
  * (V8 optimizes tfjs's JavaScript only after some 40 steps), then answers one request per round.
@@ -18,11 +19,12 @@
  * The output ends with one verdict line per T: Attention Lab's native backend ÷ PyTorch eager,
  * one thread each (median of the rounds' ratios, its order-statistic interval, PASS/FAIL against
  * 1.0×), and whether every round stayed within ±10 % of its median.
- * Options (after `npm run bench:peers --`): --rounds N (5)  --steps N (timed steps per round, 20)
+ * Options (after `npm run bench:peers --`): --rounds N (9)  --steps N (timed steps per round, 20)
  *   --lengths 32,128  --no-all-cores (skip the all-cores comparison)  --no-jax  --no-cpu
  *   --no-wasm (native and PyTorch only: on a loaded machine wasm's warm-up at T = 128 takes minutes)
  */
-import { spawnSync, fork, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, fork, type ChildProcess } from 'node:child_process';
+import * as readline from 'node:readline';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -165,6 +167,36 @@ class OursProcess {
   }
 }
 
+/**
+ * PyTorch or JAX at a thread count in one long-lived Python process (speed.py serve-torch|serve-jax),
+ * answering one round per request, as the Attention Lab processes do: every framework's rounds run
+ * warm and back to back, seconds apart rather than a Python start-up (~3 s of imports) apart.
+ */
+class PythonProcess {
+  private readonly child: ChildProcess;
+  private readonly lines: AsyncIterator<string>;
+
+  constructor(python: string, script: string, what: 'torch' | 'jax', threads: number, env: NodeJS.ProcessEnv, prefix: string[]) {
+    const args = [script, `serve-${what}`, '--threads', String(threads)];
+    this.child = prefix.length > 0 ? spawn(prefix[0] as string, [...prefix.slice(1), python, ...args], { env, stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(python, args, { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    this.lines = readline.createInterface({ input: this.child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+  }
+
+  async request(r: { data: string; T: number; batch: number; warmup: number; steps: number }): Promise<Record<string, unknown>> {
+    this.child.stdin?.write(`${JSON.stringify(r)}\n`);
+    const next = await this.lines.next();
+    if (next.done) throw new Error(`the Python process exited (${this.child.exitCode ?? this.child.signalCode ?? '?'})`);
+    const out = JSON.parse(next.value) as Record<string, unknown>;
+    if (typeof out.error === 'string') throw new Error(out.error);
+    return out;
+  }
+
+  stop(): void {
+    this.child.stdin?.end();
+    this.child.kill();
+  }
+}
+
 interface Framework {
   label: string;
   threads: number;
@@ -181,7 +213,7 @@ async function main(): Promise<void> {
   const LENGTHS = numbersOption('--lengths', '32,128');
   const STEPS = numbersOption('--steps', '20')[0] as number;
   const WARMUP = 5;
-  const ROUNDS = numbersOption('--rounds', '5')[0] as number;
+  const ROUNDS = numbersOption('--rounds', '9')[0] as number;
   const ALL_CORES = os.availableParallelism();
   const allCores = !process.argv.includes('--no-all-cores') && ALL_CORES > 1;
   const withJax = !process.argv.includes('--no-jax');
@@ -226,12 +258,23 @@ async function main(): Promise<void> {
       },
     });
   }
-  const python1 = (what: 'torch' | 'jax', threads: number) => async (T: number, file: string, warmup: number, steps: number): Promise<StepTimes> => {
-    const args = [what, '--data', file, '--T', String(T), '--batch', String(BATCH), '--warmup', String(warmup), '--steps', String(steps), '--threads', String(threads)];
+  const pythons: PythonProcess[] = [];
+  const python1 = (what: 'torch' | 'jax', threads: number) => {
     const env = what === 'jax' ? threadEnv(threads, { XLA_FLAGS: `--xla_cpu_multi_thread_eigen=${threads > 1} intra_op_parallelism_threads=${threads}` }) : threadEnv(threads);
-    const r = runPython(python, script, args, env, what === 'jax' ? ['taskset', '-c', Array.from({ length: threads }, (_, i) => i).join(',')] : []);
-    versions[what] = String(r.version);
-    return { wallMs: r.stepMs as number[], cpuMs: r.stepCpuMs as number[] };
+    const p = new PythonProcess(python, script, what, threads, env, what === 'jax' ? ['taskset', '-c', Array.from({ length: threads }, (_, i) => i).join(',')] : []);
+    pythons.push(p);
+    const warmed = new Set<number>();
+    return async (T: number, file: string, warmup: number, steps: number): Promise<StepTimes> => {
+      const request = { data: file, T, batch: BATCH, warmup, steps };
+      // Its first round at a length is untimed, as the Attention Lab processes warm up once per length.
+      if (!warmed.has(T)) {
+        await p.request(request);
+        warmed.add(T);
+      }
+      const r = await p.request(request);
+      versions[what] = String(r.version);
+      return { wallMs: r.stepMs as number[], cpuMs: r.stepCpuMs as number[] };
+    };
   };
   const versions: Record<string, string> = {};
   frameworks.push({ label: 'PyTorch eager', threads: 1, ours: false, native: false, measure: python1('torch', 1) });
@@ -275,6 +318,7 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const p of ours) p.stop();
+    for (const p of pythons) p.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
 

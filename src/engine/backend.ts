@@ -6,8 +6,8 @@ import type { BackendChoice, BackendName } from '../protocol/backend';
 
 // The native backend's thread settings and load check carry no TensorFlow.js: they live in
 // nativeBackend.ts (the runner and the Slurm task entry import them from there).
-import { BackendUnavailableError } from './nativeBackend';
-export { applyNativeThreadSettings, BackendUnavailableError, checkNativeBackend, nativeThreadSettings, nativeWorkerEnv } from './nativeBackend';
+import { BackendUnavailableError, keepOneDnn } from './nativeBackend';
+export { applyNativeThreadSettings, BackendUnavailableError, checkNativeBackend, keepOneDnn, nativeThreadSettings, nativeWorkerEnv } from './nativeBackend';
 
 export interface BackendInfo {
   /** The backend asked for. */
@@ -19,18 +19,19 @@ export interface BackendInfo {
 }
 
 /** Loads @tensorflow/tfjs-node if it is installed and loads; it registers the `tensorflow` backend. */
-function tryLoadNative(): { ok: true } | { ok: false; error: string } {
+function tryLoadNative(): { ok: true; note: string | null } | { ok: false; error: string } {
   // TensorFlow's C++ info lines (oneDNN, CPU features) would interleave with the progress display;
   // one run uses one core unless the runner chose otherwise. (Effective in a main thread only: a
   // worker's process.env is its own copy, hence applyNativeThreadSettings in the runner.)
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   process.env.TF_NUM_INTRAOP_THREADS ??= '1';
   process.env.TF_NUM_INTEROP_THREADS ??= '1';
+  const note = keepOneDnn();
   try {
     // Marked external in the build: the package is optional and native, resolved at run time.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@tensorflow/tfjs-node');
-    return { ok: true };
+    return { ok: true, note };
   } catch (err) {
     const msg = err instanceof Error ? err.message.split('\n')[0] ?? String(err) : String(err);
     return { ok: false, error: msg };
@@ -60,7 +61,7 @@ export async function initBackend(requested: BackendChoice = 'auto'): Promise<Ba
     const native = tryLoadNative();
     if (native.ok && (await tf.setBackend('tensorflow'))) {
       await tf.ready();
-      return { requested, name: 'tensorflow', reason: '@tensorflow/tfjs-node loaded' };
+      return { requested, name: 'tensorflow', reason: `@tensorflow/tfjs-node loaded${native.note ? `; ${native.note}` : ''}` };
     }
     if (requested === 'node') {
       throw new BackendUnavailableError(

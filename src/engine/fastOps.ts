@@ -20,6 +20,8 @@ export interface FastOps {
   /** true on the native backend (the direct path). */
   readonly native: boolean;
   add(a: Tensor, b: Tensor | number): Tensor;
+  /** x [..., C] + bias [C] (TensorFlow's BiasAdd on the native backend: the same sums as a broadcasting Add, in a kernel made for it). */
+  biasAdd(x: Tensor, bias: Tensor): Tensor;
   sub(a: Tensor | number, b: Tensor | number): Tensor;
   mul(a: Tensor, b: Tensor | number): Tensor;
   div(a: Tensor, b: Tensor): Tensor;
@@ -46,6 +48,7 @@ export interface FastOps {
 const generic: FastOps = {
   native: false,
   add: (a, b) => tf.add(a, b),
+  biasAdd: (x, bias) => tf.add(x, bias),
   sub: (a, b) => tf.sub(a, b),
   mul: (a, b) => tf.mul(a, b),
   div: (a, b) => tf.div(a, b),
@@ -171,6 +174,9 @@ class NativeOps implements FastOps {
 
   add(a: Tensor, b: Tensor | number): Tensor {
     return this.run('Add', this.f, [a, this.scalarOf(b)]);
+  }
+  biasAdd(x: Tensor, bias: Tensor): Tensor {
+    return this.run('BiasAdd', this.f, [x, bias]);
   }
   sub(a: Tensor | number, b: Tensor | number): Tensor {
     return this.run('Sub', this.f, [this.scalarOf(a), this.scalarOf(b)]);

@@ -27,12 +27,14 @@ const USER_THREADS = { intraOp: process.env.TF_NUM_INTRAOP_THREADS, interOp: pro
  */
 export function nativeWorkerEnv(parallel: number, cores: number, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const { intraOp, interOp } = nativeThreadSettings(parallel, cores);
-  return {
+  const env: NodeJS.ProcessEnv = {
     ...base,
     TF_CPP_MIN_LOG_LEVEL: base.TF_CPP_MIN_LOG_LEVEL ?? '2',
     TF_NUM_INTRAOP_THREADS: USER_THREADS.intraOp ?? String(intraOp),
     TF_NUM_INTEROP_THREADS: USER_THREADS.interOp ?? String(interOp),
   };
+  keepOneDnn(env);
+  return env;
 }
 
 /**
@@ -46,6 +48,20 @@ export function applyNativeThreadSettings(parallel: number, cores: number): void
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   process.env.TF_NUM_INTRAOP_THREADS ??= String(intraOp);
   process.env.TF_NUM_INTEROP_THREADS ??= String(interOp);
+  keepOneDnn();
+}
+
+/**
+ * Keeps TensorFlow's oneDNN kernels on: with `TF_ENABLE_ONEDNN_OPTS=0` its matrix products go
+ * through Eigen, which calls a oneDNN JIT GEMM that corrupts the heap when the process handles a
+ * signal while it runs (a Stop's SIGTERM, a worker's SIGCHLD; docs/native.md, "Signals"). A
+ * `0` or `false` in `env` is replaced by `1`; returns the note to show then, else null.
+ */
+export function keepOneDnn(env: NodeJS.ProcessEnv = process.env): string | null {
+  const v = env.TF_ENABLE_ONEDNN_OPTS?.trim().toLowerCase();
+  if (v !== '0' && v !== 'false') return null;
+  env.TF_ENABLE_ONEDNN_OPTS = '1';
+  return `TF_ENABLE_ONEDNN_OPTS=${v} ignored: without oneDNN, TensorFlow's matrix products can corrupt memory when a signal arrives (docs/native.md, "Signals")`;
 }
 
 export class BackendUnavailableError extends Error {}

@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { initBackend, nativeThreadSettings, nativeWorkerEnv } from '../../src/engine/backend';
+import { initBackend, keepOneDnn, nativeThreadSettings, nativeWorkerEnv } from '../../src/engine/backend';
 import type { RunFile } from '../../src/protocol/runFolder';
 import { CLI, tempDir, tinySpec } from '../integration/helpers';
 import { requestedTestBackends } from './testBackend';
@@ -75,4 +75,18 @@ test('each pool computes its workers’ thread environment: a lone run after a p
   const lone = nativeWorkerEnv(1, 2);
   assert.equal(lone.TF_NUM_INTRAOP_THREADS, '2');
   assert.equal(nativeWorkerEnv(1, 8).TF_NUM_INTRAOP_THREADS, '8');
+});
+
+test('oneDNN stays on: TF_ENABLE_ONEDNN_OPTS=0 is replaced, with a note (without oneDNN a signal can corrupt memory, docs/native.md)', () => {
+  for (const off of ['0', 'false', ' FALSE ']) {
+    const env: NodeJS.ProcessEnv = { TF_ENABLE_ONEDNN_OPTS: off };
+    assert.match(keepOneDnn(env) ?? '', /TF_ENABLE_ONEDNN_OPTS=.* ignored: .*signal/);
+    assert.equal(env.TF_ENABLE_ONEDNN_OPTS, '1');
+  }
+  for (const kept of [undefined, '1', 'true']) {
+    const env: NodeJS.ProcessEnv = kept === undefined ? {} : { TF_ENABLE_ONEDNN_OPTS: kept };
+    assert.equal(keepOneDnn(env), null);
+    assert.equal(env.TF_ENABLE_ONEDNN_OPTS, kept);
+  }
+  assert.equal(nativeWorkerEnv(1, 2, { TF_ENABLE_ONEDNN_OPTS: '0' }).TF_ENABLE_ONEDNN_OPTS, '1', 'a worker process gets it on too');
 });

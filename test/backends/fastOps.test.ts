@@ -35,7 +35,7 @@ function same(name: string, fast: Tensor, plain: Tensor): void {
 }
 
 for (const backend of testBackends()) {
-  test(`${backend}: fast ops equal the tf.* ops bit for bit (elementwise with tensors and numbers, matmuls, reductions, reshapes, concat, split)`, async () => {
+  test(`${backend}: fast ops equal the tf.* ops bit for bit (elementwise with tensors and numbers, bias add, matmuls, reductions, reshapes, concat, split)`, async () => {
     await useTestBackend(backend);
     const o = fastOps();
     assert.equal(o.native, backend === 'tensorflow');
@@ -51,6 +51,14 @@ for (const backend of testBackends()) {
       same('add scalar tensor', o.add(a, s), tf.add(a, s));
       same('add number', o.add(a, 0.7978845608), tf.add(a, 0.7978845608));
       same('add row', o.add(a, row), tf.add(a, row));
+      same('bias add', o.biasAdd(a, row), tf.add(a, row));
+      // The dense layer's forward pass at the reference model's qkv, MLP and head sizes (B·T = 1024).
+      for (const [k, m] of [[64, 192], [64, 256], [256, 64], [64, 32]] as const) {
+        const x = t([1024, k], 6);
+        const w = t([k, m], 7);
+        const bias = t([m], 8);
+        same(`dense [1024, ${k}]·[${k}, ${m}] + bias`, o.biasAdd(o.matMul(x, w), bias), tf.add(tf.matMul(x, w), bias));
+      }
       same('sub', o.sub(a, b), tf.sub(a, b));
       same('sub column', o.sub(a, col), tf.sub(a, col));
       same('sub number first', o.sub(1, p), tf.sub(1, p));

@@ -50,7 +50,7 @@ const out = (e: SetupEvent | { type: 'error'; message: string }): void => {
   else if (e.type === 'error') process.stderr.write(`setup:native: error: ${e.message}\n`);
   else {
     const m = e.manifest;
-    say(`${e.alreadySetUp ? 'already set up; ' : ''}OK: @tensorflow/tfjs-node ${m.tfjsNode} runs on TensorFlow ${m.tensorflow} with Node ${m.nodeVersion} (${m.route} route; fused kernels ${m.fusedKernels ? 'reachable' : 'not reachable: unpatched binding'})`);
+    say(`${e.alreadySetUp ? 'already set up; ' : ''}OK: @tensorflow/tfjs-node ${m.tfjsNode} runs on TensorFlow ${m.tensorflow} with Node ${m.nodeVersion} (${m.route} route)`);
     say(`done in ${((performance.now() - started) / 1000).toFixed(1)} s; \`--backend auto\` now picks 'tensorflow'${flags.has('--manifest') ? ` (${manifestPath(dir)})` : ''}`);
   }
 };
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   if (flags.has('--check')) {
     const v = verifyNative(dir);
     if (!v.ok) throw new SetupError(`@tensorflow/tfjs-node does not load from ${dir} or gives wrong numbers (${v.error}); run the setup`);
-    log(`setup:native: OK: TensorFlow ${v.result.version}; 128×128 matmul within ${v.result.worst.toExponential(1)} of a float64 reference; fused kernels ${v.result.fusedKernels ? 'reachable' : 'not reachable'}`);
+    log(`setup:native: OK: TensorFlow ${v.result.version}; 128×128 matmul within ${v.result.worst.toExponential(1)} of a float64 reference`);
     return;
   }
   await setUpNative({

@@ -28,8 +28,6 @@ export interface NativeManifest {
   arch: string;
   /** ISO time of the verification. */
   verifiedAt: string;
-  /** Whether TensorFlow's fused kernels are reachable (a binding built with bindingPatch.ts). */
-  fusedKernels?: boolean;
 }
 
 export function manifestPath(dir: string): string {

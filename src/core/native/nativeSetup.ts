@@ -24,7 +24,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { patchBindingSource } from './bindingPatch';
 import { findNodeGyp, findNodeHeaders, findNpm, findPythonWithPip } from './findTools';
 import { TFJS_NODE_VERSION, removeManifest, tfjsNodeDir, writeManifest, type NativeManifest, type NativeRoute } from './nativeManifest';
 
@@ -133,8 +132,6 @@ async function mustRun(log: (line: string) => void, what: string, cmd: string, a
 export interface Verified {
   version: string;
   worst: number;
-  /** Whether TensorFlow's fused kernels are reachable (the binding passes list attributes). */
-  fusedKernels: boolean;
 }
 
 /**
@@ -157,19 +154,7 @@ export function verifyNative(dir: string, node = process.execPath): { ok: true; 
       worst = Math.max(worst, Math.abs(s - c[i * n + j]));
     }
     if (!(worst < 1e-3)) throw new Error('128x128 matmul differs from the float64 reference by ' + worst);
-    // TensorFlow's fused dense kernel, reachable when the binding passes list attributes (bindingPatch.ts).
-    let fusedKernels = false;
-    try {
-      const B = tf.backend().binding;
-      const attrs = [{ name: 'T', type: B.TF_ATTR_TYPE, value: B.TF_FLOAT }, { name: 'transpose_a', type: B.TF_ATTR_BOOL, value: false },
-        { name: 'transpose_b', type: B.TF_ATTR_BOOL, value: false }, { name: 'num_args', type: B.TF_ATTR_INT, value: 1 },
-        { name: 'fused_ops', type: B.TF_ATTR_STRING, value: ['BiasAdd'] }];
-      const y = tf.backend().executeSingleOutput('_FusedMatMul', attrs, [tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]]), tf.tensor1d([5])]);
-      fusedKernels = y.dataSync()[0] === 16;
-    } catch (err) {
-      fusedKernels = false;
-    }
-    process.stdout.write(JSON.stringify({ version, worst, fusedKernels }));
+    process.stdout.write(JSON.stringify({ version, worst }));
   `;
   const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' };
   delete env.NODE_PATH;
@@ -267,7 +252,7 @@ export async function setUpNative(o: SetupOptions): Promise<NativeManifest> {
   const finish = (route: NativeRoute, v: Verified, alreadySetUp: boolean): NativeManifest => {
     const manifest: NativeManifest = {
       schema: 1, node, nodeVersion: process.version, tfjsNode: TFJS_NODE_VERSION, tensorflow: v.version, route,
-      platform: process.platform, arch: process.arch, verifiedAt: new Date().toISOString(), fusedKernels: v.fusedKernels,
+      platform: process.platform, arch: process.arch, verifiedAt: new Date().toISOString(),
     };
     if (o.manifest) writeManifest(o.dir, manifest);
     o.emit({ type: 'done', manifest, alreadySetUp });
@@ -280,10 +265,7 @@ export async function setUpNative(o: SetupOptions): Promise<NativeManifest> {
     step('check', 0.02, 'checking for a working setup');
     const v = verifyNative(o.dir, node);
     const route: NativeRoute = fs.existsSync(path.join(pkgDir, 'deps', 'lib', 'libtensorflow_cc.so.2')) ? 'python-index' : 'download';
-    // A binding this setup built without the fused-kernel patch (an earlier version) is rebuilt:
-    // the cached steps are skipped, so that is the patch and node-gyp only.
-    if (v.ok && (v.result.fusedKernels || route === 'download')) return finish(route, v.result, true);
-    if (v.ok) o.emit({ type: 'note', message: 'the binding lacks the fused-kernel patch; rebuilding it' });
+    if (v.ok) return finish(route, v.result, true);
   }
   // From here on the folder is not in a usable state until verified again.
   if (o.manifest) removeManifest(o.dir);
@@ -372,14 +354,6 @@ export async function setUpNative(o: SetupOptions): Promise<NativeManifest> {
   const napi = Math.max(...(pkg.binary?.napi_versions ?? []).filter((v) => v <= Number(process.versions.napi)));
   if (!Number.isFinite(napi)) throw new SetupError(`@tensorflow/tfjs-node declares no N-API version that Node ${process.version} supports`);
   const modulePath = path.resolve(pkgDir, (pkg.binary?.module_path ?? './lib/napi-v{napi_build_version}').replace('{napi_build_version}', String(napi)));
-  // The binding patch for TensorFlow's fused kernels (bindingPatch.ts); without it the engine
-  // does without them.
-  const source = path.join(pkgDir, 'binding', 'tfjs_backend.cc');
-  if (fs.existsSync(source)) {
-    const patched = patchBindingSource(fs.readFileSync(source, 'utf8'));
-    if (patched.status === 'applied') fs.writeFileSync(source, patched.text);
-    o.log(patched.status === 'unknown-source' ? `${source}: not the source the fused-kernel patch expects; building it unpatched` : `fused-kernel patch: ${patched.status}`);
-  }
   const nodeGyp = findNodeGyp(npm, node);
   if (!nodeGyp) throw new SetupError(`node-gyp (shipped with npm) was not found beside ${npm}`);
   const headers = findNodeHeaders(node);

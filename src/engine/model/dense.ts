@@ -1,5 +1,4 @@
 import { fastOps } from '../fastOps';
-import { fusedDense, fusedDenseAvailable } from '../nativeOps';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 
@@ -19,8 +18,7 @@ import type { Tensor } from '../tf';
  * two calls into TensorFlow (the shape or permutation is uploaded as a tensor), while its
  * BatchMatMulV2 takes the transposes as flags: there the gradient is `dy·Wᵀ` and `xᵀ·dy` with
  * transposeB / transposeA and `db` one Sum (fastOps.ts: its axis uploaded once), 2–3 launches instead of 9–11, and the forward
- * pass one `_FusedMatMul` (product and bias in one kernel) where the binding allows it
- * (nativeOps.ts, docs/benchmarks.md).
+ * pass a MatMul and a BiasAdd (docs/benchmarks.md).
  */
 
 /** true on tfjs-node's `tensorflow` backend, where launches are dear and transposed matmuls free. */
@@ -52,8 +50,11 @@ export function sumRows(dy: Tensor): Tensor {
 const denseWithBias = tf.customGrad((...args: unknown[]) => {
   const [x, w, b, save] = args as [Tensor, Tensor, Tensor, (t: Tensor[]) => void];
   save([x, w]);
-  // Native: one fused kernel where the binding allows it (nativeOps.ts; the same values).
-  const value = fusedDenseAvailable() ? fusedDense(x, w, b) : tf.add(tf.matMul(x, w), b); // [N, Out]
+  // Native: TensorFlow's MatMul and BiasAdd called directly (fastOps.ts), not its fused
+  // `_FusedMatMul`: that kernel's product runs oneDNN's JIT sgemm, which corrupts the heap when a
+  // signal arrives while it runs (docs/native.md, "Signals").
+  const o = fastOps();
+  const value = nativeBackend() ? o.biasAdd(o.matMul(x, w), b) : tf.add(tf.matMul(x, w), b); // [N, Out]
   const gradFunc: Grad2 = (dy, saved) => {
     const [sx, sw] = saved as [Tensor, Tensor];
     if (nativeBackend()) {
