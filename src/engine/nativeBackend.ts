@@ -7,13 +7,25 @@
 import { spawnSync } from 'node:child_process';
 
 /**
- * Thread settings of the native backend for `parallel` runs sharing `cores` cores: each run gets
- * an equal share of intra-op threads (at least one) and one inter-op thread (the training step
- * issues its ops one after another, so a second inter-op thread only adds contention). With N
- * runs on N cores every run is single-threaded and they do not fight over cores.
+ * Below this many FLOPs of matrix products per training step (src/core/experiment/stepFlops.ts),
+ * a second intra-op thread costs a run more than it gains: measured on the reference model, 2
+ * threads gave 0.66× one thread's speed at 0.67 GFLOP per step and 1.04× at 3.3 GFLOP on a 2-core
+ * AMD EPYC, 1.0× and 1.42× on an Intel Xeon; the quick preset (~0.06 GFLOP) ran 1.6× slower with
+ * 2 (docs/benchmarks.md, Session 6).
  */
-export function nativeThreadSettings(parallel: number, cores: number): { intraOp: number; interOp: number } {
-  return { intraOp: Math.max(1, Math.floor(cores / Math.max(1, parallel))), interOp: 1 };
+export const MULTI_THREAD_MIN_FLOPS = 2e9;
+
+/**
+ * Thread settings of the native backend for `parallel` runs sharing `cores` cores: each run gets
+ * an equal share of intra-op threads (at least one) when its steps are large enough to use them
+ * (`stepFlops` at least MULTI_THREAD_MIN_FLOPS; unknown counts as large), else one; and one
+ * inter-op thread (the training step issues its ops one after another, so a second inter-op
+ * thread only adds contention). With N runs on N cores every run is single-threaded and they do
+ * not fight over cores.
+ */
+export function nativeThreadSettings(parallel: number, cores: number, stepFlops = Number.POSITIVE_INFINITY): { intraOp: number; interOp: number } {
+  const share = Math.max(1, Math.floor(cores / Math.max(1, parallel)));
+  return { intraOp: stepFlops < MULTI_THREAD_MIN_FLOPS ? 1 : share, interOp: 1 };
 }
 
 /** TensorFlow's thread variables as they were when this process started: the user's, never our own writes. */
@@ -21,12 +33,13 @@ const USER_THREADS = { intraOp: process.env.TF_NUM_INTRAOP_THREADS, interOp: pro
 
 /**
  * The environment of a training worker process for `parallel` runs on `cores` cores: TensorFlow's
- * thread counts from nativeThreadSettings (a run alone gets every core), unless the user set them
- * when this process started. Computed per pool, so a backend process that ran a grid of parallel
- * runs still gives a later lone run all the cores. TensorFlow reads these once per process.
+ * thread counts from nativeThreadSettings (a run alone gets every core when its steps are large:
+ * `stepFlops`, the largest of the pool's runs), unless the user set them when this process
+ * started. Computed per pool, so a backend process that ran a grid of parallel runs still gives a
+ * later lone run all the cores. TensorFlow reads these once per process.
  */
-export function nativeWorkerEnv(parallel: number, cores: number, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const { intraOp, interOp } = nativeThreadSettings(parallel, cores);
+export function nativeWorkerEnv(parallel: number, cores: number, base: NodeJS.ProcessEnv = process.env, stepFlops?: number): NodeJS.ProcessEnv {
+  const { intraOp, interOp } = nativeThreadSettings(parallel, cores, stepFlops);
   const env: NodeJS.ProcessEnv = {
     ...base,
     TF_CPP_MIN_LOG_LEVEL: base.TF_CPP_MIN_LOG_LEVEL ?? '2',
@@ -43,8 +56,8 @@ export function nativeWorkerEnv(parallel: number, cores: number, base: NodeJS.Pr
  * context, so only the first pool's setting counts; worker processes (the default) get theirs
  * from nativeWorkerEnv instead.
  */
-export function applyNativeThreadSettings(parallel: number, cores: number): void {
-  const { intraOp, interOp } = nativeThreadSettings(parallel, cores);
+export function applyNativeThreadSettings(parallel: number, cores: number, stepFlops?: number): void {
+  const { intraOp, interOp } = nativeThreadSettings(parallel, cores, stepFlops);
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   process.env.TF_NUM_INTRAOP_THREADS ??= String(intraOp);
   process.env.TF_NUM_INTEROP_THREADS ??= String(interOp);

@@ -10,6 +10,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { initBackend, keepOneDnn, nativeThreadSettings, nativeWorkerEnv } from '../../src/engine/backend';
+import { MULTI_THREAD_MIN_FLOPS } from '../../src/engine/nativeBackend';
+import { stepFlops } from '../../src/core/experiment/stepFlops';
+import { REFERENCE, referenceModel } from '../../bench/referenceRun';
+import type { RunConfig } from '../../src/protocol/config';
+import { PRESETS, type Preset } from '../../src/core/experiment/presets';
+import { expandGrid } from '../../src/core/experiment/grid';
 import type { RunFile } from '../../src/protocol/runFolder';
 import { CLI, tempDir, tinySpec } from '../integration/helpers';
 import { requestedTestBackends } from './testBackend';
@@ -65,6 +71,22 @@ test('native thread settings give each of N parallel runs its share of the cores
   assert.deepEqual(nativeThreadSettings(2, 8), { intraOp: 4, interOp: 1 });
 });
 
+test('a run gets more than one thread only when its steps are large (matrix-product FLOPs per step from its config)', () => {
+  const reference = (T: number) => ({ model: referenceModel(T), train: { batchSize: REFERENCE.batch, accumulate: 1 } });
+  // The counts bench:peers prints for the reference model.
+  assert.equal(Math.round(stepFlops(reference(32)) / 1e6), 667);
+  assert.equal(Math.round(stepFlops(reference(128)) / 1e6), 3272);
+  assert.equal(stepFlops({ ...reference(32), train: { batchSize: REFERENCE.batch, accumulate: 4 } }), 4 * stepFlops(reference(32)));
+  // A lone run of the reference model: one thread at T = 32 (a second made it slower), all cores at T = 128.
+  assert.deepEqual(nativeThreadSettings(1, 2, stepFlops(reference(32))), { intraOp: 1, interOp: 1 });
+  assert.deepEqual(nativeThreadSettings(1, 2, stepFlops(reference(128))), { intraOp: 2, interOp: 1 });
+  assert.equal(MULTI_THREAD_MIN_FLOPS > stepFlops(reference(32)) && MULTI_THREAD_MIN_FLOPS < stepFlops(reference(128)), true);
+  // The quick preset's runs are far below: one thread each, alone or not.
+  const quick = expandGrid((PRESETS.quick as Preset).spec)[0] as RunConfig;
+  assert.ok(stepFlops(quick) < MULTI_THREAD_MIN_FLOPS / 10, `quick: ${stepFlops(quick)} FLOPs per step`);
+  assert.deepEqual(nativeThreadSettings(1, 8, stepFlops(quick)), { intraOp: 1, interOp: 1 });
+});
+
 test('each pool computes its workers’ thread environment: a lone run after a parallel grid gets every core again', (t) => {
   if (userThreads !== undefined) {
     t.skip('TF_NUM_INTRAOP_THREADS or TF_NUM_INTEROP_THREADS is set here: the user\'s setting wins');
@@ -74,6 +96,8 @@ test('each pool computes its workers’ thread environment: a lone run after a p
   assert.deepEqual([grid.TF_NUM_INTRAOP_THREADS, grid.TF_NUM_INTEROP_THREADS, grid.PATH], ['1', '1', '/bin']);
   const lone = nativeWorkerEnv(1, 2);
   assert.equal(lone.TF_NUM_INTRAOP_THREADS, '2');
+  assert.equal(nativeWorkerEnv(1, 2, {}, 1e9).TF_NUM_INTRAOP_THREADS, '1', 'a lone run of small steps keeps one thread');
+  assert.equal(nativeWorkerEnv(1, 2, {}, 4e9).TF_NUM_INTRAOP_THREADS, '2');
   assert.equal(nativeWorkerEnv(1, 8).TF_NUM_INTRAOP_THREADS, '8');
 });
 

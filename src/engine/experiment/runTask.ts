@@ -13,6 +13,7 @@ import type { BackendChoice } from '../../protocol/backend';
 import { CHECKPOINT_DIR, RUN_FILE, type RunFile } from '../../protocol/runFolder';
 import type { SlurmRecord } from '../../protocol/slurm';
 import { applyNativeThreadSettings } from '../nativeBackend';
+import { stepFlops } from '../../core/experiment/stepFlops';
 import { taskLogPath } from '../../core/slurm/slurmJob';
 import type { RunOutcome, RunnerEvent } from '../../core/experiment/executor';
 import { runJobs, writeSummaryQuietly, type PoolOptions } from './runner';
@@ -76,7 +77,7 @@ export async function runTask(experimentDir: string, index: number, options: Tas
   options.log?.(`task ${slurm?.jobId ?? index} on ${os.hostname()}${attempt}: run ${id}, ${from}`);
   // The native backend gets the task's CPUs, not the node's.
   const cpus = Number(env.SLURM_CPUS_PER_TASK ?? 1);
-  applyNativeThreadSettings(1, Number.isSafeInteger(cpus) && cpus > 0 ? cpus : 1);
+  applyNativeThreadSettings(1, Number.isSafeInteger(cpus) && cpus > 0 ? cpus : 1, stepFlops(run.config));
   options.onEvent?.({ type: 'experiment/start', dir: experimentDir, name: experiment.name, runs: [run.config] });
   // A TransNAR run copies the NAR file it names into the experiment's nar/ folder first (runner.ts).
   const { outcomes } = await runJobs(experimentDir, [{ runDir, experiment: experiment.name, config: run.config, resume }], {

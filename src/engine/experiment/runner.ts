@@ -24,6 +24,7 @@ import type { EvalResult } from '../../protocol/runFolder';
 import { EXPERIMENT_FILE, RUN_FILE, RUN_FOLDER_VERSION } from '../../protocol/runFolder';
 import type { ExperimentSpec } from '../../protocol/spec';
 import { applyNativeThreadSettings, nativeWorkerEnv } from '../nativeBackend';
+import { stepFlops } from '../../core/experiment/stepFlops';
 import { startTrainingWorker } from './trainingWorker';
 import type { TrainingWorker, WorkerMode } from './trainingWorker';
 import { findBundleFile } from '../../core/bundlePaths';
@@ -325,8 +326,10 @@ function runPool(jobs: PoolJob[], options: PoolOptions): Promise<{ ends: Map<str
   // Native backend: each run gets its share of the cores (read by TensorFlow in every worker):
   // passed to each worker process, or set in this process for worker threads.
   const mode = options.workerMode ?? 'process';
-  const workerEnv = mode === 'process' ? nativeWorkerEnv(parallel, os.availableParallelism()) : undefined;
-  if (mode === 'thread') applyNativeThreadSettings(parallel, os.availableParallelism());
+  // More than one thread per run only for large steps (nativeBackend.ts): the pool's largest run decides.
+  const flops = Math.max(0, ...jobs.map((j) => (j.request.kind === 'run' ? stepFlops(j.request.params.config) : 0)));
+  const workerEnv = mode === 'process' ? nativeWorkerEnv(parallel, os.availableParallelism(), process.env, flops) : undefined;
+  if (mode === 'thread') applyNativeThreadSettings(parallel, os.availableParallelism(), flops);
   const log = options.log ?? stderrLogger();
   const emit = (event: RunnerEvent): void => options.onEvent?.(event);
   const queue = jobs.slice();
