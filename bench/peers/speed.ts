@@ -33,7 +33,8 @@ import { Rng } from '../../src/core/random';
 import { initBackend } from '../../src/engine/backend';
 import { defaultOptimizerConfig } from '../../src/engine/optim';
 import { tf } from '../../src/engine/tf';
-import { REFERENCE, ReferenceRun, median, numbersOption, warmingUp } from '../referenceRun';
+import { REFERENCE, ReferenceRun, median, numbersOption, referenceModel, warmingUp } from '../referenceRun';
+import { stepFlops } from '../../src/core/experiment/stepFlops';
 
 const { batch: BATCH, vocab: VOCAB, layers: LAYERS, dModel: D, heads: HEADS, dFf: D_FF } = REFERENCE;
 
@@ -48,14 +49,13 @@ type ToChild = { type: 'init'; choice: BackendChoice } | { type: 'measure'; T: n
 type FromChild = { type: 'ready'; name: string } | { type: 'unavailable'; message: string } | ({ type: 'measured' } & StepTimes) | { type: 'failed'; message: string };
 
 /**
- * Matmul FLOPs of one training step, the same count for every framework: forward = dense layers
- * (qkv 6D², out 2D², MLP 4·D·F per token and layer), head 2·D·V per token, attention QKᵀ and
- * PV over the full T×T (4·T·D per token and layer); backward = 2 × forward. Embedding lookups,
- * norms, softmax and the optimizer are left out (a few per cent).
+ * Matmul FLOPs of one training step of the reference model at T, the same count for every
+ * framework: the runner's estimate (src/core/experiment/stepFlops.ts — dense layers, head,
+ * attention's QKᵀ and PV over T×T; backward = 2 × forward; embeddings, norms, softmax and the
+ * optimizer left out, a few per cent).
  */
 export function trainingFlops(T: number): number {
-  const perToken = LAYERS * (8 * D * D + 4 * D * D_FF + 4 * T * D) + 2 * D * VOCAB;
-  return 3 * perToken * BATCH * T;
+  return stepFlops({ model: referenceModel(T), train: { batchSize: BATCH, accumulate: 1 } });
 }
 
 /** Tokens then targets of every step, int32 [steps, B, T] each, from the project's seeded Rng. */
@@ -114,10 +114,8 @@ function describeMachine(): string {
   return `${model}${detail} × ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`;
 }
 
-function runPython(python: string, script: string, args: string[], env: NodeJS.ProcessEnv, prefix: string[] = []): Record<string, unknown> {
-  const cmd = prefix.length > 0 ? (prefix[0] as string) : python;
-  const argv = prefix.length > 0 ? [...prefix.slice(1), python, script, ...args] : [script, ...args];
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', env, maxBuffer: 1 << 24 });
+function runPython(python: string, script: string, args: string[], env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const r = spawnSync(python, [script, ...args], { encoding: 'utf8', env, maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`${path.basename(python)} ${path.basename(script)} ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(line) as Record<string, unknown>;
@@ -177,8 +175,9 @@ class PythonProcess {
   private readonly lines: AsyncIterator<string>;
 
   constructor(python: string, script: string, what: 'torch' | 'jax', threads: number, env: NodeJS.ProcessEnv, prefix: string[]) {
-    const args = [script, `serve-${what}`, '--threads', String(threads)];
-    this.child = prefix.length > 0 ? spawn(prefix[0] as string, [...prefix.slice(1), python, ...args], { env, stdio: ['pipe', 'pipe', 'inherit'] }) : spawn(python, args, { env, stdio: ['pipe', 'pipe', 'inherit'] });
+    // `prefix` runs Python under another command (JAX under taskset).
+    const command = [...prefix, python, script, `serve-${what}`, '--threads', String(threads)];
+    this.child = spawn(command[0] as string, command.slice(1), { env, stdio: ['pipe', 'pipe', 'inherit'] });
     this.lines = readline.createInterface({ input: this.child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
   }
 
