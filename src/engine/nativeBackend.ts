@@ -40,14 +40,14 @@ const USER_THREADS = { intraOp: process.env.TF_NUM_INTRAOP_THREADS, interOp: pro
  */
 export function nativeWorkerEnv(parallel: number, cores: number, base: NodeJS.ProcessEnv = process.env, stepFlops?: number): NodeJS.ProcessEnv {
   const { intraOp, interOp } = nativeThreadSettings(parallel, cores, stepFlops);
-  const env: NodeJS.ProcessEnv = {
+  // TF_ENABLE_ONEDNN_OPTS is left as it is: the worker's backend.ts (keepOneDnn) corrects it before
+  // TensorFlow loads, and says so in the backend line the user sees.
+  return {
     ...base,
     TF_CPP_MIN_LOG_LEVEL: base.TF_CPP_MIN_LOG_LEVEL ?? '2',
     TF_NUM_INTRAOP_THREADS: USER_THREADS.intraOp ?? String(intraOp),
     TF_NUM_INTEROP_THREADS: USER_THREADS.interOp ?? String(interOp),
   };
-  keepOneDnn(env);
-  return env;
 }
 
 /**
@@ -68,7 +68,9 @@ export function applyNativeThreadSettings(parallel: number, cores: number, stepF
  * Keeps TensorFlow's oneDNN kernels on: with `TF_ENABLE_ONEDNN_OPTS=0` its matrix products go
  * through Eigen, which calls a oneDNN JIT GEMM that corrupts the heap when the process handles a
  * signal while it runs (a Stop's SIGTERM, a worker's SIGCHLD; docs/native.md, "Signals"). A
- * `0` or `false` in `env` is replaced by `1`; returns the note to show then, else null.
+ * `0` or `false` in `env` is replaced by `1`; returns the note to show then, else null. Called
+ * where TensorFlow is about to load (backend.ts: every process that trains, worker processes
+ * included) and for worker threads, which share this process's environment.
  */
 export function keepOneDnn(env: NodeJS.ProcessEnv = process.env): string | null {
   const v = env.TF_ENABLE_ONEDNN_OPTS?.trim().toLowerCase();

@@ -112,5 +112,17 @@ test('oneDNN stays on: TF_ENABLE_ONEDNN_OPTS=0 is replaced, with a note (without
     assert.equal(keepOneDnn(env), null);
     assert.equal(env.TF_ENABLE_ONEDNN_OPTS, kept);
   }
-  assert.equal(nativeWorkerEnv(1, 2, { TF_ENABLE_ONEDNN_OPTS: '0' }).TF_ENABLE_ONEDNN_OPTS, '1', 'a worker process gets it on too');
+});
+
+test('a worker process turns oneDNN back on too, and the CLI says so', (t) => {
+  if (expected !== 'tensorflow') {
+    t.skip('tfjs-node does not load here');
+    return;
+  }
+  const dir = tempDir('onednn');
+  const specPath = path.join(dir, 'spec.json');
+  fs.writeFileSync(specPath, JSON.stringify(tinySpec({ name: 'onednn', train: { steps: 2, batchSize: 4, evalEvery: 2, evalExamples: 4, logEvery: 1, checkpointEvery: 2 } })));
+  const r = spawnSync(process.execPath, [CLI, 'run', specPath, '--out', dir, '--backend', 'node', '--parallel', '1'], { cwd: root, encoding: 'utf8', env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '0' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(`${r.stdout}${r.stderr}`, /backend: tensorflow \(@tensorflow\/tfjs-node loaded; TF_ENABLE_ONEDNN_OPTS=0 ignored: .*signal/);
 });
