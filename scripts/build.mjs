@@ -31,6 +31,8 @@ export const nodeOptions = {
   mainFields: ['module', 'main'],
   external: ['@tensorflow/tfjs-node', 'vscode'],
   logLevel: 'warning',
+  // C sources travel as text: the native setup compiles src/core/native/fusedKernels.c.
+  loader: { '.c': 'text' },
   define: { __ATTENTION_LAB_VERSION__: JSON.stringify(pkg.version) },
 };
 

@@ -28,6 +28,8 @@ export interface NativeManifest {
   arch: string;
   /** ISO time of the verification. */
   verifiedAt: string;
+  /** The fused kernels' file in tfjs-node's deps/lib when they were built and checked (fusedKernelsFile.ts); absent: TensorFlow's own ops. */
+  fusedKernels?: string;
 }
 
 export function manifestPath(dir: string): string {

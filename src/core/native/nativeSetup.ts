@@ -15,7 +15,8 @@
  *   binding is built with npm's node-gyp against the local Node headers.
  *
  * `auto` tries `download` and falls back to `python-index` where that route exists. Every
- * setup ends with a check in a fresh Node process (TensorFlow's version, an exact 2×2 matmul and
+ * setup then builds Attention Lab's fused kernels beside the library when a C compiler is there
+ * (fusedKernelsBuild.ts; optional) and ends with a check in a fresh Node process (TensorFlow's version, an exact 2×2 matmul and
  * a 128×128 matmul against a float64 reference); only then is the manifest written
  * (src/core/native/nativeManifest.ts), so a half-done or cancelled setup is never used.
  * No vscode and no tfjs here: this runs in its own process, which the caller may kill to cancel.
@@ -25,6 +26,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { findNodeGyp, findNodeHeaders, findNpm, findPythonWithPip } from './findTools';
+import { buildFusedKernels } from './fusedKernelsBuild';
 import { TFJS_NODE_VERSION, removeManifest, tfjsNodeDir, writeManifest, type NativeManifest, type NativeRoute } from './nativeManifest';
 
 /** The tensorflow-cpu release whose C library tfjs-node 4.22 builds and runs against (the only one the index serves here). */
@@ -34,7 +36,7 @@ const TFJS_LIB_MARKER = 'libtensorflow.so.2.9.1';
 /** Shared libraries the binding needs from the wheel (libtensorflow_cc exports the whole C API). */
 const WHEEL_LIBS = ['libtensorflow_cc.so.2', 'libtensorflow_framework.so.2'] as const;
 
-export type SetupStep = 'check' | 'package' | 'download' | 'wheel' | 'unpack' | 'link' | 'build' | 'verify';
+export type SetupStep = 'check' | 'package' | 'download' | 'wheel' | 'unpack' | 'link' | 'build' | 'verify' | 'kernels';
 
 export type SetupEvent =
   | { type: 'step'; step: SetupStep; message: string; fraction: number }
@@ -250,9 +252,15 @@ export async function setUpNative(o: SetupOptions): Promise<NativeManifest> {
   if (o.route === 'download' && !support.download) throw new SetupError(`tfjs-node has no download for ${process.platform}/${process.arch}`);
   const step = (s: SetupStep, fraction: number, message: string): void => o.emit({ type: 'step', step: s, message, fraction });
   const finish = (route: NativeRoute, v: Verified, alreadySetUp: boolean): NativeManifest => {
+    // The fused kernels are an accelerator: without them the backend works, only slower.
+    step('kernels', 0.97, "building Attention Lab's fused kernels with the C compiler");
+    const kernels = buildFusedKernels(pkgDir, o.log, o.force, node);
+    if (kernels.ok) o.log(`fused kernels ${kernels.built ? 'built and checked' : 'checked'}: ${kernels.path}`);
+    else o.emit({ type: 'note', message: `fused kernels not built (${kernels.reason}); training uses TensorFlow's own ops, ~20 % slower (docs/native.md)` });
     const manifest: NativeManifest = {
       schema: 1, node, nodeVersion: process.version, tfjsNode: TFJS_NODE_VERSION, tensorflow: v.version, route,
       platform: process.platform, arch: process.arch, verifiedAt: new Date().toISOString(),
+      ...(kernels.ok ? { fusedKernels: path.basename(kernels.path) } : {}),
     };
     if (o.manifest) writeManifest(o.dir, manifest);
     o.emit({ type: 'done', manifest, alreadySetUp });

@@ -1,4 +1,5 @@
 import { fastOps } from '../fastOps';
+import { fusedKernels, type FusedKernels } from '../fusedKernels';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 
@@ -31,7 +32,20 @@ const geluOp = tf.customGrad((...args: unknown[]) => {
   return { value, gradFunc };
 });
 
+/** The same in one op each way on the native backend with the fused kernels (fusedKernels.ts). */
+const fusedGeluOp = tf.customGrad((...args: unknown[]) => {
+  const [x, save] = args as [Tensor, (t: Tensor[]) => void];
+  const k = fusedKernels() as FusedKernels;
+  const [value, s] = k.gelu(x);
+  save([x, s]);
+  const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] => {
+    const [sx, ss] = saved as [Tensor, Tensor];
+    return [k.geluGrad(dy, sx, ss)];
+  };
+  return { value, gradFunc };
+});
+
 /** GELU (tanh approximation) of any tensor. */
 export function gelu(x: Tensor): Tensor {
-  return geluOp(x);
+  return (fusedKernels() ? fusedGeluOp : geluOp)(x);
 }

@@ -1,4 +1,5 @@
 import { fastOps } from '../fastOps';
+import { fusedKernels, type FusedKernels } from '../fusedKernels';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import { nativeBackend, sumRows } from './dense';
@@ -46,6 +47,22 @@ const layerNormOp = tf.customGrad((...args: unknown[]) => {
   return { value, gradFunc };
 });
 
+/**
+ * The same LayerNorm and gradient in one op each on the native backend when Attention Lab's fused
+ * kernels are built (fusedKernels.ts): 2 TensorFlow ops per LayerNorm and step instead of 21.
+ */
+const fusedLayerNormOp = tf.customGrad((...args: unknown[]) => {
+  const [x, gain, bias, save] = args as [Tensor, Tensor, Tensor, (t: Tensor[]) => void];
+  const k = fusedKernels() as FusedKernels;
+  const [value, normed, rstd] = k.layerNorm(x, gain, bias, EPS);
+  save([normed, rstd, gain]);
+  const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] => {
+    const [sNormed, sRstd, sGain] = saved as [Tensor, Tensor, Tensor];
+    return k.layerNormGrad(dy, sNormed, sRstd, sGain);
+  };
+  return { value, gradFunc };
+});
+
 /** LayerNorm of x [N, D] with gain and offset [D]. */
 export function layerNorm(x: Tensor, gain: Tensor, bias: Tensor): Tensor {
   if (x.rank !== 2) throw new Error(`layerNorm: input must be 2-D [N, D], got [${x.shape.join(', ')}]`);
@@ -53,5 +70,5 @@ export function layerNorm(x: Tensor, gain: Tensor, bias: Tensor): Tensor {
   if (gain.rank !== 1 || gain.shape[0] !== d || bias.rank !== 1 || bias.shape[0] !== d) {
     throw new Error(`layerNorm: gain and bias must have shape [${d}]`);
   }
-  return layerNormOp(x, gain, bias);
+  return (fusedKernels() ? fusedLayerNormOp : layerNormOp)(x, gain, bias);
 }

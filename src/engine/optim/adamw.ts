@@ -1,5 +1,6 @@
 import type { AdamWConfig } from '../../protocol/config';
 import { fastOps } from '../fastOps';
+import { fusedKernels } from '../fusedKernels';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import { checkHyper } from './checkHyper';
@@ -20,6 +21,8 @@ interface AdamWShared {
   epsHat: Tensor;
   /** η·√(1 − β2ᵗ) / (1 − β1ᵗ), or null when η = 0. */
   stepSize: Tensor | null;
+  /** The same seven numbers in one tensor for the fused kernel (fusedKernels.ts), or null without it. */
+  hyper: Tensor | null;
 }
 
 /**
@@ -63,6 +66,9 @@ export class AdamW extends SlotOptimizer<AdamWConfig, AdamWShared> {
       decay: decay === 0 ? null : tf.scalar(1 - decay),
       epsHat: tf.scalar(eps * sqrtBc2),
       stepSize: options.lr === 0 ? null : tf.scalar((options.lr * sqrtBc2) / bc1),
+      hyper: fusedKernels()
+        ? tf.tensor1d([beta1, (1 - beta1) * gradScale, beta2, (1 - beta2) * gradScale * gradScale, 1 - decay, eps * sqrtBc2, (options.lr * sqrtBc2) / bc1])
+        : null,
     };
   }
 
@@ -72,6 +78,14 @@ export class AdamW extends SlotOptimizer<AdamWConfig, AdamWShared> {
     const v = u.slot('v');
     const grad = u.grad;
     const theta = u.theta;
+    const fused = fusedKernels();
+    if (fused && s.hyper && s.stepSize !== null) {
+      // One op for the lines below, the same float32 operations in the same order (bit for bit).
+      const [theta1, m1, v1] = fused.adamw(theta, m, v, grad, s.hyper);
+      u.setSlot('m', m1);
+      u.setSlot('v', v1);
+      return theta1;
+    }
     const o = fastOps(); // no tape here: the step runs in a plain tidy
     const m1 = o.add(o.mul(m, s.beta1), o.mul(grad, s.oneMinusBeta1));
     const v1 = o.add(o.mul(v, s.beta2), o.mul(o.square(grad), s.oneMinusBeta2));

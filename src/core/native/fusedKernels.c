@@ -1,0 +1,435 @@
+/*
+ * Attention Lab's fused CPU kernels for TensorFlow, registered through TensorFlow's C API for
+ * custom ops (tensorflow/c/ops.h, tensorflow/c/kernels.h) and called like any TensorFlow op by
+ * the native backend (src/engine/fusedKernels.ts). Each one does in one pass over memory what
+ * the model's hand-written gradients and the AdamW rule otherwise do in 6 to 21 TensorFlow ops,
+ * each a full pass and a ~20 µs eager dispatch (docs/benchmarks.md, session 7):
+ *
+ *   AttentionLabLayerNorm      x [N, D], gain [D], bias [D]          → y, normed [N, D], rstd [N]
+ *   AttentionLabLayerNormGrad  dy, normed [N, D], rstd [N], gain [D] → dx [N, D], dgain, dbias [D]
+ *   AttentionLabGelu           x                                     → y, s      (s = σ(2u))
+ *   AttentionLabGeluGrad       dy, x, s                              → dx
+ *   AttentionLabAdamW          theta, m, v, grad, hyper [7]          → theta', m', v'
+ *
+ * The formulas are those of src/engine/model/layerNorm.ts, gelu.ts and optim/adamw.ts, in the
+ * same order of float32 operations. Built by the native setup (src/core/native/fusedKernelsBuild.ts)
+ * with -ffp-contract=off, so no multiply-add is fused: AdamW gives bit for bit what its unfused
+ * TensorFlow ops give. LayerNorm's row sums and GELU's exponential are computed differently from
+ * TensorFlow's kernels (tolerances in test/backends/fusedKernels.test.ts).
+ *
+ * The library is loaded by Node (process.dlopen) as an N-API module that exports nothing:
+ * napi_register_module_v1 registers the ops and kernels once per process.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tensorflow/c/kernels.h"
+/* ops.h names its types as C++ does; C needs the typedefs first. */
+typedef struct TF_DimensionHandle TF_DimensionHandle;
+typedef struct TF_OpDefinitionBuilder TF_OpDefinitionBuilder;
+typedef struct TF_ShapeHandle TF_ShapeHandle;
+typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
+#include "tensorflow/c/ops.h"
+#include "tensorflow/c/tf_status.h"
+#include "tensorflow/c/tf_tensor.h"
+
+/* Bumped with every change to an op's inputs, outputs or meaning; the file name carries it. */
+#define AL_KERNELS_VERSION 1
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+/* One build runs on every x86-64 CPU: the loops are compiled per instruction set and the best
+ * one is chosen when the library loads (a shared cache may serve machines with other CPUs). */
+#define AL_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define AL_CLONES
+#endif
+
+#define AL_EXPORT __attribute__((visibility("default")))
+
+/* ---------------------------------------------------------------- the arithmetic */
+
+/* Partial sums in 16 lanes, so the compiler can vectorize a row reduction. */
+#define LANES 16
+
+static inline float row_sum(const float *x, int64_t d) {
+  float acc[LANES] = {0};
+  int64_t j = 0;
+  for (; j + LANES <= d; j += LANES)
+    for (int k = 0; k < LANES; k++) acc[k] += x[j + k];
+  float s = 0.f;
+  for (int k = 0; k < LANES; k++) s += acc[k];
+  for (; j < d; j++) s += x[j];
+  return s;
+}
+
+AL_CLONES
+static void layer_norm(const float *x, const float *gain, const float *bias, float eps, int64_t n, int64_t d, float *y,
+                       float *normed, float *rstd) {
+  const float inv_d = 1.0f / (float)d;
+  for (int64_t i = 0; i < n; i++) {
+    const float *xi = x + i * d;
+    float *ni = normed + i * d;
+    float *yi = y + i * d;
+    const float mean = row_sum(xi, d) * inv_d;
+    for (int64_t j = 0; j < d; j++) ni[j] = xi[j] - mean; /* centered, for now */
+    float acc[LANES] = {0};
+    int64_t j = 0;
+    for (; j + LANES <= d; j += LANES)
+      for (int k = 0; k < LANES; k++) acc[k] += ni[j + k] * ni[j + k];
+    float var = 0.f;
+    for (int k = 0; k < LANES; k++) var += acc[k];
+    for (; j < d; j++) var += ni[j] * ni[j];
+    var *= inv_d;
+    const float r = 1.0f / sqrtf(var + eps);
+    rstd[i] = r;
+    for (int64_t k = 0; k < d; k++) {
+      const float nk = ni[k] * r;
+      ni[k] = nk;
+      yi[k] = nk * gain[k] + bias[k];
+    }
+  }
+}
+
+AL_CLONES
+static void layer_norm_grad(const float *dy, const float *normed, const float *rstd, const float *gain, int64_t n, int64_t d,
+                            float *dx, float *dgain, float *dbias) {
+  const float inv_d = 1.0f / (float)d;
+  for (int64_t k = 0; k < d; k++) dgain[k] = dbias[k] = 0.f;
+  for (int64_t i = 0; i < n; i++) {
+    const float *dyi = dy + i * d;
+    const float *ni = normed + i * d;
+    float *dxi = dx + i * d;
+    float a1[LANES] = {0}, a2[LANES] = {0};
+    int64_t j = 0;
+    for (; j + LANES <= d; j += LANES)
+      for (int k = 0; k < LANES; k++) {
+        const float dn = dyi[j + k] * gain[j + k];
+        a1[k] += dn;
+        a2[k] += dn * ni[j + k];
+      }
+    float s1 = 0.f, s2 = 0.f;
+    for (int k = 0; k < LANES; k++) {
+      s1 += a1[k];
+      s2 += a2[k];
+    }
+    for (; j < d; j++) {
+      const float dn = dyi[j] * gain[j];
+      s1 += dn;
+      s2 += dn * ni[j];
+    }
+    const float mean_d = s1 * inv_d;
+    const float mean_dn = s2 * inv_d;
+    const float r = rstd[i];
+    for (int64_t k = 0; k < d; k++) {
+      const float dn = dyi[k] * gain[k];
+      dxi[k] = ((dn - mean_d) - ni[k] * mean_dn) * r;
+      dgain[k] += dyi[k] * ni[k];
+      dbias[k] += dyi[k];
+    }
+  }
+}
+
+/* e^x for float32 in plain arithmetic the compiler vectorizes: x = k·ln 2 + r, |r| ≤ ln2/2,
+ * e^r by its degree-6 Taylor polynomial (relative error < 2e-7), 2^k put into the exponent bits. */
+static inline float exp_approx(float x) {
+  x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  const float shifter = 12582912.0f; /* 1.5·2^23: adding it rounds to an integer */
+  const float kf = (x * 1.44269504088896341f + shifter) - shifter;
+  const float r = (x - kf * 0.693145751953125f) - kf * 1.428606765330187045e-06f;
+  float p = 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  const int32_t bits = ((int32_t)kf + 127) << 23;
+  float scale;
+  memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+#define GELU_C 0.7978845608028654f  /* √(2/π) */
+#define GELU_A 0.044715f
+
+/* y = x·σ(2u), 2u = x·(2C + 2CA·x²) (gelu.ts). */
+AL_CLONES
+static void gelu(const float *x, int64_t n, float *y, float *s) {
+  const float c2 = 2.0f * GELU_C, ca2 = 2.0f * GELU_C * GELU_A;
+  for (int64_t i = 0; i < n; i++) {
+    const float xi = x[i];
+    const float z = xi * ((xi * xi) * ca2 + c2);
+    const float si = 1.0f / (1.0f + exp_approx(-z));
+    s[i] = si;
+    y[i] = xi * si;
+  }
+}
+
+/* dx = dy·(s + y·(1 − s)·(2C + 6CA·x²)) (gelu.ts). */
+AL_CLONES
+static void gelu_grad(const float *dy, const float *x, const float *s, int64_t n, float *dx) {
+  const float c2 = 2.0f * GELU_C, ca6 = 6.0f * GELU_C * GELU_A;
+  for (int64_t i = 0; i < n; i++) {
+    const float xi = x[i], si = s[i];
+    const float du = (xi * xi) * ca6 + c2;
+    const float dydx = si + ((xi * si) * (1.0f - si)) * du;
+    dx[i] = dy[i] * dydx;
+  }
+}
+
+/* hyper = [β1, (1 − β1)·c, β2, (1 − β2)·c², 1 − ηλ, ε·√(1 − β2ᵗ), η·√(1 − β2ᵗ)/(1 − β1ᵗ)] (adamw.ts). */
+AL_CLONES
+static void adamw(const float *theta, const float *m, const float *v, const float *g, const float *h, int64_t n, float *theta1,
+                  float *m1, float *v1) {
+  const float b1 = h[0], omb1 = h[1], b2 = h[2], omb2 = h[3], decay = h[4], eps_hat = h[5], step = h[6];
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float mi = m[i] * b1 + gi * omb1;
+    const float vi = v[i] * b2 + (gi * gi) * omb2;
+    m1[i] = mi;
+    v1[i] = vi;
+    theta1[i] = theta[i] * decay - (mi / (sqrtf(vi) + eps_hat)) * step;
+  }
+}
+
+/* ---------------------------------------------------------------- TensorFlow's side */
+
+static TF_Tensor *input(TF_OpKernelContext *ctx, int i, TF_Status *st) {
+  TF_Tensor *t = NULL;
+  TF_GetInput(ctx, i, &t, st);
+  return TF_GetCode(st) == TF_OK ? t : NULL;
+}
+
+static TF_Tensor *output(TF_OpKernelContext *ctx, int i, const int64_t *dims, int rank, int64_t count, TF_Status *st) {
+  TF_Tensor *t = TF_AllocateOutput(ctx, i, TF_FLOAT, dims, rank, (size_t)count * sizeof(float), st);
+  return TF_GetCode(st) == TF_OK ? t : NULL;
+}
+
+static float *data(TF_Tensor *t) { return (float *)TF_TensorData(t); }
+
+static int same_shape(const TF_Tensor *a, const TF_Tensor *b) {
+  if (TF_NumDims(a) != TF_NumDims(b)) return 0;
+  for (int i = 0; i < TF_NumDims(a); i++)
+    if (TF_Dim(a, i) != TF_Dim(b, i)) return 0;
+  return 1;
+}
+
+static void dims_of(const TF_Tensor *t, int64_t *dims) {
+  for (int i = 0; i < TF_NumDims(t); i++) dims[i] = TF_Dim(t, i);
+}
+
+#define MAX_HELD 8
+typedef struct {
+  TF_Tensor *t[MAX_HELD];
+  int n;
+  TF_Status *st;
+  TF_OpKernelContext *ctx;
+} Call;
+
+static void call_begin(Call *c, TF_OpKernelContext *ctx) {
+  c->n = 0;
+  c->st = TF_NewStatus();
+  c->ctx = ctx;
+}
+
+/* Keeps t for call_end; false (and the failure recorded) when t is NULL. */
+static int hold(Call *c, TF_Tensor *t) {
+  if (!t) return 0;
+  c->t[c->n++] = t;
+  return 1;
+}
+
+static void call_fail(Call *c, const char *message) {
+  TF_SetStatus(c->st, TF_INVALID_ARGUMENT, message);
+}
+
+static void call_end(Call *c) {
+  if (TF_GetCode(c->st) != TF_OK) TF_OpKernelContext_Failure(c->ctx, c->st);
+  for (int i = 0; i < c->n; i++) TF_DeleteTensor(c->t[i]);
+  TF_DeleteStatus(c->st);
+}
+
+typedef struct {
+  float epsilon;
+} LayerNormKernel;
+
+static void *layer_norm_create(TF_OpKernelConstruction *ctx) {
+  LayerNormKernel *k = (LayerNormKernel *)calloc(1, sizeof *k);
+  TF_Status *st = TF_NewStatus();
+  TF_OpKernelConstruction_GetAttrFloat(ctx, "epsilon", &k->epsilon, st);
+  if (TF_GetCode(st) != TF_OK) TF_OpKernelConstruction_Failure(ctx, st);
+  TF_DeleteStatus(st);
+  return k;
+}
+
+static void kernel_delete(void *k) { free(k); }
+
+static void layer_norm_compute(void *kernel, TF_OpKernelContext *ctx) {
+  Call c;
+  call_begin(&c, ctx);
+  TF_Tensor *x, *g, *b;
+  if (hold(&c, x = input(ctx, 0, c.st)) && hold(&c, g = input(ctx, 1, c.st)) && hold(&c, b = input(ctx, 2, c.st))) {
+    if (TF_NumDims(x) != 2 || TF_NumDims(g) != 1 || TF_NumDims(b) != 1 || TF_Dim(g, 0) != TF_Dim(x, 1) || TF_Dim(b, 0) != TF_Dim(x, 1)) {
+      call_fail(&c, "AttentionLabLayerNorm: x must be [N, D], gain and bias [D]");
+    } else {
+      const int64_t n = TF_Dim(x, 0), d = TF_Dim(x, 1), dims[2] = {n, d};
+      TF_Tensor *y, *normed, *rstd;
+      if (hold(&c, y = output(ctx, 0, dims, 2, n * d, c.st)) && hold(&c, normed = output(ctx, 1, dims, 2, n * d, c.st)) &&
+          hold(&c, rstd = output(ctx, 2, dims, 1, n, c.st)))
+        layer_norm(data(x), data(g), data(b), ((LayerNormKernel *)kernel)->epsilon, n, d, data(y), data(normed), data(rstd));
+    }
+  }
+  call_end(&c);
+}
+
+static void layer_norm_grad_compute(void *kernel, TF_OpKernelContext *ctx) {
+  (void)kernel;
+  Call c;
+  call_begin(&c, ctx);
+  TF_Tensor *dy, *normed, *rstd, *g;
+  if (hold(&c, dy = input(ctx, 0, c.st)) && hold(&c, normed = input(ctx, 1, c.st)) && hold(&c, rstd = input(ctx, 2, c.st)) &&
+      hold(&c, g = input(ctx, 3, c.st))) {
+    if (TF_NumDims(dy) != 2 || !same_shape(dy, normed) || TF_NumDims(rstd) != 1 || TF_Dim(rstd, 0) != TF_Dim(dy, 0) ||
+        TF_NumDims(g) != 1 || TF_Dim(g, 0) != TF_Dim(dy, 1)) {
+      call_fail(&c, "AttentionLabLayerNormGrad: dy and normed must be [N, D], rstd [N], gain [D]");
+    } else {
+      const int64_t n = TF_Dim(dy, 0), d = TF_Dim(dy, 1), dims[2] = {n, d};
+      TF_Tensor *dx, *dg, *db;
+      if (hold(&c, dx = output(ctx, 0, dims, 2, n * d, c.st)) && hold(&c, dg = output(ctx, 1, dims + 1, 1, d, c.st)) &&
+          hold(&c, db = output(ctx, 2, dims + 1, 1, d, c.st)))
+        layer_norm_grad(data(dy), data(normed), data(rstd), data(g), n, d, data(dx), data(dg), data(db));
+    }
+  }
+  call_end(&c);
+}
+
+static void gelu_compute(void *kernel, TF_OpKernelContext *ctx) {
+  (void)kernel;
+  Call c;
+  call_begin(&c, ctx);
+  TF_Tensor *x;
+  if (hold(&c, x = input(ctx, 0, c.st))) {
+    int64_t dims[16];
+    if (TF_NumDims(x) > 16) {
+      call_fail(&c, "AttentionLabGelu: rank above 16");
+    } else {
+      dims_of(x, dims);
+      const int64_t n = TF_TensorElementCount(x);
+      TF_Tensor *y, *s;
+      if (hold(&c, y = output(ctx, 0, dims, TF_NumDims(x), n, c.st)) && hold(&c, s = output(ctx, 1, dims, TF_NumDims(x), n, c.st)))
+        gelu(data(x), n, data(y), data(s));
+    }
+  }
+  call_end(&c);
+}
+
+static void gelu_grad_compute(void *kernel, TF_OpKernelContext *ctx) {
+  (void)kernel;
+  Call c;
+  call_begin(&c, ctx);
+  TF_Tensor *dy, *x, *s;
+  if (hold(&c, dy = input(ctx, 0, c.st)) && hold(&c, x = input(ctx, 1, c.st)) && hold(&c, s = input(ctx, 2, c.st))) {
+    int64_t dims[16];
+    if (TF_NumDims(x) > 16 || !same_shape(dy, x) || !same_shape(s, x)) {
+      call_fail(&c, "AttentionLabGeluGrad: dy, x and s must have one shape");
+    } else {
+      dims_of(x, dims);
+      const int64_t n = TF_TensorElementCount(x);
+      TF_Tensor *dx;
+      if (hold(&c, dx = output(ctx, 0, dims, TF_NumDims(x), n, c.st))) gelu_grad(data(dy), data(x), data(s), n, data(dx));
+    }
+  }
+  call_end(&c);
+}
+
+static void adamw_compute(void *kernel, TF_OpKernelContext *ctx) {
+  (void)kernel;
+  Call c;
+  call_begin(&c, ctx);
+  TF_Tensor *theta, *m, *v, *g, *h;
+  if (hold(&c, theta = input(ctx, 0, c.st)) && hold(&c, m = input(ctx, 1, c.st)) && hold(&c, v = input(ctx, 2, c.st)) &&
+      hold(&c, g = input(ctx, 3, c.st)) && hold(&c, h = input(ctx, 4, c.st))) {
+    int64_t dims[16];
+    if (TF_NumDims(theta) > 16 || !same_shape(theta, m) || !same_shape(theta, v) || !same_shape(theta, g)) {
+      call_fail(&c, "AttentionLabAdamW: theta, m, v and grad must have one shape");
+    } else if (TF_TensorElementCount(h) != 7) {
+      call_fail(&c, "AttentionLabAdamW: hyper must hold 7 numbers");
+    } else {
+      const int rank = TF_NumDims(theta);
+      dims_of(theta, dims);
+      const int64_t n = TF_TensorElementCount(theta);
+      TF_Tensor *t1, *m1, *v1;
+      if (hold(&c, t1 = output(ctx, 0, dims, rank, n, c.st)) && hold(&c, m1 = output(ctx, 1, dims, rank, n, c.st)) &&
+          hold(&c, v1 = output(ctx, 2, dims, rank, n, c.st)))
+        adamw(data(theta), data(m), data(v), data(g), data(h), n, data(t1), data(m1), data(v1));
+    }
+  }
+  call_end(&c);
+}
+
+/* ---------------------------------------------------------------- registration */
+
+typedef struct {
+  const char *name;
+  const char *attrs[2];
+  const char *inputs[6];
+  const char *outputs[4];
+  void *(*create)(TF_OpKernelConstruction *);
+  void (*compute)(void *, TF_OpKernelContext *);
+} OpSpec;
+
+static void *no_state(TF_OpKernelConstruction *ctx) {
+  (void)ctx;
+  return NULL;
+}
+static void no_delete(void *k) { (void)k; }
+
+static const OpSpec OPS[] = {
+    {"AttentionLabLayerNorm", {"epsilon: float"}, {"x: float", "gain: float", "bias: float"}, {"y: float", "normed: float", "rstd: float"},
+     layer_norm_create, layer_norm_compute},
+    {"AttentionLabLayerNormGrad", {0}, {"dy: float", "normed: float", "rstd: float", "gain: float"}, {"dx: float", "dgain: float", "dbias: float"},
+     no_state, layer_norm_grad_compute},
+    {"AttentionLabGelu", {0}, {"x: float"}, {"y: float", "s: float"}, no_state, gelu_compute},
+    {"AttentionLabGeluGrad", {0}, {"dy: float", "x: float", "s: float"}, {"dx: float"}, no_state, gelu_grad_compute},
+    {"AttentionLabAdamW", {0}, {"theta: float", "m: float", "v: float", "grad: float", "hyper: float"}, {"theta_out: float", "m_out: float", "v_out: float"},
+     no_state, adamw_compute},
+};
+
+static int registered = 0;
+
+/* Registers the ops once per process; 0 when done, else the TensorFlow status code. */
+static int register_ops(void) {
+  if (registered) return 0;
+  TF_Status *st = TF_NewStatus();
+  int code = 0;
+  for (size_t i = 0; i < sizeof OPS / sizeof OPS[0] && code == 0; i++) {
+    const OpSpec *op = &OPS[i];
+    TF_OpDefinitionBuilder *b = TF_NewOpDefinitionBuilder(op->name);
+    for (int j = 0; j < 2 && op->attrs[j]; j++) TF_OpDefinitionBuilderAddAttr(b, op->attrs[j]);
+    for (int j = 0; j < 6 && op->inputs[j]; j++) TF_OpDefinitionBuilderAddInput(b, op->inputs[j]);
+    for (int j = 0; j < 4 && op->outputs[j]; j++) TF_OpDefinitionBuilderAddOutput(b, op->outputs[j]);
+    TF_RegisterOpDefinition(b, st);
+    if ((code = TF_GetCode(st)) != 0) break;
+    TF_KernelBuilder *k = TF_NewKernelBuilder(op->name, "CPU", op->create, op->compute, op->create == no_state ? no_delete : kernel_delete);
+    TF_RegisterKernelBuilder(op->name, k, st);
+    code = TF_GetCode(st);
+  }
+  TF_DeleteStatus(st);
+  if (code == 0) registered = 1;
+  return code;
+}
+
+/* Node's entry point for an N-API module (no Node headers needed: both types are pointers). */
+typedef struct napi_env__ *napi_env;
+typedef struct napi_value__ *napi_value;
+extern int napi_throw_error(napi_env env, const char *code, const char *msg);
+
+AL_EXPORT napi_value napi_register_module_v1(napi_env env, napi_value exports) {
+  if (register_ops() != 0) napi_throw_error(env, NULL, "Attention Lab's fused kernels could not be registered with TensorFlow");
+  return exports;
+}
+
+/* The version the file name carries, for a check from C (tests). */
+AL_EXPORT int attention_lab_kernels_version(void) { return AL_KERNELS_VERSION; }
