@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { findBundleFile } from '../core/bundlePaths';
+import { fusedKernelsState } from './fusedKernels';
 import { tf } from './tf';
 import type { BackendChoice, BackendName } from '../protocol/backend';
 
@@ -61,7 +62,9 @@ export async function initBackend(requested: BackendChoice = 'auto'): Promise<Ba
     const native = tryLoadNative();
     if (native.ok && (await tf.setBackend('tensorflow'))) {
       await tf.ready();
-      return { requested, name: 'tensorflow', reason: `@tensorflow/tfjs-node loaded${native.note ? `; ${native.note}` : ''}` };
+      const kernels = fusedKernelsState();
+      const fused = kernels.loaded ? "with Attention Lab's fused kernels" : `without fused kernels: ${kernels.reason}`;
+      return { requested, name: 'tensorflow', reason: `@tensorflow/tfjs-node loaded, ${fused}${native.note ? `; ${native.note}` : ''}` };
     }
     if (requested === 'node') {
       throw new BackendUnavailableError(

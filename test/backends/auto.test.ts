@@ -124,5 +124,5 @@ test('a worker process turns oneDNN back on too, and the CLI says so', (t) => {
   fs.writeFileSync(specPath, JSON.stringify(tinySpec({ name: 'onednn', train: { steps: 2, batchSize: 4, evalEvery: 2, evalExamples: 4, logEvery: 1, checkpointEvery: 2 } })));
   const r = spawnSync(process.execPath, [CLI, 'run', specPath, '--out', dir, '--backend', 'node', '--parallel', '1'], { cwd: root, encoding: 'utf8', env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '0' } });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(`${r.stdout}${r.stderr}`, /backend: tensorflow \(@tensorflow\/tfjs-node loaded; TF_ENABLE_ONEDNN_OPTS=0 ignored: .*signal/);
+  assert.match(`${r.stdout}${r.stderr}`, /backend: tensorflow \(@tensorflow\/tfjs-node loaded, with Attention Lab's fused kernels; TF_ENABLE_ONEDNN_OPTS=0 ignored: .*signal/);
 });
