@@ -46,7 +46,7 @@ interface StepTimes {
 
 /** A request to an Attention Lab child process, and its replies. */
 type ToChild = { type: 'init'; choice: BackendChoice } | { type: 'measure'; T: number; warmup: number; steps: number; file: string };
-type FromChild = { type: 'ready'; name: string } | { type: 'unavailable'; message: string } | ({ type: 'measured' } & StepTimes) | { type: 'failed'; message: string };
+type FromChild = { type: 'ready'; name: string; reason: string } | { type: 'unavailable'; message: string } | ({ type: 'measured' } & StepTimes) | { type: 'failed'; message: string };
 
 /**
  * Matmul FLOPs of one training step of the reference model at T, the same count for every
@@ -245,6 +245,8 @@ async function main(): Promise<void> {
     }
     p.name = r.name;
     ours.push(p);
+    // Which native build ran (with or without the fused kernels): figures of the two are never mixed.
+    if (r.name === 'tensorflow' && c.threads === 1) console.log(`native backend: ${r.reason}`);
     frameworks.push({
       label: `Attention Lab, tfjs-${r.name}${r.name === 'tensorflow' ? ' (native)' : ''}`,
       threads: c.threads,
@@ -413,7 +415,7 @@ function child(): void {
           try {
             const info = await initBackend(m.choice);
             if (m.choice !== 'cpu' && info.name === 'cpu') throw new Error(`${m.choice} fell back to cpu`);
-            send({ type: 'ready', name: info.name });
+            send({ type: 'ready', name: info.name, reason: info.reason });
           } catch (err) {
             send({ type: 'unavailable', message: err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err) });
           }
