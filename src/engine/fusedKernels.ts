@@ -11,7 +11,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FUSED_KERNELS_FILE, fusedKernelsPath } from '../core/native/fusedKernelsFile';
+import { FUSED_KERNELS_FILE, FUSED_KERNELS_VERSION, fusedKernelsPath } from '../core/native/fusedKernelsFile';
+import { recordLoadedPart } from './versions';
 import { tf } from './tf';
 import type { Tensor } from './tf';
 
@@ -55,6 +56,8 @@ function load(): FusedKernelsState {
   if (!fs.existsSync(lib)) return { loaded: false, reason: `${FUSED_KERNELS_FILE} not built (npm run setup:native builds it)` };
   try {
     process.dlopen({ exports: {} } as NodeJS.Module, lib);
+    // run.json and checkpoints record it: LayerNorm and GELU round a little differently with it.
+    recordLoadedPart('attention-lab-kernels', `v${FUSED_KERNELS_VERSION}`);
     return { loaded: true, path: lib };
   } catch (err) {
     return { loaded: false, reason: `${lib} did not load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}` };

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { referenceModel } from '../../bench/referenceRun';
-import { fusedKernelsPath } from '../../src/core/native/fusedKernelsFile';
+import { FUSED_KERNELS_VERSION, fusedKernelsPath } from '../../src/core/native/fusedKernelsFile';
 import { fusedKernels, fusedKernelsState, withoutFusedKernels } from '../../src/engine/fusedKernels';
 import { gelu } from '../../src/engine/model/gelu';
 import { layerNorm } from '../../src/engine/model/layerNorm';
@@ -19,6 +19,7 @@ import { createOptimizer, defaultOptimizerConfig } from '../../src/engine/optim'
 import { tf } from '../../src/engine/tf';
 import type { Tensor } from '../../src/engine/tf';
 import { optimizationStep } from '../../src/engine/train/trainer';
+import { versions } from '../../src/engine/versions';
 import { makeParam } from '../optim/helpers';
 import { liveTensors, testBackends, useTestBackend } from './testBackend';
 
@@ -53,6 +54,7 @@ for (const backend of backends) {
       await useTestBackend(backend);
       assert.equal(fusedKernels(), null);
       assert.equal(fusedKernelsState().loaded, false);
+      assert.equal(versions()['attention-lab-kernels'], undefined);
     });
     continue;
   }
@@ -65,6 +67,7 @@ for (const backend of backends) {
     assert.ok(state.loaded, `not loaded: ${state.loaded ? '' : state.reason}`);
     assert.ok(fusedKernels());
     assert.equal(withoutFusedKernels(() => fusedKernels()), null);
+    assert.equal(versions()['attention-lab-kernels'], `v${FUSED_KERNELS_VERSION}`, 'run.json and checkpoints record the kernels');
   });
 
   test('tensorflow: LayerNorm and GELU, values and gradients, fused against the TensorFlow-op formulas', async () => {
