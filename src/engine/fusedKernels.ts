@@ -1,10 +1,10 @@
 /**
  * Attention Lab's fused TensorFlow kernels on the native backend (src/core/native/fusedKernels.c,
  * built by the native setup into tfjs-node's deps/lib): LayerNorm forward and backward, GELU
- * forward and backward, and the AdamW update each in one TensorFlow op instead of 6–21. Loaded
+ * forward and backward, and the AdamW and Lion updates each in one TensorFlow op instead of 6–21. Loaded
  * once per process, the first time a native op asks for them; absent (not built, another
  * backend, or ATTENTION_LAB_FUSED_KERNELS=0) the callers use their TensorFlow-op formulas, which
- * compute the same functions (LayerNorm and GELU to float32 rounding, AdamW bit for bit).
+ * compute the same functions (LayerNorm and GELU to float32 rounding, AdamW and Lion bit for bit).
  *
  * Like fastOps, they are called where tfjs's tape is off (inside a custom gradient or the
  * optimizer's tidy) and never reach autodiff.
@@ -26,6 +26,8 @@ export interface FusedKernels {
   geluGrad(dy: Tensor, x: Tensor, s: Tensor): Tensor;
   /** AdamW's step (adamw.ts) → θ', m', v'; hyper = [β1, (1−β1)c, β2, (1−β2)c², 1−ηλ, ε̂, η̂]. */
   adamw(theta: Tensor, m: Tensor, v: Tensor, grad: Tensor, hyper: Tensor): [Tensor, Tensor, Tensor];
+  /** Lion's step (lion.ts) → θ', m'; hyper = [β1, (1−β1)c, β2, (1−β2)c, η, 1−ηλ]. */
+  lion(theta: Tensor, m: Tensor, grad: Tensor, hyper: Tensor): [Tensor, Tensor];
 }
 
 interface Attr {
@@ -109,5 +111,6 @@ function makeKernels(b: NodeBackend): FusedKernels {
     gelu: (x) => b.executeMultipleOutputs('AttentionLabGelu', none, [x], 2) as [Tensor, Tensor],
     geluGrad: (dy, x, s) => b.executeSingleOutput('AttentionLabGeluGrad', none, [dy, x, s]),
     adamw: (theta, m, v, grad, hyper) => b.executeMultipleOutputs('AttentionLabAdamW', none, [theta, m, v, grad, hyper], 3) as [Tensor, Tensor, Tensor],
+    lion: (theta, m, grad, hyper) => b.executeMultipleOutputs('AttentionLabLion', none, [theta, m, grad, hyper], 2) as [Tensor, Tensor],
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Attention Lab's fused TensorFlow kernels (src/core/native/fusedKernels.c, src/engine/fusedKernels.ts):
- * on the native backend, where the setup builds them, LayerNorm, GELU (each with its gradient) and
- * AdamW must compute what their TensorFlow-op formulas compute — AdamW bit for bit, LayerNorm and
+ * on the native backend, where the setup builds them, LayerNorm, GELU (each with its gradient),
+ * AdamW and Lion must compute what their TensorFlow-op formulas compute — AdamW and Lion bit for bit, LayerNorm and
  * GELU to float32 rounding — and training with them must follow the same losses. Elsewhere they
  * are absent and the formulas run.
  */
@@ -96,11 +96,11 @@ for (const backend of backends) {
     assert.equal(liveTensors(), before, 'tensors leaked');
   });
 
-  test('tensorflow: AdamW with the fused kernel gives bit for bit the unfused update (decay, clipping, bias correction)', async () => {
+  for (const name of ['adamw', 'lion'] as const) test(`tensorflow: ${name} with the fused kernel gives bit for bit the unfused update (decay, clipping${name === 'adamw' ? ', bias correction' : ''})`, async () => {
     await useTestBackend('tensorflow');
     const run = (fused: boolean): number[][] => {
       const params = [makeParam('w', 'matrix', Array.from(values(64 * 48, 7)), [64, 48]), makeParam('b', 'bias', Array.from(values(48, 8)))];
-      const opt = createOptimizer({ ...defaultOptimizerConfig('adamw'), weightDecay: 0.1 } as never);
+      const opt = createOptimizer({ ...defaultOptimizerConfig(name), weightDecay: 0.1 } as never);
       for (let step = 0; step < 5; step++) {
         const grads = new Map<string, Tensor>(params.map((p, i) => [p.name, tf.tensor(values(p.variable.size, 10 * step + i, 3), p.variable.shape)]));
         const go = (): void => void opt.step(params, grads, { step, lr: 1e-2, gradClip: 1, measure: false });
@@ -109,6 +109,8 @@ for (const backend of backends) {
         for (const g of grads.values()) g.dispose();
       }
       const out = params.map((p) => Array.from(p.variable.dataSync()));
+      const state = opt.getState();
+      for (const key of [...state.keys()].sort()) out.push(Array.from((state.get(key) as Tensor).dataSync()));
       opt.dispose();
       params.forEach((p) => p.variable.dispose());
       return out;
@@ -126,6 +128,7 @@ for (const backend of backends) {
       assert.throws(() => k.layerNorm(tf.zeros([4, 8]), tf.zeros([7]), tf.zeros([8]), 1e-5), /AttentionLabLayerNorm: x must be \[N, D\], gain and bias \[D\]/);
       assert.throws(() => k.geluGrad(tf.zeros([4]), tf.zeros([5]), tf.zeros([5])), /AttentionLabGeluGrad: dy, x and s must have one shape/);
       assert.throws(() => k.adamw(tf.zeros([3]), tf.zeros([3]), tf.zeros([3]), tf.zeros([3]), tf.zeros([6])), /AttentionLabAdamW: hyper must hold 7 numbers/);
+      assert.throws(() => k.lion(tf.zeros([3]), tf.zeros([4]), tf.zeros([3]), tf.zeros([6])), /AttentionLabLion: theta, m and grad must have one shape/);
     });
   });
 

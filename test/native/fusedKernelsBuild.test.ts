@@ -20,6 +20,33 @@ test('the kernels file name carries the version the C source declares', () => {
   assert.equal(fusedKernelsPath('/x/tfjs-node'), path.join('/x/tfjs-node', 'deps', 'lib', FUSED_KERNELS_FILE));
 });
 
+test('a build that fails its check replaces nothing: the earlier library stays, no temporary file is left', { skip: process.platform !== 'linux' ? 'Linux only' : false }, () => {
+  // A stand-in compiler that writes an empty file; the check then fails in a fresh process, so
+  // the old library must stay (only a checked build replaces anything).
+  const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'al-kernels-'));
+  try {
+    fs.mkdirSync(path.join(pkg, 'deps', 'lib'), { recursive: true });
+    fs.mkdirSync(path.join(pkg, 'deps', 'include', 'tensorflow', 'c'), { recursive: true });
+    fs.writeFileSync(path.join(pkg, 'deps', 'include', 'tensorflow', 'c', 'kernels.h'), '');
+    fs.writeFileSync(path.join(pkg, 'deps', 'lib', 'attention-lab-kernels.v0.so'), 'old');
+    const cc = path.join(pkg, 'fake-cc');
+    fs.writeFileSync(cc, '#!/bin/sh\nwhile [ "$1" != "-o" ]; do shift; done\n: > "$2"\n', { mode: 0o755 });
+    const saved = process.env.CC;
+    process.env.CC = cc;
+    try {
+      const r = buildFusedKernels(pkg, () => {});
+      assert.equal(r.ok, false);
+      assert.match(r.ok ? '' : r.reason, /built but failed their check/);
+    } finally {
+      if (saved === undefined) delete process.env.CC;
+      else process.env.CC = saved;
+    }
+    assert.deepEqual(fs.readdirSync(path.join(pkg, 'deps', 'lib')), ['attention-lab-kernels.v0.so']);
+  } finally {
+    fs.rmSync(pkg, { recursive: true, force: true });
+  }
+});
+
 test('the compiler gets no fused multiply-adds and finds TensorFlow beside the library', () => {
   const args = compileArgs('k.c', 'k.so', '/p/deps');
   for (const a of ['-ffp-contract=off', '-shared', '-fPIC', '-l:libtensorflow_framework.so.2', '-Wl,-rpath,$ORIGIN']) assert.ok(args.includes(a), a);

@@ -10,11 +10,12 @@
  *   AttentionLabGelu           x                                     → y, s      (s = σ(2u))
  *   AttentionLabGeluGrad       dy, x, s                              → dx
  *   AttentionLabAdamW          theta, m, v, grad, hyper [7]          → theta', m', v'
+ *   AttentionLabLion           theta, m, grad, hyper [6]             → theta', m'
  *
- * The formulas are those of src/engine/model/layerNorm.ts, gelu.ts and optim/adamw.ts, in the
- * same order of float32 operations. Built by the native setup (src/core/native/fusedKernelsBuild.ts)
- * with -ffp-contract=off, so no multiply-add is fused: AdamW gives bit for bit what its unfused
- * TensorFlow ops give. LayerNorm's row sums and GELU's exponential are computed differently from
+ * The formulas are those of src/engine/model/layerNorm.ts, gelu.ts, optim/adamw.ts and
+ * optim/lion.ts, in the same order of float32 operations. Built by the native setup (src/core/native/fusedKernelsBuild.ts)
+ * with -ffp-contract=off, so no multiply-add is fused: AdamW and Lion give bit for bit what their
+ * unfused TensorFlow ops give. LayerNorm's row sums and GELU's exponential are computed differently from
  * TensorFlow's kernels (tolerances in test/backends/fusedKernels.test.ts).
  *
  * The library is loaded by Node (process.dlopen) as an N-API module that exports nothing:
@@ -36,7 +37,7 @@ typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
 #include "tensorflow/c/tf_tensor.h"
 
 /* Bumped with every change to an op's inputs, outputs or meaning; the file name carries it. */
-#define AL_KERNELS_VERSION 1
+#define AL_KERNELS_VERSION 2
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 /* One build runs on every x86-64 CPU: the loops are compiled per instruction set and the best
@@ -191,6 +192,21 @@ static void adamw(const float *theta, const float *m, const float *v, const floa
     m1[i] = mi;
     v1[i] = vi;
     theta1[i] = theta[i] * decay - (mi / (sqrtf(vi) + eps_hat)) * step;
+  }
+}
+
+/* TensorFlow's Sign: ±1, 0 for ±0 (as +0), NaN for NaN. */
+static inline float sign_of(float x) { return x > 0.f ? 1.f : (x < 0.f ? -1.f : (x == x ? 0.f : x)); }
+
+/* hyper = [β1, (1 − β1)·c, β2, (1 − β2)·c, η, 1 − ηλ] (lion.ts). */
+AL_CLONES
+static void lion(const float *theta, const float *m, const float *g, const float *h, int64_t n, float *theta1, float *m1) {
+  const float b1 = h[0], omb1 = h[1], b2 = h[2], omb2 = h[3], lr = h[4], decay = h[5];
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = g[i], mi = m[i];
+    const float direction = sign_of(mi * b1 + gi * omb1);
+    theta1[i] = theta[i] * decay - direction * lr;
+    m1[i] = mi * b2 + gi * omb2;
   }
 }
 
@@ -369,6 +385,30 @@ static void adamw_compute(void *kernel, TF_OpKernelContext *ctx) {
   call_end(&c);
 }
 
+static void lion_compute(void *kernel, TF_OpKernelContext *ctx) {
+  (void)kernel;
+  Call c;
+  call_begin(&c, ctx);
+  TF_Tensor *theta, *m, *g, *h;
+  if (hold(&c, theta = input(ctx, 0, c.st)) && hold(&c, m = input(ctx, 1, c.st)) && hold(&c, g = input(ctx, 2, c.st)) &&
+      hold(&c, h = input(ctx, 3, c.st))) {
+    int64_t dims[16];
+    if (TF_NumDims(theta) > 16 || !same_shape(theta, m) || !same_shape(theta, g)) {
+      call_fail(&c, "AttentionLabLion: theta, m and grad must have one shape");
+    } else if (TF_TensorElementCount(h) != 6) {
+      call_fail(&c, "AttentionLabLion: hyper must hold 6 numbers");
+    } else {
+      const int rank = TF_NumDims(theta);
+      dims_of(theta, dims);
+      const int64_t n = TF_TensorElementCount(theta);
+      TF_Tensor *t1, *m1;
+      if (hold(&c, t1 = output(ctx, 0, dims, rank, n, c.st)) && hold(&c, m1 = output(ctx, 1, dims, rank, n, c.st)))
+        lion(data(theta), data(m), data(g), data(h), n, data(t1), data(m1));
+    }
+  }
+  call_end(&c);
+}
+
 /* ---------------------------------------------------------------- registration */
 
 typedef struct {
@@ -395,6 +435,7 @@ static const OpSpec OPS[] = {
     {"AttentionLabGeluGrad", {0}, {"dy: float", "x: float", "s: float"}, {"dx: float"}, no_state, gelu_grad_compute},
     {"AttentionLabAdamW", {0}, {"theta: float", "m: float", "v: float", "grad: float", "hyper: float"}, {"theta_out: float", "m_out: float", "v_out: float"},
      no_state, adamw_compute},
+    {"AttentionLabLion", {0}, {"theta: float", "m: float", "grad: float", "hyper: float"}, {"theta_out: float", "m_out: float"}, no_state, lion_compute},
 };
 
 static int registered = 0;

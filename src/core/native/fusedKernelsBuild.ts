@@ -63,6 +63,9 @@ export function checkKernels(pkgDir: string, lib: string, node = process.execPat
     const [t1, m1, v1] = run('AttentionLabAdamW', [], [x, tf.mul(x, 0.5), tf.abs(x), tf.cos(x), h], 3);
     const rm = tf.add(tf.mul(tf.mul(x, 0.5), 0.9), tf.mul(tf.cos(x), 0.1)), rv = tf.add(tf.mul(tf.abs(x), 0.999), tf.mul(tf.square(tf.cos(x)), 0.001));
     out.adamw = Math.max(worst(m1, rm), worst(v1, rv), worst(t1, tf.sub(tf.mul(x, 0.99), tf.mul(tf.div(rm, tf.add(tf.sqrt(rv), 1e-8)), 0.01))));
+    const [l1, lm] = run('AttentionLabLion', [], [x, tf.mul(x, 0.5), tf.cos(x), tf.tensor1d([0.9, 0.1, 0.99, 0.01, 0.01, 0.999])], 2);
+    const dir = tf.sign(tf.add(tf.mul(tf.mul(x, 0.5), 0.9), tf.mul(tf.cos(x), 0.1)));
+    out.lion = Math.max(worst(lm, tf.add(tf.mul(tf.mul(x, 0.5), 0.99), tf.mul(tf.cos(x), 0.01))), worst(l1, tf.sub(tf.mul(x, 0.999), tf.mul(dir, 0.01))));
     process.stdout.write(JSON.stringify(out));
   `;
   const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' };
@@ -78,9 +81,16 @@ export function checkKernels(pkgDir: string, lib: string, node = process.execPat
   } catch {
     return `unexpected output: ${r.stdout.slice(0, 200)}`;
   }
-  const limits: Record<string, number> = { layerNorm: 1e-5, layerNormGrad: 1e-5, gelu: 1e-5, geluGrad: 1e-5, adamw: 0 };
+  const limits: Record<string, number> = { layerNorm: 1e-5, layerNormGrad: 1e-5, gelu: 1e-5, geluGrad: 1e-5, adamw: 0, lion: 0 };
   const off = Object.entries(limits).filter(([k, lim]) => !(typeof worst[k] === 'number' && (worst[k] as number) <= lim));
   return off.length === 0 ? '' : `wrong numbers: ${off.map(([k, lim]) => `${k} off by ${worst[k]} (allowed ${lim})`).join(', ')}`;
+}
+
+/** Libraries of earlier kernel versions beside `lib` are never loaded again: removed. */
+function removeOlderVersions(lib: string): void {
+  for (const f of fs.readdirSync(path.dirname(lib))) {
+    if (/^attention-lab-kernels\.v\d+\.so$/.test(f) && f !== FUSED_KERNELS_FILE) fs.rmSync(path.join(path.dirname(lib), f), { force: true });
+  }
 }
 
 /**
@@ -92,7 +102,10 @@ export function buildFusedKernels(pkgDir: string, log: (line: string) => void, f
   if (process.platform !== 'linux') return { ok: false, reason: `the fused kernels are built on Linux only (this is ${process.platform})` };
   if (!force && fs.existsSync(lib)) {
     const problem = checkKernels(pkgDir, lib, node);
-    if (!problem) return { ok: true, path: lib, built: false };
+    if (!problem) {
+      removeOlderVersions(lib);
+      return { ok: true, path: lib, built: false };
+    }
     log(`the fused kernels in ${lib} do not work (${problem}); building them again`);
   }
   const depsDir = path.join(pkgDir, 'deps');
@@ -115,6 +128,7 @@ export function buildFusedKernels(pkgDir: string, log: (line: string) => void, f
     const problem = checkKernels(pkgDir, tmp, node);
     if (problem) return { ok: false, reason: `the fused kernels built but failed their check: ${problem}` };
     fs.renameSync(tmp, lib);
+    removeOlderVersions(lib);
     return { ok: true, path: lib, built: true };
   } finally {
     fs.rmSync(src, { force: true });

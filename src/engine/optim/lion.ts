@@ -1,4 +1,5 @@
 import type { LionConfig } from '../../protocol/config';
+import { fusedKernels } from '../fusedKernels';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import { checkHyper } from './checkHyper';
@@ -15,6 +16,8 @@ interface LionShared {
   lr: Tensor | null;
   /** 1 − ηλ, or null when there is no decay this step. */
   decay: Tensor | null;
+  /** [β1, (1 − β1)s, β2, (1 − β2)s, η, 1 − ηλ] for the fused kernel (fusedKernels.ts), or null without it. */
+  hyper: Tensor | null;
 }
 
 /**
@@ -47,6 +50,7 @@ export class Lion extends SlotOptimizer<LionConfig, LionShared> {
       oneMinusBeta2: tf.scalar((1 - beta2) * gradScale),
       lr: options.lr === 0 ? null : tf.scalar(options.lr),
       decay: decay === 0 ? null : tf.scalar(1 - decay),
+      hyper: fusedKernels() ? tf.tensor1d([beta1, (1 - beta1) * gradScale, beta2, (1 - beta2) * gradScale, options.lr, 1 - decay]) : null,
     };
   }
 
@@ -55,6 +59,13 @@ export class Lion extends SlotOptimizer<LionConfig, LionShared> {
     const m = u.slot('m');
     const grad = u.grad;
     const theta = u.theta;
+    const fused = fusedKernels();
+    if (fused && s.hyper && s.lr !== null) {
+      // One op for the lines below, the same float32 operations in the same order (bit for bit).
+      const [theta1, m1] = fused.lion(theta, m, grad, s.hyper);
+      u.setSlot('m', m1);
+      return theta1;
+    }
     let next: Tensor | null = null;
     if (s.lr !== null) {
       const direction = tf.sign(tf.add(tf.mul(m, s.beta1), tf.mul(grad, s.oneMinusBeta1)));
