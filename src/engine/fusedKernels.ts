@@ -1,10 +1,10 @@
 /**
  * Attention Lab's fused TensorFlow kernels on the native backend (src/core/native/fusedKernels.c,
  * built by the native setup into tfjs-node's deps/lib): LayerNorm forward and backward, GELU
- * forward and backward, and the AdamW and Lion updates each in one TensorFlow op instead of 6–21. Loaded
+ * forward and backward, and the AdamW, Lion and Tiger updates each in one TensorFlow op instead of 6–21. Loaded
  * once per process, the first time a native op asks for them; absent (not built, another
  * backend, or ATTENTION_LAB_FUSED_KERNELS=0) the callers use their TensorFlow-op formulas, which
- * compute the same functions (LayerNorm and GELU to float32 rounding, AdamW and Lion bit for bit).
+ * compute the same functions (LayerNorm, GELU and Tiger to float32 rounding, AdamW and Lion bit for bit).
  *
  * Like fastOps, they are called where tfjs's tape is off (inside a custom gradient or the
  * optimizer's tidy) and never reach autodiff.
@@ -28,6 +28,8 @@ export interface FusedKernels {
   adamw(theta: Tensor, m: Tensor, v: Tensor, grad: Tensor, hyper: Tensor): [Tensor, Tensor, Tensor];
   /** Lion's step (lion.ts) → θ', m'; hyper = [β1, (1−β1)c, β2, (1−β2)c, η, 1−ηλ]. */
   lion(theta: Tensor, m: Tensor, grad: Tensor, hyper: Tensor): [Tensor, Tensor];
+  /** Tiger's step (tiger.ts) → θ', m'; hyper = [b1, b2, η, λ]; RMS over groups of `group` entries, 0: none (half step). */
+  tiger(theta: Tensor, m: Tensor, grad: Tensor, hyper: Tensor, group: number): [Tensor, Tensor];
 }
 
 interface Attr {
@@ -36,7 +38,7 @@ interface Attr {
   value: unknown;
 }
 interface NodeBackend {
-  binding: { TF_ATTR_FLOAT: number };
+  binding: { TF_ATTR_FLOAT: number; TF_ATTR_INT: number };
   executeSingleOutput(name: string, attrs: Attr[], inputs: Tensor[]): Tensor;
   executeMultipleOutputs(name: string, attrs: Attr[], inputs: Tensor[], n: number): Tensor[];
 }
@@ -100,6 +102,7 @@ export function fusedKernels(): FusedKernels | null {
 
 function makeKernels(b: NodeBackend): FusedKernels {
   const epsAttrs = new Map<number, Attr[]>();
+  const groupAttrs = new Map<number, Attr[]>();
   const none: Attr[] = [];
   return {
     layerNorm(x, gain, bias, epsilon) {
@@ -111,6 +114,11 @@ function makeKernels(b: NodeBackend): FusedKernels {
     gelu: (x) => b.executeMultipleOutputs('AttentionLabGelu', none, [x], 2) as [Tensor, Tensor],
     geluGrad: (dy, x, s) => b.executeSingleOutput('AttentionLabGeluGrad', none, [dy, x, s]),
     adamw: (theta, m, v, grad, hyper) => b.executeMultipleOutputs('AttentionLabAdamW', none, [theta, m, v, grad, hyper], 3) as [Tensor, Tensor, Tensor],
+    tiger(theta, m, grad, hyper, group) {
+      let attrs = groupAttrs.get(group);
+      if (!attrs) groupAttrs.set(group, (attrs = [{ name: 'group', type: b.binding.TF_ATTR_INT, value: group }]));
+      return b.executeMultipleOutputs('AttentionLabTiger', attrs, [theta, m, grad, hyper], 2) as [Tensor, Tensor];
+    },
     lion: (theta, m, grad, hyper) => b.executeMultipleOutputs('AttentionLabLion', none, [theta, m, grad, hyper], 2) as [Tensor, Tensor],
   };
 }

@@ -1,8 +1,9 @@
 /**
  * Attention Lab's fused TensorFlow kernels (src/core/native/fusedKernels.c, src/engine/fusedKernels.ts):
  * on the native backend, where the setup builds them, LayerNorm, GELU (each with its gradient),
- * AdamW and Lion must compute what their TensorFlow-op formulas compute — AdamW and Lion bit for bit, LayerNorm and
- * GELU to float32 rounding — and training with them must follow the same losses. Elsewhere they
+ * AdamW, Lion and Tiger must compute what their TensorFlow-op formulas compute — AdamW and Lion
+ * bit for bit, LayerNorm, GELU and Tiger (whose RMS sums run in another order) to float32
+ * rounding — and training with them must follow the same losses. Elsewhere they
  * are absent and the formulas run.
  */
 import * as assert from 'node:assert/strict';
@@ -120,6 +121,46 @@ for (const backend of backends) {
     assert.deepEqual(a, b);
   });
 
+  test('tensorflow: tiger with the fused kernel follows the unfused update (matrices alone and stacked, embeddings by row, half steps, decay, accumulation)', async () => {
+    await useTestBackend('tensorflow');
+    const run = (fused: boolean, accumulate: number): number[][] => {
+      const params = [
+        makeParam('w1', 'matrix', Array.from(values(64 * 48, 7)), [64, 48]),
+        makeParam('w2', 'matrix', Array.from(values(64 * 48, 17)), [64, 48]), // stacked with w1
+        makeParam('w3', 'matrix', Array.from(values(48 * 8, 27)), [48, 8]),
+        makeParam('emb', 'embedding', Array.from(values(32 * 16, 9)), [32, 16]),
+        makeParam('b', 'bias', Array.from(values(48, 8))),
+        makeParam('g', 'norm-gain', Array.from(values(16, 11))),
+      ];
+      const opt = createOptimizer({ ...defaultOptimizerConfig('tiger'), weightDecay: 0.05 } as never);
+      for (let step = 0; step < 4; step++) {
+        for (let micro = 0; micro < accumulate; micro++) {
+          const grads = new Map<string, Tensor>(params.map((p, i) => [p.name, tf.tensor(values(p.variable.size, 10 * step + i + micro, 3), p.variable.shape)]));
+          const go = (): void => void opt.step(params, grads, { step, lr: 1e-2, gradClip: 1, measure: false, accumulate, micro });
+          if (fused) go();
+          else withoutFusedKernels(go);
+          for (const g of grads.values()) g.dispose();
+        }
+      }
+      const out = params.map((p) => Array.from(p.variable.dataSync()));
+      const state = opt.getState();
+      for (const key of [...state.keys()].sort()) out.push(Array.from((state.get(key) as Tensor).dataSync()));
+      opt.dispose();
+      params.forEach((p) => p.variable.dispose());
+      return out;
+    };
+    for (const accumulate of [1, 2]) {
+      const a = run(true, accumulate);
+      const b = run(false, accumulate);
+      a.forEach((xs, i) => {
+        const ys = b[i] as number[];
+        const worst = Math.max(...xs.map((x, j) => Math.abs(x - (ys[j] as number))));
+        assert.ok(worst <= 1e-6, `accumulate ${accumulate}, tensor ${i}: fused differs by ${worst}`);
+      });
+      assert.notDeepEqual(a[0], Array.from(values(64 * 48, 7)), 'the parameters moved');
+    }
+  });
+
   test('tensorflow: the fused kernels refuse wrong shapes with a message naming the op', async () => {
     await useTestBackend('tensorflow');
     const k = fusedKernels();
@@ -129,6 +170,7 @@ for (const backend of backends) {
       assert.throws(() => k.geluGrad(tf.zeros([4]), tf.zeros([5]), tf.zeros([5])), /AttentionLabGeluGrad: dy, x and s must have one shape/);
       assert.throws(() => k.adamw(tf.zeros([3]), tf.zeros([3]), tf.zeros([3]), tf.zeros([3]), tf.zeros([6])), /AttentionLabAdamW: hyper must hold 7 numbers/);
       assert.throws(() => k.lion(tf.zeros([3]), tf.zeros([4]), tf.zeros([3]), tf.zeros([6])), /AttentionLabLion: theta, m and grad must have one shape/);
+      assert.throws(() => k.tiger(tf.zeros([6]), tf.zeros([6]), tf.zeros([6]), tf.zeros([4]), 4), /AttentionLabTiger: group must divide the number of entries/);
     });
   });
 

@@ -11,12 +11,13 @@
  *   AttentionLabGeluGrad       dy, x, s                              → dx
  *   AttentionLabAdamW          theta, m, v, grad, hyper [7]          → theta', m', v'
  *   AttentionLabLion           theta, m, grad, hyper [6]             → theta', m'
+ *   AttentionLabTiger          theta, m, grad, hyper [4]; attr group → theta', m'
  *
- * The formulas are those of src/engine/model/layerNorm.ts, gelu.ts, optim/adamw.ts and
- * optim/lion.ts, in the same order of float32 operations. Built by the native setup (src/core/native/fusedKernelsBuild.ts)
+ * The formulas are those of src/engine/model/layerNorm.ts, gelu.ts, optim/adamw.ts,
+ * optim/lion.ts and optim/tiger.ts, in the same order of float32 operations. Built by the native setup (src/core/native/fusedKernelsBuild.ts)
  * with -ffp-contract=off, so no multiply-add is fused: AdamW and Lion give bit for bit what their
  * unfused TensorFlow ops give. LayerNorm's row sums and GELU's exponential are computed differently from
- * TensorFlow's kernels (tolerances in test/backends/fusedKernels.test.ts).
+ * TensorFlow's kernels, as are Tiger's RMS sums (tolerances in test/backends/fusedKernels.test.ts).
  *
  * The library is loaded by Node (process.dlopen) as an N-API module that exports nothing:
  * napi_register_module_v1 registers the ops and kernels once per process.
@@ -37,7 +38,7 @@ typedef struct TF_ShapeInferenceContext TF_ShapeInferenceContext;
 #include "tensorflow/c/tf_tensor.h"
 
 /* Bumped with every change to an op's inputs, outputs or meaning; the file name carries it. */
-#define AL_KERNELS_VERSION 2
+#define AL_KERNELS_VERSION 3
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 /* One build runs on every x86-64 CPU: the loops are compiled per instruction set and the best
@@ -207,6 +208,38 @@ static void lion(const float *theta, const float *m, const float *g, const float
     const float direction = sign_of(mi * b1 + gi * omb1);
     theta1[i] = theta[i] * decay - direction * lr;
     m1[i] = mi * b2 + gi * omb2;
+  }
+}
+
+/*
+ * Tiger's step for a finite gradient (tiger.ts), hyper = [b1, b2, η, λ]:
+ *   m' = b1·m + b2·g;  θ' = θ − (sign(m') + λθ)·η·RMS(θ)   with RMS over consecutive groups of
+ * `group` entries (a whole matrix, one matrix of a stacked group, or an embedding row); group 0:
+ * θ' = θ − sign(m')·η (biases and LayerNorm parameters, η being their half step, λ unused).
+ */
+AL_CLONES
+static void tiger(const float *theta, const float *m, const float *g, const float *h, int64_t n, int64_t group, float *theta1,
+                  float *m1) {
+  const float b1 = h[0], b2 = h[1], lr = h[2], wd = h[3];
+  for (int64_t i = 0; i < n; i++) m1[i] = m[i] * b1 + g[i] * b2;
+  if (group == 0) {
+    for (int64_t i = 0; i < n; i++) theta1[i] = theta[i] - sign_of(m1[i]) * lr;
+    return;
+  }
+  for (int64_t start = 0; start < n; start += group) {
+    const float *t = theta + start;
+    float acc[LANES] = {0};
+    int64_t j = 0;
+    for (; j + LANES <= group; j += LANES)
+      for (int k = 0; k < LANES; k++) acc[k] += t[j + k] * t[j + k];
+    float sq = 0.f;
+    for (int k = 0; k < LANES; k++) sq += acc[k];
+    for (; j < group; j++) sq += t[j] * t[j];
+    const float step = sqrtf(sq / (float)group) * lr;
+    for (int64_t k = 0; k < group; k++) {
+      const float direction = wd != 0.f ? sign_of(m1[start + k]) + t[k] * wd : sign_of(m1[start + k]);
+      theta1[start + k] = t[k] - direction * step;
+    }
   }
 }
 
@@ -409,6 +442,45 @@ static void lion_compute(void *kernel, TF_OpKernelContext *ctx) {
   call_end(&c);
 }
 
+typedef struct {
+  int64_t group;
+} TigerKernel;
+
+static void *tiger_create(TF_OpKernelConstruction *ctx) {
+  TigerKernel *k = (TigerKernel *)calloc(1, sizeof *k);
+  TF_Status *st = TF_NewStatus();
+  TF_OpKernelConstruction_GetAttrInt64(ctx, "group", &k->group, st);
+  if (TF_GetCode(st) != TF_OK) TF_OpKernelConstruction_Failure(ctx, st);
+  TF_DeleteStatus(st);
+  return k;
+}
+
+static void tiger_compute(void *kernel, TF_OpKernelContext *ctx) {
+  const int64_t group = ((TigerKernel *)kernel)->group;
+  Call c;
+  call_begin(&c, ctx);
+  TF_Tensor *theta, *m, *g, *h;
+  if (hold(&c, theta = input(ctx, 0, c.st)) && hold(&c, m = input(ctx, 1, c.st)) && hold(&c, g = input(ctx, 2, c.st)) &&
+      hold(&c, h = input(ctx, 3, c.st))) {
+    int64_t dims[16];
+    const int64_t n = TF_TensorElementCount(theta);
+    if (TF_NumDims(theta) > 16 || !same_shape(theta, m) || !same_shape(theta, g)) {
+      call_fail(&c, "AttentionLabTiger: theta, m and grad must have one shape");
+    } else if (TF_TensorElementCount(h) != 4) {
+      call_fail(&c, "AttentionLabTiger: hyper must hold 4 numbers");
+    } else if (group < 0 || (group > 0 && n % group != 0)) {
+      call_fail(&c, "AttentionLabTiger: group must divide the number of entries");
+    } else {
+      const int rank = TF_NumDims(theta);
+      dims_of(theta, dims);
+      TF_Tensor *t1, *m1;
+      if (hold(&c, t1 = output(ctx, 0, dims, rank, n, c.st)) && hold(&c, m1 = output(ctx, 1, dims, rank, n, c.st)))
+        tiger(data(theta), data(m), data(g), data(h), n, group, data(t1), data(m1));
+    }
+  }
+  call_end(&c);
+}
+
 /* ---------------------------------------------------------------- registration */
 
 typedef struct {
@@ -435,6 +507,8 @@ static const OpSpec OPS[] = {
     {"AttentionLabGeluGrad", {0}, {"dy: float", "x: float", "s: float"}, {"dx: float"}, no_state, gelu_grad_compute},
     {"AttentionLabAdamW", {0}, {"theta: float", "m: float", "v: float", "grad: float", "hyper: float"}, {"theta_out: float", "m_out: float", "v_out: float"},
      no_state, adamw_compute},
+    {"AttentionLabTiger", {"group: int"}, {"theta: float", "m: float", "grad: float", "hyper: float"}, {"theta_out: float", "m_out: float"}, tiger_create,
+     tiger_compute},
     {"AttentionLabLion", {0}, {"theta: float", "m: float", "grad: float", "hyper: float"}, {"theta_out: float", "m_out: float"}, no_state, lion_compute},
 };
 

@@ -66,6 +66,10 @@ export function checkKernels(pkgDir: string, lib: string, node = process.execPat
     const [l1, lm] = run('AttentionLabLion', [], [x, tf.mul(x, 0.5), tf.cos(x), tf.tensor1d([0.9, 0.1, 0.99, 0.01, 0.01, 0.999])], 2);
     const dir = tf.sign(tf.add(tf.mul(tf.mul(x, 0.5), 0.9), tf.mul(tf.cos(x), 0.1)));
     out.lion = Math.max(worst(lm, tf.add(tf.mul(tf.mul(x, 0.5), 0.99), tf.mul(tf.cos(x), 0.01))), worst(l1, tf.sub(tf.mul(x, 0.999), tf.mul(dir, 0.01))));
+    const [g1, gm] = run('AttentionLabTiger', [{ name: 'group', type: B.TF_ATTR_INT, value: 40 }], [x, tf.mul(x, 0.5), tf.cos(x), tf.tensor1d([0.9, 0.1, 0.01, 0.05])], 2);
+    const tm = tf.add(tf.mul(tf.mul(x, 0.5), 0.9), tf.mul(tf.cos(x), 0.1));
+    const rms = tf.sqrt(tf.mean(tf.square(x), 1, true));
+    out.tiger = Math.max(worst(gm, tm), worst(g1, tf.sub(x, tf.mul(tf.add(tf.sign(tm), tf.mul(x, 0.05)), tf.mul(rms, 0.01)))));
     process.stdout.write(JSON.stringify(out));
   `;
   const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' };
@@ -81,7 +85,7 @@ export function checkKernels(pkgDir: string, lib: string, node = process.execPat
   } catch {
     return `unexpected output: ${r.stdout.slice(0, 200)}`;
   }
-  const limits: Record<string, number> = { layerNorm: 1e-5, layerNormGrad: 1e-5, gelu: 1e-5, geluGrad: 1e-5, adamw: 0, lion: 0 };
+  const limits: Record<string, number> = { layerNorm: 1e-5, layerNormGrad: 1e-5, gelu: 1e-5, geluGrad: 1e-5, adamw: 0, lion: 0, tiger: 1e-6 };
   const off = Object.entries(limits).filter(([k, lim]) => !(typeof worst[k] === 'number' && (worst[k] as number) <= lim));
   return off.length === 0 ? '' : `wrong numbers: ${off.map(([k, lim]) => `${k} off by ${worst[k]} (allowed ${lim})`).join(', ')}`;
 }

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 
 /** Must equal AL_KERNELS_VERSION in fusedKernels.c (test/native/fusedKernelsBuild.test.ts checks it). */
-export const FUSED_KERNELS_VERSION = 2;
+export const FUSED_KERNELS_VERSION = 3;
 export const FUSED_KERNELS_FILE = `attention-lab-kernels.v${FUSED_KERNELS_VERSION}.so`;
 
 /** The library's path for the tfjs-node package folder `pkgDir`. */

@@ -1,4 +1,5 @@
 import type { TigerConfig } from '../../protocol/config';
+import { fusedKernels } from '../fusedKernels';
 import { tf } from '../tf';
 import type { Tensor } from '../tf';
 import type { ModelParam, ParamKind } from '../model/params';
@@ -23,6 +24,8 @@ interface TigerShared {
   weightDecay: Tensor | null;
   shrink: Tensor;
   one: Tensor;
+  /** For the fused kernel (fusedKernels.ts), when there is one and θ moves: [b1, b2, η_t, λ] and [b1, b2, 0.5 η_t, 0]. */
+  fused: { full: Tensor; half: Tensor } | null;
 }
 
 /**
@@ -89,6 +92,10 @@ export class Tiger extends SlotOptimizer<TigerConfig, TigerShared> {
       weightDecay: weightDecay === 0 ? null : tf.scalar(weightDecay),
       shrink: tf.scalar(shrink),
       one: tf.scalar(1),
+      fused:
+        fusedKernels() && lr !== 0
+          ? { full: tf.tensor1d([b1, ((1 - beta) / k) * gradScale, lr, weightDecay]), half: tf.tensor1d([b1, ((1 - beta) / k) * gradScale, 0.5 * lr, 0]) }
+          : null,
     };
   }
 
@@ -100,6 +107,16 @@ export class Tiger extends SlotOptimizer<TigerConfig, TigerShared> {
       return kind === 'norm-gain' ? tf.add(tf.mul(tf.sub(theta, s.one), s.shrink), s.one) : tf.mul(theta, s.shrink);
     }
     const m = u.slot('m');
+    const fused = s.fused ? fusedKernels() : null;
+    if (fused && s.fused) {
+      // One op for the lines below (RMS summed in another order than TensorFlow's Mean: float32 rounding).
+      const half = HALF_STEP_KINDS.has(kind);
+      const size = theta.size;
+      const group = half ? 0 : kind === 'embedding' && theta.rank > 0 ? (theta.shape.at(-1) as number) : u.layout === 'stacked' ? size / (theta.shape[0] as number) : size;
+      const [theta1, m1] = fused.tiger(theta, m, u.grad, half ? s.fused.half : s.fused.full, group);
+      u.setSlot('m', m1);
+      return theta1;
+    }
     const gPart = tf.mul(u.grad, s.b2);
     const m1 = s.b1 === null ? tf.add(m, gPart) : tf.add(tf.mul(m, s.b1), gPart);
     u.setSlot('m', m1);
