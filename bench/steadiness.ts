@@ -9,7 +9,7 @@
  *   - gc: a V8 collection overlapped the step;
  *   - faults: the step took more page faults than the median step (fresh memory from the OS);
  *   - other (CPU time itself was high with none of the above).
- * Options: --backend node|wasm (node)  --T 32  --steps 400  --threads N (native intra-op threads, 1)
+ * Options: --backend node|wasm (node)  --T 32  --steps 400  --threads N (native intra-op threads, 1)  --optimizer adamw|lion|tiger|sgd (adamw)
  *          --variant name=value,...  (environment variables for this run, e.g. TF_CPU_ALLOCATOR_USE_BFC=true)
  *          --json FILE (every step's record)
  * The native thread settings must be set before TensorFlow loads, so each configuration is its own
@@ -23,7 +23,7 @@ import { Rng } from '../src/core/random';
 import { initBackend } from '../src/engine/backend';
 import { defaultOptimizerConfig } from '../src/engine/optim';
 import { tf } from '../src/engine/tf';
-import { REFERENCE, ReferenceRun, median, numbersOption, option, warmingUp } from './referenceRun';
+import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, option, warmingUp } from './referenceRun';
 
 interface StepRecord {
   wallMs: number;
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
   const T = numbersOption('--T', '32')[0] as number;
   const steps = numbersOption('--steps', '400')[0] as number;
   const threads = numbersOption('--threads', '1')[0] as number;
+  const optimizer = choicesOption('--optimizer', 'adamw', ['adamw', 'lion', 'tiger', 'sgd'] as const)[0] as 'adamw' | 'lion' | 'tiger' | 'sgd';
   for (const kv of (option('--variant') ?? '').split(',').filter(Boolean)) {
     const [k, v] = kv.split('=');
     if (!k || v === undefined) throw new Error(`--variant: expected name=value, found '${kv}'`);
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
     }
     return { tokens, targets };
   };
-  const run = new ReferenceRun(T, defaultOptimizerConfig('adamw'));
+  const run = new ReferenceRun(T, defaultOptimizerConfig(optimizer));
   const records: (StepRecord & { t0: number; t1: number })[] = [];
   const warming = warmingUp({ steps: 60, ms: 3000, maxMs: 20000 });
   let warm = 0;
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
   for (const g of gcs) kinds.set(g.kind, (kinds.get(g.kind) ?? 0) + 1);
   const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
-  console.log(`steadiness: backend ${info.name}, T = ${T}, ${steps} steps after ${warm} warm-up, intra-op threads ${threads}${option('--variant') ? `, ${option('--variant')}` : ''}`);
+  console.log(`steadiness: backend ${info.name}, ${optimizer}, T = ${T}, ${steps} steps after ${warm} warm-up, intra-op threads ${threads}${option('--variant') ? `, ${option('--variant')}` : ''}`);
   console.log(`machine: ${os.cpus()[0]?.model ?? 'cpu'} × ${os.availableParallelism()}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`wall ms/step: median ${med.toFixed(2)}, p10 ${quantile(wall, 0.1).toFixed(2)}, p90 ${quantile(wall, 0.9).toFixed(2)}, max ${Math.max(...wall).toFixed(2)}; CPU ms/step median ${medCpu.toFixed(2)} (all threads)`);
   console.log(`steps beyond ±10 % of the median: ${pct(records.filter((r) => Math.abs(r.wallMs - med) > 0.1 * med).length / steps)}; slow (> 1.1 × median): ${slow.length}`);

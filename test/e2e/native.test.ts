@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { findPythonWithPip } from '../../src/core/native/findTools';
+import { FUSED_KERNELS_FILE, FUSED_KERNELS_VERSION } from '../../src/core/native/fusedKernelsFile';
 import { readManifest } from '../../src/core/native/nativeManifest';
 import { nativePlatformSupport } from '../../src/core/native/nativeSetup';
 import type { RunFile } from '../../src/protocol/runFolder';
@@ -102,12 +103,15 @@ describe('Set Up Native Backend in a real VS Code (code-server)', { skip: unavai
     assert.ok(state.ok, JSON.stringify(state));
     assert.equal(state.manifest.platform, process.platform);
     assert.ok(['download', 'python-index'].includes(state.manifest.route));
+    // The setup compiled and checked Attention Lab's fused kernels beside TensorFlow (a C compiler is on this machine).
+    assert.equal(state.manifest.fusedKernels, FUSED_KERNELS_FILE);
   }));
 
   it('the next run trains on it: run.json records tensorflow, and the tree shows it', shotOnFailure('native-run', async () => {
     const run = await runSpec(s, 'after');
     assert.equal(run.status, 'completed', run.error ?? '');
     assert.equal(run.backend, 'tensorflow');
+    assert.equal(run.versions['attention-lab-kernels'], `v${FUSED_KERNELS_VERSION}`, `the run used the fused kernels: ${JSON.stringify(run.versions)}`);
     // Expand the experiment (its twistie; the tree may refresh under the click, so until it shows
     // expanded): its run's row (same run id as the wasm one, other experiment) names the backend.
     const tree = s.page.locator('.pane', { has: s.page.locator('.pane-header', { hasText: 'Runs' }) });
