@@ -19,7 +19,7 @@
  * The output ends with one verdict line per T: Attention Lab's native backend ÷ PyTorch eager,
  * one thread each (median of the rounds' ratios, its order-statistic interval, PASS/FAIL against
  * 1.0×), and whether every round stayed within ±10 % of its median.
- * Options (after `npm run bench:peers --`): --rounds N (9)  --steps N (timed steps per round, 20)
+ * Options (after `npm run bench:peers --`): --rounds N (9)  --steps N (timed steps per round, 60)
  *   --lengths 32,128  --no-all-cores (skip the all-cores comparison)  --no-jax  --no-cpu
  *   --no-wasm (native and PyTorch only: on a loaded machine wasm's warm-up at T = 128 takes minutes)
  */
@@ -210,7 +210,9 @@ async function main(): Promise<void> {
   const python = process.argv[3] ?? path.join(root, 'bench', 'peers', '.venv', 'bin', 'python');
   const script = path.join(root, 'bench', 'peers', 'speed.py');
   const LENGTHS = numbersOption('--lengths', '32,128');
-  const STEPS = numbersOption('--steps', '20')[0] as number;
+  // 60 timed steps per round (0.7 s at T = 32 natively): the host's slow stretches last tens of
+  // steps and hit every framework; a 20-step round's median was often one of them (docs/benchmarks.md, Session 7).
+  const STEPS = numbersOption('--steps', '60')[0] as number;
   const WARMUP = 5;
   const ROUNDS = numbersOption('--rounds', '9')[0] as number;
   const ALL_CORES = os.availableParallelism();
