@@ -10,8 +10,11 @@
  * `{type:'error', message}`) and the tools' output goes to stderr; otherwise both are text.
  * Exit status: 0 set up and verified, 1 failed, 2 bad arguments.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { manifestPath, type NativeRoute } from './nativeManifest';
+import { checkKernels } from './fusedKernelsBuild';
+import { fusedKernelsPath } from './fusedKernelsFile';
+import { manifestPath, tfjsNodeDir, type NativeRoute } from './nativeManifest';
 import { SetupError, defaultCacheRoot, setUpNative, verifyNative, type SetupEvent } from './nativeSetup';
 
 function usage(message: string): never {
@@ -61,6 +64,13 @@ async function main(): Promise<void> {
     const v = verifyNative(dir);
     if (!v.ok) throw new SetupError(`@tensorflow/tfjs-node does not load from ${dir} or gives wrong numbers (${v.error}); run the setup`);
     log(`setup:native: OK: TensorFlow ${v.result.version}; 128×128 matmul within ${v.result.worst.toExponential(1)} of a float64 reference`);
+    const lib = fusedKernelsPath(tfjsNodeDir(dir));
+    if (!fs.existsSync(lib)) log(`setup:native: no fused kernels (${path.basename(lib)}): training uses TensorFlow's own ops; the setup builds them where a C compiler is`);
+    else {
+      const problem = checkKernels(tfjsNodeDir(dir), lib);
+      if (problem) throw new SetupError(`the fused kernels in ${lib} do not work (${problem}); run the setup again`);
+      log(`setup:native: OK: fused kernels ${path.basename(lib)} agree with TensorFlow's ops`);
+    }
     return;
   }
   await setUpNative({
