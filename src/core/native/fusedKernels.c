@@ -24,6 +24,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -245,17 +246,6 @@ static void tiger(const float *theta, const float *m, const float *g, const floa
 
 /* ---------------------------------------------------------------- TensorFlow's side */
 
-static TF_Tensor *input(TF_OpKernelContext *ctx, int i, TF_Status *st) {
-  TF_Tensor *t = NULL;
-  TF_GetInput(ctx, i, &t, st);
-  return TF_GetCode(st) == TF_OK ? t : NULL;
-}
-
-static TF_Tensor *output(TF_OpKernelContext *ctx, int i, const int64_t *dims, int rank, int64_t count, TF_Status *st) {
-  TF_Tensor *t = TF_AllocateOutput(ctx, i, TF_FLOAT, dims, rank, (size_t)count * sizeof(float), st);
-  return TF_GetCode(st) == TF_OK ? t : NULL;
-}
-
 static float *data(TF_Tensor *t) { return (float *)TF_TensorData(t); }
 
 static int same_shape(const TF_Tensor *a, const TF_Tensor *b) {
@@ -265,11 +255,10 @@ static int same_shape(const TF_Tensor *a, const TF_Tensor *b) {
   return 1;
 }
 
-static void dims_of(const TF_Tensor *t, int64_t *dims) {
-  for (int i = 0; i < TF_NumDims(t); i++) dims[i] = TF_Dim(t, i);
-}
-
+#define MAX_RANK 16
 #define MAX_HELD 8
+
+/* One kernel call: the tensors it holds (deleted at the end) and its status (a failure at the end). */
 typedef struct {
   TF_Tensor *t[MAX_HELD];
   int n;
@@ -283,14 +272,9 @@ static void call_begin(Call *c, TF_OpKernelContext *ctx) {
   c->ctx = ctx;
 }
 
-/* Keeps t for call_end; false (and the failure recorded) when t is NULL. */
-static int hold(Call *c, TF_Tensor *t) {
-  if (!t) return 0;
-  c->t[c->n++] = t;
-  return 1;
-}
-
-static void call_fail(Call *c, const char *message) {
+static void call_fail(Call *c, const char *op, const char *what) {
+  char message[256];
+  snprintf(message, sizeof message, "%s: %s", op, what);
   TF_SetStatus(c->st, TF_INVALID_ARGUMENT, message);
 }
 
@@ -300,34 +284,95 @@ static void call_end(Call *c) {
   TF_DeleteStatus(c->st);
 }
 
-typedef struct {
-  float epsilon;
-} LayerNormKernel;
+/* Inputs 0 … count − 1 into `in`; false (the failure recorded) when one is missing. */
+static int inputs(Call *c, int count, TF_Tensor **in) {
+  for (int i = 0; i < count; i++) {
+    in[i] = NULL;
+    TF_GetInput(c->ctx, i, &in[i], c->st);
+    if (TF_GetCode(c->st) != TF_OK || !in[i]) return 0;
+    c->t[c->n++] = in[i];
+  }
+  return 1;
+}
 
-static void *layer_norm_create(TF_OpKernelConstruction *ctx) {
-  LayerNormKernel *k = (LayerNormKernel *)calloc(1, sizeof *k);
+/* Outputs 0 … count − 1, each of `dims[i]` (rank `ranks[i]`); false when one could not be allocated. */
+static int outputs(Call *c, int count, const int64_t *const *dims, const int *ranks, TF_Tensor **out) {
+  for (int i = 0; i < count; i++) {
+    int64_t size = 1;
+    for (int k = 0; k < ranks[i]; k++) size *= dims[i][k];
+    out[i] = TF_AllocateOutput(c->ctx, i, TF_FLOAT, dims[i], ranks[i], (size_t)size * sizeof(float), c->st);
+    if (TF_GetCode(c->st) != TF_OK || !out[i]) return 0;
+    c->t[c->n++] = out[i];
+  }
+  return 1;
+}
+
+/*
+ * The elementwise ops (GELU and its gradient, the optimizer updates): inputs 0 … same − 1 of one
+ * shape (`names` for the message), then, when hyper > 0, one input of that many numbers; `count`
+ * outputs of the shared shape. False (the failure recorded) when the inputs do not fit.
+ */
+static int elementwise(Call *c, const char *op, const char *names, int same, int64_t hyper, TF_Tensor **in, int count, TF_Tensor **out) {
+  if (!inputs(c, same + (hyper > 0 ? 1 : 0), in)) return 0;
+  if (TF_NumDims(in[0]) > MAX_RANK) {
+    call_fail(c, op, "rank above 16");
+    return 0;
+  }
+  for (int i = 1; i < same; i++) {
+    if (!same_shape(in[0], in[i])) {
+      char what[128];
+      snprintf(what, sizeof what, "%s must have one shape", names);
+      call_fail(c, op, what);
+      return 0;
+    }
+  }
+  if (hyper > 0 && TF_TensorElementCount(in[same]) != hyper) {
+    char what[64];
+    snprintf(what, sizeof what, "hyper must hold %lld numbers", (long long)hyper);
+    call_fail(c, op, what);
+    return 0;
+  }
+  int64_t dims[MAX_RANK];
+  for (int i = 0; i < TF_NumDims(in[0]); i++) dims[i] = TF_Dim(in[0], i);
+  const int64_t *d[4] = {dims, dims, dims, dims};
+  const int r[4] = {TF_NumDims(in[0]), TF_NumDims(in[0]), TF_NumDims(in[0]), TF_NumDims(in[0])};
+  return outputs(c, count, d, r, out);
+}
+
+/* A kernel's one attribute, read when TensorFlow builds it (kept per attribute value). */
+typedef struct {
+  float f;
+  int64_t i;
+} KernelAttr;
+
+static void *create_with_attr(TF_OpKernelConstruction *ctx, const char *name, int is_int) {
+  KernelAttr *k = (KernelAttr *)calloc(1, sizeof *k);
   TF_Status *st = TF_NewStatus();
-  TF_OpKernelConstruction_GetAttrFloat(ctx, "epsilon", &k->epsilon, st);
+  if (is_int) TF_OpKernelConstruction_GetAttrInt64(ctx, name, &k->i, st);
+  else TF_OpKernelConstruction_GetAttrFloat(ctx, name, &k->f, st);
   if (TF_GetCode(st) != TF_OK) TF_OpKernelConstruction_Failure(ctx, st);
   TF_DeleteStatus(st);
   return k;
 }
 
+static void *layer_norm_create(TF_OpKernelConstruction *ctx) { return create_with_attr(ctx, "epsilon", 0); }
+static void *tiger_create(TF_OpKernelConstruction *ctx) { return create_with_attr(ctx, "group", 1); }
 static void kernel_delete(void *k) { free(k); }
 
 static void layer_norm_compute(void *kernel, TF_OpKernelContext *ctx) {
   Call c;
   call_begin(&c, ctx);
-  TF_Tensor *x, *g, *b;
-  if (hold(&c, x = input(ctx, 0, c.st)) && hold(&c, g = input(ctx, 1, c.st)) && hold(&c, b = input(ctx, 2, c.st))) {
+  TF_Tensor *in[3], *out[3];
+  if (inputs(&c, 3, in)) {
+    TF_Tensor *x = in[0], *g = in[1], *b = in[2];
     if (TF_NumDims(x) != 2 || TF_NumDims(g) != 1 || TF_NumDims(b) != 1 || TF_Dim(g, 0) != TF_Dim(x, 1) || TF_Dim(b, 0) != TF_Dim(x, 1)) {
-      call_fail(&c, "AttentionLabLayerNorm: x must be [N, D], gain and bias [D]");
+      call_fail(&c, "AttentionLabLayerNorm", "x must be [N, D], gain and bias [D]");
     } else {
-      const int64_t n = TF_Dim(x, 0), d = TF_Dim(x, 1), dims[2] = {n, d};
-      TF_Tensor *y, *normed, *rstd;
-      if (hold(&c, y = output(ctx, 0, dims, 2, n * d, c.st)) && hold(&c, normed = output(ctx, 1, dims, 2, n * d, c.st)) &&
-          hold(&c, rstd = output(ctx, 2, dims, 1, n, c.st)))
-        layer_norm(data(x), data(g), data(b), ((LayerNormKernel *)kernel)->epsilon, n, d, data(y), data(normed), data(rstd));
+      const int64_t n = TF_Dim(x, 0), d = TF_Dim(x, 1), nd[2] = {n, d};
+      const int64_t *dims[3] = {nd, nd, nd};
+      const int ranks[3] = {2, 2, 1};
+      if (outputs(&c, 3, dims, ranks, out))
+        layer_norm(data(x), data(g), data(b), ((KernelAttr *)kernel)->f, n, d, data(out[0]), data(out[1]), data(out[2]));
     }
   }
   call_end(&c);
@@ -337,18 +382,18 @@ static void layer_norm_grad_compute(void *kernel, TF_OpKernelContext *ctx) {
   (void)kernel;
   Call c;
   call_begin(&c, ctx);
-  TF_Tensor *dy, *normed, *rstd, *g;
-  if (hold(&c, dy = input(ctx, 0, c.st)) && hold(&c, normed = input(ctx, 1, c.st)) && hold(&c, rstd = input(ctx, 2, c.st)) &&
-      hold(&c, g = input(ctx, 3, c.st))) {
+  TF_Tensor *in[4], *out[3];
+  if (inputs(&c, 4, in)) {
+    TF_Tensor *dy = in[0], *normed = in[1], *rstd = in[2], *g = in[3];
     if (TF_NumDims(dy) != 2 || !same_shape(dy, normed) || TF_NumDims(rstd) != 1 || TF_Dim(rstd, 0) != TF_Dim(dy, 0) ||
         TF_NumDims(g) != 1 || TF_Dim(g, 0) != TF_Dim(dy, 1)) {
-      call_fail(&c, "AttentionLabLayerNormGrad: dy and normed must be [N, D], rstd [N], gain [D]");
+      call_fail(&c, "AttentionLabLayerNormGrad", "dy and normed must be [N, D], rstd [N], gain [D]");
     } else {
-      const int64_t n = TF_Dim(dy, 0), d = TF_Dim(dy, 1), dims[2] = {n, d};
-      TF_Tensor *dx, *dg, *db;
-      if (hold(&c, dx = output(ctx, 0, dims, 2, n * d, c.st)) && hold(&c, dg = output(ctx, 1, dims + 1, 1, d, c.st)) &&
-          hold(&c, db = output(ctx, 2, dims + 1, 1, d, c.st)))
-        layer_norm_grad(data(dy), data(normed), data(rstd), data(g), n, d, data(dx), data(dg), data(db));
+      const int64_t n = TF_Dim(dy, 0), d = TF_Dim(dy, 1), nd[2] = {n, d};
+      const int64_t *dims[3] = {nd, nd + 1, nd + 1};
+      const int ranks[3] = {2, 1, 1};
+      if (outputs(&c, 3, dims, ranks, out))
+        layer_norm_grad(data(dy), data(normed), data(rstd), data(g), n, d, data(out[0]), data(out[1]), data(out[2]));
     }
   }
   call_end(&c);
@@ -358,19 +403,8 @@ static void gelu_compute(void *kernel, TF_OpKernelContext *ctx) {
   (void)kernel;
   Call c;
   call_begin(&c, ctx);
-  TF_Tensor *x;
-  if (hold(&c, x = input(ctx, 0, c.st))) {
-    int64_t dims[16];
-    if (TF_NumDims(x) > 16) {
-      call_fail(&c, "AttentionLabGelu: rank above 16");
-    } else {
-      dims_of(x, dims);
-      const int64_t n = TF_TensorElementCount(x);
-      TF_Tensor *y, *s;
-      if (hold(&c, y = output(ctx, 0, dims, TF_NumDims(x), n, c.st)) && hold(&c, s = output(ctx, 1, dims, TF_NumDims(x), n, c.st)))
-        gelu(data(x), n, data(y), data(s));
-    }
-  }
+  TF_Tensor *in[1], *out[2];
+  if (elementwise(&c, "AttentionLabGelu", "x", 1, 0, in, 2, out)) gelu(data(in[0]), TF_TensorElementCount(in[0]), data(out[0]), data(out[1]));
   call_end(&c);
 }
 
@@ -378,18 +412,9 @@ static void gelu_grad_compute(void *kernel, TF_OpKernelContext *ctx) {
   (void)kernel;
   Call c;
   call_begin(&c, ctx);
-  TF_Tensor *dy, *x, *s;
-  if (hold(&c, dy = input(ctx, 0, c.st)) && hold(&c, x = input(ctx, 1, c.st)) && hold(&c, s = input(ctx, 2, c.st))) {
-    int64_t dims[16];
-    if (TF_NumDims(x) > 16 || !same_shape(dy, x) || !same_shape(s, x)) {
-      call_fail(&c, "AttentionLabGeluGrad: dy, x and s must have one shape");
-    } else {
-      dims_of(x, dims);
-      const int64_t n = TF_TensorElementCount(x);
-      TF_Tensor *dx;
-      if (hold(&c, dx = output(ctx, 0, dims, TF_NumDims(x), n, c.st))) gelu_grad(data(dy), data(x), data(s), n, data(dx));
-    }
-  }
+  TF_Tensor *in[3], *out[1];
+  if (elementwise(&c, "AttentionLabGeluGrad", "dy, x and s", 3, 0, in, 1, out))
+    gelu_grad(data(in[0]), data(in[1]), data(in[2]), TF_TensorElementCount(in[0]), data(out[0]));
   call_end(&c);
 }
 
@@ -397,24 +422,9 @@ static void adamw_compute(void *kernel, TF_OpKernelContext *ctx) {
   (void)kernel;
   Call c;
   call_begin(&c, ctx);
-  TF_Tensor *theta, *m, *v, *g, *h;
-  if (hold(&c, theta = input(ctx, 0, c.st)) && hold(&c, m = input(ctx, 1, c.st)) && hold(&c, v = input(ctx, 2, c.st)) &&
-      hold(&c, g = input(ctx, 3, c.st)) && hold(&c, h = input(ctx, 4, c.st))) {
-    int64_t dims[16];
-    if (TF_NumDims(theta) > 16 || !same_shape(theta, m) || !same_shape(theta, v) || !same_shape(theta, g)) {
-      call_fail(&c, "AttentionLabAdamW: theta, m, v and grad must have one shape");
-    } else if (TF_TensorElementCount(h) != 7) {
-      call_fail(&c, "AttentionLabAdamW: hyper must hold 7 numbers");
-    } else {
-      const int rank = TF_NumDims(theta);
-      dims_of(theta, dims);
-      const int64_t n = TF_TensorElementCount(theta);
-      TF_Tensor *t1, *m1, *v1;
-      if (hold(&c, t1 = output(ctx, 0, dims, rank, n, c.st)) && hold(&c, m1 = output(ctx, 1, dims, rank, n, c.st)) &&
-          hold(&c, v1 = output(ctx, 2, dims, rank, n, c.st)))
-        adamw(data(theta), data(m), data(v), data(g), data(h), n, data(t1), data(m1), data(v1));
-    }
-  }
+  TF_Tensor *in[5], *out[3];
+  if (elementwise(&c, "AttentionLabAdamW", "theta, m, v and grad", 4, 7, in, 3, out))
+    adamw(data(in[0]), data(in[1]), data(in[2]), data(in[3]), data(in[4]), TF_TensorElementCount(in[0]), data(out[0]), data(out[1]), data(out[2]));
   call_end(&c);
 }
 
@@ -422,61 +432,21 @@ static void lion_compute(void *kernel, TF_OpKernelContext *ctx) {
   (void)kernel;
   Call c;
   call_begin(&c, ctx);
-  TF_Tensor *theta, *m, *g, *h;
-  if (hold(&c, theta = input(ctx, 0, c.st)) && hold(&c, m = input(ctx, 1, c.st)) && hold(&c, g = input(ctx, 2, c.st)) &&
-      hold(&c, h = input(ctx, 3, c.st))) {
-    int64_t dims[16];
-    if (TF_NumDims(theta) > 16 || !same_shape(theta, m) || !same_shape(theta, g)) {
-      call_fail(&c, "AttentionLabLion: theta, m and grad must have one shape");
-    } else if (TF_TensorElementCount(h) != 6) {
-      call_fail(&c, "AttentionLabLion: hyper must hold 6 numbers");
-    } else {
-      const int rank = TF_NumDims(theta);
-      dims_of(theta, dims);
-      const int64_t n = TF_TensorElementCount(theta);
-      TF_Tensor *t1, *m1;
-      if (hold(&c, t1 = output(ctx, 0, dims, rank, n, c.st)) && hold(&c, m1 = output(ctx, 1, dims, rank, n, c.st)))
-        lion(data(theta), data(m), data(g), data(h), n, data(t1), data(m1));
-    }
-  }
+  TF_Tensor *in[4], *out[2];
+  if (elementwise(&c, "AttentionLabLion", "theta, m and grad", 3, 6, in, 2, out))
+    lion(data(in[0]), data(in[1]), data(in[2]), data(in[3]), TF_TensorElementCount(in[0]), data(out[0]), data(out[1]));
   call_end(&c);
 }
 
-typedef struct {
-  int64_t group;
-} TigerKernel;
-
-static void *tiger_create(TF_OpKernelConstruction *ctx) {
-  TigerKernel *k = (TigerKernel *)calloc(1, sizeof *k);
-  TF_Status *st = TF_NewStatus();
-  TF_OpKernelConstruction_GetAttrInt64(ctx, "group", &k->group, st);
-  if (TF_GetCode(st) != TF_OK) TF_OpKernelConstruction_Failure(ctx, st);
-  TF_DeleteStatus(st);
-  return k;
-}
-
 static void tiger_compute(void *kernel, TF_OpKernelContext *ctx) {
-  const int64_t group = ((TigerKernel *)kernel)->group;
+  const int64_t group = ((KernelAttr *)kernel)->i;
   Call c;
   call_begin(&c, ctx);
-  TF_Tensor *theta, *m, *g, *h;
-  if (hold(&c, theta = input(ctx, 0, c.st)) && hold(&c, m = input(ctx, 1, c.st)) && hold(&c, g = input(ctx, 2, c.st)) &&
-      hold(&c, h = input(ctx, 3, c.st))) {
-    int64_t dims[16];
-    const int64_t n = TF_TensorElementCount(theta);
-    if (TF_NumDims(theta) > 16 || !same_shape(theta, m) || !same_shape(theta, g)) {
-      call_fail(&c, "AttentionLabTiger: theta, m and grad must have one shape");
-    } else if (TF_TensorElementCount(h) != 4) {
-      call_fail(&c, "AttentionLabTiger: hyper must hold 4 numbers");
-    } else if (group < 0 || (group > 0 && n % group != 0)) {
-      call_fail(&c, "AttentionLabTiger: group must divide the number of entries");
-    } else {
-      const int rank = TF_NumDims(theta);
-      dims_of(theta, dims);
-      TF_Tensor *t1, *m1;
-      if (hold(&c, t1 = output(ctx, 0, dims, rank, n, c.st)) && hold(&c, m1 = output(ctx, 1, dims, rank, n, c.st)))
-        tiger(data(theta), data(m), data(g), data(h), n, group, data(t1), data(m1));
-    }
+  TF_Tensor *in[4], *out[2];
+  if (elementwise(&c, "AttentionLabTiger", "theta, m and grad", 3, 4, in, 2, out)) {
+    const int64_t n = TF_TensorElementCount(in[0]);
+    if (group < 0 || (group > 0 && n % group != 0)) call_fail(&c, "AttentionLabTiger", "group must divide the number of entries");
+    else tiger(data(in[0]), data(in[1]), data(in[2]), data(in[3]), n, group, data(out[0]), data(out[1]));
   }
   call_end(&c);
 }

@@ -6,6 +6,7 @@
  * before, only slower (docs/native.md). No vscode and no tfjs here.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import source from './fusedKernels.c';
@@ -93,7 +94,8 @@ export function checkKernels(pkgDir: string, lib: string, node = process.execPat
 /** Libraries of earlier kernel versions beside `lib` are never loaded again: removed. */
 function removeOlderVersions(lib: string): void {
   for (const f of fs.readdirSync(path.dirname(lib))) {
-    if (/^attention-lab-kernels\.v\d+\.so$/.test(f) && f !== FUSED_KERNELS_FILE) fs.rmSync(path.join(path.dirname(lib), f), { force: true });
+    const m = /^(attention-lab-kernels\.v\d+\.so)(\.sha256)?$/.exec(f);
+    if (m && m[1] !== FUSED_KERNELS_FILE) fs.rmSync(path.join(path.dirname(lib), f), { force: true });
   }
 }
 
@@ -104,7 +106,18 @@ function removeOlderVersions(lib: string): void {
 export function buildFusedKernels(pkgDir: string, log: (line: string) => void, force = false, node = process.execPath): KernelsResult {
   const lib = fusedKernelsPath(pkgDir);
   if (process.platform !== 'linux') return { ok: false, reason: `the fused kernels are built on Linux only (this is ${process.platform})` };
-  if (!force && fs.existsSync(lib)) {
+  // The source's hash beside the library: a library built from another source of the same
+  // version (a developer's edit) is rebuilt, not kept.
+  const stamp = `${lib}.sha256`;
+  const hash = createHash('sha256').update(source).digest('hex');
+  const stamped = (): boolean => {
+    try {
+      return fs.readFileSync(stamp, 'utf8').trim() === hash;
+    } catch {
+      return false;
+    }
+  };
+  if (!force && fs.existsSync(lib) && stamped()) {
     const problem = checkKernels(pkgDir, lib, node);
     if (!problem) {
       removeOlderVersions(lib);
@@ -132,6 +145,7 @@ export function buildFusedKernels(pkgDir: string, log: (line: string) => void, f
     const problem = checkKernels(pkgDir, tmp, node);
     if (problem) return { ok: false, reason: `the fused kernels built but failed their check: ${problem}` };
     fs.renameSync(tmp, lib);
+    fs.writeFileSync(stamp, `${hash}\n`);
     removeOlderVersions(lib);
     return { ok: true, path: lib, built: true };
   } finally {
