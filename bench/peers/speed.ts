@@ -15,7 +15,9 @@
  * (V8 optimizes tfjs's JavaScript only after some 40 steps), then answers one request per round.
  * Rounds interleave the frameworks (rotating their order), so a change in the machine's load hits
  * all of them alike; a row is the median round, with the rounds' range; per step the wall time and
- * the process's CPU time are recorded (the CPU time is less sensitive to other processes' load).
+ * the process's CPU time are recorded (the CPU time is less sensitive to other processes' load);
+ * a one-thread Attention Lab round whose other threads (V8's helpers, TensorFlow's pools) took
+ * ≥ 0.5 ms of CPU per step says so in its line.
  * The output ends with one verdict line per T: Attention Lab's native backend ÷ PyTorch eager,
  * one thread each (median of the rounds' ratios, its order-statistic interval, PASS/FAIL against
  * 1.0×), and whether every round stayed within ±10 % of its median.
@@ -42,6 +44,8 @@ const { batch: BATCH, vocab: VOCAB, layers: LAYERS, dModel: D, heads: HEADS, dFf
 interface StepTimes {
   wallMs: number[];
   cpuMs: number[];
+  /** Attention Lab only, on Linux: CPU ms per timed step of the process's threads other than the main one (V8's helpers, TensorFlow's pools). */
+  otherThreadsMs?: number;
 }
 
 /** A request to an Attention Lab child process, and its replies. */
@@ -303,7 +307,9 @@ async function main(): Promise<void> {
           const row = byFramework.get(f) as Row;
           row.wall.push(median(t.wallMs));
           row.cpu.push(median(t.cpuMs));
-          console.log(`  T=${T} round ${round + 1} ${f.label}, ${f.threads} thread${f.threads > 1 ? 's' : ''}: ${fmt(median(t.wallMs), 1)} ms/step (CPU ${fmt(median(t.cpuMs), 1)} ms)`);
+          // A one-thread run whose other threads took CPU beside its steps says so (what made a round slow).
+          const others = f.threads === 1 && (t.otherThreadsMs ?? 0) >= 0.5 ? `; other threads ${fmt(t.otherThreadsMs as number, 1)} ms/step` : '';
+          console.log(`  T=${T} round ${round + 1} ${f.label}, ${f.threads} thread${f.threads > 1 ? 's' : ''}: ${fmt(median(t.wallMs), 1)} ms/step (CPU ${fmt(median(t.cpuMs), 1)} ms${others})`);
         }
         loads.push(os.loadavg()[0] as number);
       }
@@ -380,6 +386,29 @@ async function main(): Promise<void> {
 
 // ---- the child: one Attention Lab backend in its own process ------------------------------------
 
+/**
+ * CPU milliseconds so far of this process's threads other than the main one (Linux: the per-thread
+ * utime + stime in /proc, in clock ticks of 10 ms), or −1 where /proc has no task list.
+ */
+function otherThreadsCpuMs(): number {
+  let ticks = 0;
+  try {
+    for (const tid of fs.readdirSync('/proc/self/task')) {
+      if (Number(tid) === process.pid) continue;
+      try {
+        const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // the thread ended
+      }
+    }
+  } catch {
+    return -1;
+  }
+  return ticks * 10;
+}
+
 function child(): void {
   const warmed = new Set<number>();
   const send = (m: FromChild): void => void process.send?.(m);
@@ -388,11 +417,13 @@ function child(): void {
     const run = new ReferenceRun(T, defaultOptimizerConfig('adamw'));
     const size = BATCH * T;
     const out: StepTimes = { wallMs: [], cpuMs: [] };
+    let others = -1;
     try {
       for (let i = 0; i < warmup + steps; i++) {
         const j = i % (tokens.length / size);
         const tok = tf.tensor2d(tokens.subarray(j * size, (j + 1) * size), [BATCH, T], 'int32');
         const tgt = targets.slice(j * size, (j + 1) * size);
+        if (i === warmup) others = otherThreadsCpuMs();
         const c0 = process.cpuUsage();
         const t0 = performance.now();
         run.step(i, tok, tgt);
@@ -407,6 +438,8 @@ function child(): void {
     } finally {
       run.dispose();
     }
+    const end = otherThreadsCpuMs();
+    if (others >= 0 && end >= 0 && steps > 0) out.otherThreadsMs = (end - others) / steps;
     return out;
   };
 
