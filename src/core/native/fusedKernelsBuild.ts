@@ -123,7 +123,10 @@ export function buildFusedKernels(pkgDir: string, log: (line: string) => void, f
       removeOlderVersions(lib);
       return { ok: true, path: lib, built: false };
     }
-    log(`the fused kernels in ${lib} do not work (${problem}); building them again`);
+    // Never left for the engine to load, whether or not the rebuild below works.
+    fs.rmSync(lib, { force: true });
+    fs.rmSync(stamp, { force: true });
+    log(`the fused kernels in ${lib} did not work (${problem}); removed, building them again`);
   }
   const depsDir = path.join(pkgDir, 'deps');
   if (!fs.existsSync(path.join(depsDir, 'include', 'tensorflow', 'c', 'kernels.h'))) {
