@@ -22,6 +22,7 @@
  * one thread each (median of the rounds' ratios, its order-statistic interval, PASS/FAIL against
  * 1.0×), and whether every round stayed within ±10 % of its median.
  * Options (after `npm run bench:peers --`): --rounds N (9)  --steps N (timed steps per round, 60)
+ *   --warmup N (untimed steps of each round's fresh model, 5)
  *   --lengths 32,128  --no-all-cores (skip the all-cores comparison)  --no-jax  --no-cpu
  *   --no-wasm (native and PyTorch only: on a loaded machine wasm's warm-up at T = 128 takes minutes)
  */
@@ -217,7 +218,8 @@ async function main(): Promise<void> {
   // 60 timed steps per round (0.7 s at T = 32 natively): the host's slow stretches last tens of
   // steps and hit every framework; a 20-step round's median was often one of them (docs/benchmarks.md, Session 7).
   const STEPS = numbersOption('--steps', '60')[0] as number;
-  const WARMUP = 5;
+  // Untimed steps of each round's fresh model before its timed ones.
+  const WARMUP = numbersOption('--warmup', '5')[0] as number;
   const ROUNDS = numbersOption('--rounds', '9')[0] as number;
   const ALL_CORES = os.availableParallelism();
   const allCores = !process.argv.includes('--no-all-cores') && ALL_CORES > 1;
