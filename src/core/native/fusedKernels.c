@@ -2,8 +2,9 @@
  * Attention Lab's fused CPU kernels for TensorFlow, registered through TensorFlow's C API for
  * custom ops (tensorflow/c/ops.h, tensorflow/c/kernels.h) and called like any TensorFlow op by
  * the native backend (src/engine/fusedKernels.ts). Each one does in one pass over memory what
- * the model's hand-written gradients and the AdamW rule otherwise do in 6 to 21 TensorFlow ops,
- * each a full pass and a ~20 µs eager dispatch (docs/benchmarks.md, session 7):
+ * the model's LayerNorm and GELU (with their hand-written gradients) and the AdamW, Lion and Tiger
+ * rules otherwise do in 6 to 21 TensorFlow ops, each a full pass and a ~20 µs eager dispatch
+ * (docs/benchmarks.md, session 7):
  *
  *   AttentionLabLayerNorm      x [N, D], gain [D], bias [D]          → y, normed [N, D], rstd [N]
  *   AttentionLabLayerNormGrad  dy, normed [N, D], rstd [N], gain [D] → dx [N, D], dgain, dbias [D]
@@ -13,11 +14,12 @@
  *   AttentionLabLion           theta, m, grad, hyper [6]             → theta', m'
  *   AttentionLabTiger          theta, m, grad, hyper [4]; attr group → theta', m'
  *
- * The formulas are those of src/engine/model/layerNorm.ts, gelu.ts, optim/adamw.ts,
- * optim/lion.ts and optim/tiger.ts, in the same order of float32 operations. Built by the native setup (src/core/native/fusedKernelsBuild.ts)
- * with -ffp-contract=off, so no multiply-add is fused: AdamW and Lion give bit for bit what their
- * unfused TensorFlow ops give. LayerNorm's row sums and GELU's exponential are computed differently from
- * TensorFlow's kernels, as are Tiger's RMS sums (tolerances in test/backends/fusedKernels.test.ts).
+ * The formulas are those of src/engine/model/layerNorm.ts, gelu.ts, optim/adamw.ts, lion.ts and
+ * tiger.ts, in the same order of float32 operations. Built by the native setup
+ * (src/core/native/fusedKernelsBuild.ts) with -ffp-contract=off, so no multiply-add is fused:
+ * AdamW and Lion give bit for bit what their unfused TensorFlow ops give. LayerNorm's row sums,
+ * GELU's exponential and Tiger's RMS sums are computed differently from TensorFlow's kernels
+ * (tolerances in test/backends/fusedKernels.test.ts).
  *
  * The library is loaded by Node (process.dlopen) as an N-API module that exports nothing:
  * napi_register_module_v1 registers the ops and kernels once per process.
@@ -67,6 +69,18 @@ static inline float row_sum(const float *x, int64_t d) {
   return s;
 }
 
+/* Σ x² over d entries, in the same 16 lanes. */
+static inline float row_sum_squares(const float *x, int64_t d) {
+  float acc[LANES] = {0};
+  int64_t j = 0;
+  for (; j + LANES <= d; j += LANES)
+    for (int k = 0; k < LANES; k++) acc[k] += x[j + k] * x[j + k];
+  float s = 0.f;
+  for (int k = 0; k < LANES; k++) s += acc[k];
+  for (; j < d; j++) s += x[j] * x[j];
+  return s;
+}
+
 AL_CLONES
 static void layer_norm(const float *x, const float *gain, const float *bias, float eps, int64_t n, int64_t d, float *y,
                        float *normed, float *rstd) {
@@ -77,14 +91,7 @@ static void layer_norm(const float *x, const float *gain, const float *bias, flo
     float *yi = y + i * d;
     const float mean = row_sum(xi, d) * inv_d;
     for (int64_t j = 0; j < d; j++) ni[j] = xi[j] - mean; /* centered, for now */
-    float acc[LANES] = {0};
-    int64_t j = 0;
-    for (; j + LANES <= d; j += LANES)
-      for (int k = 0; k < LANES; k++) acc[k] += ni[j + k] * ni[j + k];
-    float var = 0.f;
-    for (int k = 0; k < LANES; k++) var += acc[k];
-    for (; j < d; j++) var += ni[j] * ni[j];
-    var *= inv_d;
+    const float var = row_sum_squares(ni, d) * inv_d;
     const float r = 1.0f / sqrtf(var + eps);
     rstd[i] = r;
     for (int64_t k = 0; k < d; k++) {
@@ -229,14 +236,7 @@ static void tiger(const float *theta, const float *m, const float *g, const floa
   }
   for (int64_t start = 0; start < n; start += group) {
     const float *t = theta + start;
-    float acc[LANES] = {0};
-    int64_t j = 0;
-    for (; j + LANES <= group; j += LANES)
-      for (int k = 0; k < LANES; k++) acc[k] += t[j + k] * t[j + k];
-    float sq = 0.f;
-    for (int k = 0; k < LANES; k++) sq += acc[k];
-    for (; j < group; j++) sq += t[j] * t[j];
-    const float step = sqrtf(sq / (float)group) * lr;
+    const float step = sqrtf(row_sum_squares(t, group) / (float)group) * lr;
     for (int64_t k = 0; k < group; k++) {
       const float direction = wd != 0.f ? sign_of(m1[start + k]) + t[k] * wd : sign_of(m1[start + k]);
       theta1[start + k] = t[k] - direction * step;

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import source from './fusedKernels.c';
 import { FUSED_KERNELS_FILE, fusedKernelsPath } from './fusedKernelsFile';
 import { findOnPath } from './findTools';
+import { runNodeProbe } from './nodeProbe';
 
 export type KernelsResult = { ok: true; path: string; built: boolean } | { ok: false; reason: string };
 
@@ -73,13 +74,8 @@ export function checkKernels(pkgDir: string, lib: string, node = process.execPat
     out.tiger = Math.max(worst(gm, tm), worst(g1, tf.sub(x, tf.mul(tf.add(tf.sign(tm), tf.mul(x, 0.05)), tf.mul(rms, 0.01)))));
     process.stdout.write(JSON.stringify(out));
   `;
-  const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' };
-  delete env.NODE_PATH;
-  const r = spawnSync(node, ['-e', probe], { cwd: path.dirname(pkgDir), encoding: 'utf8', env, timeout: 120_000 });
-  if (r.status !== 0) {
-    const lines = `${r.stderr ?? ''}${r.error ? r.error.message : ''}`.trim().split('\n');
-    return (lines.find((l) => /Error|error:/.test(l)) ?? lines.at(-1) ?? `exit ${r.status}`).trim();
-  }
+  const r = runNodeProbe(node, probe, path.dirname(pkgDir));
+  if (!r.ok) return r.error;
   let worst: Record<string, number>;
   try {
     worst = JSON.parse(r.stdout) as Record<string, number>;

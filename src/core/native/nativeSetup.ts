@@ -27,6 +27,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { findNodeGyp, findNodeHeaders, findNpm, findPythonWithPip } from './findTools';
 import { buildFusedKernels } from './fusedKernelsBuild';
+import { runNodeProbe } from './nodeProbe';
 import { TFJS_NODE_VERSION, removeManifest, tfjsNodeDir, writeManifest, type NativeManifest, type NativeRoute } from './nativeManifest';
 
 /** The tensorflow-cpu release whose C library tfjs-node 4.22 builds and runs against (the only one the index serves here). */
@@ -158,14 +159,8 @@ export function verifyNative(dir: string, node = process.execPath): { ok: true; 
     if (!(worst < 1e-3)) throw new Error('128x128 matmul differs from the float64 reference by ' + worst);
     process.stdout.write(JSON.stringify({ version, worst }));
   `;
-  const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' };
-  delete env.NODE_PATH;
-  const r = spawnSync(node, ['-e', probe], { cwd: dir, encoding: 'utf8', env, timeout: 120_000 });
-  if (r.status !== 0) {
-    const lines = `${r.stderr ?? ''}${r.error ? r.error.message : ''}`.trim().split('\n');
-    const msg = lines.filter((l) => /Error|error:/.test(l)).at(0) ?? lines.at(-1) ?? `exit ${r.status}`;
-    return { ok: false, error: msg.trim() };
-  }
+  const r = runNodeProbe(node, probe, dir);
+  if (!r.ok) return r;
   try {
     return { ok: true, result: JSON.parse(r.stdout) as Verified };
   } catch {

@@ -58,17 +58,17 @@ export class AdamW extends SlotOptimizer<AdamWConfig, AdamWShared> {
     const bc1 = 1 - beta1 ** t;
     const sqrtBc2 = Math.sqrt(1 - beta2 ** t);
     const decay = options.lr * weightDecay;
+    // The fused kernel takes the same numbers in one tensor (its order: fusedKernels.ts).
+    const c = { oneMinusBeta1: (1 - beta1) * gradScale, oneMinusBeta2: (1 - beta2) * gradScale * gradScale, epsHat: eps * sqrtBc2, stepSize: (options.lr * sqrtBc2) / bc1 };
     return {
       beta1: tf.scalar(beta1),
-      oneMinusBeta1: tf.scalar((1 - beta1) * gradScale),
+      oneMinusBeta1: tf.scalar(c.oneMinusBeta1),
       beta2: tf.scalar(beta2),
-      oneMinusBeta2: tf.scalar((1 - beta2) * gradScale * gradScale),
+      oneMinusBeta2: tf.scalar(c.oneMinusBeta2),
       decay: decay === 0 ? null : tf.scalar(1 - decay),
-      epsHat: tf.scalar(eps * sqrtBc2),
-      stepSize: options.lr === 0 ? null : tf.scalar((options.lr * sqrtBc2) / bc1),
-      hyper: fusedKernels()
-        ? tf.tensor1d([beta1, (1 - beta1) * gradScale, beta2, (1 - beta2) * gradScale * gradScale, 1 - decay, eps * sqrtBc2, (options.lr * sqrtBc2) / bc1])
-        : null,
+      epsHat: tf.scalar(c.epsHat),
+      stepSize: options.lr === 0 ? null : tf.scalar(c.stepSize),
+      hyper: fusedKernels() ? tf.tensor1d([beta1, c.oneMinusBeta1, beta2, c.oneMinusBeta2, 1 - decay, c.epsHat, c.stepSize]) : null,
     };
   }
 

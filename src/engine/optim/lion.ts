@@ -43,14 +43,16 @@ export class Lion extends SlotOptimizer<LionConfig, LionShared> {
   protected prepare(options: StepOptions, gradScale: number): LionShared {
     const { beta1, beta2, weightDecay } = this.config;
     const decay = options.lr * weightDecay;
+    const oneMinusBeta1 = (1 - beta1) * gradScale;
+    const oneMinusBeta2 = (1 - beta2) * gradScale;
     return {
       beta1: tf.scalar(beta1),
-      oneMinusBeta1: tf.scalar((1 - beta1) * gradScale),
+      oneMinusBeta1: tf.scalar(oneMinusBeta1),
       beta2: tf.scalar(beta2),
-      oneMinusBeta2: tf.scalar((1 - beta2) * gradScale),
+      oneMinusBeta2: tf.scalar(oneMinusBeta2),
       lr: options.lr === 0 ? null : tf.scalar(options.lr),
       decay: decay === 0 ? null : tf.scalar(1 - decay),
-      hyper: fusedKernels() ? tf.tensor1d([beta1, (1 - beta1) * gradScale, beta2, (1 - beta2) * gradScale, options.lr, 1 - decay]) : null,
+      hyper: fusedKernels() ? tf.tensor1d([beta1, oneMinusBeta1, beta2, oneMinusBeta2, options.lr, 1 - decay]) : null,
     };
   }
 

@@ -84,9 +84,10 @@ export class Tiger extends SlotOptimizer<TigerConfig, TigerShared> {
     const micro = options.micro ?? 0;
     const b1 = micro === 0 ? beta : 1;
     const lr = micro === k - 1 ? options.lr : 0;
+    const b2 = ((1 - beta) / k) * gradScale;
     return {
       b1: b1 === 1 ? null : tf.scalar(b1),
-      b2: tf.scalar(((1 - beta) / k) * gradScale),
+      b2: tf.scalar(b2),
       lr: lr === 0 ? null : tf.scalar(lr),
       halfLr: lr === 0 ? null : tf.scalar(0.5 * lr),
       weightDecay: weightDecay === 0 ? null : tf.scalar(weightDecay),
@@ -94,7 +95,7 @@ export class Tiger extends SlotOptimizer<TigerConfig, TigerShared> {
       one: tf.scalar(1),
       fused:
         fusedKernels() && lr !== 0
-          ? { full: tf.tensor1d([b1, ((1 - beta) / k) * gradScale, lr, weightDecay]), half: tf.tensor1d([b1, ((1 - beta) / k) * gradScale, 0.5 * lr, 0]) }
+          ? { full: tf.tensor1d([b1, b2, lr, weightDecay]), half: tf.tensor1d([b1, b2, 0.5 * lr, 0]) }
           : null,
     };
   }
