@@ -66,11 +66,7 @@ export function warmingUp(limits: WarmUpLimits): (i: number) => boolean {
   };
 }
 
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
+export { median } from './peers/roundStats';
 
 /** The value after `--name` on the command line. */
 export function option(name: string): string | undefined {

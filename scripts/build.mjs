@@ -47,6 +47,8 @@ const nodeEntries = {
   bench: 'bench/bench.ts',
   // npm run bench:steadiness: what makes a step's time vary (GC, page faults, preemption).
   'bench-steadiness': 'bench/steadiness.ts',
+  // npm run bench:rounds: why one 60-step round is slower than another (fresh or reused model).
+  'bench-rounds': 'bench/rounds.ts',
   // npm run bench:es: a grid-world ES step with its population in 1 vs 2 processes.
   'bench-es': 'bench/esPopulation.ts',
   // npm run science: every preset, written to docs/results/.

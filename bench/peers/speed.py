@@ -7,7 +7,8 @@ machine's ceiling. Prints one JSON object on stdout (per step: wall and process 
                                             flags do not keep it on one core)
     speed.py serve-torch|serve-jax [--threads N]
                                            the same rounds in one long-lived process: one JSON
-                                           request per stdin line, one JSON answer per line
+                                           request per stdin line, one JSON answer per line; one
+                                           model per length across rounds unless "fresh": true
     speed.py matmul --n 1024 --repeats 10  (start it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE
                                             unset, so OpenBLAS picks its best kernel)
 
@@ -60,7 +61,8 @@ def init_params(cfg: dict, seed: int = 1) -> dict[str, np.ndarray]:
     return out
 
 
-def bench_torch(tokens, targets, cfg, warmup: int, threads: int = 1) -> tuple[list[float], list[float], dict]:
+def torch_trainer(cfg, threads: int = 1):
+    """A fresh PyTorch model and AdamW; returns (step(tokens, targets) -> loss, info)."""
     import torch
     torch.set_num_threads(threads)
     if torch.get_num_interop_threads() != 1:  # settable once per process (serve runs many rounds)
@@ -68,28 +70,23 @@ def bench_torch(tokens, targets, cfg, warmup: int, threads: int = 1) -> tuple[li
     from attention_lab_torch import forward
     params = {k: torch.tensor(v, requires_grad=True) for k, v in init_params(cfg).items()}
     opt = torch.optim.AdamW(params.values(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2)
-    times, cpu, losses = [], [], []
-    for i in range(tokens.shape[0]):
-        tok = torch.from_numpy(tokens[i].astype(np.int64))
-        tgt = torch.from_numpy(targets[i].astype(np.int64))
-        c0 = time.process_time()
-        t0 = time.perf_counter()
+
+    def step(tokens, targets) -> float:
+        tok = torch.from_numpy(tokens.astype(np.int64))
+        tgt = torch.from_numpy(targets.astype(np.int64))
         logits, _ = forward(cfg, params, tok)
         loss = torch.nn.functional.cross_entropy(logits.reshape(-1, cfg["vocabSize"]), tgt.reshape(-1))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params.values(), 1.0)
         opt.step()
-        losses.append(loss.item())  # the host read ends the step, as Attention Lab's does
-        dt = time.perf_counter() - t0
-        dc = time.process_time() - c0
-        if i >= warmup:
-            times.append(dt)
-            cpu.append(dc)
-    return times, cpu, {"threads": torch.get_num_threads(), "version": torch.__version__, "firstLoss": losses[0], "lastLoss": losses[-1]}
+        return loss.item()  # the host read ends the step, as Attention Lab's does
+
+    return step, {"threads": torch.get_num_threads(), "version": torch.__version__}
 
 
-def bench_jax(tokens, targets, cfg, warmup: int, threads: int = 1) -> tuple[list[float], list[float], dict]:
+def jax_trainer(cfg, threads: int = 1):
+    """A fresh JAX model, its jitted training step and optax's AdamW; returns (step, info)."""
     import jax
     import jax.numpy as jnp
     import optax
@@ -123,28 +120,35 @@ def bench_jax(tokens, targets, cfg, warmup: int, threads: int = 1) -> tuple[list
 
     tx = optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(1e-3, b1=0.9, b2=0.999, eps=1e-8, weight_decay=1e-2))
     params = {k: jnp.asarray(v) for k, v in init_params(cfg).items()}
-    state = tx.init(params)
+    state = {"params": params, "opt": tx.init(params)}
 
     @jax.jit
-    def step(p, s, tok, tgt):
+    def update(p, s, tok, tgt):
         loss, grads = jax.value_and_grad(loss_fn)(p, tok, tgt)
         updates, s = tx.update(grads, s, p)
         return optax.apply_updates(p, updates), s, loss
 
+    def step(tokens, targets) -> float:
+        state["params"], state["opt"], loss = update(state["params"], state["opt"], jnp.asarray(tokens), jnp.asarray(targets))
+        return float(loss)  # blocks until the step is done
+
+    affinity = sorted(os.sched_getaffinity(0))
+    return step, {"threads": len(affinity), "affinity": affinity, "version": jax.__version__}
+
+
+def train_round(step, tokens, targets, warmup: int) -> tuple[list[float], list[float], list[float]]:
+    """Every batch of the file through `step`; wall and process-CPU seconds of the steps after `warmup`, and every loss."""
     times, cpu, losses = [], [], []
     for i in range(tokens.shape[0]):
-        tok, tgt = jnp.asarray(tokens[i]), jnp.asarray(targets[i])
         c0 = time.process_time()
         t0 = time.perf_counter()
-        params, state, loss = step(params, state, tok, tgt)
-        losses.append(float(loss))  # blocks until the step is done
+        losses.append(step(tokens[i], targets[i]))
         dt = time.perf_counter() - t0
         dc = time.process_time() - c0
         if i >= warmup:
             times.append(dt)
             cpu.append(dc)
-    affinity = sorted(os.sched_getaffinity(0))
-    return times, cpu, {"threads": len(affinity), "affinity": affinity, "version": jax.__version__, "firstLoss": losses[0], "lastLoss": losses[-1]}
+    return times, cpu, losses
 
 
 def bench_matmul(n: int, repeats: int) -> dict:
@@ -163,25 +167,37 @@ def bench_matmul(n: int, repeats: int) -> dict:
             "threads": os.environ.get("OPENBLAS_NUM_THREADS", "?"), "coretype": os.environ.get("OPENBLAS_CORETYPE", "(unset)")}
 
 
-def measure(what: str, data: str, T: int, batch: int, warmup: int, steps: int, threads: int) -> dict:
-    """One round: a fresh model trained on the file's batches; per step wall and process-CPU ms."""
+def measure(what: str, data: str, T: int, batch: int, warmup: int, steps: int, threads: int, trainers: dict | None = None) -> dict:
+    """One round on the file's batches, per step wall and process-CPU ms: a fresh model, or with
+    `trainers` the one model of this length that earlier rounds trained (created on first use)."""
     cfg = {**CONFIG, "maxLen": T, "positionRange": T, "trainLength": T}
     tokens, targets = load_data(data, warmup + steps, batch, T)
-    times, cpu, info = (bench_torch if what == "torch" else bench_jax)(tokens, targets, cfg, warmup, threads)
+    make = torch_trainer if what == "torch" else jax_trainer
+    if trainers is None:
+        step, info = make(cfg, threads)
+    else:
+        if T not in trainers:
+            trainers[T] = make(cfg, threads)
+        step, info = trainers[T]
+    times, cpu, losses = train_round(step, tokens, targets, warmup)
     med = statistics.median(times)
     return {"framework": what, "T": T, "msPerStep": med * 1000, "tokensPerSecond": batch * T / med,
-            "cpuMsPerStep": statistics.median(cpu) * 1000, "stepMs": [t * 1000 for t in times], "stepCpuMs": [c * 1000 for c in cpu], **info}
+            "cpuMsPerStep": statistics.median(cpu) * 1000, "stepMs": [t * 1000 for t in times], "stepCpuMs": [c * 1000 for c in cpu],
+            "firstLoss": losses[0], "lastLoss": losses[-1], **info}
 
 
 def serve(what: str, threads: int) -> None:
-    """Answers one JSON request per stdin line ({"data", "T", "batch", "warmup", "steps"}) with one
-    JSON line, in one long-lived process: its rounds run warm, as Attention Lab's processes do."""
+    """Answers one JSON request per stdin line ({"data", "T", "batch", "warmup", "steps", "fresh"})
+    with one JSON line, in one long-lived process: its rounds run warm, as Attention Lab's processes
+    do, on one model per length unless the request asks for a fresh one."""
+    trainers: dict = {}
     for line in sys.stdin:
         if not line.strip():
             continue
         try:
             r = json.loads(line)
-            out = measure(what, r["data"], int(r["T"]), int(r["batch"]), int(r["warmup"]), int(r["steps"]), threads)
+            out = measure(what, r["data"], int(r["T"]), int(r["batch"]), int(r["warmup"]), int(r["steps"]), threads,
+                          None if r.get("fresh", False) else trainers)
         except Exception as err:  # the harness prints it and stops
             out = {"error": f"{type(err).__name__}: {err}"}
         print(json.dumps(out), flush=True)

@@ -22,7 +22,9 @@
  * one thread each (median of the rounds' ratios, its order-statistic interval, PASS/FAIL against
  * 1.0×), and whether every round stayed within ±10 % of its median.
  * Options (after `npm run bench:peers --`): --rounds N (9)  --steps N (timed steps per round, 60)
- *   --warmup N (untimed steps of each round's fresh model, 5)
+ *   --warmup N (untimed steps at the start of each round, 5)
+ *   --model reused|fresh (reused: each framework trains one model per length across its rounds;
+ *     fresh: a new model every round, as before session 8)
  *   --lengths 32,128  --no-all-cores (skip the all-cores comparison)  --no-jax  --no-cpu
  *   --no-wasm (native and PyTorch only: on a loaded machine wasm's warm-up at T = 128 takes minutes)
  */
@@ -36,8 +38,10 @@ import { Rng } from '../../src/core/random';
 import { initBackend } from '../../src/engine/backend';
 import { defaultOptimizerConfig } from '../../src/engine/optim';
 import { tf } from '../../src/engine/tf';
-import { REFERENCE, ReferenceRun, median, numbersOption, referenceModel, warmingUp } from '../referenceRun';
+import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, referenceModel, warmingUp } from '../referenceRun';
 import { stepFlops } from '../../src/core/experiment/stepFlops';
+import { otherThreadsCpuMs, stealMs } from '../processTimes';
+import { describeOutlier, medianInterval, outliers } from './roundStats';
 
 const { batch: BATCH, vocab: VOCAB, layers: LAYERS, dModel: D, heads: HEADS, dFf: D_FF } = REFERENCE;
 
@@ -50,7 +54,7 @@ interface StepTimes {
 }
 
 /** A request to an Attention Lab child process, and its replies. */
-type ToChild = { type: 'init'; choice: BackendChoice } | { type: 'measure'; T: number; warmup: number; steps: number; file: string };
+type ToChild = { type: 'init'; choice: BackendChoice } | { type: 'measure'; T: number; warmup: number; steps: number; file: string; fresh: boolean };
 type FromChild = { type: 'ready'; name: string; reason: string } | { type: 'unavailable'; message: string } | ({ type: 'measured' } & StepTimes) | { type: 'failed'; message: string };
 
 /**
@@ -76,30 +80,6 @@ function makeData(T: number, steps: number): { tokens: Int32Array; targets: Int3
     }
   }
   return { tokens, targets };
-}
-
-/**
- * The interval between order statistics that covers the median of the rounds' distribution with
- * probability ≥ 95 % when there are enough rounds (distribution-free: the number of rounds below
- * the median is Binomial(n, ½)); with fewer, the whole range and its coverage (94 % at 5 rounds).
- */
-export function medianInterval(xs: readonly number[]): { lo: number; hi: number; coverage: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  const binom = (k: number): number => {
-    let c = 1;
-    for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1);
-    return c / 2 ** n;
-  };
-  // coverage of [x(k), x(n-k+1)] (1-based) = 1 − 2 P(Bin ≤ k − 1)
-  const coverage = (k: number): number => {
-    let tail = 0;
-    for (let i = 0; i < k; i++) tail += binom(i);
-    return 1 - 2 * tail;
-  };
-  let k = 1;
-  while (k + 1 <= Math.floor(n / 2) && coverage(k + 1) >= 0.95) k++;
-  return { lo: s[k - 1] as number, hi: s[n - k] as number, coverage: n > 0 ? coverage(k) : 0 };
 }
 
 /** What the harness prints about the machine, so that figures from different machines are never mixed. */
@@ -135,6 +115,7 @@ function threadEnv(threads: number, extra: Record<string, string> = {}, drop: st
 }
 
 const fmt = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
+const signedPct = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)} %`;
 const kTok = (x: number): string => `${(x / 1000).toFixed(1)}k`;
 
 /** An Attention Lab backend at a thread count, in its own Node process (this file with --child). */
@@ -186,7 +167,7 @@ class PythonProcess {
     this.lines = readline.createInterface({ input: this.child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
   }
 
-  async request(r: { data: string; T: number; batch: number; warmup: number; steps: number }): Promise<Record<string, unknown>> {
+  async request(r: { data: string; T: number; batch: number; warmup: number; steps: number; fresh: boolean }): Promise<Record<string, unknown>> {
     this.child.stdin?.write(`${JSON.stringify(r)}\n`);
     const next = await this.lines.next();
     if (next.done) throw new Error(`the Python process exited (${this.child.exitCode ?? this.child.signalCode ?? '?'})`);
@@ -218,8 +199,10 @@ async function main(): Promise<void> {
   // 60 timed steps per round (0.7 s at T = 32 natively): the host's slow stretches last tens of
   // steps and hit every framework; a 20-step round's median was often one of them (docs/benchmarks.md, Session 7).
   const STEPS = numbersOption('--steps', '60')[0] as number;
-  // Untimed steps of each round's fresh model before its timed ones.
+  // Untimed steps at the start of each round, before its timed ones.
   const WARMUP = numbersOption('--warmup', '5')[0] as number;
+  // Each framework trains one model per length across its rounds (reused), or a fresh one each round.
+  const FRESH = choicesOption('--model', 'reused', ['reused', 'fresh'] as const)[0] === 'fresh';
   const ROUNDS = numbersOption('--rounds', '9')[0] as number;
   const ALL_CORES = os.availableParallelism();
   const allCores = !process.argv.includes('--no-all-cores') && ALL_CORES > 1;
@@ -261,7 +244,7 @@ async function main(): Promise<void> {
       ours: true,
       native: r.name === 'tensorflow',
       measure: async (T, file, warmup, steps) => {
-        const m = await p.request({ type: 'measure', T, warmup, steps, file });
+        const m = await p.request({ type: 'measure', T, warmup, steps, file, fresh: FRESH });
         if (m.type !== 'measured') throw new Error(`tfjs-${r.name}: ${m.type === 'failed' ? m.message : m.type}`);
         return m;
       },
@@ -274,7 +257,7 @@ async function main(): Promise<void> {
     pythons.push(p);
     const warmed = new Set<number>();
     return async (T: number, file: string, warmup: number, steps: number): Promise<StepTimes> => {
-      const request = { data: file, T, batch: BATCH, warmup, steps };
+      const request = { data: file, T, batch: BATCH, warmup, steps, fresh: FRESH };
       // Its first round at a length is untimed, as the Attention Lab processes warm up once per length.
       if (!warmed.has(T)) {
         await p.request(request);
@@ -293,6 +276,8 @@ async function main(): Promise<void> {
   interface Row { framework: Framework; T: number; wall: number[]; cpu: number[] }
   const rows: Row[] = [];
   const ceilings: Record<string, unknown>[] = [first];
+  // The matmul ceiling's median GFLOP/s measured at the start of each round, per length.
+  const roundCeilings = new Map<number, number[]>();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'attention-lab-bench-peers-'));
   try {
     for (const T of LENGTHS) {
@@ -300,18 +285,26 @@ async function main(): Promise<void> {
       const file = path.join(work, `data-${T}.bin`);
       fs.writeFileSync(file, Buffer.concat([Buffer.from(data.tokens.buffer), Buffer.from(data.targets.buffer)]));
       const byFramework = new Map<Framework, Row>(frameworks.map((f) => [f, { framework: f, T, wall: [], cpu: [] }]));
+      roundCeilings.set(T, []);
       for (let round = 0; round < ROUNDS; round++) {
-        ceilings.push(ceilingOnce());
+        const c = ceilingOnce();
+        ceilings.push(c);
+        roundCeilings.get(T)?.push(c.medianGflops as number);
         // Rotate the order each round: no framework always runs right after the same other one.
         const order = frameworks.map((_, i) => frameworks[(i + round) % frameworks.length] as Framework);
         for (const f of order) {
+          const steal0 = stealMs();
+          const t0 = performance.now();
           const t = await f.measure(T, file, WARMUP, STEPS);
+          // The hypervisor's steal time over the round, as a share of both vCPUs' time (a host-side slowdown).
+          const steal = steal0 >= 0 ? (stealMs() - steal0) / ((performance.now() - t0) * ALL_CORES) : 0;
           const row = byFramework.get(f) as Row;
           row.wall.push(median(t.wallMs));
           row.cpu.push(median(t.cpuMs));
           // A one-thread run whose other threads took CPU beside its steps says so (what made a round slow).
           const others = f.threads === 1 && (t.otherThreadsMs ?? 0) >= 0.5 ? `; other threads ${fmt(t.otherThreadsMs as number, 1)} ms/step` : '';
-          console.log(`  T=${T} round ${round + 1} ${f.label}, ${f.threads} thread${f.threads > 1 ? 's' : ''}: ${fmt(median(t.wallMs), 1)} ms/step (CPU ${fmt(median(t.cpuMs), 1)} ms${others})`);
+          const stolen = steal >= 0.01 ? `; steal ${fmt(100 * steal)} %` : '';
+          console.log(`  T=${T} round ${round + 1} ${f.label}, ${f.threads} thread${f.threads > 1 ? 's' : ''}: ${fmt(median(t.wallMs), 1)} ms/step (CPU ${fmt(median(t.cpuMs), 1)} ms${others}${stolen})`);
         }
         loads.push(os.loadavg()[0] as number);
       }
@@ -321,7 +314,7 @@ async function main(): Promise<void> {
         const p = new OursProcess('cpu', 1);
         const r = await p.request({ type: 'init', choice: 'cpu' });
         if (r.type === 'ready') {
-          const m = await p.request({ type: 'measure', T, warmup: 1, steps: 2, file });
+          const m = await p.request({ type: 'measure', T, warmup: 1, steps: 2, file, fresh: true });
           if (m.type === 'measured') rows.push({ framework: { label: 'Attention Lab, tfjs-cpu', threads: 1, ours: true, native: false, measure: async () => m }, T, wall: [median(m.wallMs)], cpu: [median(m.cpuMs)] });
         }
         p.stop();
@@ -348,13 +341,29 @@ async function main(): Promise<void> {
     }
   }
 
+  // Steadiness: each framework's rounds against its median; a round outside ±10 % is shown beside
+  // what the other frameworks at the same thread count and the machine's matmul ceiling did in it.
+  const threadsLabel = (n: number): string => `${n} thread${n > 1 ? 's' : ''}`;
+  const outliersOf = (r: Row) =>
+    outliers(
+      { label: label(r.framework), wall: r.wall },
+      rows.filter((o) => o !== r && o.T === r.T && o.framework.threads === r.framework.threads && o.wall.length > 1).map((o) => ({ label: label(o.framework), wall: o.wall })),
+      roundCeilings.get(r.T),
+    );
   console.log(`\nRounds within ±10 % of their median (steadiness; wall time):`);
   for (const r of rows.filter((x) => x.wall.length > 1)) {
     const m = median(r.wall);
     const lo = (100 * (Math.min(...r.wall) - m)) / m;
     const hi = (100 * (Math.max(...r.wall) - m)) / m;
-    console.log(`  T=${r.T} ${label(r.framework)}, ${r.framework.threads} thread${r.framework.threads > 1 ? 's' : ''}: ${fmt(lo, 1)} % … +${fmt(hi, 1)} % — ${Math.max(-lo, hi) <= 10 ? 'steady' : 'NOT steady'}`);
+    const out = outliersOf(r);
+    console.log(`  T=${r.T} ${label(r.framework)}, ${threadsLabel(r.framework.threads)}: ${signedPct(lo)} … ${signedPct(hi)} — ${out.length === 0 ? 'steady' : 'NOT steady'}`);
+    for (const o of out) console.log(`      ${describeOutlier(o)}`);
   }
+  const ceilingSpread = [...roundCeilings].map(([T, g]) => {
+    const m = median(g);
+    return `T=${T} rounds ${signedPct(100 * (m / Math.max(...g) - 1))} … ${signedPct(100 * (m / Math.min(...g) - 1))}`;
+  });
+  console.log(`  the machine itself (numpy's matmul, time per product, measured before each round): ${ceilingSpread.join('; ')}`);
 
   console.log(`\nFLOPs per training step (matmuls, 3 × forward): ${LENGTHS.map((T) => `T=${T}: ${(trainingFlops(T) / 1e6).toFixed(0)} MFLOP`).join(', ')}`);
   console.log(`ceiling: best of 20 repeats × ${ceilings.length} measurements: ${fmt(ceiling, 1)} GFLOP/s (medians ${ceilings.map((m) => fmt(m.medianGflops as number, 0)).join(', ')})`);
@@ -369,12 +378,14 @@ async function main(): Promise<void> {
     const cpuRatios = nat.cpu.map((m, i) => (torch.cpu[i] as number) / m);
     const med = median(ratios);
     const ci = medianInterval(ratios);
-    const steady = [nat, torch].every((r) => r.wall.every((x) => Math.abs(x - median(r.wall)) <= 0.1 * median(r.wall)));
+    // Steadiness is the native step's: its rounds, with any outside ±10 % named beside what moved with them.
+    const out = outliersOf(nat);
+    const steadiness = out.length === 0 ? 'native rounds steady (±10 %)' : `native rounds NOT steady (±10 %): ${out.map(describeOutlier).join('; ')}`;
     const pass = med >= 1;
     const sure = ci.lo >= 1 || ci.hi < 1 ? '' : ', the interval includes 1.0';
     return (
       `VERDICT T=${T}, ${threads} thread${threads > 1 ? 's' : ''}: native ÷ PyTorch eager = ${fmt(med, 2)}× (median of ${ratios.length} rounds: ${ratios.map((x) => fmt(x, 2)).join(', ')}; ` +
-      `${Math.round(100 * ci.coverage)} % interval ${fmt(ci.lo, 2)}–${fmt(ci.hi, 2)}; CPU-time ratio ${fmt(median(cpuRatios), 2)}×) — ${pass ? 'PASS' : 'FAIL'} against 1.0×${sure}; rounds ${steady ? 'steady' : 'NOT steady'} (±10 %)`
+      `${Math.round(100 * ci.coverage)} % interval ${fmt(ci.lo, 2)}–${fmt(ci.hi, 2)}; CPU-time ratio ${fmt(median(cpuRatios), 2)}×) — ${pass ? 'PASS' : 'FAIL'} against 1.0×${sure}; ${steadiness}`
     );
   };
   console.log('');
@@ -388,35 +399,16 @@ async function main(): Promise<void> {
 
 // ---- the child: one Attention Lab backend in its own process ------------------------------------
 
-/**
- * CPU milliseconds so far of this process's threads other than the main one (Linux: the per-thread
- * utime + stime in /proc, in clock ticks of 10 ms), or −1 where /proc has no task list.
- */
-function otherThreadsCpuMs(): number {
-  let ticks = 0;
-  try {
-    for (const tid of fs.readdirSync('/proc/self/task')) {
-      if (Number(tid) === process.pid) continue;
-      try {
-        const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        ticks += Number(fields[11]) + Number(fields[12]);
-      } catch {
-        // the thread ended
-      }
-    }
-  } catch {
-    return -1;
-  }
-  return ticks * 10;
-}
-
 function child(): void {
   const warmed = new Set<number>();
+  // With reused models (the default), one model per length, trained on from round to round.
+  const runs = new Map<number, { run: ReferenceRun; step: number }>();
   const send = (m: FromChild): void => void process.send?.(m);
 
-  const measure = (T: number, warmup: number, steps: number, tokens: Int32Array, targets: Int32Array): StepTimes => {
-    const run = new ReferenceRun(T, defaultOptimizerConfig('adamw'));
+  const measure = (T: number, warmup: number, steps: number, tokens: Int32Array, targets: Int32Array, fresh: boolean): StepTimes => {
+    const kept = fresh ? undefined : runs.get(T);
+    const state = kept ?? { run: new ReferenceRun(T, defaultOptimizerConfig('adamw')), step: 0 };
+    if (!fresh && !kept) runs.set(T, state);
     const size = BATCH * T;
     const out: StepTimes = { wallMs: [], cpuMs: [] };
     let others = -1;
@@ -428,7 +420,7 @@ function child(): void {
         if (i === warmup) others = otherThreadsCpuMs();
         const c0 = process.cpuUsage();
         const t0 = performance.now();
-        run.step(i, tok, tgt);
+        state.run.step(state.step++, tok, tgt);
         const dt = performance.now() - t0;
         const dc = process.cpuUsage(c0);
         tok.dispose();
@@ -438,7 +430,7 @@ function child(): void {
         }
       }
     } finally {
-      run.dispose();
+      if (fresh) state.run.dispose();
     }
     const end = otherThreadsCpuMs();
     if (others >= 0 && end >= 0 && steps > 0) out.otherThreadsMs = (end - others) / steps;
@@ -462,12 +454,13 @@ function child(): void {
         const tokens = raw.subarray(0, raw.length / 2);
         const targets = raw.subarray(raw.length / 2);
         if (!warmed.has(m.T) && m.steps > 2) {
-          // Untimed steps on fresh models of 5 steps each until V8 has optimized the engine: at least
-          // 60 steps whatever the load (V8 counts calls; a loaded machine only makes them slower).
-          for (let done = 0, warming = warmingUp({ steps: 60, ms: 2000, maxMs: 120_000 }); warming(done); done += 5) measure(m.T, 5, 0, tokens, targets);
+          // Untimed steps until V8 has optimized the engine: at least 60 steps whatever the load (V8
+          // counts calls; a loaded machine only makes them slower), on the model the rounds reuse
+          // (or on fresh models of 5 steps each, with --model fresh).
+          for (let done = 0, warming = warmingUp({ steps: 60, ms: 2000, maxMs: 120_000 }); warming(done); done += 5) measure(m.T, 5, 0, tokens, targets, m.fresh);
           warmed.add(m.T);
         }
-        send({ type: 'measured', ...measure(m.T, m.warmup, m.steps, tokens, targets) });
+        send({ type: 'measured', ...measure(m.T, m.warmup, m.steps, tokens, targets, m.fresh) });
       } catch (err) {
         send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
       }

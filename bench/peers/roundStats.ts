@@ -1,0 +1,91 @@
+/**
+ * The statistics of bench:peers's rounds (pure functions, tested in test/bench/roundStats.test.ts):
+ * the interval around the median of the rounds' ratios, and which rounds left the ±10 % band and
+ * what else moved in the same round (the other frameworks, the machine's matmul ceiling).
+ */
+
+/**
+ * The interval between order statistics that covers the median of the rounds' distribution with
+ * probability ≥ 95 % when there are enough rounds (distribution-free: the number of rounds below
+ * the median is Binomial(n, ½)); with fewer, the whole range and its coverage (94 % at 5 rounds).
+ */
+export function medianInterval(xs: readonly number[]): { lo: number; hi: number; coverage: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  const binom = (k: number): number => {
+    let c = 1;
+    for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1);
+    return c / 2 ** n;
+  };
+  // coverage of [x(k), x(n-k+1)] (1-based) = 1 − 2 P(Bin ≤ k − 1)
+  const coverage = (k: number): number => {
+    let tail = 0;
+    for (let i = 0; i < k; i++) tail += binom(i);
+    return 1 - 2 * tail;
+  };
+  let k = 1;
+  while (k + 1 <= Math.floor(n / 2) && coverage(k + 1) >= 0.95) k++;
+  return { lo: s[k - 1] as number, hi: s[n - k] as number, coverage: n > 0 ? coverage(k) : 0 };
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Each round's time as a signed fraction of the median round (+0.12 = 12 % slower). */
+export function deviations(ms: readonly number[]): number[] {
+  const m = median(ms);
+  return ms.map((x) => (x - m) / m);
+}
+
+/** One framework's rounds at one length, with what bench:peers recorded beside each. */
+export interface RoundSeries {
+  label: string;
+  /** Median wall ms per step of each round. */
+  wall: readonly number[];
+}
+
+/** A round outside the band, and what moved with it. */
+export interface Outlier {
+  /** 0-based round. */
+  round: number;
+  deviation: number;
+  /** The other frameworks' deviations in the same round. */
+  others: { label: string; deviation: number }[];
+  /** How much slower the machine's matmul ceiling measured at the start of the round was than its median (+ = slower); undefined without one. */
+  machine?: number;
+  /**
+   * Whether another framework (or the ceiling) moved the same way in the same round by at least
+   * half as much: a change of the machine rather than of one framework's step.
+   */
+  shared: boolean;
+}
+
+/**
+ * The rounds of `series` more than `band` (0.1 = ±10 %) from its median; for each, the same round's
+ * deviations of `others` and of the machine's ceiling (GFLOP/s per round: a higher ceiling is a faster machine).
+ */
+export function outliers(series: RoundSeries, others: readonly RoundSeries[], ceilingGflops?: readonly number[], band = 0.1): Outlier[] {
+  const own = deviations(series.wall);
+  const theirs = others.filter((o) => o.wall.length === series.wall.length).map((o) => ({ label: o.label, dev: deviations(o.wall) }));
+  const ceiling = ceilingGflops && ceilingGflops.length === series.wall.length ? deviations(ceilingGflops.map((g) => 1 / g)) : undefined;
+  const out: Outlier[] = [];
+  own.forEach((d, round) => {
+    if (Math.abs(d) <= band) return;
+    const same = theirs.map((t) => ({ label: t.label, deviation: t.dev[round] as number }));
+    const machine = ceiling?.[round];
+    const moved = (x: number): boolean => Math.sign(x) === Math.sign(d) && Math.abs(x) >= Math.abs(d) / 2;
+    out.push({ round, deviation: d, others: same, machine, shared: same.some((s) => moved(s.deviation)) || (machine !== undefined && moved(machine)) });
+  });
+  return out;
+}
+
+const pct = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)} %`;
+
+/** One line per outlier: "round 9: +16.9 % (PyTorch eager +18.1 %, matmul ceiling +2.0 %: the machine)". */
+export function describeOutlier(o: Outlier): string {
+  const beside = [...o.others.map((s) => `${s.label} ${pct(s.deviation)}`), ...(o.machine !== undefined ? [`matmul ceiling ${pct(o.machine)}`] : [])];
+  return `round ${o.round + 1}: ${pct(o.deviation)}${beside.length ? ` (same round: ${beside.join(', ')})` : ''} — ${o.shared ? 'moved with the machine' : 'this framework alone'}`;
+}

@@ -1,0 +1,56 @@
+/**
+ * bench:peers's round statistics (bench/peers/roundStats.ts): the order-statistic interval around
+ * the median ratio, and the naming of rounds outside ±10 % beside what else moved in them.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { describeOutlier, deviations, median, medianInterval, outliers } from '../../bench/peers/roundStats';
+
+test('medianInterval: the widest order statistics with ≥ 95 % coverage, or the range when there are few rounds', () => {
+  // 9 rounds: [x(2), x(8)] covers with 1 − 2·P(Bin(9, ½) ≤ 1) = 1 − 2·10/512 ≈ 96.1 %; [x(3), x(7)] only 82 %.
+  const nine = medianInterval([9, 1, 8, 2, 7, 3, 6, 4, 5]);
+  assert.equal(nine.lo, 2);
+  assert.equal(nine.hi, 8);
+  assert.ok(Math.abs(nine.coverage - (1 - 20 / 512)) < 1e-12);
+  // 5 rounds: the whole range, 1 − 2/32 = 93.75 %.
+  const five = medianInterval([3, 1, 2, 5, 4]);
+  assert.deepEqual([five.lo, five.hi], [1, 5]);
+  assert.ok(Math.abs(five.coverage - 0.9375) < 1e-12);
+  // 20 rounds: [x(6), x(15)] (P(Bin(20, ½) ≤ 5) ≈ 2.07 %).
+  const twenty = medianInterval(Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual([twenty.lo, twenty.hi], [6, 15]);
+  assert.ok(twenty.coverage >= 0.95);
+});
+
+test('median and deviations', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.deepEqual(deviations([10, 11, 9]), [0, 0.1, -0.1]);
+});
+
+test('outliers: rounds beyond the band, and whether another framework or the machine moved with them', () => {
+  const native = { label: 'native', wall: [10, 10, 10.5, 9.8, 12, 10, 10.2, 8.5, 10] };
+  const torch = { label: 'PyTorch', wall: [13, 13, 13.2, 13, 15.5, 13, 13.1, 13, 12.9] };
+  const ceiling = [240, 240, 238, 241, 239, 240, 242, 240, 240];
+  const out = outliers(native, [torch], ceiling);
+  assert.deepEqual(
+    out.map((o) => o.round),
+    [4, 7],
+  );
+  const slow = out[0];
+  const fast = out[1];
+  assert.ok(slow && fast);
+  assert.ok(Math.abs(slow.deviation - 0.2) < 1e-12);
+  // PyTorch was 19 % slower in the same round: the machine.
+  assert.equal(slow.shared, true);
+  assert.ok(Math.abs((slow.others[0]?.deviation ?? 0) - 2.5 / 13) < 1e-12);
+  // The fast round was ours alone: PyTorch and the ceiling did not move.
+  assert.equal(fast.shared, false);
+  assert.match(describeOutlier(slow), /^round 5: \+20\.0 % \(same round: PyTorch \+19\.2 %, matmul ceiling \+0\.4 %\) — moved with the machine$/);
+  assert.match(describeOutlier(fast), /^round 8: −15\.0 % .* — this framework alone$/);
+  // A slower ceiling alone (a throughput 20 % lower) also counts as the machine.
+  const dip = outliers({ label: 'native', wall: [10, 10, 12, 10, 10] }, [], [240, 240, 200, 240, 240]);
+  assert.equal(dip[0]?.shared, true);
+  // Steady rounds: nothing to name; series of another length are ignored.
+  assert.deepEqual(outliers({ label: 'n', wall: [10, 10.5, 9.5] }, [{ label: 'x', wall: [1, 2] }]), []);
+});
