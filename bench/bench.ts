@@ -23,9 +23,9 @@ import { Rng } from '../src/core/random';
 import { tf } from '../src/engine/tf';
 import { countKernels, kernelTimes, topKernels } from './kernelCount';
 import type { KernelCount } from './kernelCount';
-import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, warmingUp } from './referenceRun';
+import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, randomBatch, warmingUp } from './referenceRun';
 
-const { batch: BATCH, vocab: VOCAB } = REFERENCE;
+const { batch: BATCH } = REFERENCE;
 /** The pure-JS backend takes seconds per step beyond this length. */
 const CPU_MAX_T = 32;
 
@@ -39,16 +39,6 @@ interface Measurement {
   cpuMsPerStep?: number;
 }
 
-/** A random batch of the reference task shape (uniform tokens and targets). */
-function randomBatch(rng: Rng, T: number): { tokens: Int32Array; targets: Int32Array } {
-  const tokens = new Int32Array(BATCH * T);
-  const targets = new Int32Array(BATCH * T);
-  for (let j = 0; j < tokens.length; j++) {
-    tokens[j] = rng.int(0, VOCAB);
-    targets[j] = rng.int(0, VOCAB);
-  }
-  return { tokens, targets };
-}
 
 /** Runs training steps on random batches while `more(i)`; `each(i, run)` wraps step i (timing or counting). */
 function trainSteps(T: number, more: (i: number) => boolean, optimizer: OptimizerConfig, each: (i: number, run: () => void) => void): void {

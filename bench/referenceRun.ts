@@ -7,6 +7,7 @@ import { createModel } from '../src/engine/model/transformer';
 import { createOptimizer } from '../src/engine/optim';
 import type { Tensor } from '../src/engine/tf';
 import { optimizationStep } from '../src/engine/train/trainer';
+import type { Rng } from '../src/core/random';
 
 /** The reference configuration: 2 layers, d_model 64, 4 heads, d_ff 256, vocab 32, batch 32. */
 export const REFERENCE = { layers: 2, dModel: 64, heads: 4, dFf: 256, vocab: 32, batch: 32 } as const;
@@ -45,6 +46,18 @@ export class ReferenceRun {
     this.model.dispose();
     this.opt.dispose();
   }
+}
+
+/** A random batch of the reference shape at length T: uniform tokens and targets from `rng`. */
+export function randomBatch(rng: Rng, T: number): { tokens: Int32Array; targets: Int32Array } {
+  const { batch, vocab } = REFERENCE;
+  const tokens = new Int32Array(batch * T);
+  const targets = new Int32Array(batch * T);
+  for (let j = 0; j < tokens.length; j++) {
+    tokens[j] = rng.int(0, vocab);
+    targets[j] = rng.int(0, vocab);
+  }
+  return { tokens, targets };
 }
 
 export interface WarmUpLimits {

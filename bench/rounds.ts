@@ -18,7 +18,7 @@ import { Rng } from '../src/core/random';
 import { initBackend } from '../src/engine/backend';
 import { defaultOptimizerConfig } from '../src/engine/optim';
 import { tf } from '../src/engine/tf';
-import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, option, warmingUp } from './referenceRun';
+import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, option, randomBatch, warmingUp } from './referenceRun';
 import { otherThreadsCpuMs, stealMs } from './processTimes';
 
 interface Round {
@@ -51,17 +51,9 @@ async function main(): Promise<void> {
   });
   obs.observe({ entryTypes: ['gc'] });
 
-  const { batch, vocab } = REFERENCE;
+  const { batch } = REFERENCE;
   const rng = new Rng(7);
-  const batches = Array.from({ length: warmup + steps }, () => {
-    const tokens = new Int32Array(batch * T);
-    const targets = new Int32Array(batch * T);
-    for (let j = 0; j < tokens.length; j++) {
-      tokens[j] = rng.int(0, vocab);
-      targets[j] = rng.int(0, vocab);
-    }
-    return { tokens, targets };
-  });
+  const batches = Array.from({ length: warmup + steps }, () => randomBatch(rng, T));
   const config = defaultOptimizerConfig(optimizer);
   let shared: ReferenceRun | null = model === 'reused' ? new ReferenceRun(T, config) : null;
   let stepIndex = 0;

@@ -23,7 +23,7 @@ import { Rng } from '../src/core/random';
 import { initBackend } from '../src/engine/backend';
 import { defaultOptimizerConfig } from '../src/engine/optim';
 import { tf } from '../src/engine/tf';
-import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, option, warmingUp } from './referenceRun';
+import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, option, randomBatch, warmingUp } from './referenceRun';
 
 interface StepRecord {
   wallMs: number;
@@ -71,17 +71,9 @@ async function main(): Promise<void> {
   });
   obs.observe({ entryTypes: ['gc'] });
 
-  const { batch, vocab } = REFERENCE;
+  const { batch } = REFERENCE;
   const rng = new Rng(7);
-  const batchOf = (): { tokens: Int32Array; targets: Int32Array } => {
-    const tokens = new Int32Array(batch * T);
-    const targets = new Int32Array(batch * T);
-    for (let j = 0; j < tokens.length; j++) {
-      tokens[j] = rng.int(0, vocab);
-      targets[j] = rng.int(0, vocab);
-    }
-    return { tokens, targets };
-  };
+  const batchOf = (): { tokens: Int32Array; targets: Int32Array } => randomBatch(rng, T);
   const run = new ReferenceRun(T, defaultOptimizerConfig(optimizer));
   const records: (StepRecord & { t0: number; t1: number })[] = [];
   const warming = warmingUp({ steps: 60, ms: 3000, maxMs: 20000 });
