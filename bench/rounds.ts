@@ -36,10 +36,10 @@ async function main(): Promise<void> {
   const T = numbersOption('--T', '32')[0] as number;
   const rounds = numbersOption('--rounds', '20')[0] as number;
   const steps = numbersOption('--steps', '60')[0] as number;
-  const warmup = Number(option('--warmup') ?? '5');
+  const warmup = numbersOption('--warmup', '5')[0] as number;
   const model = choicesOption('--model', 'fresh', ['fresh', 'reused'] as const)[0] as 'fresh' | 'reused';
   // Idle time between rounds: in bench:peers a process waits while the other frameworks run theirs.
-  const idleMs = Number(option('--idle-ms') ?? '0');
+  const idleMs = option('--idle-ms') === undefined ? 0 : (numbersOption('--idle-ms', '0')[0] as number);
   const optimizer = choicesOption('--optimizer', 'adamw', ['adamw', 'lion', 'tiger'] as const)[0] as 'adamw' | 'lion' | 'tiger';
   process.env.TF_NUM_INTRAOP_THREADS = '1';
   process.env.TF_NUM_INTEROP_THREADS = '1';

@@ -62,7 +62,8 @@ def init_params(cfg: dict, seed: int = 1) -> dict[str, np.ndarray]:
 
 
 def torch_trainer(cfg, threads: int = 1):
-    """A fresh PyTorch model and AdamW; returns (step(tokens, targets) -> loss, info)."""
+    """A fresh PyTorch model and AdamW; returns (prepare, step, info): prepare(tokens, targets) makes
+    one batch's inputs (untimed), step(inputs) trains on them and returns the loss."""
     import torch
     torch.set_num_threads(threads)
     if torch.get_num_interop_threads() != 1:  # settable once per process (serve runs many rounds)
@@ -71,9 +72,11 @@ def torch_trainer(cfg, threads: int = 1):
     params = {k: torch.tensor(v, requires_grad=True) for k, v in init_params(cfg).items()}
     opt = torch.optim.AdamW(params.values(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2)
 
-    def step(tokens, targets) -> float:
-        tok = torch.from_numpy(tokens.astype(np.int64))
-        tgt = torch.from_numpy(targets.astype(np.int64))
+    def prepare(tokens, targets):
+        return torch.from_numpy(tokens.astype(np.int64)), torch.from_numpy(targets.astype(np.int64))
+
+    def step(inputs) -> float:
+        tok, tgt = inputs
         logits, _ = forward(cfg, params, tok)
         loss = torch.nn.functional.cross_entropy(logits.reshape(-1, cfg["vocabSize"]), tgt.reshape(-1))
         opt.zero_grad(set_to_none=True)
@@ -82,11 +85,11 @@ def torch_trainer(cfg, threads: int = 1):
         opt.step()
         return loss.item()  # the host read ends the step, as Attention Lab's does
 
-    return step, {"threads": torch.get_num_threads(), "version": torch.__version__}
+    return prepare, step, {"threads": torch.get_num_threads(), "version": torch.__version__}
 
 
 def jax_trainer(cfg, threads: int = 1):
-    """A fresh JAX model, its jitted training step and optax's AdamW; returns (step, info)."""
+    """A fresh JAX model, its jitted training step and optax's AdamW; returns (prepare, step, info) as torch_trainer."""
     import jax
     import jax.numpy as jnp
     import optax
@@ -128,21 +131,26 @@ def jax_trainer(cfg, threads: int = 1):
         updates, s = tx.update(grads, s, p)
         return optax.apply_updates(p, updates), s, loss
 
-    def step(tokens, targets) -> float:
-        state["params"], state["opt"], loss = update(state["params"], state["opt"], jnp.asarray(tokens), jnp.asarray(targets))
+    def prepare(tokens, targets):
+        return jnp.asarray(tokens), jnp.asarray(targets)
+
+    def step(inputs) -> float:
+        state["params"], state["opt"], loss = update(state["params"], state["opt"], *inputs)
         return float(loss)  # blocks until the step is done
 
     affinity = sorted(os.sched_getaffinity(0))
-    return step, {"threads": len(affinity), "affinity": affinity, "version": jax.__version__}
+    return prepare, step, {"threads": len(affinity), "affinity": affinity, "version": jax.__version__}
 
 
-def train_round(step, tokens, targets, warmup: int) -> tuple[list[float], list[float], list[float]]:
-    """Every batch of the file through `step`; wall and process-CPU seconds of the steps after `warmup`, and every loss."""
+def train_round(prepare, step, tokens, targets, warmup: int) -> tuple[list[float], list[float], list[float]]:
+    """Every batch of the file through `step` (its inputs made by `prepare`, untimed); wall and
+    process-CPU seconds of the steps after `warmup`, and every loss."""
     times, cpu, losses = [], [], []
     for i in range(tokens.shape[0]):
+        inputs = prepare(tokens[i], targets[i])
         c0 = time.process_time()
         t0 = time.perf_counter()
-        losses.append(step(tokens[i], targets[i]))
+        losses.append(step(inputs))
         dt = time.perf_counter() - t0
         dc = time.process_time() - c0
         if i >= warmup:
@@ -174,12 +182,12 @@ def measure(what: str, data: str, T: int, batch: int, warmup: int, steps: int, t
     tokens, targets = load_data(data, warmup + steps, batch, T)
     make = torch_trainer if what == "torch" else jax_trainer
     if trainers is None:
-        step, info = make(cfg, threads)
+        prepare, step, info = make(cfg, threads)
     else:
         if T not in trainers:
             trainers[T] = make(cfg, threads)
-        step, info = trainers[T]
-    times, cpu, losses = train_round(step, tokens, targets, warmup)
+        prepare, step, info = trainers[T]
+    times, cpu, losses = train_round(prepare, step, tokens, targets, warmup)
     med = statistics.median(times)
     return {"framework": what, "T": T, "msPerStep": med * 1000, "tokensPerSecond": batch * T / med,
             "cpuMsPerStep": statistics.median(cpu) * 1000, "stepMs": [t * 1000 for t in times], "stepCpuMs": [c * 1000 for c in cpu],

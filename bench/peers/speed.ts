@@ -116,6 +116,7 @@ function threadEnv(threads: number, extra: Record<string, string> = {}, drop: st
 
 const fmt = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const signedPct = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(1)} %`;
+const threadsLabel = (n: number): string => `${n} thread${n > 1 ? 's' : ''}`;
 const kTok = (x: number): string => `${(x / 1000).toFixed(1)}k`;
 
 /** An Attention Lab backend at a thread count, in its own Node process (this file with --child). */
@@ -304,7 +305,7 @@ async function main(): Promise<void> {
           // A one-thread run whose other threads took CPU beside its steps says so (what made a round slow).
           const others = f.threads === 1 && (t.otherThreadsMs ?? 0) >= 0.5 ? `; other threads ${fmt(t.otherThreadsMs as number, 1)} ms/step` : '';
           const stolen = steal >= 0.01 ? `; steal ${fmt(100 * steal)} %` : '';
-          console.log(`  T=${T} round ${round + 1} ${f.label}, ${f.threads} thread${f.threads > 1 ? 's' : ''}: ${fmt(median(t.wallMs), 1)} ms/step (CPU ${fmt(median(t.cpuMs), 1)} ms${others}${stolen})`);
+          console.log(`  T=${T} round ${round + 1} ${f.label}, ${threadsLabel(f.threads)}: ${fmt(median(t.wallMs), 1)} ms/step (CPU ${fmt(median(t.cpuMs), 1)} ms${others}${stolen})`);
         }
         loads.push(os.loadavg()[0] as number);
       }
@@ -343,7 +344,6 @@ async function main(): Promise<void> {
 
   // Steadiness: each framework's rounds against its median; a round outside ±10 % is shown beside
   // what the other frameworks at the same thread count and the machine's matmul ceiling did in it.
-  const threadsLabel = (n: number): string => `${n} thread${n > 1 ? 's' : ''}`;
   const outliersOf = (r: Row) =>
     outliers(
       { label: label(r.framework), wall: r.wall },
@@ -384,7 +384,7 @@ async function main(): Promise<void> {
     const pass = med >= 1;
     const sure = ci.lo >= 1 || ci.hi < 1 ? '' : ', the interval includes 1.0';
     return (
-      `VERDICT T=${T}, ${threads} thread${threads > 1 ? 's' : ''}: native ÷ PyTorch eager = ${fmt(med, 2)}× (median of ${ratios.length} rounds: ${ratios.map((x) => fmt(x, 2)).join(', ')}; ` +
+      `VERDICT T=${T}, ${threadsLabel(threads)}: native ÷ PyTorch eager = ${fmt(med, 2)}× (median of ${ratios.length} rounds: ${ratios.map((x) => fmt(x, 2)).join(', ')}; ` +
       `${Math.round(100 * ci.coverage)} % interval ${fmt(ci.lo, 2)}–${fmt(ci.hi, 2)}; CPU-time ratio ${fmt(median(cpuRatios), 2)}×) — ${pass ? 'PASS' : 'FAIL'} against 1.0×${sure}; ${steadiness}`
     );
   };
