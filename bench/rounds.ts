@@ -4,8 +4,8 @@
  * --warmup untimed ones) it records the median wall and CPU time per step, the CPU that the
  * process's other threads took (V8's workers, TensorFlow's pools), V8's collections inside the
  * round, the machine's steal time (the hypervisor running another guest on our vCPUs) and the
- * process's resident memory — with a fresh model every round (`--model fresh`, what bench:peers did
- * until session 8) or one model trained on across every round (`--model reused`).
+ * process's resident memory — with a fresh model every round (`--model fresh`, as bench:peers does by
+ * default) or one model trained on across every round (`--model reused`).
  * Options: --backend node|wasm (node)  --T 32  --rounds 20  --steps 60  --warmup 5
  *          --model fresh|reused (fresh)  --idle-ms N (the process waits N ms before each round, as in
  *          bench:peers while the other frameworks run theirs; 0)  --optimizer adamw|lion|tiger (adamw)  --json FILE

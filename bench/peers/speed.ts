@@ -23,8 +23,8 @@
  * 1.0×), and whether every round stayed within ±10 % of its median.
  * Options (after `npm run bench:peers --`): --rounds N (9)  --steps N (timed steps per round, 60)
  *   --warmup N (untimed steps at the start of each round, 5)
- *   --model reused|fresh (reused: each framework trains one model per length across its rounds;
- *     fresh: a new model every round, as before session 8)
+ *   --model fresh|reused (fresh: every framework trains a new model each round; reused: one model
+ *     per length across its rounds — not steadier in session 8's runs, docs/benchmarks.md)
  *   --lengths 32,128  --no-all-cores (skip the all-cores comparison)  --no-jax  --no-cpu
  *   --no-wasm (native and PyTorch only: on a loaded machine wasm's warm-up at T = 128 takes minutes)
  */
@@ -202,8 +202,8 @@ async function main(): Promise<void> {
   const STEPS = numbersOption('--steps', '60')[0] as number;
   // Untimed steps at the start of each round, before its timed ones.
   const WARMUP = numbersOption('--warmup', '5')[0] as number;
-  // Each framework trains one model per length across its rounds (reused), or a fresh one each round.
-  const FRESH = choicesOption('--model', 'reused', ['reused', 'fresh'] as const)[0] === 'fresh';
+  // Each framework trains a fresh model each round, or (reused) one model per length across its rounds.
+  const FRESH = choicesOption('--model', 'fresh', ['fresh', 'reused'] as const)[0] === 'fresh';
   const ROUNDS = numbersOption('--rounds', '9')[0] as number;
   const ALL_CORES = os.availableParallelism();
   const allCores = !process.argv.includes('--no-all-cores') && ALL_CORES > 1;
@@ -401,7 +401,7 @@ async function main(): Promise<void> {
 
 function child(): void {
   const warmed = new Set<number>();
-  // With reused models (the default), one model per length, trained on from round to round.
+  // With --model reused, one model per length, trained on from round to round.
   const runs = new Map<number, { run: ReferenceRun; step: number }>();
   const send = (m: FromChild): void => void process.send?.(m);
 
