@@ -4,7 +4,7 @@
  * --warmup untimed ones) it records the median wall and CPU time per step, the CPU that the
  * process's other threads took (V8's workers, TensorFlow's pools), V8's collections inside the
  * round, the machine's steal time (the hypervisor running another guest on our vCPUs) and the
- * process's resident memory — with a fresh model every round (`--model fresh`, as bench:peers does by
+ * process's resident memory, kernel time and page faults — with a fresh model every round (`--model fresh`, as bench:peers does by
  * default) or one model trained on across every round (`--model reused`).
  * Options: --backend node|wasm (node)  --T 32  --rounds 20  --steps 60  --warmup 5
  *          --model fresh|reused (fresh)  --idle-ms N (the process waits N ms before each round, as in
@@ -29,6 +29,9 @@ interface Round {
   stealMs: number;
   rssMb: number;
   tensors: number;
+  /** Per step: the process's kernel-mode CPU ms and minor page faults (fresh pages mapped for TensorFlow's buffers). */
+  systemMs: number;
+  minorFaults: number;
 }
 
 async function main(): Promise<void> {
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
     const others0 = otherThreadsCpuMs();
     const steal0 = stealMs();
     const gc0 = gcMs;
+    const usage0 = process.resourceUsage();
     const wall: number[] = [];
     const cpu: number[] = [];
     for (let i = 0; i < steps; i++) {
@@ -95,15 +99,17 @@ async function main(): Promise<void> {
       wall.push(s.wall);
       cpu.push(s.cpu);
     }
+    const usage = process.resourceUsage();
     await new Promise((resolve) => setTimeout(resolve, 20));
     const round: Round = {
       wallMs: median(wall), cpuMs: median(cpu), otherThreadsMs: (otherThreadsCpuMs() - others0) / steps,
       gcMs: (gcMs - gc0) / steps, stealMs: (stealMs() - steal0) / steps, rssMb: process.memoryUsage().rss / 2 ** 20, tensors: tf.memory().numTensors,
+      systemMs: (usage.systemCPUTime - usage0.systemCPUTime) / 1000 / steps, minorFaults: (usage.minorPageFault - usage0.minorPageFault) / steps,
     };
     if (run !== shared) run.dispose();
     out.push(round);
     console.log(
-      `round ${String(r + 1).padStart(2)}: ${round.wallMs.toFixed(2)} ms/step (CPU ${round.cpuMs.toFixed(2)}); per step: other threads ${round.otherThreadsMs.toFixed(2)} ms, GC ${round.gcMs.toFixed(2)} ms, steal ${round.stealMs.toFixed(2)} ms; RSS ${round.rssMb.toFixed(0)} MB, ${round.tensors} tensors`,
+      `round ${String(r + 1).padStart(2)}: ${round.wallMs.toFixed(2)} ms/step (CPU ${round.cpuMs.toFixed(2)}); per step: other threads ${round.otherThreadsMs.toFixed(2)} ms, GC ${round.gcMs.toFixed(2)} ms, steal ${round.stealMs.toFixed(2)} ms, system ${round.systemMs.toFixed(2)} ms, ${round.minorFaults.toFixed(0)} page faults; RSS ${round.rssMb.toFixed(0)} MB, ${round.tensors} tensors`,
     );
   }
   shared?.dispose();

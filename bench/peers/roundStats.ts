@@ -1,7 +1,8 @@
 /**
- * The statistics of bench:peers's rounds (pure functions, tested in test/bench/roundStats.test.ts):
- * the interval around the median of the rounds' ratios, and which rounds left the ±10 % band and
- * what else moved in the same round (the other frameworks, the machine's matmul ceiling).
+ * The statistics of bench:peers's rounds (pure functions, tested in test/peers/roundStats.test.ts):
+ * the interval around the median of the rounds' ratios, which rounds left the ±10 % band and what
+ * else moved in the same round (the framework's own core gauge, the other frameworks, the
+ * machine's matmul ceiling), and the rounds' times at the core's median speed.
  */
 
 /**
@@ -45,6 +46,8 @@ export interface RoundSeries {
   label: string;
   /** Median wall ms per step of each round. */
   wall: readonly number[];
+  /** Median µs of the process's core gauge in each round (bench/peers/coreGauge.ts), where measured. */
+  gauge?: readonly number[];
 }
 
 /** A round outside the band, and what moved with it. */
@@ -56,8 +59,10 @@ export interface Outlier {
   others: { label: string; deviation: number }[];
   /** How much slower the machine's matmul ceiling measured at the start of the round was than its median (+ = slower); undefined without one. */
   machine?: number;
+  /** How much slower the framework's own core gauge ran in the round than in its median round (+ = slower); undefined without one. */
+  core?: number;
   /**
-   * Whether another framework (or the ceiling) moved the same way in the same round by at least
+   * Whether another framework (or the ceiling, or the framework's own core gauge) moved the same way in the same round by at least
    * half as much: a change of the machine rather than of one framework's step.
    */
   shared: boolean;
@@ -71,21 +76,39 @@ export function outliers(series: RoundSeries, others: readonly RoundSeries[], ce
   const own = deviations(series.wall);
   const theirs = others.filter((o) => o.wall.length === series.wall.length).map((o) => ({ label: o.label, dev: deviations(o.wall) }));
   const ceiling = ceilingGflops && ceilingGflops.length === series.wall.length ? deviations(ceilingGflops.map((g) => 1 / g)) : undefined;
+  const gauge = series.gauge && series.gauge.length === series.wall.length ? deviations(series.gauge) : undefined;
   const out: Outlier[] = [];
   own.forEach((d, round) => {
     if (Math.abs(d) <= band) return;
     const same = theirs.map((t) => ({ label: t.label, deviation: t.dev[round] as number }));
     const machine = ceiling?.[round];
-    const moved = (x: number): boolean => Math.sign(x) === Math.sign(d) && Math.abs(x) >= Math.abs(d) / 2;
-    out.push({ round, deviation: d, others: same, machine, shared: same.some((s) => moved(s.deviation)) || (machine !== undefined && moved(machine)) });
+    const core = gauge?.[round];
+    const moved = (x: number | undefined): boolean => x !== undefined && Math.sign(x) === Math.sign(d) && Math.abs(x) >= Math.abs(d) / 2;
+    out.push({ round, deviation: d, others: same, machine, core, shared: same.some((s) => moved(s.deviation)) || moved(machine) || moved(core) });
   });
   return out;
 }
 
 const pct = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)} %`;
 
-/** One line per outlier: "round 9: +16.9 % (PyTorch eager +18.1 %, matmul ceiling +2.0 %: the machine)". */
+/**
+ * Each round's wall time at the core speed of the median round: the time scaled by the median
+ * gauge over the round's gauge. A round that was slow only because the core was slow comes back to
+ * the median; one that our step made slow stays out. Undefined without a gauge per round.
+ */
+export function coreAdjusted(series: RoundSeries): number[] | undefined {
+  const g = series.gauge;
+  if (!g || g.length !== series.wall.length) return undefined;
+  const m = median(g);
+  return series.wall.map((w, i) => (w * m) / (g[i] as number));
+}
+
+/** One line per outlier: "round 9: +16.9 % (same round: its core gauge +14.0 %, PyTorch eager +18.1 %, matmul ceiling +2.0 %) — moved with the machine". */
 export function describeOutlier(o: Outlier): string {
-  const beside = [...o.others.map((s) => `${s.label} ${pct(s.deviation)}`), ...(o.machine !== undefined ? [`matmul ceiling ${pct(o.machine)}`] : [])];
+  const beside = [
+    ...(o.core !== undefined ? [`its core gauge ${pct(o.core)}`] : []),
+    ...o.others.map((s) => `${s.label} ${pct(s.deviation)}`),
+    ...(o.machine !== undefined ? [`matmul ceiling ${pct(o.machine)}`] : []),
+  ];
   return `round ${o.round + 1}: ${pct(o.deviation)}${beside.length ? ` (same round: ${beside.join(', ')})` : ''} — ${o.shared ? 'moved with the machine' : 'this framework alone'}`;
 }

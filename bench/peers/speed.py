@@ -7,8 +7,9 @@ machine's ceiling. Prints one JSON object on stdout (per step: wall and process 
                                             flags do not keep it on one core)
     speed.py serve-torch|serve-jax [--threads N]
                                            the same rounds in one long-lived process: one JSON
-                                           request per stdin line, one JSON answer per line; one
-                                           model per length across rounds unless "fresh": true
+                                           request per stdin line, one JSON answer per line; a
+                                           request continues the last model of its length unless
+                                           "fresh": true (a round visits each framework in chunks)
     speed.py matmul --n 1024 --repeats 10  (start it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE
                                             unset, so OpenBLAS picks its best kernel)
 
@@ -38,12 +39,14 @@ CONFIG = {
 }
 
 
-def load_data(path: str, steps: int, batch: int, T: int) -> tuple[np.ndarray, np.ndarray]:
+def load_data(path: str, batch: int, T: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every batch in the file: tokens and targets, [steps, batch, T] int32 each."""
     raw = np.fromfile(path, dtype="<i4")
-    need = 2 * steps * batch * T
-    if raw.size != need:
-        raise SystemExit(f"{path}: {raw.size} int32 values, expected {need} (2 x {steps} x {batch} x {T})")
-    tokens, targets = raw[: need // 2], raw[need // 2:]
+    per = 2 * batch * T
+    if raw.size == 0 or raw.size % per:
+        raise SystemExit(f"{path}: {raw.size} int32 values, not a multiple of 2 x {batch} x {T}")
+    steps = raw.size // per
+    tokens, targets = raw[: raw.size // 2], raw[raw.size // 2:]
     return tokens.reshape(steps, batch, T), targets.reshape(steps, batch, T)
 
 
@@ -142,12 +145,34 @@ def jax_trainer(cfg, threads: int = 1):
     return prepare, step, {"threads": len(affinity), "affinity": affinity, "version": jax.__version__}
 
 
-def train_round(prepare, step, tokens, targets, warmup: int) -> tuple[list[float], list[float], list[float]]:
+class CoreGauge:
+    """A fixed piece of work (a 128 x 128 float32 numpy product, some 35 us on one thread) timed
+    beside every step: a round in which it slows is a round in which the core itself ran slower
+    (speed.ts times its own JavaScript gauge beside Attention Lab's steps, bench/peers/coreGauge.ts)."""
+
+    def __init__(self) -> None:
+        rng = np.random.default_rng(2)
+        self.a = rng.standard_normal((128, 128)).astype(np.float32)
+        self.b = rng.standard_normal((128, 128)).astype(np.float32)
+        self.c = np.empty_like(self.a)
+
+    def time_us(self) -> float:
+        t0 = time.perf_counter()
+        np.matmul(self.a, self.b, out=self.c)
+        return (time.perf_counter() - t0) * 1e6
+
+
+GAUGE = CoreGauge()
+
+
+def train_round(prepare, step, tokens, targets, warmup: int) -> tuple[list[float], list[float], list[float], list[float]]:
     """Every batch of the file through `step` (its inputs made by `prepare`, untimed); wall and
-    process-CPU seconds of the steps after `warmup`, and every loss."""
-    times, cpu, losses = [], [], []
+    process-CPU seconds of the steps after `warmup`, the core gauge's microseconds before each of
+    them, and every loss."""
+    times, cpu, gauge, losses = [], [], [], []
     for i in range(tokens.shape[0]):
         inputs = prepare(tokens[i], targets[i])
+        g = GAUGE.time_us()
         c0 = time.process_time()
         t0 = time.perf_counter()
         losses.append(step(inputs))
@@ -156,7 +181,8 @@ def train_round(prepare, step, tokens, targets, warmup: int) -> tuple[list[float
         if i >= warmup:
             times.append(dt)
             cpu.append(dc)
-    return times, cpu, losses
+            gauge.append(g)
+    return times, cpu, gauge, losses
 
 
 def bench_matmul(n: int, repeats: int) -> dict:
@@ -175,37 +201,44 @@ def bench_matmul(n: int, repeats: int) -> dict:
             "threads": os.environ.get("OPENBLAS_NUM_THREADS", "?"), "coretype": os.environ.get("OPENBLAS_CORETYPE", "(unset)")}
 
 
-def measure(what: str, data: str, T: int, batch: int, warmup: int, steps: int, threads: int, trainers: dict | None = None) -> dict:
-    """One round on the file's batches, per step wall and process-CPU ms: a fresh model, or with
-    `trainers` the one model of this length that earlier rounds trained (created on first use)."""
+def measure(what: str, data: str, T: int, batch: int, warmup: int, steps: int, threads: int, trainers: dict | None = None,
+            start: int = 0, fresh: bool = True) -> dict:
+    """Batches start .. start + warmup + steps - 1 of the file (the first `warmup` untimed), per step
+    wall and process-CPU ms: on a fresh model, or (not `fresh`, with `trainers`) on the model of
+    this length that the last request trained (created on first use). A fresh model is kept in
+    `trainers` too, for the requests that continue its round."""
     cfg = {**CONFIG, "maxLen": T, "positionRange": T, "trainLength": T}
-    tokens, targets = load_data(data, warmup + steps, batch, T)
+    tokens, targets = load_data(data, batch, T)
+    if start < 0 or start + warmup + steps > tokens.shape[0]:
+        raise SystemExit(f"{data}: batches {start}..{start + warmup + steps - 1} asked for, the file holds {tokens.shape[0]}")
+    tokens, targets = tokens[start:start + warmup + steps], targets[start:start + warmup + steps]
     make = torch_trainer if what == "torch" else jax_trainer
     if trainers is None:
         prepare, step, info = make(cfg, threads)
     else:
-        if T not in trainers:
+        if fresh or T not in trainers:
             trainers[T] = make(cfg, threads)
         prepare, step, info = trainers[T]
-    times, cpu, losses = train_round(prepare, step, tokens, targets, warmup)
+    times, cpu, gauge, losses = train_round(prepare, step, tokens, targets, warmup)
     med = statistics.median(times)
     return {"framework": what, "T": T, "msPerStep": med * 1000, "tokensPerSecond": batch * T / med,
             "cpuMsPerStep": statistics.median(cpu) * 1000, "stepMs": [t * 1000 for t in times], "stepCpuMs": [c * 1000 for c in cpu],
-            "firstLoss": losses[0], "lastLoss": losses[-1], **info}
+            "gaugeUs": gauge, "firstLoss": losses[0], "lastLoss": losses[-1], **info}
 
 
 def serve(what: str, threads: int) -> None:
-    """Answers one JSON request per stdin line ({"data", "T", "batch", "warmup", "steps", "fresh"})
-    with one JSON line, in one long-lived process: its rounds run warm, as Attention Lab's processes
-    do, on one model per length unless the request asks for a fresh one."""
+    """Answers one JSON request per stdin line ({"data", "T", "batch", "start", "warmup", "steps",
+    "fresh"}) with one JSON line, in one long-lived process: its rounds run warm, as Attention Lab's
+    processes do; a request trains on the model of the last one at its length unless it asks for a
+    fresh one (the first visit of a round)."""
     trainers: dict = {}
     for line in sys.stdin:
         if not line.strip():
             continue
         try:
             r = json.loads(line)
-            out = measure(what, r["data"], int(r["T"]), int(r["batch"]), int(r["warmup"]), int(r["steps"]), threads,
-                          None if r.get("fresh", False) else trainers)
+            out = measure(what, r["data"], int(r["T"]), int(r["batch"]), int(r["warmup"]), int(r["steps"]), threads, trainers,
+                          start=int(r.get("start", 0)), fresh=bool(r.get("fresh", False)))
         except Exception as err:  # the harness prints it and stops
             out = {"error": f"{type(err).__name__}: {err}"}
         print(json.dumps(out), flush=True)

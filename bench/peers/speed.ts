@@ -13,16 +13,23 @@
  * reads its thread counts once, and one process switching between backends makes V8 re-optimize
  * the engine's shared code at each switch, which made rounds unsteady. Each process warms up once
  * (V8 optimizes tfjs's JavaScript only after some 40 steps), then answers one request per round.
- * Rounds interleave the frameworks (rotating their order), so a change in the machine's load hits
- * all of them alike; a row is the median round, with the rounds' range; per step the wall time and
+ * Rounds interleave the frameworks (rotating their order), and within a round each framework is
+ * visited --chunk steps at a time until it has trained --steps (one model per round, trained on
+ * across its visits), so a change in the machine's load hits all of them alike and a slow stretch
+ * of a few seconds falls on a few visits rather than on one whole round; a row is the median round,
+ * with the rounds' range; per step the wall time and
  * the process's CPU time are recorded (the CPU time is less sensitive to other processes' load);
  * a one-thread Attention Lab round whose other threads (V8's helpers, TensorFlow's pools) took
- * ≥ 0.5 ms of CPU per step says so in its line.
+ * ≥ 0.5 ms of CPU per step says so in its line. Every process also times a fixed piece of work
+ * (its core gauge, bench/peers/coreGauge.ts and speed.py's CoreGauge) just before each step: a
+ * slow round whose gauge slowed too was the core's (the host's), one with a steady gauge our step's;
+ * the steadiness section also gives the rounds at the median core speed.
  * The output ends with one verdict line per T: Attention Lab's native backend ÷ PyTorch eager,
  * one thread each (median of the rounds' ratios, its order-statistic interval, PASS/FAIL against
  * 1.0×), and whether every round stayed within ±10 % of its median.
  * Options (after `npm run bench:peers --`): --rounds N (9)  --steps N (timed steps per round, 60)
- *   --warmup N (untimed steps at the start of each round, 5)
+ *   --chunk N (timed steps per visit, 10; --chunk 60 gives the contiguous rounds of sessions 7–8)
+ *   --warmup N (untimed steps at the start of each round, 5; each later visit has one)
  *   --model fresh|reused (fresh: every framework trains a new model each round; reused: one model
  *     per length across its rounds — not steadier in session 8's runs, docs/benchmarks.md)
  *   --lengths 32,128  --no-all-cores (skip the all-cores comparison)  --no-jax  --no-cpu
@@ -41,7 +48,8 @@ import { tf } from '../../src/engine/tf';
 import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, referenceModel, warmingUp } from '../referenceRun';
 import { stepFlops } from '../../src/core/experiment/stepFlops';
 import { otherThreadsCpuMs, stealMs } from '../processTimes';
-import { describeOutlier, medianInterval, outliers } from './roundStats';
+import { timeCoreGauge } from './coreGauge';
+import { coreAdjusted, describeOutlier, deviations, medianInterval, outliers } from './roundStats';
 
 const { batch: BATCH, vocab: VOCAB, layers: LAYERS, dModel: D, heads: HEADS, dFf: D_FF } = REFERENCE;
 
@@ -51,10 +59,26 @@ interface StepTimes {
   cpuMs: number[];
   /** Attention Lab only, on Linux: CPU ms per timed step of the process's threads other than the main one (V8's helpers, TensorFlow's pools). */
   otherThreadsMs?: number;
+  /** Microseconds of the process's fixed core-speed gauge, timed just before each timed step (bench/peers/coreGauge.ts; speed.py's numpy product). */
+  gaugeUs: number[];
+}
+
+/**
+ * One visit to a framework within a round: batches start … start + warmup + steps − 1 of the
+ * length's data file, the first `warmup` of them untimed; `fresh` starts a new model (the round's
+ * first visit with --model fresh), otherwise the framework trains on the model of its last visit.
+ */
+interface Visit {
+  T: number;
+  file: string;
+  start: number;
+  warmup: number;
+  steps: number;
+  fresh: boolean;
 }
 
 /** A request to an Attention Lab child process, and its replies. */
-type ToChild = { type: 'init'; choice: BackendChoice } | { type: 'measure'; T: number; warmup: number; steps: number; file: string; fresh: boolean };
+type ToChild = { type: 'init'; choice: BackendChoice } | ({ type: 'measure' } & Visit);
 type FromChild = { type: 'ready'; name: string; reason: string } | { type: 'unavailable'; message: string } | ({ type: 'measured' } & StepTimes) | { type: 'failed'; message: string };
 
 /**
@@ -168,7 +192,7 @@ class PythonProcess {
     this.lines = readline.createInterface({ input: this.child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
   }
 
-  async request(r: { data: string; T: number; batch: number; warmup: number; steps: number; fresh: boolean }): Promise<Record<string, unknown>> {
+  async request(r: { data: string; T: number; batch: number; start: number; warmup: number; steps: number; fresh: boolean }): Promise<Record<string, unknown>> {
     this.child.stdin?.write(`${JSON.stringify(r)}\n`);
     const next = await this.lines.next();
     if (next.done) throw new Error(`the Python process exited (${this.child.exitCode ?? this.child.signalCode ?? '?'})`);
@@ -186,8 +210,8 @@ class PythonProcess {
 interface Framework {
   label: string;
   threads: number;
-  /** Measures one round at T. */
-  measure(T: number, file: string, warmup: number, steps: number): Promise<StepTimes>;
+  /** Trains and times one visit's steps. */
+  measure(visit: Visit): Promise<StepTimes>;
   ours: boolean;
   native: boolean;
 }
@@ -202,6 +226,23 @@ async function main(): Promise<void> {
   const STEPS = numbersOption('--steps', '60')[0] as number;
   // Untimed steps at the start of each round, before its timed ones.
   const WARMUP = numbersOption('--warmup', '5')[0] as number;
+  // A round visits each framework for CHUNK timed steps at a time, in turn, until each has STEPS:
+  // a slow stretch of the host (seconds) then falls on a few visits of every framework instead of
+  // on one framework's whole round. --chunk equal to --steps gives contiguous rounds.
+  const CHUNK = Math.min(numbersOption('--chunk', '10')[0] as number, STEPS);
+  // Untimed steps at the start of every later visit: the first step after another process has run finds the caches cold.
+  const REWARM = 1;
+  const visits = (): Omit<Visit, 'T' | 'file' | 'fresh'>[] => {
+    const out: Omit<Visit, 'T' | 'file' | 'fresh'>[] = [];
+    for (let done = 0, start = 0; done < STEPS; done += CHUNK) {
+      const warmup = done === 0 ? WARMUP : REWARM;
+      const steps = Math.min(CHUNK, STEPS - done);
+      out.push({ start, warmup, steps });
+      start += warmup + steps;
+    }
+    return out;
+  };
+  const BATCHES = visits().reduce((n, v) => n + v.warmup + v.steps, 0);
   // Each framework trains a fresh model each round, or (reused) one model per length across its rounds.
   const FRESH = choicesOption('--model', 'fresh', ['fresh', 'reused'] as const)[0] === 'fresh';
   const ROUNDS = numbersOption('--rounds', '9')[0] as number;
@@ -218,7 +259,7 @@ async function main(): Promise<void> {
   console.log(`Attention Lab vs PyTorch and JAX, ${new Date().toISOString()}`);
   console.log(`machine: ${describeMachine()}; Node ${process.versions.node}`);
   console.log(`numpy ${String(first.numpy)} (${String(first.blas)}) float32 1024³ matmul ceiling, 1 thread: ${fmt(first.gflops as number, 1)} GFLOP/s (best of 20; OPENBLAS_CORETYPE unset)`);
-  console.log(`reference config: ${LAYERS} layers, d_model ${D}, ${HEADS} heads, d_ff ${D_FF}, vocab ${VOCAB}, batch ${BATCH}, AdamW + clip 1; same batches; ${ROUNDS} rounds × ${STEPS} timed steps`);
+  console.log(`reference config: ${LAYERS} layers, d_model ${D}, ${HEADS} heads, d_ff ${D_FF}, vocab ${VOCAB}, batch ${BATCH}, AdamW + clip 1; same batches; ${ROUNDS} rounds × ${STEPS} timed steps${CHUNK < STEPS ? `, visiting each framework ${CHUNK} steps at a time` : ' in one visit'}`);
   console.log(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${ALL_CORES} cores; above ~1 the machine is shared while measuring)\n`);
 
   // Attention Lab's configurations, each in its own process.
@@ -244,8 +285,8 @@ async function main(): Promise<void> {
       threads: c.threads,
       ours: true,
       native: r.name === 'tensorflow',
-      measure: async (T, file, warmup, steps) => {
-        const m = await p.request({ type: 'measure', T, warmup, steps, file, fresh: FRESH });
+      measure: async (visit) => {
+        const m = await p.request({ type: 'measure', ...visit });
         if (m.type !== 'measured') throw new Error(`tfjs-${r.name}: ${m.type === 'failed' ? m.message : m.type}`);
         return m;
       },
@@ -257,16 +298,16 @@ async function main(): Promise<void> {
     const p = new PythonProcess(python, script, what, threads, env, what === 'jax' ? ['taskset', '-c', Array.from({ length: threads }, (_, i) => i).join(',')] : []);
     pythons.push(p);
     const warmed = new Set<number>();
-    return async (T: number, file: string, warmup: number, steps: number): Promise<StepTimes> => {
-      const request = { data: file, T, batch: BATCH, warmup, steps, fresh: FRESH };
-      // Its first round at a length is untimed, as the Attention Lab processes warm up once per length.
+    return async ({ T, file, start, warmup, steps, fresh }: Visit): Promise<StepTimes> => {
+      const request = { data: file, T, batch: BATCH, start, warmup, steps, fresh };
+      // A first untimed round at each length (every visit of one), as the Attention Lab processes warm up once per length.
       if (!warmed.has(T)) {
-        await p.request(request);
+        for (const v of visits()) await p.request({ ...request, ...v, fresh: FRESH && v.start === 0 });
         warmed.add(T);
       }
       const r = await p.request(request);
       versions[what] = String(r.version);
-      return { wallMs: r.stepMs as number[], cpuMs: r.stepCpuMs as number[] };
+      return { wallMs: r.stepMs as number[], cpuMs: r.stepCpuMs as number[], gaugeUs: r.gaugeUs as number[] };
     };
   };
   const versions: Record<string, string> = {};
@@ -274,7 +315,7 @@ async function main(): Promise<void> {
   if (withJax) frameworks.push({ label: 'JAX jit', threads: 1, ours: false, native: false, measure: python1('jax', 1) });
   if (allCores) frameworks.push({ label: 'PyTorch eager', threads: ALL_CORES, ours: false, native: false, measure: python1('torch', ALL_CORES) });
 
-  interface Row { framework: Framework; T: number; wall: number[]; cpu: number[] }
+  interface Row { framework: Framework; T: number; wall: number[]; cpu: number[]; gauge: number[] }
   const rows: Row[] = [];
   const ceilings: Record<string, unknown>[] = [first];
   // The matmul ceiling's median GFLOP/s measured at the start of each round, per length.
@@ -282,10 +323,10 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'attention-lab-bench-peers-'));
   try {
     for (const T of LENGTHS) {
-      const data = makeData(T, WARMUP + STEPS);
+      const data = makeData(T, BATCHES);
       const file = path.join(work, `data-${T}.bin`);
       fs.writeFileSync(file, Buffer.concat([Buffer.from(data.tokens.buffer), Buffer.from(data.targets.buffer)]));
-      const byFramework = new Map<Framework, Row>(frameworks.map((f) => [f, { framework: f, T, wall: [], cpu: [] }]));
+      const byFramework = new Map<Framework, Row>(frameworks.map((f) => [f, { framework: f, T, wall: [], cpu: [], gauge: [] }]));
       roundCeilings.set(T, []);
       for (let round = 0; round < ROUNDS; round++) {
         const c = ceilingOnce();
@@ -293,19 +334,37 @@ async function main(): Promise<void> {
         roundCeilings.get(T)?.push(c.medianGflops as number);
         // Rotate the order each round: no framework always runs right after the same other one.
         const order = frameworks.map((_, i) => frameworks[(i + round) % frameworks.length] as Framework);
+        const times = new Map<Framework, { t: StepTimes; otherMs: number; stolenMs: number; elapsedMs: number }>(
+          order.map((f) => [f, { t: { wallMs: [], cpuMs: [], gaugeUs: [] }, otherMs: 0, stolenMs: 0, elapsedMs: 0 }]),
+        );
+        for (const v of visits()) {
+          for (const f of order) {
+            const steal0 = stealMs();
+            const t0 = performance.now();
+            // With --model fresh, a new model at the round's first visit, trained on at its later ones.
+            const t = await f.measure({ T, file, ...v, fresh: FRESH && v.start === 0 });
+            const acc = times.get(f) as { t: StepTimes; otherMs: number; stolenMs: number; elapsedMs: number };
+            acc.elapsedMs += performance.now() - t0;
+            if (steal0 >= 0) acc.stolenMs += stealMs() - steal0;
+            acc.otherMs += (t.otherThreadsMs ?? 0) * v.steps;
+            acc.t.wallMs.push(...t.wallMs);
+            acc.t.cpuMs.push(...t.cpuMs);
+            acc.t.gaugeUs.push(...t.gaugeUs);
+          }
+        }
         for (const f of order) {
-          const steal0 = stealMs();
-          const t0 = performance.now();
-          const t = await f.measure(T, file, WARMUP, STEPS);
-          // The hypervisor's steal time over the round, as a share of both vCPUs' time (a host-side slowdown).
-          const steal = steal0 >= 0 ? (stealMs() - steal0) / ((performance.now() - t0) * ALL_CORES) : 0;
+          const { t: all, otherMs, stolenMs, elapsedMs } = times.get(f) as { t: StepTimes; otherMs: number; stolenMs: number; elapsedMs: number };
+          const t: StepTimes = { ...all, otherThreadsMs: otherMs / STEPS };
+          // The hypervisor's steal time over the framework's visits, as a share of both vCPUs' time (a host-side slowdown).
+          const steal = stolenMs / (elapsedMs * ALL_CORES);
           const row = byFramework.get(f) as Row;
           row.wall.push(median(t.wallMs));
           row.cpu.push(median(t.cpuMs));
+          row.gauge.push(median(t.gaugeUs));
           // A one-thread run whose other threads took CPU beside its steps says so (what made a round slow).
           const others = f.threads === 1 && (t.otherThreadsMs ?? 0) >= 0.5 ? `; other threads ${fmt(t.otherThreadsMs as number, 1)} ms/step` : '';
           const stolen = steal >= 0.01 ? `; steal ${fmt(100 * steal)} %` : '';
-          console.log(`  T=${T} round ${round + 1} ${f.label}, ${threadsLabel(f.threads)}: ${fmt(median(t.wallMs), 1)} ms/step (CPU ${fmt(median(t.cpuMs), 1)} ms${others}${stolen})`);
+          console.log(`  T=${T} round ${round + 1} ${f.label}, ${threadsLabel(f.threads)}: ${fmt(median(t.wallMs), 1)} ms/step (CPU ${fmt(median(t.cpuMs), 1)} ms; core gauge ${fmt(median(t.gaugeUs), 1)} µs${others}${stolen})`);
         }
         loads.push(os.loadavg()[0] as number);
       }
@@ -315,8 +374,8 @@ async function main(): Promise<void> {
         const p = new OursProcess('cpu', 1);
         const r = await p.request({ type: 'init', choice: 'cpu' });
         if (r.type === 'ready') {
-          const m = await p.request({ type: 'measure', T, warmup: 1, steps: 2, file, fresh: true });
-          if (m.type === 'measured') rows.push({ framework: { label: 'Attention Lab, tfjs-cpu', threads: 1, ours: true, native: false, measure: async () => m }, T, wall: [median(m.wallMs)], cpu: [median(m.cpuMs)] });
+          const m = await p.request({ type: 'measure', T, file, start: 0, warmup: 1, steps: 2, fresh: true });
+          if (m.type === 'measured') rows.push({ framework: { label: 'Attention Lab, tfjs-cpu', threads: 1, ours: true, native: false, measure: async () => m }, T, wall: [median(m.wallMs)], cpu: [median(m.cpuMs)], gauge: [median(m.gaugeUs)] });
         }
         p.stop();
       }
@@ -346,18 +405,26 @@ async function main(): Promise<void> {
   // what the other frameworks at the same thread count and the machine's matmul ceiling did in it.
   const outliersOf = (r: Row) =>
     outliers(
-      { label: label(r.framework), wall: r.wall },
+      { label: label(r.framework), wall: r.wall, gauge: r.gauge },
       rows.filter((o) => o !== r && o.T === r.T && o.framework.threads === r.framework.threads && o.wall.length > 1).map((o) => ({ label: label(o.framework), wall: o.wall })),
       roundCeilings.get(r.T),
     );
   console.log(`\nRounds within ±10 % of their median (steadiness; wall time):`);
+  const spread = (xs: readonly number[]): string => {
+    const d = deviations(xs).map((x) => 100 * x);
+    return `${signedPct(Math.min(...d))} … ${signedPct(Math.max(...d))}`;
+  };
+  const steadyAtCore = (r: Row): boolean | undefined => {
+    const adjusted = coreAdjusted({ label: '', wall: r.wall, gauge: r.gauge });
+    return adjusted && deviations(adjusted).every((d) => Math.abs(d) <= 0.1);
+  };
   for (const r of rows.filter((x) => x.wall.length > 1)) {
-    const m = median(r.wall);
-    const lo = (100 * (Math.min(...r.wall) - m)) / m;
-    const hi = (100 * (Math.max(...r.wall) - m)) / m;
     const out = outliersOf(r);
-    console.log(`  T=${r.T} ${label(r.framework)}, ${threadsLabel(r.framework.threads)}: ${signedPct(lo)} … ${signedPct(hi)} — ${out.length === 0 ? 'steady' : 'NOT steady'}`);
+    console.log(`  T=${r.T} ${label(r.framework)}, ${threadsLabel(r.framework.threads)}: ${spread(r.wall)} — ${out.length === 0 ? 'steady' : 'NOT steady'}`);
     for (const o of out) console.log(`      ${describeOutlier(o)}`);
+    // The same rounds at the core speed of the median round (what is left once the core's own slowdowns are taken out).
+    const adjusted = coreAdjusted({ label: '', wall: r.wall, gauge: r.gauge });
+    if (adjusted) console.log(`      its core gauge ${spread(r.gauge)}; rounds at the median core speed ${spread(adjusted)} — ${steadyAtCore(r) ? 'steady' : 'NOT steady'}`);
   }
   const ceilingSpread = [...roundCeilings].map(([T, g]) => {
     const m = median(g);
@@ -380,7 +447,8 @@ async function main(): Promise<void> {
     const ci = medianInterval(ratios);
     // Steadiness is the native step's: its rounds, with any outside ±10 % named beside what moved with them.
     const out = outliersOf(nat);
-    const steadiness = out.length === 0 ? 'native rounds steady (±10 %)' : `native rounds NOT steady (±10 %): ${out.map(describeOutlier).join('; ')}`;
+    const atCore = steadyAtCore(nat) === undefined ? '' : steadyAtCore(nat) ? '; at the median core speed steady' : '; at the median core speed NOT steady either';
+    const steadiness = out.length === 0 ? 'native rounds steady (±10 %)' : `native rounds NOT steady (±10 %): ${out.map(describeOutlier).join('; ')}${atCore}`;
     const pass = med >= 1;
     const sure = ci.lo >= 1 || ci.hi < 1 ? '' : ', the interval includes 1.0';
     return (
@@ -401,23 +469,28 @@ async function main(): Promise<void> {
 
 function child(): void {
   const warmed = new Set<number>();
-  // With --model reused, one model per length, trained on from round to round.
+  // The model of each length that the last visit trained: a fresh visit replaces it, a later one
+  // trains on (the rest of the round, or with --model reused every round).
   const runs = new Map<number, { run: ReferenceRun; step: number }>();
   const send = (m: FromChild): void => void process.send?.(m);
 
-  const measure = (T: number, warmup: number, steps: number, tokens: Int32Array, targets: Int32Array, fresh: boolean): StepTimes => {
-    const kept = fresh ? undefined : runs.get(T);
-    const state = kept ?? { run: new ReferenceRun(T, defaultOptimizerConfig('adamw')), step: 0 };
-    if (!fresh && !kept) runs.set(T, state);
+  const measure = (T: number, start: number, warmup: number, steps: number, tokens: Int32Array, targets: Int32Array, fresh: boolean): StepTimes => {
+    let state = runs.get(T);
+    if (fresh || !state) {
+      state?.run.dispose();
+      state = { run: new ReferenceRun(T, defaultOptimizerConfig('adamw')), step: 0 };
+      runs.set(T, state);
+    }
     const size = BATCH * T;
-    const out: StepTimes = { wallMs: [], cpuMs: [] };
+    const out: StepTimes = { wallMs: [], cpuMs: [], gaugeUs: [] };
     let others = -1;
     try {
       for (let i = 0; i < warmup + steps; i++) {
-        const j = i % (tokens.length / size);
+        const j = (start + i) % (tokens.length / size);
         const tok = tf.tensor2d(tokens.subarray(j * size, (j + 1) * size), [BATCH, T], 'int32');
         const tgt = targets.slice(j * size, (j + 1) * size);
         if (i === warmup) others = otherThreadsCpuMs();
+        const gauge = timeCoreGauge();
         const c0 = process.cpuUsage();
         const t0 = performance.now();
         state.run.step(state.step++, tok, tgt);
@@ -427,10 +500,13 @@ function child(): void {
         if (i >= warmup) {
           out.wallMs.push(dt);
           out.cpuMs.push((dc.user + dc.system) / 1000);
+          out.gaugeUs.push(gauge);
         }
       }
-    } finally {
-      if (fresh) state.run.dispose();
+    } catch (err) {
+      state.run.dispose();
+      runs.delete(T);
+      throw err;
     }
     const end = otherThreadsCpuMs();
     if (others >= 0 && end >= 0 && steps > 0) out.otherThreadsMs = (end - others) / steps;
@@ -455,12 +531,12 @@ function child(): void {
         const targets = raw.subarray(raw.length / 2);
         if (!warmed.has(m.T) && m.steps > 2) {
           // Untimed steps until V8 has optimized the engine: at least 60 steps whatever the load (V8
-          // counts calls; a loaded machine only makes them slower), on the model the rounds reuse
-          // (or on fresh models of 5 steps each, with --model fresh).
-          for (let done = 0, warming = warmingUp({ steps: 60, ms: 2000, maxMs: 120_000 }); warming(done); done += 5) measure(m.T, 5, 0, tokens, targets, m.fresh);
+          // counts calls; a loaded machine only makes them slower), on fresh models of 5 steps each
+          // (with --model reused, the rounds then train on the last of them).
+          for (let done = 0, warming = warmingUp({ steps: 60, ms: 2000, maxMs: 120_000 }); warming(done); done += 5) measure(m.T, 0, 5, 0, tokens, targets, true);
           warmed.add(m.T);
         }
-        send({ type: 'measured', ...measure(m.T, m.warmup, m.steps, tokens, targets, m.fresh) });
+        send({ type: 'measured', ...measure(m.T, m.start, m.warmup, m.steps, tokens, targets, m.fresh) });
       } catch (err) {
         send({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
       }

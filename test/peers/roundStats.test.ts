@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { describeOutlier, deviations, median, medianInterval, outliers } from '../../bench/peers/roundStats';
+import { coreAdjusted, describeOutlier, deviations, median, medianInterval, outliers } from '../../bench/peers/roundStats';
 
 test('medianInterval: the widest order statistics with ≥ 95 % coverage, or the range when there are few rounds', () => {
   // 9 rounds: [x(2), x(8)] covers with 1 − 2·P(Bin(9, ½) ≤ 1) = 1 − 2·10/512 ≈ 96.1 %; [x(3), x(7)] only 82 %.
@@ -53,4 +53,29 @@ test('outliers: rounds beyond the band, and whether another framework or the mac
   assert.equal(dip[0]?.shared, true);
   // Steady rounds: nothing to name; series of another length are ignored.
   assert.deepEqual(outliers({ label: 'n', wall: [10, 10.5, 9.5] }, [{ label: 'x', wall: [1, 2] }]), []);
+});
+
+test('outliers and coreAdjusted: a round whose own core gauge slowed with it was the core, one with a steady gauge the step', () => {
+  // Round 3: the step +30 % and its gauge +28 %; round 6: the step +25 % with the gauge at its median.
+  const native = { label: 'native', wall: [10, 10.2, 13, 9.9, 10, 12.5, 10.1], gauge: [24, 24.1, 30.72, 24, 23.9, 24, 24.2] };
+  const out = outliers(native, []);
+  assert.deepEqual(
+    out.map((o) => [o.round, o.shared]),
+    [
+      [2, true],
+      [5, false],
+    ],
+  );
+  assert.ok(Math.abs((out[0]?.core ?? 0) - 0.28) < 1e-12);
+  assert.match(describeOutlier(out[0] as (typeof out)[number]), /^round 3: \+28\.7 % \(same round: its core gauge \+28\.0 %\) — moved with the machine$/);
+  assert.match(describeOutlier(out[1] as (typeof out)[number]), /^round 6: \+23\.8 % \(same round: its core gauge \+0\.0 %\) — this framework alone$/);
+  // At the median core speed (24 µs) round 3 comes back to 13 × 24 / 30.72 = 10.16 ms; round 6 stays out.
+  const adjusted = coreAdjusted(native);
+  assert.ok(adjusted);
+  assert.ok(Math.abs((adjusted[2] as number) - (13 * 24) / 30.72) < 1e-12);
+  assert.ok(deviations(adjusted).filter((d) => Math.abs(d) > 0.1).length === 1);
+  // No gauge, or one of another length: nothing to adjust, and no core in the outliers.
+  assert.equal(coreAdjusted({ label: 'n', wall: [1, 2, 3] }), undefined);
+  assert.equal(coreAdjusted({ label: 'n', wall: [1, 2, 3], gauge: [1, 2] }), undefined);
+  assert.equal(outliers({ label: 'n', wall: [10, 10, 13] }, [])[0]?.core, undefined);
 });
