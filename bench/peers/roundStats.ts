@@ -2,7 +2,7 @@
  * The statistics of bench:peers's rounds (pure functions, tested in test/peers/roundStats.test.ts):
  * the interval around the median of the rounds' ratios, which rounds left the ±10 % band and what
  * else moved in the same round (the framework's own core gauge, the other frameworks, the
- * machine's matmul ceiling), and the rounds' times at the core's median speed.
+ * machine's matmul ceiling).
  */
 
 /**
@@ -90,18 +90,6 @@ export function outliers(series: RoundSeries, others: readonly RoundSeries[], ce
 }
 
 const pct = (x: number): string => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)} %`;
-
-/**
- * Each round's wall time at the core speed of the median round: the time scaled by the median
- * gauge over the round's gauge. A round that was slow only because the core was slow comes back to
- * the median; one that our step made slow stays out. Undefined without a gauge per round.
- */
-export function coreAdjusted(series: RoundSeries): number[] | undefined {
-  const g = series.gauge;
-  if (!g || g.length !== series.wall.length) return undefined;
-  const m = median(g);
-  return series.wall.map((w, i) => (w * m) / (g[i] as number));
-}
 
 /** One line per outlier: "round 9: +16.9 % (same round: its core gauge +14.0 %, PyTorch eager +18.1 %, matmul ceiling +2.0 %) — moved with the machine". */
 export function describeOutlier(o: Outlier): string {

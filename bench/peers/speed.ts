@@ -22,8 +22,7 @@
  * a one-thread Attention Lab round whose other threads (V8's helpers, TensorFlow's pools) took
  * ≥ 0.5 ms of CPU per step says so in its line. Every process also times a fixed piece of work
  * (its core gauge, bench/peers/coreGauge.ts and speed.py's CoreGauge) just before each step: a
- * slow round whose gauge slowed too was the core's (the host's), one with a steady gauge our step's;
- * the steadiness section also gives the rounds at the median core speed.
+ * slow round whose gauge slowed too was the core's (the host's), one with a steady gauge our step's.
  * The output ends with one verdict line per T: Attention Lab's native backend ÷ PyTorch eager,
  * one thread each (median of the rounds' ratios, its order-statistic interval, PASS/FAIL against
  * 1.0×), and whether every round stayed within ±10 % of its median.
@@ -49,7 +48,7 @@ import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, referenc
 import { stepFlops } from '../../src/core/experiment/stepFlops';
 import { otherThreadsCpuMs, stealMs } from '../processTimes';
 import { timeCoreGauge } from './coreGauge';
-import { coreAdjusted, describeOutlier, deviations, medianInterval, outliers } from './roundStats';
+import { describeOutlier, deviations, medianInterval, outliers } from './roundStats';
 
 const { batch: BATCH, vocab: VOCAB, layers: LAYERS, dModel: D, heads: HEADS, dFf: D_FF } = REFERENCE;
 
@@ -414,17 +413,12 @@ async function main(): Promise<void> {
     const d = deviations(xs).map((x) => 100 * x);
     return `${signedPct(Math.min(...d))} … ${signedPct(Math.max(...d))}`;
   };
-  const steadyAtCore = (r: Row): boolean | undefined => {
-    const adjusted = coreAdjusted({ label: '', wall: r.wall, gauge: r.gauge });
-    return adjusted && deviations(adjusted).every((d) => Math.abs(d) <= 0.1);
-  };
   for (const r of rows.filter((x) => x.wall.length > 1)) {
     const out = outliersOf(r);
     console.log(`  T=${r.T} ${label(r.framework)}, ${threadsLabel(r.framework.threads)}: ${spread(r.wall)} — ${out.length === 0 ? 'steady' : 'NOT steady'}`);
     for (const o of out) console.log(`      ${describeOutlier(o)}`);
-    // The same rounds at the core speed of the median round (what is left once the core's own slowdowns are taken out).
-    const adjusted = coreAdjusted({ label: '', wall: r.wall, gauge: r.gauge });
-    if (adjusted) console.log(`      its core gauge ${spread(r.gauge)}; rounds at the median core speed ${spread(adjusted)} — ${steadyAtCore(r) ? 'steady' : 'NOT steady'}`);
+    // The process's core gauge over the same rounds: how much the core itself changed speed.
+    console.log(`      its core gauge ${spread(r.gauge)}`);
   }
   const ceilingSpread = [...roundCeilings].map(([T, g]) => {
     const m = median(g);
@@ -447,8 +441,7 @@ async function main(): Promise<void> {
     const ci = medianInterval(ratios);
     // Steadiness is the native step's: its rounds, with any outside ±10 % named beside what moved with them.
     const out = outliersOf(nat);
-    const atCore = steadyAtCore(nat) === undefined ? '' : steadyAtCore(nat) ? '; at the median core speed steady' : '; at the median core speed NOT steady either';
-    const steadiness = out.length === 0 ? 'native rounds steady (±10 %)' : `native rounds NOT steady (±10 %): ${out.map(describeOutlier).join('; ')}${atCore}`;
+    const steadiness = out.length === 0 ? 'native rounds steady (±10 %)' : `native rounds NOT steady (±10 %): ${out.map(describeOutlier).join('; ')}`;
     const pass = med >= 1;
     const sure = ci.lo >= 1 || ci.hi < 1 ? '' : ', the interval includes 1.0';
     return (

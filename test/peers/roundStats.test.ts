@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { coreAdjusted, describeOutlier, deviations, median, medianInterval, outliers } from '../../bench/peers/roundStats';
+import { describeOutlier, deviations, median, medianInterval, outliers } from '../../bench/peers/roundStats';
 
 test('medianInterval: the widest order statistics with ≥ 95 % coverage, or the range when there are few rounds', () => {
   // 9 rounds: [x(2), x(8)] covers with 1 − 2·P(Bin(9, ½) ≤ 1) = 1 − 2·10/512 ≈ 96.1 %; [x(3), x(7)] only 82 %.
@@ -55,8 +55,8 @@ test('outliers: rounds beyond the band, and whether another framework or the mac
   assert.deepEqual(outliers({ label: 'n', wall: [10, 10.5, 9.5] }, [{ label: 'x', wall: [1, 2] }]), []);
 });
 
-test('outliers and coreAdjusted: a round whose own core gauge slowed with it was the core, one with a steady gauge the step', () => {
-  // Round 3: the step +30 % and its gauge +28 %; round 6: the step +25 % with the gauge at its median.
+test('outliers: a round whose own core gauge slowed with it was the core, one with a steady gauge the step', () => {
+  // Round 3: the step +28.7 % and its gauge +28 %; round 6: the step +23.8 % with the gauge at its median.
   const native = { label: 'native', wall: [10, 10.2, 13, 9.9, 10, 12.5, 10.1], gauge: [24, 24.1, 30.72, 24, 23.9, 24, 24.2] };
   const out = outliers(native, []);
   assert.deepEqual(
@@ -69,13 +69,12 @@ test('outliers and coreAdjusted: a round whose own core gauge slowed with it was
   assert.ok(Math.abs((out[0]?.core ?? 0) - 0.28) < 1e-12);
   assert.match(describeOutlier(out[0] as (typeof out)[number]), /^round 3: \+28\.7 % \(same round: its core gauge \+28\.0 %\) — moved with the machine$/);
   assert.match(describeOutlier(out[1] as (typeof out)[number]), /^round 6: \+23\.8 % \(same round: its core gauge \+0\.0 %\) — this framework alone$/);
-  // At the median core speed (24 µs) round 3 comes back to 13 × 24 / 30.72 = 10.16 ms; round 6 stays out.
-  const adjusted = coreAdjusted(native);
-  assert.ok(adjusted);
-  assert.ok(Math.abs((adjusted[2] as number) - (13 * 24) / 30.72) < 1e-12);
-  assert.ok(deviations(adjusted).filter((d) => Math.abs(d) > 0.1).length === 1);
-  // No gauge, or one of another length: nothing to adjust, and no core in the outliers.
-  assert.equal(coreAdjusted({ label: 'n', wall: [1, 2, 3] }), undefined);
-  assert.equal(coreAdjusted({ label: 'n', wall: [1, 2, 3], gauge: [1, 2] }), undefined);
+  // A gauge that moved the other way, or by less than half as much, does not explain the round.
+  const against = outliers({ label: 'n', wall: [10, 10, 12, 10, 10], gauge: [30, 30, 27, 30, 30] }, []);
+  assert.equal(against[0]?.shared, false);
+  const little = outliers({ label: 'n', wall: [10, 10, 12, 10, 10], gauge: [30, 30, 32.9, 30, 30] }, []);
+  assert.equal(little[0]?.shared, false);
+  // No gauge, or one of another length: no core in the outliers.
   assert.equal(outliers({ label: 'n', wall: [10, 10, 13] }, [])[0]?.core, undefined);
+  assert.equal(outliers({ label: 'n', wall: [10, 10, 13], gauge: [1, 2] }, [])[0]?.core, undefined);
 });
