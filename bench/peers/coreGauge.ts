@@ -4,7 +4,7 @@
  * step in the same process. The work never changes, so a round in which the gauge's median time
  * rises is a round in which the core itself ran slower (the host's other tenants, the clock, the
  * other hyperthread), whatever our step did; a slow round with a steady gauge is our step's own.
- * speed.py times its own fixed piece of work (a numpy product) beside PyTorch's and JAX's steps.
+ * speed.py times its own fixed piece of work (a plain Python loop) beside PyTorch's and JAX's steps.
  */
 
 const N = 32;

@@ -100,3 +100,16 @@ export function describeOutlier(o: Outlier): string {
   ];
   return `round ${o.round + 1}: ${pct(o.deviation)}${beside.length ? ` (same round: ${beside.join(', ')})` : ''} — ${o.shared ? 'moved with the machine' : 'this framework alone'}`;
 }
+
+/**
+ * The verdict's steadiness clause for one framework's rounds: steady, or how many rounds left the
+ * band and whether each moved with the machine (its core gauge, another framework, the ceiling) or
+ * was the framework's own; with `peer`, how many of the reference framework's rounds left it too.
+ */
+export function describeSteadiness(label: string, out: readonly Outlier[], rounds: number, peer?: { label: string; outOfBand: number }): string {
+  const beside = peer ? `; ${peer.label}: ${peer.outOfBand} of ${rounds} rounds outside it` : '';
+  if (out.length === 0) return `${label} rounds steady (±10 %)${beside}`;
+  const alone = out.filter((o) => !o.shared).length;
+  const why = alone === 0 ? (out.length === 1 ? 'it moved with the machine' : 'each moved with the machine') : `${alone} of them ${label}'s alone`;
+  return `${label} rounds NOT steady (±10 %): ${out.length} of ${rounds} outside the band, ${why}${beside} — ${out.map(describeOutlier).join('; ')}`;
+}

@@ -146,19 +146,22 @@ def jax_trainer(cfg, threads: int = 1):
 
 
 class CoreGauge:
-    """A fixed piece of work (a 128 x 128 float32 numpy product, some 35 us on one thread) timed
-    beside every step: a round in which it slows is a round in which the core itself ran slower
-    (speed.ts times its own JavaScript gauge beside Attention Lab's steps, bench/peers/coreGauge.ts)."""
+    """A fixed piece of scalar work (a 400-iteration Python loop, some 20 us) timed beside every
+    step: a round in which it slows is a round in which the core itself ran slower (speed.ts times
+    its own JavaScript gauge beside Attention Lab's steps, bench/peers/coreGauge.ts). Plain Python
+    on purpose: a numpy product would run on OpenBLAS's threads in a many-thread process, whose
+    spinning workers then compete with the step's own threads."""
 
-    def __init__(self) -> None:
-        rng = np.random.default_rng(2)
-        self.a = rng.standard_normal((128, 128)).astype(np.float32)
-        self.b = rng.standard_normal((128, 128)).astype(np.float32)
-        self.c = np.empty_like(self.a)
+    @staticmethod
+    def work() -> float:
+        s = 0.0
+        for i in range(400):
+            s += (i % 7) * 0.5
+        return s
 
     def time_us(self) -> float:
         t0 = time.perf_counter()
-        np.matmul(self.a, self.b, out=self.c)
+        self.work()
         return (time.perf_counter() - t0) * 1e6
 
 

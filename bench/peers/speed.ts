@@ -48,7 +48,7 @@ import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, referenc
 import { stepFlops } from '../../src/core/experiment/stepFlops';
 import { otherThreadsCpuMs, stealMs } from '../processTimes';
 import { timeCoreGauge } from './coreGauge';
-import { describeOutlier, deviations, medianInterval, outliers } from './roundStats';
+import { describeOutlier, describeSteadiness, deviations, medianInterval, outliers } from './roundStats';
 
 const { batch: BATCH, vocab: VOCAB, layers: LAYERS, dModel: D, heads: HEADS, dFf: D_FF } = REFERENCE;
 
@@ -58,7 +58,7 @@ interface StepTimes {
   cpuMs: number[];
   /** Attention Lab only, on Linux: CPU ms per timed step of the process's threads other than the main one (V8's helpers, TensorFlow's pools). */
   otherThreadsMs?: number;
-  /** Microseconds of the process's fixed core-speed gauge, timed just before each timed step (bench/peers/coreGauge.ts; speed.py's numpy product). */
+  /** Microseconds of the process's fixed core-speed gauge, timed just before each timed step (bench/peers/coreGauge.ts; speed.py's Python loop). */
   gaugeUs: number[];
 }
 
@@ -439,9 +439,9 @@ async function main(): Promise<void> {
     const cpuRatios = nat.cpu.map((m, i) => (torch.cpu[i] as number) / m);
     const med = median(ratios);
     const ci = medianInterval(ratios);
-    // Steadiness is the native step's: its rounds, with any outside ±10 % named beside what moved with them.
-    const out = outliersOf(nat);
-    const steadiness = out.length === 0 ? 'native rounds steady (±10 %)' : `native rounds NOT steady (±10 %): ${out.map(describeOutlier).join('; ')}`;
+    // Steadiness is the native step's: its rounds, with any outside ±10 % named beside what moved
+    // with them, and how many of PyTorch's rounds left the band in the same run.
+    const steadiness = describeSteadiness('native', outliersOf(nat), nat.wall.length, { label: 'PyTorch', outOfBand: outliersOf(torch).length });
     const pass = med >= 1;
     const sure = ci.lo >= 1 || ci.hi < 1 ? '' : ', the interval includes 1.0';
     return (

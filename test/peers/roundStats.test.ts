@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { describeOutlier, deviations, median, medianInterval, outliers } from '../../bench/peers/roundStats';
+import { describeOutlier, describeSteadiness, deviations, median, medianInterval, outliers } from '../../bench/peers/roundStats';
 
 test('medianInterval: the widest order statistics with ≥ 95 % coverage, or the range when there are few rounds', () => {
   // 9 rounds: [x(2), x(8)] covers with 1 − 2·P(Bin(9, ½) ≤ 1) = 1 − 2·10/512 ≈ 96.1 %; [x(3), x(7)] only 82 %.
@@ -77,4 +77,13 @@ test('outliers: a round whose own core gauge slowed with it was the core, one wi
   // No gauge, or one of another length: no core in the outliers.
   assert.equal(outliers({ label: 'n', wall: [10, 10, 13] }, [])[0]?.core, undefined);
   assert.equal(outliers({ label: 'n', wall: [10, 10, 13], gauge: [1, 2] }, [])[0]?.core, undefined);
+});
+
+test('describeSteadiness: steady, out of the band with the machine, or out of it alone; beside the reference framework', () => {
+  const torch = { label: 'PyTorch', outOfBand: 2 };
+  assert.equal(describeSteadiness('native', [], 9, torch), 'native rounds steady (±10 %); PyTorch: 2 of 9 rounds outside it');
+  const withMachine = outliers({ label: 'native', wall: [10, 10, 13, 10, 10], gauge: [24, 24, 31, 24, 24] }, []);
+  assert.match(describeSteadiness('native', withMachine, 5), /^native rounds NOT steady \(±10 %\): 1 of 5 outside the band, it moved with the machine — round 3: \+30\.0 %/);
+  const mixed = outliers({ label: 'native', wall: [10, 10, 13, 10, 12], gauge: [24, 24, 31, 24, 24] }, []);
+  assert.match(describeSteadiness('native', mixed, 5, torch), /^native rounds NOT steady \(±10 %\): 2 of 5 outside the band, 1 of them native's alone; PyTorch: 2 of 5 rounds outside it — round 3: .*; round 5: \+20\.0 % .* — this framework alone$/);
 });
