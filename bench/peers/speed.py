@@ -78,10 +78,17 @@ def torch_trainer(cfg, threads: int = 1):
     def prepare(tokens, targets):
         return torch.from_numpy(tokens.astype(np.int64)), torch.from_numpy(targets.astype(np.int64))
 
+    # The last step's outputs, alive until the next step's forward has made its own, as the variables
+    # of a plain training loop are. Freed at the end of each step instead, their buffers went back to
+    # the system and were faulted in again: at T = 128 some 7,000 more page faults and 10-15 % more
+    # time per step (docs/benchmarks.md, Session 9).
+    last: dict = {}
+
     def step(inputs) -> float:
         tok, tgt = inputs
-        logits, _ = forward(cfg, params, tok)
+        logits, probs = forward(cfg, params, tok)
         loss = torch.nn.functional.cross_entropy(logits.reshape(-1, cfg["vocabSize"]), tgt.reshape(-1))
+        last["logits"], last["probs"], last["loss"] = logits, probs, loss
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params.values(), 1.0)
