@@ -28,7 +28,8 @@
  * 1.0×), and whether every round stayed within ±10 % of its median.
  * Options (after `npm run bench:peers --`): --rounds N (9)  --steps N (timed steps per round, 60)
  *   --chunk N (timed steps per visit, 10; --chunk 60 gives the contiguous rounds of sessions 7–8)
- *   --warmup N (untimed steps at the start of each round, 5; each later visit has one)
+ *   --warmup N (untimed steps at the start of each round, 5; each later visit has one; an
+ *     untimed round 0 of every framework comes before the timed rounds of each length)
  *   --model fresh|reused (fresh: every framework trains a new model each round; reused: one model
  *     per length across its rounds — not steadier in session 8's runs, docs/benchmarks.md)
  *   --lengths 32,128  --no-all-cores (skip the all-cores comparison)  --no-jax  --no-cpu
@@ -327,10 +328,15 @@ async function main(): Promise<void> {
       fs.writeFileSync(file, Buffer.concat([Buffer.from(data.tokens.buffer), Buffer.from(data.targets.buffer)]));
       const byFramework = new Map<Framework, Row>(frameworks.map((f) => [f, { framework: f, T, wall: [], cpu: [], gauge: [] }]));
       roundCeilings.set(T, []);
-      for (let round = 0; round < ROUNDS; round++) {
-        const c = ceilingOnce();
-        ceilings.push(c);
-        roundCeilings.get(T)?.push(c.medianGflops as number);
+      // Round 0 is untimed: every framework's first visits (and the other processes' warm-ups
+      // around them) then come before the timed rounds, and the first timed round is like the rest.
+      for (let round = 0; round <= ROUNDS; round++) {
+        const timed = round > 0;
+        if (timed) {
+          const c = ceilingOnce();
+          ceilings.push(c);
+          roundCeilings.get(T)?.push(c.medianGflops as number);
+        }
         // Rotate the order each round: no framework always runs right after the same other one.
         const order = frameworks.map((_, i) => frameworks[(i + round) % frameworks.length] as Framework);
         const times = new Map<Framework, { t: StepTimes; otherMs: number; stolenMs: number; elapsedMs: number }>(
@@ -351,7 +357,7 @@ async function main(): Promise<void> {
             acc.t.gaugeUs.push(...t.gaugeUs);
           }
         }
-        for (const f of order) {
+        for (const f of timed ? order : []) {
           const { t: all, otherMs, stolenMs, elapsedMs } = times.get(f) as { t: StepTimes; otherMs: number; stolenMs: number; elapsedMs: number };
           const t: StepTimes = { ...all, otherThreadsMs: otherMs / STEPS };
           // The hypervisor's steal time over the framework's visits, as a share of both vCPUs' time (a host-side slowdown).
@@ -363,9 +369,9 @@ async function main(): Promise<void> {
           // A one-thread run whose other threads took CPU beside its steps says so (what made a round slow).
           const others = f.threads === 1 && (t.otherThreadsMs ?? 0) >= 0.5 ? `; other threads ${fmt(t.otherThreadsMs as number, 1)} ms/step` : '';
           const stolen = steal >= 0.01 ? `; steal ${fmt(100 * steal)} %` : '';
-          console.log(`  T=${T} round ${round + 1} ${f.label}, ${threadsLabel(f.threads)}: ${fmt(median(t.wallMs), 1)} ms/step (CPU ${fmt(median(t.cpuMs), 1)} ms; core gauge ${fmt(median(t.gaugeUs), 1)} µs${others}${stolen})`);
+          console.log(`  T=${T} round ${round} ${f.label}, ${threadsLabel(f.threads)}: ${fmt(median(t.wallMs), 1)} ms/step (CPU ${fmt(median(t.cpuMs), 1)} ms; core gauge ${fmt(median(t.gaugeUs), 1)} µs${others}${stolen})`);
         }
-        loads.push(os.loadavg()[0] as number);
+        if (timed) loads.push(os.loadavg()[0] as number);
       }
       rows.push(...byFramework.values());
       // The pure-JS backend is ~20× slower than wasm: one short round in a fresh process.
