@@ -45,7 +45,7 @@ import { Rng } from '../../src/core/random';
 import { initBackend } from '../../src/engine/backend';
 import { defaultOptimizerConfig } from '../../src/engine/optim';
 import { tf } from '../../src/engine/tf';
-import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, referenceModel, warmingUp } from '../referenceRun';
+import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, randomBatch, referenceModel, warmingUp } from '../referenceRun';
 import { stepFlops } from '../../src/core/experiment/stepFlops';
 import { otherThreadsCpuMs, stealMs } from '../processTimes';
 import { timeCoreGauge } from './coreGauge';
@@ -77,6 +77,14 @@ interface Visit {
   fresh: boolean;
 }
 
+/** One framework's visits in one round, added up: its steps' times, its other threads' CPU ms, the steal and wall ms around its visits. */
+interface VisitTotals {
+  t: StepTimes;
+  otherMs: number;
+  stolenMs: number;
+  elapsedMs: number;
+}
+
 /** A request to an Attention Lab child process, and its replies. */
 type ToChild = { type: 'init'; choice: BackendChoice } | ({ type: 'measure' } & Visit);
 type FromChild = { type: 'ready'; name: string; reason: string } | { type: 'unavailable'; message: string } | ({ type: 'measured' } & StepTimes) | { type: 'failed'; message: string };
@@ -91,17 +99,16 @@ export function trainingFlops(T: number): number {
   return stepFlops({ model: referenceModel(T), train: { batchSize: BATCH, accumulate: 1 } });
 }
 
-/** Tokens then targets of every step, int32 [steps, B, T] each, from the project's seeded Rng. */
+/** Tokens then targets of every step, int32 [steps, B, T] each: the reference batches of the project's seeded Rng. */
 function makeData(T: number, steps: number): { tokens: Int32Array; targets: Int32Array } {
   const rng = new Rng(7);
-  const n = steps * BATCH * T;
-  const tokens = new Int32Array(n);
-  const targets = new Int32Array(n);
+  const size = BATCH * T;
+  const tokens = new Int32Array(steps * size);
+  const targets = new Int32Array(steps * size);
   for (let s = 0; s < steps; s++) {
-    for (let j = 0; j < BATCH * T; j++) {
-      tokens[s * BATCH * T + j] = rng.int(0, VOCAB);
-      targets[s * BATCH * T + j] = rng.int(0, VOCAB);
-    }
+    const b = randomBatch(rng, T);
+    tokens.set(b.tokens, s * size);
+    targets.set(b.targets, s * size);
   }
   return { tokens, targets };
 }
@@ -232,17 +239,15 @@ async function main(): Promise<void> {
   const CHUNK = Math.min(numbersOption('--chunk', '10')[0] as number, STEPS);
   // Untimed steps at the start of every later visit: the first step after another process has run finds the caches cold.
   const REWARM = 1;
-  const visits = (): Omit<Visit, 'T' | 'file' | 'fresh'>[] => {
-    const out: Omit<Visit, 'T' | 'file' | 'fresh'>[] = [];
-    for (let done = 0, start = 0; done < STEPS; done += CHUNK) {
-      const warmup = done === 0 ? WARMUP : REWARM;
-      const steps = Math.min(CHUNK, STEPS - done);
-      out.push({ start, warmup, steps });
-      start += warmup + steps;
-    }
-    return out;
-  };
-  const BATCHES = visits().reduce((n, v) => n + v.warmup + v.steps, 0);
+  // The visits of one framework in one round (the same for every round and length).
+  const VISITS: Omit<Visit, 'T' | 'file' | 'fresh'>[] = [];
+  for (let done = 0, start = 0; done < STEPS; done += CHUNK) {
+    const warmup = done === 0 ? WARMUP : REWARM;
+    const steps = Math.min(CHUNK, STEPS - done);
+    VISITS.push({ start, warmup, steps });
+    start += warmup + steps;
+  }
+  const BATCHES = VISITS.reduce((n, v) => n + v.warmup + v.steps, 0);
   // Each framework trains a fresh model each round, or (reused) one model per length across its rounds.
   const FRESH = choicesOption('--model', 'fresh', ['fresh', 'reused'] as const)[0] === 'fresh';
   const ROUNDS = numbersOption('--rounds', '9')[0] as number;
@@ -302,7 +307,7 @@ async function main(): Promise<void> {
       const request = { data: file, T, batch: BATCH, start, warmup, steps, fresh };
       // A first untimed round at each length (every visit of one), as the Attention Lab processes warm up once per length.
       if (!warmed.has(T)) {
-        for (const v of visits()) await p.request({ ...request, ...v, fresh: FRESH && v.start === 0 });
+        for (const v of VISITS) await p.request({ ...request, ...v, fresh: FRESH && v.start === 0 });
         warmed.add(T);
       }
       const r = await p.request(request);
@@ -339,16 +344,16 @@ async function main(): Promise<void> {
         }
         // Rotate the order each round: no framework always runs right after the same other one.
         const order = frameworks.map((_, i) => frameworks[(i + round) % frameworks.length] as Framework);
-        const times = new Map<Framework, { t: StepTimes; otherMs: number; stolenMs: number; elapsedMs: number }>(
+        const times = new Map<Framework, VisitTotals>(
           order.map((f) => [f, { t: { wallMs: [], cpuMs: [], gaugeUs: [] }, otherMs: 0, stolenMs: 0, elapsedMs: 0 }]),
         );
-        for (const v of visits()) {
+        for (const v of VISITS) {
           for (const f of order) {
             const steal0 = stealMs();
             const t0 = performance.now();
             // With --model fresh, a new model at the round's first visit, trained on at its later ones.
             const t = await f.measure({ T, file, ...v, fresh: FRESH && v.start === 0 });
-            const acc = times.get(f) as { t: StepTimes; otherMs: number; stolenMs: number; elapsedMs: number };
+            const acc = times.get(f) as VisitTotals;
             acc.elapsedMs += performance.now() - t0;
             if (steal0 >= 0) acc.stolenMs += stealMs() - steal0;
             acc.otherMs += (t.otherThreadsMs ?? 0) * v.steps;
@@ -358,7 +363,7 @@ async function main(): Promise<void> {
           }
         }
         for (const f of timed ? order : []) {
-          const { t: all, otherMs, stolenMs, elapsedMs } = times.get(f) as { t: StepTimes; otherMs: number; stolenMs: number; elapsedMs: number };
+          const { t: all, otherMs, stolenMs, elapsedMs } = times.get(f) as VisitTotals;
           const t: StepTimes = { ...all, otherThreadsMs: otherMs / STEPS };
           // The hypervisor's steal time over the framework's visits, as a share of both vCPUs' time (a host-side slowdown).
           const steal = stolenMs / (elapsedMs * ALL_CORES);
