@@ -49,6 +49,8 @@ const nodeEntries = {
   'bench-steadiness': 'bench/steadiness.ts',
   // npm run bench:rounds: why one 60-step round is slower than another (fresh or reused model).
   'bench-rounds': 'bench/rounds.ts',
+  // npm run bench:settling: what still settles (V8's tiers, TensorFlow's buffers) after the warm-up.
+  'bench-settling': 'bench/settling.ts',
   // npm run bench:es: a grid-world ES step with its population in 1 vs 2 processes.
   'bench-es': 'bench/esPopulation.ts',
   // npm run science: every preset, written to docs/results/.

@@ -104,10 +104,11 @@ export function describeOutlier(o: Outlier): string {
 /**
  * The verdict's steadiness clause for one framework's rounds: steady, or how many rounds left the
  * band and whether each moved with the machine (its core gauge, another framework, the ceiling) or
- * was the framework's own; with `peer`, how many of the reference framework's rounds left it too.
+ * was the framework's own; then, for each of `peers` (the reference framework, the same code in a
+ * second process), how many of its rounds left the band in the same run.
  */
-export function describeSteadiness(label: string, out: readonly Outlier[], rounds: number, peer?: { label: string; outOfBand: number }): string {
-  const beside = peer ? `; ${peer.label}: ${peer.outOfBand} of ${rounds} rounds outside it` : '';
+export function describeSteadiness(label: string, out: readonly Outlier[], rounds: number, peers: readonly { label: string; outOfBand: number }[] = []): string {
+  const beside = peers.map((p) => `; ${p.label}: ${p.outOfBand} of ${rounds} rounds outside it`).join('');
   if (out.length === 0) return `${label} rounds steady (±10 %)${beside}`;
   const alone = out.filter((o) => !o.shared).length;
   const why = alone === 0 ? (out.length === 1 ? 'it moved with the machine' : 'each moved with the machine') : `${alone} of them ${label}'s alone`;

@@ -34,6 +34,8 @@
  *     per length across its rounds — not steadier in session 8's runs, docs/benchmarks.md)
  *   --lengths 32,128  --no-all-cores (skip the all-cores comparison)  --no-jax  --no-cpu
  *   --no-wasm (native and PyTorch only: on a loaded machine wasm's warm-up at T = 128 takes minutes)
+ *   --no-twin (skip the native twin: the one-thread native configuration again in a second
+ *     process, the same code measured beside itself, whose rounds outside ±10 % are the machine's)
  */
 import { spawn, spawnSync, fork, type ChildProcess } from 'node:child_process';
 import * as readline from 'node:readline';
@@ -221,6 +223,8 @@ interface Framework {
   measure(visit: Visit): Promise<StepTimes>;
   ours: boolean;
   native: boolean;
+  /** The native one-thread configuration again, in a second process: the same code, so its rounds show how much the machine alone moves a round. */
+  twin?: boolean;
 }
 
 async function main(): Promise<void> {
@@ -256,6 +260,7 @@ async function main(): Promise<void> {
   const withJax = !process.argv.includes('--no-jax');
   const withCpu = !process.argv.includes('--no-cpu');
   const withWasm = !process.argv.includes('--no-wasm');
+  const withTwin = !process.argv.includes('--no-twin');
   const started = Date.now();
   const loads: number[] = [os.loadavg()[0] as number];
 
@@ -270,26 +275,28 @@ async function main(): Promise<void> {
   // Attention Lab's configurations, each in its own process.
   const ours: OursProcess[] = [];
   const frameworks: Framework[] = [];
-  const configs: { choice: BackendChoice; threads: number }[] = [{ choice: 'node', threads: 1 }];
+  const configs: { choice: BackendChoice; threads: number; twin?: boolean }[] = [{ choice: 'node', threads: 1 }];
+  if (withTwin) configs.push({ choice: 'node', threads: 1, twin: true });
   if (withWasm) configs.push({ choice: 'wasm', threads: 1 });
   if (allCores) configs.push({ choice: 'node', threads: ALL_CORES });
   for (const c of configs) {
     const p = new OursProcess(c.choice, c.threads);
     const r = await p.request({ type: 'init', choice: c.choice });
-    if (r.type !== 'ready') {
-      console.log(`tfjs backend '${c.choice}' not available: ${r.type === 'unavailable' || r.type === 'failed' ? r.message : r.type}`);
+    if (r.type !== 'ready' || (c.twin && r.name !== 'tensorflow')) {
+      if (!c.twin) console.log(`tfjs backend '${c.choice}' not available: ${r.type === 'unavailable' || r.type === 'failed' ? r.message : r.type}`);
       p.stop();
       continue;
     }
     p.name = r.name;
     ours.push(p);
     // Which native build ran (with or without the fused kernels): figures of the two are never mixed.
-    if (r.name === 'tensorflow' && c.threads === 1) console.log(`native backend: ${r.reason}`);
+    if (r.name === 'tensorflow' && c.threads === 1 && !c.twin) console.log(`native backend: ${r.reason}`);
     frameworks.push({
-      label: `Attention Lab, tfjs-${r.name}${r.name === 'tensorflow' ? ' (native)' : ''}`,
+      label: `Attention Lab, tfjs-${r.name}${c.twin ? ' (native twin)' : r.name === 'tensorflow' ? ' (native)' : ''}`,
       threads: c.threads,
       ours: true,
-      native: r.name === 'tensorflow',
+      native: r.name === 'tensorflow' && !c.twin,
+      twin: c.twin,
       measure: async (visit) => {
         const m = await p.request({ type: 'measure', ...visit });
         if (m.type !== 'measured') throw new Error(`tfjs-${r.name}: ${m.type === 'failed' ? m.message : m.type}`);
@@ -452,7 +459,12 @@ async function main(): Promise<void> {
     const ci = medianInterval(ratios);
     // Steadiness is the native step's: its rounds, with any outside ±10 % named beside what moved
     // with them, and how many of PyTorch's rounds left the band in the same run.
-    const steadiness = describeSteadiness('native', outliersOf(nat), nat.wall.length, { label: 'PyTorch', outOfBand: outliersOf(torch).length });
+    // The twin runs the same code in a second process: its rounds outside the band are the machine's.
+    const twin = rows.find((r) => r.T === T && r.framework.twin && r.framework.threads === threads && r.wall.length === nat.wall.length);
+    const steadiness = describeSteadiness('native', outliersOf(nat), nat.wall.length, [
+      { label: 'PyTorch', outOfBand: outliersOf(torch).length },
+      ...(twin ? [{ label: "native's twin", outOfBand: outliersOf(twin).length }] : []),
+    ]);
     const pass = med >= 1;
     const sure = ci.lo >= 1 || ci.hi < 1 ? '' : ', the interval includes 1.0';
     return (
@@ -466,6 +478,19 @@ async function main(): Promise<void> {
       const line = verdict(T, threads);
       if (line) console.log(line);
     }
+  }
+  // The harness's own check: the same code in two processes, visited alternately, should time alike.
+  for (const T of LENGTHS) {
+    const nat = rows.find((r) => r.T === T && r.framework.native && r.framework.threads === 1);
+    const twin = rows.find((r) => r.T === T && r.framework.twin);
+    if (!nat || !twin || nat.wall.length !== twin.wall.length) continue;
+    const ratios = nat.wall.map((m, i) => (twin.wall[i] as number) / m);
+    const ci = medianInterval(ratios);
+    const apart = ratios.filter((x) => Math.abs(x - 1) > 0.1).length;
+    console.log(
+      `harness check T=${T}: native ÷ its twin = ${fmt(median(ratios), 2)}× (${Math.round(100 * ci.coverage)} % interval ${fmt(ci.lo, 2)}–${fmt(ci.hi, 2)}; rounds ${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}, ` +
+        `${apart} of ${ratios.length} more than 10 % apart)`,
+    );
   }
 }
 

@@ -79,9 +79,14 @@ test('outliers: a round whose own core gauge slowed with it was the core, one wi
   assert.equal(outliers({ label: 'n', wall: [10, 10, 13], gauge: [1, 2] }, [])[0]?.core, undefined);
 });
 
-test('describeSteadiness: steady, out of the band with the machine, or out of it alone; beside the reference framework', () => {
-  const torch = { label: 'PyTorch', outOfBand: 2 };
+test('describeSteadiness: steady, out of the band with the machine, or out of it alone; beside the reference framework and the twin', () => {
+  const torch = [{ label: 'PyTorch', outOfBand: 2 }];
   assert.equal(describeSteadiness('native', [], 9, torch), 'native rounds steady (±10 %); PyTorch: 2 of 9 rounds outside it');
+  assert.equal(
+    describeSteadiness('native', [], 9, [...torch, { label: "native's twin", outOfBand: 1 }]),
+    "native rounds steady (±10 %); PyTorch: 2 of 9 rounds outside it; native's twin: 1 of 9 rounds outside it",
+  );
+  assert.equal(describeSteadiness('native', [], 9), 'native rounds steady (±10 %)');
   const withMachine = outliers({ label: 'native', wall: [10, 10, 13, 10, 10], gauge: [24, 24, 31, 24, 24] }, []);
   assert.match(describeSteadiness('native', withMachine, 5), /^native rounds NOT steady \(±10 %\): 1 of 5 outside the band, it moved with the machine — round 3: \+30\.0 %/);
   const mixed = outliers({ label: 'native', wall: [10, 10, 13, 10, 12], gauge: [24, 24, 31, 24, 24] }, []);
