@@ -114,3 +114,15 @@ export function describeSteadiness(label: string, out: readonly Outlier[], round
   const why = alone === 0 ? (out.length === 1 ? 'it moved with the machine' : 'each moved with the machine') : `${alone} of them ${label}'s alone`;
   return `${label} rounds NOT steady (±10 %): ${out.length} of ${rounds} outside the band, ${why}${beside} — ${out.map(describeOutlier).join('; ')}`;
 }
+
+/**
+ * The harness's check on itself: the same code in two processes (the native step and its twin),
+ * visited alternately, should time alike. Per round the twin's median ÷ the native one's; their
+ * median with its interval, their range, and how many rounds were more than `band` apart.
+ */
+export function twinCheck(native: readonly number[], twin: readonly number[], band = 0.1): { median: number; lo: number; hi: number; coverage: number; min: number; max: number; apart: number } {
+  if (native.length !== twin.length || native.length === 0) throw new Error(`twinCheck: ${native.length} native rounds against ${twin.length} of the twin`);
+  const ratios = native.map((m, i) => (twin[i] as number) / m);
+  const ci = medianInterval(ratios);
+  return { median: median(ratios), ...ci, min: Math.min(...ratios), max: Math.max(...ratios), apart: ratios.filter((x) => Math.abs(x - 1) > band).length };
+}

@@ -51,7 +51,7 @@ import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, randomBa
 import { stepFlops } from '../../src/core/experiment/stepFlops';
 import { otherThreadsCpuMs, stealMs } from '../processTimes';
 import { timeCoreGauge } from './coreGauge';
-import { describeOutlier, describeSteadiness, deviations, medianInterval, outliers } from './roundStats';
+import { describeOutlier, describeSteadiness, deviations, medianInterval, outliers, twinCheck } from './roundStats';
 
 const { batch: BATCH, vocab: VOCAB, layers: LAYERS, dModel: D, heads: HEADS, dFf: D_FF } = REFERENCE;
 
@@ -349,8 +349,11 @@ async function main(): Promise<void> {
           ceilings.push(c);
           roundCeilings.get(T)?.push(c.medianGflops as number);
         }
-        // Rotate the order each round: no framework always runs right after the same other one.
-        const order = frameworks.map((_, i) => frameworks[(i + round) % frameworks.length] as Framework);
+        // Rotate the order each round and reverse it every other round: visits cycle through the
+        // order, so rotation alone keeps each framework right after the same other one (with three
+        // or more, the native process always ran after PyTorch's and its twin always after it).
+        const rotated = frameworks.map((_, i) => frameworks[(i + round) % frameworks.length] as Framework);
+        const order = round % 2 === 1 ? rotated.reverse() : rotated;
         const times = new Map<Framework, VisitTotals>(
           order.map((f) => [f, { t: { wallMs: [], cpuMs: [], gaugeUs: [] }, otherMs: 0, stolenMs: 0, elapsedMs: 0 }]),
         );
@@ -484,12 +487,10 @@ async function main(): Promise<void> {
     const nat = rows.find((r) => r.T === T && r.framework.native && r.framework.threads === 1);
     const twin = rows.find((r) => r.T === T && r.framework.twin);
     if (!nat || !twin || nat.wall.length !== twin.wall.length) continue;
-    const ratios = nat.wall.map((m, i) => (twin.wall[i] as number) / m);
-    const ci = medianInterval(ratios);
-    const apart = ratios.filter((x) => Math.abs(x - 1) > 0.1).length;
+    const c = twinCheck(nat.wall, twin.wall);
     console.log(
-      `harness check T=${T}: native ÷ its twin = ${fmt(median(ratios), 2)}× (${Math.round(100 * ci.coverage)} % interval ${fmt(ci.lo, 2)}–${fmt(ci.hi, 2)}; rounds ${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}, ` +
-        `${apart} of ${ratios.length} more than 10 % apart)`,
+      `harness check T=${T}: native ÷ its twin = ${fmt(c.median, 2)}× (${Math.round(100 * c.coverage)} % interval ${fmt(c.lo, 2)}–${fmt(c.hi, 2)}; rounds ${fmt(c.min, 2)}–${fmt(c.max, 2)}, ` +
+        `${c.apart} of ${nat.wall.length} more than 10 % apart)`,
     );
   }
 }

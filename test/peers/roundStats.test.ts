@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { describeOutlier, describeSteadiness, deviations, median, medianInterval, outliers } from '../../bench/peers/roundStats';
+import { describeOutlier, describeSteadiness, deviations, median, medianInterval, outliers, twinCheck } from '../../bench/peers/roundStats';
 
 test('medianInterval: the widest order statistics with ≥ 95 % coverage, or the range when there are few rounds', () => {
   // 9 rounds: [x(2), x(8)] covers with 1 − 2·P(Bin(9, ½) ≤ 1) = 1 − 2·10/512 ≈ 96.1 %; [x(3), x(7)] only 82 %.
@@ -91,4 +91,21 @@ test('describeSteadiness: steady, out of the band with the machine, or out of it
   assert.match(describeSteadiness('native', withMachine, 5), /^native rounds NOT steady \(±10 %\): 1 of 5 outside the band, it moved with the machine — round 3: \+30\.0 %/);
   const mixed = outliers({ label: 'native', wall: [10, 10, 13, 10, 12], gauge: [24, 24, 31, 24, 24] }, []);
   assert.match(describeSteadiness('native', mixed, 5, torch), /^native rounds NOT steady \(±10 %\): 2 of 5 outside the band, 1 of them native's alone; PyTorch: 2 of 5 rounds outside it — round 3: .*; round 5: \+20\.0 % .* — this framework alone$/);
+});
+
+test('twinCheck: the twin ÷ the native step per round, its median and interval, and the rounds more than 10 % apart', () => {
+  const native = [10, 10, 10, 10, 10, 10, 10, 10, 10];
+  const twin = [10, 10.2, 9.8, 10.1, 11.5, 10, 8.8, 10.3, 9.9];
+  const c = twinCheck(native, twin);
+  assert.ok(Math.abs(c.median - 1.0) < 1e-12);
+  // 9 rounds: the interval is [x(2), x(8)] of the sorted ratios 0.88, 0.98, 0.99, 1, 1, 1.01, 1.02, 1.03, 1.15.
+  assert.ok(Math.abs(c.lo - 0.98) < 1e-12 && Math.abs(c.hi - 1.03) < 1e-12);
+  assert.ok(Math.abs(c.min - 0.88) < 1e-12 && Math.abs(c.max - 1.15) < 1e-12);
+  // 1.15 and 0.88 are more than 10 % from 1; 1.03 is not.
+  assert.equal(c.apart, 2);
+  // A twin that is 20 % slower in every round: the check shows it, whatever the machine did to both.
+  const slower = twinCheck([10, 14, 11], [12, 16.8, 13.2]);
+  assert.ok(Math.abs(slower.median - 1.2) < 1e-12);
+  assert.equal(slower.apart, 3);
+  assert.throws(() => twinCheck([10, 10], [10]), /2 native rounds against 1 of the twin/);
 });
