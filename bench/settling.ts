@@ -4,10 +4,11 @@
  * until ≥ 60 steps and ≥ 2 s), an untimed round 0, then timed rounds — each round in visits of
  * `--chunk` steps (the first with 5 untimed steps, each later one with 1) on one fresh model per
  * round, idling `--idle-ms` between visits as the child does while the other frameworks run theirs.
- * Every step is recorded with what changed during it: V8's code space (bytes of newly compiled
- * code: optimized tiers being installed), the time V8's collector took, the process's minor page
- * faults (fresh pages for TensorFlow's buffers) and the core gauge. It prints one line per round
- * and, with --json FILE, every step.
+ * Every step is recorded with what changed during it: V8's code space (it grows in chunks of some
+ * 240 KB as compiled code is installed, so it only shows that compiling goes on; run the bundle
+ * under `node --trace-opt --trace-deopt dist/bench-settling.js` to see which functions), the time
+ * V8's collector took, the process's minor page faults (fresh pages for TensorFlow's buffers) and
+ * the core gauge. It prints one line per round and, with --json FILE, every step.
  * Options: --backend node|wasm (node)  --T 32  --rounds 8  --steps 60  --chunk 10  --idle-ms 150
  *          --optimizer adamw|lion|tiger (adamw)  --json FILE
  *
@@ -15,7 +16,9 @@
  * bench:peers alternates its frameworks: one warmed up as bench:peers's child is, the other
  * trained N more steps first (an "aged" process, whose JavaScript V8 has long finished
  * optimizing). Each round prints both medians and their ratio; a ratio above 1 is what the
- * bench:peers warm-up leaves unsettled.
+ * bench:peers warm-up leaves unsettled. --pair 0 gives two identical processes (twins): their
+ * ratio's spread is what the machine alone does to a round. --cpu N pins both (every thread) to
+ * vCPU N. Results: docs/benchmarks.md, Session 10.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
