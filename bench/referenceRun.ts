@@ -8,6 +8,9 @@ import { createOptimizer } from '../src/engine/optim';
 import type { Tensor } from '../src/engine/tf';
 import { optimizationStep } from '../src/engine/train/trainer';
 import type { Rng } from '../src/core/random';
+import { PerformanceObserver } from 'node:perf_hooks';
+import type { BackendChoice } from '../src/protocol/backend';
+import { initBackend } from '../src/engine/backend';
 
 /** The reference configuration: 2 layers, d_model 64, 4 heads, d_ff 256, vocab 32, batch 32. */
 export const REFERENCE = { layers: 2, dModel: 64, heads: 4, dFf: 256, vocab: 32, batch: 32 } as const;
@@ -80,6 +83,31 @@ export function warmingUp(limits: WarmUpLimits): (i: number) => boolean {
 }
 
 export { median } from './peers/roundStats';
+
+/** The backend with one TensorFlow thread of each kind, as the one-thread benchmarks measure it. */
+export function initOneThread(backend: BackendChoice): ReturnType<typeof initBackend> {
+  process.env.TF_NUM_INTRAOP_THREADS = '1';
+  process.env.TF_NUM_INTEROP_THREADS = '1';
+  return initBackend(backend);
+}
+
+/**
+ * Milliseconds V8's collector has taken since the call (PerformanceObserver 'gc' entries, which
+ * Node delivers a tick or more late: wait a few ms before reading it after the work).
+ */
+export function gcClock(): { ms(): number; stop(): void } {
+  let total = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) total += e.duration;
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  return { ms: () => total, stop: () => obs.disconnect() };
+}
+
+/** --optimizer adamw|lion|tiger (adamw). */
+export function optimizerOption(): 'adamw' | 'lion' | 'tiger' {
+  return choicesOption('--optimizer', 'adamw', ['adamw', 'lion', 'tiger'] as const)[0] as 'adamw' | 'lion' | 'tiger';
+}
 
 /** The value after `--name` on the command line. */
 export function option(name: string): string | undefined {

@@ -12,13 +12,11 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { PerformanceObserver } from 'node:perf_hooks';
 import type { BackendChoice } from '../src/protocol/backend';
 import { Rng } from '../src/core/random';
-import { initBackend } from '../src/engine/backend';
 import { defaultOptimizerConfig } from '../src/engine/optim';
 import { tf } from '../src/engine/tf';
-import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, option, randomBatch, warmingUp } from './referenceRun';
+import { REFERENCE, ReferenceRun, choicesOption, gcClock, initOneThread, median, numbersOption, option, optimizerOption, randomBatch, warmingUp } from './referenceRun';
 import { otherThreadsCpuMs, stealMs } from './processTimes';
 
 interface Round {
@@ -43,16 +41,9 @@ async function main(): Promise<void> {
   const model = choicesOption('--model', 'fresh', ['fresh', 'reused'] as const)[0] as 'fresh' | 'reused';
   // Idle time between rounds: in bench:peers a process waits while the other frameworks run theirs.
   const idleMs = option('--idle-ms') === undefined ? 0 : (numbersOption('--idle-ms', '0')[0] as number);
-  const optimizer = choicesOption('--optimizer', 'adamw', ['adamw', 'lion', 'tiger'] as const)[0] as 'adamw' | 'lion' | 'tiger';
-  process.env.TF_NUM_INTRAOP_THREADS = '1';
-  process.env.TF_NUM_INTEROP_THREADS = '1';
-  const info = await initBackend(backend);
-
-  let gcMs = 0;
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gcMs += e.duration;
-  });
-  obs.observe({ entryTypes: ['gc'] });
+  const optimizer = optimizerOption();
+  const info = await initOneThread(backend);
+  const gc = gcClock();
 
   const { batch } = REFERENCE;
   const rng = new Rng(7);
@@ -90,7 +81,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
     const others0 = otherThreadsCpuMs();
     const steal0 = stealMs();
-    const gc0 = gcMs;
+    const gc0 = gc.ms();
     const usage0 = process.resourceUsage();
     const wall: number[] = [];
     const cpu: number[] = [];
@@ -103,7 +94,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
     const round: Round = {
       wallMs: median(wall), cpuMs: median(cpu), otherThreadsMs: (otherThreadsCpuMs() - others0) / steps,
-      gcMs: (gcMs - gc0) / steps, stealMs: (stealMs() - steal0) / steps, rssMb: process.memoryUsage().rss / 2 ** 20, tensors: tf.memory().numTensors,
+      gcMs: (gc.ms() - gc0) / steps, stealMs: (stealMs() - steal0) / steps, rssMb: process.memoryUsage().rss / 2 ** 20, tensors: tf.memory().numTensors,
       systemMs: (usage.systemCPUTime - usage0.systemCPUTime) / 1000 / steps, minorFaults: (usage.minorPageFault - usage0.minorPageFault) / steps,
     };
     if (run !== shared) run.dispose();
@@ -114,7 +105,7 @@ async function main(): Promise<void> {
   }
   shared?.dispose();
   shared = null;
-  obs.disconnect();
+  gc.stop();
   const m = median(out.map((r) => r.wallMs));
   const lo = (100 * (Math.min(...out.map((r) => r.wallMs)) - m)) / m;
   const hi = (100 * (Math.max(...out.map((r) => r.wallMs)) - m)) / m;

@@ -24,13 +24,11 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as v8 from 'node:v8';
-import { PerformanceObserver } from 'node:perf_hooks';
 import type { BackendChoice } from '../src/protocol/backend';
 import { Rng } from '../src/core/random';
-import { initBackend } from '../src/engine/backend';
 import { defaultOptimizerConfig } from '../src/engine/optim';
 import { tf } from '../src/engine/tf';
-import { REFERENCE, ReferenceRun, choicesOption, median, numbersOption, option, randomBatch, warmingUp } from './referenceRun';
+import { REFERENCE, ReferenceRun, gcClock, initOneThread, median, numbersOption, option, optimizerOption, randomBatch, warmingUp } from './referenceRun';
 import { timeCoreGauge } from './peers/coreGauge';
 
 /** One training step and what changed in the process while it ran. */
@@ -59,16 +57,9 @@ async function single(): Promise<void> {
   const steps = numbersOption('--steps', '60')[0] as number;
   const chunk = numbersOption('--chunk', '10')[0] as number;
   const idleMs = option('--idle-ms') === undefined ? 150 : (numbersOption('--idle-ms', '150')[0] as number);
-  const optimizer = choicesOption('--optimizer', 'adamw', ['adamw', 'lion', 'tiger'] as const)[0] as 'adamw' | 'lion' | 'tiger';
-  process.env.TF_NUM_INTRAOP_THREADS = '1';
-  process.env.TF_NUM_INTEROP_THREADS = '1';
-  const info = await initBackend(backend);
-
-  let gcMs = 0;
-  const obs = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) gcMs += e.duration;
-  });
-  obs.observe({ entryTypes: ['gc'] });
+  const optimizer = optimizerOption();
+  const info = await initOneThread(backend);
+  const gc = gcClock();
 
   const { batch } = REFERENCE;
   const rng = new Rng(7);
@@ -81,14 +72,14 @@ async function single(): Promise<void> {
     const tok = tf.tensor2d(b.tokens, [batch, T], 'int32');
     const gaugeUs = timeCoreGauge();
     const code0 = codeSpaceBytes();
-    const gc0 = gcMs;
+    const gc0 = gc.ms();
     const faults0 = process.resourceUsage().minorPageFault;
     const t0 = performance.now();
     run.step(stepIndex++, tok, b.targets);
     const wallMs = performance.now() - t0;
     const minorFaults = process.resourceUsage().minorPageFault - faults0;
     tok.dispose();
-    records.push({ round, visit, timed, wallMs, gaugeUs, codeBytes: codeSpaceBytes() - code0, gcMs: gcMs - gc0, minorFaults });
+    records.push({ round, visit, timed, wallMs, gaugeUs, codeBytes: codeSpaceBytes() - code0, gcMs: gc.ms() - gc0, minorFaults });
   };
 
   const warming = warmingUp({ steps: 60, ms: 2000, maxMs: 120_000 });
@@ -119,7 +110,7 @@ async function single(): Promise<void> {
         `${(sum((r) => r.codeBytes) / 1024).toFixed(1).padStart(8)}  ${sum((r) => r.gcMs).toFixed(1).padStart(5)}  ${(sum((r) => r.minorFaults) / mine.length).toFixed(0).padStart(11)}  ${median(timed.map((r) => r.gaugeUs)).toFixed(1).padStart(8)}`,
     );
   }
-  obs.disconnect();
+  gc.stop();
   console.log(`${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg()[0]?.toFixed(2)}`);
   const json = option('--json');
   if (json) fs.writeFileSync(json, JSON.stringify({ backend: info.name, T, optimizer, chunk, idleMs, records }));
@@ -132,7 +123,7 @@ type ToChild = { type: 'warm'; steps: number } | { type: 'visit'; fresh: boolean
 /** The child of --pair: one backend, warmed as bench:peers's child is, then visits on request. */
 async function pairChild(): Promise<void> {
   const T = numbersOption('--T', '32')[0] as number;
-  const info = await initBackend((option('--backend') ?? 'node') as BackendChoice);
+  const info = await initOneThread((option('--backend') ?? 'node') as BackendChoice);
   const rng = new Rng(7);
   const batches = Array.from({ length: 64 }, () => randomBatch(rng, T));
   const config = defaultOptimizerConfig('adamw');
