@@ -52,6 +52,7 @@ import { stepFlops } from '../../src/core/experiment/stepFlops';
 import { otherThreadsCpuMs, stealMs } from '../processTimes';
 import { timeCoreGauge } from './coreGauge';
 import { describeOutlier, describeSteadiness, deviations, medianInterval, outliers, twinCheck } from './roundStats';
+import { planVisits, visitOrder } from './schedule';
 
 const { batch: BATCH, vocab: VOCAB, layers: LAYERS, dModel: D, heads: HEADS, dFf: D_FF } = REFERENCE;
 
@@ -241,16 +242,9 @@ async function main(): Promise<void> {
   // a slow stretch of the host (seconds) then falls on a few visits of every framework instead of
   // on one framework's whole round. --chunk equal to --steps gives contiguous rounds.
   const CHUNK = Math.min(numbersOption('--chunk', '10')[0] as number, STEPS);
-  // Untimed steps at the start of every later visit: the first step after another process has run finds the caches cold.
-  const REWARM = 1;
-  // The visits of one framework in one round (the same for every round and length).
-  const VISITS: Omit<Visit, 'T' | 'file' | 'fresh'>[] = [];
-  for (let done = 0, start = 0; done < STEPS; done += CHUNK) {
-    const warmup = done === 0 ? WARMUP : REWARM;
-    const steps = Math.min(CHUNK, STEPS - done);
-    VISITS.push({ start, warmup, steps });
-    start += warmup + steps;
-  }
+  // The visits of one framework in one round (the same for every round and length); every visit
+  // after the first starts with 1 untimed step, as the caches are cold after another process ran.
+  const VISITS = planVisits(STEPS, CHUNK, WARMUP, 1);
   const BATCHES = VISITS.reduce((n, v) => n + v.warmup + v.steps, 0);
   // Each framework trains a fresh model each round, or (reused) one model per length across its rounds.
   const FRESH = choicesOption('--model', 'fresh', ['fresh', 'reused'] as const)[0] === 'fresh';
@@ -349,11 +343,9 @@ async function main(): Promise<void> {
           ceilings.push(c);
           roundCeilings.get(T)?.push(c.medianGflops as number);
         }
-        // Rotate the order each round and reverse it every other round: visits cycle through the
-        // order, so rotation alone keeps each framework right after the same other one (with three
-        // or more, the native process always ran after PyTorch's and its twin always after it).
-        const rotated = frameworks.map((_, i) => frameworks[(i + round) % frameworks.length] as Framework);
-        const order = round % 2 === 1 ? rotated.reverse() : rotated;
+        // Rotated each round and reversed every other round: no framework always runs right after
+        // the same other one (rotation alone had the native process always after PyTorch's).
+        const order = visitOrder(frameworks, round);
         const times = new Map<Framework, VisitTotals>(
           order.map((f) => [f, { t: { wallMs: [], cpuMs: [], gaugeUs: [] }, otherMs: 0, stolenMs: 0, elapsedMs: 0 }]),
         );
