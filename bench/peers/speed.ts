@@ -13,11 +13,12 @@
  * reads its thread counts once, and one process switching between backends makes V8 re-optimize
  * the engine's shared code at each switch, which made rounds unsteady. Each process warms up once
  * (V8 optimizes tfjs's JavaScript only after some 40 steps), then answers one request per round.
- * Rounds interleave the frameworks (rotating their order, reversed every other round), and
- * within a round each framework is visited --chunk steps at a time until it has trained --steps
- * (one model per round, trained on across its visits), so a change in the machine's load hits all
- * of them alike and a slow stretch of a few seconds falls on a few visits rather than on one whole
- * round; a row is the median round, with the rounds' range; per step the wall time and
+ * Rounds interleave the frameworks (their order reversed every other round and rotated every two,
+ * bench/peers/schedule.ts), and within a round each framework is visited --chunk steps at a time
+ * until it has trained --steps (one model per round, trained on across its visits), so a change in
+ * the machine's load hits all of them alike and a slow stretch of a few seconds falls on a few
+ * visits rather than on one whole round; a row is the median round, with the rounds' range; per
+ * step the wall time and
  * the process's CPU time are recorded (the CPU time is less sensitive to other processes' load);
  * a one-thread Attention Lab round whose other threads (V8's helpers, TensorFlow's pools) took
  * ≥ 0.5 ms of CPU per step says so in its line. Every process also times a fixed piece of work
@@ -343,7 +344,7 @@ async function main(): Promise<void> {
           ceilings.push(c);
           roundCeilings.get(T)?.push(c.medianGflops as number);
         }
-        // Rotated each round and reversed every other round: no framework always runs right after
+        // Reversed every other round and rotated every two: no framework always runs right after
         // the same other one (rotation alone had the native process always after PyTorch's).
         const order = visitOrder(frameworks, round);
         const times = new Map<Framework, VisitTotals>(
