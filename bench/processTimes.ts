@@ -1,6 +1,7 @@
 /**
  * CPU time that a step's own counters do not show, from Linux's /proc (−1 elsewhere): the
- * process's threads other than the main one, and the machine's steal time.
+ * process's threads other than the main one, and the machine's steal time; and the vCPU the
+ * process last ran on.
  */
 import * as fs from 'node:fs';
 
@@ -40,6 +41,16 @@ export function stealMs(): number {
     const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
     const fields = line.trim().split(/\s+/);
     return Number(fields[8] ?? 0) * TICK_MS;
+  } catch {
+    return -1;
+  }
+}
+
+/** The vCPU this process last ran on (the 39th field of /proc/self/stat), or −1 where there is none. */
+export function currentCpu(): number {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[36]);
   } catch {
     return -1;
   }

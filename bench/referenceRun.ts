@@ -2,15 +2,15 @@
  * What `npm run bench` (bench.ts) and `npm run bench:peers` (peers/speed.ts) share: the reference
  * configuration, one training run of it step by step, the warm-up rule, and small helpers.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
+import type { BackendChoice } from '../src/protocol/backend';
 import type { ModelConfig, OptimizerConfig } from '../src/protocol/config';
+import { initBackend } from '../src/engine/backend';
 import { createModel } from '../src/engine/model/transformer';
 import { createOptimizer } from '../src/engine/optim';
 import type { Tensor } from '../src/engine/tf';
 import { optimizationStep } from '../src/engine/train/trainer';
 import type { Rng } from '../src/core/random';
-import { PerformanceObserver } from 'node:perf_hooks';
-import type { BackendChoice } from '../src/protocol/backend';
-import { initBackend } from '../src/engine/backend';
 
 /** The reference configuration: 2 layers, d_model 64, 4 heads, d_ff 256, vocab 32, batch 32. */
 export const REFERENCE = { layers: 2, dModel: 64, heads: 4, dFf: 256, vocab: 32, batch: 32 } as const;
@@ -119,6 +119,15 @@ export function option(name: string): string | undefined {
 function usage(message: string): never {
   console.error(message);
   process.exit(2);
+}
+
+/** `--name N`, a whole number ≥ 0 (a count or a number of milliseconds), else `fallback`. */
+export function countOption(name: string, fallback: number): number {
+  const raw = option(name);
+  if (raw === undefined) return fallback;
+  const x = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(x) || x < 0) usage(`${name}: expected a whole number ≥ 0, got '${raw}'`);
+  return x;
 }
 
 /** `--name a,b,c` of positive integers (numbers with `fractional`), else `fallback`. */

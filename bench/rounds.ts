@@ -16,7 +16,7 @@ import type { BackendChoice } from '../src/protocol/backend';
 import { Rng } from '../src/core/random';
 import { defaultOptimizerConfig } from '../src/engine/optim';
 import { tf } from '../src/engine/tf';
-import { REFERENCE, ReferenceRun, choicesOption, gcClock, initOneThread, median, numbersOption, option, optimizerOption, randomBatch, warmingUp } from './referenceRun';
+import { REFERENCE, ReferenceRun, choicesOption, countOption, gcClock, initOneThread, median, numbersOption, option, optimizerOption, randomBatch, warmingUp } from './referenceRun';
 import { otherThreadsCpuMs, stealMs } from './processTimes';
 
 interface Round {
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const warmup = numbersOption('--warmup', '5')[0] as number;
   const model = choicesOption('--model', 'fresh', ['fresh', 'reused'] as const)[0] as 'fresh' | 'reused';
   // Idle time between rounds: in bench:peers a process waits while the other frameworks run theirs.
-  const idleMs = option('--idle-ms') === undefined ? 0 : (numbersOption('--idle-ms', '0')[0] as number);
+  const idleMs = countOption('--idle-ms', 0);
   const optimizer = optimizerOption();
   const info = await initOneThread(backend);
   const gc = gcClock();

@@ -25,11 +25,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as v8 from 'node:v8';
 import type { BackendChoice } from '../src/protocol/backend';
+import type { OptimizerConfig } from '../src/protocol/config';
 import { Rng } from '../src/core/random';
 import { defaultOptimizerConfig } from '../src/engine/optim';
 import { tf } from '../src/engine/tf';
-import { REFERENCE, ReferenceRun, gcClock, initOneThread, median, numbersOption, option, optimizerOption, randomBatch, warmingUp } from './referenceRun';
+import { REFERENCE, ReferenceRun, countOption, gcClock, initOneThread, median, numbersOption, option, optimizerOption, randomBatch, warmingUp } from './referenceRun';
 import { timeCoreGauge } from './peers/coreGauge';
+import { planVisits } from './peers/schedule';
+import { currentCpu } from './processTimes';
 
 /** One training step and what changed in the process while it ran. */
 interface StepRecord {
@@ -45,6 +48,27 @@ interface StepRecord {
   minorFaults: number;
 }
 
+/** The options both modes share: the length, the rounds and their visits, the idle time between visits. */
+function roundOptions(): { T: number; rounds: number; steps: number; chunk: number; idleMs: number } {
+  return {
+    T: numbersOption('--T', '32')[0] as number,
+    rounds: numbersOption('--rounds', '8')[0] as number,
+    steps: numbersOption('--steps', '60')[0] as number,
+    chunk: numbersOption('--chunk', '10')[0] as number,
+    idleMs: countOption('--idle-ms', 150),
+  };
+}
+
+/** bench:peers's child warm-up: fresh models of 5 steps each until ≥ 60 steps and ≥ 2 s (at most 2 min). */
+function warmUp(T: number, config: OptimizerConfig, step: (run: ReferenceRun) => void): void {
+  const warming = warmingUp({ steps: 60, ms: 2000, maxMs: 120_000 });
+  for (let done = 0; warming(done); done += 5) {
+    const run = new ReferenceRun(T, config);
+    for (let i = 0; i < 5; i++) step(run);
+    run.dispose();
+  }
+}
+
 function codeSpaceBytes(): number {
   const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'code_space');
   return space?.space_used_size ?? 0;
@@ -52,11 +76,7 @@ function codeSpaceBytes(): number {
 
 async function single(): Promise<void> {
   const backend = (option('--backend') ?? 'node') as BackendChoice;
-  const T = numbersOption('--T', '32')[0] as number;
-  const rounds = numbersOption('--rounds', '8')[0] as number;
-  const steps = numbersOption('--steps', '60')[0] as number;
-  const chunk = numbersOption('--chunk', '10')[0] as number;
-  const idleMs = option('--idle-ms') === undefined ? 150 : (numbersOption('--idle-ms', '150')[0] as number);
+  const { T, rounds, steps, chunk, idleMs } = roundOptions();
   const optimizer = optimizerOption();
   const info = await initOneThread(backend);
   const gc = gcClock();
@@ -82,23 +102,18 @@ async function single(): Promise<void> {
     records.push({ round, visit, timed, wallMs, gaugeUs, codeBytes: codeSpaceBytes() - code0, gcMs: gc.ms() - gc0, minorFaults });
   };
 
-  const warming = warmingUp({ steps: 60, ms: 2000, maxMs: 120_000 });
-  for (let done = 0; warming(done); done += 5) {
-    const run = new ReferenceRun(T, config);
-    for (let i = 0; i < 5; i++) train(run, 'warmup', 0, false);
-    run.dispose();
-  }
-  const visits = Math.ceil(steps / chunk);
+  warmUp(T, config, (run) => train(run, 'warmup', 0, false));
+  const plan = planVisits(steps, chunk, 5, 1);
+  const visits = plan.length;
   console.log(`${info.name}, ${optimizer}, T = ${T}: warm-up ${records.length} steps; rounds of ${visits} visits × ${chunk} steps, ${idleMs} ms idle between visits`);
   console.log('round  median ms  first visit  worst visit   code KB  GC ms  faults/step  gauge µs');
   for (let round = 0; round <= rounds; round++) {
     const run = new ReferenceRun(T, config);
     const from = records.length;
-    for (let v = 0; v < visits; v++) {
+    for (const [v, visit] of plan.entries()) {
       await new Promise((resolve) => setTimeout(resolve, idleMs));
-      const rewarm = v === 0 ? 5 : 1;
-      for (let i = 0; i < rewarm; i++) train(run, round, v, false);
-      for (let i = 0; i < Math.min(chunk, steps - v * chunk); i++) train(run, round, v, true);
+      for (let i = 0; i < visit.warmup; i++) train(run, round, v, false);
+      for (let i = 0; i < visit.steps; i++) train(run, round, v, true);
     }
     run.dispose();
     const mine = records.slice(from);
@@ -138,12 +153,7 @@ async function pairChild(): Promise<void> {
     tok.dispose();
     return dt;
   };
-  const warming = warmingUp({ steps: 60, ms: 2000, maxMs: 120_000 });
-  for (let done = 0; warming(done); done += 5) {
-    const r = new ReferenceRun(T, config);
-    for (let i = 0; i < 5; i++) train(r);
-    r.dispose();
-  }
+  warmUp(T, config, train);
   process.send?.({ ready: info.name });
   process.on('message', (m: ToChild) => {
     if (m.type === 'warm') {
@@ -172,16 +182,6 @@ async function pairChild(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
 }
 
-/** The vCPU this process last ran on (field 39 of /proc/self/stat), or −1. */
-function currentCpu(): number {
-  try {
-    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[36]);
-  } catch {
-    return -1;
-  }
-}
-
 interface VisitReply { wallMs?: number[]; gaugeUs?: number[]; cpu?: number; ready?: string }
 
 function request(child: ChildProcess, m: ToChild | null): Promise<VisitReply> {
@@ -197,20 +197,17 @@ function request(child: ChildProcess, m: ToChild | null): Promise<VisitReply> {
 }
 
 async function pair(age: number): Promise<void> {
-  const T = numbersOption('--T', '32')[0] as number;
-  const rounds = numbersOption('--rounds', '8')[0] as number;
-  const steps = numbersOption('--steps', '60')[0] as number;
-  const chunk = numbersOption('--chunk', '10')[0] as number;
-  const idleMs = option('--idle-ms') === undefined ? 150 : (numbersOption('--idle-ms', '150')[0] as number);
-  const env = { ...process.env, TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1', TF_CPP_MIN_LOG_LEVEL: '2' };
+  const { T, rounds, steps, chunk, idleMs } = roundOptions();
+  const cpu = process.argv.includes('--cpu') ? countOption('--cpu', 0) : undefined;
+  // The children set their thread counts themselves (initOneThread); TensorFlow's start-up lines stay quiet.
+  const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
   const args = ['--pair-child', '--T', String(T), '--backend', option('--backend') ?? 'node'];
   const fresh = fork(__filename, args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const aged = fork(__filename, args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     const [ready] = await Promise.all([request(fresh, null), request(aged, null)]);
     // --cpu N: both processes (every thread) on vCPU N, so that neither runs on a vCPU the host is slowing more than the other's.
-    const cpu = option('--cpu');
-    if (cpu !== undefined) for (const c of [fresh, aged]) execFileSync('taskset', ['-a', '-p', '-c', cpu, String(c.pid)], { stdio: 'ignore' });
+    if (cpu !== undefined) for (const c of [fresh, aged]) execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(c.pid)], { stdio: 'ignore' });
     await request(aged, { type: 'warm', steps: age });
     // Round 0 (untimed), as bench:peers runs it, then the timed rounds.
     console.log(`${ready.ready}, T = ${T}: a process warmed as bench:peers's child is against one aged ${age} more steps; ${idleMs} ms idle between visits`);
@@ -221,10 +218,10 @@ async function pair(age: number): Promise<void> {
       const times = new Map<ChildProcess, number[]>([[fresh, []], [aged, []]]);
       const gauges = new Map<ChildProcess, number[]>([[fresh, []], [aged, []]]);
       const cpus = new Map<ChildProcess, number[]>([[fresh, []], [aged, []]]);
-      for (let v = 0, done = 0; done < steps; v++, done += chunk) {
+      for (const visit of planVisits(steps, chunk, 5, 1)) {
         for (const c of order) {
           await new Promise((resolve) => setTimeout(resolve, idleMs));
-          const out = await request(c, { type: 'visit', fresh: v === 0, warmup: v === 0 ? 5 : 1, steps: Math.min(chunk, steps - done) });
+          const out = await request(c, { type: 'visit', fresh: visit.start === 0, warmup: visit.warmup, steps: visit.steps });
           times.get(c)?.push(...(out.wallMs ?? []));
           gauges.get(c)?.push(...(out.gaugeUs ?? []));
           cpus.get(c)?.push(out.cpu ?? -1);
@@ -246,8 +243,7 @@ async function pair(age: number): Promise<void> {
   }
 }
 
-const pairAge = option('--pair');
-const main = process.argv.includes('--pair-child') ? pairChild : pairAge !== undefined ? () => pair(Number(pairAge)) : single;
+const main = process.argv.includes('--pair-child') ? pairChild : process.argv.includes('--pair') ? () => pair(countOption('--pair', 0)) : single;
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
